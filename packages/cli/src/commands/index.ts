@@ -1,0 +1,10 @@
+import type { Command } from "commander";
+
+/**
+ * A command module adds its subcommand to the program. `setExit` records the process exit code
+ * (0 ok, 1 input found invalid, 2 usage or internal error) so that commands stay testable.
+ */
+export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
+
+// One line per command module; keep this list sorted.
+export const commands: RegisterCommand[] = [];

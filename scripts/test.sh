@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs every test: TypeScript (vitest) and Python (pytest). Does its own set-up first.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/bootstrap.sh
+export PATH="$root/.tools/node_modules/.bin:$root/.venv/bin:$PATH"
+export NADIR_PYTHON="$root/.venv/bin/python"
+status=0
+echo "== TypeScript tests (vitest)"
+pnpm -s exec vitest run || status=1
+echo "== Python tests (pytest)"
+"$root/.venv/bin/python" -m pytest -q adapters/python/tests || status=1
+exit $status
