@@ -21,7 +21,10 @@ import { gaussLegendre } from "../special/quadrature.js";
 
 const WINDOW = 9;
 const PANEL_CUTS = [-6, -3, 0, 3, 6];
-const NODES = 16;
+/** GL nodes for panels within μ ± 6σ and for the two outer tail panels. */
+const NODES_CORE = 12;
+const NODES_TAIL = 6;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
 /** M_k(μ, σ) for integer k ≥ 0 by the Winkler et al. (1972) recursion (σ > 0). */
 export function integerPartialMoment(k: number, mu: number, sigma: number): number {
@@ -42,67 +45,73 @@ export function integerPartialMoment(k: number, mu: number, sigma: number): numb
   return mCur;
 }
 
-/** ∫_{tLo}^{tHi} 2 t^p φ((t² − μ)/σ)/σ dt with one GL rule (p = 2k + 1, a non-negative integer). */
-function panel(p: number, mu: number, sigma: number, tLo: number, tHi: number): number {
-  if (tHi <= tLo) return 0;
-  const { nodes, weights } = gaussLegendre(NODES);
-  const h = (tHi - tLo) / 2;
-  const c = (tHi + tLo) / 2;
-  const inv = 1 / sigma;
-  let s = 0;
-  for (let i = 0; i < NODES; i++) {
-    const t = c + h * (nodes[i] as number);
-    const z = (t * t - mu) * inv;
-    let tp = 1;
-    for (let e = 0; e < p; e++) tp *= t;
-    s += (weights[i] as number) * tp * Math.exp(-0.5 * z * z);
-  }
-  // 2/σ · 1/√(2π) · h
-  return (s * h * 2 * inv) / Math.sqrt(2 * Math.PI);
+/** x^k for half-integer k ≥ −½ without Math.pow: x^{k−½}·√x with an integer power. */
+function halfPow(x: number, k: number): number {
+  const m = k - 0.5; // integer ≥ −1
+  let v = Math.sqrt(x);
+  if (m < 0) return 1 / v;
+  for (let e = 0; e < m; e++) v *= x;
+  return v;
 }
 
 /**
- * ∫_{xLo}^{xHi} x^k φ((x − μ)/σ)/σ dx with one GL rule in x itself; used when the window is at
- * least its own width away from 0, where x^k is analytic enough for geometric GL convergence and
- * (x − μ) avoids the cancellation of (t² − μ) when σ is tiny.
+ * One panel of M_k. In t = √x (when `useT`): ∫ 2 t^{2k+1} φ((t² − μ)/σ)/σ dt; in x otherwise:
+ * ∫ x^k φ((x − μ)/σ)/σ dx. n-point Gauss–Legendre.
  */
-function panelX(k: number, mu: number, sigma: number, xLo: number, xHi: number): number {
+function panel(k: number, mu: number, sigma: number, xLo: number, xHi: number, useT: boolean, n: number): number {
   if (xHi <= xLo) return 0;
-  const { nodes, weights } = gaussLegendre(NODES);
-  const h = (xHi - xLo) / 2;
-  const c = (xHi + xLo) / 2;
+  const { nodes, weights } = gaussLegendre(n);
   const inv = 1 / sigma;
   let s = 0;
-  for (let i = 0; i < NODES; i++) {
-    const d = h * (nodes[i] as number);
-    const x = c + d;
-    const z = (c - mu + d) * inv;
-    s += (weights[i] as number) * Math.pow(x, k) * Math.exp(-0.5 * z * z);
+  if (useT) {
+    const tLo = Math.sqrt(xLo);
+    const tHi = Math.sqrt(xHi);
+    const h = (tHi - tLo) / 2;
+    const c = (tHi + tLo) / 2;
+    const p = Math.round(2 * k + 1); // non-negative integer
+    for (let i = 0; i < n; i++) {
+      const t = c + h * (nodes[i] as number);
+      const z = (t * t - mu) * inv;
+      let tp = 1;
+      for (let e = 0; e < p; e++) tp *= t;
+      s += (weights[i] as number) * tp * Math.exp(-0.5 * z * z);
+    }
+    return 2 * s * h * inv * INV_SQRT_2PI;
   }
-  return (s * h * inv) / Math.sqrt(2 * Math.PI);
+  const h = (xHi - xLo) / 2;
+  const c = (xHi + xLo) / 2;
+  const cm = (c - mu) * inv;
+  const hs = h * inv;
+  for (let i = 0; i < n; i++) {
+    const nd = nodes[i] as number;
+    const z = cm + hs * nd;
+    s += (weights[i] as number) * halfPow(c + h * nd, k) * Math.exp(-0.5 * z * z);
+  }
+  return s * h * inv * INV_SQRT_2PI;
 }
 
 /** M_k(μ, σ) for half-integer k ≥ −½ by windowed, panelled Gauss–Legendre (σ > 0). */
 export function halfIntegerPartialMoment(k: number, mu: number, sigma: number): number {
   if (!Number.isFinite(mu)) return 0;
-  const p = Math.round(2 * k + 1);
   const lo = Math.max(0, mu - WINDOW * sigma);
   const hi = Math.min(1, mu + WINDOW * sigma);
   if (hi <= lo) return 0;
-  // Panel breakpoints in x: window ends and μ ± 3σ where inside, so the bulk of the Gaussian
-  // gets its own panel and the tails are integrated separately.
-  const cuts = [lo];
-  for (const j of PANEL_CUTS) {
-    const x = mu + j * sigma;
-    if (x > lo && x < hi) cuts.push(x);
-  }
-  cuts.push(hi);
+  // x is used directly when the window is at least its own width away from 0 (x^k analytic there).
+  const useT = lo < hi - lo;
   let total = 0;
-  if (lo >= hi - lo) {
-    for (let i = 1; i < cuts.length; i++) total += panelX(k, mu, sigma, cuts[i - 1] as number, cuts[i] as number);
-    return total;
+  let prev = lo;
+  let prevJ = -WINDOW;
+  for (let i = 0; i <= PANEL_CUTS.length; i++) {
+    const j = i < PANEL_CUTS.length ? (PANEL_CUTS[i] as number) : WINDOW;
+    const x = i < PANEL_CUTS.length ? mu + j * sigma : hi;
+    const cut = Math.min(hi, Math.max(lo, x));
+    if (cut > prev) {
+      const tail = j <= -6 || prevJ >= 6;
+      total += panel(k, mu, sigma, prev, cut, useT, tail ? NODES_TAIL : NODES_CORE);
+      prev = cut;
+    }
+    prevJ = j;
   }
-  for (let i = 1; i < cuts.length; i++) total += panel(p, mu, sigma, Math.sqrt(cuts[i - 1] as number), Math.sqrt(cuts[i] as number));
   return total;
 }
 
