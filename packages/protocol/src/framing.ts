@@ -146,15 +146,53 @@ export function encodeEnvelope(init: EnvelopeInit, opts?: FrameOptions & { verif
   return bytes;
 }
 
-/** Maps an exception thrown by the protobuf runtime while decoding onto a typed error. */
-function mapDecodeError(err: unknown): ProtocolError {
-  if (err instanceof ProtocolError) return err;
-  const msg = err instanceof Error ? err.message : String(err);
-  // protobufjs reports reads past the end as RangeError "index out of range: pos + n > len".
-  if (err instanceof RangeError || /index out of range/.test(msg)) {
-    return new TruncatedError(`envelope is truncated: ${msg}`, { cause: err });
+/** Reads a base-128 varint at `pos`; returns [value, next pos]. Values past 2^53 lose precision, harmlessly. */
+function readVarint(bytes: Uint8Array, pos: number): [number, number] {
+  let result = 0;
+  let scale = 1;
+  for (let i = 0; i < 10; i++) {
+    if (pos >= bytes.length) throw new TruncatedError(`envelope is truncated: varint runs past the end at byte ${pos}`);
+    const b = bytes[pos++] as number;
+    result += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return [result, pos];
+    scale *= 128;
   }
-  return new MalformedError(`envelope is malformed: ${msg}`, { cause: err });
+  throw new MalformedError(`envelope is malformed: varint longer than 10 bytes at byte ${pos}`);
+}
+
+/**
+ * Maps an exception thrown by the protobuf runtime while decoding onto a typed error. The runtimes word
+ * their errors differently (protobufjs: RangeError "index out of range", "invalid length encoding"; Python:
+ * one DecodeError for everything), so the classification is done the same way in both languages: walk the
+ * top-level fields; if the last one runs past the end the input is truncated (truncation always cuts the
+ * last top-level field), otherwise it is malformed.
+ */
+function classifyDecodeFailure(bytes: Uint8Array, err: unknown): ProtocolError {
+  if (err instanceof ProtocolError) return err;
+  const detail = err instanceof Error ? err.message : String(err);
+  let pos = 0;
+  try {
+    while (pos < bytes.length) {
+      let key: number;
+      [key, pos] = readVarint(bytes, pos);
+      const wire = key % 8;
+      if (Math.floor(key / 8) === 0) return new MalformedError(`envelope is malformed: field number 0 at byte ${pos} (${detail})`, { cause: err });
+      if (wire === 0) [, pos] = readVarint(bytes, pos);
+      else if (wire === 1) pos += 8;
+      else if (wire === 5) pos += 4;
+      else if (wire === 2) {
+        let len: number;
+        [len, pos] = readVarint(bytes, pos);
+        pos += len;
+      } else return new MalformedError(`envelope is malformed: wire type ${wire} at byte ${pos} (${detail})`, { cause: err });
+      if (pos > bytes.length) {
+        return new TruncatedError(`envelope is truncated: a field runs ${pos - bytes.length} bytes past the end (${detail})`, { cause: err });
+      }
+    }
+  } catch (scanErr) {
+    if (scanErr instanceof ProtocolError) return scanErr;
+  }
+  return new MalformedError(`envelope is malformed: ${detail}`, { cause: err });
 }
 
 /**
@@ -172,7 +210,7 @@ export function decodeEnvelope(bytes: Uint8Array, opts?: FrameOptions): Envelope
   try {
     env = nadir.v1.Envelope.decode(bytes);
   } catch (err) {
-    throw mapDecodeError(err);
+    throw classifyDecodeFailure(bytes, err);
   }
   if (env.versionMajor === 0) {
     throw new MalformedError("envelope has no version_major (field 1); not a Nadir envelope");

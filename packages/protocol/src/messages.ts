@@ -13,6 +13,9 @@ import { nadir } from "../src/gen/nadir.js";
 // This is process-wide for protobufjs/minimal; Nadir never needs Long.
 ($protobuf.util as { Long: unknown }).Long = null;
 $protobuf.configure();
+// Keep unknown fields (from a newer minor) on decoded messages so that re-encoding, relaying or journaling a
+// message loses nothing, as the Python runtime does.
+$protobuf.Reader.discardUnknown = false;
 
 export { nadir };
 /** The `nadir.v1` namespace: every message class and enum of protocol v1. */
