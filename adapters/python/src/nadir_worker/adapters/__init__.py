@@ -1,0 +1,37 @@
+"""Adapters between Nadir and existing HPO frameworks.
+
+Each framework module imports its framework, so import the one you need (with its extra installed):
+``nadir_worker.adapters.optuna`` (extra ``optuna``), ``nadir_worker.adapters.ray_tune`` (extra ``ray``),
+``nadir_worker.adapters.vizier`` (extra ``vizier``). Framework-neutral pieces (list parsing, trial
+records, errors) are re-exported here and need nothing beyond the SDK.
+"""
+
+from ._common import (
+    NADIR_STATES,
+    AdapterError,
+    ListCommandError,
+    ListFormatError,
+    ListPoint,
+    TrialRecord,
+    append_jsonl,
+    list_digest,
+    list_from_cli,
+    load_list,
+    records_to_csv,
+    records_to_jsonl,
+)
+
+__all__ = [
+    "NADIR_STATES",
+    "AdapterError",
+    "ListCommandError",
+    "ListFormatError",
+    "ListPoint",
+    "TrialRecord",
+    "append_jsonl",
+    "list_digest",
+    "list_from_cli",
+    "load_list",
+    "records_to_csv",
+    "records_to_jsonl",
+]

@@ -1,0 +1,311 @@
+"""Framework-neutral pieces shared by the Optuna, Ray Tune and Vizier adapters.
+
+Three things live here so that every adapter behaves the same way:
+
+* **Lists**: :func:`load_list` parses the JSON that ``nadir lists show <name> --steps S --json`` prints
+  (or any list of flat hyperparameter dicts, the AlgoPerf list form), and :func:`list_from_cli` runs
+  that command. The list's numbers are never duplicated in Python: they come from ``@nadir/core``.
+* **Trial records**: :class:`TrialRecord` is the one row format that adapters write and that
+  ``nadir analyze`` reads (JSON Lines or CSV, the metric column named by ``--metric``).
+* **Errors**: every failure an adapter detects is an :class:`AdapterError` subclass with a precise
+  message.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import math
+import os
+import shlex
+import subprocess
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Union
+
+__all__ = [
+    "AdapterError",
+    "ListFormatError",
+    "ListCommandError",
+    "ListPoint",
+    "ParamValue",
+    "TrialRecord",
+    "NADIR_STATES",
+    "load_list",
+    "list_from_cli",
+    "list_digest",
+    "append_jsonl",
+    "records_to_jsonl",
+    "records_to_csv",
+]
+
+#: A hyperparameter value as lists and trial records carry it.
+ParamValue = Union[float, int, str, bool]
+
+#: Nadir's trial states (protocol ``TrialState`` without the ``TRIAL_STATE_`` prefix), in proto order.
+NADIR_STATES = (
+    "QUEUED",
+    "RUNNING",
+    "PAUSED",
+    "STOPPING",
+    "COMPLETED",
+    "PRUNED",
+    "FAILED",
+    "PREEMPTED",
+    "INFEASIBLE",
+    "DIVERGED",
+    "ABANDONED",
+)
+
+
+class AdapterError(Exception):
+    """Base class of every error raised by a Nadir adapter."""
+
+
+class ListFormatError(AdapterError, ValueError):
+    """The list JSON does not have the documented shape (the message says where and why)."""
+
+
+class ListCommandError(AdapterError, RuntimeError):
+    """``nadir lists show`` could not be run or exited with an error."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ListPoint:
+    """One point of a hyperparameter list.
+
+    Attributes:
+        index: 0-based position in the list (lists are ordered: the first K points are the list for K
+            trials).
+        params: hyperparameter name -> value, already materialised for the step budget.
+    """
+
+    index: int
+    params: Mapping[str, ParamValue]
+
+
+def _check_value(where: str, name: str, value: Any) -> ParamValue:
+    # bool is a subclass of int: accept it as itself, never as a number.
+    if isinstance(value, bool) or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ListFormatError(f"{where}: parameter {name!r} is {value}, expected a finite number")
+        return value
+    raise ListFormatError(
+        f"{where}: parameter {name!r} has type {type(value).__name__}, expected a number, string or bool"
+    )
+
+
+def _parse_point(where: str, index: int, raw: Any) -> ListPoint:
+    if not isinstance(raw, dict):
+        raise ListFormatError(f"{where}: expected an object, got {type(raw).__name__}")
+    params: Any = raw
+    # The materialised form nests the values next to the point's metadata; the AlgoPerf form is flat.
+    for key in ("params", "parameters", "hyperparameters"):
+        if key in raw:
+            params = raw[key]
+            declared = raw.get("index", index)
+            if isinstance(declared, bool) or not isinstance(declared, int) or declared < 0:
+                raise ListFormatError(f"{where}: 'index' must be a non-negative integer, got {declared!r}")
+            index = declared
+            break
+    if not isinstance(params, dict) or not params:
+        raise ListFormatError(f"{where}: expected a non-empty object of hyperparameters")
+    checked = {}
+    for name, value in params.items():
+        if not isinstance(name, str) or not name:
+            raise ListFormatError(f"{where}: parameter names must be non-empty strings")
+        checked[name] = _check_value(where, name, value)
+    return ListPoint(index=index, params=checked)
+
+
+def load_list(source: Any) -> list[ListPoint]:
+    """Parse a hyperparameter list.
+
+    Accepted shapes (``source`` is the parsed JSON, a JSON string, or a path to a JSON file):
+
+    * ``[{"learning_rate": 0.001, ...}, ...]``: the AlgoPerf list form, one flat object per point;
+    * ``{"points": [...]}`` (what ``nadir lists show --json`` prints), each point either flat or
+      ``{"index": i, "params": {...}}`` (``parameters`` / ``hyperparameters`` are accepted as the key).
+
+    Returns the points in list order. Raises :class:`ListFormatError` for any other shape, for a
+    non-finite number, an empty list, or repeated indices.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        text = str(source)
+        if isinstance(source, os.PathLike) or not text.lstrip().startswith(("[", "{")):
+            try:
+                with open(source, encoding="utf-8") as fh:
+                    text = fh.read()
+            except OSError as exc:
+                raise ListFormatError(f"cannot read list file {str(source)!r}: {exc.strerror}") from exc
+        try:
+            source = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ListFormatError(f"list is not valid JSON: {exc}") from exc
+    raw_points: Any
+    if isinstance(source, list):
+        raw_points = source
+    elif isinstance(source, dict) and isinstance(source.get("points"), list):
+        raw_points = source["points"]
+    else:
+        raise ListFormatError("expected a JSON array of points or an object with a 'points' array")
+    if not raw_points:
+        raise ListFormatError("the list has no points")
+    points = [_parse_point(f"point {i}", i, raw) for i, raw in enumerate(raw_points)]
+    seen: set[int] = set()
+    for p in points:
+        if p.index in seen:
+            raise ListFormatError(f"index {p.index} appears twice in the list")
+        seen.add(p.index)
+    return points
+
+
+def list_from_cli(name: str, steps: int, nadir: str | Sequence[str] = "nadir", timeout: float = 60.0) -> list[ListPoint]:
+    """Run ``nadir lists show <name> --steps <steps> --json`` and parse its output with :func:`load_list`.
+
+    ``nadir`` is the command to run: a path, a command name on PATH, or an argv prefix such as
+    ``["node", "packages/cli/dist/bin.js"]`` (a string with spaces is split like a shell would).
+    """
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps <= 0:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if not name:
+        raise ValueError("list name must be non-empty")
+    prefix = shlex.split(nadir) if isinstance(nadir, str) else list(nadir)
+    argv = [*prefix, "lists", "show", name, "--steps", str(steps), "--json"]
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise ListCommandError(f"cannot run {shlex.join(argv)}: {exc}") from exc
+    if proc.returncode != 0:
+        raise ListCommandError(
+            f"{shlex.join(argv)} exited with {proc.returncode}: {proc.stderr.strip()[:500]}"
+        )
+    return load_list(proc.stdout)
+
+
+def list_digest(points: Sequence[ListPoint]) -> str:
+    """Hex SHA-256 of the list's canonical JSON (sorted keys): the identity used to inject a list once."""
+    canon = json.dumps(
+        [{"index": p.index, "params": dict(p.params)} for p in points], sort_keys=True, separators=(",", ":")
+    )
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+@dataclasses.dataclass
+class TrialRecord:
+    """One finished (or current) trial of a framework, in the row format ``nadir analyze`` reads.
+
+    Attributes:
+        source: the framework (``"optuna"``, ``"ray"``, ``"vizier"``).
+        study: the framework's study / experiment name.
+        trial: the framework's trial number (Optuna ``number``; 0-based).
+        state: Nadir's state name (one of :data:`NADIR_STATES`).
+        source_state: the framework's own state name, kept so nothing is lost in the mapping.
+        value: the objective (first objective of a multi-objective study); ``None`` if the trial has none.
+        params: hyperparameter name -> value (external representation).
+        list_index: position in the injected list, ``None`` for points that did not come from a list.
+        intermediate: ``[[step, value], ...]`` in step order.
+        started / completed: ISO-8601 UTC timestamps with microseconds, or ``None``.
+        values: every objective when there are several.
+    """
+
+    source: str
+    study: str
+    trial: int
+    state: str
+    source_state: str
+    value: float | None
+    params: dict[str, ParamValue]
+    list_index: int | None = None
+    intermediate: list[list[float]] = dataclasses.field(default_factory=list)
+    started: str | None = None
+    completed: str | None = None
+    values: list[float] | None = None
+
+    def __post_init__(self) -> None:
+        if self.state not in NADIR_STATES:
+            raise ValueError(f"unknown Nadir state {self.state!r}")
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The record as a JSON object: fixed keys first, then ``param.<name>`` columns (flat, so the
+        same row works as CSV), then nested ``params`` for tools that prefer them."""
+        out: dict[str, Any] = {
+            "source": self.source,
+            "study": self.study,
+            "trial": self.trial,
+            "state": self.state,
+            "source_state": self.source_state,
+            "value": _json_number(self.value),
+            "list_index": self.list_index,
+            "started": self.started,
+            "completed": self.completed,
+        }
+        if self.values is not None:
+            out["values"] = [_json_number(v) for v in self.values]
+        for name in sorted(self.params):
+            out[f"param.{name}"] = self.params[name]
+        out["params"] = {k: self.params[k] for k in sorted(self.params)}
+        out["intermediate"] = [[int(s), _json_number(v)] for s, v in self.intermediate]
+        return out
+
+
+def _json_number(v: float | None) -> float | str | None:
+    # JSON has no NaN/Inf; write them as strings that JavaScript's Number() parses back.
+    if v is None:
+        return None
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    return v
+
+
+def records_to_jsonl(records: Iterable[TrialRecord]) -> str:
+    """Serialise records as JSON Lines (one object per line, trailing newline)."""
+    return "".join(json.dumps(r.to_json_dict(), allow_nan=False) + "\n" for r in records)
+
+
+def records_to_csv(records: Sequence[TrialRecord]) -> str:
+    """Serialise records as CSV: the fixed columns, then one ``param.<name>`` column per parameter seen.
+
+    Intermediate values are left out (CSV has no room for a series); use JSON Lines to keep them.
+    """
+    fixed = ["source", "study", "trial", "state", "source_state", "value", "list_index", "started", "completed"]
+    names = sorted({n for r in records for n in r.params})
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(fixed + [f"param.{n}" for n in names])
+    for r in records:
+        d = r.to_json_dict()
+        row = ["" if d[k] is None else d[k] for k in fixed]
+        row += ["" if n not in r.params else _csv_value(r.params[n]) for n in names]
+        w.writerow(row)
+    return buf.getvalue()
+
+
+def _csv_value(v: ParamValue) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)
+
+
+def append_jsonl(path: str | os.PathLike[str], record: TrialRecord) -> None:
+    """Append one record to a JSON Lines file.
+
+    One ``os.write`` of the whole line on a descriptor opened with ``O_APPEND``: several processes can
+    append to the same local file without interleaving lines (POSIX appends are atomic per write).
+    """
+    line = (json.dumps(record.to_json_dict(), allow_nan=False) + "\n").encode("utf-8")
+    fd = os.open(os.fspath(path), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        written = os.write(fd, line)
+        if written != len(line):
+            raise OSError(f"short write to {os.fspath(path)!r}: {written} of {len(line)} bytes")
+    finally:
+        os.close(fd)
