@@ -25,4 +25,36 @@ export {
 // ---- end nonparametric ------------------------------------------------------------------------
 
 // ---- Parametric (the parametric helper appends its export lines below) ------------------------
+export { QuadraticDistribution } from "./parametric/quadratic.js";
+export { NoisyQuadraticDistribution, type NoisyRegime } from "./parametric/noisy.js";
+export { C_MIN, C_MAX } from "./parametric/common.js";
+export { partialMoment } from "./parametric/moments.js";
+export { createRng, type Rng, type RngLike } from "./parametric/random.js";
+export {
+  fitNoisyQuadratic,
+  fitQuadratic,
+  spacingData,
+  spacingObjective,
+  OptimizationError,
+  type Bound,
+  type FitCandidate,
+  type FitConstraints,
+  type FitOptions,
+  type FitResult,
+  type SpacingData,
+} from "./parametric/fit.js";
+export {
+  consonanceSet,
+  extrapolateMedian,
+  medianGain,
+  standardQuantiles,
+  type CdfBand,
+  type ConsonanceC,
+  type ConsonanceOptions,
+  type ConsonanceResult,
+  type ExtrapolationPoint,
+} from "./parametric/consonance.js";
+export { erf, erfc, erfcx, normalCdf, normalPdf, normalPpf, normalSf } from "./special/normal.js";
+export { gaussLegendre, integrateAdaptive, integrateGL, integrateTanhSinh, IntegrationError } from "./special/quadrature.js";
+export { goldenSection, nelderMead, type MinimizeResult, type NelderMeadOptions } from "./special/optimize.js";
 // ---- end parametric ---------------------------------------------------------------------------

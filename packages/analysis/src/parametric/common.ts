@@ -1,34 +1,33 @@
 /** Shared validation and helpers for the parametric distributions. */
+import { InvalidArgumentError } from "../special/errors.js";
 
 /** Smallest and largest allowed effective dimension c (number of "effective hyperparameters"). */
 export const C_MIN = 1;
 export const C_MAX = 10;
 
-/** Thrown for invalid arguments (bad parameters, probabilities outside [0, 1], k ≤ 0, …). */
-export class ParameterError extends RangeError {
-  override readonly name = "ParameterError";
-}
+/** Invalid arguments (bad parameters, probabilities outside [0, 1], k ≤ 0, …) raise the package-wide InvalidArgumentError. */
+export { InvalidArgumentError } from "../special/errors.js";
 
 export function checkFinite(name: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ParameterError(`${name} must be a finite number, got ${v}`);
+  if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`${name} must be a finite number, got ${v}`);
 }
 
 export function checkC(c: number): void {
-  if (!Number.isInteger(c) || c < C_MIN || c > C_MAX) throw new ParameterError(`c must be an integer in [${C_MIN}, ${C_MAX}], got ${c}`);
+  if (!Number.isInteger(c) || c < C_MIN || c > C_MAX) throw new InvalidArgumentError(`c must be an integer in [${C_MIN}, ${C_MAX}], got ${c}`);
 }
 
 export function checkBool(name: string, v: unknown): void {
-  if (typeof v !== "boolean") throw new ParameterError(`${name} must be a boolean, got ${String(v)}`);
+  if (typeof v !== "boolean") throw new InvalidArgumentError(`${name} must be a boolean, got ${String(v)}`);
 }
 
 /** Validate a probability, tolerating ±1e-10 round-off like opda (then clipping). */
 export function checkProbability(name: string, q: number): number {
-  if (typeof q !== "number" || Number.isNaN(q) || q < -1e-10 || q > 1 + 1e-10) throw new ParameterError(`${name} must be in [0, 1], got ${q}`);
+  if (typeof q !== "number" || Number.isNaN(q) || q < -1e-10 || q > 1 + 1e-10) throw new InvalidArgumentError(`${name} must be in [0, 1], got ${q}`);
   return Math.min(1, Math.max(0, q));
 }
 
 export function checkK(k: number): void {
-  if (typeof k !== "number" || !(k > 0) || !Number.isFinite(k)) throw new ParameterError(`k (number of search iterations) must be a finite number > 0, got ${k}`);
+  if (typeof k !== "number" || !(k > 0) || !Number.isFinite(k)) throw new InvalidArgumentError(`k (number of search iterations) must be a finite number > 0, got ${k}`);
 }
 
 /**
@@ -47,7 +46,7 @@ export function tuningLevel(q: number, k: number, minimize: boolean): number {
  * (DLMF 5.11.1); truncation error < 1e-16 for x ≥ 15.
  */
 export function logGamma(x: number): number {
-  if (!(x > 0)) throw new ParameterError(`logGamma: x must be > 0, got ${x}`);
+  if (!(x > 0)) throw new InvalidArgumentError(`logGamma: x must be > 0, got ${x}`);
   let prod = 1;
   let shift = 0;
   while (x < 15) {

@@ -23,7 +23,7 @@
  * −Y ~ convex(−b, −a)).
  */
 import { goldenSection } from "../special/optimize.js";
-import { C_MAX, C_MIN, checkFinite, ParameterError, tuningLevel } from "./common.js";
+import { C_MAX, C_MIN, checkFinite, InvalidArgumentError, tuningLevel } from "./common.js";
 import { NoisyQuadraticDistribution } from "./noisy.js";
 
 /** A simultaneous CDF band in opda's format: values at the lower support end, then after each order statistic. */
@@ -206,16 +206,16 @@ function optimizeLinear(cell: Cell, alpha: number, beta: number, sense: 1 | -1):
 }
 
 /**
- * Build the consonance confidence set (see module comment). Throws ParameterError on invalid
+ * Build the consonance confidence set (see module comment). Throws InvalidArgumentError on invalid
  * input (band layout, threshold outside the data, non-finite scores).
  */
 export function consonanceSet(band: CdfBand, options: ConsonanceOptions): ConsonanceResult {
   const { minimize } = options;
   checkFinite("threshold", options.threshold);
   const n = band.ys.length;
-  if (n < 1) throw new ParameterError("the sample is empty");
-  if (band.lower.length !== n + 1 || band.upper.length !== n + 1) throw new ParameterError(`band.lower and band.upper must have n + 1 = ${n + 1} values`);
-  for (const y of band.ys) if (!Number.isFinite(y)) throw new ParameterError(`scores must be finite, got ${y}`);
+  if (n < 1) throw new InvalidArgumentError("the sample is empty");
+  if (band.lower.length !== n + 1 || band.upper.length !== n + 1) throw new InvalidArgumentError(`band.lower and band.upper must have n + 1 = ${n + 1} values`);
+  for (const y of band.ys) if (!Number.isFinite(y)) throw new InvalidArgumentError(`scores must be finite, got ${y}`);
   const cs = options.cs ?? Array.from({ length: C_MAX - C_MIN + 1 }, (_, i) => C_MIN + i);
   const sGrid = options.sGrid ?? DEFAULT_S_GRID;
   // Orientation: work with minimization. For maximization negate the scores and reflect the band:
@@ -258,7 +258,7 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   // Regime points t_1..t_m (distinct observations ≤ θ, above t₀) and t_{m+1} = θ.
   const ts = distinct.filter((v) => v <= theta && v > t0);
   const regimeCount = ysO.filter((v) => v <= theta).length;
-  if (ts.length === 0) throw new ParameterError(`no score lies in the asymptotic regime (threshold ${options.threshold})`);
+  if (ts.length === 0) throw new InvalidArgumentError(`no score lies in the asymptotic regime (threshold ${options.threshold})`);
   const points = ts[ts.length - 1] === theta ? ts : [...ts, theta];
   const lowers: number[] = []; // L(t_j)
   const uppers: number[] = []; // U(t_{j−1})
@@ -275,7 +275,7 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   const cells: Cell[] = [];
   const perC: ConsonanceC[] = [];
   for (const c of cs) {
-    if (!Number.isInteger(c) || c < C_MIN || c > C_MAX) throw new ParameterError(`cs must hold integers in [${C_MIN}, ${C_MAX}], got ${c}`);
+    if (!Number.isInteger(c) || c < C_MIN || c > C_MAX) throw new InvalidArgumentError(`cs must hold integers in [${C_MIN}, ${C_MAX}], got ${c}`);
     const cellsC: Cell[] = [];
     const makeCellFrom = (s: number, keep: (i: number) => boolean): Cell | null => {
       // Quantile levels: L(t_j) > 0 and U(t_{j−1}) < 1 (others are vacuous).
@@ -452,7 +452,7 @@ export interface ExtrapolationPoint {
 export function extrapolateMedian(set: ConsonanceResult, ks: readonly number[], point?: { quantileTuningCurve(k: number, q?: number, minimize?: boolean): number }): ExtrapolationPoint[] {
   const minimize = set.minimize;
   return ks.map((k) => {
-    if (!(k > 0)) throw new ParameterError(`k must be > 0, got ${k}`);
+    if (!(k > 0)) throw new InvalidArgumentError(`k must be > 0, got ${k}`);
     // In the minimize orientation the level is 1 − ½^{1/k} for both directions (negation maps max to min).
     const level = tuningLevel(0.5, k, true);
     let lo = Number.POSITIVE_INFINITY;
@@ -474,7 +474,7 @@ export function extrapolateMedian(set: ConsonanceResult, ks: readonly number[], 
  * range over the accepted set (r·(G⁻¹(ℓ_n) − G⁻¹(ℓ_{n+k})) is linear in r for each accepted (c, s)).
  */
 export function medianGain(set: ConsonanceResult, n: number, k: number, point?: { quantileTuningCurve(k: number, q?: number, minimize?: boolean): number }): { gain: number; lower: number; upper: number } {
-  if (!(n > 0) || !(k > 0)) throw new ParameterError(`n and k must be > 0, got n=${n}, k=${k}`);
+  if (!(n > 0) || !(k > 0)) throw new InvalidArgumentError(`n and k must be > 0, got n=${n}, k=${k}`);
   const l0 = tuningLevel(0.5, n, true);
   const l1 = tuningLevel(0.5, n + k, true);
   let lo = Number.POSITIVE_INFINITY;

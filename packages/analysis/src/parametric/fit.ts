@@ -28,16 +28,21 @@
  * (b − y_min)/R, log o), restarted once from its own optimum; for the (convex, c) whose result is
  * within 10 nats of the best, the next `localStarts − 1` starts are refined too. Best wins.
  */
+import { NumericalError } from "../special/errors.js";
 import { normalPpf } from "../special/normal.js";
 import { nelderMead } from "../special/optimize.js";
-import { C_MAX, C_MIN, logGamma, ParameterError } from "./common.js";
+import { C_MAX, C_MIN, logGamma, InvalidArgumentError } from "./common.js";
 import { NoisyQuadraticDistribution } from "./noisy.js";
 import { QuadraticDistribution } from "./quadratic.js";
 import { createRng } from "./random.js";
 
 /** Thrown when no finite objective can be reached (empty search box, degenerate data). */
-export class OptimizationError extends Error {
-  override readonly name = "OptimizationError";
+export class OptimizationError extends NumericalError {
+  constructor(message: string) {
+    super(message);
+    // NumericalError types `name` as a literal; set ours at run time for clear messages.
+    Object.defineProperty(this, "name", { value: "OptimizationError" });
+  }
 }
 
 /** A fixed value or a closed interval [lo, hi]. */
@@ -131,13 +136,13 @@ function roundDecimals(x: number, d: number): number {
 }
 
 function checkSample(ys: readonly number[], limits: readonly [number, number]): void {
-  if (!Array.isArray(ys) && !(ys instanceof Float64Array)) throw new ParameterError("ys must be an array of numbers");
+  if (!Array.isArray(ys) && !(ys instanceof Float64Array)) throw new InvalidArgumentError("ys must be an array of numbers");
   const [lo, hi] = limits;
-  if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi) || !(lo < hi)) throw new ParameterError(`limits must satisfy lo < hi, got (${lo}, ${hi})`);
-  if (ys.length < 3) throw new ParameterError(`need at least 3 scores to fit, got ${ys.length}`);
+  if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi) || !(lo < hi)) throw new InvalidArgumentError(`limits must satisfy lo < hi, got (${lo}, ${hi})`);
+  if (ys.length < 3) throw new InvalidArgumentError(`need at least 3 scores to fit, got ${ys.length}`);
   for (const [i, y] of ys.entries()) {
-    if (typeof y !== "number" || Number.isNaN(y)) throw new ParameterError(`ys[${i}] is not a number (${y})`);
-    if (!Number.isFinite(y) && !(y <= lo || y > hi)) throw new ParameterError(`ys[${i}] = ${y} is infinite but not censored by limits (${lo}, ${hi}]`);
+    if (typeof y !== "number" || Number.isNaN(y)) throw new InvalidArgumentError(`ys[${i}] is not a number (${y})`);
+    if (!Number.isFinite(y) && !(y <= lo || y > hi)) throw new InvalidArgumentError(`ys[${i}] = ${y} is infinite but not censored by limits (${lo}, ${hi}]`);
   }
 }
 
@@ -146,7 +151,7 @@ export function spacingData(ys: readonly number[], limits: readonly [number, num
   const [lo, hi] = limits;
   const n = ys.length;
   const observed = ys.filter((y) => y > lo && y <= hi);
-  if (observed.length === 0) throw new ParameterError(`no score lies inside the limits (${lo}, ${hi}]`);
+  if (observed.length === 0) throw new InvalidArgumentError(`no score lies inside the limits (${lo}, ${hi}]`);
   const nLower = ys.filter((y) => y <= lo).length;
   const nUpper = ys.filter((y) => y > hi).length;
   let maxUlp = 0;
@@ -165,12 +170,12 @@ export function spacingData(ys: readonly number[], limits: readonly [number, num
   for (let j = 1; j < z.length; j++) index.set(z[j] as number, j - 1);
   for (const v of rounded) {
     const j = index.get(v);
-    if (j === undefined) throw new ParameterError(`score ${v} lies outside the search range [${ends[0]}, ${ends[1]}]`);
+    if (j === undefined) throw new InvalidArgumentError(`score ${v} lies outside the search range [${ends[0]}, ${ends[1]}]`);
     counts[j] = (counts[j] as number) + 1;
   }
   if (nLower > 0) {
     const j = index.get(loR);
-    if (j === undefined) throw new ParameterError(`lower limit ${lo} lies outside the search range`);
+    if (j === undefined) throw new InvalidArgumentError(`lower limit ${lo} lies outside the search range`);
     counts[j] = (counts[j] as number) + nLower;
   }
   counts[counts.length - 1] = (counts[counts.length - 1] as number) + nUpper + 1;
@@ -242,26 +247,26 @@ function betaOrderStatQuantile(J: number, n: number, p: number): number {
 function interval(b: Bound | undefined, name: string): [number, number] {
   if (b === undefined) return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
   if (typeof b === "number") {
-    if (Number.isNaN(b)) throw new ParameterError(`constraint ${name} is NaN`);
+    if (Number.isNaN(b)) throw new InvalidArgumentError(`constraint ${name} is NaN`);
     return [b, b];
   }
-  if (!Array.isArray(b) || b.length !== 2 || Number.isNaN(b[0]) || Number.isNaN(b[1]) || b[0] > b[1]) throw new ParameterError(`constraint ${name} must be a number or an interval [lo, hi] with lo <= hi`);
+  if (!Array.isArray(b) || b.length !== 2 || Number.isNaN(b[0]) || Number.isNaN(b[1]) || b[0] > b[1]) throw new InvalidArgumentError(`constraint ${name} must be a number or an interval [lo, hi] with lo <= hi`);
   return [b[0], b[1]];
 }
 
 function allowedC(b: Bound | undefined): number[] {
   const [lo, hi] = b === undefined ? [C_MIN, C_MAX] : interval(b, "c");
-  if ((Number.isFinite(lo) && !Number.isInteger(lo)) || (Number.isFinite(hi) && !Number.isInteger(hi))) throw new ParameterError(`constraint c must be integers, got ${JSON.stringify(b)}`);
+  if ((Number.isFinite(lo) && !Number.isInteger(lo)) || (Number.isFinite(hi) && !Number.isInteger(hi))) throw new InvalidArgumentError(`constraint c must be integers, got ${JSON.stringify(b)}`);
   const out: number[] = [];
   for (let c = Math.max(C_MIN, lo); c <= Math.min(C_MAX, hi); c++) out.push(c);
-  if (out.length === 0) throw new ParameterError(`constraint c allows no integer in [${C_MIN}, ${C_MAX}]: ${JSON.stringify(b)}`);
+  if (out.length === 0) throw new InvalidArgumentError(`constraint c allows no integer in [${C_MIN}, ${C_MAX}]: ${JSON.stringify(b)}`);
   return out;
 }
 
 function allowedConvex(v: boolean | readonly boolean[] | undefined): boolean[] {
   if (v === undefined) return [false, true];
   const list = typeof v === "boolean" ? [v] : [...v];
-  if (list.length === 0 || list.some((x) => typeof x !== "boolean")) throw new ParameterError("constraint convex must be a boolean or a non-empty list of booleans");
+  if (list.length === 0 || list.some((x) => typeof x !== "boolean")) throw new InvalidArgumentError("constraint convex must be a boolean or a non-empty list of booleans");
   return [...new Set(list)];
 }
 
@@ -313,8 +318,8 @@ function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean):
   const seed = options.seed ?? 0;
   const randomStarts = options.randomStarts ?? 8;
   const localStarts = options.localStarts ?? 2;
-  if (!Number.isInteger(randomStarts) || randomStarts < 0) throw new ParameterError(`randomStarts must be a non-negative integer, got ${randomStarts}`);
-  if (!Number.isInteger(localStarts) || localStarts < 1) throw new ParameterError(`localStarts must be a positive integer, got ${localStarts}`);
+  if (!Number.isInteger(randomStarts) || randomStarts < 0) throw new InvalidArgumentError(`randomStarts must be a non-negative integer, got ${randomStarts}`);
+  if (!Number.isInteger(localStarts) || localStarts < 1) throw new InvalidArgumentError(`localStarts must be a positive integer, got ${localStarts}`);
 
   // First pass with infinite ends just to learn y_min, y_max, ranks (the box needs them).
   const probe = spacingData(ys, limits, [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
@@ -456,6 +461,6 @@ export function fitNoisyQuadratic(ys: readonly number[], options: FitOptions = {
 
 /** Fit QuadraticDistribution(a, b, c, convex) (o = 0) by the same estimator; an `o` constraint is rejected. */
 export function fitQuadratic(ys: readonly number[], options: FitOptions = {}): FitResult<QuadraticDistribution> {
-  if (options.constraints?.o !== undefined) throw new ParameterError("fitQuadratic: the quadratic distribution has no o parameter");
+  if (options.constraints?.o !== undefined) throw new InvalidArgumentError("fitQuadratic: the quadratic distribution has no o parameter");
   return fitGeneric(ys, options, false) as FitResult<QuadraticDistribution>;
 }

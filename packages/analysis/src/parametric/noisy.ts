@@ -17,7 +17,7 @@
  */
 import { normalCdf, normalPdf, normalPpf } from "../special/normal.js";
 import { IntegrationError, integrateAdaptive } from "../special/quadrature.js";
-import { checkBool, checkC, checkFinite, checkK, checkProbability, ParameterError, tuningLevel } from "./common.js";
+import { checkBool, checkC, checkFinite, checkK, checkProbability, InvalidArgumentError, tuningLevel } from "./common.js";
 import { partialMoment } from "./moments.js";
 import { QuadraticDistribution } from "./quadratic.js";
 import { type RngLike, toRng } from "./random.js";
@@ -49,8 +49,8 @@ export class NoisyQuadraticDistribution {
     checkFinite("a", a);
     checkFinite("b", b);
     checkFinite("o", o);
-    if (a > b) throw new ParameterError(`a must be <= b, got a=${a}, b=${b}`);
-    if (o < 0) throw new ParameterError(`o must be >= 0, got ${o}`);
+    if (a > b) throw new InvalidArgumentError(`a must be <= b, got a=${a}, b=${b}`);
+    if (o < 0) throw new InvalidArgumentError(`o must be >= 0, got ${o}`);
     checkC(c);
     checkBool("convex", convex);
     this.a = a;
@@ -149,7 +149,7 @@ export class NoisyQuadraticDistribution {
 
   /** Draw `size` values: quadratic inverse-transform sample plus o·Φ⁻¹(U′) noise (seeded xoshiro128**). */
   sample(size: number, generator: RngLike): Float64Array {
-    if (!Number.isInteger(size) || size < 0) throw new ParameterError(`size must be a non-negative integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`);
     const rng = toRng(generator);
     const out = new Float64Array(size);
     for (let i = 0; i < size; i++) {

@@ -13,6 +13,7 @@
  * - Φ⁻¹ starts from Abramowitz & Stegun 26.2.23 (|error| < 4.5e-4) and applies Halley steps on
  *   Φ(x) − p (cubic convergence) computed with the accurate Φ above.
  */
+import { InvalidArgumentError } from "./errors.js";
 
 const SQRT_PI = Math.sqrt(Math.PI);
 const SQRT2 = Math.SQRT2;
@@ -81,7 +82,7 @@ const CHEB: Float64Array = (() => {
  */
 export function erfcx(x: number): number {
   if (Number.isNaN(x)) return Number.NaN;
-  if (x < 0) throw new RangeError(`erfcx: expected x >= 0, got ${x}`);
+  if (x < 0) throw new InvalidArgumentError(`erfcx: expected x >= 0, got ${x}`);
   if (x >= CHEB_END) {
     if (x === Number.POSITIVE_INFINITY) return 0;
     return erfcxContinuedFraction(x, 14); // converged to < 1e-16 relative for x ≥ 8 (depth 10 suffices)
@@ -143,7 +144,7 @@ export function normalSf(x: number): number {
  * f(x) = Φ(x) − p (or on the survival function in the upper half, for relative accuracy).
  */
 export function normalPpf(p: number): number {
-  if (Number.isNaN(p) || p < 0 || p > 1) throw new RangeError(`normalPpf: p must be in [0, 1], got ${p}`);
+  if (Number.isNaN(p) || p < 0 || p > 1) throw new InvalidArgumentError(`normalPpf: p must be in [0, 1], got ${p}`);
   if (p === 0) return Number.NEGATIVE_INFINITY;
   if (p === 1) return Number.POSITIVE_INFINITY;
   if (p === 0.5) return 0;

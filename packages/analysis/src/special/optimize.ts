@@ -5,6 +5,7 @@
  * contraction ½, shrink ½) and the ordering/tie rules of Lagarias, Reeds, Wright & Wright (1998);
  * Kiefer (1953) golden-section search.
  */
+import { InvalidArgumentError } from "./errors.js";
 
 /** Result of a minimization. */
 export interface MinimizeResult {
@@ -35,7 +36,7 @@ export interface NelderMeadOptions {
  */
 export function nelderMead(f: (x: number[]) => number, x0: readonly number[], options: NelderMeadOptions = {}): MinimizeResult {
   const d = x0.length;
-  if (d === 0) throw new RangeError("nelderMead: x0 must be non-empty");
+  if (d === 0) throw new InvalidArgumentError("nelderMead: x0 must be non-empty");
   const fatol = options.fatol ?? 1e-10;
   const xatol = options.xatol ?? 1e-8;
   const maxEval = options.maxEval ?? 200 * d;
@@ -123,7 +124,7 @@ export function nelderMead(f: (x: number[]) => number, x0: readonly number[], op
  * `xtol` (default 1e-12·(hi − lo)). Returns the best evaluated point.
  */
 export function goldenSection(f: (x: number) => number, lo: number, hi: number, xtol?: number): { x: number; fun: number; nfev: number } {
-  if (!(lo <= hi)) throw new RangeError(`goldenSection: need lo <= hi, got [${lo}, ${hi}]`);
+  if (!(lo <= hi)) throw new InvalidArgumentError(`goldenSection: need lo <= hi, got [${lo}, ${hi}]`);
   const tol = xtol ?? 1e-12 * (hi - lo);
   const g = (Math.sqrt(5) - 1) / 2;
   let a = lo;

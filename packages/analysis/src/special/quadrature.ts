@@ -5,6 +5,7 @@
  * References: Newton iteration on Legendre polynomials for the nodes (Press et al., Numerical
  * Recipes 3rd ed., §4.6.1); Takahasi & Mori (1974) and Bailey, Jeyabalan & Li (2005) for tanh-sinh.
  */
+import { InvalidArgumentError, NumericalError } from "./errors.js";
 
 /** A quadrature rule on [−1, 1]. */
 export interface QuadratureRule {
@@ -32,7 +33,7 @@ function legendrePair(n: number, x: number): [number, number] {
  * from cos(π(i + ¾)/(n + ½)). Exact for polynomials of degree ≤ 2n − 1. Cached per n.
  */
 export function gaussLegendre(n: number): QuadratureRule {
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new RangeError(`gaussLegendre: n must be an integer in [1, 1000], got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`gaussLegendre: n must be an integer in [1, 1000], got ${n}`);
   const cached = GL_CACHE.get(n);
   if (cached) return cached;
   const nodes = new Float64Array(n);
@@ -86,8 +87,12 @@ export interface AdaptiveOptions {
 }
 
 /** Raised when an integral does not reach its tolerance. */
-export class IntegrationError extends Error {
-  override readonly name = "IntegrationError";
+export class IntegrationError extends NumericalError {
+  constructor(message: string) {
+    super(message);
+    // NumericalError types `name` as a literal; set ours at run time for clear messages.
+    Object.defineProperty(this, "name", { value: "IntegrationError" });
+  }
 }
 
 /**
@@ -96,7 +101,7 @@ export class IntegrationError extends Error {
  * IntegrationError when the depth limit is hit without meeting the tolerance.
  */
 export function integrateAdaptive(f: (x: number) => number, a: number, b: number, options: AdaptiveOptions = {}): number {
-  if (!(Number.isFinite(a) && Number.isFinite(b))) throw new RangeError(`integrateAdaptive: limits must be finite, got [${a}, ${b}]`);
+  if (!(Number.isFinite(a) && Number.isFinite(b))) throw new InvalidArgumentError(`integrateAdaptive: limits must be finite, got [${a}, ${b}]`);
   if (a === b) return 0;
   if (a > b) return -integrateAdaptive(f, b, a, options);
   const atol = options.atol ?? 1e-12;
@@ -121,7 +126,7 @@ export function integrateAdaptive(f: (x: number) => number, a: number, b: number
  * integrable endpoint singularities are fine. Independent of the Gauss rules (used as a cross-check).
  */
 export function integrateTanhSinh(f: (x: number) => number, a: number, b: number, tol = 1e-13): number {
-  if (!(Number.isFinite(a) && Number.isFinite(b))) throw new RangeError(`integrateTanhSinh: limits must be finite, got [${a}, ${b}]`);
+  if (!(Number.isFinite(a) && Number.isFinite(b))) throw new InvalidArgumentError(`integrateTanhSinh: limits must be finite, got [${a}, ${b}]`);
   if (a === b) return 0;
   const h = (b - a) / 2;
   const tMax = 4; // π/2·sinh(4) ≈ 42.9, where 1 − tanh is far below double precision
