@@ -115,12 +115,13 @@ const studySpec = {
     list: { listName: "algoperf-nadamw-5", fallback: { kind: "SAMPLER_KIND_HALTON", seed: "42" } },
   },
   earlyStopping: { asha: { minSteps: "100", reductionFactor: 3, minEarlyStoppingRate: 0 } },
-  optimizerDefaults: { optimizer: "nadamw", variant: "algoperf", epsilon: 1e-8, schedule: "linear_warmup_cosine_decay" },
+  optimizerDefaults: { optimizer: "nadamw", variant: "algoperf", epsilon: 1e-8, schedule: "linear_warmup_cosine_decay", warmupRounding: "floor" },
   workload: "digits-mlp",
   reportEverySteps: "50",
   replicates: 1,
   labels: { owner: "nadir-tests", purpose: "golden" },
   createdUnixMs: "1767225600000",
+  seed: "42",
 };
 
 const measurement = (step, secs, metrics) => ({ step: String(step), elapsedSeconds: secs, metrics });

@@ -7,3 +7,5 @@ export { nadir, v1 } from "./messages.js";
 export * from "./errors.js";
 export * from "./version.js";
 export * from "./framing.js";
+export * from "./schema.js";
+export * from "./convert.js";

@@ -6722,6 +6722,9 @@ export namespace nadir {
             /** OptimizerDefaults schedule. */
             schedule: string;
 
+            /** OptimizerDefaults warmupRounding. */
+            warmupRounding: string;
+
             /**
              * Creates a new OptimizerDefaults instance using the specified properties.
              * @param [properties] Properties to set
@@ -6818,6 +6821,9 @@ export namespace nadir {
                 /** OptimizerDefaults schedule */
                 schedule?: (string|null);
 
+                /** OptimizerDefaults warmupRounding */
+                warmupRounding?: (string|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -6889,6 +6895,9 @@ export namespace nadir {
 
             /** StudySpec createdUnixMs. */
             createdUnixMs: number;
+
+            /** StudySpec seed. */
+            seed: number;
 
             /**
              * Creates a new StudySpec instance using the specified properties.
@@ -7019,6 +7028,9 @@ export namespace nadir {
                 /** StudySpec createdUnixMs */
                 createdUnixMs?: (number|null);
 
+                /** StudySpec seed */
+                seed?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -7040,6 +7052,7 @@ export namespace nadir {
               replicates?: number|null;
               labels?: { [k: string]: string }|null;
               createdUnixMs?: number|null;
+              seed?: number|null;
               $unknowns?: Uint8Array[];
             };
         }

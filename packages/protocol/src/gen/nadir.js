@@ -19696,6 +19696,7 @@ export const nadir = $root.nadir = (() => {
              * @property {string|null} [variant] OptimizerDefaults variant
              * @property {number|null} [epsilon] OptimizerDefaults epsilon
              * @property {string|null} [schedule] OptimizerDefaults schedule
+             * @property {string|null} [warmupRounding] OptimizerDefaults warmupRounding
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -19760,6 +19761,14 @@ export const nadir = $root.nadir = (() => {
             OptimizerDefaults.prototype.schedule = "";
 
             /**
+             * OptimizerDefaults warmupRounding.
+             * @member {string} warmupRounding
+             * @memberof nadir.v1.OptimizerDefaults
+             * @instance
+             */
+            OptimizerDefaults.prototype.warmupRounding = "";
+
+            /**
              * Creates a new OptimizerDefaults instance using the specified properties.
              * @function create
              * @memberof nadir.v1.OptimizerDefaults
@@ -19799,6 +19808,8 @@ export const nadir = $root.nadir = (() => {
                     writer.uint32(/* id 3, wireType 1 =*/25).double(message.epsilon);
                 if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule") && message.schedule !== "")
                     writer.uint32(/* id 4, wireType 2 =*/34).string(message.schedule);
+                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding") && message.warmupRounding !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.warmupRounding);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -19892,6 +19903,15 @@ export const nadir = $root.nadir = (() => {
                                 delete message.schedule;
                             continue;
                         }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.warmupRounding = value;
+                            else
+                                delete message.warmupRounding;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -19952,6 +19972,9 @@ export const nadir = $root.nadir = (() => {
                 if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule"))
                     if (!$util.isString(message.schedule))
                         return "schedule: string expected";
+                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding"))
+                    if (!$util.isString(message.warmupRounding))
+                        return "warmupRounding: string expected";
                 return null;
             };
 
@@ -19985,6 +20008,9 @@ export const nadir = $root.nadir = (() => {
                 if (object.schedule != null)
                     if (typeof object.schedule !== "string" || object.schedule.length)
                         message.schedule = $String(object.schedule);
+                if (object.warmupRounding != null)
+                    if (typeof object.warmupRounding !== "string" || object.warmupRounding.length)
+                        message.warmupRounding = $String(object.warmupRounding);
                 return message;
             };
 
@@ -20010,6 +20036,7 @@ export const nadir = $root.nadir = (() => {
                     object.variant = "";
                     object.epsilon = 0;
                     object.schedule = "";
+                    object.warmupRounding = "";
                 }
                 if (message.optimizer != null && $Object.hasOwnProperty.call(message, "optimizer"))
                     object.optimizer = message.optimizer;
@@ -20019,6 +20046,8 @@ export const nadir = $root.nadir = (() => {
                     object.epsilon = options.json && !$isFinite(message.epsilon) ? $String(message.epsilon) : message.epsilon;
                 if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule"))
                     object.schedule = message.schedule;
+                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding"))
+                    object.warmupRounding = message.warmupRounding;
                 return object;
             };
 
@@ -20070,6 +20099,7 @@ export const nadir = $root.nadir = (() => {
              * @property {number|null} [replicates] StudySpec replicates
              * @property {Object.<string,string>|null} [labels] StudySpec labels
              * @property {number|null} [createdUnixMs] StudySpec createdUnixMs
+             * @property {number|null} [seed] StudySpec seed
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -20099,6 +20129,7 @@ export const nadir = $root.nadir = (() => {
              *   replicates?: number|null;
              *   labels?: Object.<string,string>|null;
              *   createdUnixMs?: number|null;
+             *   seed?: number|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} nadir.v1.StudySpec.$Shape
              */
@@ -20240,6 +20271,14 @@ export const nadir = $root.nadir = (() => {
             StudySpec.prototype.createdUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
             /**
+             * StudySpec seed.
+             * @member {number} seed
+             * @memberof nadir.v1.StudySpec
+             * @instance
+             */
+            StudySpec.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new StudySpec instance using the specified properties.
              * @function create
              * @memberof nadir.v1.StudySpec
@@ -20302,6 +20341,8 @@ export const nadir = $root.nadir = (() => {
                         writer.uint32(/* id 14, wireType 2 =*/114).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.labels[keys[i]]).ldelim();
                 if (message.createdUnixMs != null && $Object.hasOwnProperty.call(message, "createdUnixMs") && (typeof message.createdUnixMs === "object" ? message.createdUnixMs.low || message.createdUnixMs.high : message.createdUnixMs !== 0))
                     writer.uint32(/* id 15, wireType 0 =*/120).int64(message.createdUnixMs);
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
+                    writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.seed);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -20500,6 +20541,15 @@ export const nadir = $root.nadir = (() => {
                                 delete message.createdUnixMs;
                             continue;
                         }
+                    case 16: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seed = value;
+                            else
+                                delete message.seed;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -20612,6 +20662,9 @@ export const nadir = $root.nadir = (() => {
                 if (message.createdUnixMs != null && $Object.hasOwnProperty.call(message, "createdUnixMs"))
                     if (!$util.isInteger(message.createdUnixMs) && !(message.createdUnixMs && $util.isInteger(message.createdUnixMs.low) && $util.isInteger(message.createdUnixMs.high)))
                         return "createdUnixMs: integer|Long expected";
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
+                    if (!$util.isInteger(message.seed) && !(message.seed && $util.isInteger(message.seed.low) && $util.isInteger(message.seed.high)))
+                        return "seed: integer|Long expected";
                 return null;
             };
 
@@ -20720,6 +20773,16 @@ export const nadir = $root.nadir = (() => {
                             message.createdUnixMs = object.createdUnixMs;
                         else if (typeof object.createdUnixMs === "object")
                             message.createdUnixMs = new $util.LongBits(object.createdUnixMs.low >>> 0, object.createdUnixMs.high >>> 0).toNumber();
+                if (object.seed != null)
+                    if (typeof object.seed === "object" ? object.seed.low || object.seed.high : $Number(object.seed) !== 0)
+                        if ($util.Long)
+                            message.seed = $util.Long.fromValue(object.seed, true);
+                        else if (typeof object.seed === "string")
+                            message.seed = $parseInt(object.seed, 10);
+                        else if (typeof object.seed === "number")
+                            message.seed = object.seed;
+                        else if (typeof object.seed === "object")
+                            message.seed = new $util.LongBits(object.seed.low >>> 0, object.seed.high >>> 0).toNumber(true);
                 return message;
             };
 
@@ -20769,6 +20832,11 @@ export const nadir = $root.nadir = (() => {
                         object.createdUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.createdUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.seed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.seed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 }
                 if (message.studyId != null && $Object.hasOwnProperty.call(message, "studyId"))
                     object.studyId = message.studyId;
@@ -20822,6 +20890,13 @@ export const nadir = $root.nadir = (() => {
                         object.createdUnixMs = options.longs === $String ? $String(message.createdUnixMs) : message.createdUnixMs;
                     else
                         object.createdUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.createdUnixMs) : options.longs === $Number ? new $util.LongBits(message.createdUnixMs.low >>> 0, message.createdUnixMs.high >>> 0).toNumber() : message.createdUnixMs;
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.seed = typeof message.seed === "number" ? $BigInt(message.seed) : $util.Long.fromBits(message.seed.low >>> 0, message.seed.high >>> 0, true).toBigInt();
+                    else if (typeof message.seed === "number")
+                        object.seed = options.longs === $String ? $String(message.seed) : message.seed;
+                    else
+                        object.seed = options.longs === $String ? $util.Long.prototype.toString.call(message.seed) : options.longs === $Number ? new $util.LongBits(message.seed.low >>> 0, message.seed.high >>> 0).toNumber(true) : message.seed;
                 return object;
             };
 

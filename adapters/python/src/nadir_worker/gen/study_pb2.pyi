@@ -243,19 +243,21 @@ class EarlyStoppingSpec(_message.Message):
     def __init__(self, asha: _Optional[_Union[AshaSpec, _Mapping]] = ..., median: _Optional[_Union[MedianStoppingSpec, _Mapping]] = ..., metric: _Optional[str] = ...) -> None: ...
 
 class OptimizerDefaults(_message.Message):
-    __slots__ = ("optimizer", "variant", "epsilon", "schedule")
+    __slots__ = ("optimizer", "variant", "epsilon", "schedule", "warmup_rounding")
     OPTIMIZER_FIELD_NUMBER: _ClassVar[int]
     VARIANT_FIELD_NUMBER: _ClassVar[int]
     EPSILON_FIELD_NUMBER: _ClassVar[int]
     SCHEDULE_FIELD_NUMBER: _ClassVar[int]
+    WARMUP_ROUNDING_FIELD_NUMBER: _ClassVar[int]
     optimizer: str
     variant: str
     epsilon: float
     schedule: str
-    def __init__(self, optimizer: _Optional[str] = ..., variant: _Optional[str] = ..., epsilon: _Optional[float] = ..., schedule: _Optional[str] = ...) -> None: ...
+    warmup_rounding: str
+    def __init__(self, optimizer: _Optional[str] = ..., variant: _Optional[str] = ..., epsilon: _Optional[float] = ..., schedule: _Optional[str] = ..., warmup_rounding: _Optional[str] = ...) -> None: ...
 
 class StudySpec(_message.Message):
-    __slots__ = ("study_id", "name", "search_space", "objective", "budget", "step_budget", "target", "suggester", "early_stopping", "optimizer_defaults", "workload", "report_every_steps", "replicates", "labels", "created_unix_ms")
+    __slots__ = ("study_id", "name", "search_space", "objective", "budget", "step_budget", "target", "suggester", "early_stopping", "optimizer_defaults", "workload", "report_every_steps", "replicates", "labels", "created_unix_ms", "seed")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -278,6 +280,7 @@ class StudySpec(_message.Message):
     REPLICATES_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
     CREATED_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    SEED_FIELD_NUMBER: _ClassVar[int]
     study_id: str
     name: str
     search_space: SearchSpace
@@ -293,4 +296,5 @@ class StudySpec(_message.Message):
     replicates: int
     labels: _containers.ScalarMap[str, str]
     created_unix_ms: int
-    def __init__(self, study_id: _Optional[str] = ..., name: _Optional[str] = ..., search_space: _Optional[_Union[SearchSpace, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ..., step_budget: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., suggester: _Optional[_Union[SuggesterSpec, _Mapping]] = ..., early_stopping: _Optional[_Union[EarlyStoppingSpec, _Mapping]] = ..., optimizer_defaults: _Optional[_Union[OptimizerDefaults, _Mapping]] = ..., workload: _Optional[str] = ..., report_every_steps: _Optional[int] = ..., replicates: _Optional[int] = ..., labels: _Optional[_Mapping[str, str]] = ..., created_unix_ms: _Optional[int] = ...) -> None: ...
+    seed: int
+    def __init__(self, study_id: _Optional[str] = ..., name: _Optional[str] = ..., search_space: _Optional[_Union[SearchSpace, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ..., step_budget: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., suggester: _Optional[_Union[SuggesterSpec, _Mapping]] = ..., early_stopping: _Optional[_Union[EarlyStoppingSpec, _Mapping]] = ..., optimizer_defaults: _Optional[_Union[OptimizerDefaults, _Mapping]] = ..., workload: _Optional[str] = ..., report_every_steps: _Optional[int] = ..., replicates: _Optional[int] = ..., labels: _Optional[_Mapping[str, str]] = ..., created_unix_ms: _Optional[int] = ..., seed: _Optional[int] = ...) -> None: ...
