@@ -3,13 +3,14 @@
  * distributions, with opda's semantics (`EmpiricalDistribution.confidence_bands`, opda v0.8.0).
  */
 import { InvalidArgumentError } from "../special/errors.js";
+import { kolmogorovSmirnovPpf } from "../special/kolmogorov.js";
 import { EmpiricalDistribution } from "./empirical.js";
+import { type LdKind, ldCriticalValue, ldIntervals } from "./ld.js";
+
+export { type LdKind, ldCriticalValue, ldCoverage, ldIntervals } from "./ld.js";
 
 /** Band construction method (see {@link confidenceBands}). */
 export type BandMethod = "dkw" | "ks" | "ld_equal_tailed" | "ld_highest_density";
-
-/** The family of pointwise Beta intervals of the Learned-Miller–DeStefano bands. */
-export type LdKind = "equal_tailed" | "highest_density";
 
 /** Options of {@link confidenceBands}. */
 export interface ConfidenceBandsOptions {
@@ -70,6 +71,17 @@ export function dkwEpsilon(n: number, confidence: number): number {
 }
 
 /**
+ * Kolmogorov–Smirnov ε: the `confidence` quantile of the exact finite-n distribution of
+ * `D_n = sup|F_n − F|` (scipy `kstwo(n).ppf`), so ECDF ± ε is an exact simultaneous band for
+ * continuous F (Kolmogorov 1933; computed exactly, see `kolmogorovSmirnovCdf`).
+ */
+export function ksEpsilon(n: number, confidence: number): number {
+  checkN(n);
+  checkConfidence(confidence);
+  return kolmogorovSmirnovPpf(n, confidence);
+}
+
+/**
  * Cumulative band values `L_0..L_n`, `U_0..U_n` for a sample of size n — the part of the band that
  * depends only on n, the confidence and the method. DKW/KS: `clip(i/n ∓ ε, 0, 1)`.
  * LD: `L_0 = 0, L_i = ℓ_i(δ*)`, `U_i = h_{i+1}(δ*)` (i < n), `U_n = 1`, where `[ℓ_i, h_i]` is the
@@ -91,7 +103,7 @@ export function bandCumulativeWeights(
     let eps: number;
     if (criticalValue !== undefined) eps = criticalValue;
     else if (method === "dkw") eps = dkwEpsilon(n, confidence);
-    else throw new InvalidArgumentError("ks: not implemented yet");
+    else eps = ksEpsilon(n, confidence);
     const lower = new Float64Array(n + 1);
     const upper = new Float64Array(n + 1);
     for (let i = 0; i <= n; i++) {
@@ -101,7 +113,18 @@ export function bandCumulativeWeights(
     }
     return { lower, upper, criticalValue: eps };
   }
-  throw new InvalidArgumentError(`${method}: not implemented yet`);
+  const kind: LdKind = method === "ld_equal_tailed" ? "equal_tailed" : "highest_density";
+  if (criticalValue !== undefined && criticalValue > 1) throw new InvalidArgumentError(`criticalValue δ must be in [0, 1], got ${criticalValue}`);
+  const delta = criticalValue ?? ldCriticalValue(n, confidence, kind);
+  const { lo, hi } = ldIntervals(n, delta, kind);
+  const lower = new Float64Array(n + 1);
+  const upper = new Float64Array(n + 1);
+  // The band on [y_(j), y_(j+1)) is [ℓ_j, h_{j+1}] with ℓ_0 = 0 and h_{n+1} = 1.
+  lower[0] = 0;
+  for (let i = 1; i <= n; i++) lower[i] = Math.min(1, Math.max(0, lo[i - 1]!));
+  for (let i = 0; i < n; i++) upper[i] = Math.min(1, Math.max(0, hi[i]!));
+  upper[n] = 1;
+  return { lower, upper, criticalValue: delta };
 }
 
 /**
