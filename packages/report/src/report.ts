@@ -1,0 +1,314 @@
+/**
+ * Builds the self-contained HTML report: inline CSS, inline SVG (rendered on the server by vega),
+ * the analyze JSON embedded verbatim, no script and no external resource.
+ *
+ * Every number printed from the analysis is wrapped as
+ * `<span class="num" data-path="<json path>" data-value="<json value>">` so that a test (or a
+ * reader) can check it against `nadir analyze --json` exactly.
+ */
+import { escapeHtml, formatNumber, numSpan, toNumber } from "./numbers.js";
+import { fittedCdf, fittedDistribution, fittedTuningCurve, type TailDistribution } from "./fitted.js";
+import { renderSvg } from "./render.js";
+import { anyClamped, cdfSpec, curvesDomain, learningCurvesSpec, listVsRandomSpec, tuningCurveSpec, tuningDomain } from "./specs.js";
+import { COLORS, FONT } from "./theme.js";
+import { type AnalyzeResult, type JsonNumber, type LearningCurves, type ListVsRandom, type ReportInput, isUnavailable, validateReportInput } from "./types.js";
+
+/** Section ids, in page order; every one is always present (with data or a "not available" note). */
+export const SECTION_IDS = ["summary", "tuning-curve", "cdf", "list-vs-random", "learning-curves", "fit-details", "data"] as const;
+
+/** At most this many grey background curves, so that a 1,000-trial study still gives a small file. */
+export const MAX_BACKGROUND_CURVES = 250;
+/** The best few trials drawn in colour. */
+export const HIGHLIGHTED_CURVES = 5;
+
+const pctText = (c: number) => `${+(c * 100).toFixed(2)}%`;
+
+function notAvailable(why: string): string {
+  return `<p class="na"><strong>Not available:</strong> ${escapeHtml(why)}</p>`;
+}
+
+function section(id: string, title: string, body: string, extraClass = ""): string {
+  return `<section id="${id}" class="panel${extraClass ? ` ${extraClass}` : ""}" data-section="${id}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+}
+
+function figure(name: string, svg: string, how: string): string {
+  return `<figure class="plot" data-plot="${name}">${svg}<figcaption><strong>How to read it.</strong> ${how}</figcaption></figure>`;
+}
+
+/** Mass of each ECDF step, cdf[i] − cdf[i−1] (zero at the support bounds and ±∞ sentinels). */
+export function ecdfMasses(a: AnalyzeResult): number[] {
+  return a.ecdf.cdf.map((c, i) => toNumber(c) - (i > 0 ? toNumber(a.ecdf.cdf[i - 1] as JsonNumber) : 0));
+}
+
+/** Index of the best finite observed score in `ecdf.y` (max for maximize, min for minimize). */
+function bestObservedIndex(a: AnalyzeResult): number {
+  let best = -1;
+  const minimize = a.direction === "minimize";
+  const masses = ecdfMasses(a);
+  a.ecdf.y.forEach((raw, i) => {
+    const y = toNumber(raw);
+    // Support bounds and ±∞ sentinels carry no mass: they were never observed.
+    if (!Number.isFinite(y) || !((masses[i] as number) > 0)) return;
+    if (best < 0) best = i;
+    const cur = toNumber(a.ecdf.y[best] as JsonNumber);
+    if (minimize ? y < cur : y > cur) best = i;
+  });
+  return best;
+}
+
+/** The analyze JSON's gain entries: `gain` as one object or a list of {k, gain, lower, upper}. */
+function gainRows(a: AnalyzeResult): Array<{ path: string; k: number; gain: JsonNumber; lower: JsonNumber; upper: JsonNumber }> {
+  const g = a.gain as unknown;
+  const rows = Array.isArray(g) ? g : g && typeof g === "object" ? [g] : [];
+  const out: Array<{ path: string; k: number; gain: JsonNumber; lower: JsonNumber; upper: JsonNumber }> = [];
+  rows.forEach((r: unknown, i: number) => {
+    const o = r as Record<string, unknown>;
+    if (typeof o?.k !== "number") return;
+    out.push({ path: Array.isArray(g) ? `gain[${i}]` : "gain", k: o.k, gain: o.gain as JsonNumber, lower: o.lower as JsonNumber, upper: o.upper as JsonNumber });
+  });
+  return out;
+}
+
+function headline(input: ReportInput, why: { fit: string }): string {
+  const a = input.analysis;
+  const minimize = a.direction === "minimize";
+  const cards: string[] = [];
+  // Best reachable score: the fitted optimum (a for a convex fit, b for a concave one) with its interval.
+  {
+    let body: string;
+    if (a.fit) {
+      const key = a.fit.convex ? "a" : "b";
+      const interval = a.best_score_interval
+        ? `<div class="sub">${pctText(a.confidence)} interval [${numSpan("best_score_interval.lower", a.best_score_interval.lower)}, ${numSpan("best_score_interval.upper", a.best_score_interval.upper)}]</div>`
+        : `<div class="sub">interval not available: no parameter of the fitted family is consistent with the band</div>`;
+      body = `<div class="big">${numSpan(`fit.${key}`, a.fit[key])}</div>${interval}`;
+    } else body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(why.fit)}</div>`;
+    const bi = bestObservedIndex(a);
+    const observed = bi >= 0 ? `<div class="sub">best observed: ${numSpan(`ecdf.y[${bi}]`, a.ecdf.y[bi] as JsonNumber)}</div>` : "";
+    cards.push(`<div class="card" data-card="best-score"><div class="label">Best reachable score</div>${body}${observed}</div>`);
+  }
+  // Effective dimension: fitted c and the consonance set of plausible c.
+  {
+    let body: string;
+    const acc = a.effective_dimension?.accepted ?? null;
+    if (a.fit) {
+      const accText = acc && acc.length > 0 ? acc.map((c, i) => numSpan(`effective_dimension.accepted[${i}]`, c)).join(", ") : null;
+      body = `<div class="big">${numSpan("fit.c", a.fit.c)}</div><div class="sub">${accText ? `plausible at ${pctText(a.confidence)}: {${accText}}` : "no plausible set: no parameter is consistent with the band"}</div>`;
+    } else body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(why.fit)}</div>`;
+    cards.push(`<div class="card" data-card="effective-dimension"><div class="label">Effective dimension</div>${body}</div>`);
+  }
+  // What k more trials would gain.
+  {
+    const g = gainRows(a);
+    let body: string;
+    const first = g[0];
+    if (first) {
+      body = `<div class="big">${numSpan(`${first.path}.gain`, first.gain)}</div><div class="sub">with k = ${numSpan(`${first.path}.k`, first.k)} more trials, the median best ${escapeHtml(input.metric ?? "score")} ${minimize ? "drops" : "rises"} by this much; ${pctText(a.confidence)} interval [${numSpan(`${first.path}.lower`, first.lower)}, ${numSpan(`${first.path}.upper`, first.upper)}]</div>`;
+    } else body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(a.fit ? "the analysis gave no gain estimate" : why.fit)}</div>`;
+    cards.push(`<div class="card" data-card="gain"><div class="label">k more trials gain about</div>${body}</div>`);
+  }
+  return `<div class="cards">${cards.join("\n")}</div>`;
+}
+
+function tableRows(rows: string[][], head: string[]): string {
+  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+}
+
+async function tuningSection(input: ReportInput, metric: string, dist: TailDistribution | null): Promise<string> {
+  const a = input.analysis;
+  const minimize = a.direction === "minimize";
+  const curve = a.tuning_curve.map((r) => ({ k: r.k, median: toNumber(r.median), lower: toNumber(r.median_lower), upper: toNumber(r.median_upper) }));
+  const ext = (a.extrapolation ?? []).map((r) => ({ k: r.k, median: toNumber(r.median), lower: toNumber(r.lower), upper: toNumber(r.upper) }));
+  const kMax = Math.max(a.n, ...ext.map((r) => r.k));
+  const fitted = dist && a.fit ? fittedTuningCurve(dist, a.fit, minimize, kMax) : undefined;
+  const plot = { n: a.n, confidence: a.confidence, metric, curve, fitted, extrapolation: ext };
+  const svg = await renderSvg("tuning-curve", tuningCurveSpec(plot), "tc");
+  const clamped = anyClamped([...curve.flatMap((r) => [r.lower, r.upper]), ...ext.flatMap((r) => [r.lower, r.upper])], tuningDomain(plot));
+  const better = minimize ? "lower" : "higher";
+  const how = `The blue line is the median of the best ${escapeHtml(metric)} you would get from k random-search trials, estimated from the ${a.n} trials run; the shaded band holds the whole curve with ${pctText(a.confidence)} confidence (simultaneously for every k, so it can be read at any k). ${
+    fitted ? `The dashed orange line is the fitted asymptotic law (noisy quadratic tail): it continues the curve beyond the data; orange points with bars are the extrapolated medians with their intervals.` : "No fitted law is drawn (no fit)."
+  }${clamped ? " Where the band runs into the top or bottom edge, it reaches beyond the plotted range (up to the score's bound, or unbounded): the data cannot rule those values out." : ""} Where the band is flat the next trials change little; a wide band means more trials are needed to be sure. ${better[0]?.toUpperCase()}${better.slice(1)} is better.`;
+  let table = "";
+  if (a.extrapolation && a.extrapolation.length > 0) {
+    const rows = a.extrapolation.map((r, i) => [numSpan(`extrapolation[${i}].k`, r.k), numSpan(`extrapolation[${i}].median`, r.median), `[${numSpan(`extrapolation[${i}].lower`, r.lower)}, ${numSpan(`extrapolation[${i}].upper`, r.upper)}]`]);
+    table = `<h3>Extrapolated median best score</h3>${tableRows(rows, ["trials k", "median best", `${pctText(a.confidence)} interval`])}`;
+  } else table = `<h3>Extrapolated median best score</h3>${notAvailable(a.fit ? "the analysis gave no extrapolation" : "no fitted law, so nothing to extrapolate with")}`;
+  const nRow = a.tuning_curve.findIndex((r) => r.k === a.n);
+  const atN = a.tuning_curve[nRow];
+  const now = atN ? `<p class="note">With the ${a.n} trials run, the median best is ${numSpan(`tuning_curve[${nRow}].median`, atN.median)} (band [${numSpan(`tuning_curve[${nRow}].median_lower`, atN.median_lower)}, ${numSpan(`tuning_curve[${nRow}].median_upper`, atN.median_upper)}]).</p>` : "";
+  return section("tuning-curve", "Tuning curve: best score against number of trials", `${figure("tuning-curve", svg, how)}${now}${table}`);
+}
+
+async function cdfSection(input: ReportInput, metric: string, dist: TailDistribution | null): Promise<string> {
+  const a = input.analysis;
+  const minimize = a.direction === "minimize";
+  const ecdf = a.ecdf.y.map((y, i) => ({ y: toNumber(y), cdf: toNumber(a.ecdf.cdf[i] as JsonNumber), lower: toNumber(a.ecdf.lower[i] as JsonNumber), upper: toNumber(a.ecdf.upper[i] as JsonNumber) }));
+  const masses = ecdfMasses(a);
+  const observed = ecdf.filter((_, i) => (masses[i] as number) > 0).map((r) => r.y);
+  const fitted = dist && a.fit ? fittedCdf(dist, a.fit, minimize, observed) : undefined;
+  const threshold = a.fit ? toNumber(a.fit.threshold) : undefined;
+  const svg = await renderSvg("cdf", cdfSpec({ confidence: a.confidence, metric, minimize, ecdf, observed, fitted, threshold }), "cdf");
+  const how = `The step line is the share of trials scoring at most x; the band holds the true distribution of scores under random search with ${pctText(a.confidence)} confidence. ${
+    fitted
+      ? `Only the tail beyond the threshold θ (the ${minimize ? "lowest" : "highest"} scores) is fitted: the dashed orange line is the noisy quadratic there. If it stays inside the band, the asymptotic law describes your best trials and its extrapolations can be trusted; the right panel zooms on that tail.`
+      : "No fitted tail is drawn (no fit)."
+  }`;
+  return section("cdf", "Distribution of scores (CDF)", figure("cdf", svg, how));
+}
+
+async function listSection(input: ReportInput, metric: string): Promise<string> {
+  const lv = input.list_vs_random;
+  if (lv === undefined) return section("list-vs-random", "List against random search", notAvailable("no list evaluation was given (evaluate a list with @nadir/core and pass its result)"), "unavailable");
+  if (isUnavailable(lv)) return section("list-vs-random", "List against random search", notAvailable(lv.unavailable), "unavailable");
+  const a = input.analysis;
+  const minimize = a.direction === "minimize";
+  const list = lv as ListVsRandom;
+  const name = list.name ?? "list";
+  const random = a.tuning_curve.map((r) => ({ k: r.k, median: toNumber(r.median), lower: toNumber(r.median_lower), upper: toNumber(r.median_upper) }));
+  const svg = await renderSvg("list-vs-random", listVsRandomSpec({ confidence: a.confidence, metric, minimize, name, random, points: list.points }), "lvr");
+  const how = `Green: the best score so far after evaluating the list's first i points, in order (hollow grey dots: each point's own score). Blue: random search's median best after k trials, with its ${pctText(a.confidence)} band. Where green is ${minimize ? "below" : "above"} blue, the list beats random search at the same budget; the equivalent random budget says how many random trials the list's first i points are worth.`;
+  let table = "";
+  if (list.equivalent_random_budget && list.equivalent_random_budget.length > 0) {
+    const rows = list.equivalent_random_budget.map((r) => [escapeHtml(String(r.index)), escapeHtml(formatNumber(toNumber(r.budget), 3))]);
+    table = `<h3>Equivalent random budget</h3>${tableRows(rows, ["list points evaluated", "≈ random-search trials"])}`;
+  }
+  return section("list-vs-random", "List against random search", figure("list-vs-random", svg, how) + table);
+}
+
+async function curvesSection(input: ReportInput, metric: string): Promise<string> {
+  const lc = input.learning_curves;
+  if (lc === undefined) return section("learning-curves", "Learning curves", notAvailable("no per-trial learning curves were given (pass a journal, or --curve for a JSONL results file)"), "unavailable");
+  if (isUnavailable(lc)) return section("learning-curves", "Learning curves", notAvailable(lc.unavailable), "unavailable");
+  const curves = lc as LearningCurves;
+  const minimize = input.analysis.direction === "minimize";
+  const withPts = curves.trials.filter((t) => t.points.length > 0);
+  if (withPts.length === 0) return section("learning-curves", "Learning curves", notAvailable("every trial's learning curve is empty"), "unavailable");
+  const bestOf = (t: { points: Array<{ value: number }> }) => {
+    const vs = t.points.map((p) => p.value).filter((v) => Number.isFinite(v));
+    if (vs.length === 0) return minimize ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+    return minimize ? Math.min(...vs) : Math.max(...vs);
+  };
+  const ranked = withPts.map((t) => ({ t, best: bestOf(t) })).sort((x, y) => (minimize ? x.best - y.best : y.best - x.best));
+  const top = ranked.slice(0, HIGHLIGHTED_CURVES);
+  const rest = ranked.slice(HIGHLIGHTED_CURVES).map((r) => r.t);
+  // Every m-th of the remaining trials (in input order), so the grey cloud is an unbiased sample.
+  const restInOrder = withPts.filter((t) => rest.includes(t));
+  const stride = Math.max(1, Math.ceil(restInOrder.length / MAX_BACKGROUND_CURVES));
+  const background = restInOrder.filter((_, i) => i % stride === 0);
+  const yLabel = curves.y_label ?? metric;
+  const yDomain = curvesDomain(ranked.map((r) => r.best), minimize);
+  const cut = anyClamped(withPts.flatMap((t) => t.points.map((q) => q.value)), yDomain);
+  const svg = await renderSvg(
+    "learning-curves",
+    learningCurvesSpec({ metric, xLabel: curves.x_label ?? "step", yLabel, background, yDomain, highlighted: top.map(({ t, best }) => ({ trial: t.trial, label: `trial ${t.trial} (best ${formatNumber(best)})`, points: t.points })) }),
+    "lc",
+  );
+  const shown = stride > 1 ? `${background.length} of the other ${restInOrder.length} trials (every ${stride}th, to keep the file small)` : `the other ${restInOrder.length} trials`;
+  const how = `One line per trial: ${escapeHtml(yLabel)} against ${escapeHtml(curves.x_label ?? "step")}. In colour, the ${top.length} trials with the ${minimize ? "lowest" : "highest"} best value; in grey, ${shown}.${cut ? ` The ${yLabel} axis is zoomed on the better three quarters of the trials; worse values (e.g. diverged runs, early steps) are cut off at the edge.` : ""} Curves that are still improving at the end suggest a longer budget would help; curves that peak early and fall suggest over-fitting or too high a learning rate.`;
+  const skipped = curves.trials.length - withPts.length;
+  const note = skipped > 0 ? `<p class="note">${skipped} trial(s) had an empty learning curve and are not drawn.</p>` : "";
+  return section("learning-curves", "Learning curves", figure("learning-curves", svg, how) + note);
+}
+
+function fitDetails(a: AnalyzeResult, whyNoFit: string): string {
+  if (!a.fit) return section("fit-details", "Fitted asymptotic law", notAvailable(whyNoFit), "unavailable");
+  const f = a.fit;
+  const rows = [
+    ["best possible score (" + (f.convex ? "a, convex: minimizing" : "b, concave: maximizing") + ")", numSpan(f.convex ? "fit.a" : "fit.b", f.convex ? f.a : f.b)],
+    [f.convex ? "b (scale end of the tail)" : "a (scale end of the tail)", numSpan(f.convex ? "fit.b" : "fit.a", f.convex ? f.b : f.a)],
+    ["c (effective number of hyperparameters)", numSpan("fit.c", f.c)],
+    ["σ (evaluation noise, standard deviation)", numSpan("fit.o", f.o)],
+    ["threshold θ (start of the fitted tail)", numSpan("fit.threshold", f.threshold)],
+    ["spacing objective (lower fits better)", numSpan("fit.objective", f.objective)],
+  ];
+  const how = `<p class="note">The tail of the score distribution beyond θ is modelled as a noisy quadratic distribution (Lourie, He &amp; Cho 2025, <em>Hyperparameter Loss Surfaces Are Simple Near their Optima</em>): near the optimum the loss is a quadratic in c effective hyperparameters plus Gaussian evaluation noise σ, so the best score after k trials approaches the optimum like k<sup>−2/c</sup>.</p>`;
+  return section("fit-details", "Fitted asymptotic law", tableRows(rows, ["parameter", "value"]) + how);
+}
+
+/** JSON for an inline `<script type="application/json">`: `<` escaped so no `</script>` can end it early. */
+function inlineJson(v: unknown): string {
+  return JSON.stringify(v, null, 1).replace(/</g, "\\u003c");
+}
+
+const CSS = `
+:root{--ink:#1f2933;--muted:#5b6570;--line:#e2e6ea;--bg:#f5f7f9;--accent:${COLORS.data};--fit:${COLORS.fit}}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:15px/1.5 ${FONT}}
+main{max-width:860px;margin:0 auto;padding:24px 20px 48px}
+header.top{background:#17324d;color:#fff;padding:28px 0 22px}
+header.top .inner{max-width:860px;margin:0 auto;padding:0 20px}
+header.top h1{margin:0 0 4px;font-size:24px;font-weight:650;letter-spacing:.2px}
+header.top .meta{color:#c9d6e3;font-size:13px}
+.cards{display:grid;grid-template-columns:repeat(3,1fr);gap:14px;margin:-2px 0 22px}
+.card{background:#fff;border:1px solid var(--line);border-radius:10px;padding:14px 16px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
+.card .label{font-size:12px;text-transform:uppercase;letter-spacing:.6px;color:var(--muted);font-weight:600}
+.card .big{font-size:28px;font-weight:650;margin:4px 0 2px;color:#102a43}
+.card .sub{font-size:12.5px;color:var(--muted)}
+.panel{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin:0 0 18px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
+.panel h2{font-size:17px;margin:0 0 12px;font-weight:650}
+.panel h3{font-size:14px;margin:16px 0 6px;color:#334e68}
+figure.plot{margin:0}
+figure.plot svg{display:block;max-width:100%;height:auto}
+figcaption{font-size:13px;color:#3e4c59;margin-top:8px;border-left:3px solid var(--line);padding-left:10px}
+p.na{margin:0;padding:10px 12px;background:#fff8e6;border:1px solid #f3d98b;border-radius:8px;color:#6b4f00;font-size:14px}
+p.note{font-size:13px;color:#3e4c59}
+table{border-collapse:collapse;font-size:13px;margin-top:4px}
+th,td{text-align:left;padding:4px 14px 4px 0;border-bottom:1px solid var(--line)}
+th{color:var(--muted);font-weight:600}
+.num{font-variant-numeric:tabular-nums}
+details summary{cursor:pointer;color:var(--muted);font-size:13px}
+footer{color:var(--muted);font-size:12px;margin-top:24px}
+@media (max-width:720px){.cards{grid-template-columns:1fr}}
+`;
+
+/**
+ * Renders the report as one HTML string (UTF-8). All plots are SVG rendered on the server by
+ * vega-lite/vega, so the page runs no script and loads nothing at view time.
+ * @throws ReportInputError when the input is malformed (checked before anything is rendered)
+ * @throws ReportRenderError when vega rejects a spec
+ */
+export async function renderReport(input: ReportInput): Promise<string> {
+  validateReportInput(input);
+  const a = input.analysis;
+  const metric = input.metric ?? "score";
+  const title = input.title ?? "Nadir tuning report";
+  const whyNoFit = "the analysis has no fitted tail (too few trials beyond the threshold, or the fit was not run)";
+  const dist = a.fit ? fittedDistribution(a.fit) : null;
+  const [tc, cdf, lvr, lc] = [await tuningSection(input, metric, dist), await cdfSection(input, metric, dist), await listSection(input, metric), await curvesSection(input, metric)];
+  const meta = [
+    input.source ? `source: ${escapeHtml(input.source)}` : null,
+    `${numSpan("n", a.n)} trials`,
+    `metric: ${escapeHtml(metric)} (${a.direction})`,
+    `confidence ${numSpan("confidence", a.confidence)}${a.bands ? ` · bands: ${escapeHtml(a.bands)}` : ""}`,
+  ].filter((s): s is string => s !== null);
+  const summary = section("summary", "Summary", headline(input, { fit: whyNoFit }) + `<p class="note">The numbers on this page are those of <code>nadir analyze --json</code> on the same input (embedded verbatim at the end).</p>`);
+  const data = section(
+    "data",
+    "Analysis data",
+    `<details><summary>The analyze JSON this report was built from</summary><pre style="font-size:11px;overflow:auto;max-height:300px">${escapeHtml(JSON.stringify(a, null, 1))}</pre></details>\n<script type="application/json" id="nadir-analysis">${inlineJson(a)}</script>`,
+  );
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>${escapeHtml(title)}</title>
+<style>${CSS}</style>
+</head>
+<body>
+<header class="top"><div class="inner"><h1>${escapeHtml(title)}</h1><div class="meta">${meta.join(" · ")}</div></div></header>
+<main>
+${summary}
+${tc}
+${cdf}
+${lvr}
+${lc}
+${fitDetails(a, whyNoFit)}
+${data}
+<footer>Made by Nadir${input.generated_at ? ` on ${escapeHtml(input.generated_at)}` : ""}. Plots: vega-lite rendered to SVG. Method: Lourie, Cho &amp; He 2024 (confidence bands for tuning curves); Lourie, He &amp; Cho 2025 (asymptotic law of random search).</footer>
+</main>
+</body>
+</html>
+`;
+}

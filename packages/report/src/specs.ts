@@ -1,0 +1,293 @@
+/**
+ * vega-lite specs for the report's plots. Each builder takes plain numbers (already read from the
+ * analyze JSON) and returns a spec with inline data only. Infinite band edges (an unbounded
+ * simultaneous band, see shared/specs/opda.md §1.4) are drawn at the edge of the plot and flagged
+ * in the data (`unbounded`), never dropped.
+ */
+import type { TopLevelSpec } from "vega-lite";
+import { COLORS, PLOT_HEIGHT, PLOT_WIDTH, VL_CONFIG } from "./theme.js";
+
+type Row = Record<string, number | string | boolean | null>;
+
+/** The y-range spanned by the finite values, padded by 4 % on each side (a flat range gets ±1 %·|y| or ±1). */
+export function finiteDomain(values: number[]): [number, number] {
+  const f = values.filter((v) => Number.isFinite(v));
+  if (f.length === 0) return [0, 1];
+  let lo = Math.min(...f);
+  let hi = Math.max(...f);
+  if (lo === hi) {
+    const d = lo === 0 ? 1 : Math.abs(lo) * 0.01;
+    lo -= d;
+    hi += d;
+  }
+  const pad = (hi - lo) * 0.04;
+  return [lo - pad, hi + pad];
+}
+
+/**
+ * The y-range of a plot: spanned by the `core` values (the curves themselves), widened to take in
+ * the `extra` values (band edges) that lie within one core span of it. A band edge beyond that
+ * (e.g. at the score's bound, or ±∞) is drawn at the plot's edge rather than flattening the curves.
+ */
+export function robustDomain(core: number[], extra: number[]): [number, number] {
+  const c = core.filter((v) => Number.isFinite(v));
+  if (c.length === 0) return finiteDomain(extra);
+  const lo = Math.min(...c);
+  const hi = Math.max(...c);
+  const span = hi - lo || Math.abs(hi) * 0.05 || 1;
+  return finiteDomain([...c, ...extra.filter((v) => Number.isFinite(v) && v >= lo - span && v <= hi + span)]);
+}
+
+/** True when some value would be drawn clamped at the edge of `domain` (outside it, or infinite). */
+export function anyClamped(values: number[], [lo, hi]: [number, number]): boolean {
+  return values.some((v) => !Number.isNaN(v) && (v < lo || v > hi));
+}
+
+function clampTo(v: number, [lo, hi]: [number, number]): number {
+  if (v === Number.POSITIVE_INFINITY) return hi;
+  if (v === Number.NEGATIVE_INFINITY) return lo;
+  return Math.min(hi, Math.max(lo, v));
+}
+
+/** Colour legend shared by all layers of one plot: `series` names in order, with their colours. */
+function colorEnc(series: Array<[string, string]>, title: string | null = null) {
+  return {
+    field: "series",
+    type: "nominal",
+    title,
+    sort: series.map(([s]) => s),
+    scale: { domain: series.map(([s]) => s), range: series.map(([, c]) => c) },
+  };
+}
+
+function base(width = PLOT_WIDTH, height = PLOT_HEIGHT) {
+  return { $schema: "https://vega.github.io/schema/vega-lite/v6.json", width, height, config: VL_CONFIG } as const;
+}
+
+function pct(confidence: number): string {
+  return `${+(confidence * 100).toFixed(2)}%`;
+}
+
+export interface TuningPlotInput {
+  n: number;
+  confidence: number;
+  metric: string;
+  /** Median tuning curve of the data with its simultaneous band (may contain ±∞). */
+  curve: Array<{ k: number; median: number; lower: number; upper: number }>;
+  /** The fitted noisy quadratic's median tuning curve on a grid of k (tail side of the threshold only). */
+  fitted?: Array<{ k: number; value: number }>;
+  /** Extrapolated medians with intervals (the analyze JSON's `extrapolation`). */
+  extrapolation?: Array<{ k: number; median: number; lower: number; upper: number }>;
+}
+
+/** The y-range of the tuning-curve plot (see robustDomain). */
+export function tuningDomain(p: TuningPlotInput): [number, number] {
+  return robustDomain(
+    [...p.curve.map((r) => r.median), ...(p.fitted ?? []).map((r) => r.value), ...(p.extrapolation ?? []).map((r) => r.median)],
+    [...p.curve.flatMap((r) => [r.lower, r.upper]), ...(p.extrapolation ?? []).flatMap((r) => [r.lower, r.upper])],
+  );
+}
+
+/** Tuning curve: best score after k random-search trials (median), band, fitted law, extrapolation. */
+export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
+  const ext = p.extrapolation ?? [];
+  const fitted = p.fitted ?? [];
+  const domain = tuningDomain(p);
+  const sMedian = "Median best score (data)";
+  const sBand = `${pct(p.confidence)} simultaneous band`;
+  const sFit = "Fitted asymptotic law (median)";
+  const sExt = "Extrapolated median with interval";
+  const series: Array<[string, string]> = [
+    [sMedian, COLORS.data],
+    [sBand, COLORS.band],
+  ];
+  if (fitted.length > 0) series.push([sFit, COLORS.fit]);
+  if (ext.length > 0) series.push([sExt, COLORS.fitBand]);
+  const color = colorEnc(series);
+  const kMax = Math.max(p.n, ...p.curve.map((r) => r.k), ...ext.map((r) => r.k), ...fitted.map((r) => r.k));
+  const x = { field: "k", type: "quantitative", title: "number of random-search trials k (log scale)", scale: { type: "log", base: 2, domain: [1, kMax * 1.25], nice: false }, axis: { tickCount: 12, format: ",~g" } };
+  const y = { type: "quantitative", title: `best ${p.metric} after k trials`, scale: { domain, nice: false, zero: false } };
+  const band: Row[] = p.curve.map((r) => ({ k: r.k, lo: clampTo(r.lower, domain), hi: clampTo(r.upper, domain), unbounded: !Number.isFinite(r.lower) || !Number.isFinite(r.upper), series: sBand }));
+  const med: Row[] = p.curve.filter((r) => Number.isFinite(r.median)).map((r) => ({ k: r.k, v: r.median, series: sMedian }));
+  const layers: unknown[] = [
+    { data: { values: band }, mark: { type: "area", opacity: 0.35, clip: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } },
+    { data: { values: med }, mark: { type: "line", strokeWidth: 2.2, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
+  ];
+  if (fitted.length > 0) {
+    const fit: Row[] = fitted.map((r) => ({ k: r.k, v: clampTo(r.value, domain), series: sFit }));
+    layers.push({ data: { values: fit }, mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], clip: true }, encoding: { x, y: { ...y, field: "v" }, color } });
+  }
+  if (ext.length > 0) {
+    const e: Row[] = ext.map((r) => ({ k: r.k, v: clampTo(r.median, domain), lo: clampTo(r.lower, domain), hi: clampTo(r.upper, domain), series: sExt }));
+    layers.push({ data: { values: e }, mark: { type: "rule", strokeWidth: 2, clip: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } });
+    layers.push({ data: { values: e }, mark: { type: "point", filled: true, size: 70, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } });
+  }
+  layers.push({
+    data: { values: [{ k: p.n, label: `n = ${p.n} trials run` }] },
+    layer: [
+      { mark: { type: "rule", strokeDash: [2, 3], color: COLORS.rule }, encoding: { x } },
+      { mark: { type: "text", align: "right", baseline: "top", dx: -4, dy: 4, y: 0, fontSize: 11, color: COLORS.rule }, encoding: { x, text: { field: "label" } } },
+    ],
+  });
+  return { ...base(), layer: layers } as unknown as TopLevelSpec;
+}
+
+export interface CdfPlotInput {
+  confidence: number;
+  metric: string;
+  minimize: boolean;
+  ecdf: Array<{ y: number; cdf: number; lower: number; upper: number }>;
+  /** The observed scores (ECDF points carrying mass; support bounds excluded): they set the x-range. */
+  observed: number[];
+  /** The fitted noisy quadratic's CDF on a grid (tail side of the threshold only). */
+  fitted?: Array<{ y: number; value: number }>;
+  threshold?: number;
+}
+
+function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string) {
+  const sEcdf = "Empirical CDF (data)";
+  const sBand = `${pct(p.confidence)} simultaneous band`;
+  const sFit = "Fitted noisy quadratic (tail)";
+  const fitted = p.fitted ?? [];
+  const series: Array<[string, string]> = [
+    [sEcdf, COLORS.data],
+    [sBand, COLORS.band],
+  ];
+  if (fitted.length > 0) series.push([sFit, COLORS.fit]);
+  const color = colorEnc(series);
+  const x = { field: "y", type: "quantitative", title: `${p.metric} (${p.minimize ? "lower" : "higher"} is better)`, scale: { domain: xDomain, nice: false, zero: false } };
+  const yEnc = { type: "quantitative", title: "P(score ≤ x)", scale: { domain: [0, 1] } };
+  const pts = p.ecdf.filter((r) => Number.isFinite(r.y));
+  const layers: unknown[] = [
+    { data: { values: pts.map((r) => ({ y: r.y, lo: r.lower, hi: r.upper, series: sBand })) }, mark: { type: "area", interpolate: "step-after", opacity: 0.35, clip: true }, encoding: { x, y: { ...yEnc, field: "lo" }, y2: { field: "hi" }, color } },
+    { data: { values: pts.map((r) => ({ y: r.y, v: r.cdf, series: sEcdf })) }, mark: { type: "line", interpolate: "step-after", strokeWidth: 2, clip: true }, encoding: { x, y: { ...yEnc, field: "v" }, color } },
+  ];
+  if (fitted.length > 0) {
+    layers.push({ data: { values: fitted.map((r) => ({ y: r.y, v: r.value, series: sFit })) }, mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], clip: true }, encoding: { x, y: { ...yEnc, field: "v" }, color } });
+  }
+  if (p.threshold !== undefined && Number.isFinite(p.threshold)) {
+    layers.push({
+      data: { values: [{ y: p.threshold, label: "threshold θ" }] },
+      layer: [
+        { mark: { type: "rule", strokeDash: [2, 3], color: COLORS.rule }, encoding: { x } },
+        { mark: { type: "text", align: "left", baseline: "top", dx: 4, dy: 4, y: 0, fontSize: 11, color: COLORS.rule }, encoding: { x, text: { field: "label" } } },
+      ],
+    });
+  }
+  return { title, width: PLOT_WIDTH / 2 - 30, height: PLOT_HEIGHT, layer: layers };
+}
+
+/**
+ * CDF of the scores with its band; when a fit exists, a second panel zooms on the tail beyond the
+ * threshold, where the fitted noisy quadratic is meant to hold.
+ */
+export function cdfSpec(p: CdfPlotInput): TopLevelSpec {
+  const ys = p.observed;
+  const full = finiteDomain([...ys, ...(p.fitted ?? []).map((r) => r.y)]);
+  if (p.threshold === undefined || !Number.isFinite(p.threshold) || (p.fitted ?? []).length === 0) {
+    const one = cdfLayers(p, full, "All scores");
+    return { ...base(), ...one, width: PLOT_WIDTH } as unknown as TopLevelSpec;
+  }
+  const th = p.threshold;
+  const tailYs = [...ys.filter((y) => Number.isFinite(y) && (p.minimize ? y <= th : y >= th)), ...(p.fitted ?? []).map((r) => r.y), th];
+  const tail = finiteDomain(tailYs);
+  return {
+    ...base(),
+    width: undefined,
+    height: undefined,
+    hconcat: [cdfLayers(p, full, "All scores"), cdfLayers(p, tail, "Zoom on the tail (beyond the threshold)")],
+    resolve: { scale: { color: "shared" } },
+  } as unknown as TopLevelSpec;
+}
+
+export interface ListPlotInput {
+  confidence: number;
+  metric: string;
+  minimize: boolean;
+  name: string;
+  /** Random search's median tuning curve with its band (from the analysis). */
+  random: Array<{ k: number; median: number; lower: number; upper: number }>;
+  /** The list's scores in evaluation order (index is 1-based). */
+  points: Array<{ index: number; score: number }>;
+}
+
+/** The list's best-so-far after i points against random search's median best after k trials. */
+export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
+  const sorted = [...p.points].sort((a, b) => a.index - b.index);
+  const best: Row[] = [];
+  let cur = p.minimize ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  const sBest = `${p.name}: best so far`;
+  const sPts = `${p.name}: each point`;
+  const sRand = "Random search: median best";
+  const sBand = `${pct(p.confidence)} simultaneous band`;
+  for (const pt of sorted) {
+    cur = p.minimize ? Math.min(cur, pt.score) : Math.max(cur, pt.score);
+    best.push({ k: pt.index, v: cur, series: sBest });
+  }
+  const kMax = Math.max(...sorted.map((r) => r.index), 2);
+  const randomIn = p.random.filter((r) => r.k <= Math.max(kMax * 2, 4));
+  const domain = robustDomain([...sorted.map((r) => r.score), ...randomIn.map((r) => r.median)], randomIn.flatMap((r) => [r.lower, r.upper]));
+  const color = colorEnc([
+    [sRand, COLORS.data],
+    [sBand, COLORS.band],
+    [sBest, COLORS.list],
+    [sPts, COLORS.muted],
+  ]);
+  const x = { field: "k", type: "quantitative", title: "trials (list points evaluated, or random-search trials k)", scale: { type: "log", base: 2, domain: [1, Math.max(kMax * 2, 4)], nice: false }, axis: { format: ",~g" } };
+  const y = { type: "quantitative", title: `best ${p.metric} so far`, scale: { domain, nice: false, zero: false } };
+  const layers = [
+    { data: { values: randomIn.map((r) => ({ k: r.k, lo: clampTo(r.lower, domain), hi: clampTo(r.upper, domain), series: sBand })) }, mark: { type: "area", opacity: 0.35, clip: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } },
+    { data: { values: randomIn.filter((r) => Number.isFinite(r.median)).map((r) => ({ k: r.k, v: r.median, series: sRand })) }, mark: { type: "line", strokeWidth: 2.2, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
+    { data: { values: sorted.map((r) => ({ k: r.index, v: r.score, series: sPts })) }, mark: { type: "point", size: 30, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
+    { data: { values: best }, mark: { type: "line", interpolate: "step-after", strokeWidth: 2.2, point: { filled: true, size: 36 }, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
+  ];
+  return { ...base(), layer: layers } as unknown as TopLevelSpec;
+}
+
+export interface CurvesPlotInput {
+  metric: string;
+  xLabel: string;
+  yLabel: string;
+  /** Trials drawn in grey (context). */
+  background: Array<{ trial: string; points: Array<{ step: number; value: number }> }>;
+  /** Trials drawn in colour with a legend entry (the best few). */
+  highlighted: Array<{ trial: string; label: string; points: Array<{ step: number; value: number }> }>;
+  /** y-range (see curvesDomain). */
+  yDomain: [number, number];
+}
+
+/**
+ * The y-range of the learning-curve plot: from the best value of any trial to the 75th
+ * percentile of the trials' best values (from the best side), plus half that span as margin.
+ * Diverged runs sit far away and would squash the trials worth looking at.
+ */
+export function curvesDomain(trialBests: number[], minimize: boolean): [number, number] {
+  const f = trialBests.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
+  if (f.length === 0) return [0, 1];
+  const at = (q: number) => f[Math.min(f.length - 1, Math.max(0, Math.round(q * (f.length - 1))))] as number;
+  if (minimize) {
+    const lo = at(0);
+    const hi = at(0.75);
+    return finiteDomain([lo, hi + (hi - lo) * 0.5]);
+  }
+  const hi = at(1);
+  const lo = at(0.25);
+  return finiteDomain([lo - (hi - lo) * 0.5, hi]);
+}
+
+/** Per-trial learning curves: every trial in grey, the best few in colour. */
+export function learningCurvesSpec(p: CurvesPlotInput): TopLevelSpec {
+  const sOther = "other trials";
+  const hl: Array<[string, string]> = p.highlighted.map((t, i) => [t.label, COLORS.highlight[i % COLORS.highlight.length] as string]);
+  const color = colorEnc([...hl, [sOther, COLORS.muted]]);
+  const values = [...p.background.flatMap((t) => t.points.map((q) => ({ trial: t.trial, x: q.step, v: q.value, series: sOther })))];
+  const hv = p.highlighted.flatMap((t) => t.points.map((q) => ({ trial: t.trial, x: q.step, v: q.value, series: t.label })));
+  const domain = p.yDomain;
+  const x = { field: "x", type: "quantitative", title: p.xLabel, scale: { nice: false, zero: false } };
+  const y = { field: "v", type: "quantitative", title: p.yLabel, scale: { domain, nice: false, zero: false } };
+  const layers = [
+    { data: { values }, mark: { type: "line", strokeWidth: 1, opacity: 0.35, clip: true }, encoding: { x, y, color, detail: { field: "trial", type: "nominal" } } },
+    { data: { values: hv }, mark: { type: "line", strokeWidth: 2.2, clip: true }, encoding: { x, y, color, detail: { field: "trial", type: "nominal" } } },
+  ];
+  return { ...base(), layer: layers } as unknown as TopLevelSpec;
+}

@@ -1,0 +1,200 @@
+/**
+ * The report's input. The analysis part is the very object `nadir analyze --json` prints (the
+ * CLI calls the same analysis function in-process and hands the object over unchanged), so every
+ * number the report shows is a number of that JSON. The other sections are optional extras; a
+ * section that is missing, or given as `{ unavailable: "<why>" }`, renders an explicit
+ * "not available: <why>" note instead of vanishing.
+ */
+import { ReportInputError } from "./errors.js";
+
+/** A number as the analyze JSON writes it: non-finite values are the strings "inf", "-inf", "nan". */
+export type JsonNumber = number | "inf" | "-inf" | "nan";
+
+/** One row of the tuning curve: best score after k random-search trials, with simultaneous bands. */
+export interface TuningCurveRow {
+  k: number;
+  median: JsonNumber;
+  median_lower: JsonNumber;
+  median_upper: JsonNumber;
+  mean: JsonNumber;
+  mean_lower: JsonNumber;
+  mean_upper: JsonNumber;
+}
+
+/** The fitted noisy quadratic tail (opda's parameters; see packages/analysis/src/parametric/noisy.ts). */
+export interface FitSummary {
+  a: number;
+  b: number;
+  c: number;
+  o: number;
+  convex: boolean;
+  objective: JsonNumber;
+  threshold: JsonNumber;
+}
+
+/** One extrapolated row: the median best score after k trials predicted by the fitted law, with its interval. */
+export interface ExtrapolationRow {
+  k: number;
+  median: JsonNumber;
+  lower: JsonNumber;
+  upper: JsonNumber;
+}
+
+/**
+ * The fields of `nadir analyze --json` the report reads (the producer may add more; they are kept
+ * in the embedded JSON unchanged). Documented in packages/analysis/schemas/analyze-output.schema.json.
+ */
+export interface AnalyzeResult {
+  n: number;
+  direction: "maximize" | "minimize";
+  confidence: number;
+  bands?: string;
+  ecdf: { y: JsonNumber[]; cdf: JsonNumber[]; lower: JsonNumber[]; upper: JsonNumber[] };
+  tuning_curve: TuningCurveRow[];
+  fit: FitSummary | null;
+  best_score_interval?: { lower: JsonNumber; upper: JsonNumber } | null;
+  effective_dimension?: { accepted: number[] } | null;
+  extrapolation?: ExtrapolationRow[] | null;
+  [extra: string]: unknown;
+}
+
+/** Per-trial learning curves (the coordinator's `curves-jsonl` export, or curves read from a results file). */
+export interface LearningCurves {
+  /** Axis title for the step axis, e.g. "training step" or "epoch". */
+  x_label?: string;
+  /** Axis title for the metric axis; defaults to the report's metric name. */
+  y_label?: string;
+  trials: Array<{ trial: string; points: Array<{ step: number; value: number }> }>;
+}
+
+/**
+ * A fixed list of configurations evaluated in order, compared with random search on the same task
+ * (`@nadir/core`'s list evaluation). `budget[i]` is the equivalent random budget of the first i+1
+ * list points: the number of random-search trials whose median best equals the list's best so far.
+ */
+export interface ListVsRandom {
+  name?: string;
+  points: Array<{ index: number; score: number; label?: string }>;
+  equivalent_random_budget?: Array<{ index: number; budget: JsonNumber }>;
+}
+
+/** An optional section: its data, or the reason it is missing. */
+export type Section<T> = T | { unavailable: string };
+
+export interface ReportInput {
+  /** Shown as the page title; defaults to "Nadir tuning report". */
+  title?: string;
+  /** Where the scores came from (file or journal path), shown in the header. */
+  source?: string;
+  /** Name of the metric (axis titles). */
+  metric?: string;
+  /** Timestamp printed in the footer (ISO 8601); left out when absent so output can be reproducible. */
+  generated_at?: string;
+  /** The analyze result (required: the report is built around it). */
+  analysis: AnalyzeResult;
+  learning_curves?: Section<LearningCurves>;
+  list_vs_random?: Section<ListVsRandom>;
+}
+
+/** True when the section is the `{ unavailable }` marker. */
+export function isUnavailable<T>(s: Section<T> | undefined): s is { unavailable: string } {
+  return typeof s === "object" && s !== null && typeof (s as { unavailable?: unknown }).unavailable === "string";
+}
+
+function isJsonNumber(v: unknown): v is JsonNumber {
+  return typeof v === "number" || v === "inf" || v === "-inf" || v === "nan";
+}
+
+function need(cond: boolean, path: string, msg: string): asserts cond {
+  if (!cond) throw new ReportInputError(path, msg);
+}
+
+function checkNumArray(v: unknown, path: string): asserts v is JsonNumber[] {
+  need(Array.isArray(v), path, "must be an array");
+  (v as unknown[]).forEach((x, i) => need(isJsonNumber(x), `${path}[${i}]`, `must be a number or "inf"/"-inf"/"nan", got ${JSON.stringify(x)}`));
+}
+
+function checkFiniteNum(v: unknown, path: string): void {
+  need(typeof v === "number" && Number.isFinite(v), path, `must be a finite number, got ${JSON.stringify(v)}`);
+}
+
+/**
+ * Validates the report input up front so that rendering never meets a malformed value.
+ * @throws ReportInputError naming the first offending field
+ */
+export function validateReportInput(input: ReportInput): void {
+  need(typeof input === "object" && input !== null, "input", "must be an object");
+  const a = input.analysis as unknown as Record<string, unknown>;
+  need(typeof a === "object" && a !== null, "analysis", "is required (the object `nadir analyze --json` prints)");
+  need(Number.isInteger(a.n) && (a.n as number) >= 1, "analysis.n", `must be a positive integer, got ${JSON.stringify(a.n)}`);
+  need(a.direction === "maximize" || a.direction === "minimize", "analysis.direction", `must be "maximize" or "minimize", got ${JSON.stringify(a.direction)}`);
+  need(typeof a.confidence === "number" && a.confidence > 0 && a.confidence < 1, "analysis.confidence", `must be in (0, 1), got ${JSON.stringify(a.confidence)}`);
+  const e = a.ecdf as Record<string, unknown> | undefined;
+  need(typeof e === "object" && e !== null, "analysis.ecdf", "is required");
+  for (const f of ["y", "cdf", "lower", "upper"]) checkNumArray(e[f], `analysis.ecdf.${f}`);
+  const len = (e.y as unknown[]).length;
+  need(len >= 1, "analysis.ecdf.y", "must not be empty");
+  for (const f of ["cdf", "lower", "upper"]) need((e[f] as unknown[]).length === len, `analysis.ecdf.${f}`, `must have the length of ecdf.y (${len}), got ${(e[f] as unknown[]).length}`);
+  need(Array.isArray(a.tuning_curve) && a.tuning_curve.length >= 1, "analysis.tuning_curve", "must be a non-empty array");
+  (a.tuning_curve as unknown[]).forEach((r, i) => {
+    const p = `analysis.tuning_curve[${i}]`;
+    need(typeof r === "object" && r !== null, p, "must be an object");
+    const row = r as Record<string, unknown>;
+    need(typeof row.k === "number" && row.k > 0, `${p}.k`, `must be a positive number, got ${JSON.stringify(row.k)}`);
+    for (const f of ["median", "median_lower", "median_upper", "mean", "mean_lower", "mean_upper"]) {
+      need(isJsonNumber(row[f]), `${p}.${f}`, `must be a number or "inf"/"-inf"/"nan", got ${JSON.stringify(row[f])}`);
+    }
+  });
+  if (a.fit !== null && a.fit !== undefined) {
+    const f = a.fit as Record<string, unknown>;
+    for (const k of ["a", "b", "o"]) checkFiniteNum(f[k], `analysis.fit.${k}`);
+    need(Number.isInteger(f.c) && (f.c as number) >= 1 && (f.c as number) <= 10, "analysis.fit.c", `must be an integer in 1..10, got ${JSON.stringify(f.c)}`);
+    need(typeof f.convex === "boolean", "analysis.fit.convex", "must be a boolean");
+    need(isJsonNumber(f.threshold), "analysis.fit.threshold", `must be a number or "inf"/"-inf", got ${JSON.stringify(f.threshold)}`);
+  }
+  if (a.best_score_interval !== null && a.best_score_interval !== undefined) {
+    const b = a.best_score_interval as Record<string, unknown>;
+    need(isJsonNumber(b.lower), "analysis.best_score_interval.lower", "must be a number");
+    need(isJsonNumber(b.upper), "analysis.best_score_interval.upper", "must be a number");
+  }
+  if (a.effective_dimension !== null && a.effective_dimension !== undefined) {
+    const d = a.effective_dimension as Record<string, unknown>;
+    need(Array.isArray(d.accepted), "analysis.effective_dimension.accepted", "must be an array of integers");
+    (d.accepted as unknown[]).forEach((c, i) => need(Number.isInteger(c), `analysis.effective_dimension.accepted[${i}]`, `must be an integer, got ${JSON.stringify(c)}`));
+  }
+  if (a.extrapolation !== null && a.extrapolation !== undefined) {
+    need(Array.isArray(a.extrapolation), "analysis.extrapolation", "must be an array");
+    (a.extrapolation as unknown[]).forEach((r, i) => {
+      const p = `analysis.extrapolation[${i}]`;
+      const row = r as Record<string, unknown>;
+      need(typeof row === "object" && row !== null && typeof row.k === "number" && row.k > 0, `${p}.k`, "must be a positive number");
+      for (const f of ["median", "lower", "upper"]) need(isJsonNumber(row[f]), `${p}.${f}`, "must be a number or \"inf\"/\"-inf\"/\"nan\"");
+    });
+  }
+  const lc = input.learning_curves;
+  if (lc !== undefined && !isUnavailable(lc)) {
+    need(Array.isArray(lc.trials), "learning_curves.trials", "must be an array");
+    lc.trials.forEach((t, i) => {
+      need(typeof t.trial === "string", `learning_curves.trials[${i}].trial`, "must be a string");
+      need(Array.isArray(t.points), `learning_curves.trials[${i}].points`, "must be an array");
+      t.points.forEach((p, j) => {
+        checkFiniteNum(p.step, `learning_curves.trials[${i}].points[${j}].step`);
+        need(typeof p.value === "number" && !Number.isNaN(p.value), `learning_curves.trials[${i}].points[${j}].value`, "must be a number");
+      });
+    });
+  }
+  const lv = input.list_vs_random;
+  if (lv !== undefined && !isUnavailable(lv)) {
+    need(Array.isArray(lv.points) && lv.points.length >= 1, "list_vs_random.points", "must be a non-empty array");
+    lv.points.forEach((p, i) => {
+      need(Number.isInteger(p.index) && p.index >= 1, `list_vs_random.points[${i}].index`, "must be a positive integer (1-based evaluation order)");
+      checkFiniteNum(p.score, `list_vs_random.points[${i}].score`);
+    });
+    if (lv.equivalent_random_budget !== undefined) {
+      lv.equivalent_random_budget.forEach((b, i) => {
+        need(Number.isInteger(b.index) && b.index >= 1, `list_vs_random.equivalent_random_budget[${i}].index`, "must be a positive integer");
+        need(isJsonNumber(b.budget), `list_vs_random.equivalent_random_budget[${i}].budget`, "must be a number");
+      });
+    }
+  }
+}
