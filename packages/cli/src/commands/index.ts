@@ -1,4 +1,6 @@
 import type { Command } from "commander";
+import { register as importCommand } from "./import.js";
+import { register as validateCommand } from "./validate.js";
 
 /**
  * A command module adds its subcommand to the program. `setExit` records the process exit code
@@ -7,4 +9,4 @@ import type { Command } from "commander";
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 // One line per command module; keep this list sorted.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [importCommand, validateCommand];
