@@ -24,9 +24,10 @@
  * Starts: quantile matching (y_min, y_max at the standard distribution's quantiles i_min/(n+1),
  * j_max/(n+1)) for s = o/r ∈ {1e-6, 1e-4, 1e-2, 0.1, 0.3, 1, 10} (noisy) plus `randomStarts` points
  * drawn uniformly in the box from the seeded xoshiro128** stream (random.ts). The best
- * start of every (convex, c) is refined by Nelder–Mead in scaled coordinates ((a − y_min)/R,
- * (b − y_min)/R, log o), restarted once from its own optimum; for the (convex, c) whose result is
- * within 10 nats of the best, the next `localStarts − 1` starts are refined too. Best wins.
+ * start of every (convex, c) is refined by a coarse Nelder–Mead in scaled coordinates
+ * ((a − y_min)/R, (b − y_min)/R, log o); for the (convex, c) whose result is within 10 nats of the
+ * best, the next `localStarts − 1` starts are refined too and the winner is polished by a restarted
+ * fine Nelder–Mead. The best (convex, c) wins.
  */
 import { NumericalError } from "../special/errors.js";
 import { normalPpf } from "../special/normal.js";
@@ -413,23 +414,28 @@ function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean):
       jobs.push({ convex, c, f, starts, best: { x: first.u, fun: first.v } });
     }
   }
-  const refine = (job: Job, u: number[]): void => {
-    let res = nelderMead(job.f, u, { step, fatol: 1e-10, xatol: 1e-7, maxEval: budget });
-    // A restart rebuilds a fresh simplex around the optimum (guards against a collapsed simplex).
-    const res2 = nelderMead(job.f, res.x, { step: step.map((v) => v / 10), fatol: 1e-11, xatol: 1e-8, maxEval: budget / 2 });
-    if (res2.fun <= res.fun) res = res2;
+  const coarse = (job: Job, u: number[]): void => {
+    const res = nelderMead(job.f, u, { step, fatol: 1e-7, xatol: 1e-5, maxEval: budget });
     if (res.fun < job.best.fun) job.best = { x: res.x, fun: res.fun };
   };
-  // Phase 2: refine the best start of every (convex, c), most promising first.
+  const polish = (job: Job, u: number[]): void => {
+    // A restart rebuilds a fresh, smaller simplex around the optimum (guards against a collapsed
+    // simplex) and converges to fine tolerances.
+    const res = nelderMead(job.f, u, { step: step.map((v) => v / 10), fatol: 1e-11, xatol: 1e-8, maxEval: budget });
+    if (res.fun < job.best.fun) job.best = { x: res.x, fun: res.fun };
+  };
+  // Phase 2: a coarse Nelder–Mead from the best start of every (convex, c).
   jobs.sort((x, y) => x.best.fun - y.best.fun);
-  for (const job of jobs) if (Number.isFinite(job.best.fun)) refine(job, job.best.x);
-  // Phase 3: further starts only where the result is within 10 nats (10/(n+1) in objective
-  // units) of the best: elsewhere the likelihood ratio already rules the (convex, c) out.
+  for (const job of jobs) if (Number.isFinite(job.best.fun)) coarse(job, job.best.x);
+  // Phase 3: only (convex, c) within 10 nats (10/(n+1) in objective units) of the best are worth
+  // more work — elsewhere the likelihood ratio already rules them out: further starts, then a
+  // fine polish of the winner of each.
   const global = Math.min(...jobs.map((j) => j.best.fun));
   const margin = 10 / (probe.n + 1);
   for (const job of jobs) {
     if (!(job.best.fun <= global + margin)) continue;
-    for (const st of job.starts.slice(1, localStarts)) if (Number.isFinite(st.v)) refine(job, st.u);
+    for (const st of job.starts.slice(1, localStarts)) if (Number.isFinite(st.v)) coarse(job, st.u);
+    polish(job, job.best.x);
   }
   const perC: FitCandidate[] = [];
   for (const convex of convexes) {
