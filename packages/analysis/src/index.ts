@@ -16,12 +16,36 @@ export {
   confidenceBands,
   bandCumulativeWeights,
   dkwEpsilon,
+  ksEpsilon,
+  ldCriticalValue,
+  ldCoverage,
+  ldIntervals,
   type BandMethod,
   type LdKind,
   type ConfidenceBands,
   type ConfidenceBandsOptions,
   type BandCumulative,
 } from "./nonparametric/bands.js";
+export {
+  tuningCurveBands,
+  type TuningCurveKind,
+  type TuningCurveBand,
+  type TuningCurveBandOptions,
+} from "./nonparametric/tuning-curve-bands.js";
+export { logGamma, logBeta, logBinomialCoefficient } from "./special/gamma.js";
+export {
+  betaCdf,
+  betaSf,
+  betaPpf,
+  betaIsf,
+  betaEqualTailedInterval,
+  betaHighestDensityInterval,
+  type Interval,
+} from "./special/beta.js";
+export { binomialPmf } from "./special/binomial.js";
+export { brentRoot, type BrentOptions } from "./special/roots.js";
+export { kolmogorovSmirnovCdf, kolmogorovSmirnovPpf } from "./special/kolmogorov.js";
+export { orderStatisticsBoxProbability } from "./special/order-statistics.js";
 // ---- end nonparametric ------------------------------------------------------------------------
 
 // ---- Parametric (the parametric helper appends its export lines below) ------------------------
