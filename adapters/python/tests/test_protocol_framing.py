@@ -128,3 +128,14 @@ def test_json_helpers() -> None:
     assert P.envelope_from_json(js) == env
     with pytest.raises(P.InvalidArgumentError):
         P.envelope_from_json({"versionMajor": "x"})
+
+
+def test_error_reply_mapping() -> None:
+    assert P.error_reply_for(P.OversizeError(10, 5)).code == envelope_pb2.ERROR_CODE_OVERSIZE
+    assert P.error_reply_for(P.TruncatedError("t")).code == envelope_pb2.ERROR_CODE_MALFORMED
+    assert P.error_reply_for(P.FrameCountError(1, 2)).code == envelope_pb2.ERROR_CODE_MALFORMED
+    reply = P.error_reply_for(P.VersionMismatchError("nadir.v2", "nadir.v1"))
+    assert reply.code == envelope_pb2.ERROR_CODE_VERSION_MISMATCH
+    assert reply.message == "protocol version mismatch: received nadir.v2, this side speaks nadir.v1"
+    env = P.make_envelope("error", reply)
+    assert P.decode_envelope(P.encode_envelope(env)).error.code == envelope_pb2.ERROR_CODE_VERSION_MISMATCH

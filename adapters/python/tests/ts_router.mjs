@@ -52,19 +52,37 @@ for await (const frames of router) {
   } catch (err) {
     if (!(err instanceof P.ProtocolError)) fail(`non-protocol exception: ${err}`);
     counts.errors += 1;
-    const body = err.code === "version_mismatch"
-      ? { refused: { reason: P.nadir.v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH, message: err.message, supportedVersions: [P.CURRENT_VERSION] } }
-      : P.errorReplyFor(err);
+    const body =
+      err.code === "version_mismatch"
+        ? {
+            refused: {
+              reason: P.nadir.v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH,
+              message: err.message,
+              supportedVersions: [P.CURRENT_VERSION],
+            },
+          }
+        : P.errorReplyFor(err);
     if (body.refused) counts.refusals += 1;
     // The reply carries the error code's name in sender_id-independent form; the test matches on code.
-    await router.send([identity, ...P.encodeFrames(P.makeEnvelope(body, { senderId: "ts-router", correlationId: `error:${err.code}` }))]);
+    await router.send([
+      identity,
+      ...P.encodeFrames(P.makeEnvelope(body, { senderId: "ts-router", correlationId: `error:${err.code}` })),
+    ]);
     continue;
   }
   const env = msg.envelope;
   const kind = snake(env.body);
   if (kind === "shutdown" && env.shutdown.reason === "test-done") {
     process.stdout.write(`DONE ${JSON.stringify(counts)}\n`);
-    await router.send([identity, ...P.encodeFrames(P.makeEnvelope({ ack: { status: P.nadir.v1.AckStatus.ACK_STATUS_ACCEPTED } }, { correlationId: env.messageId, senderId: "ts-router" }))]);
+    await router.send([
+      identity,
+      ...P.encodeFrames(
+        P.makeEnvelope(
+          { ack: { status: P.nadir.v1.AckStatus.ACK_STATUS_ACCEPTED } },
+          { correlationId: env.messageId, senderId: "ts-router" },
+        ),
+      ),
+    ]);
     clearTimeout(deadline);
     // Let the last reply leave before closing.
     await new Promise((r) => setTimeout(r, 200));
@@ -74,18 +92,37 @@ for await (const frames of router) {
   if (kind === "hello" && env.messageId.startsWith("handshake-")) {
     const n = P.negotiateVersion({ major: env.versionMajor, minor: env.versionMinor });
     const body = n.ok
-      ? { welcome: { peerId: env.hello.peerId, sessionId: "ts-session", negotiatedMinor: n.minor, heartbeatIntervalMs: 1000, peerTimeoutMs: 5000, maxFrameBytes: 64 * 1024 } }
-      : { refused: { reason: P.nadir.v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH, message: n.message, supportedVersions: n.supported } };
+      ? {
+          welcome: {
+            peerId: env.hello.peerId,
+            sessionId: "ts-session",
+            negotiatedMinor: n.minor,
+            heartbeatIntervalMs: 1000,
+            peerTimeoutMs: 5000,
+            maxFrameBytes: 64 * 1024,
+          },
+        }
+      : {
+          refused: {
+            reason: P.nadir.v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH,
+            message: n.message,
+            supportedVersions: n.supported,
+          },
+        };
     if (n.ok) counts.welcomes += 1;
     else counts.refusals += 1;
-    await router.send([identity, ...P.encodeFrames(P.makeEnvelope(body, { correlationId: env.messageId, senderId: "ts-router" }))]);
+    await router.send([
+      identity,
+      ...P.encodeFrames(P.makeEnvelope(body, { correlationId: env.messageId, senderId: "ts-router" })),
+    ]);
     continue;
   }
   const g = golden.get(kind);
   if (!g) fail(`no golden vector for ${kind}`);
   const got = P.envelopeToJson(env);
   const want = { ...g.json, messageId: env.messageId };
-  if (JSON.stringify(got) !== JSON.stringify(want)) fail(`${kind}: decoded ${JSON.stringify(got)} != golden ${JSON.stringify(want)}`);
+  if (JSON.stringify(got) !== JSON.stringify(want))
+    fail(`${kind}: decoded ${JSON.stringify(got)} != golden ${JSON.stringify(want)}`);
   const reencoded = Buffer.from(P.nadir.v1.Envelope.encode(env).finish());
   if (!reencoded.equals(Buffer.from(frames[2]))) fail(`${kind}: re-encoding differs from the Python bytes`);
   counts.checked += 1;

@@ -22,8 +22,14 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
   });
   const out: string[] = [];
   const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => (out.push(String(s)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => (err.push(String(s)), true));
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    out.push(String(s));
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    err.push(String(s));
+    return true;
+  });
   try {
     await program.parseAsync(["node", "nadir", "validate", ...args]);
   } finally {
@@ -54,7 +60,13 @@ describe("nadir validate", () => {
   it("exits 1 with the pointer and the expectation for each issue", async () => {
     const s = exampleJson();
     (s.budget as Record<string, unknown>).trials = 0;
-    (s.searchSpace as { parameters: Record<string, unknown>[] }).parameters[0] = { name: "learning_rate", type: "float", min: 0.01, max: 0.001, scale: "log" };
+    (s.searchSpace as { parameters: Record<string, unknown>[] }).parameters[0] = {
+      name: "learning_rate",
+      type: "float",
+      min: 0.01,
+      max: 0.001,
+      scale: "log",
+    };
     const file = write("bad.study.json", s);
     const r = await run(file);
     expect(r.code).toBe(1);
@@ -64,7 +76,9 @@ describe("nadir validate", () => {
     (s.budget as Record<string, unknown>).trials = 5;
     const r2 = await run(write("bad2.study.json", s));
     expect(r2.code).toBe(1);
-    expect(r2.err).toContain("  /searchSpace/parameters/0/max: expected max > min (0.01); use type \"fixed\" for a constant, got 0.001\n");
+    expect(r2.err).toContain(
+      '  /searchSpace/parameters/0/max: expected max > min (0.01); use type "fixed" for a constant, got 0.001\n',
+    );
   });
 
   it("exits 1 on broken JSON, naming the parse error", async () => {
@@ -86,8 +100,12 @@ describe("nadir validate", () => {
   it("validates AlgoPerf search-space files as-is with --kind search-space", async () => {
     const dict = path.join(repoRoot, "protocols/testdata/algoperf/nadamw_tuning_search_space.json");
     const list = path.join(repoRoot, "protocols/testdata/algoperf/external_tuning_search_space.json");
-    expect((await run(dict, "--kind", "search-space")).out).toBe(`${dict}: valid search space (AlgoPerf dict of 7 parameter(s))\n`);
-    expect((await run(list, "--kind", "search-space")).out).toBe(`${list}: valid search space (AlgoPerf list of 5 point(s))\n`);
+    expect((await run(dict, "--kind", "search-space")).out).toBe(
+      `${dict}: valid search space (AlgoPerf dict of 7 parameter(s))\n`,
+    );
+    expect((await run(list, "--kind", "search-space")).out).toBe(
+      `${list}: valid search space (AlgoPerf list of 5 point(s))\n`,
+    );
   });
 
   it("follows a searchSpace path relative to the study and reports issues in that file", async () => {
@@ -97,7 +115,9 @@ describe("nadir validate", () => {
     const space = write("space.json", { lr: { min: 0, max: 1, scaling: "log" } });
     const r = await run(study);
     expect(r.code).toBe(1);
-    expect(r.err).toBe(`${study}: invalid study (1 issue)\n  ${space}: /lr/min: expected min > 0 for log scaling, got 0\n`);
+    expect(r.err).toBe(
+      `${study}: invalid study (1 issue)\n  ${space}: /lr/min: expected min > 0 for log scaling, got 0\n`,
+    );
     write("space.json", { lr: { min: 1e-4, max: 1e-2, scaling: "log" } });
     expect((await run(study)).code).toBe(0);
     s.searchSpace = "nowhere.json";
@@ -111,8 +131,17 @@ describe("nadir validate", () => {
     delete s.objective;
     const r = await run(write("nojective.json", s), "--json");
     expect(r.code).toBe(1);
-    const j = JSON.parse(r.out) as { valid: boolean; issues: { pointer: string; keyword: string; expected: string }[] };
+    const j = JSON.parse(r.out) as {
+      valid: boolean;
+      issues: { pointer: string; keyword: string; expected: string }[];
+    };
     expect(j.valid).toBe(false);
-    expect(j.issues).toEqual([expect.objectContaining({ pointer: "/objective", keyword: "required", expected: 'required property "objective"' })]);
+    expect(j.issues).toEqual([
+      expect.objectContaining({
+        pointer: "/objective",
+        keyword: "required",
+        expected: 'required property "objective"',
+      }),
+    ]);
   });
 });

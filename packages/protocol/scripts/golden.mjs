@@ -96,7 +96,11 @@ const studySpec = {
       { name: "beta2", fixedDomain: { value: f(0.999) } },
       { name: "warmup_factor", discreteDomain: { values: [0.02, 0.05, 0.1] } },
       { name: "weight_decay", floatDomain: { min: 0.005, max: 1, scale: "SCALE_LOG" } },
-      { name: "hidden_units", intDomain: { min: "16", max: "512", scale: "SCALE_LOG" }, description: "width of the hidden layer" },
+      {
+        name: "hidden_units",
+        intDomain: { min: "16", max: "512", scale: "SCALE_LOG" },
+        description: "width of the hidden layer",
+      },
       { name: "batch_size", discreteDomain: { values: [32, 64, 128], integer: true } },
       { name: "activation", categoricalDomain: { values: [s("relu"), s("gelu"), s("tanh")] } },
       { name: "use_dropout", categoricalDomain: { values: [b(false), b(true)] } },
@@ -110,12 +114,23 @@ const studySpec = {
   objective: { metric: "validation/error_rate", direction: "DIRECTION_MINIMIZE" },
   budget: { maxTrials: 20, parallelism: 4, maxFailedTrials: 5, maxAttemptsPerTrial: 3, maxWallSeconds: 3600 },
   stepBudget: "1000",
-  target: { metric: "validation/error_rate", threshold: 0.05, direction: "DIRECTION_MINIMIZE", stopWhenReached: true },
+  target: {
+    metric: "validation/error_rate",
+    threshold: 0.05,
+    direction: "DIRECTION_MINIMIZE",
+    stopWhenReached: true,
+  },
   suggester: {
     list: { listName: "algoperf-nadamw-5", fallback: { kind: "SAMPLER_KIND_HALTON", seed: "42" } },
   },
   earlyStopping: { asha: { minSteps: "100", reductionFactor: 3, minEarlyStoppingRate: 0 } },
-  optimizerDefaults: { optimizer: "nadamw", variant: "algoperf", epsilon: 1e-8, schedule: "linear_warmup_cosine_decay", warmupRounding: "floor" },
+  optimizerDefaults: {
+    optimizer: "nadamw",
+    variant: "algoperf",
+    epsilon: 1e-8,
+    schedule: "linear_warmup_cosine_decay",
+    warmupRounding: "floor",
+  },
   workload: "digits-mlp",
   reportEverySteps: "50",
   replicates: 1,
@@ -225,8 +240,18 @@ export function goldenEnvelopes() {
         stepBudget: "1000",
         seed: "1234",
         optimizer: optimizer1,
-        lease: { leaseId: "lease-1-1", expiresUnixMs: "1767225610000", heartbeatIntervalMs: 2000, timeoutMs: 10000 },
-        target: { metric: "validation/error_rate", threshold: 0.05, direction: "DIRECTION_MINIMIZE", stopWhenReached: true },
+        lease: {
+          leaseId: "lease-1-1",
+          expiresUnixMs: "1767225610000",
+          heartbeatIntervalMs: 2000,
+          timeoutMs: 10000,
+        },
+        target: {
+          metric: "validation/error_rate",
+          threshold: 0.05,
+          direction: "DIRECTION_MINIMIZE",
+          stopWhenReached: true,
+        },
         objective: { metric: "validation/error_rate", direction: "DIRECTION_MINIMIZE" },
         workload: "digits-mlp",
         reportEverySteps: "50",
@@ -237,12 +262,19 @@ export function goldenEnvelopes() {
         labels: { study_name: "digits" },
       },
     },
-    trial_rejected: { ...header("gpu-worker-0"), trialRejected: { trial: ref(3), reason: "unknown workload 'imagenet'" } },
+    trial_rejected: {
+      ...header("gpu-worker-0"),
+      trialRejected: { trial: ref(3), reason: "unknown workload 'imagenet'" },
+    },
     trial_report: {
       ...header("gpu-worker-0"),
       trialReport: {
         trial: ref(1),
-        measurement: measurement(500, 20.5, { "train/loss": 0.081, "validation/accuracy": 0.93, "validation/error_rate": 0.07 }),
+        measurement: measurement(500, 20.5, {
+          "train/loss": 0.081,
+          "validation/accuracy": 0.93,
+          "validation/error_rate": 0.07,
+        }),
         sequence: "10",
       },
     },
@@ -295,10 +327,17 @@ export function goldenEnvelopes() {
     },
     stop_trial: {
       ...header("coordinator"),
-      stopTrial: { trial: ref(4), reason: "STOP_REASON_PRUNED", message: "asha: below rung 1 cut (top 1/3 at step 300)" },
+      stopTrial: {
+        trial: ref(4),
+        reason: "STOP_REASON_PRUNED",
+        message: "asha: below rung 1 cut (top 1/3 at step 300)",
+      },
     },
     drain: { ...header("coordinator"), drain: { reason: "study finished", deadlineMs: 30000 } },
-    shutdown: { ...header("coordinator"), shutdown: { reason: "coordinator stopping", graceful: true, graceMs: 5000 } },
+    shutdown: {
+      ...header("coordinator"),
+      shutdown: { reason: "coordinator stopping", graceful: true, graceMs: 5000 },
+    },
     suggest_request: {
       ...header("coordinator"),
       suggestRequest: {
@@ -315,14 +354,23 @@ export function goldenEnvelopes() {
       suggestResponse: {
         studyId: "digits-mlp",
         suggestions: [
-          { parameters: { activation: s("gelu"), hidden_units: i(128), learning_rate: f(0.003) }, metadata: { optuna_trial: "5" } },
-          { parameters: { activation: s("relu"), hidden_units: i(64), learning_rate: f(0.0007) }, listIndex: 1 },
+          {
+            parameters: { activation: s("gelu"), hidden_units: i(128), learning_rate: f(0.003) },
+            metadata: { optuna_trial: "5" },
+          },
+          {
+            parameters: { activation: s("relu"), hidden_units: i(64), learning_rate: f(0.0007) },
+            listIndex: 1,
+          },
         ],
         exhausted: false,
         algorithm: "optuna.TPESampler",
       },
     },
-    observe_trials: { ...header("coordinator"), observeTrials: { studyId: "digits-mlp", trials: [completedResult] } },
+    observe_trials: {
+      ...header("coordinator"),
+      observeTrials: { studyId: "digits-mlp", trials: [completedResult] },
+    },
     early_stop_request: {
       ...header("coordinator"),
       earlyStopRequest: {
@@ -378,8 +426,25 @@ export function goldenEnvelopes() {
     status_response: {
       ...header("coordinator", "00000000-0000-4000-8000-000000000023"),
       statusResponse: {
-        studies: [{ studyId: "digits-mlp", queued: 10, running: 4, completed: 3, bestValue: 0.031, bestTrial: ref(1) }],
-        peers: [{ peerId: "gpu-worker-0", role: "worker", running: 2, capacity: 2, lastSeenUnixMs: "1767225649000" }],
+        studies: [
+          {
+            studyId: "digits-mlp",
+            queued: 10,
+            running: 4,
+            completed: 3,
+            bestValue: 0.031,
+            bestTrial: ref(1),
+          },
+        ],
+        peers: [
+          {
+            peerId: "gpu-worker-0",
+            role: "worker",
+            running: 2,
+            capacity: 2,
+            lastSeenUnixMs: "1767225649000",
+          },
+        ],
         agent: "nadir-coordinator/0.1.0",
         uptimeSeconds: 120.5,
       },
@@ -390,7 +455,11 @@ export function goldenEnvelopes() {
     },
     error: {
       ...header("coordinator", "00000000-0000-4000-8000-0000000000bb"),
-      error: { code: "ERROR_CODE_UNKNOWN_TRIAL", message: "study digits-mlp has no trial 99", trial: { studyId: "digits-mlp", trialId: 99, attempt: 1 } },
+      error: {
+        code: "ERROR_CODE_UNKNOWN_TRIAL",
+        message: "study digits-mlp has no trial 99",
+        trial: { studyId: "digits-mlp", trialId: 99, attempt: 1 },
+      },
     },
   };
 }
@@ -422,16 +491,55 @@ export function invalidVectors(valid) {
   const report = valid.trial_report;
   const v2 = v1.Envelope.encode(v1.Envelope.fromObject({ ...report, versionMajor: 2 })).finish();
   // Field 99 (wire type 2, empty): a body member from a newer minor this side does not know.
-  const future = new Uint8Array([...v1.Envelope.encode(v1.Envelope.fromObject({ versionMajor: 1, versionMinor: 7, messageId: "future" })).finish(), 0x9a, 0x06, 0x00]);
+  const future = new Uint8Array([
+    ...v1.Envelope.encode(
+      v1.Envelope.fromObject({ versionMajor: 1, versionMinor: 7, messageId: "future" }),
+    ).finish(),
+    0x9a,
+    0x06,
+    0x00,
+  ]);
   return {
-    truncated: { description: "a valid trial_report envelope cut to its first 20 bytes", frames: [tag, report.__bytes.slice(0, 20)], error: "truncated" },
-    bad_wire_type: { description: "field 1 with wire type 7, which does not exist", frames: [tag, new Uint8Array([0x0f, 0x01])], error: "malformed" },
-    wrong_tag_version: { description: "tag frame of protocol major 2", frames: [new TextEncoder().encode("nadir.v2"), report.__bytes], error: "version_mismatch" },
-    wrong_envelope_version: { description: "tag says v1 but the envelope says version_major 2", frames: [tag, v2], error: "version_mismatch" },
-    not_a_tag: { description: "first frame is not a Nadir tag", frames: [new TextEncoder().encode("HTTP/1.1"), report.__bytes], error: "malformed" },
-    no_version: { description: "an envelope without version_major", frames: [tag, new Uint8Array([0x1a, 0x01, 0x78])], error: "malformed" },
-    unknown_body: { description: "version 1.7 envelope whose body is field 99, unknown in 1.0", frames: [tag, future], error: "unknown_body" },
-    empty_payload: { description: "empty envelope frame", frames: [tag, new Uint8Array(0)], error: "truncated" },
+    truncated: {
+      description: "a valid trial_report envelope cut to its first 20 bytes",
+      frames: [tag, report.__bytes.slice(0, 20)],
+      error: "truncated",
+    },
+    bad_wire_type: {
+      description: "field 1 with wire type 7, which does not exist",
+      frames: [tag, new Uint8Array([0x0f, 0x01])],
+      error: "malformed",
+    },
+    wrong_tag_version: {
+      description: "tag frame of protocol major 2",
+      frames: [new TextEncoder().encode("nadir.v2"), report.__bytes],
+      error: "version_mismatch",
+    },
+    wrong_envelope_version: {
+      description: "tag says v1 but the envelope says version_major 2",
+      frames: [tag, v2],
+      error: "version_mismatch",
+    },
+    not_a_tag: {
+      description: "first frame is not a Nadir tag",
+      frames: [new TextEncoder().encode("HTTP/1.1"), report.__bytes],
+      error: "malformed",
+    },
+    no_version: {
+      description: "an envelope without version_major",
+      frames: [tag, new Uint8Array([0x1a, 0x01, 0x78])],
+      error: "malformed",
+    },
+    unknown_body: {
+      description: "version 1.7 envelope whose body is field 99, unknown in 1.0",
+      frames: [tag, future],
+      error: "unknown_body",
+    },
+    empty_payload: {
+      description: "empty envelope frame",
+      frames: [tag, new Uint8Array(0)],
+      error: "truncated",
+    },
     one_frame: { description: "a single frame", frames: [tag], error: "frame_count" },
     huge_length_prefix: {
       description: "hello body whose length prefix claims 2^31 bytes",
@@ -465,7 +573,11 @@ export function goldenFiles() {
   files["journal_record.bin"] = jr;
   files["journal_record.json"] = stable(v1.JournalRecord.toObject(v1.JournalRecord.decode(jr), JSON_OPTS));
   for (const [name, vec] of Object.entries(invalidVectors(envelopes))) {
-    files[`invalid/${name}.json`] = stable({ description: vec.description, frames: vec.frames.map(toBase64), error: vec.error });
+    files[`invalid/${name}.json`] = stable({
+      description: vec.description,
+      frames: vec.frames.map(toBase64),
+      error: vec.error,
+    });
   }
   return files;
 }
@@ -498,7 +610,9 @@ if (isMain) {
     const known = new Set(Object.keys(files));
     const extra = readdirSync(out).filter((f) => /\.(bin|json)$/.test(f) && !known.has(f));
     if (stale.length || extra.length) {
-      console.error(`golden: out of date: ${[...stale, ...extra.map((e) => `${e} (not generated)`)].join(", ")}`);
+      console.error(
+        `golden: out of date: ${[...stale, ...extra.map((e) => `${e} (not generated)`)].join(", ")}`,
+      );
       process.exit(1);
     }
     console.log(`golden: ${Object.keys(files).length} files up to date`);

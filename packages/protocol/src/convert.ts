@@ -5,7 +5,14 @@
  */
 import { InvalidArgumentError } from "./errors.js";
 import { nadir } from "./messages.js";
-import type { AlgoperfListJson, ParameterJson, SamplerJson, Scalar, SearchSpaceJson, StudyJson } from "./schema.js";
+import type {
+  AlgoperfListJson,
+  ParameterJson,
+  SamplerJson,
+  Scalar,
+  SearchSpaceJson,
+  StudyJson,
+} from "./schema.js";
 
 type SearchSpaceInit = nadir.v1.SearchSpace.$Properties;
 type ParameterSpecInit = nadir.v1.ParameterSpec.$Properties;
@@ -56,7 +63,9 @@ function nadirParameter(p: ParameterJson): ParameterSpecInit {
       out.discreteDomain = { values: [...p.values], integer: p.values.every((v) => Number.isInteger(v)) };
       break;
     case "fixed":
-      out.fixedDomain = { value: toParameterValue(p.value, typeof p.value === "number" && Number.isInteger(p.value)) };
+      out.fixedDomain = {
+        value: toParameterValue(p.value, typeof p.value === "number" && Number.isInteger(p.value)),
+      };
       break;
   }
   out.transform = p.transform === "one_minus" ? Transform.TRANSFORM_ONE_MINUS : Transform.TRANSFORM_IDENTITY;
@@ -69,7 +78,9 @@ function nadirParameter(p: ParameterJson): ParameterSpecInit {
 /** AlgoPerf's naming convention: `one_minus_<x>` is sampled, `<x>` = 1 - value is what training uses. */
 function algoperfTransform(name: string): Pick<ParameterSpecInit, "transform" | "materializedName"> {
   const m = /^one_minus_(.+)$/.exec(name);
-  return m ? { transform: Transform.TRANSFORM_ONE_MINUS, materializedName: m[1] as string } : { transform: Transform.TRANSFORM_IDENTITY };
+  return m
+    ? { transform: Transform.TRANSFORM_ONE_MINUS, materializedName: m[1] as string }
+    : { transform: Transform.TRANSFORM_IDENTITY };
 }
 
 /** A finite set of AlgoPerf values: one value is a constant, several numbers an ordered set, else unordered. */
@@ -116,27 +127,49 @@ export function searchSpaceToProto(space: SearchSpaceJson): ConvertedSearchSpace
       }
     }
     const points = list.map((point) => ({
-      values: Object.fromEntries(Object.keys(point).sort().map((k) => [k, toParameterValue(point[k] as Scalar, false)])),
+      values: Object.fromEntries(
+        Object.keys(point)
+          .sort()
+          .map((k) => [k, toParameterValue(point[k] as Scalar, false)]),
+      ),
     }));
     return { space: { parameters: names.map((n) => finiteDomain(n, seen.get(n) as Scalar[])) }, points };
   }
   if (Array.isArray((space as { parameters?: unknown }).parameters)) {
-    return { space: { parameters: (space as { parameters: ParameterJson[] }).parameters.map(nadirParameter) } };
+    return {
+      space: { parameters: (space as { parameters: ParameterJson[] }).parameters.map(nadirParameter) },
+    };
   }
   const params: ParameterSpecInit[] = [];
-  for (const [name, dim] of Object.entries(space as Record<string, { min: number; max: number; scaling: string } | { feasible_points: Scalar[] }>)) {
+  for (const [name, dim] of Object.entries(
+    space as Record<string, { min: number; max: number; scaling: string } | { feasible_points: Scalar[] }>,
+  )) {
     if ("feasible_points" in dim) params.push(finiteDomain(name, dim.feasible_points));
-    else params.push({ name, floatDomain: { min: dim.min, max: dim.max, scale: scaleOf(dim.scaling) }, ...algoperfTransform(name) });
+    else
+      params.push({
+        name,
+        floatDomain: { min: dim.min, max: dim.max, scale: scaleOf(dim.scaling) },
+        ...algoperfTransform(name),
+      });
   }
   return { space: { parameters: params } };
 }
 
 const Direction = nadir.v1.Direction;
-const dir = (d: "minimize" | "maximize") => (d === "minimize" ? Direction.DIRECTION_MINIMIZE : Direction.DIRECTION_MAXIMIZE);
+const dir = (d: "minimize" | "maximize") =>
+  d === "minimize" ? Direction.DIRECTION_MINIMIZE : Direction.DIRECTION_MAXIMIZE;
 
 function sampler(s: SamplerJson, studySeed: number): nadir.v1.SamplerSpec.$Properties {
-  const kind = { random: nadir.v1.SamplerKind.SAMPLER_KIND_RANDOM, halton: nadir.v1.SamplerKind.SAMPLER_KIND_HALTON, grid: nadir.v1.SamplerKind.SAMPLER_KIND_GRID }[s.kind];
-  return { kind, seed: s.seed ?? studySeed, ...(s.pointsPerDimension ? { gridPointsPerDimension: s.pointsPerDimension } : {}) };
+  const kind = {
+    random: nadir.v1.SamplerKind.SAMPLER_KIND_RANDOM,
+    halton: nadir.v1.SamplerKind.SAMPLER_KIND_HALTON,
+    grid: nadir.v1.SamplerKind.SAMPLER_KIND_GRID,
+  }[s.kind];
+  return {
+    kind,
+    seed: s.seed ?? studySeed,
+    ...(s.pointsPerDimension ? { gridPointsPerDimension: s.pointsPerDimension } : {}),
+  };
 }
 
 /**
@@ -146,10 +179,15 @@ function sampler(s: SamplerJson, studySeed: number): nadir.v1.SamplerSpec.$Prope
  * study seed (default 0), optimizer variant algoperf, epsilon 1e-8, schedule linear warmup + cosine decay.
  * @param resolvedSearchSpace required when `study.searchSpace` is a path (read and validated by the caller)
  */
-export function studyToSpec(study: StudyJson, resolvedSearchSpace?: SearchSpaceJson): nadir.v1.StudySpec.$Properties {
+export function studyToSpec(
+  study: StudyJson,
+  resolvedSearchSpace?: SearchSpaceJson,
+): nadir.v1.StudySpec.$Properties {
   const rawSpace = typeof study.searchSpace === "string" ? resolvedSearchSpace : study.searchSpace;
   if (rawSpace === undefined) {
-    throw new InvalidArgumentError(`studyToSpec: study.searchSpace is the path ${JSON.stringify(study.searchSpace)}; pass the file's parsed contents`);
+    throw new InvalidArgumentError(
+      `studyToSpec: study.searchSpace is the path ${JSON.stringify(study.searchSpace)}; pass the file's parsed contents`,
+    );
   }
   const studySeed = study.seed ?? 0;
   const { space, points } = searchSpaceToProto(rawSpace);
@@ -161,8 +199,12 @@ export function studyToSpec(study: StudyJson, resolvedSearchSpace?: SearchSpaceJ
     budget: {
       maxTrials: study.budget.trials,
       parallelism: study.budget.parallelism ?? 1,
-      ...(study.budget.maxFailedTrials !== undefined ? { maxFailedTrials: study.budget.maxFailedTrials } : {}),
-      ...(study.budget.maxAttemptsPerTrial !== undefined ? { maxAttemptsPerTrial: study.budget.maxAttemptsPerTrial } : {}),
+      ...(study.budget.maxFailedTrials !== undefined
+        ? { maxFailedTrials: study.budget.maxFailedTrials }
+        : {}),
+      ...(study.budget.maxAttemptsPerTrial !== undefined
+        ? { maxAttemptsPerTrial: study.budget.maxAttemptsPerTrial }
+        : {}),
       ...(study.budget.maxWallSeconds !== undefined ? { maxWallSeconds: study.budget.maxWallSeconds } : {}),
     },
     stepBudget: study.stepBudget,
@@ -170,7 +212,10 @@ export function studyToSpec(study: StudyJson, resolvedSearchSpace?: SearchSpaceJ
   };
   if (study.workload) spec.workload = study.workload;
   if (study.reportEverySteps) spec.reportEverySteps = study.reportEverySteps;
-  if (study.labels) spec.labels = Object.fromEntries(Object.entries(study.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (study.labels)
+    spec.labels = Object.fromEntries(
+      Object.entries(study.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
   if (study.target) {
     spec.target = {
       metric: study.target.metric ?? study.objective.metric,
@@ -185,7 +230,9 @@ export function studyToSpec(study: StudyJson, resolvedSearchSpace?: SearchSpaceJ
   } else if (s.kind === "list") {
     spec.suggester = {
       list: {
-        ...(typeof s.list === "string" ? { listName: s.list } : { points: searchSpaceToProto(s.list).points ?? [] }),
+        ...(typeof s.list === "string"
+          ? { listName: s.list }
+          : { points: searchSpaceToProto(s.list).points ?? [] }),
         ...(s.fallback ? { fallback: sampler(s.fallback, studySeed) } : {}),
       },
     };
@@ -204,12 +251,20 @@ export function studyToSpec(study: StudyJson, resolvedSearchSpace?: SearchSpaceJ
   const es = study.earlyStopping;
   if (es?.kind === "asha") {
     spec.earlyStopping = {
-      asha: { minSteps: es.minSteps, reductionFactor: es.reductionFactor ?? 3, minEarlyStoppingRate: es.minEarlyStoppingRate ?? 0 },
+      asha: {
+        minSteps: es.minSteps,
+        reductionFactor: es.reductionFactor ?? 3,
+        minEarlyStoppingRate: es.minEarlyStoppingRate ?? 0,
+      },
       ...(es.metric ? { metric: es.metric } : {}),
     };
   } else if (es?.kind === "median") {
     spec.earlyStopping = {
-      median: { warmupSteps: es.warmupSteps ?? 0, minTrials: es.minTrials ?? 5, intervalSteps: es.intervalSteps ?? 0 },
+      median: {
+        warmupSteps: es.warmupSteps ?? 0,
+        minTrials: es.minTrials ?? 5,
+        intervalSteps: es.intervalSteps ?? 0,
+      },
       ...(es.metric ? { metric: es.metric } : {}),
     };
   }

@@ -45,7 +45,10 @@ export class VersionMismatchError extends ProtocolError {
   /** What this side speaks, e.g. "nadir.v1" or "1.0". */
   readonly supported: string;
   constructor(received: string, supported: string, message?: string) {
-    super("version_mismatch", message ?? `protocol version mismatch: received ${received}, this side speaks ${supported}`);
+    super(
+      "version_mismatch",
+      message ?? `protocol version mismatch: received ${received}, this side speaks ${supported}`,
+    );
     this.received = received;
     this.supported = supported;
   }

@@ -7,7 +7,7 @@
  *   PUB -> SUB:       [tag "/" study_id, envelope] (SUB filters on the prefix)
  * `tag` is the ASCII string "nadir.v1". There is no empty delimiter frame (that is REQ/REP's convention).
  */
-import { nadir } from "./messages.js";
+
 import {
   FrameCountError,
   InvalidArgumentError,
@@ -18,6 +18,7 @@ import {
   UnknownBodyError,
   VersionMismatchError,
 } from "./errors.js";
+import { nadir } from "./messages.js";
 import { PROTOCOL_MAJOR, PROTOCOL_MINOR, PROTOCOL_TAG, parseProtocolTag } from "./version.js";
 
 /** A decoded envelope (class instance; unset scalar fields read as their proto3 defaults). */
@@ -29,7 +30,9 @@ export type BodyKind = NonNullable<nadir.v1.Envelope["body"]>;
 /** The body of an envelope as a discriminated union: switch on `kind`, then `value` is typed. */
 export type Body = { [K in BodyKind]: { kind: K; value: NonNullable<nadir.v1.Envelope[K]> } }[BodyKind];
 /** An envelope init restricted to exactly one body member. */
-export type BodyInit = { [K in BodyKind]: { [P in K]: NonNullable<nadir.v1.Envelope.$Properties[K]> } }[BodyKind];
+export type BodyInit = {
+  [K in BodyKind]: { [P in K]: NonNullable<nadir.v1.Envelope.$Properties[K]> };
+}[BodyKind];
 
 const BODY_KIND_SET: Record<BodyKind, true> = {
   hello: true,
@@ -101,7 +104,9 @@ export function makeEnvelope(
 ): EnvelopeInit {
   const kinds = bodiesSet(body as EnvelopeInit);
   if (kinds.length !== 1) {
-    throw new InvalidArgumentError(`makeEnvelope: body must set exactly one member, got ${kinds.length} (${kinds.join(", ")})`);
+    throw new InvalidArgumentError(
+      `makeEnvelope: body must set exactly one member, got ${kinds.length} (${kinds.join(", ")})`,
+    );
   }
   return {
     versionMajor: PROTOCOL_MAJOR,
@@ -122,10 +127,13 @@ export function makeEnvelope(
  */
 export function encodeEnvelope(init: EnvelopeInit, opts?: FrameOptions & { verify?: boolean }): Uint8Array {
   const limit = maxBytes(opts);
-  if (typeof init !== "object" || init === null) throw new InvalidArgumentError("encodeEnvelope: envelope must be an object");
+  if (typeof init !== "object" || init === null)
+    throw new InvalidArgumentError("encodeEnvelope: envelope must be an object");
   const kinds = bodiesSet(init);
   if (kinds.length !== 1) {
-    throw new InvalidArgumentError(`encodeEnvelope: exactly one body member must be set, got ${kinds.length} (${kinds.join(", ") || "none"})`);
+    throw new InvalidArgumentError(
+      `encodeEnvelope: exactly one body member must be set, got ${kinds.length} (${kinds.join(", ") || "none"})`,
+    );
   }
   const full: EnvelopeInit = {
     ...init,
@@ -151,7 +159,8 @@ function readVarint(bytes: Uint8Array, pos: number): [number, number] {
   let result = 0;
   let scale = 1;
   for (let i = 0; i < 10; i++) {
-    if (pos >= bytes.length) throw new TruncatedError(`envelope is truncated: varint runs past the end at byte ${pos}`);
+    if (pos >= bytes.length)
+      throw new TruncatedError(`envelope is truncated: varint runs past the end at byte ${pos}`);
     const b = bytes[pos++] as number;
     result += (b & 0x7f) * scale;
     if ((b & 0x80) === 0) return [result, pos];
@@ -176,7 +185,10 @@ function classifyDecodeFailure(bytes: Uint8Array, err: unknown): ProtocolError {
       let key: number;
       [key, pos] = readVarint(bytes, pos);
       const wire = key % 8;
-      if (Math.floor(key / 8) === 0) return new MalformedError(`envelope is malformed: field number 0 at byte ${pos} (${detail})`, { cause: err });
+      if (Math.floor(key / 8) === 0)
+        return new MalformedError(`envelope is malformed: field number 0 at byte ${pos} (${detail})`, {
+          cause: err,
+        });
       if (wire === 0) [, pos] = readVarint(bytes, pos);
       else if (wire === 1) pos += 8;
       else if (wire === 5) pos += 4;
@@ -184,9 +196,15 @@ function classifyDecodeFailure(bytes: Uint8Array, err: unknown): ProtocolError {
         let len: number;
         [len, pos] = readVarint(bytes, pos);
         pos += len;
-      } else return new MalformedError(`envelope is malformed: wire type ${wire} at byte ${pos} (${detail})`, { cause: err });
+      } else
+        return new MalformedError(`envelope is malformed: wire type ${wire} at byte ${pos} (${detail})`, {
+          cause: err,
+        });
       if (pos > bytes.length) {
-        return new TruncatedError(`envelope is truncated: a field runs ${pos - bytes.length} bytes past the end (${detail})`, { cause: err });
+        return new TruncatedError(
+          `envelope is truncated: a field runs ${pos - bytes.length} bytes past the end (${detail})`,
+          { cause: err },
+        );
       }
     }
   } catch (scanErr) {
@@ -203,7 +221,8 @@ function classifyDecodeFailure(bytes: Uint8Array, err: unknown): ProtocolError {
  */
 export function decodeEnvelope(bytes: Uint8Array, opts?: FrameOptions): Envelope {
   const limit = maxBytes(opts);
-  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError("decodeEnvelope: bytes must be a Uint8Array");
+  if (!(bytes instanceof Uint8Array))
+    throw new InvalidArgumentError("decodeEnvelope: bytes must be a Uint8Array");
   if (bytes.length > limit) throw new OversizeError(bytes.length, limit, "envelope frame");
   if (bytes.length === 0) throw new TruncatedError("envelope frame is empty");
   let env: Envelope;
@@ -216,7 +235,10 @@ export function decodeEnvelope(bytes: Uint8Array, opts?: FrameOptions): Envelope
     throw new MalformedError("envelope has no version_major (field 1); not a Nadir envelope");
   }
   if (env.versionMajor !== PROTOCOL_MAJOR) {
-    throw new VersionMismatchError(`${env.versionMajor}.${env.versionMinor}`, `${PROTOCOL_MAJOR}.${PROTOCOL_MINOR}`);
+    throw new VersionMismatchError(
+      `${env.versionMajor}.${env.versionMinor}`,
+      `${PROTOCOL_MAJOR}.${PROTOCOL_MINOR}`,
+    );
   }
   if (!env.body) {
     throw new UnknownBodyError(
@@ -245,7 +267,8 @@ export interface DecodedMessage {
 }
 
 function checkTag(frame: Uint8Array): string | undefined {
-  if (frame.length > MAX_TAG_BYTES) throw new OversizeError(frame.length, MAX_TAG_BYTES, "protocol tag frame");
+  if (frame.length > MAX_TAG_BYTES)
+    throw new OversizeError(frame.length, MAX_TAG_BYTES, "protocol tag frame");
   // latin1: every byte maps to one char, so no decoding error is possible on hostile input.
   const text = Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString("latin1");
   const slash = text.indexOf("/");
@@ -262,11 +285,15 @@ function checkTag(frame: Uint8Array): string | undefined {
  * Encodes an envelope as the frames a DEALER (or PUB, with `topic`) sends: [tag, envelope]. A ROUTER
  * prepends the peer identity: `[identity, ...encodeFrames(env)]`.
  */
-export function encodeFrames(init: EnvelopeInit, opts?: FrameOptions & { topic?: string; verify?: boolean }): Uint8Array[] {
+export function encodeFrames(
+  init: EnvelopeInit,
+  opts?: FrameOptions & { topic?: string; verify?: boolean },
+): Uint8Array[] {
   const payload = encodeEnvelope(init, opts);
   if (opts?.topic === undefined) return [PROTOCOL_TAG_BYTES, payload];
   const tag = new TextEncoder().encode(`${PROTOCOL_TAG}/${opts.topic}`);
-  if (tag.length > MAX_TAG_BYTES) throw new InvalidArgumentError(`topic makes the tag frame ${tag.length} bytes (max ${MAX_TAG_BYTES})`);
+  if (tag.length > MAX_TAG_BYTES)
+    throw new InvalidArgumentError(`topic makes the tag frame ${tag.length} bytes (max ${MAX_TAG_BYTES})`);
   return [tag, payload];
 }
 
@@ -276,12 +303,17 @@ export function encodeFrames(init: EnvelopeInit, opts?: FrameOptions & { topic?:
  * decoding, so hostile input costs O(1) work beyond the bytes already received.
  * @throws FrameCountError, OversizeError, MalformedError, VersionMismatchError, TruncatedError, UnknownBodyError
  */
-export function decodeFrames(frames: readonly Uint8Array[], opts?: FrameOptions & { identity?: boolean }): DecodedMessage {
+export function decodeFrames(
+  frames: readonly Uint8Array[],
+  opts?: FrameOptions & { identity?: boolean },
+): DecodedMessage {
   const expected = opts?.identity ? 3 : 2;
   if (!Array.isArray(frames) || frames.length !== expected) {
     throw new FrameCountError(Array.isArray(frames) ? frames.length : 0, String(expected));
   }
-  for (const f of frames) if (!(f instanceof Uint8Array)) throw new InvalidArgumentError("decodeFrames: every frame must be a Uint8Array");
+  for (const f of frames)
+    if (!(f instanceof Uint8Array))
+      throw new InvalidArgumentError("decodeFrames: every frame must be a Uint8Array");
   const identity = opts?.identity ? frames[0] : undefined;
   const tagFrame = frames[expected - 2] as Uint8Array;
   const payload = frames[expected - 1] as Uint8Array;
@@ -316,7 +348,13 @@ export function errorReplyFor(err: ProtocolError): { error: nadir.v1.ErrorReply.
 }
 
 /** Options for canonical JSON (proto3 JSON mapping: lowerCamelCase names, int64 as strings, enum names). */
-export const CANONICAL_JSON_OPTIONS = Object.freeze({ longs: String, enums: String, bytes: String, json: true, defaults: false });
+export const CANONICAL_JSON_OPTIONS = Object.freeze({
+  longs: String,
+  enums: String,
+  bytes: String,
+  json: true,
+  defaults: false,
+});
 
 /** Converts a decoded envelope to its canonical proto3 JSON object (what Python's json_format produces). */
 export function envelopeToJson(env: Envelope): Record<string, unknown> {

@@ -3,9 +3,10 @@
  * (`nadir.v1.*`, `v1.*`), envelope framing with typed errors and size limits, version negotiation, and
  * the JSON Schemas of the user-facing study files. Knows bytes and schemas, never sockets.
  */
-export { nadir, v1 } from "./messages.js";
-export * from "./errors.js";
-export * from "./version.js";
-export * from "./framing.js";
-export * from "./schema.js";
+
 export * from "./convert.js";
+export * from "./errors.js";
+export * from "./framing.js";
+export { nadir, v1 } from "./messages.js";
+export * from "./schema.js";
+export * from "./version.js";

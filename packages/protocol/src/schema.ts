@@ -61,7 +61,10 @@ export interface NadirSearchSpaceJson {
   description?: string;
 }
 /** AlgoPerf dict form (halton.py::generate_search). */
-export type AlgoperfDictJson = Record<string, { min: number; max: number; scaling: "log" | "linear" } | { feasible_points: Scalar[] }>;
+export type AlgoperfDictJson = Record<
+  string,
+  { min: number; max: number; scaling: "log" | "linear" } | { feasible_points: Scalar[] }
+>;
 /** AlgoPerf list form: one flat object per trial. */
 export type AlgoperfListJson = Record<string, Scalar>[];
 /** Any accepted search-space form. */
@@ -77,10 +80,22 @@ export interface SamplerJson {
 export type SuggesterJson =
   | SamplerJson
   | { kind: "list"; list: string | AlgoperfListJson; fallback?: SamplerJson }
-  | { kind: "external"; algorithm: string; suggesterId?: string; settings?: Record<string, string>; seed?: number };
+  | {
+      kind: "external";
+      algorithm: string;
+      suggesterId?: string;
+      settings?: Record<string, string>;
+      seed?: number;
+    };
 /** Early-stopping choice. */
 export type EarlyStoppingJson =
-  | { kind: "asha"; metric?: string; minSteps: number; reductionFactor?: number; minEarlyStoppingRate?: number }
+  | {
+      kind: "asha";
+      metric?: string;
+      minSteps: number;
+      reductionFactor?: number;
+      minEarlyStoppingRate?: number;
+    }
   | { kind: "median"; metric?: string; warmupSteps?: number; minTrials?: number; intervalSteps?: number };
 
 /** A study config file (study.schema.json). */
@@ -92,7 +107,13 @@ export interface StudyJson {
   /** Inline, or a path relative to the study file. */
   searchSpace: SearchSpaceJson | string;
   objective: { metric: string; direction: "minimize" | "maximize" };
-  budget: { trials: number; parallelism?: number; maxFailedTrials?: number; maxAttemptsPerTrial?: number; maxWallSeconds?: number };
+  budget: {
+    trials: number;
+    parallelism?: number;
+    maxFailedTrials?: number;
+    maxAttemptsPerTrial?: number;
+    maxWallSeconds?: number;
+  };
   stepBudget: number;
   target?: { metric?: string; value: number; direction?: "minimize" | "maximize"; stopWhenReached?: boolean };
   suggester?: SuggesterJson;
@@ -114,7 +135,10 @@ export interface StudyJson {
 
 // The schemas live in packages/protocol/schemas/; `../schemas/` resolves there from src/ and from dist/.
 function loadSchema(file: string): Record<string, unknown> {
-  return JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), "utf8")) as Record<string, unknown>;
+  return JSON.parse(readFileSync(new URL(`../schemas/${file}`, import.meta.url), "utf8")) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The study JSON Schema (2020-12) as an object. */
@@ -123,12 +147,19 @@ export const studySchema = loadSchema("study.schema.json");
 export const searchSpaceSchema = loadSchema("search-space.schema.json");
 
 type AddFormats = (ajv: Ajv2020) => Ajv2020;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as unknown as AddFormats;
 
 let compiled: { study: ValidateFunction; space: ValidateFunction } | undefined;
 function validators(): { study: ValidateFunction; space: ValidateFunction } {
   if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictTypes: false, strictRequired: false });
+    const ajv = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+    });
     addFormats(ajv);
     ajv.addSchema(searchSpaceSchema);
     ajv.addSchema(studySchema);
@@ -151,7 +182,8 @@ function valueAt(doc: unknown, pointer: string): { found: boolean; value?: unkno
   let cur: unknown = doc;
   for (const raw of pointer.slice(1).split("/")) {
     const seg = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (cur !== null && typeof cur === "object" && Object.hasOwn(cur, seg)) cur = (cur as Record<string, unknown>)[seg];
+    if (cur !== null && typeof cur === "object" && Object.hasOwn(cur, seg))
+      cur = (cur as Record<string, unknown>)[seg];
     else return { found: false };
   }
   return { found: true, value: cur };
@@ -170,7 +202,12 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-function issue(pointer: string, keyword: string, expected: string, got?: { value: unknown } | { text: string }): ValidationIssue {
+function issue(
+  pointer: string,
+  keyword: string,
+  expected: string,
+  got?: { value: unknown } | { text: string },
+): ValidationIssue {
   const where = pointer === "" ? "(document)" : pointer;
   const tail = got ? `, got ${"text" in got ? got.text : show(got.value)}` : "";
   return { pointer, keyword, expected, message: `${where}: expected ${expected}${tail}` };
@@ -187,9 +224,15 @@ function fromAjv(e: ErrorObject, doc: unknown): ValidationIssue | undefined {
     case "allOf":
       return undefined;
     case "required":
-      return issue(`${e.instancePath}/${escapePointer(String(p.missingProperty))}`, "required", `required property "${String(p.missingProperty)}"`);
+      return issue(
+        `${e.instancePath}/${escapePointer(String(p.missingProperty))}`,
+        "required",
+        `required property "${String(p.missingProperty)}"`,
+      );
     case "additionalProperties": {
-      const allowed = Object.keys(((e.parentSchema as Record<string, unknown> | undefined)?.properties as object | undefined) ?? {});
+      const allowed = Object.keys(
+        ((e.parentSchema as Record<string, unknown> | undefined)?.properties as object | undefined) ?? {},
+      );
       const name = String(p.additionalProperty);
       return issue(
         `${e.instancePath}/${escapePointer(name)}`,
@@ -201,12 +244,26 @@ function fromAjv(e: ErrorObject, doc: unknown): ValidationIssue | undefined {
       const name = e.instancePath.split("/").pop() ?? "";
       const parent = valueAt(doc, e.instancePath.slice(0, e.instancePath.lastIndexOf("/")));
       const kind = (parent.value as { type?: unknown } | undefined)?.type;
-      return issue(e.instancePath, "not", `no property "${name}"${typeof kind === "string" ? ` for a ${kind} parameter` : " here"}`);
+      return issue(
+        e.instancePath,
+        "not",
+        `no property "${name}"${typeof kind === "string" ? ` for a ${kind} parameter` : " here"}`,
+      );
     }
     case "type":
-      return issue(e.instancePath, "type", String(p.type).split(",").join(" or "), got && { text: `${typeName(got.value)} ${show(got.value)}` });
+      return issue(
+        e.instancePath,
+        "type",
+        String(p.type).split(",").join(" or "),
+        got && { text: `${typeName(got.value)} ${show(got.value)}` },
+      );
     case "enum":
-      return issue(e.instancePath, "enum", `one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`, got);
+      return issue(
+        e.instancePath,
+        "enum",
+        `one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`,
+        got,
+      );
     case "const":
       return issue(e.instancePath, "const", JSON.stringify(p.allowedValue), got);
     case "minimum":
@@ -219,15 +276,33 @@ function fromAjv(e: ErrorObject, doc: unknown): ValidationIssue | undefined {
     case "minLength":
       return issue(e.instancePath, "minLength", `a string of at least ${String(p.limit)} character(s)`, got);
     case "minProperties":
-      return issue(e.instancePath, "minProperties", `an object with at least ${String(p.limit)} propert${p.limit === 1 ? "y" : "ies"}`, got);
+      return issue(
+        e.instancePath,
+        "minProperties",
+        `an object with at least ${String(p.limit)} propert${p.limit === 1 ? "y" : "ies"}`,
+        got,
+      );
     case "uniqueItems":
-      return issue(e.instancePath, "uniqueItems", `unique items (items ${String(p.j)} and ${String(p.i)} are equal)`);
+      return issue(
+        e.instancePath,
+        "uniqueItems",
+        `unique items (items ${String(p.j)} and ${String(p.i)} are equal)`,
+      );
     case "pattern": {
       const desc = (e.parentSchema as { description?: string } | undefined)?.description;
-      return issue(e.instancePath, "pattern", desc ? desc.replace(/\.$/, "") : `a string matching ${String(p.pattern)}`, got);
+      return issue(
+        e.instancePath,
+        "pattern",
+        desc ? desc.replace(/\.$/, "") : `a string matching ${String(p.pattern)}`,
+        got,
+      );
     }
     case "propertyNames":
-      return issue(`${e.instancePath}/${escapePointer(String(p.propertyName))}`, "propertyNames", `a valid name instead of ${JSON.stringify(p.propertyName)}`);
+      return issue(
+        `${e.instancePath}/${escapePointer(String(p.propertyName))}`,
+        "propertyNames",
+        `a valid name instead of ${JSON.stringify(p.propertyName)}`,
+      );
     default:
       return issue(e.instancePath, e.keyword, e.message ?? "a valid value", got);
   }
@@ -252,7 +327,12 @@ function collect(validate: ValidateFunction, doc: unknown): ValidationIssue[] {
 // ---------------------------------------------------------------------------------- semantic checks
 
 function isNadirForm(space: unknown): space is NadirSearchSpaceJson {
-  return typeof space === "object" && space !== null && !Array.isArray(space) && Array.isArray((space as { parameters?: unknown }).parameters);
+  return (
+    typeof space === "object" &&
+    space !== null &&
+    !Array.isArray(space) &&
+    Array.isArray((space as { parameters?: unknown }).parameters)
+  );
 }
 
 /** Values a finite-domain parameter can take; undefined for continuous ones. */
@@ -270,42 +350,96 @@ function semanticSearchSpace(space: SearchSpaceJson, base: string): ValidationIs
     space.parameters.forEach((p, i) => {
       const at = `${base}/parameters/${i}`;
       const prev = firstIndex.get(p.name);
-      if (prev !== undefined) out.push(issue(`${at}/name`, "semantic", `a unique name ("${p.name}" is already /parameters/${prev})`));
+      if (prev !== undefined)
+        out.push(
+          issue(`${at}/name`, "semantic", `a unique name ("${p.name}" is already /parameters/${prev})`),
+        );
       else firstIndex.set(p.name, i);
       const outName = p.as ?? p.name;
       const prevOut = materialized.get(outName);
       if (prev === undefined && prevOut !== undefined) {
-        out.push(issue(`${at}/${p.as ? "as" : "name"}`, "semantic", `a unique materialised name ("${outName}" is already produced by /parameters/${prevOut})`));
+        out.push(
+          issue(
+            `${at}/${p.as ? "as" : "name"}`,
+            "semantic",
+            `a unique materialised name ("${outName}" is already produced by /parameters/${prevOut})`,
+          ),
+        );
       } else materialized.set(outName, i);
       if (p.type === "float" || p.type === "int") {
-        if (!(p.min < p.max)) out.push(issue(`${at}/max`, "semantic", `max > min (${p.min}); use type "fixed" for a constant`, { value: p.max }));
+        if (!(p.min < p.max))
+          out.push(
+            issue(`${at}/max`, "semantic", `max > min (${p.min}); use type "fixed" for a constant`, {
+              value: p.max,
+            }),
+          );
         if ((p.scale === "log" || p.scale === "reverse_log") && !(p.min > 0)) {
           out.push(issue(`${at}/min`, "semantic", `min > 0 for a ${p.scale} scale`, { value: p.min }));
         }
       }
       if (p.type === "categorical") {
         const kinds = new Set(p.values.map((v) => typeof v));
-        if (kinds.size > 1) out.push(issue(`${at}/values`, "semantic", `values of a single type (found ${[...kinds].sort().join(" and ")})`));
+        if (kinds.size > 1)
+          out.push(
+            issue(
+              `${at}/values`,
+              "semantic",
+              `values of a single type (found ${[...kinds].sort().join(" and ")})`,
+            ),
+          );
       }
       if (p.transform === "one_minus") {
         const nums =
-          p.type === "float" ? [p.min, p.max] : p.type === "discrete" ? p.values : p.type === "fixed" && typeof p.value === "number" ? [p.value] : undefined;
-        if (!nums) out.push(issue(`${at}/transform`, "semantic", `"one_minus" only on float, discrete or numeric fixed parameters (type is "${p.type}")`));
-        else if (nums.some((x) => x < 0 || x > 1)) out.push(issue(`${at}/transform`, "semantic", `"one_minus" on values within [0, 1] so that 1 - x is too`));
+          p.type === "float"
+            ? [p.min, p.max]
+            : p.type === "discrete"
+              ? p.values
+              : p.type === "fixed" && typeof p.value === "number"
+                ? [p.value]
+                : undefined;
+        if (!nums)
+          out.push(
+            issue(
+              `${at}/transform`,
+              "semantic",
+              `"one_minus" only on float, discrete or numeric fixed parameters (type is "${p.type}")`,
+            ),
+          );
+        else if (nums.some((x) => x < 0 || x > 1))
+          out.push(
+            issue(`${at}/transform`, "semantic", `"one_minus" on values within [0, 1] so that 1 - x is too`),
+          );
       }
       if (p.condition) {
         const parentIdx = firstIndex.get(p.condition.parent);
         if (parentIdx === undefined || parentIdx >= i) {
-          out.push(issue(`${at}/condition/parent`, "semantic", `the name of an earlier parameter`, { value: p.condition.parent }));
+          out.push(
+            issue(`${at}/condition/parent`, "semantic", `the name of an earlier parameter`, {
+              value: p.condition.parent,
+            }),
+          );
         } else {
           const parent = space.parameters[parentIdx] as ParameterJson;
           const allowed = finiteValues(parent);
           if (!allowed) {
-            out.push(issue(`${at}/condition/parent`, "semantic", `a categorical, discrete or fixed parent ("${parent.name}" is ${parent.type})`));
+            out.push(
+              issue(
+                `${at}/condition/parent`,
+                "semantic",
+                `a categorical, discrete or fixed parent ("${parent.name}" is ${parent.type})`,
+              ),
+            );
           } else {
             p.condition.values.forEach((v, j) => {
               if (!allowed.includes(v)) {
-                out.push(issue(`${at}/condition/values/${j}`, "semantic", `one of the values of "${parent.name}": ${allowed.map((a) => JSON.stringify(a)).join(", ")}`, { value: v }));
+                out.push(
+                  issue(
+                    `${at}/condition/values/${j}`,
+                    "semantic",
+                    `one of the values of "${parent.name}": ${allowed.map((a) => JSON.stringify(a)).join(", ")}`,
+                    { value: v },
+                  ),
+                );
               }
             });
           }
@@ -316,8 +450,10 @@ function semanticSearchSpace(space: SearchSpaceJson, base: string): ValidationIs
     for (const [name, dim] of Object.entries(space)) {
       const at = `${base}/${escapePointer(name)}`;
       if ("min" in dim) {
-        if (!(dim.min < dim.max)) out.push(issue(`${at}/max`, "semantic", `max > min (${dim.min})`, { value: dim.max }));
-        if (dim.scaling === "log" && !(dim.min > 0)) out.push(issue(`${at}/min`, "semantic", "min > 0 for log scaling", { value: dim.min }));
+        if (!(dim.min < dim.max))
+          out.push(issue(`${at}/max`, "semantic", `max > min (${dim.min})`, { value: dim.max }));
+        if (dim.scaling === "log" && !(dim.min > 0))
+          out.push(issue(`${at}/min`, "semantic", "min > 0 for log scaling", { value: dim.min }));
       }
     }
   }
@@ -326,24 +462,50 @@ function semanticSearchSpace(space: SearchSpaceJson, base: string): ValidationIs
 
 function semanticStudy(study: StudyJson): ValidationIssue[] {
   const out: ValidationIssue[] = [];
-  if (typeof study.searchSpace !== "string") out.push(...semanticSearchSpace(study.searchSpace, "/searchSpace"));
+  if (typeof study.searchSpace !== "string")
+    out.push(...semanticSearchSpace(study.searchSpace, "/searchSpace"));
   if (study.earlyStopping?.kind === "asha" && study.earlyStopping.minSteps > study.stepBudget) {
-    out.push(issue("/earlyStopping/minSteps", "semantic", `minSteps <= stepBudget (${study.stepBudget})`, { value: study.earlyStopping.minSteps }));
+    out.push(
+      issue("/earlyStopping/minSteps", "semantic", `minSteps <= stepBudget (${study.stepBudget})`, {
+        value: study.earlyStopping.minSteps,
+      }),
+    );
   }
   if (study.earlyStopping?.kind === "median" && (study.earlyStopping.warmupSteps ?? 0) >= study.stepBudget) {
-    out.push(issue("/earlyStopping/warmupSteps", "semantic", `warmupSteps < stepBudget (${study.stepBudget})`, { value: study.earlyStopping.warmupSteps }));
+    out.push(
+      issue("/earlyStopping/warmupSteps", "semantic", `warmupSteps < stepBudget (${study.stepBudget})`, {
+        value: study.earlyStopping.warmupSteps,
+      }),
+    );
   }
   if (study.reportEverySteps !== undefined && study.reportEverySteps > study.stepBudget) {
-    out.push(issue("/reportEverySteps", "semantic", `reportEverySteps <= stepBudget (${study.stepBudget})`, { value: study.reportEverySteps }));
+    out.push(
+      issue("/reportEverySteps", "semantic", `reportEverySteps <= stepBudget (${study.stepBudget})`, {
+        value: study.reportEverySteps,
+      }),
+    );
   }
-  if (study.target?.direction && study.target.direction !== study.objective.direction && (study.target.metric ?? study.objective.metric) === study.objective.metric) {
-    out.push(issue("/target/direction", "semantic", `the objective's direction "${study.objective.direction}" for the objective metric`, { value: study.target.direction }));
+  if (
+    study.target?.direction &&
+    study.target.direction !== study.objective.direction &&
+    (study.target.metric ?? study.objective.metric) === study.objective.metric
+  ) {
+    out.push(
+      issue(
+        "/target/direction",
+        "semantic",
+        `the objective's direction "${study.objective.direction}" for the objective metric`,
+        { value: study.target.direction },
+      ),
+    );
   }
   return out;
 }
 
 function sortIssues(issues: ValidationIssue[]): ValidationIssue[] {
-  return issues.sort((a, b) => (a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : a.message < b.message ? -1 : 1));
+  return issues.sort((a, b) =>
+    a.pointer < b.pointer ? -1 : a.pointer > b.pointer ? 1 : a.message < b.message ? -1 : 1,
+  );
 }
 
 // ------------------------------------------------------------------------------------------- public
@@ -355,7 +517,9 @@ function sortIssues(issues: ValidationIssue[]): ValidationIssue[] {
 export function validateSearchSpace(doc: unknown): ValidationResult<SearchSpaceJson> {
   const errors = collect(validators().space, doc);
   if (errors.length === 0) errors.push(...semanticSearchSpace(doc as SearchSpaceJson, ""));
-  return errors.length ? { ok: false, errors: sortIssues(errors) } : { ok: true, value: doc as SearchSpaceJson };
+  return errors.length
+    ? { ok: false, errors: sortIssues(errors) }
+    : { ok: true, value: doc as SearchSpaceJson };
 }
 
 /**

@@ -18,7 +18,10 @@ export interface ProtocolVersion {
 }
 
 /** This side's version. */
-export const CURRENT_VERSION: Readonly<ProtocolVersion> = Object.freeze({ major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR });
+export const CURRENT_VERSION: Readonly<ProtocolVersion> = Object.freeze({
+  major: PROTOCOL_MAJOR,
+  minor: PROTOCOL_MINOR,
+});
 
 /** Formats a version as "major.minor". */
 export function formatVersion(v: ProtocolVersion): string {
@@ -54,7 +57,9 @@ export function negotiateVersion(
     ["own", own],
   ] as const) {
     if (!Number.isInteger(v.major) || v.major < 0 || !Number.isInteger(v.minor) || v.minor < 0) {
-      throw new RangeError(`negotiateVersion: ${name} version must have non-negative integer major and minor, got ${JSON.stringify(v)}`);
+      throw new RangeError(
+        `negotiateVersion: ${name} version must have non-negative integer major and minor, got ${JSON.stringify(v)}`,
+      );
     }
   }
   const supported = [{ major: own.major, minor: own.minor }];

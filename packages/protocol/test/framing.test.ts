@@ -28,7 +28,13 @@ import {
 
 const report = () =>
   makeEnvelope(
-    { trialReport: { trial: { studyId: "s1", trialId: 3, attempt: 2 }, measurement: { step: 120, elapsedSeconds: 2.5, metrics: { loss: 0.5 } }, sequence: 4 } },
+    {
+      trialReport: {
+        trial: { studyId: "s1", trialId: 3, attempt: 2 },
+        measurement: { step: 120, elapsedSeconds: 2.5, metrics: { loss: 0.5 } },
+        sequence: 4,
+      },
+    },
     { messageId: "m-1", senderId: "w-1", sentUnixMs: 1_700_000_000_000 },
   );
 
@@ -53,12 +59,16 @@ describe("envelope encode/decode", () => {
 
   it("refuses to encode an envelope with zero or two bodies", () => {
     expect(() => encodeEnvelope({ messageId: "x" })).toThrow(InvalidArgumentError);
-    expect(() => encodeEnvelope({ messageId: "x", drain: {}, shutdown: {} })).toThrow(/exactly one body member.*got 2 \(drain, shutdown\)/);
+    expect(() => encodeEnvelope({ messageId: "x", drain: {}, shutdown: {} })).toThrow(
+      /exactly one body member.*got 2 \(drain, shutdown\)/,
+    );
     expect(() => makeEnvelope({} as never)).toThrow(InvalidArgumentError);
   });
 
   it("refuses wrongly typed fields with the generated verifier's message", () => {
-    expect(() => encodeEnvelope({ messageId: "x", workRequest: { slots: "two" as unknown as number } })).toThrow(/slots: integer expected/);
+    expect(() =>
+      encodeEnvelope({ messageId: "x", workRequest: { slots: "two" as unknown as number } }),
+    ).toThrow(/slots: integer expected/);
   });
 
   it("enforces the size limit on both sides", () => {
@@ -74,7 +84,9 @@ describe("envelope encode/decode", () => {
       expect((err as OversizeError).limit).toBe(1000);
     }
     expect(DEFAULT_MAX_FRAME_BYTES).toBe(4 * 1024 * 1024);
-    expect(() => decodeEnvelope(bytes, { maxFrameBytes: 0 })).toThrow(/maxFrameBytes must be a positive safe integer/);
+    expect(() => decodeEnvelope(bytes, { maxFrameBytes: 0 })).toThrow(
+      /maxFrameBytes must be a positive safe integer/,
+    );
   });
 
   it("maps every truncation of a valid envelope to a typed error", () => {
@@ -96,12 +108,22 @@ describe("envelope encode/decode", () => {
   it("rejects another major version and accepts a newer minor", () => {
     const v2 = nadir.v1.Envelope.encode({ versionMajor: 2, messageId: "a", drain: {} }).finish();
     expect(() => decodeEnvelope(v2)).toThrow(VersionMismatchError);
-    const v1_9 = nadir.v1.Envelope.encode({ versionMajor: 1, versionMinor: 9, messageId: "a", drain: {} }).finish();
+    const v1_9 = nadir.v1.Envelope.encode({
+      versionMajor: 1,
+      versionMinor: 9,
+      messageId: "a",
+      drain: {},
+    }).finish();
     expect(decodeEnvelope(v1_9).versionMinor).toBe(9);
   });
 
   it("keeps unknown fields of a newer minor when re-encoding (forward compatibility)", () => {
-    const base = nadir.v1.Envelope.encode({ versionMajor: 1, versionMinor: 3, messageId: "a", drain: { reason: "r" } }).finish();
+    const base = nadir.v1.Envelope.encode({
+      versionMajor: 1,
+      versionMinor: 3,
+      messageId: "a",
+      drain: { reason: "r" },
+    }).finish();
     // Append field 500 (varint 7) at the envelope level: unknown to v1.0.
     const withUnknown = new Uint8Array([...base, 0xa0, 0x1f, 0x07]);
     const env = decodeEnvelope(withUnknown);
@@ -111,7 +133,9 @@ describe("envelope encode/decode", () => {
 
   it("reports a body member from a newer minor as unknown_body", () => {
     const base = nadir.v1.Envelope.encode({ versionMajor: 1, versionMinor: 4, messageId: "f" }).finish();
-    expect(() => decodeEnvelope(new Uint8Array([...base, 0x9a, 0x06, 0x00]))).toThrow(/no body member this side knows/);
+    expect(() => decodeEnvelope(new Uint8Array([...base, 0x9a, 0x06, 0x00]))).toThrow(
+      /no body member this side knows/,
+    );
     expect(() => decodeEnvelope(base)).toThrow(UnknownBodyError);
   });
 
@@ -121,7 +145,9 @@ describe("envelope encode/decode", () => {
     expect(json.sentUnixMs).toBe("1700000000000");
     expect((json.trialReport as { measurement: { step: string } }).measurement.step).toBe("120");
     const back = envelopeFromJson(JSON.parse(JSON.stringify(json)));
-    expect(Buffer.from(nadir.v1.Envelope.encode(back).finish()).equals(Buffer.from(encodeEnvelope(report())))).toBe(true);
+    expect(
+      Buffer.from(nadir.v1.Envelope.encode(back).finish()).equals(Buffer.from(encodeEnvelope(report()))),
+    ).toBe(true);
     expect(() => envelopeFromJson([])).toThrow(InvalidArgumentError);
   });
 });
@@ -163,7 +189,9 @@ describe("frames", () => {
     expect(reply.error.code).toBe(nadir.v1.ErrorCode.ERROR_CODE_VERSION_MISMATCH);
     expect(errorReplyFor(new TruncatedError("t")).error.code).toBe(nadir.v1.ErrorCode.ERROR_CODE_MALFORMED);
     expect(errorReplyFor(new OversizeError(10, 5)).error.code).toBe(nadir.v1.ErrorCode.ERROR_CODE_OVERSIZE);
-    expect(errorReplyFor(new UnknownBodyError("u")).error.code).toBe(nadir.v1.ErrorCode.ERROR_CODE_UNKNOWN_BODY);
+    expect(errorReplyFor(new UnknownBodyError("u")).error.code).toBe(
+      nadir.v1.ErrorCode.ERROR_CODE_UNKNOWN_BODY,
+    );
     expect(() => encodeEnvelope(makeEnvelope(reply))).not.toThrow();
   });
 
@@ -175,8 +203,16 @@ describe("frames", () => {
 
 describe("version negotiation", () => {
   it("agrees on min(minor) within a major", () => {
-    expect(negotiateVersion({ major: 1, minor: 5 }, { major: 1, minor: 2 })).toEqual({ ok: true, major: 1, minor: 2 });
-    expect(negotiateVersion({ major: 1, minor: 0 }, { major: 1, minor: 2 })).toEqual({ ok: true, major: 1, minor: 0 });
+    expect(negotiateVersion({ major: 1, minor: 5 }, { major: 1, minor: 2 })).toEqual({
+      ok: true,
+      major: 1,
+      minor: 2,
+    });
+    expect(negotiateVersion({ major: 1, minor: 0 }, { major: 1, minor: 2 })).toEqual({
+      ok: true,
+      major: 1,
+      minor: 0,
+    });
   });
   it("refuses another major or a too-old minor", () => {
     const r = negotiateVersion({ major: 2, minor: 0 });

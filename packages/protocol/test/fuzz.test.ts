@@ -6,7 +6,14 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeEnvelope, decodeFrames, encodeEnvelope, nadir, PROTOCOL_TAG_BYTES, ProtocolError } from "../src/index.js";
+import {
+  decodeEnvelope,
+  decodeFrames,
+  encodeEnvelope,
+  nadir,
+  PROTOCOL_TAG_BYTES,
+  ProtocolError,
+} from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = path.join(repoRoot, "protocols", "testdata");
@@ -15,7 +22,14 @@ const goldens = readdirSync(dir)
   .sort()
   .map((f) => new Uint8Array(readFileSync(path.join(dir, f))));
 
-const CODES = new Set(["truncated", "malformed", "version_mismatch", "oversize", "unknown_body", "frame_count"]);
+const CODES = new Set([
+  "truncated",
+  "malformed",
+  "version_mismatch",
+  "oversize",
+  "unknown_body",
+  "frame_count",
+]);
 const stats: Record<string, number> = {};
 
 /** Decodes; returns "ok" or the error code; fails the property on any non-ProtocolError exception. */
@@ -25,7 +39,8 @@ function outcome(run: () => unknown): string {
     stats.ok = (stats.ok ?? 0) + 1;
     return "ok";
   } catch (err) {
-    if (!(err instanceof ProtocolError)) throw new Error(`non-protocol exception: ${String(err)}`, { cause: err });
+    if (!(err instanceof ProtocolError))
+      throw new Error(`non-protocol exception: ${String(err)}`, { cause: err });
     if (!CODES.has(err.code)) throw new Error(`unexpected code ${err.code}`);
     stats[err.code] = (stats[err.code] ?? 0) + 1;
     return err.code;
@@ -48,7 +63,11 @@ function stableRoundTrip(bytes: Uint8Array): void {
 const mutation = fc.oneof(
   fc.record({ op: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ op: fc.constant("set" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant("insert" as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }) }),
+  fc.record({
+    op: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 12 }),
+  }),
   fc.record({ op: fc.constant("delete" as const), at: fc.nat(), count: fc.integer({ min: 1, max: 16 }) }),
   fc.record({ op: fc.constant("truncate" as const), at: fc.nat() }),
 );
@@ -80,11 +99,15 @@ describe("fuzz: hostile frames give typed errors, never a crash", () => {
 
   it("mutated golden vectors (10,000 cases)", () => {
     fc.assert(
-      fc.property(fc.nat({ max: goldens.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 4 }), (idx, muts) => {
-        const bytes = mutate(goldens[idx] as Uint8Array, muts);
-        outcome(() => decodeFrames([PROTOCOL_TAG_BYTES, bytes]));
-        stableRoundTrip(bytes);
-      }),
+      fc.property(
+        fc.nat({ max: goldens.length - 1 }),
+        fc.array(mutation, { minLength: 1, maxLength: 4 }),
+        (idx, muts) => {
+          const bytes = mutate(goldens[idx] as Uint8Array, muts);
+          outcome(() => decodeFrames([PROTOCOL_TAG_BYTES, bytes]));
+          stableRoundTrip(bytes);
+        },
+      ),
       { numRuns: 10_000, seed: 7 },
     );
   });
@@ -93,7 +116,9 @@ describe("fuzz: hostile frames give typed errors, never a crash", () => {
     const frame = fc.oneof(
       fc.uint8Array({ maxLength: 64 }),
       fc.constant(PROTOCOL_TAG_BYTES),
-      fc.constantFrom("nadir.v2", "nadir.v0", "nadir.v1/x", "nadir.v999999999", "NADIR.V1", "").map((s) => new TextEncoder().encode(s)),
+      fc
+        .constantFrom("nadir.v2", "nadir.v0", "nadir.v1/x", "nadir.v999999999", "NADIR.V1", "")
+        .map((s) => new TextEncoder().encode(s)),
       fc.constantFrom(...goldens),
     );
     fc.assert(
@@ -118,39 +143,55 @@ describe("fuzz: hostile frames give typed errors, never a crash", () => {
 
   it("huge claimed lengths do not allocate or hang (1,000 cases)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 10, max: 127 }), fc.bigInt({ min: 1n << 20n, max: (1n << 63n) - 1n }), (field, claimed) => {
-        const varint: number[] = [];
-        let v = claimed;
-        while (v >= 0x80n) {
-          varint.push(Number((v & 0x7fn) | 0x80n));
-          v >>= 7n;
-        }
-        varint.push(Number(v));
-        const bytes = Uint8Array.from([0x08, 0x01, ...encodeKey(field, 2), ...varint, 1, 2, 3]);
-        const t0 = performance.now();
-        const code = outcome(() => decodeEnvelope(bytes));
-        expect(performance.now() - t0).toBeLessThan(50);
-        expect(["truncated", "malformed"]).toContain(code);
-      }),
+      fc.property(
+        fc.integer({ min: 10, max: 127 }),
+        fc.bigInt({ min: 1n << 20n, max: (1n << 63n) - 1n }),
+        (field, claimed) => {
+          const varint: number[] = [];
+          let v = claimed;
+          while (v >= 0x80n) {
+            varint.push(Number((v & 0x7fn) | 0x80n));
+            v >>= 7n;
+          }
+          varint.push(Number(v));
+          const bytes = Uint8Array.from([0x08, 0x01, ...encodeKey(field, 2), ...varint, 1, 2, 3]);
+          const t0 = performance.now();
+          const code = outcome(() => decodeEnvelope(bytes));
+          expect(performance.now() - t0).toBeLessThan(50);
+          expect(["truncated", "malformed"]).toContain(code);
+        },
+      ),
       { numRuns: 1_000, seed: 5 },
     );
   });
 
   it("foreign major versions are version_mismatch (10,000 cases)", () => {
     fc.assert(
-      fc.property(fc.integer({ min: 2, max: 0xffffffff }), fc.nat({ max: goldens.length - 1 }), (major, idx) => {
-        const env = decodeEnvelope(goldens[idx] as Uint8Array);
-        env.versionMajor = major;
-        const bytes = nadir.v1.Envelope.encode(env).finish();
-        expect(outcome(() => decodeEnvelope(bytes))).toBe("version_mismatch");
-        // Valid bytes round-trip through the encoder untouched when the version is right.
-        env.versionMajor = 1;
-        expect(Buffer.from(encodeEnvelope(env)).equals(Buffer.from(goldens[idx] as Uint8Array))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: 2, max: 0xffffffff }),
+        fc.nat({ max: goldens.length - 1 }),
+        (major, idx) => {
+          const env = decodeEnvelope(goldens[idx] as Uint8Array);
+          env.versionMajor = major;
+          const bytes = nadir.v1.Envelope.encode(env).finish();
+          expect(outcome(() => decodeEnvelope(bytes))).toBe("version_mismatch");
+          // Valid bytes round-trip through the encoder untouched when the version is right.
+          env.versionMajor = 1;
+          expect(Buffer.from(encodeEnvelope(env)).equals(Buffer.from(goldens[idx] as Uint8Array))).toBe(true);
+        },
+      ),
       { numRuns: 10_000, seed: 9 },
     );
     // Every code was reached by the suite above (a fuzz that only ever hits one branch proves little).
-    for (const code of ["ok", "truncated", "malformed", "version_mismatch", "oversize", "unknown_body", "frame_count"]) {
+    for (const code of [
+      "ok",
+      "truncated",
+      "malformed",
+      "version_mismatch",
+      "oversize",
+      "unknown_body",
+      "frame_count",
+    ]) {
       expect(stats[code] ?? 0, code).toBeGreaterThan(0);
     }
   });

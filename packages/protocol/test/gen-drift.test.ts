@@ -22,10 +22,16 @@ function sameDir(a: string, b: string, filter: (f: string) => boolean): string[]
 }
 
 function pythonWithPinnedGrpcTools(): string | undefined {
-  const pin = /grpcio-tools==([0-9.]+)/.exec(readFileSync(path.join(repoRoot, "adapters/python/pyproject.toml"), "utf8"))?.[1];
-  const candidates = [process.env.NADIR_PYTHON, path.join(repoRoot, ".venv/bin/python")].filter((c): c is string => !!c);
+  const pin = /grpcio-tools==([0-9.]+)/.exec(
+    readFileSync(path.join(repoRoot, "adapters/python/pyproject.toml"), "utf8"),
+  )?.[1];
+  const candidates = [process.env.NADIR_PYTHON, path.join(repoRoot, ".venv/bin/python")].filter(
+    (c): c is string => !!c,
+  );
   for (const py of candidates) {
-    const r = spawnSync(py, ["-c", "import importlib.metadata as m; print(m.version('grpcio-tools'))"], { encoding: "utf8" });
+    const r = spawnSync(py, ["-c", "import importlib.metadata as m; print(m.version('grpcio-tools'))"], {
+      encoding: "utf8",
+    });
     if (r.status === 0 && r.stdout.trim() === pin) return py;
   }
   return undefined;
@@ -33,26 +39,56 @@ function pythonWithPinnedGrpcTools(): string | undefined {
 
 describe("generated code is up to date", () => {
   it("TypeScript bindings regenerate byte for byte", () => {
-    execFileSync(process.execPath, [path.join(pkgRoot, "scripts/gen.mjs"), "--only", "ts", "--ts-out", path.join(tmp, "ts")], { stdio: "pipe" });
-    const differ = sameDir(path.join(pkgRoot, "src/gen"), path.join(tmp, "ts"), (f) => /\.(js|d\.ts)$/.test(f));
+    execFileSync(
+      process.execPath,
+      [path.join(pkgRoot, "scripts/gen.mjs"), "--only", "ts", "--ts-out", path.join(tmp, "ts")],
+      { stdio: "pipe" },
+    );
+    const differ = sameDir(path.join(pkgRoot, "src/gen"), path.join(tmp, "ts"), (f) =>
+      /\.(js|d\.ts)$/.test(f),
+    );
     expect(differ, "run `pnpm --filter @nadir/protocol gen` and commit").toEqual([]);
   }, 120_000);
 
   it("golden vectors regenerate byte for byte", () => {
-    const r = spawnSync(process.execPath, [path.join(pkgRoot, "scripts/golden.mjs"), "--check"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [path.join(pkgRoot, "scripts/golden.mjs"), "--check"], {
+      encoding: "utf8",
+    });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });
 
   const py = pythonWithPinnedGrpcTools();
-  it.runIf(py !== undefined)("Python bindings regenerate byte for byte", () => {
-    execFileSync(process.execPath, [path.join(pkgRoot, "scripts/gen.mjs"), "--only", "py", "--py-out", path.join(tmp, "py"), "--python", py as string], {
-      stdio: "pipe",
-    });
-    const differ = sameDir(path.join(repoRoot, "adapters/python/src/nadir_worker/gen"), path.join(tmp, "py"), (f) => /\.pyi?$/.test(f));
-    expect(differ, "run `pnpm --filter @nadir/protocol gen` and commit").toEqual([]);
-  }, 120_000);
+  it.runIf(py !== undefined)(
+    "Python bindings regenerate byte for byte",
+    () => {
+      execFileSync(
+        process.execPath,
+        [
+          path.join(pkgRoot, "scripts/gen.mjs"),
+          "--only",
+          "py",
+          "--py-out",
+          path.join(tmp, "py"),
+          "--python",
+          py as string,
+        ],
+        {
+          stdio: "pipe",
+        },
+      );
+      const differ = sameDir(
+        path.join(repoRoot, "adapters/python/src/nadir_worker/gen"),
+        path.join(tmp, "py"),
+        (f) => /\.pyi?$/.test(f),
+      );
+      expect(differ, "run `pnpm --filter @nadir/protocol gen` and commit").toEqual([]);
+    },
+    120_000,
+  );
   if (py === undefined) {
-    console.warn("gen-drift: Python bindings not compared (no Python with the pinned grpcio-tools; pip install 'nadir-worker[gen]')");
+    console.warn(
+      "gen-drift: Python bindings not compared (no Python with the pinned grpcio-tools; pip install 'nadir-worker[gen]')",
+    );
   }
 });

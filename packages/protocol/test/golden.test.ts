@@ -5,7 +5,14 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { BODY_KINDS, CANONICAL_JSON_OPTIONS, decodeFrames, nadir, PROTOCOL_TAG_BYTES, ProtocolError } from "../src/index.js";
+import {
+  BODY_KINDS,
+  CANONICAL_JSON_OPTIONS,
+  decodeFrames,
+  nadir,
+  PROTOCOL_TAG_BYTES,
+  ProtocolError,
+} from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = path.join(repoRoot, "protocols", "testdata");
@@ -27,7 +34,10 @@ describe("golden vectors", () => {
     const type = kind === "journal_record" ? nadir.v1.JournalRecord : nadir.v1.Envelope;
     it(`${kind}: decodes to the JSON and re-encodes to the same bytes`, () => {
       const bytes = new Uint8Array(readFileSync(path.join(dir, file)));
-      const json = JSON.parse(readFileSync(path.join(dir, `${kind}.json`), "utf8")) as Record<string, unknown>;
+      const json = JSON.parse(readFileSync(path.join(dir, `${kind}.json`), "utf8")) as Record<
+        string,
+        unknown
+      >;
       const decoded = type.decode(bytes);
       expect(type.toObject(decoded as never, CANONICAL_JSON_OPTIONS)).toEqual(json);
       expect(Buffer.from(type.encode(decoded as never).finish()).equals(Buffer.from(bytes))).toBe(true);
@@ -49,7 +59,9 @@ describe("golden vectors", () => {
   });
 
   it("materialise 1 - one_minus_beta1 as beta1 in the assignment", () => {
-    const env = nadir.v1.Envelope.decode(new Uint8Array(readFileSync(path.join(dir, "trial_assignment.bin"))));
+    const env = nadir.v1.Envelope.decode(
+      new Uint8Array(readFileSync(path.join(dir, "trial_assignment.bin"))),
+    );
     const a = env.trialAssignment;
     expect(a?.optimizer?.nadamw?.beta1).toBe(1 - (a?.parameters?.one_minus_beta1?.floatValue ?? Number.NaN));
     // warmup_steps = floor(0.1 * 1000) (AlgoPerf rounding, algorithms.md §2.2)
@@ -60,10 +72,16 @@ describe("golden vectors", () => {
 
 describe("invalid vectors", () => {
   const inv = path.join(dir, "invalid");
-  const files = readdirSync(inv).filter((f) => f.endsWith(".json")).sort();
+  const files = readdirSync(inv)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   it("exist", () => expect(files.length).toBeGreaterThanOrEqual(10));
   for (const file of files) {
-    const vec = JSON.parse(readFileSync(path.join(inv, file), "utf8")) as { frames: string[]; error: string; description: string };
+    const vec = JSON.parse(readFileSync(path.join(inv, file), "utf8")) as {
+      frames: string[];
+      error: string;
+      description: string;
+    };
     it(`${file}: ${vec.description} -> ${vec.error}`, () => {
       const frames = vec.frames.map((b) => new Uint8Array(Buffer.from(b, "base64")));
       let caught: unknown;

@@ -4,23 +4,24 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import {
   assertStudy,
-  encodeEnvelope,
   decodeEnvelope,
+  encodeEnvelope,
   makeEnvelope,
   nadir,
   SchemaValidationError,
+  type StudyJson,
+  searchSpaceSchema,
   searchSpaceToProto,
   studySchema,
-  searchSpaceSchema,
   studyToSpec,
   validateSearchSpace,
   validateStudy,
-  type StudyJson,
 } from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const readJson = (rel: string) => JSON.parse(readFileSync(path.join(repoRoot, rel), "utf8")) as unknown;
-const example = () => readJson("examples/studies/digits-mlp.study.json") as StudyJson & Record<string, unknown>;
+const example = () =>
+  readJson("examples/studies/digits-mlp.study.json") as StudyJson & Record<string, unknown>;
 
 /** Messages of a failed validation (fails the test if it passed). */
 function messages(r: ReturnType<typeof validateStudy> | ReturnType<typeof validateSearchSpace>): string[] {
@@ -54,17 +55,23 @@ describe("schemas", () => {
 
   it("name the pointer and what was expected", () => {
     const s = example();
-    (s.searchSpace as { parameters: Record<string, unknown>[] }).parameters[0] = { name: "learning_rate", type: "float", min: 1e-4, max: 1e-2, scale: "logg" };
+    (s.searchSpace as { parameters: Record<string, unknown>[] }).parameters[0] = {
+      name: "learning_rate",
+      type: "float",
+      min: 1e-4,
+      max: 1e-2,
+      scale: "logg",
+    };
     (s.objective as Record<string, unknown>).direction = "down";
     (s.budget as Record<string, unknown>).trials = 0;
     s.stepBudget = 10.5;
     s.extra = true;
     expect(messages(validateStudy(s))).toEqual([
-      '/budget/trials: expected a number >= 1, got 0',
+      "/budget/trials: expected a number >= 1, got 0",
       '/extra: expected no property "extra" here (allowed: $schema, id, name, description, workload, searchSpace, objective, budget, stepBudget, target, suggester, earlyStopping, optimizer, reportEverySteps, replicates, seed, labels)',
       '/objective/direction: expected one of "minimize", "maximize", got "down"',
       '/searchSpace/parameters/0/scale: expected one of "linear", "log", "reverse_log", got "logg"',
-      '/stepBudget: expected integer, got number 10.5',
+      "/stepBudget: expected integer, got number 10.5",
     ]);
   });
 
@@ -82,20 +89,24 @@ describe("schemas", () => {
   });
 
   it("check parameters by type", () => {
-    expect(messages(validateSearchSpace({ parameters: [{ name: "a", type: "float", min: 0, max: 1, values: [1] }] }))).toEqual([
-      '/parameters/0/values: expected no property "values" for a float parameter',
-    ]);
-    expect(messages(validateSearchSpace({ parameters: [{ name: "n", type: "int", min: 1.5, max: 8 }] }))).toEqual([
-      '/parameters/0/min: expected integer, got number 1.5',
-    ]);
-    expect(messages(validateSearchSpace({ parameters: [{ name: "c", type: "categorical", values: [] }] }))).toEqual([
-      "/parameters/0/values: expected at least 1 item(s), got []",
-    ]);
-    expect(messages(validateSearchSpace({ parameters: [{ name: "c", type: "categorical", values: ["a", "a"] }] }))).toEqual([
-      "/parameters/0/values: expected unique items (items 0 and 1 are equal)",
-    ]);
-    expect(messages(validateSearchSpace({ parameters: [{ name: "9lives", type: "fixed", value: 1 }] }))).toEqual([
-      "/parameters/0/name: expected A hyperparameter name: a letter or underscore, then letters, digits, _ . - / (at most 128 characters), got \"9lives\"",
+    expect(
+      messages(
+        validateSearchSpace({ parameters: [{ name: "a", type: "float", min: 0, max: 1, values: [1] }] }),
+      ),
+    ).toEqual(['/parameters/0/values: expected no property "values" for a float parameter']);
+    expect(
+      messages(validateSearchSpace({ parameters: [{ name: "n", type: "int", min: 1.5, max: 8 }] })),
+    ).toEqual(["/parameters/0/min: expected integer, got number 1.5"]);
+    expect(
+      messages(validateSearchSpace({ parameters: [{ name: "c", type: "categorical", values: [] }] })),
+    ).toEqual(["/parameters/0/values: expected at least 1 item(s), got []"]);
+    expect(
+      messages(validateSearchSpace({ parameters: [{ name: "c", type: "categorical", values: ["a", "a"] }] })),
+    ).toEqual(["/parameters/0/values: expected unique items (items 0 and 1 are equal)"]);
+    expect(
+      messages(validateSearchSpace({ parameters: [{ name: "9lives", type: "fixed", value: 1 }] })),
+    ).toEqual([
+      '/parameters/0/name: expected A hyperparameter name: a letter or underscore, then letters, digits, _ . - / (at most 128 characters), got "9lives"',
     ]);
     expect(messages(validateSearchSpace({ parameters: [{ name: "x", type: "vector" }] }))).toEqual([
       '/parameters/0/type: expected one of "float", "int", "categorical", "discrete", "fixed", got "vector"',
@@ -129,15 +140,21 @@ describe("schemas", () => {
   });
 
   it("check AlgoPerf dict entries", () => {
-    expect(messages(validateSearchSpace({ lr: { min: 0, max: 1, scaling: "log" }, wd: { min: 1, max: 1, scaling: "linear" } }))).toEqual([
-      "/lr/min: expected min > 0 for log scaling, got 0",
-      "/wd/max: expected max > min (1), got 1",
-    ]);
+    expect(
+      messages(
+        validateSearchSpace({
+          lr: { min: 0, max: 1, scaling: "log" },
+          wd: { min: 1, max: 1, scaling: "linear" },
+        }),
+      ),
+    ).toEqual(["/lr/min: expected min > 0 for log scaling, got 0", "/wd/max: expected max > min (1), got 1"]);
     expect(messages(validateSearchSpace({ lr: { min: 1e-4, max: 1e-2, scaling: "exp" } }))).toEqual([
       '/lr/scaling: expected one of "log", "linear", got "exp"',
     ]);
     expect(messages(validateSearchSpace([]))).toEqual(["(document): expected at least 1 item(s), got []"]);
-    expect(messages(validateSearchSpace([{ lr: [1] }]))).toEqual(["/0/lr: expected string or number or boolean, got array [1]"]);
+    expect(messages(validateSearchSpace([{ lr: [1] }]))).toEqual([
+      "/0/lr: expected string or number or boolean, got array [1]",
+    ]);
   });
 
   it("check the study against its step budget", () => {
@@ -153,7 +170,9 @@ describe("schemas", () => {
   it("validate suggesters by kind", () => {
     const s = example();
     s.suggester = { kind: "external" } as never;
-    expect(messages(validateStudy(s))).toEqual(['/suggester/algorithm: expected required property "algorithm"']);
+    expect(messages(validateStudy(s))).toEqual([
+      '/suggester/algorithm: expected required property "algorithm"',
+    ]);
     s.suggester = { kind: "grid", seed: -1 } as never;
     expect(messages(validateStudy(s))).toEqual(["/suggester/seed: expected a number >= 0, got -1"]);
     s.suggester = { kind: "list", list: [{ learning_rate: 0.001 }], fallback: { kind: "random" } };
@@ -167,7 +186,9 @@ describe("schemas", () => {
     } catch (err) {
       expect(err).toBeInstanceOf(SchemaValidationError);
       expect((err as SchemaValidationError).issues.length).toBe(5);
-      expect((err as Error).message).toMatch(/^invalid study:\n {2}\/budget: expected required property "budget"/);
+      expect((err as Error).message).toMatch(
+        /^invalid study:\n {2}\/budget: expected required property "budget"/,
+      );
     }
   });
 });
@@ -189,20 +210,48 @@ describe("conversion to StudySpec", () => {
     const b1 = spec.searchSpace?.parameters?.[1];
     expect(b1?.transform).toBe(nadir.v1.Transform.TRANSFORM_ONE_MINUS);
     expect(b1?.materializedName).toBe("beta1");
-    expect(spec.target).toEqual({ metric: "validation/error_rate", threshold: 0.05, direction: nadir.v1.Direction.DIRECTION_MINIMIZE, stopWhenReached: true });
+    expect(spec.target).toEqual({
+      metric: "validation/error_rate",
+      threshold: 0.05,
+      direction: nadir.v1.Direction.DIRECTION_MINIMIZE,
+      stopWhenReached: true,
+    });
     expect(spec.suggester?.list?.listName).toBe("algoperf-nadamw-5");
-    expect(spec.suggester?.list?.fallback).toEqual({ kind: nadir.v1.SamplerKind.SAMPLER_KIND_HALTON, seed: 42 });
+    expect(spec.suggester?.list?.fallback).toEqual({
+      kind: nadir.v1.SamplerKind.SAMPLER_KIND_HALTON,
+      seed: 42,
+    });
     expect(spec.earlyStopping?.asha).toEqual({ minSteps: 100, reductionFactor: 3, minEarlyStoppingRate: 0 });
-    const env = decodeEnvelope(encodeEnvelope(makeEnvelope({ suggestRequest: { studyId: "digits-mlp", count: 1, study: spec } })));
-    expect(env.suggestRequest?.study?.searchSpace?.parameters?.[7]?.intDomain).toEqual({ min: 32, max: 256, scale: nadir.v1.Scale.SCALE_LOG });
+    const env = decodeEnvelope(
+      encodeEnvelope(makeEnvelope({ suggestRequest: { studyId: "digits-mlp", count: 1, study: spec } })),
+    );
+    expect(env.suggestRequest?.study?.searchSpace?.parameters?.[7]?.intDomain).toEqual({
+      min: 32,
+      max: 256,
+      scale: nadir.v1.Scale.SCALE_LOG,
+    });
     expect(nadir.v1.StudySpec.verify(spec)).toBeNull();
   });
 
   it("converts the AlgoPerf dict form, keeping key order and the one_minus convention", () => {
-    const { space, points } = searchSpaceToProto(readJson("protocols/testdata/algoperf/nadamw_tuning_search_space.json") as never);
+    const { space, points } = searchSpaceToProto(
+      readJson("protocols/testdata/algoperf/nadamw_tuning_search_space.json") as never,
+    );
     expect(points).toBeUndefined();
-    expect(space.parameters?.map((p) => p.name)).toEqual(["learning_rate", "one_minus_beta1", "beta2", "warmup_factor", "weight_decay", "label_smoothing", "dropout_rate"]);
-    expect(space.parameters?.[1]).toMatchObject({ transform: nadir.v1.Transform.TRANSFORM_ONE_MINUS, materializedName: "beta1", floatDomain: { min: 0.004, max: 0.1, scale: nadir.v1.Scale.SCALE_LOG } });
+    expect(space.parameters?.map((p) => p.name)).toEqual([
+      "learning_rate",
+      "one_minus_beta1",
+      "beta2",
+      "warmup_factor",
+      "weight_decay",
+      "label_smoothing",
+      "dropout_rate",
+    ]);
+    expect(space.parameters?.[1]).toMatchObject({
+      transform: nadir.v1.Transform.TRANSFORM_ONE_MINUS,
+      materializedName: "beta1",
+      floatDomain: { min: 0.004, max: 0.1, scale: nadir.v1.Scale.SCALE_LOG },
+    });
     expect(space.parameters?.[2]?.fixedDomain).toEqual({ value: { floatValue: 0.999 } });
     expect(space.parameters?.[5]?.discreteDomain).toEqual({ values: [0.1, 0.2], integer: false });
   });
@@ -223,6 +272,8 @@ describe("conversion to StudySpec", () => {
     const s = example();
     s.searchSpace = "space.json";
     expect(() => studyToSpec(s)).toThrow(/pass the file's parsed contents/);
-    expect(studyToSpec(s, { lr: { min: 1e-4, max: 1e-2, scaling: "log" } }).searchSpace?.parameters).toHaveLength(1);
+    expect(
+      studyToSpec(s, { lr: { min: 1e-4, max: 1e-2, scaling: "log" } }).searchSpace?.parameters,
+    ).toHaveLength(1);
   });
 });

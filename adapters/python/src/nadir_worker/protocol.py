@@ -304,6 +304,20 @@ def decode_frames(
     return DecodedMessage(envelope=env, identity=bytes(frames[0]) if identity else None, topic=topic)
 
 
+_WIRE_CODES = {
+    "oversize": envelope_pb2.ERROR_CODE_OVERSIZE,
+    "version_mismatch": envelope_pb2.ERROR_CODE_VERSION_MISMATCH,
+    "unknown_body": envelope_pb2.ERROR_CODE_UNKNOWN_BODY,
+    "invalid_argument": envelope_pb2.ERROR_CODE_INVALID_ARGUMENT,
+}
+
+
+def error_reply_for(err: ProtocolError) -> envelope_pb2.ErrorReply:
+    """The ``ErrorReply`` body to send back for a frame that failed to decode (same mapping as TS
+    ``errorReplyFor``: truncated, malformed and frame_count are ERROR_CODE_MALFORMED)."""
+    return envelope_pb2.ErrorReply(code=_WIRE_CODES.get(err.code, envelope_pb2.ERROR_CODE_MALFORMED), message=err.message)
+
+
 @dataclass(frozen=True)
 class Negotiation:
     """Result of :func:`negotiate_version`."""

@@ -9,8 +9,8 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   type SearchSpaceJson,
-  type ValidationIssue,
   studyToSpec,
+  type ValidationIssue,
   validateSearchSpace,
   validateStudy,
 } from "@nadir/protocol";
@@ -24,25 +24,40 @@ interface FileIssue extends ValidationIssue {
 }
 
 /** Reads and parses a JSON file; parse errors become one issue at the document root. */
-function readJson(file: string): { ok: true; doc: unknown } | { ok: false; issue?: FileIssue; unreadable?: string } {
+function readJson(
+  file: string,
+): { ok: true; doc: unknown } | { ok: false; issue?: FileIssue; unreadable?: string } {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
-    return { ok: false, unreadable: `${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
+    return {
+      ok: false,
+      unreadable: `${file}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    };
   }
   try {
     return { ok: true, doc: JSON.parse(text) };
   } catch (err) {
     const msg = (err as Error).message;
-    return { ok: false, issue: { file, pointer: "", keyword: "json", expected: "valid JSON", message: `(document): expected valid JSON (${msg})` } };
+    return {
+      ok: false,
+      issue: {
+        file,
+        pointer: "",
+        keyword: "json",
+        expected: "valid JSON",
+        message: `(document): expected valid JSON (${msg})`,
+      },
+    };
   }
 }
 
 /** Describes a search space's form for the success line. */
 function describeSpace(space: SearchSpaceJson): string {
   if (Array.isArray(space)) return `AlgoPerf list of ${space.length} point(s)`;
-  if (Array.isArray((space as { parameters?: unknown }).parameters)) return `${(space as { parameters: unknown[] }).parameters.length} parameter(s)`;
+  if (Array.isArray((space as { parameters?: unknown }).parameters))
+    return `${(space as { parameters: unknown[] }).parameters.length} parameter(s)`;
   return `AlgoPerf dict of ${Object.keys(space).length} parameter(s)`;
 }
 
@@ -68,7 +83,8 @@ export function validateFile(file: string, kind: Kind): ValidateOutcome {
     const r = validateStudy(read.doc);
     if (!r.ok) out.issues.push(...r.errors.map((e) => ({ ...e, file })));
     else {
-      let space: SearchSpaceJson | undefined = typeof r.value.searchSpace === "string" ? undefined : r.value.searchSpace;
+      let space: SearchSpaceJson | undefined =
+        typeof r.value.searchSpace === "string" ? undefined : r.value.searchSpace;
       if (typeof r.value.searchSpace === "string") {
         const spaceFile = path.resolve(path.dirname(file), r.value.searchSpace);
         const sr = readJson(spaceFile);
@@ -100,7 +116,9 @@ export function validateFile(file: string, kind: Kind): ValidateOutcome {
   }
   if (out.issues.length > 0) {
     out.code = 1;
-    out.stderr.push(`${file}: invalid ${kind} (${out.issues.length} issue${out.issues.length === 1 ? "" : "s"})`);
+    out.stderr.push(
+      `${file}: invalid ${kind} (${out.issues.length} issue${out.issues.length === 1 ? "" : "s"})`,
+    );
     for (const i of out.issues) out.stderr.push(`  ${i.file === file ? "" : `${i.file}: `}${i.message}`);
   }
   return out;
@@ -115,13 +133,17 @@ export const register: RegisterCommand = (program, setExit) => {
     .option("--json", "print the result as JSON on stdout")
     .action((file: string, opts: { kind: string; json?: boolean }) => {
       if (opts.kind !== "study" && opts.kind !== "search-space") {
-        process.stderr.write(`nadir validate: --kind must be "study" or "search-space", got ${JSON.stringify(opts.kind)}\n`);
+        process.stderr.write(
+          `nadir validate: --kind must be "study" or "search-space", got ${JSON.stringify(opts.kind)}\n`,
+        );
         setExit(2);
         return;
       }
       const r = validateFile(file, opts.kind);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ file, kind: opts.kind, valid: r.code === 0, issues: r.issues, error: r.code === 2 ? r.stderr[0] : undefined })}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ file, kind: opts.kind, valid: r.code === 0, issues: r.issues, error: r.code === 2 ? r.stderr[0] : undefined })}\n`,
+        );
       } else {
         for (const line of r.stdout) process.stdout.write(`${line}\n`);
         for (const line of r.stderr) process.stderr.write(`${line}\n`);
