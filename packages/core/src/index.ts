@@ -1,1 +1,13 @@
-export {};
+export * from "./errors.js";
+export * from "./rng.js";
+export * from "./space.js";
+export * from "./samplers.js";
+export * from "./crmath.js";
+export * from "./schedule.js";
+export * from "./nadamw.js";
+export * from "./builtins.js";
+export * from "./materialize.js";
+export * from "./trials.js";
+export * from "./expectation.js";
+export * from "./lists.js";
+export * from "./hpobench.js";
