@@ -4,12 +4,15 @@
 export { renderReport, SECTION_IDS, MAX_BACKGROUND_CURVES, HIGHLIGHTED_CURVES } from "./report.js";
 export { ReportInputError, ReportRenderError } from "./errors.js";
 export { renderSvg, prefixIds } from "./render.js";
-export { cdfSpec, tuningCurveSpec, listVsRandomSpec, learningCurvesSpec, finiteDomain } from "./specs.js";
+export { cdfSpec, tuningCurveSpec, listVsRandomSpec, listWorkloadsSpec, learningCurvesSpec, finiteDomain, robustDomain, curvesDomain } from "./specs.js";
 export { fittedDistribution, fittedTuningCurve, fittedCdf, logGrid, type TailDistribution } from "./fitted.js";
+export { curvesFromExport, curvesFromResults, type ResultsCurveOptions } from "./curves.js";
 export { toNumber, formatNumber, escapeHtml } from "./numbers.js";
 export {
   validateReportInput,
   isUnavailable,
+  isListWorkloads,
+  type ListWorkloads,
   type AnalyzeResult,
   type ReportInput,
   type Section,

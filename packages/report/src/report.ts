@@ -9,9 +9,9 @@
 import { escapeHtml, formatNumber, numSpan, toNumber } from "./numbers.js";
 import { fittedCdf, fittedDistribution, fittedTuningCurve, type TailDistribution } from "./fitted.js";
 import { renderSvg } from "./render.js";
-import { anyClamped, cdfSpec, curvesDomain, learningCurvesSpec, listVsRandomSpec, tuningCurveSpec, tuningDomain } from "./specs.js";
+import { anyClamped, cdfSpec, curvesDomain, learningCurvesSpec, listVsRandomSpec, listWorkloadsSpec, tuningCurveSpec, tuningDomain } from "./specs.js";
 import { COLORS, FONT } from "./theme.js";
-import { type AnalyzeResult, type JsonNumber, type LearningCurves, type ListVsRandom, type ReportInput, isUnavailable, validateReportInput } from "./types.js";
+import { type AnalyzeResult, type JsonNumber, type LearningCurves, type ListVsRandom, type ListWorkloads, type ReportInput, isListWorkloads, isUnavailable, validateReportInput } from "./types.js";
 
 /** Section ids, in page order; every one is always present (with data or a "not available" note). */
 export const SECTION_IDS = ["summary", "tuning-curve", "cdf", "list-vs-random", "learning-curves", "fit-details", "data"] as const;
@@ -160,6 +160,7 @@ async function listSection(input: ReportInput, metric: string): Promise<string> 
   const lv = input.list_vs_random;
   if (lv === undefined) return section("list-vs-random", "List against random search", notAvailable("no list evaluation was given (evaluate a list with @nadir/core and pass its result)"), "unavailable");
   if (isUnavailable(lv)) return section("list-vs-random", "List against random search", notAvailable(lv.unavailable), "unavailable");
+  if (isListWorkloads(lv)) return listWorkloadsSection(lv);
   const a = input.analysis;
   const minimize = a.direction === "minimize";
   const list = lv as ListVsRandom;
@@ -172,6 +173,24 @@ async function listSection(input: ReportInput, metric: string): Promise<string> 
     const rows = list.equivalent_random_budget.map((r) => [escapeHtml(String(r.index)), escapeHtml(formatNumber(toNumber(r.budget), 3))]);
     table = `<h3>Equivalent random budget</h3>${tableRows(rows, ["list points evaluated", "≈ random-search trials"])}`;
   }
+  return section("list-vs-random", "List against random search", figure("list-vs-random", svg, how) + table);
+}
+
+async function listWorkloadsSection(lw: ListWorkloads): Promise<string> {
+  const K = lw.list.length;
+  const rows = lw.per_workload.map((w) => {
+    const b = w.equivalent_random_budget;
+    return typeof b === "number" ? { workload: w.workload, budget: b, overflow: false } : { workload: w.workload, budget: Number(b.slice(1)), overflow: true };
+  });
+  const svg = await renderSvg("list-vs-random", listWorkloadsSpec({ listLength: K, rows }), "lvr");
+  const how = `Each bar is one workload: how many random-search trials (drawn from all of that workload's configurations and seeds) it takes for random search's expected best to match the ${K}-point list's expected best. Bars past the dashed rule at K = ${K} mean the list beats random search at the same budget; a label like "&gt;n" means even n random trials fall short.`;
+  const direction = lw.direction ?? "maximize";
+  const headCols = lw.mode === "time-to-target" ? ["expected capped step fraction (list)"] : ["expected best (list)"];
+  const tRows = lw.per_workload.map((w) => {
+    const listVal = lw.mode === "time-to-target" ? w.expected_capped_step_fraction : w.best_metric;
+    return [escapeHtml(w.workload), listVal === undefined ? "—" : escapeHtml(formatNumber(toNumber(listVal))), w.random_best_of_k === undefined ? "—" : escapeHtml(formatNumber(toNumber(w.random_best_of_k))), escapeHtml(String(w.equivalent_random_budget))];
+  });
+  const table = `<h3>Per workload (${escapeHtml(direction)})</h3>${tableRows(tRows, ["workload", ...headCols, `expected best of ${K} random`, "equivalent random budget"])}<p class="note">List: ${lw.list.map((id) => `<code>${escapeHtml(id)}</code>`).join(", ")}</p>`;
   return section("list-vs-random", "List against random search", figure("list-vs-random", svg, how) + table);
 }
 

@@ -233,7 +233,7 @@ export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
     [sBest, COLORS.list],
     [sPts, COLORS.muted],
   ]);
-  const x = { field: "k", type: "quantitative", title: "trials (list points evaluated, or random-search trials k)", scale: { type: "log", base: 2, domain: [1, Math.max(kMax * 2, 4)], nice: false }, axis: { format: ",~g" } };
+  const x = { field: "k", type: "quantitative", title: "trials (list points evaluated, or random-search trials k)", scale: { type: "log", base: 2, domain: [0.8, Math.max(kMax * 2, 4)], nice: false }, axis: { format: ",~g" } };
   const y = { type: "quantitative", title: `best ${p.metric} so far`, scale: { domain, nice: false, zero: false } };
   const layers = [
     { data: { values: randomIn.map((r) => ({ k: r.k, lo: clampTo(r.lower, domain), hi: clampTo(r.upper, domain), series: sBand })) }, mark: { type: "area", opacity: 0.35, clip: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } },
@@ -290,4 +290,41 @@ export function learningCurvesSpec(p: CurvesPlotInput): TopLevelSpec {
     { data: { values: hv }, mark: { type: "line", strokeWidth: 2.2, clip: true }, encoding: { x, y, color, detail: { field: "trial", type: "nominal" } } },
   ];
   return { ...base(), layer: layers } as unknown as TopLevelSpec;
+}
+
+export interface ListWorkloadsPlotInput {
+  /** List length K: the budget at which list and random search cost the same. */
+  listLength: number;
+  /** Equivalent random budget per workload; `overflow` when even all rows fall short (">n"). */
+  rows: Array<{ workload: string; budget: number; overflow: boolean }>;
+}
+
+/**
+ * Equivalent random budget per workload (log scale) against the list's own length K: a bar past
+ * the K rule means the K-point list is worth more than K random-search trials there.
+ */
+export function listWorkloadsSpec(p: ListWorkloadsPlotInput): TopLevelSpec {
+  const maxB = Math.max(p.listLength, ...p.rows.map((r) => r.budget));
+  const values = p.rows.map((r) => ({ workload: r.workload, budget: r.budget, label: r.overflow ? `>${r.budget}` : String(r.budget), series: r.budget >= p.listLength ? "list worth ≥ K random trials" : "list worth < K random trials" }));
+  const color = { ...colorEnc([
+    ["list worth ≥ K random trials", COLORS.list],
+    ["list worth < K random trials", COLORS.muted],
+  ]), legend: { symbolType: "square", symbolStrokeWidth: 0 } };
+  const x = { field: "budget", type: "quantitative", title: "equivalent random-search budget (trials, log scale)", scale: { type: "log", domain: [0.8, maxB * 2], nice: false }, axis: { format: ",~g", grid: false } };
+  const y = { field: "workload", type: "nominal", title: null, sort: null, axis: { labelLimit: 220 } };
+  const height = Math.max(120, 28 * p.rows.length);
+  return {
+    ...base(PLOT_WIDTH - 140, height),
+    layer: [
+      { data: { values }, mark: { type: "bar", height: 16, clip: true }, encoding: { x: { ...x, scale: { ...x.scale } }, x2: { datum: 0.8 }, y, color } },
+      { data: { values }, mark: { type: "text", align: "left", dx: 4, fontSize: 11, color: "#25303b" }, encoding: { x, y, text: { field: "label" } } },
+      {
+        data: { values: [{ budget: p.listLength, label: `K = ${p.listLength} (list length)` }] },
+        layer: [
+          { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.rule, strokeWidth: 1.5 }, encoding: { x } },
+          { mark: { type: "text", align: "left", baseline: "bottom", dx: 4, y: 0, dy: -2, fontSize: 11, color: COLORS.rule }, encoding: { x, text: { field: "label" } } },
+        ],
+      },
+    ],
+  } as unknown as TopLevelSpec;
 }

@@ -78,6 +78,32 @@ export interface ListVsRandom {
   equivalent_random_budget?: Array<{ index: number; budget: JsonNumber }>;
 }
 
+/**
+ * A list evaluated on several workloads against random search: the `nadir lists build --json`
+ * document of `@nadir/core` (`buildResultToJson`). `equivalent_random_budget` is the smallest k
+ * whose expected best-of-k random search is at least as good as the list, or ">n" when even all n
+ * rows fall short.
+ */
+export interface ListWorkloads {
+  list: string[];
+  mode?: string;
+  direction?: "maximize" | "minimize";
+  per_workload: Array<{
+    workload: string;
+    equivalent_random_budget: number | string;
+    random_best_of_k?: JsonNumber;
+    best_metric?: JsonNumber;
+    expected_capped_step_fraction?: JsonNumber;
+    reached?: boolean | null;
+    rows?: number;
+  }>;
+}
+
+/** True for the per-workload form of the list section. */
+export function isListWorkloads(v: ListVsRandom | ListWorkloads): v is ListWorkloads {
+  return Array.isArray((v as ListWorkloads).per_workload);
+}
+
 /** An optional section: its data, or the reason it is missing. */
 export type Section<T> = T | { unavailable: string };
 
@@ -93,7 +119,7 @@ export interface ReportInput {
   /** The analyze result (required: the report is built around it). */
   analysis: AnalyzeResult;
   learning_curves?: Section<LearningCurves>;
-  list_vs_random?: Section<ListVsRandom>;
+  list_vs_random?: Section<ListVsRandom | ListWorkloads>;
 }
 
 /** True when the section is the `{ unavailable }` marker. */
@@ -184,7 +210,16 @@ export function validateReportInput(input: ReportInput): void {
     });
   }
   const lv = input.list_vs_random;
-  if (lv !== undefined && !isUnavailable(lv)) {
+  if (lv !== undefined && !isUnavailable(lv) && isListWorkloads(lv)) {
+    need(Array.isArray(lv.list) && lv.list.length >= 1, "list_vs_random.list", "must be a non-empty array of point ids");
+    need(lv.per_workload.length >= 1, "list_vs_random.per_workload", "must not be empty");
+    lv.per_workload.forEach((w, i) => {
+      const p = `list_vs_random.per_workload[${i}]`;
+      need(typeof w.workload === "string", `${p}.workload`, "must be a string");
+      const b = w.equivalent_random_budget;
+      need((typeof b === "number" && b >= 1) || (typeof b === "string" && /^>\d+$/.test(b)), `${p}.equivalent_random_budget`, `must be a number >= 1 or ">n", got ${JSON.stringify(b)}`);
+    });
+  } else if (lv !== undefined && !isUnavailable(lv)) {
     need(Array.isArray(lv.points) && lv.points.length >= 1, "list_vs_random.points", "must be a non-empty array");
     lv.points.forEach((p, i) => {
       need(Number.isInteger(p.index) && p.index >= 1, `list_vs_random.points[${i}].index`, "must be a positive integer (1-based evaluation order)");
