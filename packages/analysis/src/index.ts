@@ -81,4 +81,5 @@ export {
 export { erf, erfc, erfcx, normalCdf, normalPdf, normalPpf, normalSf } from "./special/normal.js";
 export { gaussLegendre, integrateAdaptive, integrateGL, integrateTanhSinh, IntegrationError } from "./special/quadrature.js";
 export { goldenSection, nelderMead, type MinimizeResult, type NelderMeadOptions } from "./special/optimize.js";
+export { analyzeScores, toJsonSafe, type AnalyzeOptions, type AnalyzeResult, type TuningCurvePoint } from "./summary.js";
 // ---- end parametric ---------------------------------------------------------------------------

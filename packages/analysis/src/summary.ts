@@ -1,0 +1,208 @@
+/**
+ * One-call analysis of a list of scores: ECDF with a simultaneous band, median and mean tuning
+ * curves with bands (nonparametric; Lourie, Cho & He 2024), and — when a threshold θ is given —
+ * the noisy-quadratic fit of the tail, the consonance interval for the best reachable score, the
+ * accepted effective dimensions and the extrapolated median tuning curve (Lourie, He & Cho 2025).
+ *
+ * Pure: numbers and options in, a plain object out (schema: schemas/analyze-output.schema.json,
+ * after `toJsonSafe`). Used by `nadir analyze` and reusable by the report package.
+ */
+import { type BandMethod, bandCumulativeWeights, confidenceBands } from "./nonparametric/bands.js";
+import { consonanceSet, extrapolateMedian, medianGain } from "./parametric/consonance.js";
+import { fitNoisyQuadratic } from "./parametric/fit.js";
+import { InvalidArgumentError } from "./special/errors.js";
+
+/** Options of {@link analyzeScores}. */
+export interface AnalyzeOptions {
+  /** Name of the metric (reported back). */
+  readonly metric?: string;
+  readonly direction: "minimize" | "maximize";
+  /** Simultaneous confidence of the band (default 0.8). */
+  readonly confidence?: number;
+  /** Band method (default "ld_highest_density", opda's default). */
+  readonly bands?: BandMethod;
+  /** Bounds of the score's support (e.g. 0 and 1 for accuracies; default ∓∞). */
+  readonly lower?: number;
+  readonly upper?: number;
+  /** Largest k of the tuning curve (default max(n, 64)). */
+  readonly maxK?: number;
+  /** Asymptotic-regime threshold θ; without it no parametric fit is made. */
+  readonly threshold?: number;
+  /** Extrapolation points k (default n, 2n, 4n, 8n, 16n). */
+  readonly extrapolationKs?: readonly number[];
+  /** Seed of the fit's deterministic random starts (default 0). */
+  readonly seed?: number;
+}
+
+export interface TuningCurvePoint {
+  k: number;
+  median: number;
+  median_lower: number;
+  median_upper: number;
+  mean: number;
+  mean_lower: number;
+  mean_upper: number;
+}
+
+/** The result object (numbers may be ±∞/NaN; see toJsonSafe). */
+export interface AnalyzeResult {
+  metric: string | null;
+  n: number;
+  direction: "minimize" | "maximize";
+  confidence: number;
+  bands: BandMethod;
+  bounds: { lower: number; upper: number };
+  critical_value: number;
+  ecdf: { y: number[]; cdf: number[]; lower: number[]; upper: number[] };
+  tuning_curve: TuningCurvePoint[];
+  fit: { a: number; b: number; c: number; o: number; convex: boolean; objective: number; threshold: number; probability_of_regime: number; evaluations: number } | null;
+  best_score_interval: { lower: number; upper: number } | null;
+  effective_dimension: { accepted: number[] };
+  noise_interval: { lower: number; upper: number } | null;
+  regime: { threshold: number; count: number; fraction: number; band_lower: number; band_upper: number } | null;
+  extrapolation: { k: number; median: number; lower: number; upper: number }[];
+  gain: { from_k: number; more_trials: number; gain: number; lower: number; upper: number }[];
+  warnings: string[];
+}
+
+/**
+ * Analyze one metric's scores from random search.
+ *
+ * Nonparametric part: `confidenceBands(scores, confidence, {a: lower, b: upper, method})`; ECDF and
+ * band CDFs at the sorted unique scores; tuning curves for k = 1..K: median τ(k) = Q(½^{1/k})
+ * (maximize) or Q(1 − ½^{1/k}) (minimize), mean E[T_k]; lower/upper from the upper/lower CDF band.
+ * Parametric part (only with `threshold`): fitNoisyQuadratic on the tail (limits (−∞, θ] for
+ * minimize, (θ, ∞) for maximize; c ∈ 1..10; convex = minimize; a or b kept within the bounds),
+ * consonanceSet with the same band → best_score_interval, effective_dimension.accepted, regime
+ * share; extrapolateMedian at k ∈ extrapolationKs; gain = τ(n) − τ(k) (improvement, ≥ 0 expected).
+ * If the fit fails (e.g. too few scores in the regime) `fit` is null and a warning explains why.
+ */
+export function analyzeScores(scores: readonly number[], options: AnalyzeOptions): AnalyzeResult {
+  if (!Array.isArray(scores) && !(scores instanceof Float64Array)) throw new InvalidArgumentError("scores must be an array of numbers");
+  const n = scores.length;
+  if (n < 1) throw new InvalidArgumentError("scores is empty: nothing to analyze");
+  for (const [i, y] of scores.entries()) if (typeof y !== "number" || !Number.isFinite(y)) throw new InvalidArgumentError(`scores[${i}] must be a finite number, got ${y}`);
+  const { direction } = options;
+  if (direction !== "minimize" && direction !== "maximize") throw new InvalidArgumentError(`direction must be "minimize" or "maximize", got ${String(direction)}`);
+  const minimize = direction === "minimize";
+  const confidence = options.confidence ?? 0.8;
+  if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1)) throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`);
+  const method = options.bands ?? "ld_highest_density";
+  const lower = options.lower ?? Number.NEGATIVE_INFINITY;
+  const upper = options.upper ?? Number.POSITIVE_INFINITY;
+  if (Number.isNaN(lower) || Number.isNaN(upper) || !(lower < upper)) throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`);
+  const maxK = options.maxK ?? Math.max(n, 64);
+  if (!Number.isInteger(maxK) || maxK < 1) throw new InvalidArgumentError(`maxK must be an integer >= 1, got ${maxK}`);
+  const warnings: string[] = [];
+
+  const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method });
+  const unique = [...new Set(scores)].sort((x, y) => x - y);
+  const ecdf = {
+    y: unique,
+    cdf: unique.map((y) => bands.point.cdf(y)),
+    lower: unique.map((y) => bands.lower.cdf(y)),
+    upper: unique.map((y) => bands.upper.cdf(y)),
+  };
+  const ks = Array.from({ length: maxK }, (_, i) => i + 1);
+  const q = { q: 0.5, minimize };
+  const med = bands.point.quantileTuningCurve(ks, q);
+  const medLo = bands.upper.quantileTuningCurve(ks, q);
+  const medHi = bands.lower.quantileTuningCurve(ks, q);
+  const mean = bands.point.averageTuningCurve(ks, { minimize });
+  const meanLo = bands.upper.averageTuningCurve(ks, { minimize });
+  const meanHi = bands.lower.averageTuningCurve(ks, { minimize });
+  const tuning_curve: TuningCurvePoint[] = ks.map((k, i) => ({
+    k,
+    median: med[i] as number,
+    median_lower: medLo[i] as number,
+    median_upper: medHi[i] as number,
+    mean: mean[i] as number,
+    mean_lower: meanLo[i] as number,
+    mean_upper: meanHi[i] as number,
+  }));
+
+  const result: AnalyzeResult = {
+    metric: options.metric ?? null,
+    n,
+    direction,
+    confidence,
+    bands: method,
+    bounds: { lower, upper },
+    critical_value: bands.criticalValue,
+    ecdf,
+    tuning_curve,
+    fit: null,
+    best_score_interval: null,
+    effective_dimension: { accepted: [] },
+    noise_interval: null,
+    regime: null,
+    extrapolation: [],
+    gain: [],
+    warnings,
+  };
+  const theta = options.threshold;
+  if (theta === undefined) return result;
+  if (typeof theta !== "number" || !Number.isFinite(theta)) throw new InvalidArgumentError(`threshold must be a finite number, got ${theta}`);
+
+  const inf = Number.POSITIVE_INFINITY;
+  let fitted: ReturnType<typeof fitNoisyQuadratic> | null = null;
+  try {
+    const bound: [number, number] = [lower, upper];
+    fitted = fitNoisyQuadratic(scores, {
+      limits: minimize ? [-inf, theta] : [theta, inf],
+      constraints: minimize ? { a: bound, convex: true } : { b: bound, convex: false },
+      seed: options.seed ?? 0,
+    });
+    warnings.push(...fitted.warnings);
+    const pRegime = minimize ? fitted.distribution.cdf(theta) : 1 - fitted.distribution.cdf(theta);
+    result.fit = { a: fitted.a, b: fitted.b, c: fitted.c, o: fitted.o, convex: fitted.convex, objective: fitted.objective, threshold: theta, probability_of_regime: pRegime, evaluations: fitted.nEvaluations };
+  } catch (e) {
+    warnings.push(`no parametric fit: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  try {
+    const cum = bandCumulativeWeights(n, confidence, method, bands.criticalValue);
+    const set = consonanceSet(
+      { ys: scores, lower: [...cum.lower], upper: [...cum.upper] },
+      { threshold: theta, minimize, scoreBound: minimize ? (Number.isFinite(lower) ? lower : undefined) : Number.isFinite(upper) ? upper : undefined },
+    );
+    result.best_score_interval = { lower: set.bestScore.lower, upper: set.bestScore.upper };
+    result.effective_dimension = { accepted: [...set.acceptedC] };
+    result.noise_interval = { lower: set.noise.lower, upper: set.noise.upper };
+    result.regime = { threshold: theta, count: set.regime.count, fraction: set.regime.fraction, band_lower: set.regime.bandLower, band_upper: set.regime.bandUpper };
+    if (set.acceptedC.length === 0) warnings.push("no noisy-quadratic tail is consistent with the band: the asymptotic regime may not have been reached below the threshold");
+    if (set.touchesEdge) warnings.push("the accepted set touches the edge of the search range; the interval may be wider than reported");
+    const exKs = options.extrapolationKs ?? [n, 2 * n, 4 * n, 8 * n, 16 * n];
+    const point = fitted?.distribution;
+    result.extrapolation = extrapolateMedian(set, exKs, point).map((e) => ({ k: e.k, median: e.median, lower: e.lower, upper: e.upper }));
+    result.gain = exKs
+      .filter((k) => k > n)
+      .map((k) => {
+        const g = medianGain(set, n, k - n, point);
+        return { from_k: n, more_trials: k - n, gain: g.gain, lower: g.lower, upper: g.upper };
+      });
+  } catch (e) {
+    warnings.push(`no consonance set: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return result;
+}
+
+/**
+ * Deep-copy a value replacing non-finite numbers by the strings "inf", "-inf", "nan" (JSON has no
+ * representation for them; the same convention as the opda reference files).
+ */
+export function toJsonSafe(value: unknown): unknown {
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return "nan";
+    if (value === Number.POSITIVE_INFINITY) return "inf";
+    if (value === Number.NEGATIVE_INFINITY) return "-inf";
+    return value;
+  }
+  if (Array.isArray(value)) return value.map(toJsonSafe);
+  if (value instanceof Float64Array) return Array.from(value, (v) => toJsonSafe(v));
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = toJsonSafe(v);
+    return out;
+  }
+  return value;
+}
