@@ -139,6 +139,18 @@ describe("schemas", () => {
     ]);
   });
 
+  it("refuse two parameters materialising to the same name", () => {
+    const space = {
+      parameters: [
+        { name: "one_minus_beta1", type: "float", min: 0.01, max: 0.1, scale: "log", transform: "one_minus", as: "beta1" },
+        { name: "beta1", type: "fixed", value: 0.9 },
+      ],
+    };
+    expect(messages(validateSearchSpace(space))).toEqual([
+      '/parameters/1/name: expected a unique materialised name ("beta1" is already produced by /parameters/0)',
+    ]);
+  });
+
   it("check AlgoPerf dict entries", () => {
     expect(
       messages(

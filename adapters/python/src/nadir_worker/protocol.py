@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from google.protobuf import json_format
-from google.protobuf.message import DecodeError, EncodeError
+from google.protobuf.message import EncodeError
 
 from .gen import envelope_pb2
 
@@ -227,7 +227,7 @@ def decode_envelope(data: bytes, *, max_frame_bytes: int | None = None) -> Envel
     env = Envelope()
     try:
         env.ParseFromString(data)
-    except (DecodeError, RuntimeError, ValueError) as err:
+    except Exception as err:  # noqa: BLE001 - any runtime failure on hostile bytes becomes a typed error
         raise _classify_parse_failure(data, err) from err
     if env.version_major == 0:
         raise MalformedError("envelope has no version_major (field 1); not a Nadir envelope")
