@@ -56,54 +56,52 @@ function bestObservedIndex(a: AnalyzeResult): number {
   return best;
 }
 
-/** The analyze JSON's gain entries: `gain` as one object or a list of {k, gain, lower, upper}. */
-function gainRows(a: AnalyzeResult): Array<{ path: string; k: number; gain: JsonNumber; lower: JsonNumber; upper: JsonNumber }> {
-  const g = a.gain as unknown;
-  const rows = Array.isArray(g) ? g : g && typeof g === "object" ? [g] : [];
-  const out: Array<{ path: string; k: number; gain: JsonNumber; lower: JsonNumber; upper: JsonNumber }> = [];
-  rows.forEach((r: unknown, i: number) => {
-    const o = r as Record<string, unknown>;
-    if (typeof o?.k !== "number") return;
-    out.push({ path: Array.isArray(g) ? `gain[${i}]` : "gain", k: o.k, gain: o.gain as JsonNumber, lower: o.lower as JsonNumber, upper: o.upper as JsonNumber });
-  });
-  return out;
+/** The metric's display name: the report input's, else the analysis's own `metric`, else "score". */
+function metricName(input: ReportInput): string {
+  const m = input.metric ?? input.analysis.metric;
+  return typeof m === "string" && m !== "" ? m : "score";
+}
+
+function warningsHtml(a: AnalyzeResult): string {
+  const w = a.warnings ?? [];
+  const skipped = a.input && a.input.skipped_count > 0 ? [`${a.input.skipped_count} row(s) of ${a.input.file} had no finite value of the metric and were left out (rows ${a.input.skipped.slice(0, 10).map((r) => r.row).join(", ")}${a.input.skipped_count > 10 ? ", …" : ""})`] : [];
+  const all = [...skipped, ...w];
+  if (all.length === 0) return "";
+  return `<div class="warnings" data-warnings="${all.length}"><strong>Warnings from the analysis</strong><ul>${all.map((x) => `<li>${escapeHtml(x)}</li>`).join("")}</ul></div>`;
 }
 
 function headline(input: ReportInput, why: { fit: string }): string {
   const a = input.analysis;
   const minimize = a.direction === "minimize";
   const cards: string[] = [];
-  // Best reachable score: the fitted optimum (a for a convex fit, b for a concave one) with its interval.
+  // Best reachable score: the fitted optimum (a for a convex fit, b for a concave one) with its
+  // consonance interval; either can exist without the other (fit and consonance set fail separately).
   {
-    let body: string;
-    if (a.fit) {
-      const key = a.fit.convex ? "a" : "b";
-      const interval = a.best_score_interval
-        ? `<div class="sub">${pctText(a.confidence)} interval [${numSpan("best_score_interval.lower", a.best_score_interval.lower)}, ${numSpan("best_score_interval.upper", a.best_score_interval.upper)}]</div>`
-        : `<div class="sub">interval not available: no parameter of the fitted family is consistent with the band</div>`;
-      body = `<div class="big">${numSpan(`fit.${key}`, a.fit[key])}</div>${interval}`;
-    } else body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(why.fit)}</div>`;
+    const bsi = a.best_score_interval;
+    const interval = bsi
+      ? `<div class="sub">${pctText(a.confidence)} interval [${numSpan("best_score_interval.lower", bsi.lower)}, ${numSpan("best_score_interval.upper", bsi.upper)}]</div>`
+      : `<div class="sub">interval not available: ${escapeHtml(a.fit ? "no consonance set (see the warnings)" : why.fit)}</div>`;
+    const key = a.fit?.convex ? "a" : "b";
+    const big = a.fit ? `<div class="big">${numSpan(`fit.${key}`, a.fit[key])}</div>` : `<div class="big">—</div><div class="sub">fit not available: ${escapeHtml(why.fit)}</div>`;
     const bi = bestObservedIndex(a);
     const observed = bi >= 0 ? `<div class="sub">best observed: ${numSpan(`ecdf.y[${bi}]`, a.ecdf.y[bi] as JsonNumber)}</div>` : "";
-    cards.push(`<div class="card" data-card="best-score"><div class="label">Best reachable score</div>${body}${observed}</div>`);
+    cards.push(`<div class="card" data-card="best-score"><div class="label">Best reachable score</div>${big}${interval}${observed}</div>`);
   }
   // Effective dimension: fitted c and the consonance set of plausible c.
   {
-    let body: string;
-    const acc = a.effective_dimension?.accepted ?? null;
-    if (a.fit) {
-      const accText = acc && acc.length > 0 ? acc.map((c, i) => numSpan(`effective_dimension.accepted[${i}]`, c)).join(", ") : null;
-      body = `<div class="big">${numSpan("fit.c", a.fit.c)}</div><div class="sub">${accText ? `plausible at ${pctText(a.confidence)}: {${accText}}` : "no plausible set: no parameter is consistent with the band"}</div>`;
-    } else body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(why.fit)}</div>`;
-    cards.push(`<div class="card" data-card="effective-dimension"><div class="label">Effective dimension</div>${body}</div>`);
+    const acc = a.effective_dimension?.accepted ?? [];
+    const accText = acc.length > 0 ? `plausible at ${pctText(a.confidence)}: {${acc.map((c, i) => numSpan(`effective_dimension.accepted[${i}]`, c)).join(", ")}}` : a.regime ? "no plausible value: no noisy-quadratic tail fits inside the band" : `not available: ${escapeHtml(why.fit)}`;
+    const big = a.fit ? `<div class="big">${numSpan("fit.c", a.fit.c)}</div>` : `<div class="big">—</div>`;
+    cards.push(`<div class="card" data-card="effective-dimension"><div class="label">Effective dimension</div>${big}<div class="sub">${accText}</div></div>`);
   }
   // What k more trials would gain.
   {
-    const g = gainRows(a);
     let body: string;
-    const first = g[0];
+    // The first row is the nearest horizon (by default n more trials, i.e. doubling the budget).
+    const first = a.gain?.[0];
     if (first) {
-      body = `<div class="big">${numSpan(`${first.path}.gain`, first.gain)}</div><div class="sub">with k = ${numSpan(`${first.path}.k`, first.k)} more trials, the median best ${escapeHtml(input.metric ?? "score")} ${minimize ? "drops" : "rises"} by this much; ${pctText(a.confidence)} interval [${numSpan(`${first.path}.lower`, first.lower)}, ${numSpan(`${first.path}.upper`, first.upper)}]</div>`;
+      const p = "gain[0]";
+      body = `<div class="big">${numSpan(`${p}.gain`, first.gain)}</div><div class="sub">with k = ${numSpan(`${p}.more_trials`, first.more_trials)} more trials (after ${numSpan(`${p}.from_k`, first.from_k)}), the median best ${escapeHtml(metricName(input))} ${minimize ? "drops" : "rises"} by this much; ${pctText(a.confidence)} interval [${numSpan(`${p}.lower`, first.lower)}, ${numSpan(`${p}.upper`, first.upper)}]</div>`;
     } else body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(a.fit ? "the analysis gave no gain estimate" : why.fit)}</div>`;
     cards.push(`<div class="card" data-card="gain"><div class="label">k more trials gain about</div>${body}</div>`);
   }
@@ -129,10 +127,14 @@ async function tuningSection(input: ReportInput, metric: string, dist: TailDistr
     fitted ? `The dashed orange line is the fitted asymptotic law (noisy quadratic tail): it continues the curve beyond the data; orange points with bars are the extrapolated medians with their intervals.` : "No fitted law is drawn (no fit)."
   }${clamped ? " Where the band runs into the top or bottom edge, it reaches beyond the plotted range (up to the score's bound, or unbounded): the data cannot rule those values out." : ""} Where the band is flat the next trials change little; a wide band means more trials are needed to be sure. ${better[0]?.toUpperCase()}${better.slice(1)} is better.`;
   let table = "";
+  if (a.gain && a.gain.length > 0) {
+    const rows = a.gain.map((r, i) => [numSpan(`gain[${i}].more_trials`, r.more_trials), numSpan(`gain[${i}].gain`, r.gain), `[${numSpan(`gain[${i}].lower`, r.lower)}, ${numSpan(`gain[${i}].upper`, r.upper)}]`]);
+    table += `<h3>What more trials would gain (median ${minimize ? "decrease" : "increase"} from ${a.n} trials)</h3>${tableRows(rows, ["more trials", "gain", `${pctText(a.confidence)} interval`])}`;
+  }
   if (a.extrapolation && a.extrapolation.length > 0) {
     const rows = a.extrapolation.map((r, i) => [numSpan(`extrapolation[${i}].k`, r.k), numSpan(`extrapolation[${i}].median`, r.median), `[${numSpan(`extrapolation[${i}].lower`, r.lower)}, ${numSpan(`extrapolation[${i}].upper`, r.upper)}]`]);
-    table = `<h3>Extrapolated median best score</h3>${tableRows(rows, ["trials k", "median best", `${pctText(a.confidence)} interval`])}`;
-  } else table = `<h3>Extrapolated median best score</h3>${notAvailable(a.fit ? "the analysis gave no extrapolation" : "no fitted law, so nothing to extrapolate with")}`;
+    table += `<h3>Extrapolated median best score</h3>${tableRows(rows, ["trials k", "median best", `${pctText(a.confidence)} interval`])}`;
+  } else table += `<h3>Extrapolated median best score</h3>${notAvailable(a.fit ? "the analysis gave no extrapolation" : "no fitted law, so nothing to extrapolate with")}`;
   const nRow = a.tuning_curve.findIndex((r) => r.k === a.n);
   const atN = a.tuning_curve[nRow];
   const now = atN ? `<p class="note">With the ${a.n} trials run, the median best is ${numSpan(`tuning_curve[${nRow}].median`, atN.median)} (band [${numSpan(`tuning_curve[${nRow}].median_lower`, atN.median_lower)}, ${numSpan(`tuning_curve[${nRow}].median_upper`, atN.median_upper)}]).</p>` : "";
@@ -240,6 +242,9 @@ function fitDetails(a: AnalyzeResult, whyNoFit: string): string {
     ["threshold θ (start of the fitted tail)", numSpan("fit.threshold", f.threshold)],
     ["spacing objective (lower fits better)", numSpan("fit.objective", f.objective)],
   ];
+  if (typeof f.probability_of_regime === "number") rows.push(["fitted P(score in the tail beyond θ)", numSpan("fit.probability_of_regime", f.probability_of_regime as number)]);
+  if (a.noise_interval) rows.push([`σ consistent with the band (${pctText(a.confidence)})`, `[${numSpan("noise_interval.lower", a.noise_interval.lower)}, ${numSpan("noise_interval.upper", a.noise_interval.upper)}]`]);
+  if (a.regime) rows.push(["trials in the tail (count, share)", `${numSpan("regime.count", a.regime.count)} (${numSpan("regime.fraction", a.regime.fraction)}); band on P(tail): [${numSpan("regime.band_lower", a.regime.band_lower)}, ${numSpan("regime.band_upper", a.regime.band_upper)}]`]);
   const how = `<p class="note">The tail of the score distribution beyond θ is modelled as a noisy quadratic distribution (Lourie, He &amp; Cho 2025, <em>Hyperparameter Loss Surfaces Are Simple Near their Optima</em>): near the optimum the loss is a quadratic in c effective hyperparameters plus Gaussian evaluation noise σ, so the best score after k trials approaches the optimum like k<sup>−2/c</sup>.</p>`;
   return section("fit-details", "Fitted asymptotic law", tableRows(rows, ["parameter", "value"]) + how);
 }
@@ -275,6 +280,8 @@ table{border-collapse:collapse;font-size:13px;margin-top:4px}
 th,td{text-align:left;padding:4px 14px 4px 0;border-bottom:1px solid var(--line)}
 th{color:var(--muted);font-weight:600}
 .num{font-variant-numeric:tabular-nums}
+.warnings{margin:0 0 14px;padding:10px 12px;background:#fff4f0;border:1px solid #f2c4b0;border-radius:8px;font-size:13px;color:#7a2e0e}
+.warnings ul{margin:4px 0 0 18px;padding:0}
 details summary{cursor:pointer;color:var(--muted);font-size:13px}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 @media (max-width:720px){.cards{grid-template-columns:1fr}}
@@ -289,9 +296,10 @@ footer{color:var(--muted);font-size:12px;margin-top:24px}
 export async function renderReport(input: ReportInput): Promise<string> {
   validateReportInput(input);
   const a = input.analysis;
-  const metric = input.metric ?? "score";
+  const metric = metricName(input);
   const title = input.title ?? "Nadir tuning report";
-  const whyNoFit = "the analysis has no fitted tail (too few trials beyond the threshold, or the fit was not run)";
+  const fitWarning = (a.warnings ?? []).find((w) => w.startsWith("no parametric fit"));
+  const whyNoFit = fitWarning ?? (a.fit === null && !a.regime ? "no threshold θ was given (pass --threshold to fit the tail)" : "the analysis has no fitted tail");
   const dist = a.fit ? fittedDistribution(a.fit) : null;
   const [tc, cdf, lvr, lc] = [await tuningSection(input, metric, dist), await cdfSection(input, metric, dist), await listSection(input, metric), await curvesSection(input, metric)];
   const meta = [
@@ -300,7 +308,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
     `metric: ${escapeHtml(metric)} (${a.direction})`,
     `confidence ${numSpan("confidence", a.confidence)}${a.bands ? ` · bands: ${escapeHtml(a.bands)}` : ""}`,
   ].filter((s): s is string => s !== null);
-  const summary = section("summary", "Summary", headline(input, { fit: whyNoFit }) + `<p class="note">The numbers on this page are those of <code>nadir analyze --json</code> on the same input (embedded verbatim at the end).</p>`);
+  const summary = section("summary", "Summary", headline(input, { fit: whyNoFit }) + warningsHtml(a) + `<p class="note">The numbers on this page are those of <code>nadir analyze --json</code> on the same input (embedded verbatim at the end).</p>`);
   const data = section(
     "data",
     "Analysis data",

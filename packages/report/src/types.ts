@@ -30,12 +30,24 @@ export interface FitSummary {
   convex: boolean;
   objective: JsonNumber;
   threshold: JsonNumber;
+  /** Fitted probability of the asymptotic regime (the tail beyond θ). */
+  probability_of_regime?: number;
+  evaluations?: number;
 }
 
 /** One extrapolated row: the median best score after k trials predicted by the fitted law, with its interval. */
 export interface ExtrapolationRow {
   k: number;
   median: JsonNumber;
+  lower: JsonNumber;
+  upper: JsonNumber;
+}
+
+/** One gain row of the analyze output. */
+export interface GainRow {
+  from_k: number;
+  more_trials: number;
+  gain: JsonNumber;
   lower: JsonNumber;
   upper: JsonNumber;
 }
@@ -55,6 +67,13 @@ export interface AnalyzeResult {
   best_score_interval?: { lower: JsonNumber; upper: JsonNumber } | null;
   effective_dimension?: { accepted: number[] } | null;
   extrapolation?: ExtrapolationRow[] | null;
+  /** "more_trials more trials gain about gain": median improvement from from_k to from_k + more_trials. */
+  gain?: GainRow[] | null;
+  noise_interval?: { lower: JsonNumber; upper: JsonNumber } | null;
+  regime?: { threshold: number; count: number; fraction: number; band_lower: number; band_upper: number } | null;
+  warnings?: string[];
+  /** Added by the CLI: the file read and the rows skipped (metric missing or not finite). */
+  input?: { file: string; format: string; rows: number; skipped_count: number; skipped: Array<{ row: number; value: string }> };
   [extra: string]: unknown;
 }
 
@@ -196,6 +215,18 @@ export function validateReportInput(input: ReportInput): void {
       need(typeof row === "object" && row !== null && typeof row.k === "number" && row.k > 0, `${p}.k`, "must be a positive number");
       for (const f of ["median", "lower", "upper"]) need(isJsonNumber(row[f]), `${p}.${f}`, "must be a number or \"inf\"/\"-inf\"/\"nan\"");
     });
+  }
+  if (a.gain !== null && a.gain !== undefined) {
+    need(Array.isArray(a.gain), "analysis.gain", "must be an array");
+    (a.gain as unknown[]).forEach((r, i) => {
+      const p = `analysis.gain[${i}]`;
+      const row = r as Record<string, unknown>;
+      need(typeof row === "object" && row !== null && typeof row.more_trials === "number" && typeof row.from_k === "number", p, "needs numbers from_k and more_trials");
+      for (const f of ["gain", "lower", "upper"]) need(isJsonNumber(row[f]), `${p}.${f}`, "must be a number or \"inf\"/\"-inf\"/\"nan\"");
+    });
+  }
+  if (a.warnings !== undefined) {
+    need(Array.isArray(a.warnings) && (a.warnings as unknown[]).every((w) => typeof w === "string"), "analysis.warnings", "must be an array of strings");
   }
   const lc = input.learning_curves;
   if (lc !== undefined && !isUnavailable(lc)) {

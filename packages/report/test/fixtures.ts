@@ -55,7 +55,8 @@ export function analyzeLike(ys: number[], minimize: boolean, threshold: number, 
     best_score_interval: { lower: J(cs.bestScore.lower), upper: J(cs.bestScore.upper) },
     effective_dimension: { accepted: [...cs.acceptedC] },
     extrapolation: ext.map((e) => ({ k: e.k, median: J(e.median), lower: J(e.lower), upper: J(e.upper) })),
-    gain: { k: n, gain: J(g.gain), lower: J(g.lower), upper: J(g.upper) },
+    gain: [{ from_k: n, more_trials: n, gain: J(g.gain), lower: J(g.lower), upper: J(g.upper) }],
+    warnings: [],
   };
 }
 

@@ -67,7 +67,7 @@ describe("renderReport on real data", () => {
     }
     // The headline numbers are among them: best reachable score (a, convex fit) with interval, c, gain.
     const paths = new Set(spans.map((s) => s.path));
-    for (const p of ["fit.a", "best_score_interval.lower", "best_score_interval.upper", "fit.c", "effective_dimension.accepted[0]", "gain.gain", "gain.lower", "gain.upper", "gain.k"]) {
+    for (const p of ["fit.a", "best_score_interval.lower", "best_score_interval.upper", "fit.c", "effective_dimension.accepted[0]", "gain[0].gain", "gain[0].lower", "gain[0].upper", "gain[0].more_trials"]) {
       expect(paths.has(p), p).toBe(true);
     }
   });
@@ -96,12 +96,13 @@ describe("renderReport on real data", () => {
 
 describe("sections without data", () => {
   it("renders the given reason for an { unavailable } section, and notes when there is no fit", async () => {
-    const noFit: AnalyzeResult = { ...analysis, fit: null, best_score_interval: null, effective_dimension: null, extrapolation: null, gain: undefined };
+    const noFit: AnalyzeResult = { ...analysis, fit: null, best_score_interval: null, effective_dimension: null, extrapolation: null, gain: [], warnings: ["no parametric fit: too few scores beyond the threshold"] };
     const page = await renderReport({ analysis: noFit, learning_curves: { unavailable: "the results file has no curve field" }, list_vs_random: { unavailable: "no list was evaluated" } });
     expect(sectionHtml(page, "learning-curves")).toContain("the results file has no curve field");
     expect(sectionHtml(page, "list-vs-random")).toContain("no list was evaluated");
     expect(sectionHtml(page, "fit-details")).toContain("Not available:");
-    expect(sectionHtml(page, "summary")).toContain("not available: the analysis has no fitted tail");
+    expect(sectionHtml(page, "summary")).toContain("fit not available: no parametric fit: too few scores beyond the threshold");
+    expect(sectionHtml(page, "summary")).toContain('<div class="warnings" data-warnings="1">');
     // Plots that have data still render.
     expect(sectionHtml(page, "tuning-curve")).toContain("<svg");
     expect(sectionHtml(page, "cdf")).toContain("<svg");
