@@ -1,5 +1,10 @@
 import type { Command } from "commander";
+import { register as analyzeCommand } from "./analyze.js";
+import { register as exportCommand } from "./export.js";
 import { register as importCommand } from "./import.js";
+import { register as keysCommand } from "./keys.js";
+import { register as serveCommand } from "./serve.js";
+import { register as statusCommand } from "./status.js";
 import { register as validateCommand } from "./validate.js";
 
 /**
@@ -9,4 +14,4 @@ import { register as validateCommand } from "./validate.js";
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 // One line per command module; keep this list sorted.
-export const commands: RegisterCommand[] = [importCommand, validateCommand];
+export const commands: RegisterCommand[] = [analyzeCommand, exportCommand, importCommand, keysCommand, serveCommand, statusCommand, validateCommand];

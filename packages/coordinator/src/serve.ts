@@ -1,0 +1,82 @@
+/**
+ * `nadir serve` as a library call: loads study files, opens the journal, starts a {@link Coordinator}
+ * and reports progress. The CLI only parses flags, calls {@link startServe}, prints and handles signals.
+ */
+import { Coordinator, type StudyCounts } from "./coordinator.js";
+import { FileJournal, MemoryStore, type FsyncPolicy, type TrialStore } from "./journal.js";
+import { serverCurveFromDir } from "./keys.js";
+import { loadStudyFile } from "./study.js";
+
+/** Options of {@link startServe}. */
+export interface ServeOptions {
+  studyFiles: string[];
+  /** Default ["tcp://127.0.0.1:5555"]. Port 0 picks a free port. */
+  bind?: string[];
+  /** Journal directory; without it nothing is persisted. */
+  journal?: string;
+  fsync?: FsyncPolicy;
+  curveKeysDir?: string;
+  eventsBind?: string;
+  heartbeatIntervalMs?: number;
+  peerTimeoutMs?: number;
+  reattachGraceMs?: number;
+  maxFrameBytes?: number;
+  rateLimitPerSecond?: number;
+  compactEvery?: number;
+  log?: (line: string) => void;
+}
+
+/** A running server. */
+export interface ServeHandle {
+  coordinator: Coordinator;
+  endpoints: string[];
+  eventsEndpoint: string | undefined;
+  replayed: number;
+  /** Resolves when every study is done. */
+  done: Promise<void>;
+  /** Stops serving (journal flushed); `shutdownWorkers` tells workers to exit first. */
+  stop(opts?: { shutdownWorkers?: boolean }): Promise<void>;
+}
+
+/** Starts a coordinator from files and flags (see ServeOptions). */
+export async function startServe(o: ServeOptions): Promise<ServeHandle> {
+  if (o.studyFiles.length === 0) throw new RangeError("serve: at least one --study file is required");
+  const studies = o.studyFiles.map((f) => loadStudyFile(f));
+  const log = o.log ?? (() => {});
+  const store: TrialStore = o.journal ? new FileJournal(o.journal, { fsync: o.fsync ?? "always", onWarning: log }) : new MemoryStore();
+  const curve = o.curveKeysDir ? serverCurveFromDir(o.curveKeysDir) : undefined;
+  const coordinator = new Coordinator({
+    bind: o.bind ?? ["tcp://127.0.0.1:5555"],
+    store,
+    studies,
+    log,
+    ...(o.eventsBind ? { eventsBind: o.eventsBind } : {}),
+    ...(curve ? { curve } : {}),
+    ...(o.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: o.heartbeatIntervalMs } : {}),
+    ...(o.peerTimeoutMs !== undefined ? { peerTimeoutMs: o.peerTimeoutMs } : {}),
+    ...(o.reattachGraceMs !== undefined ? { reattachGraceMs: o.reattachGraceMs } : {}),
+    ...(o.maxFrameBytes !== undefined ? { maxFrameBytes: o.maxFrameBytes } : {}),
+    ...(o.rateLimitPerSecond !== undefined ? { rateLimitPerSecond: o.rateLimitPerSecond } : {}),
+    ...(o.compactEvery !== undefined ? { compactEvery: o.compactEvery } : {}),
+  });
+  const started = await coordinator.start();
+  return {
+    coordinator,
+    endpoints: started.endpoints,
+    eventsEndpoint: started.eventsEndpoint,
+    replayed: started.replayed,
+    done: coordinator.whenDone(),
+    stop: (opts) => coordinator.stop(opts),
+  };
+}
+
+/** One-line progress summary, e.g. "s1: 12/40 done, 4 running, 2 queued, best 0.1234". */
+export function progressLine(counts: readonly StudyCounts[]): string {
+  return counts
+    .map((c) => {
+      const done = c.completed + c.pruned + c.failed + c.diverged + c.infeasible + c.abandoned;
+      const best = c.best === undefined ? "-" : Number(c.best.toPrecision(6)).toString();
+      return `${c.studyId}: ${done}/${c.maxTrials} done, ${c.running} running, ${c.queued} queued, best ${best}${c.done ? " (finished)" : ""}`;
+    })
+    .join(" | ");
+}

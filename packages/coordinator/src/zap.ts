@@ -1,0 +1,86 @@
+/**
+ * ZAP (ZeroMQ RFC 27) handler enforcing a CURVE allow-list.
+ *
+ * zeromq.js v6 has no ZAP API, so this does what libzmq expects of any ZAP handler: a socket bound on
+ * `inproc://zeromq.zap.01` in the same context as the CURVE server socket. libzmq sends it one request per
+ * CURVE handshake, [version "1.0", request id, domain, address, routing id, mechanism, client public key
+ * (32 bytes)] (REQ framing: an empty delimiter first), and accepts the connection only on status "200".
+ */
+import * as zmq from "zeromq";
+
+/** Z85 encoding (ZeroMQ RFC 32) of a 32-byte key, as curveKeyPair() returns keys. */
+export function z85Encode(data: Uint8Array): string {
+  const chars = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+  if (data.length % 4 !== 0) throw new RangeError("z85Encode: length must be a multiple of 4");
+  let out = "";
+  for (let i = 0; i < data.length; i += 4) {
+    let v = (((data[i] as number) << 24) | ((data[i + 1] as number) << 16) | ((data[i + 2] as number) << 8) | (data[i + 3] as number)) >>> 0;
+    const block: string[] = [];
+    for (let k = 0; k < 5; k++) {
+      block.unshift(chars[v % 85] as string);
+      v = Math.floor(v / 85);
+    }
+    out += block.join("");
+  }
+  return out;
+}
+
+/** A running ZAP handler. */
+export class ZapAllowList {
+  private sock: zmq.Router | undefined;
+  private readonly allowed: Set<string>;
+  /** Handshakes accepted / refused so far. */
+  accepted = 0;
+  refused = 0;
+
+  constructor(
+    allowedKeys: readonly string[],
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    this.allowed = new Set(allowedKeys);
+  }
+
+  /** Binds the handler; must run before the CURVE server socket accepts connections. */
+  async start(): Promise<void> {
+    this.sock = new zmq.Router({ linger: 0 });
+    await this.sock.bind("inproc://zeromq.zap.01");
+    void this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    const sock = this.sock as zmq.Router;
+    try {
+      for await (const frames of sock) {
+        // [routing id, "", version, request id, domain, address, identity, mechanism, credentials...]
+        const [id, delim, version, requestId, , address, , mechanism, key] = frames;
+        let status = "400";
+        let text = "not allowed";
+        let userId = "";
+        if (version?.toString() !== "1.0") {
+          text = "unsupported ZAP version";
+        } else if (mechanism?.toString() === "CURVE" && key && key.length === 32) {
+          const z = z85Encode(key);
+          if (this.allowed.has(z)) {
+            status = "200";
+            text = "OK";
+            userId = z;
+            this.accepted += 1;
+          } else {
+            this.refused += 1;
+            this.log(`zap: refused CURVE key ${z} from ${address?.toString() ?? "?"}`);
+          }
+        } else {
+          this.refused += 1;
+          this.log(`zap: refused ${mechanism?.toString() ?? "?"} connection from ${address?.toString() ?? "?"}`);
+        }
+        await sock.send([id as Buffer, delim ?? Buffer.alloc(0), "1.0", requestId ?? Buffer.alloc(0), status, text, userId, Buffer.alloc(0)]);
+      }
+    } catch {
+      /* closed */
+    }
+  }
+
+  close(): void {
+    this.sock?.close();
+  }
+}
