@@ -1,0 +1,164 @@
+// `nadir analyze` on real data (DeBERTaV3 scores from shared/data/opda/derived_scores.json) written
+// as CSV and JSON Lines to a temporary folder with a few unusable rows mixed in. The command is
+// registered on a fresh commander program, exactly as main() does; stdout/stderr are captured and
+// the --json output is validated against packages/analysis/schemas/analyze-output.schema.json.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Ajv2020 from "ajv/dist/2020.js";
+import { Command } from "commander";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { register } from "../src/commands/analyze.js";
+import { parseCsv, readTrialsColumn } from "../src/read-trials.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const shared = path.resolve(repoRoot, "../shared");
+const scores = JSON.parse(readFileSync(path.join(shared, "data/opda/derived_scores.json"), "utf8")).scores as Record<string, number[]>;
+const err = scores["deberta-v3-base_error_rate"] as number[];
+const acc = scores["deberta-v3-base_accuracy"] as number[];
+const schema = JSON.parse(readFileSync(path.join(repoRoot, "packages/analysis/schemas/analyze-output.schema.json"), "utf8"));
+const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, strict: false });
+const validate = ajv.compile(schema);
+// The validator must be able to fail: a result without its required fields, or with a bad string.
+if (validate({ n: 1 }) || validate({ ...JSON.parse('{"n":1}'), direction: "sideways" })) throw new Error("schema accepts invalid output");
+
+const tmp = mkdtempSync(path.join(tmpdir(), "nadir-analyze-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+// CSV: a quoted column with a comma, then three unusable rows (empty, NaN, text).
+const csvPath = path.join(tmp, "deberta.csv");
+writeFileSync(
+  csvPath,
+  [
+    "trial,note,error_rate",
+    ...err.map((e, i) => `${i},"run, ok",${e}`),
+    "1024,pruned,",
+    "1025,diverged,NaN",
+    '1026,"bad ""value""",oops',
+  ].join("\n"),
+);
+const jsonlPath = path.join(tmp, "deberta.jsonl");
+writeFileSync(jsonlPath, `${acc.map((a, i) => JSON.stringify({ trial: i, accuracy: a })).join("\n")}\n${JSON.stringify({ trial: 9999, accuracy: null })}\n`);
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let code = 0;
+  const program = new Command("nadir").exitOverride();
+  register(program, (c) => {
+    code = c;
+  });
+  const out: string[] = [];
+  const errs: string[] = [];
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    out.push(String(s));
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    errs.push(String(s));
+    return true;
+  });
+  try {
+    await program.parseAsync(["node", "nadir", "analyze", ...args]);
+  } catch (x) {
+    code = 2; // commander usage error (exitOverride)
+    errs.push(String(x));
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+  return { code, out: out.join(""), err: errs.join("") };
+}
+
+describe("nadir analyze --json", () => {
+  it("CSV, minimize, with a threshold: schema-valid, skipped rows reported, numbers checked", async () => {
+    const r = await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--bands", "dkw", "--lower", "0", "--upper", "1", "--threshold", "0.11", "--max-k", "64", "--json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(validate(j), JSON.stringify(validate.errors)).toBe(true);
+    expect(j.n).toBe(1024);
+    expect(j.input).toMatchObject({ format: "csv", rows: 1027, skipped_count: 3 });
+    expect(j.input.skipped.map((s: any) => [s.row, s.reason])).toEqual([
+      [1025, "empty"],
+      [1026, "nan"],
+      [1027, "non-numeric"],
+    ]);
+    expect(j.tuning_curve).toHaveLength(64);
+    // Independent: the median curve is the step quantile Q(1 − ½^{1/k}) of the sorted sample.
+    const sorted = [...err].sort((a, b) => a - b);
+    for (const k of [1, 3, 64]) {
+      const level = 1 - 0.5 ** (1 / k);
+      expect(j.tuning_curve[k - 1].median).toBe(sorted[Math.max(0, Math.ceil(level * 1024 - 1e-9) - 1)]);
+    }
+    expect(j.ecdf.y).toHaveLength(new Set(err).size);
+    // Fit on the tail (opda's objective for this data: 0.0832145; see analysis fit tests).
+    expect(j.fit.c).toBe(1);
+    expect(j.fit.objective).toBeLessThan(0.0832145 + 1e-6);
+    expect(j.best_score_interval.lower).toBeLessThanOrEqual(j.fit.a);
+    expect(j.best_score_interval.upper).toBeGreaterThanOrEqual(j.fit.a);
+    expect(j.effective_dimension.accepted).toEqual([1]);
+    expect(j.extrapolation.map((e: any) => e.k)).toEqual([1024, 2048, 4096, 8192, 16384]);
+  });
+
+  it("JSON Lines, maximize, no threshold: fit null, unbounded mean band written as \"inf\", K = max(n, 64)", async () => {
+    const r = await run(jsonlPath, "--metric", "accuracy", "--direction", "maximize", "--bands", "dkw", "--confidence", "0.95", "--json");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(validate(j), JSON.stringify(validate.errors)).toBe(true);
+    expect(j.fit).toBeNull();
+    expect(j.best_score_interval).toBeNull();
+    expect(j.confidence).toBe(0.95);
+    expect(j.tuning_curve).toHaveLength(1024);
+    expect(j.tuning_curve[0].mean_upper).toBe("inf"); // lower CDF band leaves mass on b = +∞
+    expect(j.input).toMatchObject({ format: "jsonl", rows: 1025, skipped_count: 1 });
+  });
+});
+
+describe("nadir analyze (text)", () => {
+  it("prints a readable summary with the interval, accepted c and the gain sentence", async () => {
+    const r = await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--bands", "dkw", "--lower", "0", "--upper", "1", "--threshold", "0.11", "--max-k", "64");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/n = 1024 of 1027 rows \(3 skipped/);
+    expect(r.out).toMatch(/best reachable score: 80\.0% interval \[0\.09\d+, 0\.09\d+\]/);
+    expect(r.out).toMatch(/effective dimension c accepted: \{1\}/);
+    expect(r.out).toMatch(/1024 more trials gain about \d/);
+    expect(r.out).toMatch(/skipped rows: row 1025 \(empty\), row 1026 \(nan: "NaN"\), row 1027 \(non-numeric: "oops"\)/);
+  });
+});
+
+describe("nadir analyze errors", () => {
+  it("unknown metric → exit 1 with the available columns", async () => {
+    const r = await run(csvPath, "--metric", "loss", "--direction", "minimize");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no column "loss" \(columns: trial, note, error_rate\)/);
+  });
+  it("bad flags → exit 2", async () => {
+    expect((await run(csvPath, "--metric", "error_rate", "--direction", "down")).code).toBe(2);
+    expect((await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--confidence", "80")).code).toBe(2);
+    expect((await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--bands", "bootstrap")).code).toBe(2);
+    expect((await run(csvPath, "--metric", "error_rate")).code).toBe(2); // --direction is required
+  });
+  it("missing file or no usable value → exit 1", async () => {
+    expect((await run(path.join(tmp, "nope.csv"), "--metric", "x", "--direction", "minimize")).code).toBe(1);
+    const empty = path.join(tmp, "empty.csv");
+    writeFileSync(empty, "trial,score\n1,\n2,NaN\n");
+    const r = await run(empty, "--metric", "score", "--direction", "minimize", "--bands", "dkw");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/no usable values of "score".*2 rows, 2 skipped/);
+  });
+});
+
+describe("read-trials", () => {
+  it("parses RFC 4180 quoting, CRLF and a BOM", () => {
+    expect(parseCsv('\ufeffa,b\r\n"x, ""y""",2\r\n')).toEqual([
+      ["a", "b"],
+      ['x, "y"', "2"],
+    ]);
+  });
+  it("JSONL: malformed lines are errors with the line number; Infinity strings are skipped as infinite", () => {
+    expect(() => readTrialsColumn('{"m": 1}\n{oops\n', "t.jsonl", "m")).toThrow(/line 2/);
+    const c = readTrialsColumn('{"m": 1}\n{"m": "Infinity"}\n{"m": "0.5"}\n', "t.jsonl", "m");
+    expect(c.scores).toEqual([1, 0.5]);
+    expect(c.skipped).toEqual([{ row: 2, value: "Infinity", reason: "infinite" }]);
+  });
+});
