@@ -11,3 +11,4 @@ export * from "./trials.js";
 export * from "./expectation.js";
 export * from "./lists.js";
 export * from "./hpobench.js";
+export * from "./steplaw.js";
