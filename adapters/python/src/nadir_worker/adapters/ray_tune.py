@@ -1,0 +1,274 @@
+"""Ray Tune adapter: serve a Nadir hyperparameter list to Tune, then defer; stream Tune's trials to Nadir.
+
+Install with the ``ray`` extra (``pip install "nadir-worker[ray]"``).
+
+* :class:`ListSearcher` is a ``ray.tune.search.Searcher`` that hands out the list points first (trial
+  ``k`` of the experiment gets point ``k``) and then defers to any wrapped searcher (``OptunaSearch``,
+  ``HyperOptSearch``, ...), or finishes when there is none. Results of list trials are passed on to the
+  wrapped searcher with ``add_evaluated_point`` when it supports it, so it starts informed.
+* :class:`NadirTuneCallback` is a ``ray.tune.Callback`` that writes every finished trial (config,
+  intermediate results, state, final metric) as one JSON line that ``nadir analyze`` reads.
+
+Tune's statuses map onto Nadir's: TERMINATED after the trainable returned -> COMPLETED; TERMINATED because
+Tune decided to stop it (a scheduler such as ASHA, or a stopper) before ``budget`` steps -> PRUNED;
+ERROR -> FAILED. Tune marks ``done=True`` on the result it stops a trial at (tune_controller
+``_process_trial_result``), and never shows callbacks the duplicate ``done`` result of a trainable that
+returned, which is how the callback tells the two apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import pickle
+import random
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from ray.tune import Callback
+from ray.tune.search import Searcher
+from ray.tune.search.variant_generator import assign_value, parse_spec_vars
+
+from ._common import AdapterError, ListPoint, ParamValue, TrialRecord, append_jsonl
+
+__all__ = ["ListSearcher", "NadirTuneCallback", "INDEX_KEY"]
+
+#: Config key that carries a list trial's list index (set ``index_key=None`` to leave configs untouched).
+INDEX_KEY = "nadir_list_index"
+
+
+def _flatten(config: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in config.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "/"))
+        else:
+            out[key] = v
+    return out
+
+
+class ListSearcher(Searcher):
+    """Serve ``points`` in order, then defer to ``searcher`` (or finish).
+
+    Point keys name config entries; a nested entry is written with ``/`` (``"optimizer/lr"``), as Tune's
+    own ``flatten_dict`` does. Search-space entries a point does not name are sampled from their Tune
+    domain with a seeded RNG; point keys that are not in the search space are passed through to the
+    trainable (materialised values such as ``warmup_steps``). With ``index_key`` set, list trials get
+    ``config[index_key] = k`` so that trainables and :class:`NadirTuneCallback` can tell them apart.
+    """
+
+    def __init__(
+        self,
+        points: Sequence[ListPoint],
+        searcher: Searcher | None = None,
+        *,
+        metric: str | None = None,
+        mode: str | None = None,
+        index_key: str | None = INDEX_KEY,
+        seed: int = 0,
+    ) -> None:
+        if not points:
+            raise ValueError("points must be non-empty")
+        if mode not in (None, "min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        super().__init__(metric=metric, mode=mode)
+        self._points = list(points)
+        self._wrapped = searcher
+        self._index_key = index_key
+        self._rng = random.Random(seed)
+        self._space: dict[str, Any] = {}
+        self._next = 0
+        self._list_trials: dict[str, ListPoint] = {}
+        self._intermediate: dict[str, list[float]] = {}
+
+    @property
+    def served(self) -> int:
+        """How many list points have been handed out."""
+        return self._next
+
+    def set_search_properties(self, metric: str | None, mode: str | None, config: dict, **spec: Any) -> bool:
+        if metric is not None:
+            self._metric = metric
+        if mode is not None:
+            self._mode = mode
+        self._space = copy.deepcopy(config)
+        if self._wrapped is not None:
+            return bool(self._wrapped.set_search_properties(metric, mode, config, **spec))
+        return True
+
+    def set_max_concurrency(self, max_concurrent: int) -> bool:
+        if self._wrapped is not None:
+            return bool(self._wrapped.set_max_concurrency(max_concurrent))
+        return False
+
+    def _materialise(self, point: ListPoint) -> dict[str, Any]:
+        _, domain_vars, grid_vars = parse_spec_vars(self._space)
+        if grid_vars:
+            raise AdapterError("ListSearcher cannot serve a search space with grid_search entries")
+        config: dict[str, Any] = {}
+        given = dict(point.params)
+        for path, domain in domain_vars:
+            key = "/".join(str(p) for p in path)
+            value = given.pop(key) if key in given else domain.sample(random_state=self._rng.randrange(2**31))
+            assign_value(config, path, value)
+        for key, value in given.items():
+            assign_value(config, tuple(key.split("/")), value) if "/" in key else config.__setitem__(key, value)
+        if self._index_key is not None:
+            config[self._index_key] = point.index
+        return config
+
+    def suggest(self, trial_id: str) -> dict | None:
+        if self._next < len(self._points):
+            point = self._points[self._next]
+            self._next += 1
+            self._list_trials[trial_id] = point
+            return self._materialise(point)
+        if self._wrapped is None:
+            return Searcher.FINISHED
+        return self._wrapped.suggest(trial_id)
+
+    def on_trial_result(self, trial_id: str, result: dict) -> None:
+        if trial_id in self._list_trials:
+            value = result.get(self._metric) if self._metric else None
+            if isinstance(value, (int, float)):
+                self._intermediate.setdefault(trial_id, []).append(float(value))
+        elif self._wrapped is not None:
+            self._wrapped.on_trial_result(trial_id, result)
+
+    def on_trial_complete(self, trial_id: str, result: dict | None = None, error: bool = False) -> None:
+        point = self._list_trials.get(trial_id)
+        if point is None:
+            if self._wrapped is not None:
+                self._wrapped.on_trial_complete(trial_id, result=result, error=error)
+            return
+        if self._wrapped is None or self._metric is None:
+            return
+        value = (result or {}).get(self._metric)
+        try:
+            # Parameters the wrapped searcher knows are those of the search space.
+            space_keys = {"/".join(map(str, p)) for p, _ in parse_spec_vars(self._space)[1]}
+            params = {k: v for k, v in _flatten(self._materialise_known(point)).items() if k in space_keys}
+            self._wrapped.add_evaluated_point(
+                params,
+                float(value) if isinstance(value, (int, float)) else math.nan,
+                error=error or not isinstance(value, (int, float)),
+                pruned=bool(result is not None and not result.get("done", True)),
+                intermediate_values=self._intermediate.pop(trial_id, None),
+            )
+        except NotImplementedError:
+            pass  # not every searcher can learn from outside points; it just starts cold
+
+    def _materialise_known(self, point: ListPoint) -> dict[str, Any]:
+        config: dict[str, Any] = {}
+        for key, value in point.params.items():
+            assign_value(config, tuple(key.split("/")), value) if "/" in key else config.__setitem__(key, value)
+        return config
+
+    def save(self, checkpoint_path: str) -> None:
+        state = {"next": self._next, "list_trials": self._list_trials, "rng": self._rng.getstate()}
+        with open(checkpoint_path, "wb") as fh:
+            pickle.dump(state, fh)
+        if self._wrapped is not None:
+            self._wrapped.save(checkpoint_path + ".wrapped")
+
+    def restore(self, checkpoint_path: str) -> None:
+        with open(checkpoint_path, "rb") as fh:
+            state = pickle.load(fh)  # noqa: S301 - our own checkpoint file
+        self._next = state["next"]
+        self._list_trials = state["list_trials"]
+        self._rng.setstate(state["rng"])
+        if self._wrapped is not None:
+            self._wrapped.restore(checkpoint_path + ".wrapped")
+
+
+def _now_iso() -> str:
+    return datetime.now(tz=timezone.utc).isoformat(timespec="microseconds")
+
+
+class NadirTuneCallback(Callback):
+    """``tune.RunConfig(callbacks=[NadirTuneCallback("trials.jsonl", metric="acc")])``.
+
+    Keeps each trial's ``(step, metric)`` series (step = ``result[step_key]``, ``training_iteration`` by
+    default) and, when the trial completes or errors, appends one :class:`TrialRecord` line. A trial Tune
+    stopped before it reached ``budget`` steps (any Tune-decided stop when ``budget`` is None) is PRUNED.
+    The record's
+    ``trial`` is the trial's position in Tune's trial list (creation order), ``params`` the flattened
+    config without ``index_key``, ``value`` the metric's last reported value.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        metric: str,
+        study: str = "ray-tune",
+        step_key: str = "training_iteration",
+        index_key: str | None = INDEX_KEY,
+        budget: int | None = None,
+    ) -> None:
+        if not metric:
+            raise ValueError("metric must be named")
+        if budget is not None and budget <= 0:
+            raise ValueError(f"budget must be a positive step count, got {budget}")
+        self._budget = budget
+        self._stopped: set[str] = set()
+        self._path = Path(path)
+        if not self._path.parent.is_dir():
+            raise FileNotFoundError(f"directory of {str(self._path)!r} does not exist")
+        self._metric = metric
+        self._study = study
+        self._step_key = step_key
+        self._index_key = index_key
+        self._series: dict[str, list[list[float]]] = {}
+        self._started: dict[str, str] = {}
+        self.records: list[TrialRecord] = []
+
+    def on_trial_start(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        self._started.setdefault(trial.trial_id, _now_iso())
+
+    def on_trial_result(self, iteration: int, trials: list, trial: Any, result: dict, **info: Any) -> None:
+        if result.get("done"):
+            self._stopped.add(trial.trial_id)
+        value = result.get(self._metric)
+        step = result.get(self._step_key)
+        if isinstance(value, (int, float)) and isinstance(step, (int, float)):
+            self._series.setdefault(trial.trial_id, []).append([int(step), float(value)])
+
+    def _write(self, trials: list, trial: Any, state: str, source_state: str) -> None:
+        config = _flatten(dict(trial.config))
+        raw_index = config.pop(self._index_key, None) if self._index_key else None
+        params: dict[str, ParamValue] = {
+            k: v for k, v in config.items() if isinstance(v, (bool, int, float, str))
+        }
+        series = self._series.pop(trial.trial_id, [])
+        last = trial.last_result or {}
+        value = last.get(self._metric)
+        record = TrialRecord(
+            source="ray",
+            study=self._study,
+            trial=trials.index(trial) if trial in trials else -1,
+            state=state,
+            source_state=source_state,
+            value=float(value) if isinstance(value, (int, float)) else None,
+            params=params,
+            list_index=int(raw_index) if isinstance(raw_index, int) else None,
+            intermediate=series,
+            started=self._started.pop(trial.trial_id, None),
+            completed=_now_iso(),
+        )
+        self.records.append(record)
+        append_jsonl(self._path, record)
+
+    def on_trial_complete(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        stopped = trial.trial_id in self._stopped
+        self._stopped.discard(trial.trial_id)
+        if stopped and self._budget is not None:
+            series = self._series.get(trial.trial_id, [])
+            stopped = not series or series[-1][0] < self._budget
+        self._write(trials, trial, "PRUNED" if stopped else "COMPLETED", "TERMINATED")
+
+    def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
+        self._write(trials, trial, "FAILED", "ERROR")

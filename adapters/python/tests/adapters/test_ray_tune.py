@@ -1,0 +1,115 @@
+"""Ray Tune adapter on a real local Ray instance: ListSearcher serves the list then defers, the callback
+streams every trial (completed, stopped by ASHA, errored) in Nadir's record format."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import ray
+from ray import tune
+from ray.tune.schedulers import ASHAScheduler
+from ray.tune.search import ConcurrencyLimiter
+from ray.tune.search.optuna import OptunaSearch
+
+from nadir_worker.adapters import load_list
+from nadir_worker.adapters.ray_tune import ListSearcher, NadirTuneCallback
+
+POINTS = [
+    {"lr": 0.001, "wd": 0.1},
+    {"lr": 0.01, "wd": 0.0},
+    {"lr": 0.1, "wd": 0.3, "warmup_steps": 7},  # warmup_steps is not in the space: passed through
+]
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    # Ray's workers import the trainable by module name: let them find this test module.
+    here = str(Path(__file__).parent)
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
+             runtime_env={"env_vars": {"PYTHONPATH": here}})
+    yield
+    ray.shutdown()
+
+
+def trainable(config: dict) -> None:
+    # Deterministic "training": a loss curve whose level depends on the config.
+    if config["lr"] > 0.5:
+        raise RuntimeError("diverged")
+    for step in range(1, 5):
+        tune.report({"loss": (config["lr"] - 0.01) ** 2 + config["wd"] + 1.0 / step, "seen_warmup": config.get("warmup_steps", -1)})
+
+
+def _run(tmp_path: Path, searcher, num_samples: int, scheduler=None) -> tuple[list[dict], object]:
+    out = tmp_path / "trials.jsonl"
+    cb = NadirTuneCallback(out, metric="loss", study="t", budget=4)
+    tuner = tune.Tuner(
+        trainable,
+        param_space={"lr": tune.loguniform(1e-4, 1.0), "wd": tune.uniform(0.0, 0.5)},
+        tune_config=tune.TuneConfig(metric="loss", mode="min", search_alg=searcher, num_samples=num_samples,
+                                    scheduler=scheduler, max_concurrent_trials=1),
+        run_config=tune.RunConfig(callbacks=[cb], storage_path=str(tmp_path / "ray"), verbose=0),
+    )
+    grid = tuner.fit()
+    return [json.loads(line) for line in out.read_text().splitlines()], grid
+
+
+def test_list_first_then_wrapped_searcher(local_ray: None, tmp_path: Path) -> None:
+    wrapped = OptunaSearch(seed=0)
+    searcher = ListSearcher(load_list(POINTS), wrapped)
+    records, grid = _run(tmp_path, searcher, num_samples=6)
+    assert len(records) == 6
+    by_trial = sorted(records, key=lambda r: r["trial"])
+    for k, p in enumerate(POINTS):
+        r = by_trial[k]
+        assert r["list_index"] == k
+        assert r["params"]["lr"] == p["lr"] and r["params"]["wd"] == p["wd"]
+        assert r["state"] == "COMPLETED"
+        assert [s for s, _ in r["intermediate"]] == [1, 2, 3, 4]
+        assert r["value"] == pytest.approx((p["lr"] - 0.01) ** 2 + p["wd"] + 0.25)
+    assert by_trial[2]["params"]["warmup_steps"] == 7
+    # After the list, Optuna (the wrapped searcher) proposes new points, not list points.
+    for r in by_trial[3:]:
+        assert r["list_index"] is None
+        assert (r["params"]["lr"], r["params"]["wd"]) not in {(p["lr"], p["wd"]) for p in POINTS}
+    # The wrapped Optuna study was told about the list trials before it proposed its own.
+    ostudy = wrapped._ot_study  # noqa: SLF001 - checking what the wrapped searcher learned
+    told = [t.params for t in ostudy.trials[:3]]
+    assert told == [{"lr": p["lr"], "wd": p["wd"]} for p in POINTS]
+    assert grid.num_errors == 0
+
+
+def test_list_alone_finishes_and_pads_missing_params(local_ray: None, tmp_path: Path) -> None:
+    searcher = ListSearcher(load_list([{"lr": 0.002}, {"lr": 0.9}]), seed=1)
+    records, grid = _run(tmp_path, searcher, num_samples=10)
+    # The searcher finished after the two points although 10 samples were allowed.
+    assert len(records) == 2
+    ok, err = sorted(records, key=lambda r: r["trial"])
+    assert ok["params"]["lr"] == 0.002 and 0.0 <= ok["params"]["wd"] <= 0.5  # wd sampled from its domain
+    assert (err["state"], err["source_state"], err["value"]) == ("FAILED", "ERROR", None)
+    assert ok["state"] == "COMPLETED" and len(ok["intermediate"]) == 4
+    assert grid.num_errors == 1
+
+
+def test_asha_stopped_trials_are_pruned(local_ray: None, tmp_path: Path) -> None:
+    pts = load_list([{"lr": 0.01, "wd": 0.0}] + [{"lr": 0.3, "wd": 0.45}] * 3)
+    sched = ASHAScheduler(time_attr="training_iteration", max_t=4, grace_period=1, reduction_factor=2)
+    records, _ = _run(tmp_path, ConcurrencyLimiter(ListSearcher(pts), max_concurrent=1), 4, sched)
+    states = {r["list_index"]: r["state"] for r in records}
+    assert states[0] == "COMPLETED"
+    # ASHA (reduction factor 2) stops the worse points at rung 1 or 2: PRUNED, with their short series.
+    for r in records:
+        assert (r["state"] == "PRUNED") == (len(r["intermediate"]) < 4), r
+    assert sum(r["state"] == "PRUNED" for r in records) >= 2
+
+
+def test_argument_checks() -> None:
+    with pytest.raises(ValueError, match="non-empty"):
+        ListSearcher([])
+    with pytest.raises(ValueError, match="mode"):
+        ListSearcher(load_list(POINTS), mode="up")
+    with pytest.raises(ValueError, match="metric"):
+        NadirTuneCallback("x.jsonl", metric="")
+    with pytest.raises(ValueError, match="budget"):
+        NadirTuneCallback("x.jsonl", metric="m", budget=0)
