@@ -1,0 +1,186 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
+import { ExportError, exportStudy, loadJournalStudies } from "@nadir/coordinator";
+import { type AnalyzeResult, curvesFromExport, curvesFromResults, type LearningCurves, type ListVsRandom, type ListWorkloads, ReportInputError, renderReport, type Section } from "@nadir/report";
+import type { Command } from "commander";
+import { ReadTrialsError, readTrialsColumn } from "../read-trials.js";
+import type { RegisterCommand } from "./index.js";
+
+const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
+type Bands = (typeof BANDS)[number];
+
+interface ReportFlags {
+  metric: string;
+  direction: string;
+  confidence: string;
+  bands: string;
+  lower?: string;
+  upper?: string;
+  maxK?: string;
+  threshold?: string;
+  out: string;
+  title?: string;
+  study?: string;
+  curve?: string;
+  curveStep?: string;
+  curveValue?: string;
+  curveTransform: string;
+  list?: string;
+}
+
+class UsageError extends Error {}
+/** The input was read and found wrong (exit 1). */
+class InputError extends Error {}
+
+function usage(msg: string): never {
+  throw new UsageError(msg);
+}
+
+function num(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === "" || Number.isNaN(x)) usage(`${flag} must be a number, got ${JSON.stringify(v)}`);
+  return x;
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+/**
+ * The trials text and curves of the input: a results file (CSV/JSONL, as `nadir analyze` reads) or
+ * a journal directory (exported with the coordinator's export API, like `nadir export`).
+ */
+function loadInput(input: string, o: ReportFlags): { text: string; name: string; curves: Section<LearningCurves> | undefined } {
+  let isDir = false;
+  try {
+    isDir = fs.statSync(input).isDirectory();
+  } catch (err) {
+    throw new InputError(`cannot read ${input}: ${(err as Error).message}`);
+  }
+  if (isDir) {
+    const { studies } = loadJournalStudies(input);
+    const ids = [...studies.keys()];
+    let study = o.study;
+    if (study === undefined) {
+      if (ids.length !== 1) throw new InputError(`${input} holds ${ids.length} studies (${ids.join(", ") || "none"}): choose one with --study`);
+      study = ids[0] as string;
+    }
+    const text = exportStudy(input, study, "jsonl");
+    const curvesText = exportStudy(input, study, "curves-jsonl");
+    let curves: Section<LearningCurves>;
+    if (curvesText.trim() === "") curves = { unavailable: `study ${study} has no intermediate reports` };
+    else {
+      try {
+        curves = curvesFromExport(curvesText, o.metric);
+      } catch (err) {
+        curves = { unavailable: (err as Error).message };
+      }
+    }
+    // The name ends in .jsonl so that the reader takes the export's format.
+    return { text, name: `${input}#${study}.jsonl`, curves };
+  }
+  const text = readText(input);
+  let curves: Section<LearningCurves> | undefined;
+  if (o.curve !== undefined) {
+    const transform = o.curveTransform === "one-minus" ? (v: number) => 1 - v : undefined;
+    curves = curvesFromResults(text, { field: o.curve, stepKey: o.curveStep, valueKey: o.curveValue, transform });
+    curves.y_label = o.curveTransform === "one-minus" ? `1 − ${o.curveValue ?? o.curve}` : (o.curveValue ?? o.metric);
+  }
+  return { text, name: input, curves };
+}
+
+function loadList(file: string): ListVsRandom | ListWorkloads {
+  let v: unknown;
+  try {
+    v = JSON.parse(readText(file));
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    throw new InputError(`${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof v !== "object" || v === null || (!Array.isArray((v as ListWorkloads).per_workload) && !Array.isArray((v as ListVsRandom).points))) {
+    throw new InputError(`${file}: expected the JSON of \`nadir lists build --json\` (with per_workload) or {points: [{index, score}]}`);
+  }
+  return v as ListVsRandom | ListWorkloads;
+}
+
+/** `nadir report`: one self-contained HTML file with the analysis of a results file or a journal. */
+export const register: RegisterCommand = (program: Command, setExit) => {
+  program
+    .command("report")
+    .description("Self-contained HTML report (SVG plots, no network at view time) of a results file or a journal directory")
+    .argument("<input>", "trials as CSV / JSON Lines (as `nadir analyze` reads), or a journal directory")
+    .requiredOption("--metric <name>", "column / field holding the score")
+    .requiredOption("--direction <dir>", "minimize | maximize")
+    .option("--confidence <c>", "simultaneous confidence of the band", "0.8")
+    .option("--bands <method>", "dkw | ks | ld_equal_tailed | ld_highest_density", "ld_highest_density")
+    .option("--lower <A>", "lowest possible score (e.g. 0)")
+    .option("--upper <B>", "highest possible score (e.g. 1)")
+    .option("--max-k <K>", "largest k of the tuning curve (default max(n, 64))")
+    .option("--threshold <T>", "asymptotic-regime threshold: fit the noisy quadratic to scores beyond it")
+    .option("--out <file>", "where to write the HTML", "report.html")
+    .option("--title <text>", "page title")
+    .option("--study <id>", "journal input: the study to report (default: the only one)")
+    .option("--curve <field>", "JSONL input: dotted field holding each trial's learning curve, e.g. learning_curves.matched")
+    .option("--curve-step <key>", "curves of objects: key of the step (default step)")
+    .option("--curve-value <key>", "curves of objects: key of the value, e.g. top_1")
+    .option("--curve-transform <t>", "none | one-minus (e.g. accuracy → error rate)", "none")
+    .option("--list <file>", "list evaluation to compare with random search (`nadir lists build --json` output)")
+    .action(async (input: string, o: ReportFlags) => {
+      let options: Parameters<typeof analyzeScores>[1];
+      try {
+        // Same flags and checks as `nadir analyze`, so that the numbers are the same.
+        if (o.direction !== "minimize" && o.direction !== "maximize") usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
+        if (!BANDS.includes(o.bands as Bands)) usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
+        const confidence = num("--confidence", o.confidence) as number;
+        if (!(confidence > 0 && confidence < 1)) usage(`--confidence must be in (0, 1), got ${o.confidence}`);
+        const maxK = num("--max-k", o.maxK);
+        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1)) usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
+        if (o.curveTransform !== "none" && o.curveTransform !== "one-minus") usage(`--curve-transform must be none or one-minus, got ${JSON.stringify(o.curveTransform)}`);
+        if ((o.curveStep !== undefined || o.curveValue !== undefined) && o.curve === undefined) usage("--curve-step / --curve-value need --curve");
+        options = {
+          metric: o.metric,
+          direction: o.direction,
+          confidence,
+          bands: o.bands as Bands,
+          lower: num("--lower", o.lower),
+          upper: num("--upper", o.upper),
+          maxK,
+          threshold: num("--threshold", o.threshold),
+        };
+      } catch (err) {
+        process.stderr.write(`nadir report: ${(err as Error).message}\n`);
+        return setExit(2);
+      }
+      try {
+        const { text, name, curves } = loadInput(input, o);
+        const col = readTrialsColumn(text, name, o.metric);
+        if (col.scores.length === 0) throw new InputError(`no usable values of ${JSON.stringify(o.metric)} in ${name} (${col.rows} rows, ${col.skipped.length} skipped)`);
+        // Exactly what `nadir analyze --json` prints for the same input and flags.
+        const inputInfo = { file: name, format: col.format, rows: col.rows, skipped_count: col.skipped.length, skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })) };
+        const analysis = toJsonSafe({ ...analyzeScores(col.scores, options), input: inputInfo }) as AnalyzeResult;
+        const list = o.list !== undefined ? loadList(o.list) : undefined;
+        const html = await renderReport({
+          title: o.title,
+          source: name,
+          metric: o.metric,
+          analysis,
+          learning_curves: curves ?? { unavailable: name.endsWith(".jsonl") || col.format === "jsonl" ? "no --curve field was given for this JSONL file" : "a CSV results file has no learning curves (pass a journal, or JSONL with --curve)" },
+          list_vs_random: list,
+        });
+        fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
+        fs.writeFileSync(o.out, html);
+        process.stdout.write(`wrote ${o.out} (${Math.round(html.length / 1024)} KiB): ${analysis.n} trials of ${o.metric}${analysis.warnings?.length ? `, ${analysis.warnings.length} warning(s)` : ""}\n`);
+        setExit(0);
+      } catch (err) {
+        process.stderr.write(`nadir report: ${(err as Error).message}\n`);
+        const invalid = err instanceof InputError || err instanceof ReadTrialsError || err instanceof InvalidArgumentError || err instanceof ReportInputError || err instanceof ExportError;
+        setExit(invalid ? 1 : 2);
+      }
+    });
+};
