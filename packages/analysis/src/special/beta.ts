@@ -151,10 +151,10 @@ function inverseGuess(p: number, a: number, b: number): number {
  * Solve `I_x(a, b) = p` for x when p ≤ ½ (lower tail): Halley's method on I_x − p with
  * `f'' / f' = (a−1)/x − (b−1)/(1−x)`, safeguarded by a bracket (bisection when a step leaves it).
  */
-function lowerTailInverse(p: number, a: number, b: number): number {
+function lowerTailInverse(p: number, a: number, b: number, guess?: number): number {
   let lo = 0;
   let hi = 1;
-  let x = inverseGuess(p, a, b);
+  let x = guess !== undefined && guess > 0 && guess < 1 ? guess : inverseGuess(p, a, b);
   if (!(x > 0 && x < 1)) x = 0.5;
   for (let it = 0; it < 200; it++) {
     const { p: px, pdf } = betaCdfBoth(x, a, b);
@@ -185,6 +185,15 @@ export function betaPpf(p: number, a: number, b: number): number {
   if (p === 0) return 0;
   if (p === 1) return 1;
   return p <= 0.5 ? lowerTailInverse(p, a, b) : 1 - lowerTailInverse(1 - p, b, a);
+}
+
+/**
+ * Lower-tail quantile for p ≤ ½ started from `guess` (e.g. the solution at a nearby p; Halley's
+ * method then needs one or two steps). Internal fast path of the LD band construction.
+ */
+export function betaPpfLowerFrom(p: number, a: number, b: number, guess: number): number {
+  if (p === 0) return 0;
+  return lowerTailInverse(p, a, b, guess);
 }
 
 /** Inverse survival function: the x with `1 − I_x(a, b) = q` (precise for tiny q). */

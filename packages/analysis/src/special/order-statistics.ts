@@ -49,6 +49,9 @@ export function orderStatisticsBoxProbability(lo: ArrayLike<number>, hi: ArrayLi
   }
   for (let i = 0; i < n; i++) if (L[i]! > H[i]!) return 0;
 
+  // Reciprocals 1/k: the ratio recurrences below would otherwise divide in the innermost loop.
+  const inv = new Float64Array(n + 2);
+  for (let k = 1; k <= n + 1; k++) inv[k] = 1 / k;
   let P = new Float64Array(n + 1);
   let Q = new Float64Array(n + 1);
   P[0] = 1;
@@ -81,6 +84,7 @@ export function orderStatisticsBoxProbability(lo: ArrayLike<number>, hi: ArrayLi
       const p = (t - tPrev) / denom;
       const q = (1 - t) / denom;
       const ratio = p / q;
+      const invRatio = q / p;
       const logQ = q < 0.5 ? Math.log(q) : Math.log1p(-p);
       for (let m = curLo; m <= curHi; m++) {
         const pm = P[m]!;
@@ -103,13 +107,13 @@ export function orderStatisticsBoxProbability(lo: ArrayLike<number>, hi: ArrayLi
         const cut = b0 * ROW_CUTOFF;
         let bj = b0;
         for (let j = j0 + 1; j <= jmax; j++) {
-          bj *= ((r - j + 1) / j) * ratio;
+          bj *= (r - j + 1) * inv[j]! * ratio;
           if (bj < cut) break;
           Q[base + j] = Q[base + j]! + pm * bj;
         }
         bj = b0;
         for (let j = j0 - 1; j >= jmin; j--) {
-          bj *= (j + 1) / ((r - j) * ratio);
+          bj *= (j + 1) * inv[r - j]! * invRatio;
           if (bj < cut) break;
           Q[base + j] = Q[base + j]! + pm * bj;
         }
