@@ -1,0 +1,135 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FileJournal, JournalCorruptError, SEGMENT_MAGIC, encodeRecord, readJournal, scanSegment } from "../src/journal.js";
+
+const dirs: string[] = [];
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "nadir-journal-"));
+  dirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function report(trialId: number, seq: number) {
+  return { trialReport: { trial: { studyId: "s", trialId, attempt: 1 }, sequence: seq, measurement: { step: seq * 10, elapsedSeconds: seq, metrics: { loss: 1 / seq } } } };
+}
+
+function segment(dir: string, n = 1): string {
+  return path.join(dir, `journal-${String(n).padStart(8, "0")}.log`);
+}
+
+describe("FileJournal", () => {
+  it("replays exactly what was appended, with increasing sequence numbers", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir);
+    expect(j.open().records).toEqual([]);
+    await Promise.all(Array.from({ length: 100 }, (_, i) => j.append(report(1 + (i % 3), i + 1))));
+    await j.close();
+    const j2 = new FileJournal(dir);
+    const { records, report: rep } = j2.open();
+    expect(rep.truncatedBytes).toBe(0);
+    expect(records.map((r) => r.sequence)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+    expect(records[41]?.trialReport?.measurement?.metrics?.loss).toBe(1 / 42);
+    await j2.append(report(9, 1));
+    await j2.close();
+    expect(readJournal(dir).records.map((r) => r.sequence).at(-1)).toBe(101);
+  });
+
+  it("detects a torn last record at every cut point and keeps the records before it", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir, { fsync: "never" });
+    j.open();
+    for (let i = 1; i <= 5; i++) await j.append(report(1, i));
+    await j.close();
+    const full = fs.readFileSync(segment(dir));
+    const all = scanSegment(full);
+    expect(all.records.length).toBe(5);
+    const lastLen = encodeRecord(all.records[4] as never).length;
+    expect(lastLen).toBeGreaterThan(8);
+    const goodPrefix = scanSegment(full.subarray(0, full.length - lastLen));
+    expect(goodPrefix.records.length).toBe(4);
+    for (let cut = 1; cut < lastLen; cut++) {
+      fs.writeFileSync(segment(dir), full.subarray(0, full.length - cut));
+      const warnings: string[] = [];
+      const jj = new FileJournal(dir, { onWarning: (w) => warnings.push(w) });
+      const { records, report: rep } = jj.open();
+      expect(records.length).toBe(4);
+      expect(rep.truncatedBytes).toBe(lastLen - cut);
+      expect(warnings.length).toBe(1);
+      await jj.close();
+      // Truncated on disk, so a second open is clean.
+      expect(fs.statSync(segment(dir)).size).toBe(full.length - lastLen);
+    }
+  });
+
+  it("detects a CRC mismatch in the last record and truncates it; appends continue after it", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir);
+    j.open();
+    for (let i = 1; i <= 3; i++) await j.append(report(1, i));
+    await j.close();
+    const buf = fs.readFileSync(segment(dir));
+    buf[buf.length - 2] = (buf[buf.length - 2] as number) ^ 0x01;
+    fs.writeFileSync(segment(dir), buf);
+    const j2 = new FileJournal(dir);
+    const { records, report: rep } = j2.open();
+    expect(records.length).toBe(2);
+    expect(rep.truncationReason).toMatch(/CRC-32C/);
+    await j2.append(report(1, 3));
+    await j2.close();
+    const again = readJournal(dir);
+    expect(again.problem).toBe("");
+    expect(again.records.map((r) => r.sequence)).toEqual([1, 2, 3]);
+  });
+
+  it("treats damage in an older segment as corruption, not a torn tail", async () => {
+    const dir = tmp();
+    fs.mkdirSync(dir, { recursive: true });
+    const rec = (s: number) => encodeRecord({ sequence: s, recordedUnixMs: 1, ...report(1, s) });
+    fs.writeFileSync(segment(dir, 1), Buffer.concat([SEGMENT_MAGIC, rec(1), rec(2).subarray(0, 5)]));
+    fs.writeFileSync(segment(dir, 2), Buffer.concat([SEGMENT_MAGIC, rec(3)]));
+    expect(() => new FileJournal(dir).open()).toThrow(JournalCorruptError);
+  });
+
+  it("compaction replaces history atomically; replay starts at the snapshot and appends continue", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir);
+    j.open();
+    for (let i = 1; i <= 50; i++) await j.append(report(1, i));
+    expect(j.recordsSinceCompaction).toBe(50);
+    const pending = j.append(report(2, 1));
+    await j.compact([{ snapshot: { studies: [], trials: [], coversThroughSequence: 51 } }, report(3, 1)]);
+    await pending;
+    await j.append(report(4, 1));
+    await j.close();
+    expect(fs.readdirSync(dir).sort()).toEqual(["journal-00000002.log"]);
+    const { records } = new FileJournal(dir).open();
+    expect(records.map((r) => r.entry)).toEqual(["snapshot", "trialReport", "trialReport"]);
+    expect(records.map((r) => r.trialReport?.trial?.trialId ?? 0)).toEqual([0, 3, 4]);
+    // Sequence numbers never go back, across compactions.
+    expect(records.map((r) => r.sequence)).toEqual([52, 53, 54]);
+  });
+
+  it("ignores an interrupted compaction's temporary file", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir);
+    j.open();
+    await j.append(report(1, 1));
+    await j.close();
+    fs.writeFileSync(path.join(dir, "journal-00000002.log.tmp"), Buffer.from("garbage"));
+    const { records } = new FileJournal(dir).open();
+    expect(records.length).toBe(1);
+    expect(fs.existsSync(path.join(dir, "journal-00000002.log.tmp"))).toBe(false);
+  });
+
+  it("validates options and refuses appends when closed", async () => {
+    expect(() => new FileJournal("")).toThrow(/non-empty/);
+    expect(() => new FileJournal(tmp(), { fsync: "sometimes" as never })).toThrow(/fsync/);
+    const j = new FileJournal(tmp());
+    await expect(j.append(report(1, 1))).rejects.toThrow(/not open/);
+  });
+});
