@@ -1,12 +1,12 @@
 /**
  * Test inputs built from real data (shared/data/opda, CC BY-SA 4.0, read in place, never copied)
- * with the real analysis functions: the same shape `nadir analyze --json` prints. The CLI test
+ * with the real analysis function `analyzeScores`: the object `nadir analyze --json` prints. The CLI test
  * (packages/cli/test/report.test.ts) checks the report against the analyze command itself.
  */
 import fs from "node:fs";
 import path from "node:path";
-import { confidenceBands, consonanceSet, extrapolateMedian, fitNoisyQuadratic, medianGain } from "@nadir/analysis";
-import type { AnalyzeResult, JsonNumber, LearningCurves } from "../src/index.js";
+import { analyzeScores, toJsonSafe } from "@nadir/analysis";
+import type { AnalyzeResult, LearningCurves } from "../src/index.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 export const sharedDir = path.resolve(repoRoot, "../shared");
@@ -20,44 +20,13 @@ export function derivedScores(key: string): number[] {
   return ys;
 }
 
-const J = (x: number): JsonNumber => (Number.isFinite(x) ? x : Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf");
-
 /**
- * An analyze-shaped result for `ys`: DKW bands on [0, 1], median tuning curve k = 1..n, noisy
- * quadratic fit beyond `threshold`, consonance set, extrapolation to 2n/4n/8n and the gain of n more.
+ * What `nadir analyze --json` prints for `ys` (the same analysis call, made JSON-safe the same way):
+ * DKW bands on [0, 1] (fast; the report does not depend on the band method), tail fit beyond θ.
  */
 export function analyzeLike(ys: number[], minimize: boolean, threshold: number, confidence = 0.8): AnalyzeResult {
-  const n = ys.length;
-  const bands = confidenceBands(ys, confidence, { a: 0, b: 1, method: "dkw" });
-  const steps = bands.point.steps();
-  const ks = Array.from({ length: n }, (_, i) => i + 1);
-  const med = bands.point.quantileTuningCurve(ks, { minimize });
-  const lo = bands.upper.quantileTuningCurve(ks, { minimize });
-  const hi = bands.lower.quantileTuningCurve(ks, { minimize });
-  const mean = bands.point.averageTuningCurve(ks, { minimize });
-  const meanLo = bands.upper.averageTuningCurve(ks, { minimize });
-  const meanHi = bands.lower.averageTuningCurve(ks, { minimize });
-  const fit = fitNoisyQuadratic(ys, { limits: minimize ? [Number.NEGATIVE_INFINITY, threshold] : [threshold, Number.POSITIVE_INFINITY], constraints: { convex: minimize } });
-  const sorted = [...ys].sort((x, y) => x - y);
-  const L = [bands.lower.cdf(0), ...sorted.map((y) => bands.lower.cdf(y))];
-  const U = [bands.upper.cdf(0), ...sorted.map((y) => bands.upper.cdf(y))];
-  const cs = consonanceSet({ ys, lower: L, upper: U }, { threshold, minimize, scoreBound: minimize ? 0 : 1, cs: [1, 2, 3, 4, 5, 6] });
-  const ext = extrapolateMedian(cs, [2 * n, 4 * n, 8 * n], fit.distribution);
-  const g = medianGain(cs, n, n, fit.distribution);
-  return {
-    n,
-    direction: minimize ? "minimize" : "maximize",
-    confidence,
-    bands: "dkw",
-    ecdf: { y: steps.map((s) => J(s.value)), cdf: steps.map((s) => J(s.cdf)), lower: steps.map((s) => J(bands.lower.cdf(s.value))), upper: steps.map((s) => J(bands.upper.cdf(s.value))) },
-    tuning_curve: ks.map((k, i) => ({ k, median: J(med[i] as number), median_lower: J(lo[i] as number), median_upper: J(hi[i] as number), mean: J(mean[i] as number), mean_lower: J(meanLo[i] as number), mean_upper: J(meanHi[i] as number) })),
-    fit: { a: fit.a, b: fit.b, c: fit.c, o: fit.o, convex: fit.convex, objective: J(fit.objective), threshold: J(threshold) },
-    best_score_interval: { lower: J(cs.bestScore.lower), upper: J(cs.bestScore.upper) },
-    effective_dimension: { accepted: [...cs.acceptedC] },
-    extrapolation: ext.map((e) => ({ k: e.k, median: J(e.median), lower: J(e.lower), upper: J(e.upper) })),
-    gain: [{ from_k: n, more_trials: n, gain: J(g.gain), lower: J(g.lower), upper: J(g.upper) }],
-    warnings: [],
-  };
+  const result = analyzeScores(ys, { metric: minimize ? "error rate" : "accuracy", direction: minimize ? "minimize" : "maximize", confidence, bands: "dkw", lower: 0, upper: 1, threshold });
+  return toJsonSafe(result) as AnalyzeResult;
 }
 
 /** DeBERTaV3 matched learning curves as error rates (1 − accuracy) per training step. */
