@@ -101,3 +101,42 @@ describe("fits vs opda (fits.json)", () => {
     }
   }
 });
+
+describe("fit: determinism and validation", () => {
+  const ys = nums((ref.cases as any[]).find((c) => c.id === "synthetic_noisy_quadratic_n256").ys);
+  it("the same seed gives the same fit; another seed reaches the same optimum", () => {
+    const o = { limits: [-INF, 2.0] as [number, number], constraints: { c: [1, 5] as [number, number], convex: true } };
+    const r1 = fitNoisyQuadratic(ys, { ...o, seed: 3 });
+    const r2 = fitNoisyQuadratic(ys, { ...o, seed: 3 });
+    const r3 = fitNoisyQuadratic(ys, { ...o, seed: 99 });
+    expect([r2.a, r2.b, r2.c, r2.o, r2.objective]).toEqual([r1.a, r1.b, r1.c, r1.o, r1.objective]);
+    expect(Math.abs(r3.objective - r1.objective)).toBeLessThan(1e-8);
+  });
+  it("rejects bad input up front with precise messages", () => {
+    expect(() => fitNoisyQuadratic([1, 2])).toThrow(/at least 3/);
+    expect(() => fitNoisyQuadratic([1, 2, Number.NaN])).toThrow(/ys\[2\]/);
+    expect(() => fitNoisyQuadratic([1, 2, INF])).toThrow(/infinite but not censored/);
+    expect(fitNoisyQuadratic([1, 2, 2.5, 3, INF], { limits: [-INF, 10] }).objective).toBeGreaterThan(0);
+    expect(() => fitNoisyQuadratic([1, 2, 3], { limits: [5, 1] })).toThrow(/lo < hi/);
+    expect(() => fitNoisyQuadratic([1, 2, 3], { limits: [5, 10] })).toThrow(/no score lies inside/);
+    expect(() => fitNoisyQuadratic([1, 2, 3], { constraints: { c: [1.5, 3] } })).toThrow(/integers/);
+    expect(() => fitNoisyQuadratic([1, 2, 3], { constraints: { c: [11, 12] } })).toThrow(/allows no integer/);
+    expect(() => fitNoisyQuadratic([1, 2, 3], { constraints: { convex: [] } })).toThrow(/convex/);
+    expect(() => fitQuadratic([1, 2, 3], { constraints: { o: 1 } })).toThrow(/no o parameter/);
+    expect(() => fitNoisyQuadratic([1, 2, 3, 4], { constraints: { a: [1e12, 1e13] } })).toThrow(/do not intersect/);
+  });
+  it("ties: the grouped objective equals the ungrouped one when values are distinct and handles repeats", () => {
+    // With distinct values every bucket holds one point: L = −1/(n+1) Σ log((n+1)·D_i), the textbook MPS.
+    const xs = [0.1, 0.4, 0.35, 0.8, 0.55];
+    const d = new QuadraticDistribution(0, 1, 2, true);
+    const data = spacingData(xs, [-INF, INF], [0, 1]);
+    const s = [0, ...[...xs].sort((a, b) => a - b), 1];
+    let mps = 0;
+    for (let i = 1; i < s.length; i++) mps += Math.log(6 * ((s[i] as number) - (s[i - 1] as number)));
+    expect(spacingObjective(data, (y) => d.cdf(y))).toBeCloseTo(-mps / 6, 14);
+    // A repeated value forms one bucket with N = 2: term 2·log((n+1)·D/2).
+    const tied = spacingData([0.2, 0.2, 0.6], [-INF, INF], [0, 1]);
+    expect(Array.from(tied.counts)).toEqual([2, 1, 1]);
+    expect(spacingObjective(tied, (y) => d.cdf(y))).toBeCloseTo(-(2 * Math.log((4 * 0.2) / 2) + Math.log(4 * 0.4) + Math.log(4 * 0.4)) / 4, 14);
+  });
+});
