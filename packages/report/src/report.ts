@@ -160,7 +160,7 @@ async function cdfSection(input: ReportInput, metric: string, dist: TailDistribu
 
 async function listSection(input: ReportInput, metric: string): Promise<string> {
   const lv = input.list_vs_random;
-  if (lv === undefined) return section("list-vs-random", "List against random search", notAvailable("no list evaluation was given (evaluate a list with @nadir/core and pass its result)"), "unavailable");
+  if (lv === undefined) return section("list-vs-random", "List against random search", notAvailable("no list evaluation was given (pass --list with the output of `nadir lists build --json`)"), "unavailable");
   if (isUnavailable(lv)) return section("list-vs-random", "List against random search", notAvailable(lv.unavailable), "unavailable");
   if (isListWorkloads(lv)) return listWorkloadsSection(lv);
   const a = input.analysis;
@@ -217,7 +217,7 @@ async function curvesSection(input: ReportInput, metric: string): Promise<string
   const stride = Math.max(1, Math.ceil(restInOrder.length / MAX_BACKGROUND_CURVES));
   const background = restInOrder.filter((_, i) => i % stride === 0);
   const yLabel = curves.y_label ?? metric;
-  const yDomain = curvesDomain(ranked.map((r) => r.best), minimize);
+  const yDomain = curvesDomain(ranked.map((r) => r.best), minimize, withPts.flatMap((t) => t.points.map((q) => q.value)));
   const cut = anyClamped(withPts.flatMap((t) => t.points.map((q) => q.value)), yDomain);
   const svg = await renderSvg(
     "learning-curves",

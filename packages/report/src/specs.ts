@@ -144,7 +144,7 @@ export interface CdfPlotInput {
   threshold?: number;
 }
 
-function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string) {
+function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string, yDomain: [number, number] = [0, 1]) {
   const sEcdf = "Empirical CDF (data)";
   const sBand = `${pct(p.confidence)} simultaneous band`;
   const sFit = "Fitted noisy quadratic (tail)";
@@ -156,7 +156,7 @@ function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string) {
   if (fitted.length > 0) series.push([sFit, COLORS.fit]);
   const color = colorEnc(series);
   const x = { field: "y", type: "quantitative", title: `${p.metric} (${p.minimize ? "lower" : "higher"} is better)`, scale: { domain: xDomain, nice: false, zero: false } };
-  const yEnc = { type: "quantitative", title: "P(score ≤ x)", scale: { domain: [0, 1] } };
+  const yEnc = { type: "quantitative", title: "P(score ≤ x)", scale: { domain: yDomain, nice: false } };
   const pts = p.ecdf.filter((r) => Number.isFinite(r.y));
   const layers: unknown[] = [
     { data: { values: pts.map((r) => ({ y: r.y, lo: r.lower, hi: r.upper, series: sBand })) }, mark: { type: "area", interpolate: "step-after", opacity: 0.35, clip: true }, encoding: { x, y: { ...yEnc, field: "lo" }, y2: { field: "hi" }, color } },
@@ -178,6 +178,19 @@ function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string) {
 }
 
 /**
+ * The probability range of the tail panel: the tail holds the top (maximize) or bottom (minimize)
+ * share of the mass, so zoom on [min over the tail of band and fit, 1] or [0, max], padded a little.
+ */
+export function tailProbabilityDomain(p: CdfPlotInput, xDomain: [number, number]): [number, number] {
+  const inX = (y: number) => y >= xDomain[0] && y <= xDomain[1];
+  const vals = [...p.ecdf.filter((r) => inX(r.y)).flatMap((r) => [r.lower, r.upper, r.cdf]), ...(p.fitted ?? []).filter((r) => inX(r.y)).map((r) => r.value)].filter((v) => Number.isFinite(v));
+  if (vals.length === 0) return [0, 1];
+  if (p.minimize) return [0, Math.min(1, Math.max(...vals) * 1.05 + 0.01)];
+  const lo = Math.min(...vals);
+  return [Math.max(0, 1 - (1 - lo) * 1.05 - 0.01), 1];
+}
+
+/**
  * CDF of the scores with its band; when a fit exists, a second panel zooms on the tail beyond the
  * threshold, where the fitted noisy quadratic is meant to hold.
  */
@@ -195,7 +208,7 @@ export function cdfSpec(p: CdfPlotInput): TopLevelSpec {
     ...base(),
     width: undefined,
     height: undefined,
-    hconcat: [cdfLayers(p, full, "All scores"), cdfLayers(p, tail, "Zoom on the tail (beyond the threshold)")],
+    hconcat: [cdfLayers(p, full, "All scores"), cdfLayers(p, tail, "Zoom on the tail (beyond the threshold)", tailProbabilityDomain(p, tail))],
     resolve: { scale: { color: "shared" } },
   } as unknown as TopLevelSpec;
 }
@@ -261,18 +274,22 @@ export interface CurvesPlotInput {
  * percentile of the trials' best values (from the best side), plus half that span as margin.
  * Diverged runs sit far away and would squash the trials worth looking at.
  */
-export function curvesDomain(trialBests: number[], minimize: boolean): [number, number] {
+export function curvesDomain(trialBests: number[], minimize: boolean, allValues: number[] = []): [number, number] {
   const f = trialBests.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
   if (f.length === 0) return [0, 1];
   const at = (q: number) => f[Math.min(f.length - 1, Math.max(0, Math.round(q * (f.length - 1))))] as number;
+  // Never reach past what was recorded (a margin below the lowest value would show empty space).
+  const all = allValues.filter((v) => Number.isFinite(v));
+  const floor = all.length ? Math.min(...all) : Number.NEGATIVE_INFINITY;
+  const ceil = all.length ? Math.max(...all) : Number.POSITIVE_INFINITY;
   if (minimize) {
     const lo = at(0);
     const hi = at(0.75);
-    return finiteDomain([lo, hi + (hi - lo) * 0.5]);
+    return finiteDomain([lo, Math.min(ceil, hi + (hi - lo) * 0.5)]);
   }
   const hi = at(1);
   const lo = at(0.25);
-  return finiteDomain([lo - (hi - lo) * 0.5, hi]);
+  return finiteDomain([Math.max(floor, lo - (hi - lo) * 0.5), hi]);
 }
 
 /** Per-trial learning curves: every trial in grey, the best few in colour. */
