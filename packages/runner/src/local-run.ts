@@ -1,0 +1,154 @@
+/**
+ * A local run: an embedded coordinator with a file journal, N worker processes spawned on this machine,
+ * progress callbacks, and a clean drain on abort. Resuming is opening the same run directory again: the
+ * journal is replayed, finished trials stay finished, and attempts that were running when the run stopped
+ * are re-queued as new attempts (preempted, not failed).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { Coordinator, FileJournal, type StudyCounts } from "@nadir/coordinator";
+import type { nadir } from "@nadir/protocol";
+import type { SuggesterFactory } from "@nadir/sdk";
+
+/** How to start worker process `index` (0-based) against `endpoint`. */
+export type WorkerCommand = (endpoint: string, index: number) => { command: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string };
+
+/** Options of {@link runLocal}. */
+export interface LocalRunOptions {
+  /** Run directory; the journal lives in `<runDir>/journal`. Reusing it resumes the run. */
+  runDir: string;
+  studies: nadir.v1.StudySpec[];
+  /** Worker processes to spawn (>= 1). */
+  workers: number;
+  workerCommand: WorkerCommand;
+  /** Extra suggester plugins, tried before the built-ins. */
+  suggesters?: SuggesterFactory[];
+  /** Called about every `progressIntervalMs` (default 250 ms) and once at the end. */
+  onProgress?: (counts: StudyCounts[], elapsedMs: number) => void;
+  progressIntervalMs?: number;
+  /** Aborting drains: no new assignments, journal flushed, workers told to shut down. */
+  signal?: AbortSignal;
+  /** Where worker stderr lines and coordinator logs go (default: dropped). */
+  log?: (line: string) => void;
+  /** Journal fsync policy (default "interval": a crash loses at most the last interval, never a torn record). */
+  fsync?: "always" | "interval" | "never";
+}
+
+/** Outcome of {@link runLocal}. */
+export interface LocalRunResult {
+  journalDir: string;
+  counts: StudyCounts[];
+  /** True when the run stopped because of the abort signal (resume by running again on `runDir`). */
+  interrupted: boolean;
+  /** Trials restored from the journal at start (> 0 means this was a resume). */
+  replayed: number;
+  elapsedMs: number;
+}
+
+/** Raised when the run cannot go on (every worker process died, or the coordinator failed to start). */
+export class LocalRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "LocalRunError";
+  }
+}
+
+function tail(lines: string[], max = 20): string {
+  return lines.slice(-max).join("\n");
+}
+
+/** Runs the studies to completion (or until aborted) with locally spawned workers. */
+export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
+  if (!Number.isInteger(o.workers) || o.workers < 1) throw new RangeError(`workers must be an integer >= 1, got ${o.workers}`);
+  if (o.studies.length === 0) throw new RangeError("runLocal: at least one study is required");
+  const log = o.log ?? (() => {});
+  const journalDir = path.join(o.runDir, "journal");
+  mkdirSync(journalDir, { recursive: true });
+  const store = new FileJournal(journalDir, { fsync: o.fsync ?? "interval", onWarning: log });
+  const coordinator = new Coordinator({
+    bind: ["tcp://127.0.0.1:0"],
+    store,
+    studies: o.studies,
+    log,
+    // Local workers that vanish are re-queued quickly; replayed attempts get a short grace to re-attach.
+    heartbeatIntervalMs: 500,
+    peerTimeoutMs: 5000,
+    reattachGraceMs: 2000,
+    ...(o.suggesters ? { suggesters: o.suggesters } : {}),
+  });
+  const started = await coordinator.start();
+  const endpoint = started.endpoints[0];
+  if (!endpoint) throw new LocalRunError("coordinator started without an endpoint");
+  const t0 = Date.now();
+
+  const children: { proc: ChildProcess; stderr: string[]; exited: boolean; code: number | null }[] = [];
+  let allDead!: (err: LocalRunError) => void;
+  const allDeadPromise = new Promise<never>((_, reject) => {
+    allDead = reject;
+  });
+  allDeadPromise.catch(() => {});
+  let stopping = false;
+  for (let i = 0; i < o.workers; i++) {
+    const spec = o.workerCommand(endpoint, i);
+    const proc = spawn(spec.command, spec.args, { env: spec.env ?? process.env, cwd: spec.cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const entry = { proc, stderr: [] as string[], exited: false, code: null as number | null };
+    children.push(entry);
+    let partial = "";
+    proc.stderr?.setEncoding("utf8");
+    proc.stderr?.on("data", (chunk: string) => {
+      const lines = (partial + chunk).split("\n");
+      partial = lines.pop() ?? "";
+      for (const l of lines) {
+        entry.stderr.push(l);
+        if (entry.stderr.length > 200) entry.stderr.shift();
+        log(`worker ${i}: ${l}`);
+      }
+    });
+    proc.on("error", (err) => {
+      entry.stderr.push(`spawn failed: ${err.message}`);
+    });
+    proc.on("exit", (code, sig) => {
+      entry.exited = true;
+      entry.code = code;
+      if (!stopping) log(`worker ${i} exited (${sig ?? code})`);
+      if (!stopping && children.every((c) => c.exited)) {
+        allDead(new LocalRunError(`every worker process exited before the study finished; last output of worker ${i}:\n${tail(entry.stderr)}`));
+      }
+    });
+  }
+
+  const progress = (): void => o.onProgress?.(coordinator.progress(), Date.now() - t0);
+  const timer = setInterval(progress, o.progressIntervalMs ?? 250);
+  let interrupted = false;
+  const aborted = new Promise<void>((resolve) => {
+    if (o.signal?.aborted) resolve();
+    o.signal?.addEventListener("abort", () => resolve(), { once: true });
+  });
+  try {
+    await Promise.race([coordinator.whenDone(), allDeadPromise, aborted.then(() => {
+      interrupted = true;
+    })]);
+  } finally {
+    stopping = true;
+    clearInterval(timer);
+    progress();
+    await coordinator.stop({ shutdownWorkers: true });
+    await reap(children.map((c) => c.proc), 5000);
+  }
+  return { journalDir, counts: coordinator.progress(), interrupted, replayed: started.replayed, elapsedMs: Date.now() - t0 };
+}
+
+/** Waits for children to exit after Shutdown, then SIGTERM, then SIGKILL: no stray processes. */
+async function reap(procs: ChildProcess[], graceMs: number): Promise<void> {
+  const alive = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
+  const waitAll = (ms: number): Promise<void> =>
+    Promise.race([
+      Promise.all(procs.filter(alive).map((p) => new Promise<void>((r) => p.once("exit", () => r())))).then(() => {}),
+      new Promise<void>((r) => setTimeout(r, ms)),
+    ]);
+  await waitAll(graceMs);
+  for (const p of procs.filter(alive)) p.kill("SIGTERM");
+  await waitAll(2000);
+  for (const p of procs.filter(alive)) p.kill("SIGKILL");
+}
