@@ -6,7 +6,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { exportStudy } from "@nadir/coordinator";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+// Real processes for the journal case: `nadir serve` (built CLI) and the coordinator's synthetic workers.
+import { killAll, startServe, startWorker, tmpDir, writeStudy } from "../../coordinator/test/helpers.js";
 import { main } from "../src/main.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -143,5 +146,49 @@ describe("nadir report: errors", () => {
     expect(badList.code).toBe(1);
     expect(badList.err).toContain("is not valid JSON");
     expect(() => readFileSync(out)).toThrow();
+  });
+});
+
+describe("nadir report <journal dir>", () => {
+  afterEach(async () => {
+    await killAll();
+  });
+
+  it("reports a study run by `nadir serve` with two worker processes; numbers equal analyze --json of its export", async () => {
+    const dir = tmpDir("nadir-report-journal-");
+    const study = writeStudy(dir, "rep", 24, 20);
+    const journal = path.join(dir, "journal");
+    const serve = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--exit-when-done", "--heartbeat-ms", "100", "--peer-timeout-ms", "1000"]);
+    const workers = [startWorker(serve.endpoint, "w1", { stepMs: 1 }), startWorker(serve.endpoint, "w2", { stepMs: 1 })];
+    expect(await serve.exited).toBe(0);
+    for (const w of workers) await w.exited;
+
+    const exported = path.join(dir, "rep.jsonl");
+    writeFileSync(exported, exportStudy(journal, "rep", "jsonl"));
+    const flags = ["--metric", "loss", "--direction", "minimize", "--bands", "dkw"];
+    const a = await run("analyze", exported, ...flags, "--json");
+    expect(a.code, a.err).toBe(0);
+    const out = path.join(dir, "report.html");
+    const r = await run("report", journal, ...flags, "--out", out);
+    expect(r.code, r.err).toBe(0);
+    const page = readFileSync(out, "utf8");
+    const embedded = JSON.parse((page.match(/id="nadir-analysis">([\s\S]*?)<\/script>/) as RegExpMatchArray)[1] as string);
+    const analyzed = JSON.parse(a.out);
+    // Same numbers; only the input's name differs (the journal's study vs the exported file).
+    expect(embedded.input.file).toBe(`${journal}#rep.jsonl`);
+    expect({ ...embedded, input: { ...embedded.input, file: "" } }).toEqual({ ...analyzed, input: { ...analyzed.input, file: "" } });
+    expect(embedded.n).toBe(24);
+    // Learning curves come from the journal's intermediate reports (every 5 steps of 20).
+    expect(page).toMatch(/<figure class="plot" data-plot="learning-curves"><svg/);
+    expect(page).toContain("in grey, the other 19 trials");
+    // No threshold: the fit is explicitly not available.
+    expect(page).toContain("no threshold θ was given");
+    // An unknown study, and a directory that is not a journal, are invalid input.
+    const unknown = await run("report", journal, ...flags, "--study", "nope", "--out", path.join(dir, "x.html"));
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain('no study "nope"');
+    const notJournal = await run("report", dir, ...flags, "--out", path.join(dir, "x.html"));
+    expect(notJournal.code).toBe(1);
+    expect(notJournal.err).toContain("no journal-*.log segments");
   });
 });

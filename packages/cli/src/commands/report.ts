@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
-import { ExportError, exportStudy, loadJournalStudies } from "@nadir/coordinator";
+import { ExportError, exportStudy, JournalCorruptError, loadJournalStudies } from "@nadir/coordinator";
 import { type AnalyzeResult, curvesFromExport, curvesFromResults, type LearningCurves, type ListVsRandom, type ListWorkloads, ReportInputError, renderReport, type Section } from "@nadir/report";
 import type { Command } from "commander";
 import { ReadTrialsError, readTrialsColumn } from "../read-trials.js";
@@ -179,7 +179,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         setExit(0);
       } catch (err) {
         process.stderr.write(`nadir report: ${(err as Error).message}\n`);
-        const invalid = err instanceof InputError || err instanceof ReadTrialsError || err instanceof InvalidArgumentError || err instanceof ReportInputError || err instanceof ExportError;
+        const invalid = err instanceof InputError || err instanceof ReadTrialsError || err instanceof InvalidArgumentError || err instanceof ReportInputError || err instanceof ExportError || err instanceof JournalCorruptError;
         setExit(invalid ? 1 : 2);
       }
     });
