@@ -9,6 +9,7 @@
  *   Dodge et al. 2019 "Show your work" (expected validation performance).
  * Minimisation is handled by negation.
  */
+import { EmpiricalDistribution } from "@nadir/analysis";
 import { InvalidArgumentError, requireInt } from "./errors.js";
 import type { Direction } from "./trials.js";
 
@@ -92,44 +93,39 @@ export type EquivalentBudget = { k: number } | { overflow: number };
  * curve E[best of k] and the equivalent budget of a score can be asked for many times.
  */
 export class RandomSearchReference {
-  /** Distinct values, ascending (negated when minimising). */
-  private readonly ys: Float64Array;
-  /** ln(c_u/n), c_u = number of rows ≤ ys[u]. */
-  private readonly lnq: Float64Array;
+  /** The empirical distribution of the rows (@nadir/analysis, a port of opda's EmpiricalDistribution). */
+  private readonly dist: EmpiricalDistribution;
   private readonly rows: number;
   readonly direction: Direction;
   constructor(values: ArrayLike<number>, direction: Direction) {
     if (values.length === 0) throw new InvalidArgumentError("values", "expected at least one row");
-    const asc = sortedForMax(values, direction);
-    const n = asc.length;
-    let m = 0;
-    const ys = new Float64Array(n);
-    const lnq = new Float64Array(n);
+    if (direction !== "minimize" && direction !== "maximize") throw new InvalidArgumentError("direction", `expected minimize or maximize, got ${String(direction)}`);
+    // Ties are merged here (a typed-array sort) and passed as weights count/n: the same distribution, but
+    // EmpiricalDistribution's own comparator sort of 150,000 rows would dominate the run time.
+    const sorted = Float64Array.from(values).sort();
+    const n = sorted.length;
+    if (Number.isNaN(sorted[n - 1])) throw new InvalidArgumentError("values", "NaN is not a valid score");
+    const ys: number[] = [];
+    const counts: number[] = [];
     for (let i = 0; i < n; i++) {
-      if (i + 1 < n && asc[i + 1] === asc[i]) continue; // ties: one term per distinct value
-      ys[m] = asc[i] as number;
-      lnq[m] = Math.log((i + 1) / n);
-      m++;
+      const y = sorted[i] as number;
+      if (i > 0 && y === sorted[i - 1]) counts[counts.length - 1] = (counts[counts.length - 1] as number) + 1;
+      else {
+        ys.push(y);
+        counts.push(1);
+      }
     }
-    this.ys = ys.slice(0, m);
-    this.lnq = lnq.slice(0, m);
+    this.dist = new EmpiricalDistribution(ys, { weights: counts.map((c) => c / n) });
     this.rows = n;
     this.direction = direction;
   }
-  /** E[max of k] on the tie-compressed support: Σ_u y_u·(exp(k·ln q_u) − exp(k·ln q_{u−1})). */
-  private maxOfK(k: number): number {
+  /**
+   * Mean tuning curve at k: `EmpiricalDistribution.averageTuningCurve` of @nadir/analysis,
+   * Σ_j y_j (W_j^k − W_{j−1}^k) over the distinct values (maximize; the mirror image for minimize).
+   */
+  private curve(k: number): number {
     requireInt("k", k, 1);
-    let prev = 0;
-    let sum = 0;
-    const ys = this.ys;
-    const lnq = this.lnq;
-    for (let u = 0; u < ys.length; u++) {
-      const cur = Math.exp(k * (lnq[u] as number));
-      const d = cur - prev;
-      if (d !== 0) sum += (ys[u] as number) * d;
-      prev = cur;
-    }
-    return sum;
+    return this.dist.averageTuningCurve([k], { minimize: this.direction === "minimize" })[0] as number;
   }
   /** Number of rows n. */
   get n(): number {
@@ -137,8 +133,7 @@ export class RandomSearchReference {
   }
   /** Exact E[best of k draws] (in the original units and direction). */
   expectedBest(k: number): number {
-    const e = this.maxOfK(k);
-    return this.direction === "minimize" ? -e : e;
+    return this.curve(k);
   }
   /**
    * The smallest k in [1, n] whose expected best-of-k is at least as good as `score` (relative slack 1e-12
@@ -146,11 +141,12 @@ export class RandomSearchReference {
    * k, so an exponential search (1, 2, 4, …) followed by bisection finds k in O(n log k).
    */
   equivalentBudget(score: number): EquivalentBudget {
-    const target = this.direction === "minimize" ? -score : score;
     const n = this.rows;
+    const better = (x: number) => (this.direction === "minimize" ? -x : x);
+    const target = better(score);
     if (Number.isNaN(target)) throw new InvalidArgumentError("score", "score is NaN");
     const slack = Number.isFinite(target) ? 1e-12 * Math.max(1, Math.abs(target)) : 0;
-    const ok = (k: number) => this.maxOfK(k) >= target - slack;
+    const ok = (k: number) => better(this.curve(k)) >= target - slack;
     let hi = 1;
     while (hi < n && !ok(hi)) hi = Math.min(n, hi * 2);
     if (!ok(hi)) return { overflow: n };

@@ -327,13 +327,18 @@ export function evaluateOnWorkload(
 export function randomSearchReference(table: TrialsTable, i: number, tau = 2): RandomSearchReference {
   requireInt("workload", i, 0, table.workloads.length - 1);
   const ttt = table.mode === "time-to-target";
+  const W = table.workloads.length;
+  const { offsets, values } = table;
   let n = 0;
-  for (let p = 0; p < table.points.length; p++) n += cell(table, p, i).length;
+  for (let p = 0; p < table.points.length; p++) n += (offsets[p * W + i + 1] as number) - (offsets[p * W + i] as number);
   const all = new Float64Array(n);
   let o = 0;
   for (let p = 0; p < table.points.length; p++) {
-    const v = cell(table, p, i);
-    for (let j = 0; j < v.length; j++) all[o++] = ttt ? Math.min(v[j] as number, tau) : (v[j] as number);
+    const end = offsets[p * W + i + 1] as number;
+    for (let j = offsets[p * W + i] as number; j < end; j++) {
+      const v = values[j] as number;
+      all[o++] = ttt && v > tau ? tau : v;
+    }
   }
   return new RandomSearchReference(all, table.direction);
 }

@@ -169,7 +169,10 @@ export function gridPoints(space: SearchSpace, levels: number, limit = 1_000_000
       const vals: number[] = [];
       for (let l = 0; l < levels; l++) {
         const t = levels === 1 ? 0.5 : l / (levels - 1);
-        let v = t === 1 ? d.max : t === 0 ? d.min : (mapUnit({ kind: "float", min: d.min, max: d.max, scale: d.scale }, t) as number);
+        // Endpoints exactly (reverse_log maps t = 0 to max and t = 1 to min).
+        const lo = d.scale === "reverse_log" ? d.max : d.min;
+        const hi = d.scale === "reverse_log" ? d.min : d.max;
+        let v = t === 1 ? hi : t === 0 ? lo : (mapUnit({ kind: "float", min: d.min, max: d.max, scale: d.scale }, t) as number);
         if (d.kind === "int") v = Math.round(v);
         if (!vals.includes(v)) vals.push(v);
       }

@@ -8,10 +8,14 @@
  */
 import { parse as parseYaml } from "yaml";
 import { crExp, crLog } from "./crmath.js";
+import { validateSearchSpace } from "@nadir/protocol";
 import { InvalidArgumentError, InvalidSpaceError, describe } from "./errors.js";
 
-/** How a numeric range is sampled: uniform in [min, max] or uniform in [ln min, ln max]. */
-export type Scale = "linear" | "log";
+/**
+ * How a numeric range is sampled: uniform in [min, max], uniform in [ln min, ln max], or reverse_log
+ * (dense near max: x = min + max − exp(uniform(ln min, ln max)), Vizier REVERSE_LOG; floats only).
+ */
+export type Scale = "linear" | "log" | "reverse_log";
 /** A parameter value; categorical values may be strings or booleans. */
 export type ParamValue = number | string | boolean;
 
@@ -42,7 +46,7 @@ export interface ParameterSpec {
   domain: Domain;
   /** `one_minus`: the materialised hyperparameter is 1 − sampled value (Medapati et al. Table 1, AlgoPerf). */
   transform: Transform;
-  /** Name of the materialised hyperparameter (e.g. `beta1`); defaults to `name`. */
+  /** Name of the materialised hyperparameter (e.g. `beta1`; JSON field `as`); defaults to `name`. */
   materializedName?: string;
   condition?: Condition;
   description?: string;
@@ -89,10 +93,11 @@ export function loadSpaceDocument(text: string, format: "json" | "yaml" | "auto"
 }
 
 /**
- * Interprets a parsed document. Accepted forms:
+ * Interprets a parsed document, after validating it with @nadir/protocol's `validateSearchSpace`
+ * (search-space.schema.json plus its semantic checks). Accepted forms:
  * 1. Native: `{ "parameters": [ {name, type, …}, … ] }` where type is float | int | categorical | discrete |
  *    fixed; float/int take `min`, `max`, `scale` ("linear" default, or "log"); categorical/discrete take
- *    `values`; fixed takes `value`; optional `transform` ("one_minus"), `materialized_name`, `condition`
+ *    `values`; fixed takes `value`; optional `transform` ("one_minus"), `as` (materialised name), `condition`
  *    `{parent, values}`, `description`.
  * 2. AlgoPerf dict form (algoperf/halton.py `generate_search`): `{ name: {min, max, scaling} |
  *    {feasible_points: [...]}, … }` in key order. A name starting with `one_minus_` gets the one_minus
@@ -100,6 +105,7 @@ export function loadSpaceDocument(text: string, format: "json" | "yaml" | "auto"
  * 3. AlgoPerf list form: `[ {name: value, …}, … ]`, returned as points.
  */
 export function parseSpaceDocument(doc: unknown): SpaceDocument {
+  validateSpaceDocumentSchema(doc);
   if (Array.isArray(doc)) {
     if (doc.length === 0) throw new InvalidSpaceError("", "the list of points is empty");
     const points = doc.map((p, i) => {
@@ -128,8 +134,8 @@ function parseNative(params: unknown[]): SearchSpace {
     let domain: Domain;
     if (type === "float" || type === "int") {
       const scale = raw.scale ?? "linear";
-      if (scale !== "linear" && scale !== "log") {
-        throw new InvalidSpaceError(`${at}.scale`, `expected "linear" or "log", got ${describe(scale)}`);
+      if (scale !== "linear" && scale !== "log" && !(scale === "reverse_log" && type === "float")) {
+        throw new InvalidSpaceError(`${at}.scale`, `expected "linear" or "log"${type === "float" ? ' or "reverse_log"' : ""}, got ${describe(scale)}`);
       }
       domain = { kind: type, min: raw.min as number, max: raw.max as number, scale };
     } else if (type === "categorical" || type === "discrete") {
@@ -144,9 +150,9 @@ function parseNative(params: unknown[]): SearchSpace {
       throw new InvalidSpaceError(`${at}.transform`, `expected "identity" or "one_minus", got ${describe(transform)}`);
     }
     const spec: ParameterSpec = { name, domain, transform };
-    const mName = raw.materialized_name ?? raw.materializedName;
+    const mName = raw.as;
     if (mName !== undefined) {
-      if (typeof mName !== "string" || mName === "") throw new InvalidSpaceError(`${at}.materialized_name`, "expected a non-empty string");
+      if (typeof mName !== "string" || mName === "") throw new InvalidSpaceError(`${at}.as`, "expected a non-empty string");
       spec.materializedName = mName;
     }
     if (raw.condition !== undefined) {
@@ -190,7 +196,8 @@ function parseAlgoPerfDict(doc: Record<string, unknown>): SearchSpace {
     params.push(spec);
   }
   const space = { parameters: params };
-  validateSpace(space);
+  // AlgoPerf indexes feasible_points as given (L[floor(u·|L|)]), so repeated values are legal there.
+  validateSpace(space, { allowRepeatedValues: true });
   return space;
 }
 
@@ -199,7 +206,7 @@ function parseAlgoPerfDict(doc: Record<string, unknown>): SearchSpace {
  * non-empty, duplicate-free values; a condition's parent exists earlier in the order and its values are
  * values the parent can take; one_minus only on numeric domains.
  */
-export function validateSpace(space: SearchSpace): void {
+export function validateSpace(space: SearchSpace, options: { allowRepeatedValues?: boolean } = {}): void {
   if (!isObj(space) || !Array.isArray(space.parameters)) throw new InvalidSpaceError("", "expected {parameters: [...]}");
   if (space.parameters.length === 0) throw new InvalidSpaceError("parameters", "a search space needs at least one parameter");
   const seen = new Map<string, ParameterSpec>();
@@ -211,7 +218,10 @@ export function validateSpace(space: SearchSpace): void {
       if (typeof d.min !== "number" || !Number.isFinite(d.min)) throw new InvalidSpaceError(`${at}.min`, `expected a finite number, got ${describe(d.min)}`);
       if (typeof d.max !== "number" || !Number.isFinite(d.max)) throw new InvalidSpaceError(`${at}.max`, `expected a finite number, got ${describe(d.max)}`);
       if (!(d.min < d.max)) throw new InvalidSpaceError(at, `min (${d.min}) must be below max (${d.max})`);
-      if (d.scale === "log" && !(d.min > 0)) throw new InvalidSpaceError(`${at}.min`, `a log scale needs min > 0, got ${d.min}`);
+      if (d.scale !== "linear" && d.scale !== "log" && !(d.scale === "reverse_log" && d.kind === "float")) {
+        throw new InvalidSpaceError(`${at}.scale`, `invalid scale ${describe(d.scale)}`);
+      }
+      if (d.scale !== "linear" && !(d.min > 0)) throw new InvalidSpaceError(`${at}.min`, `a log scale needs min > 0, got ${d.min}`);
       if (d.kind === "int" && (!Number.isInteger(d.min) || !Number.isInteger(d.max))) {
         throw new InvalidSpaceError(at, `an int domain needs integer bounds, got [${d.min}, ${d.max}]`);
       }
@@ -222,7 +232,7 @@ export function validateSpace(space: SearchSpace): void {
           throw new InvalidSpaceError(`${at}.values[${j}]`, `invalid value ${describe(v)}`);
         }
       });
-      if (new Set(d.values).size !== d.values.length) throw new InvalidSpaceError(`${at}.values`, "values must be distinct");
+      if (!options.allowRepeatedValues && new Set(d.values).size !== d.values.length) throw new InvalidSpaceError(`${at}.values`, "values must be distinct");
     } else if (d.kind === "fixed") {
       if (!isValue(d.value)) throw new InvalidSpaceError(`${at}.value`, `invalid value ${describe(d.value)}`);
     }
@@ -250,14 +260,17 @@ export function validateSpace(space: SearchSpace): void {
 
 /**
  * Maps a unit coordinate u ∈ [0, 1) to a value of the domain (AlgoPerf `halton.py` mapping, §4.2 step 6):
- * - float log: min·exp(u·ln(max/min)); float linear: min + u·(max − min)
+ * - float log: min·exp(u·ln(max/min)); float linear: min + u·(max − min);
+ *   float reverse_log: min + max − min·exp(u·ln(max/min))
  * - int linear: min + floor(u·(max − min + 1)); int log: round(min·exp(u·ln(max/min))), clamped
  * - discrete / categorical: values[floor(u·|values|)]; fixed: the value.
  */
 export function mapUnit(domain: Domain, u: number): ParamValue {
   switch (domain.kind) {
     case "float":
-      return domain.scale === "log" ? domain.min * crExp(u * crLog(domain.max / domain.min)) : domain.min + u * (domain.max - domain.min);
+      if (domain.scale === "log") return domain.min * crExp(u * crLog(domain.max / domain.min));
+      if (domain.scale === "reverse_log") return domain.min + domain.max - domain.min * crExp(u * crLog(domain.max / domain.min));
+      return domain.min + u * (domain.max - domain.min);
     case "int": {
       const v = domain.scale === "log"
         ? Math.round(domain.min * crExp(u * crLog(domain.max / domain.min)))
@@ -310,4 +323,17 @@ export function materializePoint(space: SearchSpace, point: Point): Record<strin
     out[p.materializedName ?? p.name] = value;
   }
   return out;
+}
+
+/**
+ * Validates a parsed document against @nadir/protocol's search-space schema (JSON Schema 2020-12 via ajv,
+ * then the protocol's semantic checks). Throws InvalidSpaceError listing every issue; the error's path is
+ * the JSON pointer of the first one.
+ */
+export function validateSpaceDocumentSchema(doc: unknown): void {
+  const r = validateSearchSpace(doc);
+  if (!r.ok) {
+    const first = r.errors[0]?.pointer ?? "";
+    throw new InvalidSpaceError(first, `does not match the search-space schema:\n${r.errors.map((e) => `  ${e.message}`).join("\n")}`);
+  }
 }

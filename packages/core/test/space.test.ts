@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { gridPoints, sample } from "../src/samplers.js";
-import { loadSpaceDocument, materializePoint, parseSpaceDocument } from "../src/space.js";
+import { loadSpaceDocument, mapUnit, materializePoint, parseSpaceDocument, validateSpace } from "../src/space.js";
 
 const NATIVE_YAML = `
 parameters:
   - { name: learning_rate, type: float, min: 1.0e-4, max: 1.0e-2, scale: log }
-  - { name: one_minus_beta1, type: float, min: 1.0e-3, max: 0.2, scale: log, transform: one_minus, materialized_name: beta1 }
+  - { name: one_minus_beta1, type: float, min: 1.0e-3, max: 0.2, scale: log, transform: one_minus, as: beta1 }
   - { name: layers, type: int, min: 1, max: 4 }
   - { name: optimizer, type: categorical, values: [adam, sgd] }
   - { name: momentum, type: discrete, values: [0.8, 0.9, 0.99], condition: { parent: optimizer, values: [sgd] } }
@@ -36,12 +36,32 @@ describe("search spaces", () => {
     expect(l).toEqual({ kind: "points", points: [{ learning_rate: 0.001, dropout_rate: 0.1 }] });
   });
   it("rejects invalid spaces with the path", () => {
-    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "float", min: 0, max: 1, scale: "log" }] })).toThrow(/parameters\[0\] \(x\).min: a log scale needs min > 0/);
-    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "float", min: 2, max: 1 }] })).toThrow(/min \(2\) must be below max \(1\)/);
-    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "discrete", values: [1], condition: { parent: "y", values: [1] } }] })).toThrow(/must be a parameter declared earlier/);
-    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "bogus" }] })).toThrow(/parameters\[0\].type/);
-    expect(() => parseSpaceDocument({ lr: { min: 1, max: 2, scaling: "cubic" } })).toThrow(/lr.scaling/);
+    // Through @nadir/protocol's schema (JSON pointers) ...
+    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "float", min: 0, max: 1, scale: "log" }] })).toThrow(/\/parameters\/0\/min/);
+    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "float", min: 2, max: 1 }] })).toThrow(/does not match the search-space schema/);
+    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "discrete", values: [1], condition: { parent: "y", values: [1] } }] })).toThrow(/\/parameters\/0\/condition\/parent/);
+    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "bogus" }] })).toThrow(/\/parameters\/0\/type/);
+    expect(() => parseSpaceDocument({ lr: { min: 1, max: 2, scaling: "cubic" } })).toThrow(/\/lr\/scaling/);
+    expect(() => parseSpaceDocument({ parameters: [{ name: "x", type: "float", min: 1, max: 2, materialized_name: "y" }] })).toThrow(/materialized_name/);
+    // ... and core's own checks on in-memory spaces.
+    expect(() => validateSpace({ parameters: [{ name: "x", domain: { kind: "float", min: 0, max: 1, scale: "log" }, transform: "identity" }] })).toThrow(/parameters\[0\] \(x\).min: a log scale needs min > 0/);
+    expect(() => validateSpace({ parameters: [{ name: "x", domain: { kind: "float", min: 2, max: 1, scale: "linear" }, transform: "identity" }] })).toThrow(/min \(2\) must be below max \(1\)/);
+    expect(() => validateSpace({ parameters: [{ name: "x", domain: { kind: "discrete", values: [1] }, transform: "identity", condition: { parent: "y", values: [1] } }] })).toThrow(/must be a parameter declared earlier/);
     expect(() => loadSpaceDocument("{ not json", "json")).toThrow(/not valid JSON/);
+  });
+  it("keeps AlgoPerf feasible_points in file order, repeats included (AlgoPerf indexes L[floor(u·|L|)])", () => {
+    const d = parseSpaceDocument({ ls: { feasible_points: [0.2, 0.1, 0.2] } });
+    if (d.kind !== "space") throw new Error();
+    expect(d.space.parameters[0]!.domain).toEqual({ kind: "discrete", values: [0.2, 0.1, 0.2] });
+    expect(mapUnit(d.space.parameters[0]!.domain, 0.5)).toBe(0.1);
+  });
+  it("reverse_log is dense near max: min + max − min·(max/min)^u", () => {
+    const dom = { kind: "float" as const, min: 0.9, max: 0.999, scale: "reverse_log" as const };
+    expect(mapUnit(dom, 0)).toBe(0.999);
+    expect(mapUnit(dom, 0.5)).toBeCloseTo(0.9 + 0.999 - 0.9 * Math.sqrt(0.999 / 0.9), 14);
+    const d = parseSpaceDocument({ parameters: [{ name: "b", type: "float", min: 0.9, max: 0.999, scale: "reverse_log" }] });
+    if (d.kind !== "space") throw new Error();
+    expect(gridPoints(d.space, 3).map((p) => p.b)).toEqual([0.999, mapUnit(dom, 0.5), 0.9]);
   });
   it("grid: full mixed-radix grid, endpoints exact, deduplicated under conditions", () => {
     const doc = loadSpaceDocument(NATIVE_YAML);

@@ -1,0 +1,172 @@
+// `nadir lists show|build`, registered on a fresh commander program as main() does, stdout/stderr captured.
+// Expected numbers come from the spec (paper Table 10), closed forms, or brute-force enumeration written here,
+// not from @nadir/core.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
+import { Command } from "commander";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { register } from "../src/commands/lists.js";
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+const shared = path.resolve(repoRoot, "../shared");
+const tmp = mkdtempSync(path.join(tmpdir(), "nadir-lists-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let code = 0;
+  const program = new Command("nadir").exitOverride();
+  register(program, (c) => {
+    code = c;
+  });
+  const out: string[] = [];
+  const errs: string[] = [];
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
+    out.push(String(s));
+    return true;
+  });
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
+    errs.push(String(s));
+    return true;
+  });
+  try {
+    await program.parseAsync(["node", "nadir", "lists", ...args]);
+  } catch (x) {
+    code = 2;
+    errs.push(String(x));
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+  return { code, out: out.join(""), err: errs.join("") };
+}
+
+// Paper Table 10 (algorithms.md §1.7): lr, warmup, β1, β2, wd, dropout, label smoothing.
+const TABLE10 = [
+  [0.007188680089024849, 0.1, 0.9521079797438937, 0.9545645606521953, 0.020932289532959312, 0.0, 0.2],
+  [0.0011719210768906827, 0.02, 0.9641782560318817, 0.9953311727740848, 0.15957548811577366, 0.1, 0.0],
+  [0.001183374563441696, 0.02, 0.918959806679234, 0.9941923836947718, 0.028400661323288435, 0.1, 0.1],
+  [0.0014515212275017363, 0.1, 0.9600296609757403, 0.889423091749684, 0.031808785805059143, 0.0, 0.2],
+  [0.0005102205206215031, 0.05, 0.9120180064671332, 0.9597041640569521, 0.04833675039698776, 0.1, 0.0],
+];
+
+describe("nadir lists show", () => {
+  it("--json --steps: every digit of Table 10, warmup floor(f·S), lr at 0, 1, W, S/2, S−1", async () => {
+    const S = 36_189; // fastMRI step budget (paper Table 11)
+    const r = await run("show", "medapati2025-nadamw", "--steps", String(S), "--json");
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.out);
+    expect(j.points.map((p: any) => [p.learning_rate, p.warmup_fraction, p.beta1, p.beta2, p.weight_decay, p.dropout_rate, p.label_smoothing])).toEqual(TABLE10);
+    expect(j.provenance).toMatch(/arXiv:2503.03986, Table 10/);
+    j.configs.forEach((c: any, i: number) => {
+      const [eta, f, b1, b2, wd, dr, ls] = TABLE10[i]!;
+      const W = Math.floor(f! * S);
+      expect(c.warmup_steps).toBe(W);
+      const C = S - W;
+      const expectLr = (step: number) => (step < W ? (eta! * step) / W : eta! * 0.5 * (1 + Math.cos((Math.PI * (step - W)) / C)));
+      expect(c.lr.map((x: any) => x.step)).toEqual([0, 1, W, Math.floor(S / 2), S - 1]);
+      for (const x of c.lr) expect(x.lr).toBeCloseTo(expectLr(x.step), 17);
+      expect(c.lr[0].lr).toBe(0);
+      expect(c.lr[2].lr).toBe(eta);
+      expect(c.optax.kwargs).toMatchObject({ b1, b2, eps: 1e-8, eps_root: 0, weight_decay: wd });
+      expect(c.pytorch.kwargs).toEqual({ lr: eta, betas: [b1, b2], eps: 1e-8, weight_decay: wd, momentum_decay: 1e9, decoupled_weight_decay: true });
+      expect(c.hyperparameters).toMatchObject({ dropout_rate: dr, label_smoothing: ls });
+    });
+  });
+  it("the AlgoPerf baseline list: β1 = 1 − one_minus_beta1, AlgoPerf variant by default", async () => {
+    const r = await run("show", "algoperf-v0.5-nadamw-baseline@1", "--steps", "10666", "--json");
+    const j = JSON.parse(r.out);
+    expect(j.variant).toBe("algoperf");
+    expect(j.points[3].beta2).toBe(0.6291854735396584);
+    expect(j.points[3].beta1).toBe(1 - 0.13625575743);
+    expect(j.configs[3].warmup_steps).toBe(213); // int(0.02 · 10666) = int(213.32)
+    expect(j.configs[3].pytorch.exact).toBe(false);
+  });
+  it("text output names the optax and torch calls", async () => {
+    const r = await run("show", "medapati2025-nadamw", "--steps", "1000");
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("optax.nadamw(learning_rate=optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value=0.007188680089024849, warmup_steps=100, decay_steps=1000, end_value=0.0)");
+    expect(r.out).toContain("momentum_decay=1e9, decoupled_weight_decay=True");
+  });
+  it("errors: unknown list → 1, bad --steps → 2", async () => {
+    const a = await run("show", "no-such-list");
+    expect(a.code).toBe(1);
+    expect(a.err).toMatch(/no built-in list named "no-such-list"; available: medapati2025-nadamw@1/);
+    const b = await run("show", "medapati2025-nadamw", "--steps", "1.5");
+    expect(b.code).toBe(2);
+    expect(b.err).toMatch(/--steps must be an integer/);
+  });
+});
+
+describe("nadir lists build", () => {
+  it("time-to-target: the paper's cost by hand, LOO JSON shape", async () => {
+    const csv = path.join(tmp, "ttt.csv");
+    writeFileSync(csv, "point,workload,steps_to_target,step_budget\np1,A,50,100\np1,B,,100\np2,A,,100\np2,B,80,100\np3,A,90,100\np3,B,90,100\n");
+    const r = await run("build", "--trials", csv, "--size", "2", "--leave-one-out", "--json");
+    expect(r.err).toBe("");
+    const j = JSON.parse(r.out);
+    // Greedy: p3 alone costs sqrt(0.9·0.9) = 0.9 (best single), then p1: sqrt(0.5·0.9).
+    expect(j.list).toEqual(["p3", "p1"]);
+    expect(j.cost).toBeCloseTo(Math.sqrt(0.5 * 0.9), 14);
+    expect(j.per_workload.map((w: any) => [w.workload, w.step_fraction, w.reached])).toEqual([["A", 0.5, true], ["B", 0.9, true]]);
+    // Built on B alone: p2 (0.8) first; then p1 and p3 tie at 0.8 and the earlier point wins (documented).
+    expect(j.leave_one_out.map((e: any) => [e.held_out, e.list])).toEqual([["A", ["p2", "p1"]], ["B", ["p1", "p2"]]]);
+    // Held-out A: p1 reaches at 0.5; random search over A's rows {0.5, 2 (capped miss), 0.9} never averages 0.5.
+    expect(j.leave_one_out[0]).toMatchObject({ reached: true, step_fraction: 0.5, expected_capped_step_fraction: 0.5, equivalent_random_budget: ">3" });
+    for (const e of j.leave_one_out) expect(Object.keys(e)).toEqual(expect.arrayContaining(["held_out", "list", "reached", "step_fraction", "equivalent_random_budget"]));
+    const exhaustive = JSON.parse((await run("build", "--trials", csv, "--size", "2", "--method", "exhaustive", "--json")).out);
+    expect(exhaustive.list).toEqual(["p1", "p2"]); // sqrt(0.5·0.8) < sqrt(0.5·0.9)
+  });
+
+  it("final-metric on real HPOBench rows: list scores and equivalent budgets match brute force", async () => {
+    // 3 datasets × the first 120 configurations × 5 seeds, as a long CSV.
+    const ds = ["kc1", "credit_g", "blood_transfusion"];
+    const data: Record<string, number[][]> = {};
+    const lines = ["point,workload,metric,seed"];
+    for (const d of ds) {
+      const text = gunzipSync(readFileSync(path.join(shared, `data/tabular/hpobench/${d}.csv.gz`))).toString();
+      data[d] = text.split("\n").slice(1, 121).map((l) => l.split(",").slice(5).map(Number));
+      data[d]!.forEach((seeds, p) => seeds.forEach((v, s) => lines.push(`c${p},${d},${v},${s}`)));
+    }
+    const csv = path.join(tmp, "hpo.csv");
+    writeFileSync(csv, `${lines.join("\n")}\n`);
+    const r = await run("build", "--trials", csv, "--size", "2", "--mode", "final-metric", "--direction", "maximize", "--leave-one-out", "--json");
+    expect(r.err).toBe("");
+    const j = JSON.parse(r.out);
+    expect(j.leave_one_out).toHaveLength(3);
+    for (const e of j.leave_one_out) {
+      const rows = data[e.held_out]!;
+      const [a, b] = e.list.map((id: string) => rows[Number(id.slice(1))]!);
+      // Brute force over the 25 seed pairs.
+      let s = 0;
+      for (const x of a) for (const y of b) s += Math.max(x, y);
+      expect(e.best_metric).toBeCloseTo(s / 25, 13);
+      // Random search: all 600 rows; E[max of k] by the closed form; smallest k reaching the list's score.
+      const all = rows.flat().sort((p, q) => p - q);
+      const n = all.length;
+      const curve = (k: number) => all.reduce((acc, y, i) => acc + y * (((i + 1) / n) ** k - (i / n) ** k), 0);
+      expect(e.random_best_of_k).toBeCloseTo(curve(2), 12);
+      let k = 1;
+      while (k <= n && curve(k) < e.best_metric - 1e-12) k++;
+      expect(e.equivalent_random_budget).toBe(k <= n ? k : `>${n}`);
+      // Regret is normalised on the training workloads only: the held-out data cannot move the list.
+      expect(e.list).not.toHaveLength(0);
+    }
+  });
+
+  it("errors: missing cells → 1 with the names, bad --size → 2, unreadable file → 1", async () => {
+    const csv = path.join(tmp, "bad.csv");
+    writeFileSync(csv, "point,workload,metric\na,w1,1\nb,w2,2\n");
+    const a = await run("build", "--trials", csv, "--size", "1");
+    expect(a.code).toBe(1);
+    expect(a.err).toMatch(/point "a" has no row for workload "w2"/);
+    const b = await run("build", "--trials", csv, "--size", "0");
+    expect(b.code).toBe(2);
+    const c = await run("build", "--trials", path.join(tmp, "missing.csv"), "--size", "1");
+    expect(c.code).toBe(1);
+    expect(c.err).toMatch(/ENOENT/);
+  });
+});
