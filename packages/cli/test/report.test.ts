@@ -14,7 +14,10 @@ import { main } from "../src/main.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const opda = path.resolve(repoRoot, "../shared/data/opda");
-const scores = JSON.parse(readFileSync(path.join(opda, "derived_scores.json"), "utf8")).scores as Record<string, number[]>;
+const scores = JSON.parse(readFileSync(path.join(opda, "derived_scores.json"), "utf8")).scores as Record<
+  string,
+  number[]
+>;
 const errorRates = scores["deberta-v3-base_error_rate"] as number[];
 
 const tmp = mkdtempSync(path.join(tmpdir(), "nadir-report-"));
@@ -22,14 +25,20 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 // One line per run: its id, the derived error rate (derived_scores.json, file order) and the
 // upstream learning curves unchanged; one more line with no score, which both commands must skip.
-const runs = readFileSync(path.join(opda, "deberta/deberta-v3-base_tuning.results.jsonl"), "utf8").trim().split("\n");
+const runs = readFileSync(path.join(opda, "deberta/deberta-v3-base_tuning.results.jsonl"), "utf8")
+  .trim()
+  .split("\n");
 const jsonlPath = path.join(tmp, "deberta-v3.jsonl");
 writeFileSync(
   jsonlPath,
   `${runs
     .map((line, i) => {
       const r = JSON.parse(line);
-      return JSON.stringify({ trial: r.iteration ?? i, error_rate: errorRates[i], learning_curves: r.learning_curves });
+      return JSON.stringify({
+        trial: r.iteration ?? i,
+        error_rate: errorRates[i],
+        learning_curves: r.learning_curves,
+      });
     })
     .join("\n")}\n${JSON.stringify({ trial: "broken", error_rate: null })}\n`,
 );
@@ -66,7 +75,22 @@ function atPath(obj: unknown, p: string): unknown {
   return cur;
 }
 
-const FLAGS = ["--metric", "error_rate", "--direction", "minimize", "--lower", "0", "--upper", "1", "--threshold", "0.11", "--bands", "dkw", "--confidence", "0.8"];
+const FLAGS = [
+  "--metric",
+  "error_rate",
+  "--direction",
+  "minimize",
+  "--lower",
+  "0",
+  "--upper",
+  "1",
+  "--threshold",
+  "0.11",
+  "--bands",
+  "dkw",
+  "--confidence",
+  "0.8",
+];
 
 describe("nadir report <results.jsonl>", () => {
   let analyzed: Record<string, unknown>;
@@ -77,7 +101,19 @@ describe("nadir report <results.jsonl>", () => {
     const a = await run("analyze", jsonlPath, ...FLAGS, "--json");
     expect(a.code, a.err).toBe(0);
     analyzed = JSON.parse(a.out);
-    const r = await run("report", jsonlPath, ...FLAGS, "--out", outPath, "--curve", "learning_curves.matched", "--curve-transform", "one-minus", "--title", "DeBERTaV3");
+    const r = await run(
+      "report",
+      jsonlPath,
+      ...FLAGS,
+      "--out",
+      outPath,
+      "--curve",
+      "learning_curves.matched",
+      "--curve-transform",
+      "one-minus",
+      "--title",
+      "DeBERTaV3",
+    );
     expect(r.code, r.err).toBe(0);
     expect(r.out).toMatch(/^wrote .*report\.html \(\d+ KiB\): 1024 trials of error_rate/);
     html = readFileSync(outPath, "utf8");
@@ -102,17 +138,38 @@ describe("nadir report <results.jsonl>", () => {
     }
     const paths = new Set(spans.map((s) => s[1]));
     // The headline: best reachable score (a: minimizing) with its interval, c, and the gain of more trials.
-    for (const p of ["fit.a", "best_score_interval.lower", "best_score_interval.upper", "fit.c", "gain[0].gain", "gain[0].more_trials", "gain[0].lower", "gain[0].upper", "n"]) {
+    for (const p of [
+      "fit.a",
+      "best_score_interval.lower",
+      "best_score_interval.upper",
+      "fit.c",
+      "gain[0].gain",
+      "gain[0].more_trials",
+      "gain[0].lower",
+      "gain[0].upper",
+      "n",
+    ]) {
       expect(paths.has(p), p).toBe(true);
     }
   });
 
   it("has every section: plots for the data given, explicit notes for the rest", () => {
-    for (const id of ["summary", "tuning-curve", "cdf", "list-vs-random", "learning-curves", "fit-details", "data"]) {
+    for (const id of [
+      "summary",
+      "tuning-curve",
+      "cdf",
+      "list-vs-random",
+      "learning-curves",
+      "fit-details",
+      "data",
+    ]) {
       expect(html, id).toContain(`<section id="${id}"`);
     }
-    for (const plot of ["tuning-curve", "cdf", "learning-curves"]) expect(html).toMatch(new RegExp(`<figure class="plot" data-plot="${plot}"><svg`));
-    expect(html).toMatch(/<section id="list-vs-random"[^>]*>\s*<h2>[^<]*<\/h2>\s*<p class="na"><strong>Not available:<\/strong> no list evaluation was given/);
+    for (const plot of ["tuning-curve", "cdf", "learning-curves"])
+      expect(html).toMatch(new RegExp(`<figure class="plot" data-plot="${plot}"><svg`));
+    expect(html).toMatch(
+      /<section id="list-vs-random"[^>]*>\s*<h2>[^<]*<\/h2>\s*<p class="na"><strong>Not available:<\/strong> no list evaluation was given/,
+    );
   });
 
   it("a CSV input gives the same numbers and says why there are no learning curves", async () => {
@@ -120,7 +177,9 @@ describe("nadir report <results.jsonl>", () => {
     const r = await run("report", csvPath, ...FLAGS, "--out", out);
     expect(r.code, r.err).toBe(0);
     const page = readFileSync(out, "utf8");
-    const a = JSON.parse((page.match(/id="nadir-analysis">([\s\S]*?)<\/script>/) as RegExpMatchArray)[1] as string);
+    const a = JSON.parse(
+      (page.match(/id="nadir-analysis">([\s\S]*?)<\/script>/) as RegExpMatchArray)[1] as string,
+    );
     expect(a.tuning_curve).toEqual(analyzed.tuning_curve);
     expect(a.fit).toEqual(analyzed.fit);
     expect(page).toContain("a CSV results file has no learning curves");
@@ -130,13 +189,28 @@ describe("nadir report <results.jsonl>", () => {
 describe("nadir report: errors", () => {
   it("exit 2 for bad flags, exit 1 for unreadable or unusable input", async () => {
     const out = path.join(tmp, "never.html");
-    const bad = await run("report", jsonlPath, "--metric", "error_rate", "--direction", "sideways", "--out", out);
+    const bad = await run(
+      "report",
+      jsonlPath,
+      "--metric",
+      "error_rate",
+      "--direction",
+      "sideways",
+      "--out",
+      out,
+    );
     expect(bad.code).toBe(2);
     expect(bad.err).toContain("--direction must be minimize or maximize");
     const missing = await run("report", path.join(tmp, "nope.jsonl"), ...FLAGS, "--out", out);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain("cannot read");
-    const noMetric = await run("report", jsonlPath, ...FLAGS.map((f) => (f === "error_rate" ? "bleu" : f)), "--out", out);
+    const noMetric = await run(
+      "report",
+      jsonlPath,
+      ...FLAGS.map((f) => (f === "error_rate" ? "bleu" : f)),
+      "--out",
+      out,
+    );
     expect(noMetric.code).toBe(1);
     expect(noMetric.err).toContain('no record has the field "bleu"');
     const badCurve = await run("report", jsonlPath, ...FLAGS, "--out", out, "--curve", "trial");
@@ -158,8 +232,23 @@ describe("nadir report <journal dir>", () => {
     const dir = tmpDir("nadir-report-journal-");
     const study = writeStudy(dir, "rep", 24, 20);
     const journal = path.join(dir, "journal");
-    const serve = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--exit-when-done", "--heartbeat-ms", "100", "--peer-timeout-ms", "1000"]);
-    const workers = [startWorker(serve.endpoint, "w1", { stepMs: 1 }), startWorker(serve.endpoint, "w2", { stepMs: 1 })];
+    const serve = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      "--exit-when-done",
+      "--heartbeat-ms",
+      "100",
+      "--peer-timeout-ms",
+      "1000",
+    ]);
+    const workers = [
+      startWorker(serve.endpoint, "w1", { stepMs: 1 }),
+      startWorker(serve.endpoint, "w2", { stepMs: 1 }),
+    ];
     expect(await serve.exited).toBe(0);
     for (const w of workers) await w.exited;
 
@@ -172,11 +261,16 @@ describe("nadir report <journal dir>", () => {
     const r = await run("report", journal, ...flags, "--out", out);
     expect(r.code, r.err).toBe(0);
     const page = readFileSync(out, "utf8");
-    const embedded = JSON.parse((page.match(/id="nadir-analysis">([\s\S]*?)<\/script>/) as RegExpMatchArray)[1] as string);
+    const embedded = JSON.parse(
+      (page.match(/id="nadir-analysis">([\s\S]*?)<\/script>/) as RegExpMatchArray)[1] as string,
+    );
     const analyzed = JSON.parse(a.out);
     // Same numbers; only the input's name differs (the journal's study vs the exported file).
     expect(embedded.input.file).toBe(`${journal}#rep.jsonl`);
-    expect({ ...embedded, input: { ...embedded.input, file: "" } }).toEqual({ ...analyzed, input: { ...analyzed.input, file: "" } });
+    expect({ ...embedded, input: { ...embedded.input, file: "" } }).toEqual({
+      ...analyzed,
+      input: { ...analyzed.input, file: "" },
+    });
     expect(embedded.n).toBe(24);
     // Learning curves come from the journal's intermediate reports (every 5 steps of 20).
     expect(page).toMatch(/<figure class="plot" data-plot="learning-curves"><svg/);
@@ -184,7 +278,15 @@ describe("nadir report <journal dir>", () => {
     // No threshold: the fit is explicitly not available.
     expect(page).toContain("no threshold θ was given");
     // An unknown study, and a directory that is not a journal, are invalid input.
-    const unknown = await run("report", journal, ...flags, "--study", "nope", "--out", path.join(dir, "x.html"));
+    const unknown = await run(
+      "report",
+      journal,
+      ...flags,
+      "--study",
+      "nope",
+      "--out",
+      path.join(dir, "x.html"),
+    );
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain('no study "nope"');
     const notJournal = await run("report", dir, ...flags, "--out", path.join(dir, "x.html"));

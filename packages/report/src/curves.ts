@@ -22,7 +22,8 @@ function parseLines(text: string, what: string): Json[] {
     } catch (err) {
       throw new ReportInputError(`${what} line ${i + 1}`, `not valid JSON (${(err as Error).message})`);
     }
-    if (typeof v !== "object" || v === null || Array.isArray(v)) throw new ReportInputError(`${what} line ${i + 1}`, "must be a JSON object");
+    if (typeof v !== "object" || v === null || Array.isArray(v))
+      throw new ReportInputError(`${what} line ${i + 1}`, "must be a JSON object");
     out.push(v as Json);
   });
   return out;
@@ -50,7 +51,11 @@ export function curvesFromExport(text: string, metric: string): LearningCurves {
   rows.forEach((r, i) => {
     const trial = r.trial;
     const step = num(r.step);
-    if ((typeof trial !== "string" && typeof trial !== "number") || step === undefined || !Number.isFinite(step)) {
+    if (
+      (typeof trial !== "string" && typeof trial !== "number") ||
+      step === undefined ||
+      !Number.isFinite(step)
+    ) {
       throw new ReportInputError(`curves-jsonl line ${i + 1}`, "needs a trial id and a finite step");
     }
     const value = num(r[metric]);
@@ -61,13 +66,22 @@ export function curvesFromExport(text: string, metric: string): LearningCurves {
     const attempt = typeof r.attempt === "number" ? r.attempt : 0;
     lastAttempt.set(t, Math.max(lastAttempt.get(t) ?? attempt, attempt));
     let m = byTrial.get(t);
-    if (!m) byTrial.set(t, (m = new Map()));
+    if (!m) {
+      m = new Map();
+      byTrial.set(t, m);
+    }
     let pts = m.get(attempt);
-    if (!pts) m.set(attempt, (pts = []));
+    if (!pts) {
+      pts = [];
+      m.set(attempt, pts);
+    }
     pts.push({ step, value });
   });
   if (seen === 0) throw new ReportInputError("curves-jsonl", `no line has the metric "${metric}"`);
-  const trials = [...byTrial.entries()].map(([trial, m]) => ({ trial, points: (m.get(lastAttempt.get(trial) ?? 0) ?? []).sort((x, y) => x.step - y.step) }));
+  const trials = [...byTrial.entries()].map(([trial, m]) => ({
+    trial,
+    points: (m.get(lastAttempt.get(trial) ?? 0) ?? []).sort((x, y) => x.step - y.step),
+  }));
   return { x_label: "step", y_label: metric, trials };
 }
 
@@ -108,7 +122,8 @@ export function curvesFromResults(text: string, options: ResultsCurveOptions): L
     const trial = typeof idRaw === "string" || typeof idRaw === "number" ? String(idRaw) : String(i + 1);
     const curve = getPath(r, options.field);
     if (curve === undefined || curve === null) return { trial, points: [] };
-    if (!Array.isArray(curve)) throw new ReportInputError(`results line ${i + 1}: ${options.field}`, "must be a list");
+    if (!Array.isArray(curve))
+      throw new ReportInputError(`results line ${i + 1}: ${options.field}`, "must be a list");
     found++;
     const points: Array<{ step: number; value: number }> = [];
     curve.forEach((p, j) => {
@@ -118,11 +133,19 @@ export function curvesFromResults(text: string, options: ResultsCurveOptions): L
         step = num(p[0]);
         value = num(p[1]);
       } else if (p && typeof p === "object") {
-        if (!options.valueKey) throw new ReportInputError(`results line ${i + 1}: ${options.field}[${j}]`, "is an object: say which key holds the value (--curve-value)");
+        if (!options.valueKey)
+          throw new ReportInputError(
+            `results line ${i + 1}: ${options.field}[${j}]`,
+            "is an object: say which key holds the value (--curve-value)",
+          );
         step = num((p as Json)[stepKey]);
         value = num((p as Json)[options.valueKey]);
       }
-      if (step === undefined || value === undefined) throw new ReportInputError(`results line ${i + 1}: ${options.field}[${j}]`, `needs a numeric step and value, got ${JSON.stringify(p)}`);
+      if (step === undefined || value === undefined)
+        throw new ReportInputError(
+          `results line ${i + 1}: ${options.field}[${j}]`,
+          `needs a numeric step and value, got ${JSON.stringify(p)}`,
+        );
       if (!Number.isFinite(step) || Number.isNaN(value)) return;
       points.push({ step, value: f(value) });
     });

@@ -5,8 +5,8 @@
  * tuning curve for the k whose median best score lies in the tail.
  */
 import { NoisyQuadraticDistribution } from "@nadir/analysis";
-import type { FitSummary } from "./types.js";
 import { toNumber } from "./numbers.js";
+import type { FitSummary } from "./types.js";
 
 /** The part of the distribution's API the overlays use. */
 export interface TailDistribution {
@@ -21,7 +21,8 @@ export function fittedDistribution(fit: FitSummary): TailDistribution {
 
 /** `count` points log-spaced on [lo, hi] (lo, hi > 0), ends included. */
 export function logGrid(lo: number, hi: number, count: number): number[] {
-  if (!(lo > 0) || !(hi >= lo) || !(count >= 2)) throw new RangeError(`logGrid needs 0 < lo <= hi and count >= 2, got lo=${lo}, hi=${hi}, count=${count}`);
+  if (!(lo > 0) || !(hi >= lo) || !(count >= 2))
+    throw new RangeError(`logGrid needs 0 < lo <= hi and count >= 2, got lo=${lo}, hi=${hi}, count=${count}`);
   const a = Math.log(lo);
   const b = Math.log(hi);
   return Array.from({ length: count }, (_, i) => Math.exp(a + ((b - a) * i) / (count - 1)));
@@ -36,7 +37,13 @@ function onTailSide(y: number, threshold: number, minimize: boolean): boolean {
  * The fitted median tuning curve τ(k) = Q(½^{1/k}) (maximize) or Q(1 − ½^{1/k}) (minimize) on a
  * log grid of k in [1, kMax], keeping only the k where τ(k) is on the tail side of θ.
  */
-export function fittedTuningCurve(dist: TailDistribution, fit: FitSummary, minimize: boolean, kMax: number, count = 96): Array<{ k: number; value: number }> {
+export function fittedTuningCurve(
+  dist: TailDistribution,
+  fit: FitSummary,
+  minimize: boolean,
+  kMax: number,
+  count = 96,
+): Array<{ k: number; value: number }> {
   const th = toNumber(fit.threshold);
   return logGrid(1, Math.max(kMax, 2), count)
     .map((k) => ({ k, value: dist.quantileTuningCurve(k, 0.5, minimize) }))
@@ -47,11 +54,25 @@ export function fittedTuningCurve(dist: TailDistribution, fit: FitSummary, minim
  * The fitted CDF on `count` evenly spaced scores from θ to the far end of the tail: the largest
  * observed score or b + 3σ (maximize), the smallest or a − 3σ (minimize).
  */
-export function fittedCdf(dist: TailDistribution, fit: FitSummary, minimize: boolean, observed: number[], count = 160): Array<{ y: number; value: number }> {
+export function fittedCdf(
+  dist: TailDistribution,
+  fit: FitSummary,
+  minimize: boolean,
+  observed: number[],
+  count = 160,
+): Array<{ y: number; value: number }> {
   const finite = observed.filter((y) => Number.isFinite(y));
   const th = toNumber(fit.threshold);
-  const lo = minimize ? Math.min(fit.a - 3 * fit.o, ...finite) : Number.isFinite(th) ? th : Math.min(...finite);
-  const hi = minimize ? (Number.isFinite(th) ? th : Math.max(...finite)) : Math.max(fit.b + 3 * fit.o, ...finite);
+  const lo = minimize
+    ? Math.min(fit.a - 3 * fit.o, ...finite)
+    : Number.isFinite(th)
+      ? th
+      : Math.min(...finite);
+  const hi = minimize
+    ? Number.isFinite(th)
+      ? th
+      : Math.max(...finite)
+    : Math.max(fit.b + 3 * fit.o, ...finite);
   if (!(hi > lo)) return [];
   return Array.from({ length: count }, (_, i) => {
     const y = lo + ((hi - lo) * i) / (count - 1);

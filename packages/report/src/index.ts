@@ -1,25 +1,41 @@
 /**
  * @nadir/report — analysis results → vega-lite specs → SVG → one self-contained HTML file.
  */
-export { renderReport, SECTION_IDS, MAX_BACKGROUND_CURVES, HIGHLIGHTED_CURVES } from "./report.js";
-export { ReportInputError, ReportRenderError } from "./errors.js";
-export { renderSvg, prefixIds } from "./render.js";
-export { cdfSpec, tuningCurveSpec, listVsRandomSpec, listWorkloadsSpec, learningCurvesSpec, finiteDomain, robustDomain, curvesDomain } from "./specs.js";
-export { fittedDistribution, fittedTuningCurve, fittedCdf, logGrid, type TailDistribution } from "./fitted.js";
+
 export { curvesFromExport, curvesFromResults, type ResultsCurveOptions } from "./curves.js";
-export { toNumber, formatNumber, escapeHtml } from "./numbers.js";
+export { ReportInputError, ReportRenderError } from "./errors.js";
 export {
-  validateReportInput,
-  isUnavailable,
-  isListWorkloads,
-  type ListWorkloads,
+  fittedCdf,
+  fittedDistribution,
+  fittedTuningCurve,
+  logGrid,
+  type TailDistribution,
+} from "./fitted.js";
+export { escapeHtml, formatNumber, toNumber } from "./numbers.js";
+export { prefixIds, renderSvg } from "./render.js";
+export { HIGHLIGHTED_CURVES, MAX_BACKGROUND_CURVES, renderReport, SECTION_IDS } from "./report.js";
+export {
+  cdfSpec,
+  curvesDomain,
+  finiteDomain,
+  learningCurvesSpec,
+  listVsRandomSpec,
+  listWorkloadsSpec,
+  robustDomain,
+  tuningCurveSpec,
+} from "./specs.js";
+export {
   type AnalyzeResult,
-  type ReportInput,
-  type Section,
+  type ExtrapolationRow,
+  type FitSummary,
+  isListWorkloads,
+  isUnavailable,
+  type JsonNumber,
   type LearningCurves,
   type ListVsRandom,
-  type JsonNumber,
+  type ListWorkloads,
+  type ReportInput,
+  type Section,
   type TuningCurveRow,
-  type FitSummary,
-  type ExtrapolationRow,
+  validateReportInput,
 } from "./types.js";

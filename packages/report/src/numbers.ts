@@ -19,15 +19,28 @@ export function formatNumber(x: number, digits = 4): string {
   if (x === Number.NEGATIVE_INFINITY) return "−∞";
   if (x === 0) return "0";
   const ax = Math.abs(x);
-  if (ax >= 1e6 || ax < 1e-4) return x.toExponential(digits - 1).replace(/\.?0+e/, "e").replace(/-/g, "−");
+  if (ax >= 1e6 || ax < 1e-4)
+    return x
+      .toExponential(digits - 1)
+      .replace(/\.?0+e/, "e")
+      .replace(/-/g, "−");
   if (Number.isInteger(x) && ax < 10 ** digits) return x.toFixed(0).replace("-", "−");
   // toPrecision keeps trailing zeros ("0.8000"); drop them so 0.8 reads as 0.8.
-  return x.toPrecision(digits).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "").replace("-", "−");
+  return x
+    .toPrecision(digits)
+    .replace(/(\.\d*?)0+$/, "$1")
+    .replace(/\.$/, "")
+    .replace("-", "−");
 }
 
 /** Escapes text for HTML element content and double-quoted attributes. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 /**

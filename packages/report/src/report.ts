@@ -6,15 +6,43 @@
  * `<span class="num" data-path="<json path>" data-value="<json value>">` so that a test (or a
  * reader) can check it against `nadir analyze --json` exactly.
  */
-import { escapeHtml, formatNumber, numSpan, toNumber } from "./numbers.js";
+
 import { fittedCdf, fittedDistribution, fittedTuningCurve, type TailDistribution } from "./fitted.js";
+import { escapeHtml, formatNumber, numSpan, toNumber } from "./numbers.js";
 import { renderSvg } from "./render.js";
-import { anyClamped, cdfSpec, curvesDomain, learningCurvesSpec, listVsRandomSpec, listWorkloadsSpec, tuningCurveSpec, tuningDomain } from "./specs.js";
+import {
+  anyClamped,
+  cdfSpec,
+  curvesDomain,
+  learningCurvesSpec,
+  listVsRandomSpec,
+  listWorkloadsSpec,
+  tuningCurveSpec,
+  tuningDomain,
+} from "./specs.js";
 import { COLORS, FONT } from "./theme.js";
-import { type AnalyzeResult, type JsonNumber, type LearningCurves, type ListVsRandom, type ListWorkloads, type ReportInput, isListWorkloads, isUnavailable, validateReportInput } from "./types.js";
+import {
+  type AnalyzeResult,
+  isListWorkloads,
+  isUnavailable,
+  type JsonNumber,
+  type LearningCurves,
+  type ListVsRandom,
+  type ListWorkloads,
+  type ReportInput,
+  validateReportInput,
+} from "./types.js";
 
 /** Section ids, in page order; every one is always present (with data or a "not available" note). */
-export const SECTION_IDS = ["summary", "tuning-curve", "cdf", "list-vs-random", "learning-curves", "fit-details", "data"] as const;
+export const SECTION_IDS = [
+  "summary",
+  "tuning-curve",
+  "cdf",
+  "list-vs-random",
+  "learning-curves",
+  "fit-details",
+  "data",
+] as const;
 
 /** At most this many grey background curves, so that a 1,000-trial study still gives a small file. */
 export const MAX_BACKGROUND_CURVES = 250;
@@ -64,7 +92,15 @@ function metricName(input: ReportInput): string {
 
 function warningsHtml(a: AnalyzeResult): string {
   const w = a.warnings ?? [];
-  const skipped = a.input && a.input.skipped_count > 0 ? [`${a.input.skipped_count} row(s) of ${a.input.file} had no finite value of the metric and were left out (rows ${a.input.skipped.slice(0, 10).map((r) => r.row).join(", ")}${a.input.skipped_count > 10 ? ", …" : ""})`] : [];
+  const skipped =
+    a.input && a.input.skipped_count > 0
+      ? [
+          `${a.input.skipped_count} row(s) of ${a.input.file} had no finite value of the metric and were left out (rows ${a.input.skipped
+            .slice(0, 10)
+            .map((r) => r.row)
+            .join(", ")}${a.input.skipped_count > 10 ? ", …" : ""})`,
+        ]
+      : [];
   const all = [...skipped, ...w];
   if (all.length === 0) return "";
   return `<div class="warnings" data-warnings="${all.length}"><strong>Warnings from the analysis</strong><ul>${all.map((x) => `<li>${escapeHtml(x)}</li>`).join("")}</ul></div>`;
@@ -82,17 +118,31 @@ function headline(input: ReportInput, why: { fit: string }): string {
       ? `<div class="sub">${pctText(a.confidence)} interval [${numSpan("best_score_interval.lower", bsi.lower)}, ${numSpan("best_score_interval.upper", bsi.upper)}]</div>`
       : `<div class="sub">interval not available: ${escapeHtml(a.fit ? "no consonance set (see the warnings)" : why.fit)}</div>`;
     const key = a.fit?.convex ? "a" : "b";
-    const big = a.fit ? `<div class="big">${numSpan(`fit.${key}`, a.fit[key])}</div>` : `<div class="big">—</div><div class="sub">fit not available: ${escapeHtml(why.fit)}</div>`;
+    const big = a.fit
+      ? `<div class="big">${numSpan(`fit.${key}`, a.fit[key])}</div>`
+      : `<div class="big">—</div><div class="sub">fit not available: ${escapeHtml(why.fit)}</div>`;
     const bi = bestObservedIndex(a);
-    const observed = bi >= 0 ? `<div class="sub">best observed: ${numSpan(`ecdf.y[${bi}]`, a.ecdf.y[bi] as JsonNumber)}</div>` : "";
-    cards.push(`<div class="card" data-card="best-score"><div class="label">Best reachable score</div>${big}${interval}${observed}</div>`);
+    const observed =
+      bi >= 0
+        ? `<div class="sub">best observed: ${numSpan(`ecdf.y[${bi}]`, a.ecdf.y[bi] as JsonNumber)}</div>`
+        : "";
+    cards.push(
+      `<div class="card" data-card="best-score"><div class="label">Best reachable score</div>${big}${interval}${observed}</div>`,
+    );
   }
   // Effective dimension: fitted c and the consonance set of plausible c.
   {
     const acc = a.effective_dimension?.accepted ?? [];
-    const accText = acc.length > 0 ? `plausible at ${pctText(a.confidence)}: {${acc.map((c, i) => numSpan(`effective_dimension.accepted[${i}]`, c)).join(", ")}}` : a.regime ? "no plausible value: no noisy-quadratic tail fits inside the band" : `not available: ${escapeHtml(why.fit)}`;
+    const accText =
+      acc.length > 0
+        ? `plausible at ${pctText(a.confidence)}: {${acc.map((c, i) => numSpan(`effective_dimension.accepted[${i}]`, c)).join(", ")}}`
+        : a.regime
+          ? "no plausible value: no noisy-quadratic tail fits inside the band"
+          : `not available: ${escapeHtml(why.fit)}`;
     const big = a.fit ? `<div class="big">${numSpan("fit.c", a.fit.c)}</div>` : `<div class="big">—</div>`;
-    cards.push(`<div class="card" data-card="effective-dimension"><div class="label">Effective dimension</div>${big}<div class="sub">${accText}</div></div>`);
+    cards.push(
+      `<div class="card" data-card="effective-dimension"><div class="label">Effective dimension</div>${big}<div class="sub">${accText}</div></div>`,
+    );
   }
   // What k more trials would gain.
   {
@@ -102,8 +152,11 @@ function headline(input: ReportInput, why: { fit: string }): string {
     if (first) {
       const p = "gain[0]";
       body = `<div class="big">${numSpan(`${p}.gain`, first.gain)}</div><div class="sub">with k = ${numSpan(`${p}.more_trials`, first.more_trials)} more trials (after ${numSpan(`${p}.from_k`, first.from_k)}), the median best ${escapeHtml(metricName(input))} ${minimize ? "drops" : "rises"} by this much; ${pctText(a.confidence)} interval [${numSpan(`${p}.lower`, first.lower)}, ${numSpan(`${p}.upper`, first.upper)}]</div>`;
-    } else body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(a.fit ? "the analysis gave no gain estimate" : why.fit)}</div>`;
-    cards.push(`<div class="card" data-card="gain"><div class="label">k more trials gain about</div>${body}</div>`);
+    } else
+      body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(a.fit ? "the analysis gave no gain estimate" : why.fit)}</div>`;
+    cards.push(
+      `<div class="card" data-card="gain"><div class="label">k more trials gain about</div>${body}</div>`,
+    );
   }
   return `<div class="cards">${cards.join("\n")}</div>`;
 }
@@ -112,44 +165,91 @@ function tableRows(rows: string[][], head: string[]): string {
   return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
 }
 
-async function tuningSection(input: ReportInput, metric: string, dist: TailDistribution | null): Promise<string> {
+async function tuningSection(
+  input: ReportInput,
+  metric: string,
+  dist: TailDistribution | null,
+): Promise<string> {
   const a = input.analysis;
   const minimize = a.direction === "minimize";
-  const curve = a.tuning_curve.map((r) => ({ k: r.k, median: toNumber(r.median), lower: toNumber(r.median_lower), upper: toNumber(r.median_upper) }));
-  const ext = (a.extrapolation ?? []).map((r) => ({ k: r.k, median: toNumber(r.median), lower: toNumber(r.lower), upper: toNumber(r.upper) }));
+  const curve = a.tuning_curve.map((r) => ({
+    k: r.k,
+    median: toNumber(r.median),
+    lower: toNumber(r.median_lower),
+    upper: toNumber(r.median_upper),
+  }));
+  const ext = (a.extrapolation ?? []).map((r) => ({
+    k: r.k,
+    median: toNumber(r.median),
+    lower: toNumber(r.lower),
+    upper: toNumber(r.upper),
+  }));
   const kMax = Math.max(a.n, ...ext.map((r) => r.k));
   const fitted = dist && a.fit ? fittedTuningCurve(dist, a.fit, minimize, kMax) : undefined;
   const plot = { n: a.n, confidence: a.confidence, metric, curve, fitted, extrapolation: ext };
   const svg = await renderSvg("tuning-curve", tuningCurveSpec(plot), "tc");
-  const clamped = anyClamped([...curve.flatMap((r) => [r.lower, r.upper]), ...ext.flatMap((r) => [r.lower, r.upper])], tuningDomain(plot));
+  const clamped = anyClamped(
+    [...curve.flatMap((r) => [r.lower, r.upper]), ...ext.flatMap((r) => [r.lower, r.upper])],
+    tuningDomain(plot),
+  );
   const better = minimize ? "lower" : "higher";
   const how = `The blue line is the median of the best ${escapeHtml(metric)} you would get from k random-search trials, estimated from the ${a.n} trials run; the shaded band holds the whole curve with ${pctText(a.confidence)} confidence (simultaneously for every k, so it can be read at any k). ${
-    fitted ? `The dashed orange line is the fitted asymptotic law (noisy quadratic tail): it continues the curve beyond the data; orange points with bars are the extrapolated medians with their intervals.` : "No fitted law is drawn (no fit)."
+    fitted
+      ? `The dashed orange line is the fitted asymptotic law (noisy quadratic tail): it continues the curve beyond the data; orange points with bars are the extrapolated medians with their intervals.`
+      : "No fitted law is drawn (no fit)."
   }${clamped ? " Where the band runs into the top or bottom edge, it reaches beyond the plotted range (up to the score's bound, or unbounded): the data cannot rule those values out." : ""} Where the band is flat the next trials change little; a wide band means more trials are needed to be sure. ${better[0]?.toUpperCase()}${better.slice(1)} is better.`;
   let table = "";
   if (a.gain && a.gain.length > 0) {
-    const rows = a.gain.map((r, i) => [numSpan(`gain[${i}].more_trials`, r.more_trials), numSpan(`gain[${i}].gain`, r.gain), `[${numSpan(`gain[${i}].lower`, r.lower)}, ${numSpan(`gain[${i}].upper`, r.upper)}]`]);
+    const rows = a.gain.map((r, i) => [
+      numSpan(`gain[${i}].more_trials`, r.more_trials),
+      numSpan(`gain[${i}].gain`, r.gain),
+      `[${numSpan(`gain[${i}].lower`, r.lower)}, ${numSpan(`gain[${i}].upper`, r.upper)}]`,
+    ]);
     table += `<h3>What more trials would gain (median ${minimize ? "decrease" : "increase"} from ${a.n} trials)</h3>${tableRows(rows, ["more trials", "gain", `${pctText(a.confidence)} interval`])}`;
   }
   if (a.extrapolation && a.extrapolation.length > 0) {
-    const rows = a.extrapolation.map((r, i) => [numSpan(`extrapolation[${i}].k`, r.k), numSpan(`extrapolation[${i}].median`, r.median), `[${numSpan(`extrapolation[${i}].lower`, r.lower)}, ${numSpan(`extrapolation[${i}].upper`, r.upper)}]`]);
+    const rows = a.extrapolation.map((r, i) => [
+      numSpan(`extrapolation[${i}].k`, r.k),
+      numSpan(`extrapolation[${i}].median`, r.median),
+      `[${numSpan(`extrapolation[${i}].lower`, r.lower)}, ${numSpan(`extrapolation[${i}].upper`, r.upper)}]`,
+    ]);
     table += `<h3>Extrapolated median best score</h3>${tableRows(rows, ["trials k", "median best", `${pctText(a.confidence)} interval`])}`;
-  } else table += `<h3>Extrapolated median best score</h3>${notAvailable(a.fit ? "the analysis gave no extrapolation" : "no fitted law, so nothing to extrapolate with")}`;
+  } else
+    table += `<h3>Extrapolated median best score</h3>${notAvailable(a.fit ? "the analysis gave no extrapolation" : "no fitted law, so nothing to extrapolate with")}`;
   const nRow = a.tuning_curve.findIndex((r) => r.k === a.n);
   const atN = a.tuning_curve[nRow];
-  const now = atN ? `<p class="note">With the ${a.n} trials run, the median best is ${numSpan(`tuning_curve[${nRow}].median`, atN.median)} (band [${numSpan(`tuning_curve[${nRow}].median_lower`, atN.median_lower)}, ${numSpan(`tuning_curve[${nRow}].median_upper`, atN.median_upper)}]).</p>` : "";
-  return section("tuning-curve", "Tuning curve: best score against number of trials", `${figure("tuning-curve", svg, how)}${now}${table}`);
+  const now = atN
+    ? `<p class="note">With the ${a.n} trials run, the median best is ${numSpan(`tuning_curve[${nRow}].median`, atN.median)} (band [${numSpan(`tuning_curve[${nRow}].median_lower`, atN.median_lower)}, ${numSpan(`tuning_curve[${nRow}].median_upper`, atN.median_upper)}]).</p>`
+    : "";
+  return section(
+    "tuning-curve",
+    "Tuning curve: best score against number of trials",
+    `${figure("tuning-curve", svg, how)}${now}${table}`,
+  );
 }
 
-async function cdfSection(input: ReportInput, metric: string, dist: TailDistribution | null): Promise<string> {
+async function cdfSection(
+  input: ReportInput,
+  metric: string,
+  dist: TailDistribution | null,
+): Promise<string> {
   const a = input.analysis;
   const minimize = a.direction === "minimize";
-  const ecdf = a.ecdf.y.map((y, i) => ({ y: toNumber(y), cdf: toNumber(a.ecdf.cdf[i] as JsonNumber), lower: toNumber(a.ecdf.lower[i] as JsonNumber), upper: toNumber(a.ecdf.upper[i] as JsonNumber) }));
+  const ecdf = a.ecdf.y.map((y, i) => ({
+    y: toNumber(y),
+    cdf: toNumber(a.ecdf.cdf[i] as JsonNumber),
+    lower: toNumber(a.ecdf.lower[i] as JsonNumber),
+    upper: toNumber(a.ecdf.upper[i] as JsonNumber),
+  }));
   const masses = ecdfMasses(a);
   const observed = ecdf.filter((_, i) => (masses[i] as number) > 0).map((r) => r.y);
   const fitted = dist && a.fit ? fittedCdf(dist, a.fit, minimize, observed) : undefined;
   const threshold = a.fit ? toNumber(a.fit.threshold) : undefined;
-  const svg = await renderSvg("cdf", cdfSpec({ confidence: a.confidence, metric, minimize, ecdf, observed, fitted, threshold }), "cdf");
+  const svg = await renderSvg(
+    "cdf",
+    cdfSpec({ confidence: a.confidence, metric, minimize, ecdf, observed, fitted, threshold }),
+    "cdf",
+  );
   const how = `The step line is the share of trials scoring at most x; the band holds the true distribution of scores under random search with ${pctText(a.confidence)} confidence. ${
     fitted
       ? `Only the tail beyond the threshold θ (the ${minimize ? "lowest" : "highest"} scores) is fitted: the dashed orange line is the noisy quadratic there. If it stays inside the band, the asymptotic law describes your best trials and its extrapolations can be trusted; the right panel zooms on that tail.`
@@ -160,19 +260,45 @@ async function cdfSection(input: ReportInput, metric: string, dist: TailDistribu
 
 async function listSection(input: ReportInput, metric: string): Promise<string> {
   const lv = input.list_vs_random;
-  if (lv === undefined) return section("list-vs-random", "List against random search", notAvailable("no list evaluation was given (pass --list with the output of `nadir lists build --json`)"), "unavailable");
-  if (isUnavailable(lv)) return section("list-vs-random", "List against random search", notAvailable(lv.unavailable), "unavailable");
+  if (lv === undefined)
+    return section(
+      "list-vs-random",
+      "List against random search",
+      notAvailable(
+        "no list evaluation was given (pass --list with the output of `nadir lists build --json`)",
+      ),
+      "unavailable",
+    );
+  if (isUnavailable(lv))
+    return section(
+      "list-vs-random",
+      "List against random search",
+      notAvailable(lv.unavailable),
+      "unavailable",
+    );
   if (isListWorkloads(lv)) return listWorkloadsSection(lv);
   const a = input.analysis;
   const minimize = a.direction === "minimize";
   const list = lv as ListVsRandom;
   const name = list.name ?? "list";
-  const random = a.tuning_curve.map((r) => ({ k: r.k, median: toNumber(r.median), lower: toNumber(r.median_lower), upper: toNumber(r.median_upper) }));
-  const svg = await renderSvg("list-vs-random", listVsRandomSpec({ confidence: a.confidence, metric, minimize, name, random, points: list.points }), "lvr");
+  const random = a.tuning_curve.map((r) => ({
+    k: r.k,
+    median: toNumber(r.median),
+    lower: toNumber(r.median_lower),
+    upper: toNumber(r.median_upper),
+  }));
+  const svg = await renderSvg(
+    "list-vs-random",
+    listVsRandomSpec({ confidence: a.confidence, metric, minimize, name, random, points: list.points }),
+    "lvr",
+  );
   const how = `Green: the best score so far after evaluating the list's first i points, in order (hollow grey dots: each point's own score). Blue: random search's median best after k trials, with its ${pctText(a.confidence)} band. Where green is ${minimize ? "below" : "above"} blue, the list beats random search at the same budget; the equivalent random budget says how many random trials the list's first i points are worth.`;
   let table = "";
   if (list.equivalent_random_budget && list.equivalent_random_budget.length > 0) {
-    const rows = list.equivalent_random_budget.map((r) => [escapeHtml(String(r.index)), escapeHtml(formatNumber(toNumber(r.budget), 3))]);
+    const rows = list.equivalent_random_budget.map((r) => [
+      escapeHtml(String(r.index)),
+      escapeHtml(formatNumber(toNumber(r.budget), 3)),
+    ]);
     table = `<h3>Equivalent random budget</h3>${tableRows(rows, ["list points evaluated", "≈ random-search trials"])}`;
   }
   return section("list-vs-random", "List against random search", figure("list-vs-random", svg, how) + table);
@@ -182,15 +308,23 @@ async function listWorkloadsSection(lw: ListWorkloads): Promise<string> {
   const K = lw.list.length;
   const rows = lw.per_workload.map((w) => {
     const b = w.equivalent_random_budget;
-    return typeof b === "number" ? { workload: w.workload, budget: b, overflow: false } : { workload: w.workload, budget: Number(b.slice(1)), overflow: true };
+    return typeof b === "number"
+      ? { workload: w.workload, budget: b, overflow: false }
+      : { workload: w.workload, budget: Number(b.slice(1)), overflow: true };
   });
   const svg = await renderSvg("list-vs-random", listWorkloadsSpec({ listLength: K, rows }), "lvr");
   const how = `Each bar is one workload: how many random-search trials (drawn from all of that workload's configurations and seeds) it takes for random search's expected best to match the ${K}-point list's expected best. Bars past the dashed rule at K = ${K} mean the list beats random search at the same budget; a label like "&gt;n" means even n random trials fall short.`;
   const direction = lw.direction ?? "maximize";
-  const headCols = lw.mode === "time-to-target" ? ["expected capped step fraction (list)"] : ["expected best (list)"];
+  const headCols =
+    lw.mode === "time-to-target" ? ["expected capped step fraction (list)"] : ["expected best (list)"];
   const tRows = lw.per_workload.map((w) => {
     const listVal = lw.mode === "time-to-target" ? w.expected_capped_step_fraction : w.best_metric;
-    return [escapeHtml(w.workload), listVal === undefined ? "—" : escapeHtml(formatNumber(toNumber(listVal))), w.random_best_of_k === undefined ? "—" : escapeHtml(formatNumber(toNumber(w.random_best_of_k))), escapeHtml(String(w.equivalent_random_budget))];
+    return [
+      escapeHtml(w.workload),
+      listVal === undefined ? "—" : escapeHtml(formatNumber(toNumber(listVal))),
+      w.random_best_of_k === undefined ? "—" : escapeHtml(formatNumber(toNumber(w.random_best_of_k))),
+      escapeHtml(String(w.equivalent_random_budget)),
+    ];
   });
   const table = `<h3>Per workload (${escapeHtml(direction)})</h3>${tableRows(tRows, ["workload", ...headCols, `expected best of ${K} random`, "equivalent random budget"])}<p class="note">List: ${lw.list.map((id) => `<code>${escapeHtml(id)}</code>`).join(", ")}</p>`;
   return section("list-vs-random", "List against random search", figure("list-vs-random", svg, how) + table);
@@ -198,18 +332,35 @@ async function listWorkloadsSection(lw: ListWorkloads): Promise<string> {
 
 async function curvesSection(input: ReportInput, metric: string): Promise<string> {
   const lc = input.learning_curves;
-  if (lc === undefined) return section("learning-curves", "Learning curves", notAvailable("no per-trial learning curves were given (pass a journal, or --curve for a JSONL results file)"), "unavailable");
-  if (isUnavailable(lc)) return section("learning-curves", "Learning curves", notAvailable(lc.unavailable), "unavailable");
+  if (lc === undefined)
+    return section(
+      "learning-curves",
+      "Learning curves",
+      notAvailable(
+        "no per-trial learning curves were given (pass a journal, or --curve for a JSONL results file)",
+      ),
+      "unavailable",
+    );
+  if (isUnavailable(lc))
+    return section("learning-curves", "Learning curves", notAvailable(lc.unavailable), "unavailable");
   const curves = lc as LearningCurves;
   const minimize = input.analysis.direction === "minimize";
   const withPts = curves.trials.filter((t) => t.points.length > 0);
-  if (withPts.length === 0) return section("learning-curves", "Learning curves", notAvailable("every trial's learning curve is empty"), "unavailable");
+  if (withPts.length === 0)
+    return section(
+      "learning-curves",
+      "Learning curves",
+      notAvailable("every trial's learning curve is empty"),
+      "unavailable",
+    );
   const bestOf = (t: { points: Array<{ value: number }> }) => {
     const vs = t.points.map((p) => p.value).filter((v) => Number.isFinite(v));
     if (vs.length === 0) return minimize ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
     return minimize ? Math.min(...vs) : Math.max(...vs);
   };
-  const ranked = withPts.map((t) => ({ t, best: bestOf(t) })).sort((x, y) => (minimize ? x.best - y.best : y.best - x.best));
+  const ranked = withPts
+    .map((t) => ({ t, best: bestOf(t) }))
+    .sort((x, y) => (minimize ? x.best - y.best : y.best - x.best));
   const top = ranked.slice(0, HIGHLIGHTED_CURVES);
   const rest = ranked.slice(HIGHLIGHTED_CURVES).map((r) => r.t);
   // Every m-th of the remaining trials (in input order), so the grey cloud is an unbiased sample.
@@ -217,17 +368,41 @@ async function curvesSection(input: ReportInput, metric: string): Promise<string
   const stride = Math.max(1, Math.ceil(restInOrder.length / MAX_BACKGROUND_CURVES));
   const background = restInOrder.filter((_, i) => i % stride === 0);
   const yLabel = curves.y_label ?? metric;
-  const yDomain = curvesDomain(ranked.map((r) => r.best), minimize, withPts.flatMap((t) => t.points.map((q) => q.value)));
-  const cut = anyClamped(withPts.flatMap((t) => t.points.map((q) => q.value)), yDomain);
+  const yDomain = curvesDomain(
+    ranked.map((r) => r.best),
+    minimize,
+    withPts.flatMap((t) => t.points.map((q) => q.value)),
+  );
+  const cut = anyClamped(
+    withPts.flatMap((t) => t.points.map((q) => q.value)),
+    yDomain,
+  );
   const svg = await renderSvg(
     "learning-curves",
-    learningCurvesSpec({ metric, xLabel: curves.x_label ?? "step", yLabel, background, yDomain, highlighted: top.map(({ t, best }) => ({ trial: t.trial, label: `trial ${t.trial} (best ${formatNumber(best)})`, points: t.points })) }),
+    learningCurvesSpec({
+      metric,
+      xLabel: curves.x_label ?? "step",
+      yLabel,
+      background,
+      yDomain,
+      highlighted: top.map(({ t, best }) => ({
+        trial: t.trial,
+        label: `trial ${t.trial} (best ${formatNumber(best)})`,
+        points: t.points,
+      })),
+    }),
     "lc",
   );
-  const shown = stride > 1 ? `${background.length} of the other ${restInOrder.length} trials (every ${stride}th, to keep the file small)` : `the other ${restInOrder.length} trials`;
+  const shown =
+    stride > 1
+      ? `${background.length} of the other ${restInOrder.length} trials (every ${stride}th, to keep the file small)`
+      : `the other ${restInOrder.length} trials`;
   const how = `One line per trial: ${escapeHtml(yLabel)} against ${escapeHtml(curves.x_label ?? "step")}. In colour, the ${top.length} trials with the ${minimize ? "lowest" : "highest"} best value; in grey, ${shown}.${cut ? ` The ${yLabel} axis is zoomed on the better three quarters of the trials; worse values (e.g. diverged runs, early steps) are cut off at the edge.` : ""} Curves that are still improving at the end suggest a longer budget would help; curves that peak early and fall suggest over-fitting or too high a learning rate.`;
   const skipped = curves.trials.length - withPts.length;
-  const note = skipped > 0 ? `<p class="note">${skipped} trial(s) had an empty learning curve and are not drawn.</p>` : "";
+  const note =
+    skipped > 0
+      ? `<p class="note">${skipped} trial(s) had an empty learning curve and are not drawn.</p>`
+      : "";
   return section("learning-curves", "Learning curves", figure("learning-curves", svg, how) + note);
 }
 
@@ -235,16 +410,34 @@ function fitDetails(a: AnalyzeResult, whyNoFit: string): string {
   if (!a.fit) return section("fit-details", "Fitted asymptotic law", notAvailable(whyNoFit), "unavailable");
   const f = a.fit;
   const rows = [
-    ["best possible score (" + (f.convex ? "a, convex: minimizing" : "b, concave: maximizing") + ")", numSpan(f.convex ? "fit.a" : "fit.b", f.convex ? f.a : f.b)],
-    [f.convex ? "b (scale end of the tail)" : "a (scale end of the tail)", numSpan(f.convex ? "fit.b" : "fit.a", f.convex ? f.b : f.a)],
+    [
+      `best possible score (${f.convex ? "a, convex: minimizing" : "b, concave: maximizing"})`,
+      numSpan(f.convex ? "fit.a" : "fit.b", f.convex ? f.a : f.b),
+    ],
+    [
+      f.convex ? "b (scale end of the tail)" : "a (scale end of the tail)",
+      numSpan(f.convex ? "fit.b" : "fit.a", f.convex ? f.b : f.a),
+    ],
     ["c (effective number of hyperparameters)", numSpan("fit.c", f.c)],
     ["σ (evaluation noise, standard deviation)", numSpan("fit.o", f.o)],
     ["threshold θ (start of the fitted tail)", numSpan("fit.threshold", f.threshold)],
     ["spacing objective (lower fits better)", numSpan("fit.objective", f.objective)],
   ];
-  if (typeof f.probability_of_regime === "number") rows.push(["fitted P(score in the tail beyond θ)", numSpan("fit.probability_of_regime", f.probability_of_regime as number)]);
-  if (a.noise_interval) rows.push([`σ consistent with the band (${pctText(a.confidence)})`, `[${numSpan("noise_interval.lower", a.noise_interval.lower)}, ${numSpan("noise_interval.upper", a.noise_interval.upper)}]`]);
-  if (a.regime) rows.push(["trials in the tail (count, share)", `${numSpan("regime.count", a.regime.count)} (${numSpan("regime.fraction", a.regime.fraction)}); band on P(tail): [${numSpan("regime.band_lower", a.regime.band_lower)}, ${numSpan("regime.band_upper", a.regime.band_upper)}]`]);
+  if (typeof f.probability_of_regime === "number")
+    rows.push([
+      "fitted P(score in the tail beyond θ)",
+      numSpan("fit.probability_of_regime", f.probability_of_regime as number),
+    ]);
+  if (a.noise_interval)
+    rows.push([
+      `σ consistent with the band (${pctText(a.confidence)})`,
+      `[${numSpan("noise_interval.lower", a.noise_interval.lower)}, ${numSpan("noise_interval.upper", a.noise_interval.upper)}]`,
+    ]);
+  if (a.regime)
+    rows.push([
+      "trials in the tail (count, share)",
+      `${numSpan("regime.count", a.regime.count)} (${numSpan("regime.fraction", a.regime.fraction)}); band on P(tail): [${numSpan("regime.band_lower", a.regime.band_lower)}, ${numSpan("regime.band_upper", a.regime.band_upper)}]`,
+    ]);
   const how = `<p class="note">The tail of the score distribution beyond θ is modelled as a noisy quadratic distribution (Lourie, He &amp; Cho 2025, <em>Hyperparameter Loss Surfaces Are Simple Near their Optima</em>): near the optimum the loss is a quadratic in c effective hyperparameters plus Gaussian evaluation noise σ, so the best score after k trials approaches the optimum like k<sup>−2/c</sup>.</p>`;
   return section("fit-details", "Fitted asymptotic law", tableRows(rows, ["parameter", "value"]) + how);
 }
@@ -299,16 +492,31 @@ export async function renderReport(input: ReportInput): Promise<string> {
   const metric = metricName(input);
   const title = input.title ?? "Nadir tuning report";
   const fitWarning = (a.warnings ?? []).find((w) => w.startsWith("no parametric fit"));
-  const whyNoFit = fitWarning ?? (a.fit === null && !a.regime ? "no threshold θ was given (pass --threshold to fit the tail)" : "the analysis has no fitted tail");
+  const whyNoFit =
+    fitWarning ??
+    (a.fit === null && !a.regime
+      ? "no threshold θ was given (pass --threshold to fit the tail)"
+      : "the analysis has no fitted tail");
   const dist = a.fit ? fittedDistribution(a.fit) : null;
-  const [tc, cdf, lvr, lc] = [await tuningSection(input, metric, dist), await cdfSection(input, metric, dist), await listSection(input, metric), await curvesSection(input, metric)];
+  const [tc, cdf, lvr, lc] = [
+    await tuningSection(input, metric, dist),
+    await cdfSection(input, metric, dist),
+    await listSection(input, metric),
+    await curvesSection(input, metric),
+  ];
   const meta = [
     input.source ? `source: ${escapeHtml(input.source)}` : null,
     `${numSpan("n", a.n)} trials`,
     `metric: ${escapeHtml(metric)} (${a.direction})`,
     `confidence ${numSpan("confidence", a.confidence)}${a.bands ? ` · bands: ${escapeHtml(a.bands)}` : ""}`,
   ].filter((s): s is string => s !== null);
-  const summary = section("summary", "Summary", headline(input, { fit: whyNoFit }) + warningsHtml(a) + `<p class="note">The numbers on this page are those of <code>nadir analyze --json</code> on the same input (embedded verbatim at the end).</p>`);
+  const summary = section(
+    "summary",
+    "Summary",
+    headline(input, { fit: whyNoFit }) +
+      warningsHtml(a) +
+      `<p class="note">The numbers on this page are those of <code>nadir analyze --json</code> on the same input (embedded verbatim at the end).</p>`,
+  );
   const data = section(
     "data",
     "Analysis data",

@@ -61,7 +61,12 @@ function colorEnc(series: Array<[string, string]>, title: string | null = null) 
 }
 
 function base(width = PLOT_WIDTH, height = PLOT_HEIGHT) {
-  return { $schema: "https://vega.github.io/schema/vega-lite/v6.json", width, height, config: VL_CONFIG } as const;
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    width,
+    height,
+    config: VL_CONFIG,
+  } as const;
 }
 
 function pct(confidence: number): string {
@@ -83,8 +88,15 @@ export interface TuningPlotInput {
 /** The y-range of the tuning-curve plot (see robustDomain). */
 export function tuningDomain(p: TuningPlotInput): [number, number] {
   return robustDomain(
-    [...p.curve.map((r) => r.median), ...(p.fitted ?? []).map((r) => r.value), ...(p.extrapolation ?? []).map((r) => r.median)],
-    [...p.curve.flatMap((r) => [r.lower, r.upper]), ...(p.extrapolation ?? []).flatMap((r) => [r.lower, r.upper])],
+    [
+      ...p.curve.map((r) => r.median),
+      ...(p.fitted ?? []).map((r) => r.value),
+      ...(p.extrapolation ?? []).map((r) => r.median),
+    ],
+    [
+      ...p.curve.flatMap((r) => [r.lower, r.upper]),
+      ...(p.extrapolation ?? []).flatMap((r) => [r.lower, r.upper]),
+    ],
   );
 }
 
@@ -105,28 +117,84 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
   if (ext.length > 0) series.push([sExt, COLORS.fitBand]);
   const color = colorEnc(series);
   const kMax = Math.max(p.n, ...p.curve.map((r) => r.k), ...ext.map((r) => r.k), ...fitted.map((r) => r.k));
-  const x = { field: "k", type: "quantitative", title: "number of random-search trials k (log scale)", scale: { type: "log", base: 2, domain: [1, kMax * 1.25], nice: false }, axis: { tickCount: 12, format: ",~g" } };
-  const y = { type: "quantitative", title: `best ${p.metric} after k trials`, scale: { domain, nice: false, zero: false } };
-  const band: Row[] = p.curve.map((r) => ({ k: r.k, lo: clampTo(r.lower, domain), hi: clampTo(r.upper, domain), unbounded: !Number.isFinite(r.lower) || !Number.isFinite(r.upper), series: sBand }));
-  const med: Row[] = p.curve.filter((r) => Number.isFinite(r.median)).map((r) => ({ k: r.k, v: r.median, series: sMedian }));
+  const x = {
+    field: "k",
+    type: "quantitative",
+    title: "number of random-search trials k (log scale)",
+    scale: { type: "log", base: 2, domain: [1, kMax * 1.25], nice: false },
+    axis: { tickCount: 12, format: ",~g" },
+  };
+  const y = {
+    type: "quantitative",
+    title: `best ${p.metric} after k trials`,
+    scale: { domain, nice: false, zero: false },
+  };
+  const band: Row[] = p.curve.map((r) => ({
+    k: r.k,
+    lo: clampTo(r.lower, domain),
+    hi: clampTo(r.upper, domain),
+    unbounded: !Number.isFinite(r.lower) || !Number.isFinite(r.upper),
+    series: sBand,
+  }));
+  const med: Row[] = p.curve
+    .filter((r) => Number.isFinite(r.median))
+    .map((r) => ({ k: r.k, v: r.median, series: sMedian }));
   const layers: unknown[] = [
-    { data: { values: band }, mark: { type: "area", opacity: 0.35, clip: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } },
-    { data: { values: med }, mark: { type: "line", strokeWidth: 2.2, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
+    {
+      data: { values: band },
+      mark: { type: "area", opacity: 0.35, clip: true },
+      encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color },
+    },
+    {
+      data: { values: med },
+      mark: { type: "line", strokeWidth: 2.2, clip: true },
+      encoding: { x, y: { ...y, field: "v" }, color },
+    },
   ];
   if (fitted.length > 0) {
     const fit: Row[] = fitted.map((r) => ({ k: r.k, v: clampTo(r.value, domain), series: sFit }));
-    layers.push({ data: { values: fit }, mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], clip: true }, encoding: { x, y: { ...y, field: "v" }, color } });
+    layers.push({
+      data: { values: fit },
+      mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], clip: true },
+      encoding: { x, y: { ...y, field: "v" }, color },
+    });
   }
   if (ext.length > 0) {
-    const e: Row[] = ext.map((r) => ({ k: r.k, v: clampTo(r.median, domain), lo: clampTo(r.lower, domain), hi: clampTo(r.upper, domain), series: sExt }));
-    layers.push({ data: { values: e }, mark: { type: "rule", strokeWidth: 2, clip: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } });
-    layers.push({ data: { values: e }, mark: { type: "point", filled: true, size: 70, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } });
+    const e: Row[] = ext.map((r) => ({
+      k: r.k,
+      v: clampTo(r.median, domain),
+      lo: clampTo(r.lower, domain),
+      hi: clampTo(r.upper, domain),
+      series: sExt,
+    }));
+    layers.push({
+      data: { values: e },
+      mark: { type: "rule", strokeWidth: 2, clip: true },
+      encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color },
+    });
+    layers.push({
+      data: { values: e },
+      mark: { type: "point", filled: true, size: 70, clip: true },
+      encoding: { x, y: { ...y, field: "v" }, color },
+    });
   }
   layers.push({
     data: { values: [{ k: p.n, label: `n = ${p.n} trials run` }] },
     layer: [
       { mark: { type: "rule", strokeDash: [2, 3], color: COLORS.rule }, encoding: { x } },
-      { mark: { type: "text", align: "right", baseline: "top", dx: -4, dy: 4, y: 0, fontSize: 11, color: COLORS.rule }, encoding: { x, text: { field: "label" } } },
+      {
+        mark: {
+          type: "text",
+          align: "right",
+          baseline: "top",
+          dx: -4,
+          dy: 4,
+          y: 0,
+          fontSize: 11,
+          color: COLORS.rule,
+        },
+        encoding: { x, text: { field: "label" } },
+      },
     ],
   });
   return { ...base(), layer: layers } as unknown as TopLevelSpec;
@@ -144,7 +212,12 @@ export interface CdfPlotInput {
   threshold?: number;
 }
 
-function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string, yDomain: [number, number] = [0, 1]) {
+function cdfLayers(
+  p: CdfPlotInput,
+  xDomain: [number, number],
+  title: string,
+  yDomain: [number, number] = [0, 1],
+) {
   const sEcdf = "Empirical CDF (data)";
   const sBand = `${pct(p.confidence)} simultaneous band`;
   const sFit = "Fitted noisy quadratic (tail)";
@@ -155,22 +228,51 @@ function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string, yD
   ];
   if (fitted.length > 0) series.push([sFit, COLORS.fit]);
   const color = colorEnc(series);
-  const x = { field: "y", type: "quantitative", title: `${p.metric} (${p.minimize ? "lower" : "higher"} is better)`, scale: { domain: xDomain, nice: false, zero: false } };
+  const x = {
+    field: "y",
+    type: "quantitative",
+    title: `${p.metric} (${p.minimize ? "lower" : "higher"} is better)`,
+    scale: { domain: xDomain, nice: false, zero: false },
+  };
   const yEnc = { type: "quantitative", title: "P(score ≤ x)", scale: { domain: yDomain, nice: false } };
   const pts = p.ecdf.filter((r) => Number.isFinite(r.y));
   const layers: unknown[] = [
-    { data: { values: pts.map((r) => ({ y: r.y, lo: r.lower, hi: r.upper, series: sBand })) }, mark: { type: "area", interpolate: "step-after", opacity: 0.35, clip: true }, encoding: { x, y: { ...yEnc, field: "lo" }, y2: { field: "hi" }, color } },
-    { data: { values: pts.map((r) => ({ y: r.y, v: r.cdf, series: sEcdf })) }, mark: { type: "line", interpolate: "step-after", strokeWidth: 2, clip: true }, encoding: { x, y: { ...yEnc, field: "v" }, color } },
+    {
+      data: { values: pts.map((r) => ({ y: r.y, lo: r.lower, hi: r.upper, series: sBand })) },
+      mark: { type: "area", interpolate: "step-after", opacity: 0.35, clip: true },
+      encoding: { x, y: { ...yEnc, field: "lo" }, y2: { field: "hi" }, color },
+    },
+    {
+      data: { values: pts.map((r) => ({ y: r.y, v: r.cdf, series: sEcdf })) },
+      mark: { type: "line", interpolate: "step-after", strokeWidth: 2, clip: true },
+      encoding: { x, y: { ...yEnc, field: "v" }, color },
+    },
   ];
   if (fitted.length > 0) {
-    layers.push({ data: { values: fitted.map((r) => ({ y: r.y, v: r.value, series: sFit })) }, mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], clip: true }, encoding: { x, y: { ...yEnc, field: "v" }, color } });
+    layers.push({
+      data: { values: fitted.map((r) => ({ y: r.y, v: r.value, series: sFit })) },
+      mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], clip: true },
+      encoding: { x, y: { ...yEnc, field: "v" }, color },
+    });
   }
   if (p.threshold !== undefined && Number.isFinite(p.threshold)) {
     layers.push({
       data: { values: [{ y: p.threshold, label: "threshold θ" }] },
       layer: [
         { mark: { type: "rule", strokeDash: [2, 3], color: COLORS.rule }, encoding: { x } },
-        { mark: { type: "text", align: "left", baseline: "top", dx: 4, dy: 4, y: 0, fontSize: 11, color: COLORS.rule }, encoding: { x, text: { field: "label" } } },
+        {
+          mark: {
+            type: "text",
+            align: "left",
+            baseline: "top",
+            dx: 4,
+            dy: 4,
+            y: 0,
+            fontSize: 11,
+            color: COLORS.rule,
+          },
+          encoding: { x, text: { field: "label" } },
+        },
       ],
     });
   }
@@ -183,7 +285,10 @@ function cdfLayers(p: CdfPlotInput, xDomain: [number, number], title: string, yD
  */
 export function tailProbabilityDomain(p: CdfPlotInput, xDomain: [number, number]): [number, number] {
   const inX = (y: number) => y >= xDomain[0] && y <= xDomain[1];
-  const vals = [...p.ecdf.filter((r) => inX(r.y)).flatMap((r) => [r.lower, r.upper, r.cdf]), ...(p.fitted ?? []).filter((r) => inX(r.y)).map((r) => r.value)].filter((v) => Number.isFinite(v));
+  const vals = [
+    ...p.ecdf.filter((r) => inX(r.y)).flatMap((r) => [r.lower, r.upper, r.cdf]),
+    ...(p.fitted ?? []).filter((r) => inX(r.y)).map((r) => r.value),
+  ].filter((v) => Number.isFinite(v));
   if (vals.length === 0) return [0, 1];
   if (p.minimize) return [0, Math.min(1, Math.max(...vals) * 1.05 + 0.01)];
   const lo = Math.min(...vals);
@@ -202,13 +307,20 @@ export function cdfSpec(p: CdfPlotInput): TopLevelSpec {
     return { ...base(), ...one, width: PLOT_WIDTH } as unknown as TopLevelSpec;
   }
   const th = p.threshold;
-  const tailYs = [...ys.filter((y) => Number.isFinite(y) && (p.minimize ? y <= th : y >= th)), ...(p.fitted ?? []).map((r) => r.y), th];
+  const tailYs = [
+    ...ys.filter((y) => Number.isFinite(y) && (p.minimize ? y <= th : y >= th)),
+    ...(p.fitted ?? []).map((r) => r.y),
+    th,
+  ];
   const tail = finiteDomain(tailYs);
   return {
     ...base(),
     width: undefined,
     height: undefined,
-    hconcat: [cdfLayers(p, full, "All scores"), cdfLayers(p, tail, "Zoom on the tail (beyond the threshold)", tailProbabilityDomain(p, tail))],
+    hconcat: [
+      cdfLayers(p, full, "All scores"),
+      cdfLayers(p, tail, "Zoom on the tail (beyond the threshold)", tailProbabilityDomain(p, tail)),
+    ],
     resolve: { scale: { color: "shared" } },
   } as unknown as TopLevelSpec;
 }
@@ -239,20 +351,66 @@ export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
   }
   const kMax = Math.max(...sorted.map((r) => r.index), 2);
   const randomIn = p.random.filter((r) => r.k <= Math.max(kMax * 2, 4));
-  const domain = robustDomain([...sorted.map((r) => r.score), ...randomIn.map((r) => r.median)], randomIn.flatMap((r) => [r.lower, r.upper]));
+  const domain = robustDomain(
+    [...sorted.map((r) => r.score), ...randomIn.map((r) => r.median)],
+    randomIn.flatMap((r) => [r.lower, r.upper]),
+  );
   const color = colorEnc([
     [sRand, COLORS.data],
     [sBand, COLORS.band],
     [sBest, COLORS.list],
     [sPts, COLORS.muted],
   ]);
-  const x = { field: "k", type: "quantitative", title: "trials (list points evaluated, or random-search trials k)", scale: { type: "log", base: 2, domain: [0.8, Math.max(kMax * 2, 4)], nice: false }, axis: { format: ",~g" } };
-  const y = { type: "quantitative", title: `best ${p.metric} so far`, scale: { domain, nice: false, zero: false } };
+  const x = {
+    field: "k",
+    type: "quantitative",
+    title: "trials (list points evaluated, or random-search trials k)",
+    scale: { type: "log", base: 2, domain: [0.8, Math.max(kMax * 2, 4)], nice: false },
+    axis: { format: ",~g" },
+  };
+  const y = {
+    type: "quantitative",
+    title: `best ${p.metric} so far`,
+    scale: { domain, nice: false, zero: false },
+  };
   const layers = [
-    { data: { values: randomIn.map((r) => ({ k: r.k, lo: clampTo(r.lower, domain), hi: clampTo(r.upper, domain), series: sBand })) }, mark: { type: "area", opacity: 0.35, clip: true }, encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color } },
-    { data: { values: randomIn.filter((r) => Number.isFinite(r.median)).map((r) => ({ k: r.k, v: r.median, series: sRand })) }, mark: { type: "line", strokeWidth: 2.2, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
-    { data: { values: sorted.map((r) => ({ k: r.index, v: r.score, series: sPts })) }, mark: { type: "point", size: 30, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
-    { data: { values: best }, mark: { type: "line", interpolate: "step-after", strokeWidth: 2.2, point: { filled: true, size: 36 }, clip: true }, encoding: { x, y: { ...y, field: "v" }, color } },
+    {
+      data: {
+        values: randomIn.map((r) => ({
+          k: r.k,
+          lo: clampTo(r.lower, domain),
+          hi: clampTo(r.upper, domain),
+          series: sBand,
+        })),
+      },
+      mark: { type: "area", opacity: 0.35, clip: true },
+      encoding: { x, y: { ...y, field: "lo" }, y2: { field: "hi" }, color },
+    },
+    {
+      data: {
+        values: randomIn
+          .filter((r) => Number.isFinite(r.median))
+          .map((r) => ({ k: r.k, v: r.median, series: sRand })),
+      },
+      mark: { type: "line", strokeWidth: 2.2, clip: true },
+      encoding: { x, y: { ...y, field: "v" }, color },
+    },
+    {
+      data: { values: sorted.map((r) => ({ k: r.index, v: r.score, series: sPts })) },
+      mark: { type: "point", size: 30, clip: true },
+      encoding: { x, y: { ...y, field: "v" }, color },
+    },
+    {
+      data: { values: best },
+      mark: {
+        type: "line",
+        interpolate: "step-after",
+        strokeWidth: 2.2,
+        point: { filled: true, size: 36 },
+        clip: true,
+      },
+      encoding: { x, y: { ...y, field: "v" }, color },
+    },
   ];
   return { ...base(), layer: layers } as unknown as TopLevelSpec;
 }
@@ -274,7 +432,11 @@ export interface CurvesPlotInput {
  * percentile of the trials' best values (from the best side), plus half that span as margin.
  * Diverged runs sit far away and would squash the trials worth looking at.
  */
-export function curvesDomain(trialBests: number[], minimize: boolean, allValues: number[] = []): [number, number] {
+export function curvesDomain(
+  trialBests: number[],
+  minimize: boolean,
+  allValues: number[] = [],
+): [number, number] {
   const f = trialBests.filter((v) => Number.isFinite(v)).sort((x, y) => x - y);
   if (f.length === 0) return [0, 1];
   const at = (q: number) => f[Math.min(f.length - 1, Math.max(0, Math.round(q * (f.length - 1))))] as number;
@@ -295,16 +457,38 @@ export function curvesDomain(trialBests: number[], minimize: boolean, allValues:
 /** Per-trial learning curves: every trial in grey, the best few in colour. */
 export function learningCurvesSpec(p: CurvesPlotInput): TopLevelSpec {
   const sOther = "other trials";
-  const hl: Array<[string, string]> = p.highlighted.map((t, i) => [t.label, COLORS.highlight[i % COLORS.highlight.length] as string]);
+  const hl: Array<[string, string]> = p.highlighted.map((t, i) => [
+    t.label,
+    COLORS.highlight[i % COLORS.highlight.length] as string,
+  ]);
   const color = colorEnc([...hl, [sOther, COLORS.muted]]);
-  const values = [...p.background.flatMap((t) => t.points.map((q) => ({ trial: t.trial, x: q.step, v: q.value, series: sOther })))];
-  const hv = p.highlighted.flatMap((t) => t.points.map((q) => ({ trial: t.trial, x: q.step, v: q.value, series: t.label })));
+  const values = [
+    ...p.background.flatMap((t) =>
+      t.points.map((q) => ({ trial: t.trial, x: q.step, v: q.value, series: sOther })),
+    ),
+  ];
+  const hv = p.highlighted.flatMap((t) =>
+    t.points.map((q) => ({ trial: t.trial, x: q.step, v: q.value, series: t.label })),
+  );
   const domain = p.yDomain;
   const x = { field: "x", type: "quantitative", title: p.xLabel, scale: { nice: false, zero: false } };
-  const y = { field: "v", type: "quantitative", title: p.yLabel, scale: { domain, nice: false, zero: false } };
+  const y = {
+    field: "v",
+    type: "quantitative",
+    title: p.yLabel,
+    scale: { domain, nice: false, zero: false },
+  };
   const layers = [
-    { data: { values }, mark: { type: "line", strokeWidth: 1, opacity: 0.35, clip: true }, encoding: { x, y, color, detail: { field: "trial", type: "nominal" } } },
-    { data: { values: hv }, mark: { type: "line", strokeWidth: 2.2, clip: true }, encoding: { x, y, color, detail: { field: "trial", type: "nominal" } } },
+    {
+      data: { values },
+      mark: { type: "line", strokeWidth: 1, opacity: 0.35, clip: true },
+      encoding: { x, y, color, detail: { field: "trial", type: "nominal" } },
+    },
+    {
+      data: { values: hv },
+      mark: { type: "line", strokeWidth: 2.2, clip: true },
+      encoding: { x, y, color, detail: { field: "trial", type: "nominal" } },
+    },
   ];
   return { ...base(), layer: layers } as unknown as TopLevelSpec;
 }
@@ -322,24 +506,61 @@ export interface ListWorkloadsPlotInput {
  */
 export function listWorkloadsSpec(p: ListWorkloadsPlotInput): TopLevelSpec {
   const maxB = Math.max(p.listLength, ...p.rows.map((r) => r.budget));
-  const values = p.rows.map((r) => ({ workload: r.workload, budget: r.budget, label: r.overflow ? `>${r.budget}` : String(r.budget), series: r.budget >= p.listLength ? "list worth ≥ K random trials" : "list worth < K random trials" }));
-  const color = { ...colorEnc([
-    ["list worth ≥ K random trials", COLORS.list],
-    ["list worth < K random trials", COLORS.muted],
-  ]), legend: { symbolType: "square", symbolStrokeWidth: 0 } };
-  const x = { field: "budget", type: "quantitative", title: "equivalent random-search budget (trials, log scale)", scale: { type: "log", domain: [0.8, maxB * 2], nice: false }, axis: { format: ",~g", grid: false } };
+  const values = p.rows.map((r) => ({
+    workload: r.workload,
+    budget: r.budget,
+    label: r.overflow ? `>${r.budget}` : String(r.budget),
+    series: r.budget >= p.listLength ? "list worth ≥ K random trials" : "list worth < K random trials",
+  }));
+  const color = {
+    ...colorEnc([
+      ["list worth ≥ K random trials", COLORS.list],
+      ["list worth < K random trials", COLORS.muted],
+    ]),
+    legend: { symbolType: "square", symbolStrokeWidth: 0 },
+  };
+  const x = {
+    field: "budget",
+    type: "quantitative",
+    title: "equivalent random-search budget (trials, log scale)",
+    scale: { type: "log", domain: [0.8, maxB * 2], nice: false },
+    axis: { format: ",~g", grid: false },
+  };
   const y = { field: "workload", type: "nominal", title: null, sort: null, axis: { labelLimit: 220 } };
   const height = Math.max(120, 28 * p.rows.length);
   return {
     ...base(PLOT_WIDTH - 140, height),
     layer: [
-      { data: { values }, mark: { type: "bar", height: 16, clip: true }, encoding: { x: { ...x, scale: { ...x.scale } }, x2: { datum: 0.8 }, y, color } },
-      { data: { values }, mark: { type: "text", align: "left", dx: 4, fontSize: 11, color: "#25303b" }, encoding: { x, y, text: { field: "label" } } },
+      {
+        data: { values },
+        mark: { type: "bar", height: 16, clip: true },
+        encoding: { x: { ...x, scale: { ...x.scale } }, x2: { datum: 0.8 }, y, color },
+      },
+      {
+        data: { values },
+        mark: { type: "text", align: "left", dx: 4, fontSize: 11, color: "#25303b" },
+        encoding: { x, y, text: { field: "label" } },
+      },
       {
         data: { values: [{ budget: p.listLength, label: `K = ${p.listLength} (list length)` }] },
         layer: [
-          { mark: { type: "rule", strokeDash: [4, 3], color: COLORS.rule, strokeWidth: 1.5 }, encoding: { x } },
-          { mark: { type: "text", align: "left", baseline: "bottom", dx: 4, y: 0, dy: -2, fontSize: 11, color: COLORS.rule }, encoding: { x, text: { field: "label" } } },
+          {
+            mark: { type: "rule", strokeDash: [4, 3], color: COLORS.rule, strokeWidth: 1.5 },
+            encoding: { x },
+          },
+          {
+            mark: {
+              type: "text",
+              align: "left",
+              baseline: "bottom",
+              dx: 4,
+              y: 0,
+              dy: -2,
+              fontSize: 11,
+              color: COLORS.rule,
+            },
+            encoding: { x, text: { field: "label" } },
+          },
         ],
       },
     ],

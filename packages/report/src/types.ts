@@ -70,10 +70,22 @@ export interface AnalyzeResult {
   /** "more_trials more trials gain about gain": median improvement from from_k to from_k + more_trials. */
   gain?: GainRow[] | null;
   noise_interval?: { lower: JsonNumber; upper: JsonNumber } | null;
-  regime?: { threshold: number; count: number; fraction: number; band_lower: number; band_upper: number } | null;
+  regime?: {
+    threshold: number;
+    count: number;
+    fraction: number;
+    band_lower: number;
+    band_upper: number;
+  } | null;
   warnings?: string[];
   /** Added by the CLI: the file read and the rows skipped (metric missing or not finite). */
-  input?: { file: string; format: string; rows: number; skipped_count: number; skipped: Array<{ row: number; value: string }> };
+  input?: {
+    file: string;
+    format: string;
+    rows: number;
+    skipped_count: number;
+    skipped: Array<{ row: number; value: string }>;
+  };
   [extra: string]: unknown;
 }
 
@@ -143,7 +155,9 @@ export interface ReportInput {
 
 /** True when the section is the `{ unavailable }` marker. */
 export function isUnavailable<T>(s: Section<T> | undefined): s is { unavailable: string } {
-  return typeof s === "object" && s !== null && typeof (s as { unavailable?: unknown }).unavailable === "string";
+  return (
+    typeof s === "object" && s !== null && typeof (s as { unavailable?: unknown }).unavailable === "string"
+  );
 }
 
 function isJsonNumber(v: unknown): v is JsonNumber {
@@ -156,11 +170,20 @@ function need(cond: boolean, path: string, msg: string): asserts cond {
 
 function checkNumArray(v: unknown, path: string): asserts v is JsonNumber[] {
   need(Array.isArray(v), path, "must be an array");
-  (v as unknown[]).forEach((x, i) => need(isJsonNumber(x), `${path}[${i}]`, `must be a number or "inf"/"-inf"/"nan", got ${JSON.stringify(x)}`));
+  for (const [i, x] of (v as unknown[]).entries())
+    need(
+      isJsonNumber(x),
+      `${path}[${i}]`,
+      `must be a number or "inf"/"-inf"/"nan", got ${JSON.stringify(x)}`,
+    );
 }
 
 function checkFiniteNum(v: unknown, path: string): void {
-  need(typeof v === "number" && Number.isFinite(v), path, `must be a finite number, got ${JSON.stringify(v)}`);
+  need(
+    typeof v === "number" && Number.isFinite(v),
+    path,
+    `must be a finite number, got ${JSON.stringify(v)}`,
+  );
 }
 
 /**
@@ -170,32 +193,73 @@ function checkFiniteNum(v: unknown, path: string): void {
 export function validateReportInput(input: ReportInput): void {
   need(typeof input === "object" && input !== null, "input", "must be an object");
   const a = input.analysis as unknown as Record<string, unknown>;
-  need(typeof a === "object" && a !== null, "analysis", "is required (the object `nadir analyze --json` prints)");
-  need(Number.isInteger(a.n) && (a.n as number) >= 1, "analysis.n", `must be a positive integer, got ${JSON.stringify(a.n)}`);
-  need(a.direction === "maximize" || a.direction === "minimize", "analysis.direction", `must be "maximize" or "minimize", got ${JSON.stringify(a.direction)}`);
-  need(typeof a.confidence === "number" && a.confidence > 0 && a.confidence < 1, "analysis.confidence", `must be in (0, 1), got ${JSON.stringify(a.confidence)}`);
+  need(
+    typeof a === "object" && a !== null,
+    "analysis",
+    "is required (the object `nadir analyze --json` prints)",
+  );
+  need(
+    Number.isInteger(a.n) && (a.n as number) >= 1,
+    "analysis.n",
+    `must be a positive integer, got ${JSON.stringify(a.n)}`,
+  );
+  need(
+    a.direction === "maximize" || a.direction === "minimize",
+    "analysis.direction",
+    `must be "maximize" or "minimize", got ${JSON.stringify(a.direction)}`,
+  );
+  need(
+    typeof a.confidence === "number" && a.confidence > 0 && a.confidence < 1,
+    "analysis.confidence",
+    `must be in (0, 1), got ${JSON.stringify(a.confidence)}`,
+  );
   const e = a.ecdf as Record<string, unknown> | undefined;
   need(typeof e === "object" && e !== null, "analysis.ecdf", "is required");
   for (const f of ["y", "cdf", "lower", "upper"]) checkNumArray(e[f], `analysis.ecdf.${f}`);
   const len = (e.y as unknown[]).length;
   need(len >= 1, "analysis.ecdf.y", "must not be empty");
-  for (const f of ["cdf", "lower", "upper"]) need((e[f] as unknown[]).length === len, `analysis.ecdf.${f}`, `must have the length of ecdf.y (${len}), got ${(e[f] as unknown[]).length}`);
-  need(Array.isArray(a.tuning_curve) && a.tuning_curve.length >= 1, "analysis.tuning_curve", "must be a non-empty array");
+  for (const f of ["cdf", "lower", "upper"])
+    need(
+      (e[f] as unknown[]).length === len,
+      `analysis.ecdf.${f}`,
+      `must have the length of ecdf.y (${len}), got ${(e[f] as unknown[]).length}`,
+    );
+  need(
+    Array.isArray(a.tuning_curve) && a.tuning_curve.length >= 1,
+    "analysis.tuning_curve",
+    "must be a non-empty array",
+  );
   (a.tuning_curve as unknown[]).forEach((r, i) => {
     const p = `analysis.tuning_curve[${i}]`;
     need(typeof r === "object" && r !== null, p, "must be an object");
     const row = r as Record<string, unknown>;
-    need(typeof row.k === "number" && row.k > 0, `${p}.k`, `must be a positive number, got ${JSON.stringify(row.k)}`);
+    need(
+      typeof row.k === "number" && row.k > 0,
+      `${p}.k`,
+      `must be a positive number, got ${JSON.stringify(row.k)}`,
+    );
     for (const f of ["median", "median_lower", "median_upper", "mean", "mean_lower", "mean_upper"]) {
-      need(isJsonNumber(row[f]), `${p}.${f}`, `must be a number or "inf"/"-inf"/"nan", got ${JSON.stringify(row[f])}`);
+      need(
+        isJsonNumber(row[f]),
+        `${p}.${f}`,
+        `must be a number or "inf"/"-inf"/"nan", got ${JSON.stringify(row[f])}`,
+      );
     }
   });
   if (a.fit !== null && a.fit !== undefined) {
     const f = a.fit as Record<string, unknown>;
     for (const k of ["a", "b", "o"]) checkFiniteNum(f[k], `analysis.fit.${k}`);
-    need(Number.isInteger(f.c) && (f.c as number) >= 1 && (f.c as number) <= 10, "analysis.fit.c", `must be an integer in 1..10, got ${JSON.stringify(f.c)}`);
+    need(
+      Number.isInteger(f.c) && (f.c as number) >= 1 && (f.c as number) <= 10,
+      "analysis.fit.c",
+      `must be an integer in 1..10, got ${JSON.stringify(f.c)}`,
+    );
     need(typeof f.convex === "boolean", "analysis.fit.convex", "must be a boolean");
-    need(isJsonNumber(f.threshold), "analysis.fit.threshold", `must be a number or "inf"/"-inf", got ${JSON.stringify(f.threshold)}`);
+    need(
+      isJsonNumber(f.threshold),
+      "analysis.fit.threshold",
+      `must be a number or "inf"/"-inf", got ${JSON.stringify(f.threshold)}`,
+    );
   }
   if (a.best_score_interval !== null && a.best_score_interval !== undefined) {
     const b = a.best_score_interval as Record<string, unknown>;
@@ -205,15 +269,25 @@ export function validateReportInput(input: ReportInput): void {
   if (a.effective_dimension !== null && a.effective_dimension !== undefined) {
     const d = a.effective_dimension as Record<string, unknown>;
     need(Array.isArray(d.accepted), "analysis.effective_dimension.accepted", "must be an array of integers");
-    (d.accepted as unknown[]).forEach((c, i) => need(Number.isInteger(c), `analysis.effective_dimension.accepted[${i}]`, `must be an integer, got ${JSON.stringify(c)}`));
+    for (const [i, c] of (d.accepted as unknown[]).entries())
+      need(
+        Number.isInteger(c),
+        `analysis.effective_dimension.accepted[${i}]`,
+        `must be an integer, got ${JSON.stringify(c)}`,
+      );
   }
   if (a.extrapolation !== null && a.extrapolation !== undefined) {
     need(Array.isArray(a.extrapolation), "analysis.extrapolation", "must be an array");
     (a.extrapolation as unknown[]).forEach((r, i) => {
       const p = `analysis.extrapolation[${i}]`;
       const row = r as Record<string, unknown>;
-      need(typeof row === "object" && row !== null && typeof row.k === "number" && row.k > 0, `${p}.k`, "must be a positive number");
-      for (const f of ["median", "lower", "upper"]) need(isJsonNumber(row[f]), `${p}.${f}`, "must be a number or \"inf\"/\"-inf\"/\"nan\"");
+      need(
+        typeof row === "object" && row !== null && typeof row.k === "number" && row.k > 0,
+        `${p}.k`,
+        "must be a positive number",
+      );
+      for (const f of ["median", "lower", "upper"])
+        need(isJsonNumber(row[f]), `${p}.${f}`, 'must be a number or "inf"/"-inf"/"nan"');
     });
   }
   if (a.gain !== null && a.gain !== undefined) {
@@ -221,12 +295,24 @@ export function validateReportInput(input: ReportInput): void {
     (a.gain as unknown[]).forEach((r, i) => {
       const p = `analysis.gain[${i}]`;
       const row = r as Record<string, unknown>;
-      need(typeof row === "object" && row !== null && typeof row.more_trials === "number" && typeof row.from_k === "number", p, "needs numbers from_k and more_trials");
-      for (const f of ["gain", "lower", "upper"]) need(isJsonNumber(row[f]), `${p}.${f}`, "must be a number or \"inf\"/\"-inf\"/\"nan\"");
+      need(
+        typeof row === "object" &&
+          row !== null &&
+          typeof row.more_trials === "number" &&
+          typeof row.from_k === "number",
+        p,
+        "needs numbers from_k and more_trials",
+      );
+      for (const f of ["gain", "lower", "upper"])
+        need(isJsonNumber(row[f]), `${p}.${f}`, 'must be a number or "inf"/"-inf"/"nan"');
     });
   }
   if (a.warnings !== undefined) {
-    need(Array.isArray(a.warnings) && (a.warnings as unknown[]).every((w) => typeof w === "string"), "analysis.warnings", "must be an array of strings");
+    need(
+      Array.isArray(a.warnings) && (a.warnings as unknown[]).every((w) => typeof w === "string"),
+      "analysis.warnings",
+      "must be an array of strings",
+    );
   }
   const lc = input.learning_curves;
   if (lc !== undefined && !isUnavailable(lc)) {
@@ -236,30 +322,58 @@ export function validateReportInput(input: ReportInput): void {
       need(Array.isArray(t.points), `learning_curves.trials[${i}].points`, "must be an array");
       t.points.forEach((p, j) => {
         checkFiniteNum(p.step, `learning_curves.trials[${i}].points[${j}].step`);
-        need(typeof p.value === "number" && !Number.isNaN(p.value), `learning_curves.trials[${i}].points[${j}].value`, "must be a number");
+        need(
+          typeof p.value === "number" && !Number.isNaN(p.value),
+          `learning_curves.trials[${i}].points[${j}].value`,
+          "must be a number",
+        );
       });
     });
   }
   const lv = input.list_vs_random;
   if (lv !== undefined && !isUnavailable(lv) && isListWorkloads(lv)) {
-    need(Array.isArray(lv.list) && lv.list.length >= 1, "list_vs_random.list", "must be a non-empty array of point ids");
+    need(
+      Array.isArray(lv.list) && lv.list.length >= 1,
+      "list_vs_random.list",
+      "must be a non-empty array of point ids",
+    );
     need(lv.per_workload.length >= 1, "list_vs_random.per_workload", "must not be empty");
     lv.per_workload.forEach((w, i) => {
       const p = `list_vs_random.per_workload[${i}]`;
       need(typeof w.workload === "string", `${p}.workload`, "must be a string");
       const b = w.equivalent_random_budget;
-      need((typeof b === "number" && b >= 1) || (typeof b === "string" && /^>\d+$/.test(b)), `${p}.equivalent_random_budget`, `must be a number >= 1 or ">n", got ${JSON.stringify(b)}`);
+      need(
+        (typeof b === "number" && b >= 1) || (typeof b === "string" && /^>\d+$/.test(b)),
+        `${p}.equivalent_random_budget`,
+        `must be a number >= 1 or ">n", got ${JSON.stringify(b)}`,
+      );
     });
   } else if (lv !== undefined && !isUnavailable(lv)) {
-    need(Array.isArray(lv.points) && lv.points.length >= 1, "list_vs_random.points", "must be a non-empty array");
+    need(
+      Array.isArray(lv.points) && lv.points.length >= 1,
+      "list_vs_random.points",
+      "must be a non-empty array",
+    );
     lv.points.forEach((p, i) => {
-      need(Number.isInteger(p.index) && p.index >= 1, `list_vs_random.points[${i}].index`, "must be a positive integer (1-based evaluation order)");
+      need(
+        Number.isInteger(p.index) && p.index >= 1,
+        `list_vs_random.points[${i}].index`,
+        "must be a positive integer (1-based evaluation order)",
+      );
       checkFiniteNum(p.score, `list_vs_random.points[${i}].score`);
     });
     if (lv.equivalent_random_budget !== undefined) {
       lv.equivalent_random_budget.forEach((b, i) => {
-        need(Number.isInteger(b.index) && b.index >= 1, `list_vs_random.equivalent_random_budget[${i}].index`, "must be a positive integer");
-        need(isJsonNumber(b.budget), `list_vs_random.equivalent_random_budget[${i}].budget`, "must be a number");
+        need(
+          Number.isInteger(b.index) && b.index >= 1,
+          `list_vs_random.equivalent_random_budget[${i}].index`,
+          "must be a positive integer",
+        );
+        need(
+          isJsonNumber(b.budget),
+          `list_vs_random.equivalent_random_budget[${i}].budget`,
+          "must be a number",
+        );
       });
     }
   }

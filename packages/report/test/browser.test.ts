@@ -20,7 +20,8 @@ let ctx: BrowserContext | undefined;
 let userDataDir: string | undefined;
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (as root) first`);
+  if (!fs.existsSync(CHROMIUM))
+    throw new Error(`${CHROMIUM} is missing: run scripts/install-chromium.sh (as root) first`);
   const ys = derivedScores("deberta-v3-base_error_rate");
   const analysis = analyzeLike(ys, true, 0.11);
   const html = await renderReport({
@@ -29,7 +30,10 @@ beforeAll(async () => {
     metric: "error rate",
     analysis,
     learning_curves: debertaCurves(),
-    list_vs_random: { name: "first 8 runs as a list", points: ys.slice(0, 8).map((score, i) => ({ index: i + 1, score })) },
+    list_vs_random: {
+      name: "first 8 runs as a list",
+      points: ys.slice(0, 8).map((score, i) => ({ index: i + 1, score })),
+    },
   });
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(htmlPath, html);
@@ -37,7 +41,16 @@ beforeAll(async () => {
   ctx = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
     viewport: { width: 1000, height: 900 },
   });
 });
@@ -63,7 +76,13 @@ describe("report in headless Chromium", () => {
       figs.map((f) => {
         const svg = f.querySelector("svg");
         const box = svg?.getBoundingClientRect();
-        return { name: f.getAttribute("data-plot"), width: box?.width ?? 0, height: box?.height ?? 0, paths: svg ? svg.querySelectorAll("path").length : 0, texts: svg ? svg.querySelectorAll("text").length : 0 };
+        return {
+          name: f.getAttribute("data-plot"),
+          width: box?.width ?? 0,
+          height: box?.height ?? 0,
+          paths: svg ? svg.querySelectorAll("path").length : 0,
+          texts: svg ? svg.querySelectorAll("text").length : 0,
+        };
       }),
     );
     expect(plots.map((p) => p.name)).toEqual(["tuning-curve", "cdf", "list-vs-random", "learning-curves"]);

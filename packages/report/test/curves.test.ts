@@ -29,8 +29,12 @@ describe("curvesFromResults", () => {
   });
 
   it("names the line and field of a malformed curve", () => {
-    expect(() => curvesFromResults('{"c": [[1, 0.5]]}\n{"c": 3}\n', { field: "c" })).toThrow(/results line 2: c: must be a list/);
-    expect(() => curvesFromResults('{"c": [{"step": 1, "v": 2}]}\n', { field: "c" })).toThrow(/--curve-value/);
+    expect(() => curvesFromResults('{"c": [[1, 0.5]]}\n{"c": 3}\n', { field: "c" })).toThrow(
+      /results line 2: c: must be a list/,
+    );
+    expect(() => curvesFromResults('{"c": [{"step": 1, "v": 2}]}\n', { field: "c" })).toThrow(
+      /--curve-value/,
+    );
     expect(() => curvesFromResults('{"x": 1}\n', { field: "c" })).toThrow(ReportInputError);
     expect(() => curvesFromResults("{oops\n", { field: "c" })).toThrow(/results line 1: not valid JSON/);
   });
@@ -48,10 +52,18 @@ describe("curvesFromExport", () => {
     ];
     const c = curvesFromExport(lines.map((l) => JSON.stringify(l)).join("\n"), "loss");
     expect(c.trials).toEqual([
-      { trial: "t1", points: [{ step: 10, value: 0.9 }, { step: 20, value: 0.5 }] },
+      {
+        trial: "t1",
+        points: [
+          { step: 10, value: 0.9 },
+          { step: 20, value: 0.5 },
+        ],
+      },
       { trial: "t2", points: [{ step: 10, value: 0.7 }] },
     ]);
-    expect(() => curvesFromExport(lines.map((l) => JSON.stringify(l)).join("\n"), "bleu")).toThrow(/no line has the metric "bleu"/);
+    expect(() => curvesFromExport(lines.map((l) => JSON.stringify(l)).join("\n"), "bleu")).toThrow(
+      /no line has the metric "bleu"/,
+    );
   });
 });
 
@@ -63,8 +75,20 @@ describe("list section, per-workload form (nadir lists build --json)", () => {
       direction: "maximize" as const,
       list: ["p3", "p9"],
       per_workload: [
-        { workload: "adult", best_metric: 0.8, random_best_of_k: 0.78, equivalent_random_budget: 7, rows: 100 },
-        { workload: "higgs", best_metric: 0.7, random_best_of_k: 0.71, equivalent_random_budget: ">100", rows: 100 },
+        {
+          workload: "adult",
+          best_metric: 0.8,
+          random_best_of_k: 0.78,
+          equivalent_random_budget: 7,
+          rows: 100,
+        },
+        {
+          workload: "higgs",
+          best_metric: 0.7,
+          random_best_of_k: 0.71,
+          equivalent_random_budget: ">100",
+          rows: 100,
+        },
       ],
     };
     const html = await renderReport({ analysis, list_vs_random: doc });
@@ -72,6 +96,11 @@ describe("list section, per-workload form (nadir lists build --json)", () => {
     expect(sec).toContain("<svg");
     expect(sec).toContain("K = 2 (list length)");
     expect(sec).toMatch(/<td>higgs<\/td><td>0\.7<\/td><td>0\.71<\/td><td>&gt;100<\/td>/);
-    await expect(renderReport({ analysis, list_vs_random: { ...doc, per_workload: [{ workload: "x", equivalent_random_budget: "lots" }] } })).rejects.toThrow(/per_workload\[0\]\.equivalent_random_budget/);
+    await expect(
+      renderReport({
+        analysis,
+        list_vs_random: { ...doc, per_workload: [{ workload: "x", equivalent_random_budget: "lots" }] },
+      }),
+    ).rejects.toThrow(/per_workload\[0\]\.equivalent_random_budget/);
   });
 });

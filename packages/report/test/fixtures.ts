@@ -14,7 +14,9 @@ export const opdaDir = path.join(sharedDir, "data/opda");
 
 /** One score per run, in file order (derived_scores.json, see shared/data/opda/README.md). */
 export function derivedScores(key: string): number[] {
-  const d = JSON.parse(fs.readFileSync(path.join(opdaDir, "derived_scores.json"), "utf8")) as { scores: Record<string, number[]> };
+  const d = JSON.parse(fs.readFileSync(path.join(opdaDir, "derived_scores.json"), "utf8")) as {
+    scores: Record<string, number[]>;
+  };
   const ys = d.scores[key];
   if (!ys) throw new Error(`derived_scores.json has no key ${key}`);
   return ys;
@@ -24,8 +26,21 @@ export function derivedScores(key: string): number[] {
  * What `nadir analyze --json` prints for `ys` (the same analysis call, made JSON-safe the same way):
  * DKW bands on [0, 1] (fast; the report does not depend on the band method), tail fit beyond θ.
  */
-export function analyzeLike(ys: number[], minimize: boolean, threshold: number, confidence = 0.8): AnalyzeResult {
-  const result = analyzeScores(ys, { metric: minimize ? "error rate" : "accuracy", direction: minimize ? "minimize" : "maximize", confidence, bands: "dkw", lower: 0, upper: 1, threshold });
+export function analyzeLike(
+  ys: number[],
+  minimize: boolean,
+  threshold: number,
+  confidence = 0.8,
+): AnalyzeResult {
+  const result = analyzeScores(ys, {
+    metric: minimize ? "error rate" : "accuracy",
+    direction: minimize ? "minimize" : "maximize",
+    confidence,
+    bands: "dkw",
+    lower: 0,
+    upper: 1,
+    threshold,
+  });
   return toJsonSafe(result) as AnalyzeResult;
 }
 
@@ -36,8 +51,14 @@ export function debertaCurves(): LearningCurves {
     .trim()
     .split("\n")
     .map((line, i) => {
-      const r = JSON.parse(line) as { iteration?: number; learning_curves: { matched: Array<[number, number]> } };
-      return { trial: String(r.iteration ?? i), points: r.learning_curves.matched.map(([step, acc]) => ({ step, value: 1 - acc })) };
+      const r = JSON.parse(line) as {
+        iteration?: number;
+        learning_curves: { matched: Array<[number, number]> };
+      };
+      return {
+        trial: String(r.iteration ?? i),
+        points: r.learning_curves.matched.map(([step, acc]) => ({ step, value: 1 - acc })),
+      };
     });
   return { x_label: "training step", y_label: "matched error rate", trials };
 }
@@ -55,5 +76,9 @@ export function atPath(obj: unknown, p: string): unknown {
 /** Every `<span class="num" data-path=… data-value=…>` of an HTML page. */
 export function numberSpans(html: string): Array<{ path: string; value: string; text: string }> {
   const re = /<span class="num" data-path="([^"]*)" data-value="([^"]*)">([^<]*)<\/span>/g;
-  return [...html.matchAll(re)].map((m) => ({ path: m[1] as string, value: m[2] as string, text: m[3] as string }));
+  return [...html.matchAll(re)].map((m) => ({
+    path: m[1] as string,
+    value: m[2] as string,
+    text: m[3] as string,
+  }));
 }

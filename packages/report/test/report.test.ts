@@ -23,7 +23,13 @@ let html: string;
 beforeAll(async () => {
   // DeBERTaV3 error rates (1,024 real runs), θ = 0.11 as in the paper's notebook.
   analysis = analyzeLike(derivedScores("deberta-v3-base_error_rate"), true, 0.11);
-  html = await renderReport({ title: "DeBERTaV3", source: "derived_scores.json", metric: "error rate", analysis, learning_curves: debertaCurves() });
+  html = await renderReport({
+    title: "DeBERTaV3",
+    source: "derived_scores.json",
+    metric: "error rate",
+    analysis,
+    learning_curves: debertaCurves(),
+  });
 });
 
 function sectionHtml(page: string, id: string): string {
@@ -67,7 +73,17 @@ describe("renderReport on real data", () => {
     }
     // The headline numbers are among them: best reachable score (a, convex fit) with interval, c, gain.
     const paths = new Set(spans.map((s) => s.path));
-    for (const p of ["fit.a", "best_score_interval.lower", "best_score_interval.upper", "fit.c", "effective_dimension.accepted[0]", "gain[0].gain", "gain[0].lower", "gain[0].upper", "gain[0].more_trials"]) {
+    for (const p of [
+      "fit.a",
+      "best_score_interval.lower",
+      "best_score_interval.upper",
+      "fit.c",
+      "effective_dimension.accepted[0]",
+      "gain[0].gain",
+      "gain[0].lower",
+      "gain[0].upper",
+      "gain[0].more_trials",
+    ]) {
       expect(paths.has(p), p).toBe(true);
     }
   });
@@ -87,7 +103,9 @@ describe("renderReport on real data", () => {
   });
 
   it("headline best observed score is the smallest observed error rate", () => {
-    const card = html.match(/<div class="card" data-card="best-score">[\s\S]*?best observed: (<span[^>]*>[^<]*<\/span>)/);
+    const card = html.match(
+      /<div class="card" data-card="best-score">[\s\S]*?best observed: (<span[^>]*>[^<]*<\/span>)/,
+    );
     expect(card).not.toBeNull();
     const value = Number(((card as RegExpMatchArray)[1] as string).match(/data-value="([^"]+)"/)?.[1]);
     expect(value).toBe(Math.min(...derivedScores("deberta-v3-base_error_rate")));
@@ -96,12 +114,26 @@ describe("renderReport on real data", () => {
 
 describe("sections without data", () => {
   it("renders the given reason for an { unavailable } section, and notes when there is no fit", async () => {
-    const noFit: AnalyzeResult = { ...analysis, fit: null, best_score_interval: null, effective_dimension: null, extrapolation: null, gain: [], warnings: ["no parametric fit: too few scores beyond the threshold"] };
-    const page = await renderReport({ analysis: noFit, learning_curves: { unavailable: "the results file has no curve field" }, list_vs_random: { unavailable: "no list was evaluated" } });
+    const noFit: AnalyzeResult = {
+      ...analysis,
+      fit: null,
+      best_score_interval: null,
+      effective_dimension: null,
+      extrapolation: null,
+      gain: [],
+      warnings: ["no parametric fit: too few scores beyond the threshold"],
+    };
+    const page = await renderReport({
+      analysis: noFit,
+      learning_curves: { unavailable: "the results file has no curve field" },
+      list_vs_random: { unavailable: "no list was evaluated" },
+    });
     expect(sectionHtml(page, "learning-curves")).toContain("the results file has no curve field");
     expect(sectionHtml(page, "list-vs-random")).toContain("no list was evaluated");
     expect(sectionHtml(page, "fit-details")).toContain("Not available:");
-    expect(sectionHtml(page, "summary")).toContain("fit not available: no parametric fit: too few scores beyond the threshold");
+    expect(sectionHtml(page, "summary")).toContain(
+      "fit not available: no parametric fit: too few scores beyond the threshold",
+    );
     expect(sectionHtml(page, "summary")).toContain('<div class="warnings" data-warnings="1">');
     // Plots that have data still render.
     expect(sectionHtml(page, "tuning-curve")).toContain("<svg");
@@ -112,7 +144,11 @@ describe("sections without data", () => {
     const ys = derivedScores("deberta-v3-base_error_rate");
     const page = await renderReport({
       analysis,
-      list_vs_random: { name: "list A", points: ys.slice(0, 6).map((score, i) => ({ index: i + 1, score })), equivalent_random_budget: [{ index: 6, budget: 4.5 }] },
+      list_vs_random: {
+        name: "list A",
+        points: ys.slice(0, 6).map((score, i) => ({ index: i + 1, score })),
+        equivalent_random_budget: [{ index: 6, budget: 4.5 }],
+      },
     });
     const s = sectionHtml(page, "list-vs-random");
     expect(s).toContain("<svg");
@@ -125,11 +161,26 @@ describe("validation", () => {
   it("names the offending field", async () => {
     const bad = { ...analysis, ecdf: { ...analysis.ecdf, cdf: analysis.ecdf.cdf.slice(1) } };
     await expect(renderReport({ analysis: bad })).rejects.toThrow(ReportInputError);
-    await expect(renderReport({ analysis: bad })).rejects.toThrow(/analysis\.ecdf\.cdf: must have the length of ecdf\.y/);
-    await expect(renderReport({ analysis: { ...analysis, direction: "up" as never } })).rejects.toThrow(/analysis\.direction/);
-    await expect(renderReport({ analysis: { ...analysis, tuning_curve: [{ ...(analysis.tuning_curve[0] as never), median: "big" }] } })).rejects.toThrow(/analysis\.tuning_curve\[0\]\.median/);
-    await expect(renderReport({ analysis, learning_curves: { trials: [{ trial: "1", points: [{ step: Number.NaN, value: 1 }] }] } })).rejects.toThrow(/learning_curves\.trials\[0\]\.points\[0\]\.step/);
-    await expect(renderReport({ analysis, list_vs_random: { points: [{ index: 0, score: 1 }] } })).rejects.toThrow(/list_vs_random\.points\[0\]\.index/);
+    await expect(renderReport({ analysis: bad })).rejects.toThrow(
+      /analysis\.ecdf\.cdf: must have the length of ecdf\.y/,
+    );
+    await expect(renderReport({ analysis: { ...analysis, direction: "up" as never } })).rejects.toThrow(
+      /analysis\.direction/,
+    );
+    await expect(
+      renderReport({
+        analysis: { ...analysis, tuning_curve: [{ ...(analysis.tuning_curve[0] as never), median: "big" }] },
+      }),
+    ).rejects.toThrow(/analysis\.tuning_curve\[0\]\.median/);
+    await expect(
+      renderReport({
+        analysis,
+        learning_curves: { trials: [{ trial: "1", points: [{ step: Number.NaN, value: 1 }] }] },
+      }),
+    ).rejects.toThrow(/learning_curves\.trials\[0\]\.points\[0\]\.step/);
+    await expect(
+      renderReport({ analysis, list_vs_random: { points: [{ index: 0, score: 1 }] } }),
+    ).rejects.toThrow(/list_vs_random\.points\[0\]\.index/);
   });
 });
 
@@ -158,15 +209,25 @@ describe("fitted overlays", () => {
   it("logGrid is log-spaced with exact ends", () => {
     const g = logGrid(1, 1024, 11);
     expect(g[0]).toBe(1);
-    g.forEach((v, i) => expect(v).toBeCloseTo(2 ** i, 9));
+    for (const [i, v] of g.entries()) expect(v).toBeCloseTo(2 ** i, 9);
     expect(() => logGrid(0, 1, 3)).toThrow(RangeError);
   });
 });
 
 describe("specs and helpers", () => {
   it("tuning-curve spec carries the analysis medians unchanged", () => {
-    const curve = analysis.tuning_curve.map((r) => ({ k: r.k, median: toNumber(r.median), lower: toNumber(r.median_lower), upper: toNumber(r.median_upper) }));
-    const spec = tuningCurveSpec({ n: analysis.n, confidence: 0.8, metric: "error rate", curve }) as unknown as { layer: Array<{ data: { values: Array<{ v?: number; series: string }> } }> };
+    const curve = analysis.tuning_curve.map((r) => ({
+      k: r.k,
+      median: toNumber(r.median),
+      lower: toNumber(r.median_lower),
+      upper: toNumber(r.median_upper),
+    }));
+    const spec = tuningCurveSpec({
+      n: analysis.n,
+      confidence: 0.8,
+      metric: "error rate",
+      curve,
+    }) as unknown as { layer: Array<{ data: { values: Array<{ v?: number; series: string }> } }> };
     const med = spec.layer[1]?.data.values ?? [];
     expect(med.map((r) => r.v)).toEqual(curve.map((r) => r.median));
   });
@@ -182,6 +243,8 @@ describe("specs and helpers", () => {
   });
 
   it("prefixes SVG ids so several inline SVGs do not clash", () => {
-    expect(prefixIds('<clipPath id="clip1"/><path clip-path="url(#clip1)"/><use href="#g"/>', "tc")).toBe('<clipPath id="tc-clip1"/><path clip-path="url(#tc-clip1)"/><use href="#tc-g"/>');
+    expect(prefixIds('<clipPath id="clip1"/><path clip-path="url(#clip1)"/><use href="#g"/>', "tc")).toBe(
+      '<clipPath id="tc-clip1"/><path clip-path="url(#tc-clip1)"/><use href="#tc-g"/>',
+    );
   });
 });

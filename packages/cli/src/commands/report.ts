@@ -2,7 +2,17 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
 import { ExportError, exportStudy, JournalCorruptError, loadJournalStudies } from "@nadir/coordinator";
-import { type AnalyzeResult, curvesFromExport, curvesFromResults, type LearningCurves, type ListVsRandom, type ListWorkloads, ReportInputError, renderReport, type Section } from "@nadir/report";
+import {
+  type AnalyzeResult,
+  curvesFromExport,
+  curvesFromResults,
+  type LearningCurves,
+  type ListVsRandom,
+  type ListWorkloads,
+  ReportInputError,
+  renderReport,
+  type Section,
+} from "@nadir/report";
 import type { Command } from "commander";
 import { ReadTrialsError, readTrialsColumn } from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
@@ -56,7 +66,10 @@ function readText(file: string): string {
  * The trials text and curves of the input: a results file (CSV/JSONL, as `nadir analyze` reads) or
  * a journal directory (exported with the coordinator's export API, like `nadir export`).
  */
-function loadInput(input: string, o: ReportFlags): { text: string; name: string; curves: Section<LearningCurves> | undefined } {
+function loadInput(
+  input: string,
+  o: ReportFlags,
+): { text: string; name: string; curves: Section<LearningCurves> | undefined } {
   let isDir = false;
   try {
     isDir = fs.statSync(input).isDirectory();
@@ -68,7 +81,10 @@ function loadInput(input: string, o: ReportFlags): { text: string; name: string;
     const ids = [...studies.keys()];
     let study = o.study;
     if (study === undefined) {
-      if (ids.length !== 1) throw new InputError(`${input} holds ${ids.length} studies (${ids.join(", ") || "none"}): choose one with --study`);
+      if (ids.length !== 1)
+        throw new InputError(
+          `${input} holds ${ids.length} studies (${ids.join(", ") || "none"}): choose one with --study`,
+        );
       study = ids[0] as string;
     }
     const text = exportStudy(input, study, "jsonl");
@@ -89,8 +105,14 @@ function loadInput(input: string, o: ReportFlags): { text: string; name: string;
   let curves: Section<LearningCurves> | undefined;
   if (o.curve !== undefined) {
     const transform = o.curveTransform === "one-minus" ? (v: number) => 1 - v : undefined;
-    curves = curvesFromResults(text, { field: o.curve, stepKey: o.curveStep, valueKey: o.curveValue, transform });
-    curves.y_label = o.curveTransform === "one-minus" ? `1 − ${o.curveValue ?? o.curve}` : (o.curveValue ?? o.metric);
+    curves = curvesFromResults(text, {
+      field: o.curve,
+      stepKey: o.curveStep,
+      valueKey: o.curveValue,
+      transform,
+    });
+    curves.y_label =
+      o.curveTransform === "one-minus" ? `1 − ${o.curveValue ?? o.curve}` : (o.curveValue ?? o.metric);
   }
   return { text, name: input, curves };
 }
@@ -103,8 +125,14 @@ function loadList(file: string): ListVsRandom | ListWorkloads {
     if (err instanceof InputError) throw err;
     throw new InputError(`${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof v !== "object" || v === null || (!Array.isArray((v as ListWorkloads).per_workload) && !Array.isArray((v as ListVsRandom).points))) {
-    throw new InputError(`${file}: expected the JSON of \`nadir lists build --json\` (with per_workload) or {points: [{index, score}]}`);
+  if (
+    typeof v !== "object" ||
+    v === null ||
+    (!Array.isArray((v as ListWorkloads).per_workload) && !Array.isArray((v as ListVsRandom).points))
+  ) {
+    throw new InputError(
+      `${file}: expected the JSON of \`nadir lists build --json\` (with per_workload) or {points: [{index, score}]}`,
+    );
   }
   return v as ListVsRandom | ListWorkloads;
 }
@@ -113,7 +141,9 @@ function loadList(file: string): ListVsRandom | ListWorkloads {
 export const register: RegisterCommand = (program: Command, setExit) => {
   program
     .command("report")
-    .description("Self-contained HTML report (SVG plots, no network at view time) of a results file or a journal directory")
+    .description(
+      "Self-contained HTML report (SVG plots, no network at view time) of a results file or a journal directory",
+    )
     .argument("<input>", "trials as CSV / JSON Lines (as `nadir analyze` reads), or a journal directory")
     .requiredOption("--metric <name>", "column / field holding the score")
     .requiredOption("--direction <dir>", "minimize | maximize")
@@ -126,23 +156,34 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--out <file>", "where to write the HTML", "report.html")
     .option("--title <text>", "page title")
     .option("--study <id>", "journal input: the study to report (default: the only one)")
-    .option("--curve <field>", "JSONL input: dotted field holding each trial's learning curve, e.g. learning_curves.matched")
+    .option(
+      "--curve <field>",
+      "JSONL input: dotted field holding each trial's learning curve, e.g. learning_curves.matched",
+    )
     .option("--curve-step <key>", "curves of objects: key of the step (default step)")
     .option("--curve-value <key>", "curves of objects: key of the value, e.g. top_1")
     .option("--curve-transform <t>", "none | one-minus (e.g. accuracy → error rate)", "none")
-    .option("--list <file>", "list evaluation to compare with random search (`nadir lists build --json` output)")
+    .option(
+      "--list <file>",
+      "list evaluation to compare with random search (`nadir lists build --json` output)",
+    )
     .action(async (input: string, o: ReportFlags) => {
       let options: Parameters<typeof analyzeScores>[1];
       try {
         // Same flags and checks as `nadir analyze`, so that the numbers are the same.
-        if (o.direction !== "minimize" && o.direction !== "maximize") usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
-        if (!BANDS.includes(o.bands as Bands)) usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
+        if (o.direction !== "minimize" && o.direction !== "maximize")
+          usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
+        if (!BANDS.includes(o.bands as Bands))
+          usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
         const confidence = num("--confidence", o.confidence) as number;
         if (!(confidence > 0 && confidence < 1)) usage(`--confidence must be in (0, 1), got ${o.confidence}`);
         const maxK = num("--max-k", o.maxK);
-        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1)) usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
-        if (o.curveTransform !== "none" && o.curveTransform !== "one-minus") usage(`--curve-transform must be none or one-minus, got ${JSON.stringify(o.curveTransform)}`);
-        if ((o.curveStep !== undefined || o.curveValue !== undefined) && o.curve === undefined) usage("--curve-step / --curve-value need --curve");
+        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
+          usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
+        if (o.curveTransform !== "none" && o.curveTransform !== "one-minus")
+          usage(`--curve-transform must be none or one-minus, got ${JSON.stringify(o.curveTransform)}`);
+        if ((o.curveStep !== undefined || o.curveValue !== undefined) && o.curve === undefined)
+          usage("--curve-step / --curve-value need --curve");
         options = {
           metric: o.metric,
           direction: o.direction,
@@ -160,26 +201,51 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       try {
         const { text, name, curves } = loadInput(input, o);
         const col = readTrialsColumn(text, name, o.metric);
-        if (col.scores.length === 0) throw new InputError(`no usable values of ${JSON.stringify(o.metric)} in ${name} (${col.rows} rows, ${col.skipped.length} skipped)`);
+        if (col.scores.length === 0)
+          throw new InputError(
+            `no usable values of ${JSON.stringify(o.metric)} in ${name} (${col.rows} rows, ${col.skipped.length} skipped)`,
+          );
         // Exactly what `nadir analyze --json` prints for the same input and flags.
-        const inputInfo = { file: name, format: col.format, rows: col.rows, skipped_count: col.skipped.length, skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })) };
-        const analysis = toJsonSafe({ ...analyzeScores(col.scores, options), input: inputInfo }) as AnalyzeResult;
+        const inputInfo = {
+          file: name,
+          format: col.format,
+          rows: col.rows,
+          skipped_count: col.skipped.length,
+          skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })),
+        };
+        const analysis = toJsonSafe({
+          ...analyzeScores(col.scores, options),
+          input: inputInfo,
+        }) as AnalyzeResult;
         const list = o.list !== undefined ? loadList(o.list) : undefined;
         const html = await renderReport({
           title: o.title,
           source: name,
           metric: o.metric,
           analysis,
-          learning_curves: curves ?? { unavailable: name.endsWith(".jsonl") || col.format === "jsonl" ? "no --curve field was given for this JSONL file" : "a CSV results file has no learning curves (pass a journal, or JSONL with --curve)" },
+          learning_curves: curves ?? {
+            unavailable:
+              name.endsWith(".jsonl") || col.format === "jsonl"
+                ? "no --curve field was given for this JSONL file"
+                : "a CSV results file has no learning curves (pass a journal, or JSONL with --curve)",
+          },
           list_vs_random: list,
         });
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
         fs.writeFileSync(o.out, html);
-        process.stdout.write(`wrote ${o.out} (${Math.round(html.length / 1024)} KiB): ${analysis.n} trials of ${o.metric}${analysis.warnings?.length ? `, ${analysis.warnings.length} warning(s)` : ""}\n`);
+        process.stdout.write(
+          `wrote ${o.out} (${Math.round(html.length / 1024)} KiB): ${analysis.n} trials of ${o.metric}${analysis.warnings?.length ? `, ${analysis.warnings.length} warning(s)` : ""}\n`,
+        );
         setExit(0);
       } catch (err) {
         process.stderr.write(`nadir report: ${(err as Error).message}\n`);
-        const invalid = err instanceof InputError || err instanceof ReadTrialsError || err instanceof InvalidArgumentError || err instanceof ReportInputError || err instanceof ExportError || err instanceof JournalCorruptError;
+        const invalid =
+          err instanceof InputError ||
+          err instanceof ReadTrialsError ||
+          err instanceof InvalidArgumentError ||
+          err instanceof ReportInputError ||
+          err instanceof ExportError ||
+          err instanceof JournalCorruptError;
         setExit(invalid ? 1 : 2);
       }
     });
