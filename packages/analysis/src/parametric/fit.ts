@@ -29,10 +29,11 @@
  * best, the next `localStarts − 1` starts are refined too and the winner is polished by a restarted
  * fine Nelder–Mead. The best (convex, c) wins.
  */
+import { betaPpf } from "../special/beta.js";
 import { NumericalError } from "../special/errors.js";
 import { normalPpf } from "../special/normal.js";
 import { nelderMead } from "../special/optimize.js";
-import { C_MAX, C_MIN, logGamma, InvalidArgumentError } from "./common.js";
+import { C_MAX, C_MIN, InvalidArgumentError } from "./common.js";
 import { NoisyQuadraticDistribution } from "./noisy.js";
 import { QuadraticDistribution } from "./quadratic.js";
 import { createRng } from "./random.js";
@@ -220,31 +221,6 @@ export function spacingObjective(data: SpacingData, cdf: (y: number) => number, 
   return -total / (n + 1);
 }
 
-/**
- * Quantile of Beta(J, n − J + 1) at probability p, via the identity
- * P(Beta(J, n−J+1) ≤ x) = P(Binomial(n, x) ≥ J) (binomial terms in log space) and bisection in log x.
- */
-function betaOrderStatQuantile(J: number, n: number, p: number): number {
-  const lnC = (k: number) => logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
-  const cdf = (x: number): number => {
-    if (x <= 0) return 0;
-    if (x >= 1) return 1;
-    const lx = Math.log(x);
-    const l1x = Math.log1p(-x);
-    let s = 0;
-    for (let k = J; k <= n; k++) s += Math.exp(lnC(k) + k * lx + (n - k) * l1x);
-    return s;
-  };
-  let lo = -745;
-  let hi = 0;
-  for (let i = 0; i < 100; i++) {
-    const mid = (lo + hi) / 2;
-    if (cdf(Math.exp(mid)) < p) lo = mid;
-    else hi = mid;
-  }
-  return Math.exp(hi);
-}
-
 function interval(b: Bound | undefined, name: string): [number, number] {
   if (b === undefined) return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
   if (typeof b === "number") {
@@ -284,7 +260,7 @@ function searchBox(data: SpacingData, cs: number[], noisy: boolean, constraints:
   let w = 1;
   let v = 1;
   if (J > 0 && R > 0) {
-    const p = betaOrderStatQuantile(J, n, 1e-9);
+    const p = betaPpf(1e-9, J, n - J + 1);
     w = 0;
     for (const c of cs) {
       const std = new QuadraticDistribution(0, 1, c, true);
