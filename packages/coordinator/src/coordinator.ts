@@ -27,6 +27,7 @@ import type { BodyInit, Envelope } from "@nadir/protocol";
 import type { Measurement, ParameterValue, Stopper, Suggester, SuggesterFactory, TrialResult } from "@nadir/sdk";
 import { orientedValue } from "@nadir/sdk";
 import type { JournalEntry, JournalRecord, TrialStore } from "./journal.js";
+import { SendQueue } from "./send-queue.js";
 import { builtinSuggester } from "./suggesters.js";
 import { stopperFor } from "./stoppers.js";
 import { materialize } from "./materialize.js";
@@ -189,6 +190,10 @@ export class Coordinator {
   private readonly pendingSuggest = new Map<string, { resolve: (r: nadir.v1.SuggestResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
   private doneResolvers: (() => void)[] = [];
   private malformedCount = 0;
+  private routerOut: SendQueue | undefined;
+  private pubOut: SendQueue | undefined;
+  /** Trials whose PREEMPTED record is being written (so the timer does not preempt them twice). */
+  private readonly preempting = new Set<Trial>();
   private malformedLogged = 0;
   /** Endpoints actually bound (ports resolved). */
   endpoints: string[] = [];
@@ -693,8 +698,9 @@ export class Coordinator {
       this.opts.log(`coordinator: cannot encode a reply: ${(err as Error).message}`);
       return;
     }
-    // A ROUTER never blocks on send (unroutable or over-HWM messages are dropped), so no queue is needed.
-    this.router.send([routingId, PROTOCOL_TAG_BYTES, payload]).catch((err: Error) => this.opts.log(`coordinator: send failed: ${err.message}`));
+    // zeromq.js allows one send in flight per socket (a second throws EBUSY synchronously): queue them.
+    this.routerOut ??= new SendQueue(this.router, (err) => this.opts.log(`coordinator: send failed: ${err.message}`));
+    this.routerOut.send([routingId, PROTOCOL_TAG_BYTES, payload]);
   }
 
   private sendError(routingId: Buffer, code: number, message: string, correlationId?: string, trial?: nadir.v1.TrialRef.$Properties | null): void {
@@ -705,7 +711,8 @@ export class Coordinator {
     if (!this.pub || this.pub.closed) return;
     try {
       const payload = encodeEnvelope({ versionMajor: PROTOCOL_MAJOR, versionMinor: PROTOCOL_MINOR, messageId: randomUUID(), sentUnixMs: Date.now(), senderId: "coordinator", ...body }, { verify: false });
-      this.pub.send([Buffer.from(`nadir.v1/${studyId}`), payload]).catch(() => {});
+      this.pubOut ??= new SendQueue(this.pub, () => {}, 100_000);
+      this.pubOut.send([Buffer.from(`nadir.v1/${studyId}`), payload]);
     } catch {
       /* publishing is best effort */
     }
@@ -1052,16 +1059,27 @@ export class Coordinator {
 
   /** Journals the loss of an attempt (PREEMPTED) and re-queues its trial as the next attempt. */
   private preemptLive(t: Trial, reason: string): void {
+    if (this.preempting.has(t)) return;
+    this.preempting.add(t);
     const prev = t.state;
     const ref = refOf(t);
+    const holder = t.peer;
     void this.commit({ trialEvent: { trial: ref, previousState: prev, state: S.TRIAL_STATE_PREEMPTED, atUnixMs: Date.now(), workerId: t.workerId, reason } }).then(
       () => {
+        this.preempting.delete(t);
+        // A holder that is still connected is told to stop the lost attempt (its results would be STALE).
+        if (holder && this.peers.get(holder.key) === holder) {
+          this.send(holder.routingId, { stopTrial: { trial: ref, reason: v1.StopReason.STOP_REASON_LEASE_REVOKED, message: reason } });
+        }
         this.opts.log(`trial ${ref.studyId}/${ref.trialId} attempt ${ref.attempt} preempted: ${reason}`);
         this.event(t, prev, reason);
         this.schedule();
         this.checkDone();
       },
-      (err: Error) => this.opts.log(`coordinator: journal append failed: ${err.message}`),
+      (err: Error) => {
+        this.preempting.delete(t);
+        this.opts.log(`coordinator: journal append failed: ${err.message}`);
+      },
     );
   }
 
@@ -1079,8 +1097,10 @@ export class Coordinator {
     }
     for (const st of this.studies.values()) {
       for (const t of st.trials.values()) {
-        if ((t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) && !t.peer && t.leaseExpires < now) {
-          this.preemptLive(t, "lease expired: no worker reattached it");
+        if ((t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) && t.leaseExpires < now && !this.preempting.has(t)) {
+          // Either no worker re-attached it after a restart, or its worker is alive but stopped renewing it
+          // (no report or heartbeat listing it): a live peer cannot hold an attempt forever.
+          this.preemptLive(t, t.peer ? `lease expired: worker ${t.peer.peerId} stopped renewing it` : "lease expired: no worker reattached it");
         }
       }
     }

@@ -2,7 +2,7 @@
  * CURVE key files (created by `nadir keys`), one Z85 key per file:
  *   <dir>/<name>.public   the public key (40 Z85 characters and a newline)
  *   <dir>/<name>.secret   the secret key (file mode 0600)
- *   <dir>/authorized_keys the allow-list: one Z85 public key per line; blank lines and `#` comments ignored
+ *   <dir>/authorized_keys the allow-list: one Z85 public key per line; blank lines and lines starting with "# " ignored (# is a Z85 character)
  * The coordinator uses `server.public`/`server.secret`; a worker uses its own pair plus `server.public`.
  */
 import * as fs from "node:fs";
@@ -57,8 +57,9 @@ export function readAuthorizedKeys(dir: string): string[] {
   fs.readFileSync(file, "utf8")
     .split(/\r?\n/)
     .forEach((line, i) => {
-      const t = line.replace(/#.*/, "").trim();
-      if (!t) return;
+      // Only whole-line comments: "#" is a Z85 character, so it cannot start a trailing comment.
+      const t = line.trim();
+      if (!t || t.startsWith("# ") || t === "#") return;
       if (!isZ85Key(t)) throw new KeyFileError(`${file}:${i + 1}: not a 40-character Z85 public key`);
       keys.push(t);
     });

@@ -13,6 +13,8 @@ import { readJournal } from "../src/journal.js";
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 export const cliBin = path.join(repoRoot, "packages/cli/dist/bin.js");
 export const workerFixture = path.join(repoRoot, "packages/coordinator/test/fixtures/synthetic-worker.mjs");
+/** The real `serve` command module under its own program (see fixtures/serve.mjs). */
+export const serveFixture = path.join(repoRoot, "packages/coordinator/test/fixtures/serve.mjs");
 
 export interface Proc {
   child: ChildProcess;
@@ -69,9 +71,9 @@ export function spawnProc(args: string[], opts: { cwd?: string } = {}): Proc {
   };
 }
 
-/** Starts `nadir serve` and waits for its "nadir: serving" line. */
+/** Starts `nadir serve` (the CLI's serve command module) and waits for its "nadir: serving" line. */
 export async function startServe(args: string[]): Promise<Proc & { endpoint: string }> {
-  const p = spawnProc([cliBin, "serve", "--quiet", ...args]);
+  const p = spawnProc([serveFixture, "serve", "--quiet", ...args]);
   const m = await p.waitFor(/nadir: serving (\S+)/);
   return Object.assign(p, { endpoint: m[1] as string });
 }
