@@ -27,7 +27,11 @@ const THRESHOLD = 0.11;
 const CONFIDENCE = 0.8;
 const ys = JSON.parse(readFileSync(scoresPath, "utf8")).scores[KEY];
 const n = ys.length;
-const fitOptions = { limits: [Number.NEGATIVE_INFINITY, THRESHOLD], constraints: { a: [0, 1], c: [1, 5], convex: true }, seed: 0 };
+const fitOptions = {
+  limits: [Number.NEGATIVE_INFINITY, THRESHOLD],
+  constraints: { a: [0, 1], c: [1, 5], convex: true },
+  seed: 0,
+};
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 // Wall time and CPU time (user + system) per run: on a shared machine CPU time is the steadier
@@ -53,14 +57,33 @@ const fit = time(() => A.fitNoisyQuadratic(ys, fitOptions), repeats);
 const f = fit.out;
 // --- ours: consonance interval (DKW band, same as the opda-side grid; LD-HD if available) ---
 const dkw = A.bandCumulativeWeights(n, CONFIDENCE, "dkw");
-const cons = time(() => A.consonanceSet({ ys, lower: [...dkw.lower], upper: [...dkw.upper] }, { threshold: THRESHOLD, minimize: true, scoreBound: 0, cs: [1, 2, 3, 4, 5] }), repeats);
+const cons = time(
+  () =>
+    A.consonanceSet(
+      { ys, lower: [...dkw.lower], upper: [...dkw.upper] },
+      { threshold: THRESHOLD, minimize: true, scoreBound: 0, cs: [1, 2, 3, 4, 5] },
+    ),
+  repeats,
+);
 let ld = null;
 try {
   const t = performance.now();
   const band = A.bandCumulativeWeights(n, CONFIDENCE, "ld_highest_density");
   const bandSeconds = (performance.now() - t) / 1000;
-  const c2 = time(() => A.consonanceSet({ ys, lower: [...band.lower], upper: [...band.upper] }, { threshold: THRESHOLD, minimize: true, scoreBound: 0, cs: [1, 2, 3, 4, 5] }), repeats);
-  ld = { band_seconds: bandSeconds, seconds_median: median(c2.secs), best_score_interval: [c2.out.bestScore.lower, c2.out.bestScore.upper], accepted_c: c2.out.acceptedC };
+  const c2 = time(
+    () =>
+      A.consonanceSet(
+        { ys, lower: [...band.lower], upper: [...band.upper] },
+        { threshold: THRESHOLD, minimize: true, scoreBound: 0, cs: [1, 2, 3, 4, 5] },
+      ),
+    repeats,
+  );
+  ld = {
+    band_seconds: bandSeconds,
+    seconds_median: median(c2.secs),
+    best_score_interval: [c2.out.bestScore.lower, c2.out.bestScore.upper],
+    accepted_c: c2.out.acceptedC,
+  };
 } catch (e) {
   ld = { unavailable: String(e.message ?? e) };
 }
@@ -70,7 +93,11 @@ const oursPeakMb = process.resourceUsage().maxRSS / 1024;
 let opda = null;
 const py = process.env.OPDA_PYTHON ?? path.join(repo, ".bench-venv/bin/python");
 if (withOpda && existsSync(py)) {
-  const out = execFileSync(py, [path.join(here, "fit.bench.opda.py"), scoresPath, KEY, String(THRESHOLD), String(CONFIDENCE), "2"], { encoding: "utf8", maxBuffer: 1 << 24 });
+  const out = execFileSync(
+    py,
+    [path.join(here, "fit.bench.opda.py"), scoresPath, KEY, String(THRESHOLD), String(CONFIDENCE), "2"],
+    { encoding: "utf8", maxBuffer: 1 << 24 },
+  );
   opda = JSON.parse(out);
 }
 
@@ -87,17 +114,55 @@ const oursFitMedian = median(fit.secs);
 const oursConsMedian = median(cons.secs);
 const result = {
   generated: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, note: "shared 2-core machine; compare ratios within this run" },
-  input: { scores: `shared/data/opda/derived_scores.json -> ${KEY}`, n, threshold: THRESHOLD, fit_constraints: { a: [0, 1], c: [1, 5], convex: true }, band: `dkw ${CONFIDENCE}` },
+  machine: {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    node: process.version,
+    note: "shared 2-core machine; compare ratios within this run",
+  },
+  input: {
+    scores: `shared/data/opda/derived_scores.json -> ${KEY}`,
+    n,
+    threshold: THRESHOLD,
+    fit_constraints: { a: [0, 1], c: [1, 5], convex: true },
+    band: `dkw ${CONFIDENCE}`,
+  },
   ours: {
-    fit: { seconds_median: oursFitMedian, seconds_min: Math.min(...fit.secs), cpu_seconds_median: median(fit.cpu), runs: fit.secs, a: f.a, b: f.b, c: f.c, o: f.o, objective: f.objective, evaluations: f.nEvaluations },
-    consonance: { seconds_median: oursConsMedian, cpu_seconds_median: median(cons.cpu), runs: cons.secs, best_score_interval: [cons.out.bestScore.lower, cons.out.bestScore.upper], accepted_c: cons.out.acceptedC, noise: cons.out.noise, regime: cons.out.regime, method: "exact 2-D LP per (c, s), 34-point s grid + golden refinement" },
+    fit: {
+      seconds_median: oursFitMedian,
+      seconds_min: Math.min(...fit.secs),
+      cpu_seconds_median: median(fit.cpu),
+      runs: fit.secs,
+      a: f.a,
+      b: f.b,
+      c: f.c,
+      o: f.o,
+      objective: f.objective,
+      evaluations: f.nEvaluations,
+    },
+    consonance: {
+      seconds_median: oursConsMedian,
+      cpu_seconds_median: median(cons.cpu),
+      runs: cons.secs,
+      best_score_interval: [cons.out.bestScore.lower, cons.out.bestScore.upper],
+      accepted_c: cons.out.acceptedC,
+      noise: cons.out.noise,
+      regime: cons.out.regime,
+      method: "exact 2-D LP per (c, s), 34-point s grid + golden refinement",
+    },
     consonance_ld_highest_density: ld,
     peak_rss_mb: oursPeakMb,
   },
   opda: opda
     ? {
-        fit: { seconds: opda.fits.map((x) => x.seconds), seconds_median: median(opda.fits.map((x) => x.seconds)), cpu_seconds_median: median(opda.fits.map((x) => x.cpu_seconds)), params: opda.fits[0], objective_under_our_cdf: opdaObjectiveUnderOurs, objective_reported_in_fits_json: 0.08321446409339711 },
+        fit: {
+          seconds: opda.fits.map((x) => x.seconds),
+          seconds_median: median(opda.fits.map((x) => x.seconds)),
+          cpu_seconds_median: median(opda.fits.map((x) => x.cpu_seconds)),
+          params: opda.fits[0],
+          objective_under_our_cdf: opdaObjectiveUnderOurs,
+          objective_reported_in_fits_json: 0.08321446409339711,
+        },
         consonance_grid: opda.consonance_grid,
         peak_rss_mb: opda.peak_rss_mb,
       }
@@ -114,4 +179,19 @@ const result = {
 };
 mkdirSync(path.join(here, "results"), { recursive: true });
 writeFileSync(path.join(here, "results/fit.json"), `${JSON.stringify(result, null, 2)}\n`);
-console.log(JSON.stringify({ ours_fit_s: oursFitMedian, ours_fit_cpu_s: median(fit.cpu), ours_consonance_s: oursConsMedian, opda_fit_s: result.opda?.fit.seconds_median, opda_fit_cpu_s: result.opda?.fit.cpu_seconds_median, ratios: result.ratios, ours_peak_mb: oursPeakMb, opda_peak_mb: result.opda?.peak_rss_mb }, null, 1));
+console.log(
+  JSON.stringify(
+    {
+      ours_fit_s: oursFitMedian,
+      ours_fit_cpu_s: median(fit.cpu),
+      ours_consonance_s: oursConsMedian,
+      opda_fit_s: result.opda?.fit.seconds_median,
+      opda_fit_cpu_s: result.opda?.fit.cpu_seconds_median,
+      ratios: result.ratios,
+      ours_peak_mb: oursPeakMb,
+      opda_peak_mb: result.opda?.peak_rss_mb,
+    },
+    null,
+    1,
+  ),
+);

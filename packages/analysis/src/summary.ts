@@ -55,11 +55,27 @@ export interface AnalyzeResult {
   critical_value: number;
   ecdf: { y: number[]; cdf: number[]; lower: number[]; upper: number[] };
   tuning_curve: TuningCurvePoint[];
-  fit: { a: number; b: number; c: number; o: number; convex: boolean; objective: number; threshold: number; probability_of_regime: number; evaluations: number } | null;
+  fit: {
+    a: number;
+    b: number;
+    c: number;
+    o: number;
+    convex: boolean;
+    objective: number;
+    threshold: number;
+    probability_of_regime: number;
+    evaluations: number;
+  } | null;
   best_score_interval: { lower: number; upper: number } | null;
   effective_dimension: { accepted: number[] };
   noise_interval: { lower: number; upper: number } | null;
-  regime: { threshold: number; count: number; fraction: number; band_lower: number; band_upper: number } | null;
+  regime: {
+    threshold: number;
+    count: number;
+    fraction: number;
+    band_lower: number;
+    band_upper: number;
+  } | null;
   extrapolation: { k: number; median: number; lower: number; upper: number }[];
   gain: { from_k: number; more_trials: number; gain: number; lower: number; upper: number }[];
   warnings: string[];
@@ -78,21 +94,28 @@ export interface AnalyzeResult {
  * If the fit fails (e.g. too few scores in the regime) `fit` is null and a warning explains why.
  */
 export function analyzeScores(scores: readonly number[], options: AnalyzeOptions): AnalyzeResult {
-  if (!Array.isArray(scores) && !(scores instanceof Float64Array)) throw new InvalidArgumentError("scores must be an array of numbers");
+  if (!Array.isArray(scores) && !(scores instanceof Float64Array))
+    throw new InvalidArgumentError("scores must be an array of numbers");
   const n = scores.length;
   if (n < 1) throw new InvalidArgumentError("scores is empty: nothing to analyze");
-  for (const [i, y] of scores.entries()) if (typeof y !== "number" || !Number.isFinite(y)) throw new InvalidArgumentError(`scores[${i}] must be a finite number, got ${y}`);
+  for (const [i, y] of scores.entries())
+    if (typeof y !== "number" || !Number.isFinite(y))
+      throw new InvalidArgumentError(`scores[${i}] must be a finite number, got ${y}`);
   const { direction } = options;
-  if (direction !== "minimize" && direction !== "maximize") throw new InvalidArgumentError(`direction must be "minimize" or "maximize", got ${String(direction)}`);
+  if (direction !== "minimize" && direction !== "maximize")
+    throw new InvalidArgumentError(`direction must be "minimize" or "maximize", got ${String(direction)}`);
   const minimize = direction === "minimize";
   const confidence = options.confidence ?? 0.8;
-  if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1)) throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`);
+  if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1))
+    throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`);
   const method = options.bands ?? "ld_highest_density";
   const lower = options.lower ?? Number.NEGATIVE_INFINITY;
   const upper = options.upper ?? Number.POSITIVE_INFINITY;
-  if (Number.isNaN(lower) || Number.isNaN(upper) || !(lower < upper)) throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`);
+  if (Number.isNaN(lower) || Number.isNaN(upper) || !(lower < upper))
+    throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`);
   const maxK = options.maxK ?? Math.max(n, 64);
-  if (!Number.isInteger(maxK) || maxK < 1) throw new InvalidArgumentError(`maxK must be an integer >= 1, got ${maxK}`);
+  if (!Number.isInteger(maxK) || maxK < 1)
+    throw new InvalidArgumentError(`maxK must be an integer >= 1, got ${maxK}`);
   const warnings: string[] = [];
 
   const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method });
@@ -142,7 +165,8 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
   };
   const theta = options.threshold;
   if (theta === undefined) return result;
-  if (typeof theta !== "number" || !Number.isFinite(theta)) throw new InvalidArgumentError(`threshold must be a finite number, got ${theta}`);
+  if (typeof theta !== "number" || !Number.isFinite(theta))
+    throw new InvalidArgumentError(`threshold must be a finite number, got ${theta}`);
 
   const inf = Number.POSITIVE_INFINITY;
   let fitted: ReturnType<typeof fitNoisyQuadratic> | null = null;
@@ -155,7 +179,17 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     });
     warnings.push(...fitted.warnings);
     const pRegime = minimize ? fitted.distribution.cdf(theta) : 1 - fitted.distribution.cdf(theta);
-    result.fit = { a: fitted.a, b: fitted.b, c: fitted.c, o: fitted.o, convex: fitted.convex, objective: fitted.objective, threshold: theta, probability_of_regime: pRegime, evaluations: fitted.nEvaluations };
+    result.fit = {
+      a: fitted.a,
+      b: fitted.b,
+      c: fitted.c,
+      o: fitted.o,
+      convex: fitted.convex,
+      objective: fitted.objective,
+      threshold: theta,
+      probability_of_regime: pRegime,
+      evaluations: fitted.nEvaluations,
+    };
   } catch (e) {
     warnings.push(`no parametric fit: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -163,17 +197,44 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     const cum = bandCumulativeWeights(n, confidence, method, bands.criticalValue);
     const set = consonanceSet(
       { ys: scores, lower: [...cum.lower], upper: [...cum.upper] },
-      { threshold: theta, minimize, scoreBound: minimize ? (Number.isFinite(lower) ? lower : undefined) : Number.isFinite(upper) ? upper : undefined },
+      {
+        threshold: theta,
+        minimize,
+        scoreBound: minimize
+          ? Number.isFinite(lower)
+            ? lower
+            : undefined
+          : Number.isFinite(upper)
+            ? upper
+            : undefined,
+      },
     );
     result.best_score_interval = { lower: set.bestScore.lower, upper: set.bestScore.upper };
     result.effective_dimension = { accepted: [...set.acceptedC] };
     result.noise_interval = { lower: set.noise.lower, upper: set.noise.upper };
-    result.regime = { threshold: theta, count: set.regime.count, fraction: set.regime.fraction, band_lower: set.regime.bandLower, band_upper: set.regime.bandUpper };
-    if (set.acceptedC.length === 0) warnings.push("no noisy-quadratic tail is consistent with the band: the asymptotic regime may not have been reached below the threshold");
-    if (set.touchesEdge) warnings.push("the accepted set touches the edge of the search range; the interval may be wider than reported");
+    result.regime = {
+      threshold: theta,
+      count: set.regime.count,
+      fraction: set.regime.fraction,
+      band_lower: set.regime.bandLower,
+      band_upper: set.regime.bandUpper,
+    };
+    if (set.acceptedC.length === 0)
+      warnings.push(
+        "no noisy-quadratic tail is consistent with the band: the asymptotic regime may not have been reached below the threshold",
+      );
+    if (set.touchesEdge)
+      warnings.push(
+        "the accepted set touches the edge of the search range; the interval may be wider than reported",
+      );
     const exKs = options.extrapolationKs ?? [n, 2 * n, 4 * n, 8 * n, 16 * n];
     const point = fitted?.distribution;
-    result.extrapolation = extrapolateMedian(set, exKs, point).map((e) => ({ k: e.k, median: e.median, lower: e.lower, upper: e.upper }));
+    result.extrapolation = extrapolateMedian(set, exKs, point).map((e) => ({
+      k: e.k,
+      median: e.median,
+      lower: e.lower,
+      upper: e.upper,
+    }));
     result.gain = exKs
       .filter((k) => k > n)
       .map((k) => {

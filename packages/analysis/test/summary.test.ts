@@ -10,10 +10,20 @@ import { derivedScores, readJson } from "./parametric/helpers.js";
 const err = derivedScores("deberta-v3-base_error_rate");
 const acc = derivedScores("deberta-v3-base_accuracy");
 const n = err.length;
-const opdaFit = (readJson("reference/opda/fits.json").cases as any[]).find((c) => c.id === "real_deberta-v3-base_error_rate").fits[0];
+const opdaFit = (readJson("reference/opda/fits.json").cases as any[]).find(
+  (c) => c.id === "real_deberta-v3-base_error_rate",
+).fits[0];
 
 describe("analyzeScores", () => {
-  const res = analyzeScores(err, { metric: "error", direction: "minimize", confidence: 0.8, bands: "dkw", lower: 0, upper: 1, threshold: 0.11 });
+  const res = analyzeScores(err, {
+    metric: "error",
+    direction: "minimize",
+    confidence: 0.8,
+    bands: "dkw",
+    lower: 0,
+    upper: 1,
+    threshold: 0.11,
+  });
 
   it("ECDF and DKW band at the unique scores match the closed form", () => {
     const eps = Math.sqrt(Math.log(2 / 0.2) / (2 * n));
@@ -71,14 +81,26 @@ describe("analyzeScores", () => {
     const medians = res.extrapolation.map((e) => e.median);
     for (let i = 1; i < medians.length; i++) expect(medians[i]!).toBeLessThan(medians[i - 1]!);
     for (const g of res.gain) {
-      expect(g.gain).toBeCloseTo(res.extrapolation[0]!.median - res.extrapolation.find((e) => e.k === g.from_k + g.more_trials)!.median, 14);
+      expect(g.gain).toBeCloseTo(
+        res.extrapolation[0]!.median -
+          res.extrapolation.find((e) => e.k === g.from_k + g.more_trials)!.median,
+        14,
+      );
       expect(g.lower).toBeLessThanOrEqual(g.gain);
       expect(g.upper).toBeGreaterThanOrEqual(g.gain);
     }
   });
 
   it("maximizing the accuracy mirrors minimizing the error rate", () => {
-    const r2 = analyzeScores(acc, { direction: "maximize", confidence: 0.8, bands: "dkw", lower: 0, upper: 1, threshold: 0.89, maxK: 64 });
+    const r2 = analyzeScores(acc, {
+      direction: "maximize",
+      confidence: 0.8,
+      bands: "dkw",
+      lower: 0,
+      upper: 1,
+      threshold: 0.89,
+      maxK: 64,
+    });
     expect(r2.best_score_interval!.lower).toBeCloseTo(1 - res.best_score_interval!.upper, 9);
     expect(r2.best_score_interval!.upper).toBeCloseTo(1 - res.best_score_interval!.lower, 9);
     expect(r2.effective_dimension.accepted).toEqual(res.effective_dimension.accepted);
@@ -111,13 +133,18 @@ describe("analyzeScores", () => {
     expect(() => analyzeScores([1, Number.NaN], { direction: "minimize" })).toThrow(/scores\[1\]/);
     expect(() => analyzeScores([1, 2], { direction: "up" as any })).toThrow(/direction/);
     expect(() => analyzeScores([1, 2], { direction: "minimize", confidence: 1.2 })).toThrow(/confidence/);
-    expect(() => analyzeScores([1, 2], { direction: "minimize", lower: 3, upper: 1 })).toThrow(/lower < upper/);
+    expect(() => analyzeScores([1, 2], { direction: "minimize", lower: 3, upper: 1 })).toThrow(
+      /lower < upper/,
+    );
   });
 
   it("a threshold with too few tail scores gives a warning, not a crash", () => {
-    const r = analyzeScores(err.slice(0, 40), { direction: "minimize", bands: "dkw", threshold: Math.min(...err.slice(0, 40)) - 1 });
+    const r = analyzeScores(err.slice(0, 40), {
+      direction: "minimize",
+      bands: "dkw",
+      threshold: Math.min(...err.slice(0, 40)) - 1,
+    });
     expect(r.fit).toBeNull();
     expect(r.warnings.join(" ")).toMatch(/no parametric fit/);
   });
 });
-

@@ -122,9 +122,10 @@ export function readTrialsColumn(text: string, fileName: string, metric: string)
     if (!header) throw new ReadTrialsError("CSV: the file is empty (a header row is required)");
     const columns = header.map((h) => h.trim());
     const col = columns.indexOf(metric);
-    if (col < 0) throw new ReadTrialsError(`CSV: no column ${JSON.stringify(metric)} (columns: ${columns.join(", ")})`);
+    if (col < 0)
+      throw new ReadTrialsError(`CSV: no column ${JSON.stringify(metric)} (columns: ${columns.join(", ")})`);
     const data = rows.slice(1);
-    data.forEach((r, i) => take(i + 1, r[col] ?? ""));
+    for (const [i, r] of data.entries()) take(i + 1, r[col] ?? "");
     return { format, rows: data.length, scores, skipped, columns };
   }
   const columns = new Set<string>();
@@ -139,7 +140,8 @@ export function readTrialsColumn(text: string, fileName: string, metric: string)
     } catch (e) {
       throw new ReadTrialsError(`JSON Lines: line ${i + 1} is not valid JSON (${(e as Error).message})`);
     }
-    if (!obj || typeof obj !== "object" || Array.isArray(obj)) throw new ReadTrialsError(`JSON Lines: line ${i + 1} is not a JSON object`);
+    if (!obj || typeof obj !== "object" || Array.isArray(obj))
+      throw new ReadTrialsError(`JSON Lines: line ${i + 1} is not a JSON object`);
     rows++;
     const rec = obj as Record<string, unknown>;
     for (const k of Object.keys(rec)) columns.add(k);
@@ -147,9 +149,17 @@ export function readTrialsColumn(text: string, fileName: string, metric: string)
     if (metric in rec) found = true;
     if (typeof v === "number") take(rows, String(v));
     else if (typeof v === "string") take(rows, v);
-    else skipped.push({ row: rows, value: v === undefined ? "" : JSON.stringify(v), reason: v === undefined || v === null ? "empty" : "non-numeric" });
+    else
+      skipped.push({
+        row: rows,
+        value: v === undefined ? "" : JSON.stringify(v),
+        reason: v === undefined || v === null ? "empty" : "non-numeric",
+      });
   }
   if (rows === 0) throw new ReadTrialsError("JSON Lines: the file has no records");
-  if (!found) throw new ReadTrialsError(`JSON Lines: no record has the field ${JSON.stringify(metric)} (fields: ${[...columns].join(", ")})`);
+  if (!found)
+    throw new ReadTrialsError(
+      `JSON Lines: no record has the field ${JSON.stringify(metric)} (fields: ${[...columns].join(", ")})`,
+    );
   return { format, rows, scores, skipped, columns: [...columns] };
 }

@@ -14,14 +14,18 @@ import { parseCsv, readTrialsColumn } from "../src/read-trials.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const shared = path.resolve(repoRoot, "../shared");
-const scores = JSON.parse(readFileSync(path.join(shared, "data/opda/derived_scores.json"), "utf8")).scores as Record<string, number[]>;
+const scores = JSON.parse(readFileSync(path.join(shared, "data/opda/derived_scores.json"), "utf8"))
+  .scores as Record<string, number[]>;
 const err = scores["deberta-v3-base_error_rate"] as number[];
 const acc = scores["deberta-v3-base_accuracy"] as number[];
-const schema = JSON.parse(readFileSync(path.join(repoRoot, "packages/analysis/schemas/analyze-output.schema.json"), "utf8"));
+const schema = JSON.parse(
+  readFileSync(path.join(repoRoot, "packages/analysis/schemas/analyze-output.schema.json"), "utf8"),
+);
 const ajv = new (Ajv2020 as unknown as typeof Ajv2020.default)({ allErrors: true, strict: false });
 const validate = ajv.compile(schema);
 // The validator must be able to fail: a result without its required fields, or with a bad string.
-if (validate({ n: 1 }) || validate({ ...JSON.parse('{"n":1}'), direction: "sideways" })) throw new Error("schema accepts invalid output");
+if (validate({ n: 1 }) || validate({ ...JSON.parse('{"n":1}'), direction: "sideways" }))
+  throw new Error("schema accepts invalid output");
 
 const tmp = mkdtempSync(path.join(tmpdir(), "nadir-analyze-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -39,7 +43,10 @@ writeFileSync(
   ].join("\n"),
 );
 const jsonlPath = path.join(tmp, "deberta.jsonl");
-writeFileSync(jsonlPath, `${acc.map((a, i) => JSON.stringify({ trial: i, accuracy: a })).join("\n")}\n${JSON.stringify({ trial: 9999, accuracy: null })}\n`);
+writeFileSync(
+  jsonlPath,
+  `${acc.map((a, i) => JSON.stringify({ trial: i, accuracy: a })).join("\n")}\n${JSON.stringify({ trial: 9999, accuracy: null })}\n`,
+);
 
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let code = 0;
@@ -71,7 +78,24 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
 
 describe("nadir analyze --json", () => {
   it("CSV, minimize, with a threshold: schema-valid, skipped rows reported, numbers checked", async () => {
-    const r = await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--bands", "dkw", "--lower", "0", "--upper", "1", "--threshold", "0.11", "--max-k", "64", "--json");
+    const r = await run(
+      csvPath,
+      "--metric",
+      "error_rate",
+      "--direction",
+      "minimize",
+      "--bands",
+      "dkw",
+      "--lower",
+      "0",
+      "--upper",
+      "1",
+      "--threshold",
+      "0.11",
+      "--max-k",
+      "64",
+      "--json",
+    );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
@@ -100,8 +124,19 @@ describe("nadir analyze --json", () => {
     expect(j.extrapolation.map((e: any) => e.k)).toEqual([1024, 2048, 4096, 8192, 16384]);
   });
 
-  it("JSON Lines, maximize, no threshold: fit null, unbounded mean band written as \"inf\", K = max(n, 64)", async () => {
-    const r = await run(jsonlPath, "--metric", "accuracy", "--direction", "maximize", "--bands", "dkw", "--confidence", "0.95", "--json");
+  it('JSON Lines, maximize, no threshold: fit null, unbounded mean band written as "inf", K = max(n, 64)', async () => {
+    const r = await run(
+      jsonlPath,
+      "--metric",
+      "accuracy",
+      "--direction",
+      "maximize",
+      "--bands",
+      "dkw",
+      "--confidence",
+      "0.95",
+      "--json",
+    );
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
     expect(validate(j), JSON.stringify(validate.errors)).toBe(true);
@@ -116,13 +151,31 @@ describe("nadir analyze --json", () => {
 
 describe("nadir analyze (text)", () => {
   it("prints a readable summary with the interval, accepted c and the gain sentence", async () => {
-    const r = await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--bands", "dkw", "--lower", "0", "--upper", "1", "--threshold", "0.11", "--max-k", "64");
+    const r = await run(
+      csvPath,
+      "--metric",
+      "error_rate",
+      "--direction",
+      "minimize",
+      "--bands",
+      "dkw",
+      "--lower",
+      "0",
+      "--upper",
+      "1",
+      "--threshold",
+      "0.11",
+      "--max-k",
+      "64",
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/n = 1024 of 1027 rows \(3 skipped/);
     expect(r.out).toMatch(/best reachable score: 80\.0% interval \[0\.09\d+, 0\.09\d+\]/);
     expect(r.out).toMatch(/effective dimension c accepted: \{1\}/);
     expect(r.out).toMatch(/1024 more trials gain about \d/);
-    expect(r.out).toMatch(/skipped rows: row 1025 \(empty\), row 1026 \(nan: "NaN"\), row 1027 \(non-numeric: "oops"\)/);
+    expect(r.out).toMatch(
+      /skipped rows: row 1025 \(empty\), row 1026 \(nan: "NaN"\), row 1027 \(non-numeric: "oops"\)/,
+    );
   });
 });
 
@@ -134,8 +187,12 @@ describe("nadir analyze errors", () => {
   });
   it("bad flags → exit 2", async () => {
     expect((await run(csvPath, "--metric", "error_rate", "--direction", "down")).code).toBe(2);
-    expect((await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--confidence", "80")).code).toBe(2);
-    expect((await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--bands", "bootstrap")).code).toBe(2);
+    expect(
+      (await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--confidence", "80")).code,
+    ).toBe(2);
+    expect(
+      (await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--bands", "bootstrap")).code,
+    ).toBe(2);
     expect((await run(csvPath, "--metric", "error_rate")).code).toBe(2); // --direction is required
   });
   it("missing file or no usable value → exit 1", async () => {

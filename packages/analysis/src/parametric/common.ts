@@ -11,12 +11,14 @@ export { InvalidArgumentError } from "../special/errors.js";
 
 /** Throw InvalidArgumentError unless v is a finite number. */
 export function checkFinite(name: string, v: number): void {
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new InvalidArgumentError(`${name} must be a finite number, got ${v}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new InvalidArgumentError(`${name} must be a finite number, got ${v}`);
 }
 
 /** Throw unless c is an integer in [C_MIN, C_MAX] (the effective dimension of the quadratic). */
 export function checkC(c: number): void {
-  if (!Number.isInteger(c) || c < C_MIN || c > C_MAX) throw new InvalidArgumentError(`c must be an integer in [${C_MIN}, ${C_MAX}], got ${c}`);
+  if (!Number.isInteger(c) || c < C_MIN || c > C_MAX)
+    throw new InvalidArgumentError(`c must be an integer in [${C_MIN}, ${C_MAX}], got ${c}`);
 }
 
 /** Throw unless v is a boolean (opda raises TypeError for non-bool `convex`/`minimize`). */
@@ -26,13 +28,15 @@ export function checkBool(name: string, v: unknown): void {
 
 /** Validate a probability, tolerating ±1e-10 round-off like opda (then clipping). */
 export function checkProbability(name: string, q: number): number {
-  if (typeof q !== "number" || Number.isNaN(q) || q < -1e-10 || q > 1 + 1e-10) throw new InvalidArgumentError(`${name} must be in [0, 1], got ${q}`);
+  if (typeof q !== "number" || Number.isNaN(q) || q < -1e-10 || q > 1 + 1e-10)
+    throw new InvalidArgumentError(`${name} must be in [0, 1], got ${q}`);
   return Math.min(1, Math.max(0, q));
 }
 
 /** Throw unless k (number of random-search iterations, any positive real) is finite and > 0. */
 export function checkK(k: number): void {
-  if (typeof k !== "number" || !(k > 0) || !Number.isFinite(k)) throw new InvalidArgumentError(`k (number of search iterations) must be a finite number > 0, got ${k}`);
+  if (typeof k !== "number" || !(k > 0) || !Number.isFinite(k))
+    throw new InvalidArgumentError(`k (number of search iterations) must be a finite number > 0, got ${k}`);
 }
 
 /**

@@ -92,7 +92,13 @@ export interface ConsonanceResult {
   readonly noise: { readonly lower: number; readonly upper: number };
   readonly perC: readonly ConsonanceC[];
   /** How much of the sample lies in the asymptotic regime: count, fraction and the band's bounds on P(regime). */
-  readonly regime: { readonly count: number; readonly n: number; readonly fraction: number; readonly bandLower: number; readonly bandUpper: number };
+  readonly regime: {
+    readonly count: number;
+    readonly n: number;
+    readonly fraction: number;
+    readonly bandLower: number;
+    readonly bandUpper: number;
+  };
   /** True when an extreme touched the edge of the s grid or of the r search range (the true set may extend further). */
   readonly touchesEdge: boolean;
   /** Accepted polygons (internal; used by extrapolateMedian). */
@@ -182,11 +188,21 @@ function envelopeHi(cell: Cell, r: number): number {
 }
 
 /** min (sense = 1) or max (sense = −1) of α·a + β·r over the cell's polygon, with the optimal vertex (a, r). */
-function optimizeLinearAt(cell: Cell, alpha: number, beta: number, sense: 1 | -1): { value: number; a: number; r: number } {
+function optimizeLinearAt(
+  cell: Cell,
+  alpha: number,
+  beta: number,
+  sense: 1 | -1,
+): { value: number; a: number; r: number } {
   // sense·(α a + β r) is minimized over a at a = A_lo (if sense·α > 0) or A_hi: a convex
   // piecewise-linear function of r, minimized by golden section on [r₁, r₂].
   const sa = sense * alpha;
-  const aAt = (r: number): number => (sa > 0 ? envelopeLo(cell, r) : sa < 0 ? envelopeHi(cell, r) : (envelopeLo(cell, r) + envelopeHi(cell, r)) / 2);
+  const aAt = (r: number): number =>
+    sa > 0
+      ? envelopeLo(cell, r)
+      : sa < 0
+        ? envelopeHi(cell, r)
+        : (envelopeLo(cell, r) + envelopeHi(cell, r)) / 2;
   const phi = (r: number): number => sa * (sa === 0 ? 0 : aAt(r)) + sense * beta * r;
   const res = goldenSection(phi, cell.r1, cell.r2, 1e-13 * Math.max(cell.r2, 1e-300));
   let r = res.x;
@@ -214,8 +230,10 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   checkFinite("threshold", options.threshold);
   const n = band.ys.length;
   if (n < 1) throw new InvalidArgumentError("the sample is empty");
-  if (band.lower.length !== n + 1 || band.upper.length !== n + 1) throw new InvalidArgumentError(`band.lower and band.upper must have n + 1 = ${n + 1} values`);
-  for (const y of band.ys) if (!Number.isFinite(y)) throw new InvalidArgumentError(`scores must be finite, got ${y}`);
+  if (band.lower.length !== n + 1 || band.upper.length !== n + 1)
+    throw new InvalidArgumentError(`band.lower and band.upper must have n + 1 = ${n + 1} values`);
+  for (const y of band.ys)
+    if (!Number.isFinite(y)) throw new InvalidArgumentError(`scores must be finite, got ${y}`);
   const cs = options.cs ?? Array.from({ length: C_MAX - C_MIN + 1 }, (_, i) => C_MIN + i);
   const sGrid = options.sGrid ?? DEFAULT_S_GRID;
   // Orientation: work with minimization. For maximization negate the scores and reflect the band:
@@ -258,7 +276,8 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   // Regime points t_1..t_m (distinct observations ≤ θ, above t₀) and t_{m+1} = θ.
   const ts = distinct.filter((v) => v <= theta && v > t0);
   const regimeCount = ysO.filter((v) => v <= theta).length;
-  if (ts.length === 0) throw new InvalidArgumentError(`no score lies in the asymptotic regime (threshold ${options.threshold})`);
+  if (ts.length === 0)
+    throw new InvalidArgumentError(`no score lies in the asymptotic regime (threshold ${options.threshold})`);
   const points = ts[ts.length - 1] === theta ? ts : [...ts, theta];
   const lowers: number[] = []; // L(t_j)
   const uppers: number[] = []; // U(t_{j−1})
@@ -268,14 +287,18 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
     uppers.push(prevT === Number.NEGATIVE_INFINITY ? U0 : valueAfter(Uafter, U0, prevT));
     prevT = t;
   }
-  const span = Math.max((points[points.length - 1] as number) - (points[0] as number), 1e-12 * Math.max(1, Math.abs(theta)));
+  const span = Math.max(
+    (points[points.length - 1] as number) - (points[0] as number),
+    1e-12 * Math.max(1, Math.abs(theta)),
+  );
   const rMax = 1e4 * span;
   let touchesEdge = false;
 
   const cells: Cell[] = [];
   const perC: ConsonanceC[] = [];
   for (const c of cs) {
-    if (!Number.isInteger(c) || c < C_MIN || c > C_MAX) throw new InvalidArgumentError(`cs must hold integers in [${C_MIN}, ${C_MAX}], got ${c}`);
+    if (!Number.isInteger(c) || c < C_MIN || c > C_MAX)
+      throw new InvalidArgumentError(`cs must hold integers in [${C_MIN}, ${C_MAX}], got ${c}`);
     const cellsC: Cell[] = [];
     const makeCellFrom = (s: number, keep: (i: number) => boolean): Cell | null => {
       // Quantile levels: L(t_j) > 0 and U(t_{j−1}) < 1 (others are vacuous).
@@ -284,7 +307,11 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
       const infeasibleUpper = uppers.some((v) => v <= 0); // F(t) ≤ 0: only a noiseless F with a ≥ t
       const all = [...lvLo.map((x) => x.v), ...lvHi.map((x) => x.v)];
       const order = all.map((_, i) => i).sort((x, y) => (all[x] as number) - (all[y] as number));
-      const qs = standardQuantiles(c, s, order.map((i) => all[i] as number));
+      const qs = standardQuantiles(
+        c,
+        s,
+        order.map((i) => all[i] as number),
+      );
       const g = new Float64Array(all.length);
       order.forEach((i, k) => {
         g[i] = qs[k] as number;
@@ -310,7 +337,18 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
           loQ.push(0);
         }
       }
-      const cell: Cell = { c, s, loP: Float64Array.from(loP), loQ: Float64Array.from(loQ), hiP: Float64Array.from(hiP), hiQ: Float64Array.from(hiQ), aMin: Number.NEGATIVE_INFINITY, aMax: Number.POSITIVE_INFINITY, r1: 0, r2: 0 };
+      const cell: Cell = {
+        c,
+        s,
+        loP: Float64Array.from(loP),
+        loQ: Float64Array.from(loQ),
+        hiP: Float64Array.from(hiP),
+        hiQ: Float64Array.from(hiQ),
+        aMin: Number.NEGATIVE_INFINITY,
+        aMax: Number.POSITIVE_INFINITY,
+        r1: 0,
+        r2: 0,
+      };
       const D = (r: number) => envelopeHi(cell, r) - envelopeLo(cell, r);
       const peak = goldenSection((r) => -D(r), 0, rMax, 1e-14 * rMax);
       if (!(-peak.fun >= 0) || !(peak.x > 0)) return null;
@@ -352,7 +390,16 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
       if (cell) cellsC.push(cell);
     }
     if (cellsC.length === 0) {
-      perC.push({ c, accepted: false, bestLower: Number.NaN, bestUpper: Number.NaN, sLower: Number.NaN, sUpper: Number.NaN, witnessLower: null, witnessUpper: null });
+      perC.push({
+        c,
+        accepted: false,
+        bestLower: Number.NaN,
+        bestUpper: Number.NaN,
+        sLower: Number.NaN,
+        sUpper: Number.NaN,
+        witnessLower: null,
+        witnessUpper: null,
+      });
       continue;
     }
     // Best score in the minimize frame is a (α = 1, β = 0). For maximization the original best
@@ -362,7 +409,8 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
       let best: Witness | null = null;
       for (const cl of list) {
         const o = optimizeLinearAt(cl, 1, 0, sense);
-        if (!best || sense * o.value < sense * best.value) best = { value: o.value, cell: cl, a: o.a, r: o.r };
+        if (!best || sense * o.value < sense * best.value)
+          best = { value: o.value, cell: cl, a: o.a, r: o.r };
       }
       return best as Witness;
     };
@@ -423,11 +471,19 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   return {
     minimize,
     threshold: options.threshold,
-    bestScore: acc.length ? { lower: Math.min(...acc.map((x) => x.bestLower)), upper: Math.max(...acc.map((x) => x.bestUpper)) } : { lower: Number.NaN, upper: Number.NaN },
+    bestScore: acc.length
+      ? { lower: Math.min(...acc.map((x) => x.bestLower)), upper: Math.max(...acc.map((x) => x.bestUpper)) }
+      : { lower: Number.NaN, upper: Number.NaN },
     acceptedC: acc.map((x) => x.c),
     noise: { lower: oLo, upper: oHi },
     perC,
-    regime: { count: regimeCount, n, fraction: regimeCount / n, bandLower: thetaBandL, bandUpper: thetaBandU },
+    regime: {
+      count: regimeCount,
+      n,
+      fraction: regimeCount / n,
+      bandLower: thetaBandL,
+      bandUpper: thetaBandU,
+    },
     touchesEdge,
     cells,
   };
@@ -449,7 +505,11 @@ export interface ExtrapolationPoint {
  * a + r·G⁻¹(level) is linear in (a, r), so its range over the polygon is exact; s is taken on the
  * accepted grid. `point` supplies the point prediction (e.g. fit.distribution).
  */
-export function extrapolateMedian(set: ConsonanceResult, ks: readonly number[], point?: { quantileTuningCurve(k: number, q?: number, minimize?: boolean): number }): ExtrapolationPoint[] {
+export function extrapolateMedian(
+  set: ConsonanceResult,
+  ks: readonly number[],
+  point?: { quantileTuningCurve(k: number, q?: number, minimize?: boolean): number },
+): ExtrapolationPoint[] {
   const minimize = set.minimize;
   return ks.map((k) => {
     if (!(k > 0)) throw new InvalidArgumentError(`k must be > 0, got ${k}`);
@@ -473,7 +533,12 @@ export function extrapolateMedian(set: ConsonanceResult, ks: readonly number[], 
  * n + k trials, τ(n) − τ(n + k) (minimize) or τ(n + k) − τ(n) (maximize), from `point`, with its
  * range over the accepted set (r·(G⁻¹(ℓ_n) − G⁻¹(ℓ_{n+k})) is linear in r for each accepted (c, s)).
  */
-export function medianGain(set: ConsonanceResult, n: number, k: number, point?: { quantileTuningCurve(k: number, q?: number, minimize?: boolean): number }): { gain: number; lower: number; upper: number } {
+export function medianGain(
+  set: ConsonanceResult,
+  n: number,
+  k: number,
+  point?: { quantileTuningCurve(k: number, q?: number, minimize?: boolean): number },
+): { gain: number; lower: number; upper: number } {
   if (!(n > 0) || !(k > 0)) throw new InvalidArgumentError(`n and k must be > 0, got n=${n}, k=${k}`);
   const l0 = tuningLevel(0.5, n, true);
   const l1 = tuningLevel(0.5, n + k, true);
@@ -486,6 +551,9 @@ export function medianGain(set: ConsonanceResult, n: number, k: number, point?: 
     hi = Math.max(hi, optimizeLinear(cell, 0, dg, -1));
   }
   const sgn = set.minimize ? 1 : -1;
-  const gain = point ? sgn * (point.quantileTuningCurve(n, 0.5, set.minimize) - point.quantileTuningCurve(n + k, 0.5, set.minimize)) : Number.NaN;
+  const gain = point
+    ? sgn *
+      (point.quantileTuningCurve(n, 0.5, set.minimize) - point.quantileTuningCurve(n + k, 0.5, set.minimize))
+    : Number.NaN;
   return set.cells.length ? { gain, lower: lo, upper: hi } : { gain, lower: Number.NaN, upper: Number.NaN };
 }

@@ -138,18 +138,26 @@ function roundDecimals(x: number, d: number): number {
 }
 
 function checkSample(ys: readonly number[], limits: readonly [number, number]): void {
-  if (!Array.isArray(ys) && !(ys instanceof Float64Array)) throw new InvalidArgumentError("ys must be an array of numbers");
+  if (!Array.isArray(ys) && !(ys instanceof Float64Array))
+    throw new InvalidArgumentError("ys must be an array of numbers");
   const [lo, hi] = limits;
-  if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi) || !(lo < hi)) throw new InvalidArgumentError(`limits must satisfy lo < hi, got (${lo}, ${hi})`);
+  if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi) || !(lo < hi))
+    throw new InvalidArgumentError(`limits must satisfy lo < hi, got (${lo}, ${hi})`);
   if (ys.length < 3) throw new InvalidArgumentError(`need at least 3 scores to fit, got ${ys.length}`);
   for (const [i, y] of ys.entries()) {
-    if (typeof y !== "number" || Number.isNaN(y)) throw new InvalidArgumentError(`ys[${i}] is not a number (${y})`);
-    if (!Number.isFinite(y) && !(y <= lo || y > hi)) throw new InvalidArgumentError(`ys[${i}] = ${y} is infinite but not censored by limits (${lo}, ${hi}]`);
+    if (typeof y !== "number" || Number.isNaN(y))
+      throw new InvalidArgumentError(`ys[${i}] is not a number (${y})`);
+    if (!Number.isFinite(y) && !(y <= lo || y > hi))
+      throw new InvalidArgumentError(`ys[${i}] = ${y} is infinite but not censored by limits (${lo}, ${hi}]`);
   }
 }
 
 /** Group the sample into spacing buckets (see the module comment). `ends` = [lower end, upper end]. */
-export function spacingData(ys: readonly number[], limits: readonly [number, number], ends: readonly [number, number]): SpacingData {
+export function spacingData(
+  ys: readonly number[],
+  limits: readonly [number, number],
+  ends: readonly [number, number],
+): SpacingData {
   const [lo, hi] = limits;
   const n = ys.length;
   const observed = ys.filter((y) => y > lo && y <= hi);
@@ -172,7 +180,8 @@ export function spacingData(ys: readonly number[], limits: readonly [number, num
   for (let j = 1; j < z.length; j++) index.set(z[j] as number, j - 1);
   for (const v of rounded) {
     const j = index.get(v);
-    if (j === undefined) throw new InvalidArgumentError(`score ${v} lies outside the search range [${ends[0]}, ${ends[1]}]`);
+    if (j === undefined)
+      throw new InvalidArgumentError(`score ${v} lies outside the search range [${ends[0]}, ${ends[1]}]`);
     counts[j] = (counts[j] as number) + 1;
   }
   if (nLower > 0) {
@@ -227,23 +236,31 @@ function interval(b: Bound | undefined, name: string): [number, number] {
     if (Number.isNaN(b)) throw new InvalidArgumentError(`constraint ${name} is NaN`);
     return [b, b];
   }
-  if (!Array.isArray(b) || b.length !== 2 || Number.isNaN(b[0]) || Number.isNaN(b[1]) || b[0] > b[1]) throw new InvalidArgumentError(`constraint ${name} must be a number or an interval [lo, hi] with lo <= hi`);
+  if (!Array.isArray(b) || b.length !== 2 || Number.isNaN(b[0]) || Number.isNaN(b[1]) || b[0] > b[1])
+    throw new InvalidArgumentError(
+      `constraint ${name} must be a number or an interval [lo, hi] with lo <= hi`,
+    );
   return [b[0], b[1]];
 }
 
 function allowedC(b: Bound | undefined): number[] {
   const [lo, hi] = b === undefined ? [C_MIN, C_MAX] : interval(b, "c");
-  if ((Number.isFinite(lo) && !Number.isInteger(lo)) || (Number.isFinite(hi) && !Number.isInteger(hi))) throw new InvalidArgumentError(`constraint c must be integers, got ${JSON.stringify(b)}`);
+  if ((Number.isFinite(lo) && !Number.isInteger(lo)) || (Number.isFinite(hi) && !Number.isInteger(hi)))
+    throw new InvalidArgumentError(`constraint c must be integers, got ${JSON.stringify(b)}`);
   const out: number[] = [];
   for (let c = Math.max(C_MIN, lo); c <= Math.min(C_MAX, hi); c++) out.push(c);
-  if (out.length === 0) throw new InvalidArgumentError(`constraint c allows no integer in [${C_MIN}, ${C_MAX}]: ${JSON.stringify(b)}`);
+  if (out.length === 0)
+    throw new InvalidArgumentError(
+      `constraint c allows no integer in [${C_MIN}, ${C_MAX}]: ${JSON.stringify(b)}`,
+    );
   return out;
 }
 
 function allowedConvex(v: boolean | readonly boolean[] | undefined): boolean[] {
   if (v === undefined) return [false, true];
   const list = typeof v === "boolean" ? [v] : [...v];
-  if (list.length === 0 || list.some((x) => typeof x !== "boolean")) throw new InvalidArgumentError("constraint convex must be a boolean or a non-empty list of booleans");
+  if (list.length === 0 || list.some((x) => typeof x !== "boolean"))
+    throw new InvalidArgumentError("constraint convex must be a boolean or a non-empty list of booleans");
   return [...new Set(list)];
 }
 
@@ -274,19 +291,34 @@ function searchBox(data: SpacingData, cs: number[], noisy: boolean, constraints:
   const co = interval(constraints.o, "o");
   const inter = (x: [number, number], y: [number, number], name: string): [number, number] => {
     const r: [number, number] = [Math.max(x[0], y[0]), Math.min(x[1], y[1])];
-    if (!(r[0] <= r[1])) throw new OptimizationError(`the search box for ${name} [${x[0]}, ${x[1]}] and its constraint [${y[0]}, ${y[1]}] do not intersect`);
+    if (!(r[0] <= r[1]))
+      throw new OptimizationError(
+        `the search box for ${name} [${x[0]}, ${x[1]}] and its constraint [${y[0]}, ${y[1]}] do not intersect`,
+      );
     return r;
   };
   if (noisy) {
     const ab: [number, number] = [yMin - w * span, yMax + w * span];
-    return { a: inter(ab, ca, "a"), b: inter(ab, cb, "b"), o: inter([0, v * span], [Math.max(0, co[0]), co[1]], "o") };
+    return {
+      a: inter(ab, ca, "a"),
+      b: inter(ab, cb, "b"),
+      o: inter([0, v * span], [Math.max(0, co[0]), co[1]], "o"),
+    };
   }
-  return { a: inter([yMin - w * span, yMin], ca, "a"), b: inter([yMax, yMax + w * span], cb, "b"), o: [0, 0] };
+  return {
+    a: inter([yMin - w * span, yMin], ca, "a"),
+    b: inter([yMax, yMax + w * span], cb, "b"),
+    o: [0, 0],
+  };
 }
 
 const S_GRID = [1e-6, 1e-4, 1e-2, 0.1, 0.3, 1, 10];
 
-function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean): FitResult<NoisyQuadraticDistribution | QuadraticDistribution> {
+function fitGeneric(
+  ys: readonly number[],
+  options: FitOptions,
+  noisy: boolean,
+): FitResult<NoisyQuadraticDistribution | QuadraticDistribution> {
   const limits = options.limits ?? [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
   checkSample(ys, limits);
   const constraints = options.constraints ?? {};
@@ -295,8 +327,10 @@ function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean):
   const seed = options.seed ?? 0;
   const randomStarts = options.randomStarts ?? 8;
   const localStarts = options.localStarts ?? 2;
-  if (!Number.isInteger(randomStarts) || randomStarts < 0) throw new InvalidArgumentError(`randomStarts must be a non-negative integer, got ${randomStarts}`);
-  if (!Number.isInteger(localStarts) || localStarts < 1) throw new InvalidArgumentError(`localStarts must be a positive integer, got ${localStarts}`);
+  if (!Number.isInteger(randomStarts) || randomStarts < 0)
+    throw new InvalidArgumentError(`randomStarts must be a non-negative integer, got ${randomStarts}`);
+  if (!Number.isInteger(localStarts) || localStarts < 1)
+    throw new InvalidArgumentError(`localStarts must be a positive integer, got ${localStarts}`);
 
   // First pass with infinite ends just to learn y_min, y_max, ranks (the box needs them).
   const probe = spacingData(ys, limits, [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
@@ -369,7 +403,9 @@ function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean):
       const q1 = probe.iMin / (probe.n + 1);
       const q2 = probe.jMax / (probe.n + 1);
       for (const s of sGrid) {
-        const std = noisy ? new NoisyQuadraticDistribution(0, 1, c, s, convex) : new QuadraticDistribution(0, 1, c, convex);
+        const std = noisy
+          ? new NoisyQuadraticDistribution(0, 1, c, s, convex)
+          : new QuadraticDistribution(0, 1, c, convex);
         const g1 = std.ppf(q1);
         const g2 = std.ppf(q2);
         if (!(g2 > g1)) continue;
@@ -397,7 +433,12 @@ function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean):
   const polish = (job: Job, u: number[]): void => {
     // A restart rebuilds a fresh, smaller simplex around the optimum (guards against a collapsed
     // simplex) and converges to fine tolerances.
-    const res = nelderMead(job.f, u, { step: step.map((v) => v / 10), fatol: 1e-11, xatol: 1e-8, maxEval: budget });
+    const res = nelderMead(job.f, u, {
+      step: step.map((v) => v / 10),
+      fatol: 1e-11,
+      xatol: 1e-8,
+      maxEval: budget,
+    });
     if (res.fun < job.best.fun) job.best = { x: res.x, fun: res.fun };
   };
   // Phase 2: a coarse Nelder–Mead from the best start of every (convex, c).
@@ -426,9 +467,15 @@ function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean):
     return list.reduce((x, y) => (y.objective < x.objective ? y : x));
   });
   const best = perConvex.reduce((x, y) => (y.objective < x.objective ? y : x));
-  if (!Number.isFinite(best.objective)) throw new OptimizationError("no parameters in the search box give a finite spacing objective");
-  if (best.c === 2 && convexes.length === 2) warnings.push("Parameters might be unidentifiable: the fit found c = 2, where both values of convex give the same distribution (uniform from a to b). Constrain convex if you know the direction.");
-  const distribution = noisy ? new NoisyQuadraticDistribution(best.a, best.b, best.c, best.o, best.convex) : new QuadraticDistribution(best.a, best.b, best.c, best.convex);
+  if (!Number.isFinite(best.objective))
+    throw new OptimizationError("no parameters in the search box give a finite spacing objective");
+  if (best.c === 2 && convexes.length === 2)
+    warnings.push(
+      "Parameters might be unidentifiable: the fit found c = 2, where both values of convex give the same distribution (uniform from a to b). Constrain convex if you know the direction.",
+    );
+  const distribution = noisy
+    ? new NoisyQuadraticDistribution(best.a, best.b, best.c, best.o, best.convex)
+    : new QuadraticDistribution(best.a, best.b, best.c, best.convex);
   return { ...best, distribution, perConvex, perC, nEvaluations, warnings };
 }
 
@@ -437,12 +484,19 @@ function fitGeneric(ys: readonly number[], options: FitOptions, noisy: boolean):
  * censoring outside `limits` (see the module comment for the objective, box and optimizer).
  * To fit only the asymptotic regime beyond a threshold θ: minimize → limits (−∞, θ); maximize → (θ, ∞).
  */
-export function fitNoisyQuadratic(ys: readonly number[], options: FitOptions = {}): FitResult<NoisyQuadraticDistribution> {
+export function fitNoisyQuadratic(
+  ys: readonly number[],
+  options: FitOptions = {},
+): FitResult<NoisyQuadraticDistribution> {
   return fitGeneric(ys, options, true) as FitResult<NoisyQuadraticDistribution>;
 }
 
 /** Fit QuadraticDistribution(a, b, c, convex) (o = 0) by the same estimator; an `o` constraint is rejected. */
-export function fitQuadratic(ys: readonly number[], options: FitOptions = {}): FitResult<QuadraticDistribution> {
-  if (options.constraints?.o !== undefined) throw new InvalidArgumentError("fitQuadratic: the quadratic distribution has no o parameter");
+export function fitQuadratic(
+  ys: readonly number[],
+  options: FitOptions = {},
+): FitResult<QuadraticDistribution> {
+  if (options.constraints?.o !== undefined)
+    throw new InvalidArgumentError("fitQuadratic: the quadratic distribution has no o parameter");
   return fitGeneric(ys, options, false) as FitResult<QuadraticDistribution>;
 }

@@ -59,7 +59,15 @@ function halfPow(x: number, k: number): number {
  * One panel of M_k. In t = √x (when `useT`): ∫ 2 t^{2k+1} φ((t² − μ)/σ)/σ dt; in x otherwise:
  * ∫ x^k φ((x − μ)/σ)/σ dx. n-point Gauss–Legendre.
  */
-function panel(k: number, mu: number, sigma: number, xLo: number, xHi: number, useT: boolean, n: number): number {
+function panel(
+  k: number,
+  mu: number,
+  sigma: number,
+  xLo: number,
+  xHi: number,
+  useT: boolean,
+  n: number,
+): number {
   if (xHi <= xLo) return 0;
   const { nodes, weights } = gaussLegendre(n);
   const inv = 1 / sigma;

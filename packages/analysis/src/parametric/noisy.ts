@@ -17,7 +17,15 @@
  */
 import { normalCdf, normalPdf, normalPpf } from "../special/normal.js";
 import { IntegrationError, integrateAdaptive } from "../special/quadrature.js";
-import { checkBool, checkC, checkFinite, checkK, checkProbability, InvalidArgumentError, tuningLevel } from "./common.js";
+import {
+  checkBool,
+  checkC,
+  checkFinite,
+  checkK,
+  checkProbability,
+  InvalidArgumentError,
+  tuningLevel,
+} from "./common.js";
 import { partialMoment } from "./moments.js";
 import { QuadraticDistribution } from "./quadratic.js";
 import { type RngLike, toRng } from "./random.js";
@@ -149,7 +157,8 @@ export class NoisyQuadraticDistribution {
 
   /** Draw `size` values: quadratic inverse-transform sample plus o·Φ⁻¹(U′) noise (seeded xoshiro128**). */
   sample(size: number, generator: RngLike): Float64Array {
-    if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 0)
+      throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`);
     const rng = toRng(generator);
     const out = new Float64Array(size);
     for (let i = 0; i < size; i++) {
@@ -192,9 +201,14 @@ export class NoisyQuadraticDistribution {
     const cuts = [lo, this.a, this.b, hi].filter((v, i, arr) => i === 0 || v > (arr[i - 1] as number));
     let total = 0;
     try {
-      for (let i = 1; i < cuts.length; i++) total += integrateAdaptive(survival, cuts[i - 1] as number, cuts[i] as number, { atol: tol / 3, rtol: 1e-13 });
+      for (let i = 1; i < cuts.length; i++)
+        total += integrateAdaptive(survival, cuts[i - 1] as number, cuts[i] as number, {
+          atol: tol / 3,
+          rtol: 1e-13,
+        });
     } catch (e) {
-      if (e instanceof IntegrationError) throw new IntegrationError(`averageTuningCurve(k=${k}): ${e.message}`);
+      if (e instanceof IntegrationError)
+        throw new IntegrationError(`averageTuningCurve(k=${k}): ${e.message}`);
       throw e;
     }
     return lo + total;

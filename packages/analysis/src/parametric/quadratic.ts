@@ -9,7 +9,16 @@
  *   concave (maximize): F(y) = 1 − ((b − y)/r)^{c/2},  f(y) = c/(2r)·((b − y)/r)^{c/2 − 1}
  *   mean = a + r·c/(c+2) (convex) or a + r·2/(c+2) (concave); variance = r²·4c/((c+2)²(c+4)).
  */
-import { checkBool, checkC, checkFinite, checkK, checkProbability, InvalidArgumentError, quadraticGap, tuningLevel } from "./common.js";
+import {
+  checkBool,
+  checkC,
+  checkFinite,
+  checkK,
+  checkProbability,
+  InvalidArgumentError,
+  quadraticGap,
+  tuningLevel,
+} from "./common.js";
 import { type RngLike, toRng } from "./random.js";
 
 export class QuadraticDistribution {
@@ -76,7 +85,8 @@ export class QuadraticDistribution {
    * xoshiro128** generator (see random.ts).
    */
   sample(size: number, generator: RngLike): Float64Array {
-    if (!Number.isInteger(size) || size < 0) throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 0)
+      throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`);
     const rng = toRng(generator);
     const out = new Float64Array(size);
     for (let i = 0; i < size; i++) out[i] = this.ppf(rng.next());

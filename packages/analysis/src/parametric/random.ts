@@ -16,7 +16,8 @@ export interface Rng {
 
 /** Create a xoshiro128** generator from an integer seed (any safe integer; reduced mod 2³²). */
 export function createRng(seed: number): Rng {
-  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError(`createRng: seed must be a safe integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed))
+    throw new InvalidArgumentError(`createRng: seed must be a safe integer, got ${seed}`);
   let sm = (seed >>> 0) ^ Math.floor(seed / 2 ** 32);
   const splitmix32 = (): number => {
     sm = (sm + 0x9e3779b9) | 0;

@@ -144,14 +144,19 @@ export function normalSf(x: number): number {
  * f(x) = Φ(x) − p (or on the survival function in the upper half, for relative accuracy).
  */
 export function normalPpf(p: number): number {
-  if (Number.isNaN(p) || p < 0 || p > 1) throw new InvalidArgumentError(`normalPpf: p must be in [0, 1], got ${p}`);
+  if (Number.isNaN(p) || p < 0 || p > 1)
+    throw new InvalidArgumentError(`normalPpf: p must be in [0, 1], got ${p}`);
   if (p === 0) return Number.NEGATIVE_INFINITY;
   if (p === 1) return Number.POSITIVE_INFINITY;
   if (p === 0.5) return 0;
   const upper = p > 0.5;
   const pt = upper ? 1 - p : p; // tail probability in (0, 0.5)
   const t = Math.sqrt(-2 * Math.log(pt));
-  let x = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) / (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t));
+  let x = -(
+    t -
+    (2.515517 + 0.802853 * t + 0.010328 * t * t) /
+      (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t * t * t)
+  );
   // Solve Φ(x) = pt for x < 0 (by symmetry the upper half is −x); Halley: x ← x − f/(f' − f f''/(2f')).
   for (let i = 0; i < 8; i++) {
     const f = normalCdf(x) - pt;

@@ -34,7 +34,11 @@ export interface NelderMeadOptions {
  * Minimize f: ℝᵈ → ℝ ∪ {+∞} by the Nelder–Mead simplex method from x0. Non-finite values are
  * treated as +∞ (so infeasible points are simply rejected). Fully deterministic.
  */
-export function nelderMead(f: (x: number[]) => number, x0: readonly number[], options: NelderMeadOptions = {}): MinimizeResult {
+export function nelderMead(
+  f: (x: number[]) => number,
+  x0: readonly number[],
+  options: NelderMeadOptions = {},
+): MinimizeResult {
   const d = x0.length;
   if (d === 0) throw new InvalidArgumentError("nelderMead: x0 must be non-empty");
   const fatol = options.fatol ?? 1e-10;
@@ -63,14 +67,20 @@ export function nelderMead(f: (x: number[]) => number, x0: readonly number[], op
       vals[i] = v2[i] as number;
     }
   };
-  const combine = (c: number[], w: number[], t: number): number[] => c.map((ci, i) => ci + t * ((w[i] as number) - ci));
+  const combine = (c: number[], w: number[], t: number): number[] =>
+    c.map((ci, i) => ci + t * ((w[i] as number) - ci));
   let converged = false;
   while (nfev < maxEval) {
     order();
     const best = vals[0] as number;
     const worst = vals[d] as number;
     let diam = 0;
-    for (let i = 1; i <= d; i++) for (let j = 0; j < d; j++) diam = Math.max(diam, Math.abs(((pts[i] as number[])[j] as number) - ((pts[0] as number[])[j] as number)));
+    for (let i = 1; i <= d; i++)
+      for (let j = 0; j < d; j++)
+        diam = Math.max(
+          diam,
+          Math.abs(((pts[i] as number[])[j] as number) - ((pts[0] as number[])[j] as number)),
+        );
     if (Number.isFinite(worst) && worst - best <= fatol && diam <= xatol) {
       converged = true;
       break;
@@ -80,7 +90,9 @@ export function nelderMead(f: (x: number[]) => number, x0: readonly number[], op
       break;
     }
     const centroid = new Array<number>(d).fill(0);
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) centroid[j] = (centroid[j] as number) + ((pts[i] as number[])[j] as number) / d;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++)
+        centroid[j] = (centroid[j] as number) + ((pts[i] as number[])[j] as number) / d;
     const xr = combine(centroid, pts[d] as number[], -1);
     const fr = ev(xr);
     if (fr < best) {
@@ -123,7 +135,12 @@ export function nelderMead(f: (x: number[]) => number, x0: readonly number[], op
  * Golden-section search for the minimum of a unimodal f on [lo, hi] to absolute x-tolerance
  * `xtol` (default 1e-12·(hi − lo)). Returns the best evaluated point.
  */
-export function goldenSection(f: (x: number) => number, lo: number, hi: number, xtol?: number): { x: number; fun: number; nfev: number } {
+export function goldenSection(
+  f: (x: number) => number,
+  lo: number,
+  hi: number,
+  xtol?: number,
+): { x: number; fun: number; nfev: number } {
   if (!(lo <= hi)) throw new InvalidArgumentError(`goldenSection: need lo <= hi, got [${lo}, ${hi}]`);
   const tol = xtol ?? 1e-12 * (hi - lo);
   const g = (Math.sqrt(5) - 1) / 2;

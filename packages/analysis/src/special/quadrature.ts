@@ -33,7 +33,8 @@ function legendrePair(n: number, x: number): [number, number] {
  * from cos(π(i + ¾)/(n + ½)). Exact for polynomials of degree ≤ 2n − 1. Cached per n.
  */
 export function gaussLegendre(n: number): QuadratureRule {
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new InvalidArgumentError(`gaussLegendre: n must be an integer in [1, 1000], got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new InvalidArgumentError(`gaussLegendre: n must be an integer in [1, 1000], got ${n}`);
   const cached = GL_CACHE.get(n);
   if (cached) return cached;
   const nodes = new Float64Array(n);
@@ -100,8 +101,14 @@ export class IntegrationError extends NumericalError {
  * accept when |I₂₀ − I₁₀| ≤ max(atol·width/(b − a), rtol·|I₂₀|), otherwise bisect. Throws
  * IntegrationError when the depth limit is hit without meeting the tolerance.
  */
-export function integrateAdaptive(f: (x: number) => number, a: number, b: number, options: AdaptiveOptions = {}): number {
-  if (!(Number.isFinite(a) && Number.isFinite(b))) throw new InvalidArgumentError(`integrateAdaptive: limits must be finite, got [${a}, ${b}]`);
+export function integrateAdaptive(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  options: AdaptiveOptions = {},
+): number {
+  if (!(Number.isFinite(a) && Number.isFinite(b)))
+    throw new InvalidArgumentError(`integrateAdaptive: limits must be finite, got [${a}, ${b}]`);
   if (a === b) return 0;
   if (a > b) return -integrateAdaptive(f, b, a, options);
   const atol = options.atol ?? 1e-12;
@@ -112,9 +119,15 @@ export function integrateAdaptive(f: (x: number) => number, a: number, b: number
     const fine = integrateGL(f, lo, hi, 20);
     const err = Math.abs(fine - coarse);
     if (err <= Math.max((atol * (hi - lo)) / total, rtol * Math.abs(fine))) return fine;
-    if (depth >= maxDepth) throw new IntegrationError(`integrateAdaptive: no convergence on [${lo}, ${hi}] (error estimate ${err})`);
+    if (depth >= maxDepth)
+      throw new IntegrationError(
+        `integrateAdaptive: no convergence on [${lo}, ${hi}] (error estimate ${err})`,
+      );
     const mid = (lo + hi) / 2;
-    return rec(lo, mid, integrateGL(f, lo, mid, 10), depth + 1) + rec(mid, hi, integrateGL(f, mid, hi, 10), depth + 1);
+    return (
+      rec(lo, mid, integrateGL(f, lo, mid, 10), depth + 1) +
+      rec(mid, hi, integrateGL(f, mid, hi, 10), depth + 1)
+    );
   };
   return rec(a, b, integrateGL(f, a, b, 10), 0);
 }
@@ -126,7 +139,8 @@ export function integrateAdaptive(f: (x: number) => number, a: number, b: number
  * integrable endpoint singularities are fine. Independent of the Gauss rules (used as a cross-check).
  */
 export function integrateTanhSinh(f: (x: number) => number, a: number, b: number, tol = 1e-13): number {
-  if (!(Number.isFinite(a) && Number.isFinite(b))) throw new InvalidArgumentError(`integrateTanhSinh: limits must be finite, got [${a}, ${b}]`);
+  if (!(Number.isFinite(a) && Number.isFinite(b)))
+    throw new InvalidArgumentError(`integrateTanhSinh: limits must be finite, got [${a}, ${b}]`);
   if (a === b) return 0;
   const h = (b - a) / 2;
   const tMax = 4; // π/2·sinh(4) ≈ 42.9, where 1 − tanh is far below double precision

@@ -5,7 +5,12 @@
  * b = 3, c = 3, o = 0.05, convex) with a DKW band computed here from its closed form.
  */
 import { describe, expect, it } from "vitest";
-import { type CdfBand, consonanceSet, extrapolateMedian, medianGain } from "../../src/parametric/consonance.js";
+import {
+  type CdfBand,
+  consonanceSet,
+  extrapolateMedian,
+  medianGain,
+} from "../../src/parametric/consonance.js";
 import { fitNoisyQuadratic } from "../../src/parametric/fit.js";
 import { NoisyQuadraticDistribution } from "../../src/parametric/noisy.js";
 import { derivedScores, nums, readJson } from "./helpers.js";
@@ -27,7 +32,12 @@ function dkwBand(ys: number[], confidence: number): CdfBand {
 }
 
 /** The acceptance rule written directly (minimize): F(t_j) ≥ L(t_j), F(t_j) ≤ U(t_{j−1}), t₀ = −∞, t_{m+1} = θ. */
-function acceptsDirect(band: CdfBand, theta: number, p: { a: number; b: number; c: number; o: number }, slack = 0): boolean {
+function acceptsDirect(
+  band: CdfBand,
+  theta: number,
+  p: { a: number; b: number; c: number; o: number },
+  slack = 0,
+): boolean {
   const sorted = [...band.ys].sort((x, y) => x - y);
   const count = (t: number) => sorted.filter((y) => y <= t).length;
   const ts = [...new Set(sorted.filter((y) => y <= theta))];
@@ -105,7 +115,10 @@ describe("consonanceSet", () => {
   });
 
   it("extrapolation: point inside the interval and intervals nested in k-monotone order", () => {
-    const fit = fitNoisyQuadratic(ys256, { limits: [Number.NEGATIVE_INFINITY, theta], constraints: { c: [1, 5], convex: true } });
+    const fit = fitNoisyQuadratic(ys256, {
+      limits: [Number.NEGATIVE_INFINITY, theta],
+      constraints: { c: [1, 5], convex: true },
+    });
     const ex = extrapolateMedian(set, [256, 512, 1024, 4096], fit.distribution);
     for (const e of ex) {
       expect(e.lower).toBeLessThanOrEqual(e.median);
@@ -113,7 +126,10 @@ describe("consonanceSet", () => {
     }
     for (let i = 1; i < ex.length; i++) expect((ex[i] as any).median).toBeLessThan((ex[i - 1] as any).median);
     const gain = medianGain(set, 256, 256, fit.distribution);
-    expect(gain.gain).toBeCloseTo(fit.distribution.quantileTuningCurve(256) - fit.distribution.quantileTuningCurve(512), 14);
+    expect(gain.gain).toBeCloseTo(
+      fit.distribution.quantileTuningCurve(256) - fit.distribution.quantileTuningCurve(512),
+      14,
+    );
     expect(gain.lower).toBeLessThanOrEqual(gain.gain);
     expect(gain.upper).toBeGreaterThanOrEqual(gain.gain);
   });
@@ -125,8 +141,18 @@ describe("consonanceSet direction handling", () => {
     const acc = derivedScores("deberta-v3-base_accuracy");
     // The two score lists are exact complements (checked, not assumed).
     expect(Math.max(...err.map((e, i) => Math.abs(e + (acc[i] as number) - 1)))).toBeLessThan(1e-15);
-    const a = consonanceSet(dkwBand(err, 0.8), { threshold: 0.11, minimize: true, scoreBound: 0, cs: [1, 2, 3] });
-    const b = consonanceSet(dkwBand(acc, 0.8), { threshold: 0.89, minimize: false, scoreBound: 1, cs: [1, 2, 3] });
+    const a = consonanceSet(dkwBand(err, 0.8), {
+      threshold: 0.11,
+      minimize: true,
+      scoreBound: 0,
+      cs: [1, 2, 3],
+    });
+    const b = consonanceSet(dkwBand(acc, 0.8), {
+      threshold: 0.89,
+      minimize: false,
+      scoreBound: 1,
+      cs: [1, 2, 3],
+    });
     expect(b.acceptedC).toEqual(a.acceptedC);
     expect(b.bestScore.lower).toBeCloseTo(1 - a.bestScore.upper, 9);
     expect(b.bestScore.upper).toBeCloseTo(1 - a.bestScore.lower, 9);

@@ -33,11 +33,18 @@ function close(actual: number, expected: number, atol: number, rtol = 0): boolea
   return Math.abs(actual - expected) <= atol + rtol * Math.abs(expected);
 }
 
-function expectAll(label: string, actual: number[], expected: number[], atol: number | number[], rtol = 0): void {
+function expectAll(
+  label: string,
+  actual: number[],
+  expected: number[],
+  atol: number | number[],
+  rtol = 0,
+): void {
   const bad: string[] = [];
   for (let i = 0; i < expected.length; i++) {
     const tol = Array.isArray(atol) ? (atol[i] as number) : atol;
-    if (!close(actual[i] as number, expected[i] as number, tol, rtol)) bad.push(`#${i}: got ${actual[i]}, want ${expected[i]} (tol ${tol})`);
+    if (!close(actual[i] as number, expected[i] as number, tol, rtol))
+      bad.push(`#${i}: got ${actual[i]}, want ${expected[i]} (tol ${tol})`);
   }
   expect(bad, label).toEqual([]);
 }
@@ -50,16 +57,52 @@ describe("QuadraticDistribution vs opda", () => {
       expect(close(d.mean, num(e.mean), 1e-14, 1e-12)).toBe(true);
       expect(close(d.variance, num(e.variance), 1e-14, 1e-12)).toBe(true);
       const ys = nums(e.y);
-      expectAll("pdf", ys.map((y) => d.pdf(y)), nums(e.pdf), 1e-13, 1e-12);
-      expectAll("cdf", ys.map((y) => d.cdf(y)), nums(e.cdf), 1e-14, 1e-12);
-      expectAll("ppf", nums(e.q).map((q) => d.ppf(q)), nums(e.ppf), 1e-14, 1e-12);
+      expectAll(
+        "pdf",
+        ys.map((y) => d.pdf(y)),
+        nums(e.pdf),
+        1e-13,
+        1e-12,
+      );
+      expectAll(
+        "cdf",
+        ys.map((y) => d.cdf(y)),
+        nums(e.cdf),
+        1e-14,
+        1e-12,
+      );
+      expectAll(
+        "ppf",
+        nums(e.q).map((q) => d.ppf(q)),
+        nums(e.ppf),
+        1e-14,
+        1e-12,
+      );
       const ns = nums(e.ns);
       for (const dir of ["default_direction", "opposite_direction"]) {
         const block = e[dir];
         const m = block.minimize as boolean;
-        expectAll(`${dir} median`, ns.map((k) => d.quantileTuningCurve(k, 0.5, m)), nums(block.median_tuning_curve), 1e-14, 1e-11);
-        expectAll(`${dir} q0.2`, ns.map((k) => d.quantileTuningCurve(k, 0.2, m)), nums(block["q0.2_tuning_curve"]), 1e-14, 1e-11);
-        expectAll(`${dir} mean`, ns.map((k) => d.averageTuningCurve(k, m)), nums(block.average_tuning_curve), 1e-14, 1e-11);
+        expectAll(
+          `${dir} median`,
+          ns.map((k) => d.quantileTuningCurve(k, 0.5, m)),
+          nums(block.median_tuning_curve),
+          1e-14,
+          1e-11,
+        );
+        expectAll(
+          `${dir} q0.2`,
+          ns.map((k) => d.quantileTuningCurve(k, 0.2, m)),
+          nums(block["q0.2_tuning_curve"]),
+          1e-14,
+          1e-11,
+        );
+        expectAll(
+          `${dir} mean`,
+          ns.map((k) => d.averageTuningCurve(k, m)),
+          nums(block.average_tuning_curve),
+          1e-14,
+          1e-11,
+        );
       }
     });
   }
@@ -68,9 +111,9 @@ describe("QuadraticDistribution vs opda", () => {
 describe("average tuning curve ground truth", () => {
   it("N10 (3.58, 4.171, 1, 0.028, convex), maximize, k = 0.5 matches mpmath", () => {
     // a − 6o + ∫_{a−6o}^{b+6o} (1 − F(y)^0.5) dy with F from mpmath quadrature of
-    // ∫₀¹ Φ((y − Q⁻¹(u))/o) du at 20 digits: 3.6895667338883417519.
+    // ∫₀¹ Φ((y − Q⁻¹(u))/o) du at 20 digits: 3.6895667338883418.
     const d = new NoisyQuadraticDistribution(3.58, 4.171, 1, 0.028, true);
-    expect(Math.abs(d.averageTuningCurve(0.5, false) - 3.6895667338883417519)).toBeLessThan(1e-9);
+    expect(Math.abs(d.averageTuningCurve(0.5, false) - 3.6895667338883418)).toBeLessThan(1e-9);
   });
   it("noiseless regime reproduces the quadratic closed form and the asymptotic law k^(−2/c)", () => {
     const d = new NoisyQuadraticDistribution(0, 1, 4, 0, true);
@@ -79,12 +122,21 @@ describe("average tuning curve ground truth", () => {
     expect(Math.abs(d.averageTuningCurve(1) - 2 / 3)).toBeLessThan(1e-13);
     // Asymptotically Γ(1.5)·k^(−1/2): relative gap shrinks like O(1/k).
     const k = 1e6;
-    expect(Math.abs(d.averageTuningCurve(k) / (Math.sqrt(Math.PI) / 2 / Math.sqrt(k)) - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(d.averageTuningCurve(k) / (Math.sqrt(Math.PI) / 2 / Math.sqrt(k)) - 1)).toBeLessThan(
+      1e-6,
+    );
   });
 });
 
 /** Independent ground truth: F(y) = ∫₀¹ Φ((y − Q⁻¹(u))/o) du, f(y) = ∫₀¹ φ((y − Q⁻¹(u))/o)/o du, tanh-sinh split where the kernel bends. */
-function groundTruth(a: number, b: number, c: number, o: number, convex: boolean, y: number): { cdf: number; pdf: number } {
+function groundTruth(
+  a: number,
+  b: number,
+  c: number,
+  o: number,
+  convex: boolean,
+  y: number,
+): { cdf: number; pdf: number } {
   const q = new QuadraticDistribution(a, b, c, convex);
   const cuts = new Set<number>([0, 1]);
   for (const j of [-12, -6, -3, -1, 0, 1, 3, 6, 12]) cuts.add(q.cdf(y + j * o));
@@ -107,7 +159,9 @@ describe("NoisyQuadraticDistribution vs opda and quadrature", () => {
     const odd = p.c % 2 === 1;
     it(`${p.id}: ${p.note}`, () => {
       const d = new NoisyQuadraticDistribution(p.a, p.b, p.c, p.o, p.convex);
-      const opdaPath = { nothing: "exact", noiseless: "noiseless", normal: "normal" }[e.opda_internal_path as string];
+      const opdaPath = { nothing: "exact", noiseless: "noiseless", normal: "normal" }[
+        e.opda_internal_path as string
+      ];
       expect(d.regime).toBe(opdaPath);
       expect(close(d.mean, num(e.mean), 1e-14, 1e-12)).toBe(true);
       expect(close(d.variance, num(e.variance), 1e-14, 1e-12)).toBe(true);
@@ -127,7 +181,9 @@ describe("NoisyQuadraticDistribution vs opda and quadrature", () => {
           if (i % 4 !== 0) continue;
           const g = groundTruth(p.a, p.b, p.c, p.o, p.convex, y);
           expect(Math.abs((cdf[i] as number) - g.cdf), `cdf tanh-sinh at y=${y}`).toBeLessThan(1e-10);
-          expect(Math.abs((pdf[i] as number) - g.pdf), `pdf tanh-sinh at y=${y}`).toBeLessThan(1e-9 * Math.max(1, g.pdf));
+          expect(Math.abs((pdf[i] as number) - g.pdf), `pdf tanh-sinh at y=${y}`).toBeLessThan(
+            1e-9 * Math.max(1, g.pdf),
+          );
         }
       }
       const bisect = (r + 12 * p.o) * 2 ** -30;
@@ -137,24 +193,47 @@ describe("NoisyQuadraticDistribution vs opda and quadrature", () => {
       // The file's max_abs_err is the max over its 54-point y grid; opda's minimax error
       // equioscillates between grid points, so its sup is larger: we allow 3× (measured ≤ 2.6×).
       const delta = d.regime === "exact" ? (odd ? 3 * cdfErr : 1e-13) : 0;
-      const rootTol = (y: number, yOpda: number) => bisect + 1e-13 + (delta > 0 ? delta / Math.max(Math.min(d.pdf(y), d.pdf(yOpda)), 1e-300) : 0);
+      const rootTol = (y: number, yOpda: number) =>
+        bisect + 1e-13 + (delta > 0 ? delta / Math.max(Math.min(d.pdf(y), d.pdf(yOpda)), 1e-300) : 0);
       const ppfOpda = nums(e.ppf);
-      expectAll("ppf", ppf, ppfOpda, ppf.map((y, i) => rootTol(y, ppfOpda[i] as number)));
+      expectAll(
+        "ppf",
+        ppf,
+        ppfOpda,
+        ppf.map((y, i) => rootTol(y, ppfOpda[i] as number)),
+      );
       const ns = nums(e.ns);
       for (const dir of ["default_direction", "opposite_direction"]) {
         const block = e[dir];
         const m = block.minimize as boolean;
-        for (const [key, qv] of [["median_tuning_curve", 0.5], ["q0.2_tuning_curve", 0.2]] as const) {
+        for (const [key, qv] of [
+          ["median_tuning_curve", 0.5],
+          ["q0.2_tuning_curve", 0.2],
+        ] as const) {
           const got = ns.map((k) => d.quantileTuningCurve(k, qv, m));
           const want = nums(block[key]);
-          expectAll(`${dir} ${key}`, got, want, got.map((y, i) => rootTol(y, want[i] as number)));
+          expectAll(
+            `${dir} ${key}`,
+            got,
+            want,
+            got.map((y, i) => rootTol(y, want[i] as number)),
+          );
         }
         const span = r + 12 * p.o;
         // For k < 1 the integrand F^k or (1 − F)^k has an unbounded slope where F → 0 or 1 and opda's
         // trapezoid stopping rule (|I_i − I_{i−1}|/3 < atol) is optimistic: its N10 value at k = 0.5
         // is 1.5e-5 off the mpmath value (checked in the next test), so k < 1 gets 5e-5·span.
-        const avgTol = ns.map((k) => (k < 1 ? 5e-5 : 3e-6) * span + (odd && d.regime === "exact" ? Math.min(1, 3 * k * cdfErr) * span : 0));
-        expectAll(`${dir} mean`, ns.map((k) => d.averageTuningCurve(k, m)), nums(block.average_tuning_curve), avgTol);
+        const avgTol = ns.map(
+          (k) =>
+            (k < 1 ? 5e-5 : 3e-6) * span +
+            (odd && d.regime === "exact" ? Math.min(1, 3 * k * cdfErr) * span : 0),
+        );
+        expectAll(
+          `${dir} mean`,
+          ns.map((k) => d.averageTuningCurve(k, m)),
+          nums(block.average_tuning_curve),
+          avgTol,
+        );
       }
     });
   }

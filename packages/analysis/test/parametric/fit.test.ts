@@ -12,7 +12,13 @@
  *     the MultiNLI scores (multiples of 1/9815) — and P(asymptotic regime) within 5e-3.
  */
 import { describe, expect, it } from "vitest";
-import { type FitOptions, fitNoisyQuadratic, fitQuadratic, spacingData, spacingObjective } from "../../src/parametric/fit.js";
+import {
+  type FitOptions,
+  fitNoisyQuadratic,
+  fitQuadratic,
+  spacingData,
+  spacingObjective,
+} from "../../src/parametric/fit.js";
 import { NoisyQuadraticDistribution } from "../../src/parametric/noisy.js";
 import { QuadraticDistribution } from "../../src/parametric/quadratic.js";
 import { derivedScores, nums, readJson } from "./helpers.js";
@@ -33,12 +39,24 @@ const CALLS: Record<string, { noisy: boolean; options: FitOptions }[]> = {
     { noisy: true, options: { limits: [-INF, 2.0], constraints: { a: [0, INF], c: [1, 5], convex: true } } },
     { noisy: false, options: { limits: [-INF, 2.0], constraints: { convex: true } } },
   ],
-  "real_deberta-v3-base_error_rate": [{ noisy: true, options: { limits: [-INF, 0.11], constraints: { a: [0, 1], c: [1, 5], convex: true } } }],
-  "real_deberta-v3-base_accuracy": [{ noisy: true, options: { limits: [0.89, INF], constraints: { b: [0, 1], c: [1, 5], convex: false } } }],
-  "real_deberta-base_accuracy": [{ noisy: true, options: { limits: [0.87, INF], constraints: { b: [0, 1], c: [1, 5], convex: false } } }],
+  "real_deberta-v3-base_error_rate": [
+    { noisy: true, options: { limits: [-INF, 0.11], constraints: { a: [0, 1], c: [1, 5], convex: true } } },
+  ],
+  "real_deberta-v3-base_accuracy": [
+    { noisy: true, options: { limits: [0.89, INF], constraints: { b: [0, 1], c: [1, 5], convex: false } } },
+  ],
+  "real_deberta-base_accuracy": [
+    { noisy: true, options: { limits: [0.87, INF], constraints: { b: [0, 1], c: [1, 5], convex: false } } },
+  ],
 };
 
-function ourObjective(ys: number[], noisy: boolean, limits: readonly [number, number], p: { a: number; b: number; c: number; o?: number; convex: boolean }, ends: [number, number]): number {
+function ourObjective(
+  ys: number[],
+  noisy: boolean,
+  limits: readonly [number, number],
+  p: { a: number; b: number; c: number; o?: number; convex: boolean },
+  ends: [number, number],
+): number {
   const data = spacingData(ys, limits, ends);
   if (noisy) {
     const d = new NoisyQuadraticDistribution(p.a, p.b, p.c, p.o ?? 0, p.convex);
@@ -64,27 +82,42 @@ describe("fits vs opda (fits.json)", () => {
         const limits = call.options.limits ?? [-INF, INF];
         for (const cand of f.differential_evolution_results_per_convex_candidate as any[]) {
           const x = nums(cand.x);
-          const convex = (f.differential_evolution_results_per_convex_candidate.length === 1 ? f.fitted.convex : cand === f.differential_evolution_results_per_convex_candidate[1]) as boolean;
+          const convex = (
+            f.differential_evolution_results_per_convex_candidate.length === 1
+              ? f.fitted.convex
+              : cand === f.differential_evolution_results_per_convex_candidate[1]
+          ) as boolean;
           const p = { a: x[0] as number, b: x[1] as number, c: x[2] as number, o: x[3], convex };
           const mine = result.perConvex.find((r) => r.convex === convex);
           expect(mine, `candidate convex=${convex}`).toBeDefined();
           if (!mine) continue;
           // Quadratic fits use the search-box ends as outer breakpoints; any ends outside both
           // supports give the same objective (F = 0 and 1 there), so take generous ones.
-          const boxEnds: [number, number] = call.noisy ? [-INF, INF] : [Math.min(p.a, mine.a) - 1, Math.max(p.b, mine.b) + 1];
+          const boxEnds: [number, number] = call.noisy
+            ? [-INF, INF]
+            : [Math.min(p.a, mine.a) - 1, Math.max(p.b, mine.b) + 1];
           const atOpda = ourObjective(ys, call.noisy, limits, p, boxEnds);
           const atOurs = ourObjective(ys, call.noisy, limits, mine, boxEnds);
           expect(Math.abs(atOurs - mine.objective), "reported objective is reproducible").toBeLessThan(1e-12);
-          expect(atOurs, "ours ≤ opda's parameters under the same (accurate) objective").toBeLessThanOrEqual(atOpda + 1e-10);
-          expect(mine.objective, "ours ≤ opda's reported objective + its approximation error").toBeLessThanOrEqual(cand.fun + Math.abs(atOpda - cand.fun) + 1e-10);
+          expect(atOurs, "ours ≤ opda's parameters under the same (accurate) objective").toBeLessThanOrEqual(
+            atOpda + 1e-10,
+          );
+          expect(
+            mine.objective,
+            "ours ≤ opda's reported objective + its approximation error",
+          ).toBeLessThanOrEqual(cand.fun + Math.abs(atOpda - cand.fun) + 1e-10);
         }
         expect(result.convex === f.fitted.convex || result.c === 2).toBe(true);
         if (result.c !== f.fitted.c) {
           // A different c is only acceptable when opda's optimizer missed a strictly better optimum
           // (happens once: the censored quadratic fit, where the sample's true c = 3 scores 0.22462
           // against opda's c = 2 at 0.22583).
-          const opdaBest = Math.min(...(f.differential_evolution_results_per_convex_candidate as any[]).map((x) => x.fun as number));
-          expect(result.objective, `c = ${result.c} differs from opda's ${f.fitted.c}`).toBeLessThan(opdaBest - 1e-4);
+          const opdaBest = Math.min(
+            ...(f.differential_evolution_results_per_convex_candidate as any[]).map((x) => x.fun as number),
+          );
+          expect(result.objective, `c = ${result.c} differs from opda's ${f.fitted.c}`).toBeLessThan(
+            opdaBest - 1e-4,
+          );
         }
         const hasWarning = result.warnings.some((w) => w.includes("unidentifiable"));
         expect(hasWarning).toBe((f.warnings as string[]).some((w) => w.includes("unidentifiable")));
@@ -105,7 +138,10 @@ describe("fits vs opda (fits.json)", () => {
 describe("fit: determinism and validation", () => {
   const ys = nums((ref.cases as any[]).find((c) => c.id === "synthetic_noisy_quadratic_n256").ys);
   it("the same seed gives the same fit; another seed reaches the same optimum", () => {
-    const o = { limits: [-INF, 2.0] as [number, number], constraints: { c: [1, 5] as [number, number], convex: true } };
+    const o = {
+      limits: [-INF, 2.0] as [number, number],
+      constraints: { c: [1, 5] as [number, number], convex: true },
+    };
     const r1 = fitNoisyQuadratic(ys, { ...o, seed: 3 });
     const r2 = fitNoisyQuadratic(ys, { ...o, seed: 3 });
     const r3 = fitNoisyQuadratic(ys, { ...o, seed: 99 });
@@ -123,7 +159,9 @@ describe("fit: determinism and validation", () => {
     expect(() => fitNoisyQuadratic([1, 2, 3], { constraints: { c: [11, 12] } })).toThrow(/allows no integer/);
     expect(() => fitNoisyQuadratic([1, 2, 3], { constraints: { convex: [] } })).toThrow(/convex/);
     expect(() => fitQuadratic([1, 2, 3], { constraints: { o: 1 } })).toThrow(/no o parameter/);
-    expect(() => fitNoisyQuadratic([1, 2, 3, 4], { constraints: { a: [1e12, 1e13] } })).toThrow(/do not intersect/);
+    expect(() => fitNoisyQuadratic([1, 2, 3, 4], { constraints: { a: [1e12, 1e13] } })).toThrow(
+      /do not intersect/,
+    );
   });
   it("ties: the grouped objective equals the ungrouped one when values are distinct and handles repeats", () => {
     // With distinct values every bucket holds one point: L = −1/(n+1) Σ log((n+1)·D_i), the textbook MPS.
@@ -137,6 +175,9 @@ describe("fit: determinism and validation", () => {
     // A repeated value forms one bucket with N = 2: term 2·log((n+1)·D/2).
     const tied = spacingData([0.2, 0.2, 0.6], [-INF, INF], [0, 1]);
     expect(Array.from(tied.counts)).toEqual([2, 1, 1]);
-    expect(spacingObjective(tied, (y) => d.cdf(y))).toBeCloseTo(-(2 * Math.log((4 * 0.2) / 2) + Math.log(4 * 0.4) + Math.log(4 * 0.4)) / 4, 14);
+    expect(spacingObjective(tied, (y) => d.cdf(y))).toBeCloseTo(
+      -(2 * Math.log((4 * 0.2) / 2) + Math.log(4 * 0.4) + Math.log(4 * 0.4)) / 4,
+      14,
+    );
   });
 });

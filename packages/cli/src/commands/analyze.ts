@@ -31,15 +31,20 @@ function num(flag: string, v: string | undefined): number | undefined {
   return x;
 }
 
-const fmt = (x: number): string => (Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf");
+const fmt = (x: number): string =>
+  Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** Human-readable summary of an analysis result. */
 function render(file: string, metric: string, r: AnalyzeResult, rows: number, skipped: number): string {
   const out: string[] = [];
   const conf = pct(r.confidence);
-  out.push(`${file}: ${metric} (${r.direction}), n = ${r.n} of ${rows} rows${skipped ? ` (${skipped} skipped: metric missing or not a finite number)` : ""}`);
-  out.push(`Band: ${r.bands} at ${conf} simultaneous confidence (critical value ${fmt(r.critical_value)}); support [${fmt(r.bounds.lower)}, ${fmt(r.bounds.upper)}]`);
+  out.push(
+    `${file}: ${metric} (${r.direction}), n = ${r.n} of ${rows} rows${skipped ? ` (${skipped} skipped: metric missing or not a finite number)` : ""}`,
+  );
+  out.push(
+    `Band: ${r.bands} at ${conf} simultaneous confidence (critical value ${fmt(r.critical_value)}); support [${fmt(r.bounds.lower)}, ${fmt(r.bounds.upper)}]`,
+  );
   out.push(`Best score after k random-search trials — median [${conf} band] and mean [band]:`);
   const K = r.tuning_curve.length;
   const show = new Set<number>([1]);
@@ -47,20 +52,37 @@ function render(file: string, metric: string, r: AnalyzeResult, rows: number, sk
   show.add(K);
   for (const p of r.tuning_curve) {
     if (!show.has(p.k)) continue;
-    out.push(`  k = ${String(p.k).padStart(5)}: median ${fmt(p.median)} [${fmt(p.median_lower)}, ${fmt(p.median_upper)}]   mean ${fmt(p.mean)} [${fmt(p.mean_lower)}, ${fmt(p.mean_upper)}]`);
+    out.push(
+      `  k = ${String(p.k).padStart(5)}: median ${fmt(p.median)} [${fmt(p.median_lower)}, ${fmt(p.median_upper)}]   mean ${fmt(p.mean)} [${fmt(p.mean_lower)}, ${fmt(p.mean_upper)}]`,
+    );
   }
   if (r.fit) {
     const f = r.fit;
-    out.push(`Tail fit (noisy quadratic, threshold ${fmt(f.threshold)}): a = ${fmt(f.a)}, b = ${fmt(f.b)}, c = ${f.c}, o = ${fmt(f.o)}, ${f.convex ? "convex" : "concave"}; objective ${fmt(f.objective)}`);
+    out.push(
+      `Tail fit (noisy quadratic, threshold ${fmt(f.threshold)}): a = ${fmt(f.a)}, b = ${fmt(f.b)}, c = ${f.c}, o = ${fmt(f.o)}, ${f.convex ? "convex" : "concave"}; objective ${fmt(f.objective)}`,
+    );
   }
-  if (r.regime) out.push(`  asymptotic regime: ${r.regime.count} of ${r.n} scores (${pct(r.regime.fraction)}); band for its probability [${pct(r.regime.band_lower)}, ${pct(r.regime.band_upper)}]`);
-  if (r.best_score_interval) out.push(`  best reachable score: ${conf} interval [${fmt(r.best_score_interval.lower)}, ${fmt(r.best_score_interval.upper)}]`);
-  if (r.fit || r.regime) out.push(`  effective dimension c accepted: ${r.effective_dimension.accepted.length ? `{${r.effective_dimension.accepted.join(", ")}}` : "none"}`);
+  if (r.regime)
+    out.push(
+      `  asymptotic regime: ${r.regime.count} of ${r.n} scores (${pct(r.regime.fraction)}); band for its probability [${pct(r.regime.band_lower)}, ${pct(r.regime.band_upper)}]`,
+    );
+  if (r.best_score_interval)
+    out.push(
+      `  best reachable score: ${conf} interval [${fmt(r.best_score_interval.lower)}, ${fmt(r.best_score_interval.upper)}]`,
+    );
+  if (r.fit || r.regime)
+    out.push(
+      `  effective dimension c accepted: ${r.effective_dimension.accepted.length ? `{${r.effective_dimension.accepted.join(", ")}}` : "none"}`,
+    );
   if (r.extrapolation.length) {
     out.push("Extrapolated median best score (fit, [range over accepted tails]):");
-    for (const e of r.extrapolation) out.push(`  k = ${String(e.k).padStart(6)}: ${fmt(e.median)} [${fmt(e.lower)}, ${fmt(e.upper)}]`);
+    for (const e of r.extrapolation)
+      out.push(`  k = ${String(e.k).padStart(6)}: ${fmt(e.median)} [${fmt(e.lower)}, ${fmt(e.upper)}]`);
   }
-  for (const g of r.gain) out.push(`  ${g.more_trials} more trials gain about ${fmt(g.gain)} (range ${fmt(g.lower)} to ${fmt(g.upper)})`);
+  for (const g of r.gain)
+    out.push(
+      `  ${g.more_trials} more trials gain about ${fmt(g.gain)} (range ${fmt(g.lower)} to ${fmt(g.upper)})`,
+    );
   for (const w of r.warnings) out.push(`warning: ${w}`);
   return `${out.join("\n")}\n`;
 }
@@ -69,7 +91,9 @@ function render(file: string, metric: string, r: AnalyzeResult, rows: number, sk
 export const register: RegisterCommand = (program: Command, setExit) => {
   program
     .command("analyze")
-    .description("Tuning curves with simultaneous confidence bands, and the asymptotic-law tail fit, for one metric")
+    .description(
+      "Tuning curves with simultaneous confidence bands, and the asymptotic-law tail fit, for one metric",
+    )
     .argument("<file>", "trials as CSV with a header, or JSON Lines (e.g. from `nadir export`)")
     .requiredOption("--metric <name>", "column / field holding the score")
     .requiredOption("--direction <dir>", "minimize | maximize")
@@ -83,12 +107,15 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .action((file: string, o: AnalyzeFlags) => {
       let options: Parameters<typeof analyzeScores>[1];
       try {
-        if (o.direction !== "minimize" && o.direction !== "maximize") usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
-        if (!BANDS.includes(o.bands as Bands)) usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
+        if (o.direction !== "minimize" && o.direction !== "maximize")
+          usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
+        if (!BANDS.includes(o.bands as Bands))
+          usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
         const confidence = num("--confidence", o.confidence) as number;
         if (!(confidence > 0 && confidence < 1)) usage(`--confidence must be in (0, 1), got ${o.confidence}`);
         const maxK = num("--max-k", o.maxK);
-        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1)) usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
+        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
+          usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
         options = {
           metric: o.metric,
           direction: o.direction,
@@ -113,18 +140,30 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       try {
         const col = readTrialsColumn(text, file, o.metric);
         if (col.scores.length === 0) {
-          process.stderr.write(`nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${col.rows} rows, ${col.skipped.length} skipped)\n`);
+          process.stderr.write(
+            `nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${col.rows} rows, ${col.skipped.length} skipped)\n`,
+          );
           return setExit(1);
         }
         const result = analyzeScores(col.scores, options);
         if (o.json) {
-          const input = { file, format: col.format, rows: col.rows, skipped_count: col.skipped.length, skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })) };
+          const input = {
+            file,
+            format: col.format,
+            rows: col.rows,
+            skipped_count: col.skipped.length,
+            skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })),
+          };
           process.stdout.write(`${JSON.stringify(toJsonSafe({ ...result, input }))}\n`);
         } else {
           process.stdout.write(render(file, o.metric, result, col.rows, col.skipped.length));
           if (col.skipped.length) {
-            const list = col.skipped.slice(0, 10).map((s) => `row ${s.row} (${s.reason}${s.value ? `: ${JSON.stringify(s.value)}` : ""})`);
-            process.stdout.write(`skipped rows: ${list.join(", ")}${col.skipped.length > 10 ? `, … (${col.skipped.length - 10} more)` : ""}\n`);
+            const list = col.skipped
+              .slice(0, 10)
+              .map((s) => `row ${s.row} (${s.reason}${s.value ? `: ${JSON.stringify(s.value)}` : ""})`);
+            process.stdout.write(
+              `skipped rows: ${list.join(", ")}${col.skipped.length > 10 ? `, … (${col.skipped.length - 10} more)` : ""}\n`,
+            );
           }
         }
         setExit(0);
