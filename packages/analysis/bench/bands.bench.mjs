@@ -66,9 +66,13 @@ for (const n of NS) {
   for (const method of METHODS) {
     const runs = [];
     for (let r = 0; r < repeats; r++) {
-      const out = execFileSync(process.execPath, [path.join(here, "bands.case.mjs"), ysPath, method, String(confidence)], {
-        encoding: "utf8",
-      });
+      const out = execFileSync(
+        process.execPath,
+        [path.join(here, "bands.case.mjs"), ysPath, method, String(confidence)],
+        {
+          encoding: "utf8",
+        },
+      );
       runs.push(JSON.parse(out));
     }
     const ours = {
@@ -93,11 +97,15 @@ for (const n of NS) {
       process.stderr.write(`opda ${method} n=${n} … `);
       const seed = 1000 + n;
       const out = JSON.parse(
-        execFileSync(opdaPython, [path.join(here, "bands.bench.opda.py"), ysPath, method, String(confidence), String(seed)], {
-          encoding: "utf8",
-          maxBuffer: 64 << 20,
-          timeout: 30 * 60 * 1000,
-        }),
+        execFileSync(
+          opdaPython,
+          [path.join(here, "bands.bench.opda.py"), ysPath, method, String(confidence), String(seed)],
+          {
+            encoding: "utf8",
+            maxBuffer: 64 << 20,
+            timeout: 30 * 60 * 1000,
+          },
+        ),
       );
       process.stderr.write(`${out.seconds.toFixed(1)} s\n`);
       // Same band construction with opda's own MC δ*: shows both sides compute the same band.
@@ -115,20 +123,36 @@ for (const n of NS) {
         speedup: out.seconds / ours.seconds_median,
         memory_ratio: out.peak_rss_mb / ours.peak_rss_mb,
         delta_mc_minus_exact: out.critical_value_mc - ours.critical_value_exact,
-        one_minus_delta_relative_error_of_mc: (1 - out.critical_value_mc) / (1 - ours.critical_value_exact) - 1,
-        band_max_abs_diff_with_opda_delta: Math.max(maxAbs([...same.lower], out.lower), maxAbs([...same.upper], out.upper)),
-        band_max_abs_diff_with_exact_delta: Math.max(maxAbs([...exact.lower], out.lower), maxAbs([...exact.upper], out.upper)),
+        one_minus_delta_relative_error_of_mc:
+          (1 - out.critical_value_mc) / (1 - ours.critical_value_exact) - 1,
+        band_max_abs_diff_with_opda_delta: Math.max(
+          maxAbs([...same.lower], out.lower),
+          maxAbs([...same.upper], out.upper),
+        ),
+        band_max_abs_diff_with_exact_delta: Math.max(
+          maxAbs([...exact.lower], out.lower),
+          maxAbs([...exact.upper], out.upper),
+        ),
       };
     }
-    process.stderr.write(`ours ${method} n=${n}: ${ours.seconds_median.toFixed(3)} s, ${ours.peak_rss_mb.toFixed(0)} MB\n`);
+    process.stderr.write(
+      `ours ${method} n=${n}: ${ours.seconds_median.toFixed(3)} s, ${ours.peak_rss_mb.toFixed(0)} MB\n`,
+    );
     cases.push(entry);
   }
 }
 
 const result = {
-  benchmark: "LD confidence bands (confidenceBands with method ld_equal_tailed / ld_highest_density), a=0, b=1",
+  benchmark:
+    "LD confidence bands (confidenceBands with method ld_equal_tailed / ld_highest_density), a=0, b=1",
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, loadavg_start: loadStart, loadavg_end: os.loadavg(), node: process.version },
+  machine: {
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    loadavg_start: loadStart,
+    loadavg_end: os.loadavg(),
+    node: process.version,
+  },
   settings: { confidence, repeats, quick, with_opda: withOpda, opda_max_n: opdaMaxN, opda_n_jobs: 1 },
   notes: [
     "ours: one confidenceBands call per fresh node process (cold JIT, empty δ* cache); exact δ* by binomial propagation + root finding",

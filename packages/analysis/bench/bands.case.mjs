@@ -14,4 +14,10 @@ const t = performance.now();
 const bands = A.confidenceBands(ys, Number(conf), { a: 0, b: 1, method });
 const seconds = (performance.now() - t) / 1000;
 // maxRSS is in kilobytes (libuv getrusage).
-console.log(JSON.stringify({ seconds, peak_rss_mb: process.resourceUsage().maxRSS / 1024, critical_value: bands.criticalValue }));
+console.log(
+  JSON.stringify({
+    seconds,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    critical_value: bands.criticalValue,
+  }),
+);

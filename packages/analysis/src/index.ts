@@ -83,3 +83,4 @@ export { gaussLegendre, integrateAdaptive, integrateGL, integrateTanhSinh, Integ
 export { goldenSection, nelderMead, type MinimizeResult, type NelderMeadOptions } from "./special/optimize.js";
 export { analyzeScores, toJsonSafe, type AnalyzeOptions, type AnalyzeResult, type TuningCurvePoint } from "./summary.js";
 // ---- end parametric ---------------------------------------------------------------------------
+export { histogramQuantile, poolHistograms, suggestEpsilonRange, type EpsilonRange, type EpsilonRangeOptions, type Log10Histogram } from "./epsilon.js";

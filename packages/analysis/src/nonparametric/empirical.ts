@@ -50,7 +50,8 @@ function checkDirection(opts: DirectionOptions | undefined): boolean {
 }
 
 function checkKs(ks: ArrayLike<number>, integer: boolean): void {
-  if (ks == null || typeof ks.length !== "number") throw new InvalidArgumentError("ks must be an array of numbers");
+  if (ks == null || typeof ks.length !== "number")
+    throw new InvalidArgumentError("ks must be an array of numbers");
   for (let i = 0; i < ks.length; i++) {
     const k = ks[i]!;
     if (typeof k !== "number" || !(k > 0)) {
@@ -128,7 +129,8 @@ export class EmpiricalDistribution {
    * @throws InvalidArgumentError on empty input, NaN, bad weights, or bounds that exclude a sample value.
    */
   constructor(ys: ArrayLike<number>, opts: EmpiricalOptions = {}) {
-    if (ys == null || typeof ys.length !== "number") throw new InvalidArgumentError("ys must be an array of numbers");
+    if (ys == null || typeof ys.length !== "number")
+      throw new InvalidArgumentError("ys must be an array of numbers");
     const n = ys.length;
     if (n === 0) throw new InvalidArgumentError("ys must be non-empty");
     const values: number[] = new Array(n);
@@ -136,22 +138,26 @@ export class EmpiricalDistribution {
     let max = Number.NEGATIVE_INFINITY;
     for (let i = 0; i < n; i++) {
       const y = ys[i]!;
-      if (typeof y !== "number" || Number.isNaN(y)) throw new InvalidArgumentError(`ys[${i}] must be a number, got ${y}`);
+      if (typeof y !== "number" || Number.isNaN(y))
+        throw new InvalidArgumentError(`ys[${i}] must be a number, got ${y}`);
       values[i] = y;
       if (y < min) min = y;
       if (y > max) max = y;
     }
     const a = opts.a ?? Number.NEGATIVE_INFINITY;
     const b = opts.b ?? Number.POSITIVE_INFINITY;
-    if (typeof a !== "number" || Number.isNaN(a)) throw new InvalidArgumentError(`a must be a number, got ${a}`);
-    if (typeof b !== "number" || Number.isNaN(b)) throw new InvalidArgumentError(`b must be a number, got ${b}`);
+    if (typeof a !== "number" || Number.isNaN(a))
+      throw new InvalidArgumentError(`a must be a number, got ${a}`);
+    if (typeof b !== "number" || Number.isNaN(b))
+      throw new InvalidArgumentError(`b must be a number, got ${b}`);
     if (a > min) throw new InvalidArgumentError(`a (${a}) cannot be greater than the min of ys (${min})`);
     if (b < max) throw new InvalidArgumentError(`b (${b}) cannot be less than the max of ys (${max})`);
 
     let ws: number[] | null = null;
     if (opts.weights != null) {
       const w = opts.weights;
-      if (w.length !== n) throw new InvalidArgumentError(`weights must have the same length as ys (${n}), got ${w.length}`);
+      if (w.length !== n)
+        throw new InvalidArgumentError(`weights must have the same length as ys (${n}), got ${w.length}`);
       ws = new Array(n);
       let total = 0;
       for (let i = 0; i < n; i++) {
@@ -162,7 +168,8 @@ export class EmpiricalDistribution {
         ws[i] = wi;
         total += wi;
       }
-      if (Math.abs(total - 1) > 1e-10) throw new InvalidArgumentError(`weights must sum to 1 (within 1e-10), got ${total}`);
+      if (Math.abs(total - 1) > 1e-10)
+        throw new InvalidArgumentError(`weights must sum to 1 (within 1e-10), got ${total}`);
     }
 
     // Deduplicate: sorted distinct values with their counts (or summed weights).
@@ -268,20 +275,23 @@ export class EmpiricalDistribution {
    */
   steps(): SupportPoint[] {
     const out: SupportPoint[] = [];
-    for (let j = 0; j < this.sup.length; j++) out.push({ value: this.sup[j]!, mass: this.mass[j]!, cdf: this.cum[j]! });
+    for (let j = 0; j < this.sup.length; j++)
+      out.push({ value: this.sup[j]!, mass: this.mass[j]!, cdf: this.cum[j]! });
     return out;
   }
 
   /** Probability mass `P(Y = y)`: the weight of `y` if it is a support point, else 0. */
   pmf(y: number): number {
-    if (typeof y !== "number" || Number.isNaN(y)) throw new InvalidArgumentError(`y must be a number, got ${y}`);
+    if (typeof y !== "number" || Number.isNaN(y))
+      throw new InvalidArgumentError(`y must be a number, got ${y}`);
     const j = lowerBound(this.sup, y);
     return j < this.sup.length && this.sup[j] === y ? this.mass[j]! : 0;
   }
 
   /** CDF `F(y) = P(Y ≤ y)` (right-continuous step function). */
   cdf(y: number): number {
-    if (typeof y !== "number" || Number.isNaN(y)) throw new InvalidArgumentError(`y must be a number, got ${y}`);
+    if (typeof y !== "number" || Number.isNaN(y))
+      throw new InvalidArgumentError(`y must be a number, got ${y}`);
     return this.cum[upperBound(this.sup, y) - 1]!;
   }
 
@@ -316,7 +326,8 @@ export class EmpiricalDistribution {
   quantileTuningCurve(ks: ArrayLike<number>, opts: QuantileCurveOptions = {}): number[] {
     checkKs(ks, false);
     const q = opts.q ?? 0.5;
-    if (typeof q !== "number" || !(q >= 0 && q <= 1)) throw new InvalidArgumentError(`q must be in [0, 1], got ${q}`);
+    if (typeof q !== "number" || !(q >= 0 && q <= 1))
+      throw new InvalidArgumentError(`q must be in [0, 1], got ${q}`);
     const minimize = checkDirection(opts);
     const out: number[] = new Array(ks.length);
     for (let i = 0; i < ks.length; i++) {
@@ -343,7 +354,9 @@ export class EmpiricalDistribution {
       const k = ks[i]!;
       let s = 0;
       for (let j = 0; j < m; j++) {
-        const w = minimize ? (1 - this.cumPrev[j]!) ** k - (1 - this.cum[j]!) ** k : this.cum[j]! ** k - this.cumPrev[j]! ** k;
+        const w = minimize
+          ? (1 - this.cumPrev[j]!) ** k - (1 - this.cum[j]!) ** k
+          : this.cum[j]! ** k - this.cumPrev[j]! ** k;
         if (w !== 0) s += w * this.sup[j]!;
       }
       out[i] = s;
@@ -352,7 +365,8 @@ export class EmpiricalDistribution {
   }
 
   private requireUnweighted(what: string): void {
-    if (this.weights !== null) throw new InvalidArgumentError(`${what} requires an unweighted sample (weights must be null)`);
+    if (this.weights !== null)
+      throw new InvalidArgumentError(`${what} requires an unweighted sample (weights must be null)`);
   }
 
   /**

@@ -25,7 +25,8 @@ function checkKind(kind: LdKind): void {
 }
 
 function checkDelta(delta: number): void {
-  if (typeof delta !== "number" || !(delta >= 0 && delta <= 1)) throw new InvalidArgumentError(`coverage δ must be in [0, 1], got ${delta}`);
+  if (typeof delta !== "number" || !(delta >= 0 && delta <= 1))
+    throw new InvalidArgumentError(`coverage δ must be in [0, 1], got ${delta}`);
 }
 
 /**
@@ -34,16 +35,24 @@ function checkDelta(delta: number): void {
  * holds the ends found at a nearby δ to start the solvers; it is updated in place.
  * Highest-density needs n ≥ 2 (Beta(1, 1) has no unique mode).
  */
-export function ldIntervals(n: number, delta: number, kind: LdKind, warm?: Float64Array): OrderStatisticIntervals {
+export function ldIntervals(
+  n: number,
+  delta: number,
+  kind: LdKind,
+  warm?: Float64Array,
+): OrderStatisticIntervals {
   checkFiniteN(n);
   checkDelta(delta);
   checkKind(kind);
   if (kind === "highest_density" && n === 1) {
-    throw new InvalidArgumentError("ld_highest_density needs n ≥ 2 (Beta(1, 1) has no highest-density interval)");
+    throw new InvalidArgumentError(
+      "ld_highest_density needs n ≥ 2 (Beta(1, 1) has no highest-density interval)",
+    );
   }
   const lo = new Float64Array(n);
   const hi = new Float64Array(n);
-  if (warm !== undefined && warm.length !== 2 * n) throw new InvalidArgumentError(`warm must have length 2n = ${2 * n}`);
+  if (warm !== undefined && warm.length !== 2 * n)
+    throw new InvalidArgumentError(`warm must have length 2n = ${2 * n}`);
   if (kind === "equal_tailed") {
     // Beta(i, n+1−i) and Beta(n+1−i, i) mirror each other: h_i = 1 − ℓ_{n+1−i}.
     const tail = (1 - delta) / 2;
@@ -117,7 +126,9 @@ export function ldCriticalValue(n: number, confidence: number, kind: LdKind): nu
     throw new InvalidArgumentError(`confidence must be in [0, 1], got ${confidence}`);
   }
   if (kind === "highest_density" && n === 1) {
-    throw new InvalidArgumentError("ld_highest_density needs n ≥ 2 (Beta(1, 1) has no highest-density interval)");
+    throw new InvalidArgumentError(
+      "ld_highest_density needs n ≥ 2 (Beta(1, 1) has no highest-density interval)",
+    );
   }
   if (confidence === 0 || confidence === 1) return confidence;
   if (n === 1) return confidence;
@@ -155,7 +166,8 @@ export function ldCriticalValue(n: number, confidence: number, kind: LdKind): nu
   let s: number;
   if (g0 === 0) s = s0;
   else if (g1 === 0) s = s1;
-  else if (g1 > 0 === g0 > 0) throw new NumericalError(`ldCriticalValue: could not bracket δ* (n=${n}, confidence=${confidence})`);
+  else if (g1 > 0 === g0 > 0)
+    throw new NumericalError(`ldCriticalValue: could not bracket δ* (n=${n}, confidence=${confidence})`);
   else {
     const [a, fa, b, fb] = s0 < s1 ? [s0, g0, s1, g1] : [s1, g1, s0, g0];
     s = brentRoot(g, a, b, { xtol: 1e-12, fLo: fa, fHi: fb });

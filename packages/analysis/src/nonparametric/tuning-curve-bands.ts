@@ -47,7 +47,8 @@ export function tuningCurveBands(
   if (curve !== "median" && curve !== "quantile" && curve !== "mean") {
     throw new InvalidArgumentError(`curve must be "median", "quantile" or "mean", got ${String(curve)}`);
   }
-  if (curve !== "quantile" && opts.q !== undefined) throw new InvalidArgumentError(`q is only used with curve "quantile"`);
+  if (curve !== "quantile" && opts.q !== undefined)
+    throw new InvalidArgumentError(`q is only used with curve "quantile"`);
   const q = curve === "median" ? 0.5 : (opts.q ?? 0.5);
   const f = (d: EmpiricalDistribution): number[] =>
     curve === "mean" ? d.averageTuningCurve(ks, { minimize }) : d.quantileTuningCurve(ks, { q, minimize });

@@ -101,7 +101,8 @@ export interface BetaCdfBoth {
  * `y = 1 − x` may be passed for precision near 1.
  */
 export function betaCdfBoth(x: number, a: number, b: number, y: number = 1 - x): BetaCdfBoth {
-  if (x <= 0) return { p: 0, q: 1, pdf: x === 0 && a < 1 ? Number.POSITIVE_INFINITY : x === 0 && a === 1 ? b : 0 };
+  if (x <= 0)
+    return { p: 0, q: 1, pdf: x === 0 && a < 1 ? Number.POSITIVE_INFINITY : x === 0 && a === 1 ? b : 0 };
   if (y <= 0) return { p: 1, q: 0, pdf: b < 1 ? Number.POSITIVE_INFINITY : b === 1 ? a : 0 };
   const front = betaPowerTerm(a, b, x, y);
   const pdf = front / (x * y);
@@ -217,7 +218,8 @@ export interface Interval {
  */
 export function betaEqualTailedInterval(a: number, b: number, coverage: number): Interval {
   checkShape(a, b, "betaEqualTailedInterval");
-  if (!(coverage >= 0 && coverage <= 1)) throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`);
+  if (!(coverage >= 0 && coverage <= 1))
+    throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`);
   const tail = (1 - coverage) / 2;
   return { lo: betaPpf(tail, a, b), hi: betaIsf(tail, a, b) };
 }
@@ -240,12 +242,13 @@ function equalDensityPartner(x: number, a: number, b: number, mode: number): num
   for (let it = 0; it < 200; it++) {
     const g = am * Math.log(y) + bm * Math.log1p(-y) - target;
     // On the right branch φ decreases: g > 0 means y is still left of the root.
-    if ((g > 0) === right) lo = y;
+    if (g > 0 === right) lo = y;
     else hi = y;
     const dg = am / y - bm / (1 - y);
     let yNew = y - g / dg;
     if (!(yNew > lo && yNew < hi)) yNew = 0.5 * (lo + hi);
-    if (Math.abs(yNew - y) <= 2 * EPS * Math.min(y, 1 - y) || hi - lo <= 2 * EPS * Math.min(hi, 1 - lo)) return yNew;
+    if (Math.abs(yNew - y) <= 2 * EPS * Math.min(y, 1 - y) || hi - lo <= 2 * EPS * Math.min(hi, 1 - lo))
+      return yNew;
     y = yNew;
   }
   throw new NumericalError(`equal-density partner did not converge (x=${x}, a=${a}, b=${b})`);
@@ -271,9 +274,12 @@ function massBetween(x: number, y: number, a: number, b: number): { mass: number
  */
 export function betaHighestDensityInterval(a: number, b: number, coverage: number, guess?: number): Interval {
   checkShape(a, b, "betaHighestDensityInterval");
-  if (!(coverage >= 0 && coverage <= 1)) throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`);
+  if (!(coverage >= 0 && coverage <= 1))
+    throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`);
   if (a <= 1 && b <= 1) {
-    throw new InvalidArgumentError(`betaHighestDensityInterval: a (${a}) or b (${b}) must be > 1 for a unimodal density`);
+    throw new InvalidArgumentError(
+      `betaHighestDensityInterval: a (${a}) or b (${b}) must be > 1 for a unimodal density`,
+    );
   }
   if (a <= 1) return { lo: 0, hi: betaPpf(coverage, a, b) };
   if (b <= 1) return { lo: betaIsf(coverage, a, b), hi: 1 };
@@ -301,5 +307,7 @@ export function betaHighestDensityInterval(a: number, b: number, coverage: numbe
     }
     x = xNew;
   }
-  throw new NumericalError(`betaHighestDensityInterval did not converge (a=${a}, b=${b}, coverage=${coverage})`);
+  throw new NumericalError(
+    `betaHighestDensityInterval did not converge (a=${a}, b=${b}, coverage=${coverage})`,
+  );
 }

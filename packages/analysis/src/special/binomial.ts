@@ -54,7 +54,8 @@ function bd0(x: number, m: number): number {
  * Reference: C. Loader, "Fast and Accurate Computation of Binomial Probabilities" (2000).
  */
 export function binomialPmf(j: number, r: number, p: number, q: number = 1 - p): number {
-  if (!Number.isInteger(r) || r < 0) throw new InvalidArgumentError(`binomialPmf: r must be an integer ≥ 0, got ${r}`);
+  if (!Number.isInteger(r) || r < 0)
+    throw new InvalidArgumentError(`binomialPmf: r must be an integer ≥ 0, got ${r}`);
   if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError(`binomialPmf: p must be in [0, 1], got ${p}`);
   if (!Number.isInteger(j) || j < 0 || j > r) return 0;
   if (p === 0) return j === 0 ? 1 : 0;

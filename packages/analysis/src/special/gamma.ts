@@ -19,7 +19,9 @@ export function stirlingRemainder(x: number): number {
   return (
     r *
     (1 / 12 +
-      r2 * (-1 / 360 + r2 * (1 / 1260 + r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360 + r2 * (1 / 156)))))))
+      r2 *
+        (-1 / 360 +
+          r2 * (1 / 1260 + r2 * (-1 / 1680 + r2 * (1 / 1188 + r2 * (-691 / 360360 + r2 * (1 / 156)))))))
   );
 }
 
@@ -52,7 +54,8 @@ export function logGamma(x: number): number {
  * - otherwise directly.
  */
 export function logBeta(a: number, b: number): number {
-  if (!(a > 0) || !(b > 0)) throw new InvalidArgumentError(`logBeta: a and b must be > 0, got a=${a}, b=${b}`);
+  if (!(a > 0) || !(b > 0))
+    throw new InvalidArgumentError(`logBeta: a and b must be > 0, got a=${a}, b=${b}`);
   if (a > b) [a, b] = [b, a];
   if (a >= 10) {
     const s = a + b;
@@ -68,14 +71,22 @@ export function logBeta(a: number, b: number): number {
   }
   if (b >= 10) {
     const s = a + b;
-    return logGamma(a) - (b - 0.5) * Math.log1p(a / b) - a * Math.log(s) + a + stirlingRemainder(b) - stirlingRemainder(s);
+    return (
+      logGamma(a) -
+      (b - 0.5) * Math.log1p(a / b) -
+      a * Math.log(s) +
+      a +
+      stirlingRemainder(b) -
+      stirlingRemainder(s)
+    );
   }
   return logGamma(a) + logGamma(b) - logGamma(a + b);
 }
 
 /** `ln C(n, k) = −ln(n + 1) − ln B(k + 1, n − k + 1)` for real 0 ≤ k ≤ n. */
 export function logBinomialCoefficient(n: number, k: number): number {
-  if (!(n >= 0) || !(k >= 0) || k > n) throw new InvalidArgumentError(`logBinomialCoefficient: need 0 ≤ k ≤ n, got n=${n}, k=${k}`);
+  if (!(n >= 0) || !(k >= 0) || k > n)
+    throw new InvalidArgumentError(`logBinomialCoefficient: need 0 ≤ k ≤ n, got n=${n}, k=${k}`);
   if (k === 0 || k === n) return 0;
   return -Math.log(n + 1) - logBeta(k + 1, n - k + 1);
 }

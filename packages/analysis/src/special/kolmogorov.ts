@@ -2,10 +2,11 @@
  * The finite-n distribution of the two-sided one-sample Kolmogorov–Smirnov statistic
  * `D_n = sup_y |F_n(y) − F(y)|` for continuous F (scipy's `kstwo`).
  */
-import { checkFiniteN } from "./validate.js";
+
 import { InvalidArgumentError } from "./errors.js";
 import { orderStatisticsBoxProbability } from "./order-statistics.js";
 import { brentRoot } from "./roots.js";
+import { checkFiniteN } from "./validate.js";
 
 /**
  * `P(D_n ≤ ε)`, exactly: for uniform data `D_n = max_i max(i/n − U_(i), U_(i) − (i−1)/n)`, so
@@ -16,7 +17,8 @@ import { brentRoot } from "./roots.js";
  */
 export function kolmogorovSmirnovCdf(n: number, eps: number): number {
   checkFiniteN(n);
-  if (typeof eps !== "number" || Number.isNaN(eps)) throw new InvalidArgumentError(`eps must be a number, got ${eps}`);
+  if (typeof eps !== "number" || Number.isNaN(eps))
+    throw new InvalidArgumentError(`eps must be a number, got ${eps}`);
   if (eps <= 1 / (2 * n)) return 0;
   if (eps >= 1) return 1;
   const lo = new Float64Array(n);
@@ -34,8 +36,13 @@ export function kolmogorovSmirnovCdf(n: number, eps: number): number {
  */
 export function kolmogorovSmirnovPpf(n: number, p: number): number {
   checkFiniteN(n);
-  if (typeof p !== "number" || !(p >= 0 && p <= 1)) throw new InvalidArgumentError(`p must be in [0, 1], got ${p}`);
+  if (typeof p !== "number" || !(p >= 0 && p <= 1))
+    throw new InvalidArgumentError(`p must be in [0, 1], got ${p}`);
   if (p === 0) return 1 / (2 * n);
   if (p === 1) return 1;
-  return brentRoot((e) => kolmogorovSmirnovCdf(n, e) - p, 1 / (2 * n), 1, { xtol: 1e-16, fLo: -p, fHi: 1 - p });
+  return brentRoot((e) => kolmogorovSmirnovCdf(n, e) - p, 1 / (2 * n), 1, {
+    xtol: 1e-16,
+    fLo: -p,
+    fHi: 1 - p,
+  });
 }

@@ -29,7 +29,8 @@ const ROW_CUTOFF = 1e-20;
  */
 export function orderStatisticsBoxProbability(lo: ArrayLike<number>, hi: ArrayLike<number>): number {
   const n = lo.length;
-  if (hi.length !== n) throw new InvalidArgumentError(`lo and hi must have the same length, got ${n} and ${hi.length}`);
+  if (hi.length !== n)
+    throw new InvalidArgumentError(`lo and hi must have the same length, got ${n} and ${hi.length}`);
   if (n === 0) return 1;
   const L = new Float64Array(n);
   const H = new Float64Array(n);

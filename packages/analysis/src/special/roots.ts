@@ -28,7 +28,8 @@ export function brentRoot(f: (x: number) => number, lo: number, hi: number, opts
   if (Number.isNaN(fa) || Number.isNaN(fb)) throw new NumericalError("brentRoot: f is NaN at a bracket end");
   if (fa === 0) return a;
   if (fb === 0) return b;
-  if (fa > 0 === fb > 0) throw new InvalidArgumentError(`brentRoot: f(${lo}) = ${fa} and f(${hi}) = ${fb} do not bracket a root`);
+  if (fa > 0 === fb > 0)
+    throw new InvalidArgumentError(`brentRoot: f(${lo}) = ${fa} and f(${hi}) = ${fb} do not bracket a root`);
   let c = a;
   let fc = fa;
   let d = b - a;

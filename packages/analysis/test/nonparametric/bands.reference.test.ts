@@ -26,7 +26,14 @@
  * weights (checked below), and we plug in that file's δ*.
  */
 import { describe, expect, it } from "vitest";
-import { type BandMethod, confidenceBands, dkwEpsilon, ksEpsilon, ldCoverage, ldCriticalValue } from "../../src/nonparametric/bands.js";
+import {
+  type BandMethod,
+  confidenceBands,
+  dkwEpsilon,
+  ksEpsilon,
+  ldCoverage,
+  ldCriticalValue,
+} from "../../src/nonparametric/bands.js";
 import { tuningCurveBands } from "../../src/nonparametric/tuning-curve-bands.js";
 import { expectClose, maxAbsDiff, nums, readRef } from "./helpers.js";
 
@@ -43,7 +50,11 @@ function opdaMcDelta(ref: any, band: any): number {
   return twin.critical_value_opda_mc;
 }
 
-function bandCdfs(ys: number[], res: ReturnType<typeof confidenceBands>, a: number): { lo: number[]; hi: number[] } {
+function bandCdfs(
+  ys: number[],
+  res: ReturnType<typeof confidenceBands>,
+  a: number,
+): { lo: number[]; hi: number[] } {
   const sorted = [...ys].sort((x, y) => x - y);
   return {
     lo: [res.lower.cdf(a), ...sorted.map((y) => res.lower.cdf(y))],
@@ -83,7 +94,12 @@ describe.each(FILES)("%s: confidence bands", (file) => {
           const exact = ldCriticalValue(n, conf, kind);
           if (band.critical_value_exact !== undefined) {
             expectClose([exact], [band.critical_value_exact], { abs: 1e-9 }, "exact δ*");
-            expectClose([ldCoverage(n, delta!, kind)], [band.exact_coverage_of_opda_band], { abs: 1e-10 }, "coverage of opda's band");
+            expectClose(
+              [ldCoverage(n, delta!, kind)],
+              [band.exact_coverage_of_opda_band],
+              { abs: 1e-10 },
+              "coverage of opda's band",
+            );
           }
           // opda's Monte-Carlo δ* is within its documented precision of the exact one.
           expect(Math.abs((1 - delta!) / (1 - exact) - 1)).toBeLessThan(0.1);
@@ -139,8 +155,18 @@ describe.each(FILES)("%s: confidence bands", (file) => {
               // mean's tolerance scales with k (k = 1000 in extra_ns).
               pts.forEach((k, i) => {
                 const tol = { rel: meanRel * Math.max(1, k) };
-                expectClose([got.lower[i]!], [nums(want.lower_band[key])[i]!], tol, `${dir} lower ${key} k=${k}`);
-                expectClose([got.upper[i]!], [nums(want.upper_band[key])[i]!], tol, `${dir} upper ${key} k=${k}`);
+                expectClose(
+                  [got.lower[i]!],
+                  [nums(want.lower_band[key])[i]!],
+                  tol,
+                  `${dir} lower ${key} k=${k}`,
+                );
+                expectClose(
+                  [got.upper[i]!],
+                  [nums(want.upper_band[key])[i]!],
+                  tol,
+                  `${dir} upper ${key} k=${k}`,
+                );
               });
             }
           }

@@ -91,7 +91,9 @@ describe("ld_critical_values.json", () => {
         expect(Math.abs(mtwCdf(n, eps) - confidence)).toBeLessThanOrEqual(1e-11);
       });
       it("LD equal-tailed δ*", () => {
-        expect(Math.abs(ldCriticalValue(n, confidence, "equal_tailed") - row.ld_equal_tailed_critical_value)).toBeLessThanOrEqual(1e-9);
+        expect(
+          Math.abs(ldCriticalValue(n, confidence, "equal_tailed") - row.ld_equal_tailed_critical_value),
+        ).toBeLessThanOrEqual(1e-9);
       });
       it("LD highest-density δ*", () => {
         if (row.ld_highest_density_critical_value === null) {

@@ -31,12 +31,27 @@ describe.each(FILES)("%s: point estimates", (file) => {
 
   it("cdf and pmf at the distinct values are exact", () => {
     const u = nums(ref.point.ecdf_at_unique_sorted_ys.y);
-    expectClose(u.map((y) => pt.cdf(y)), nums(ref.point.ecdf_at_unique_sorted_ys.F), {}, "cdf");
-    expectClose(u.map((y) => pt.pmf(y)), nums(ref.point.pmf_at_unique_sorted_ys), {}, "pmf");
+    expectClose(
+      u.map((y) => pt.cdf(y)),
+      nums(ref.point.ecdf_at_unique_sorted_ys.F),
+      {},
+      "cdf",
+    );
+    expectClose(
+      u.map((y) => pt.pmf(y)),
+      nums(ref.point.pmf_at_unique_sorted_ys),
+      {},
+      "pmf",
+    );
   });
 
   it("mean and variance", () => {
-    expectClose([pt.mean, pt.variance], [num1(ref.point.mean), num1(ref.point.variance)], { rel: SUM_REL }, "mean/var");
+    expectClose(
+      [pt.mean, pt.variance],
+      [num1(ref.point.mean), num1(ref.point.variance)],
+      { rel: SUM_REL },
+      "mean/var",
+    );
   });
 
   it("ppf for every bound setting is exact", () => {
@@ -45,7 +60,12 @@ describe.each(FILES)("%s: point estimates", (file) => {
     ref.bounds_settings.forEach((ab: unknown[], j: number) => {
       const [a, b] = nums(ab);
       const d = new EmpiricalDistribution(ys, { a, b });
-      expectClose(qs.map((q) => d.ppf(q)), nums(ref.point.ppf.by_bounds[j]), {}, `ppf a=${a} b=${b}`);
+      expectClose(
+        qs.map((q) => d.ppf(q)),
+        nums(ref.point.ppf.by_bounds[j]),
+        {},
+        `ppf a=${a} b=${b}`,
+      );
     });
   });
 
@@ -56,11 +76,21 @@ describe.each(FILES)("%s: point estimates", (file) => {
       it("median and q = 0.2 quantile curves (integer and non-integer k) are exact", () => {
         expectClose(pt.quantileTuningCurve(ks, { minimize }), nums(tc.median), {}, "median");
         expectClose(pt.quantileTuningCurve(ks, { q: 0.2, minimize }), nums(tc["quantile_q0.2"]), {}, "q0.2");
-        expectClose(pt.quantileTuningCurve(extra, { minimize }), nums(tc.median_extra_ns), {}, "median extra");
+        expectClose(
+          pt.quantileTuningCurve(extra, { minimize }),
+          nums(tc.median_extra_ns),
+          {},
+          "median extra",
+        );
       });
       it("mean (V-statistic generalised), V- and U-statistic curves", () => {
         expectClose(pt.averageTuningCurve(ks, { minimize }), nums(tc.mean), { rel: SUM_REL }, "mean");
-        expectClose(pt.averageTuningCurve(extra, { minimize }), nums(tc.mean_extra_ns), { rel: SUM_REL }, "mean extra");
+        expectClose(
+          pt.averageTuningCurve(extra, { minimize }),
+          nums(tc.mean_extra_ns),
+          { rel: SUM_REL },
+          "mean extra",
+        );
         expectClose(pt.vTuningCurve(ks, { minimize }), nums(tc.mean_v_statistic), { rel: SUM_REL }, "v");
         expectClose(pt.uTuningCurve(ks, { minimize }), nums(tc.mean_u_statistic), { rel: SUM_REL }, "u");
       });

@@ -4,7 +4,12 @@
  * (against its closed form), band edge cases (confidence 0/1, n = 1), and the band-swapping rule.
  */
 import { describe, expect, it } from "vitest";
-import { bandCumulativeWeights, confidenceBands, dkwEpsilon, ldCriticalValue } from "../../src/nonparametric/bands.js";
+import {
+  bandCumulativeWeights,
+  confidenceBands,
+  dkwEpsilon,
+  ldCriticalValue,
+} from "../../src/nonparametric/bands.js";
 import { EmpiricalDistribution } from "../../src/nonparametric/empirical.js";
 import { tuningCurveBands } from "../../src/nonparametric/tuning-curve-bands.js";
 import { InvalidArgumentError } from "../../src/special/errors.js";
@@ -24,7 +29,15 @@ describe("EmpiricalDistribution", () => {
     expect(d.mean).toBe(2);
     expect(d.variance).toBe(0.5);
     expect(new EmpiricalDistribution([1, 2]).ppf(0)).toBe(Number.NEGATIVE_INFINITY);
-    expect(d.steps().map((s) => s.value)).toEqual([Number.NEGATIVE_INFINITY, 0, 1, 2, 3, 5, Number.POSITIVE_INFINITY]);
+    expect(d.steps().map((s) => s.value)).toEqual([
+      Number.NEGATIVE_INFINITY,
+      0,
+      1,
+      2,
+      3,
+      5,
+      Number.POSITIVE_INFINITY,
+    ]);
   });
 
   it("weighted: sums weights of equal values; equal weights normalise to null", () => {
@@ -106,7 +119,10 @@ describe("confidenceBands", () => {
     const mean = tuningCurveBands(bands, [1, 2], { curve: "mean" });
     expect(mean.upper).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
     expect(mean.lower).toEqual([Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]);
-    const minMean = tuningCurveBands(confidenceBands(ys, 0.8, { method: "dkw", a: 0, b: 1 }), [3], { curve: "mean", minimize: true });
+    const minMean = tuningCurveBands(confidenceBands(ys, 0.8, { method: "dkw", a: 0, b: 1 }), [3], {
+      curve: "mean",
+      minimize: true,
+    });
     expect(minMean.lower[0]).toBeLessThanOrEqual(minMean.point[0]!);
     expect(minMean.point[0]).toBeLessThanOrEqual(minMean.upper[0]!);
     expect(() => tuningCurveBands(bands, [1], { curve: "median", q: 0.3 })).toThrow(/quantile/);

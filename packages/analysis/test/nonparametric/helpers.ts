@@ -31,7 +31,12 @@ export function readRef(name: string): any {
  * Element-wise comparison: infinities must match exactly; finite values within
  * `abs + rel·|expected|`. The failure message names the first offending index.
  */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: { abs?: number; rel?: number }, label: string): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  tol: { abs?: number; rel?: number },
+  label: string,
+): void {
   expect(actual.length, `${label}: length`).toBe(expected.length);
   const abs = tol.abs ?? 0;
   const rel = tol.rel ?? 0;

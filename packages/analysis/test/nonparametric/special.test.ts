@@ -161,7 +161,9 @@ describe("Beta distribution", () => {
         expect(relErr(betaCdf(x, a, b), p), `ppf(${p}; ${a},${b})`).toBeLessThan(1e-12);
         // The upper quantile is near 1, where x itself carries only absolute precision, so check
         // it through the mirror identity 1 − I_x(a, b) = I_{1−x}(b, a).
-        expect(Math.abs(betaIsf(p, a, b) - (1 - betaPpf(p, b, a))), `isf(${p}; ${a},${b})`).toBeLessThan(3e-16);
+        expect(Math.abs(betaIsf(p, a, b) - (1 - betaPpf(p, b, a))), `isf(${p}; ${a},${b})`).toBeLessThan(
+          3e-16,
+        );
       }
     }
     expect(betaPpf(0, 2, 3)).toBe(0);
