@@ -37,7 +37,7 @@ function ddMul(ah: number, al: number, bh: number, bl: number): [number, number]
   return twoSum(p, e + (ah * bl + al * bh));
 }
 
-const LN2_HI = 0.6931471805599453;
+const LN2_HI = Math.LN2;
 const LN2_LO = 2.3190468138462996e-17;
 
 /** e^x as a double-double (hi, lo) for |x| < 709. */

@@ -4,7 +4,12 @@
  */
 
 /** Machine-readable reason, stable for callers that branch on it. */
-export type CoreErrorCode = "invalid_argument" | "invalid_space" | "invalid_trials" | "not_found" | "too_large";
+export type CoreErrorCode =
+  | "invalid_argument"
+  | "invalid_space"
+  | "invalid_trials"
+  | "not_found"
+  | "too_large";
 
 /** Base class of every @nadir/core error. */
 export class CoreError extends Error {

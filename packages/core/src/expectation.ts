@@ -48,8 +48,9 @@ export function expectedBestOfK(values: ArrayLike<number>, k: number, direction:
 /**
  * E[best over points] when each point contributes one value drawn uniformly from its own rows
  * (`groups[k]` = the rows of point k). Exact: with G(y) = Π_k F_k(y) on the merged sorted support
- * y_1 < … < y_m, E[max] = Σ_j y_j·(G(y_j) − G(y_{j−1})). Infinite values are allowed only when they
- * cannot be the best with positive probability… otherwise the result is ±∞, as it should be.
+ * y_1 < … < y_m, E[max] = Σ_j y_j·(G(y_j) − G(y_{j−1})). Infinite values are allowed: when the best can be
+ * infinitely bad with positive probability (e.g. every point may miss a target) the result is ±∞, as the
+ * expectation is.
  */
 export function expectedBestOfGroups(groups: readonly ArrayLike<number>[], direction: Direction): number {
   if (groups.length === 0) throw new InvalidArgumentError("groups", "expected at least one point");
@@ -89,8 +90,10 @@ export function expectedBestOfGroups(groups: readonly ArrayLike<number>[], direc
 export type EquivalentBudget = { k: number } | { overflow: number };
 
 /**
- * Random search over a fixed set of n rows (draws with replacement), sorted once so that the mean tuning
- * curve E[best of k] and the equivalent budget of a score can be asked for many times.
+ * Random search over a fixed set of n rows (draws with replacement). The empirical distribution is built
+ * once, so the mean tuning curve E[best of k] and the equivalent budget of a score can be asked for many
+ * times. The curve comes from @nadir/analysis (`EmpiricalDistribution.averageTuningCurve`); the tests
+ * cross-check it against {@link expectedMaxOfK} and against enumeration.
  */
 export class RandomSearchReference {
   /** The empirical distribution of the rows (@nadir/analysis, a port of opda's EmpiricalDistribution). */
@@ -99,7 +102,8 @@ export class RandomSearchReference {
   readonly direction: Direction;
   constructor(values: ArrayLike<number>, direction: Direction) {
     if (values.length === 0) throw new InvalidArgumentError("values", "expected at least one row");
-    if (direction !== "minimize" && direction !== "maximize") throw new InvalidArgumentError("direction", `expected minimize or maximize, got ${String(direction)}`);
+    if (direction !== "minimize" && direction !== "maximize")
+      throw new InvalidArgumentError("direction", `expected minimize or maximize, got ${String(direction)}`);
     // Ties are merged here (a typed-array sort) and passed as weights count/n: the same distribution, but
     // EmpiricalDistribution's own comparator sort of 150,000 rows would dominate the run time.
     const sorted = Float64Array.from(values).sort();
@@ -165,6 +169,10 @@ export class RandomSearchReference {
  * The smallest k in [1, n] whose expected best-of-k random search over `values` (exact,
  * {@link expectedMaxOfK}) is at least as good as `score`; overflow (">n") when none is.
  */
-export function equivalentRandomBudget(values: ArrayLike<number>, score: number, direction: Direction): EquivalentBudget {
+export function equivalentRandomBudget(
+  values: ArrayLike<number>,
+  score: number,
+  direction: Direction,
+): EquivalentBudget {
   return new RandomSearchReference(values, direction).equivalentBudget(score);
 }

@@ -47,9 +47,13 @@ interface SpaceJson {
  * Row r of each file has choice indices given by r read as a mixed-radix number (last parameter fastest),
  * and that digit string is the point id (README "How values map").
  */
-export function loadHpobench(dir: string, options: { datasets?: string[]; verifySha256?: boolean } = {}): Hpobench {
+export function loadHpobench(
+  dir: string,
+  options: { datasets?: string[]; verifySha256?: boolean } = {},
+): Hpobench {
   const meta = JSON.parse(readFileSync(join(dir, "space.json"), "utf8")) as SpaceJson;
-  if (meta.direction !== "maximize") throw new InvalidTrialsError("space.json.direction", `expected maximize, got ${meta.direction}`);
+  if (meta.direction !== "maximize")
+    throw new InvalidTrialsError("space.json.direction", `expected maximize, got ${meta.direction}`);
   const params = meta.parameters.map((p) => ({ name: p.name, type: p.type, choices: p.choices }));
   const radices = params.map((p) => p.choices.length);
   const P = radices.reduce((a, b) => a * b, 1);
@@ -57,7 +61,11 @@ export function loadHpobench(dir: string, options: { datasets?: string[]; verify
   const wanted = options.datasets ?? meta.datasets.map((d) => d.name);
   const infos = wanted.map((name) => {
     const d = meta.datasets.find((x) => x.name === name);
-    if (!d) throw new InvalidArgumentError("datasets", `unknown dataset ${JSON.stringify(name)}; available: ${meta.datasets.map((x) => x.name).join(", ")}`);
+    if (!d)
+      throw new InvalidArgumentError(
+        "datasets",
+        `unknown dataset ${JSON.stringify(name)}; available: ${meta.datasets.map((x) => x.name).join(", ")}`,
+      );
     return d;
   });
   const W = infos.length;
@@ -80,43 +88,68 @@ export function loadHpobench(dir: string, options: { datasets?: string[]; verify
     const gz = readFileSync(join(dir, info.file));
     if (options.verifySha256 !== false) {
       const sha = createHash("sha256").update(gz).digest("hex");
-      if (sha !== info.sha256) throw new InvalidTrialsError(info.file, `sha256 ${sha} does not match space.json (${info.sha256})`);
+      if (sha !== info.sha256)
+        throw new InvalidTrialsError(info.file, `sha256 ${sha} does not match space.json (${info.sha256})`);
     }
     const text = gunzipSync(gz).toString("latin1");
     const header = `${params.map((p) => p.name).join(",")},${meta.seed_columns.join(",")}`;
-    if (!text.startsWith(`${header}\n`)) throw new InvalidTrialsError(`${info.file}:1`, `unexpected header; expected ${header}`);
+    if (!text.startsWith(`${header}\n`))
+      throw new InvalidTrialsError(`${info.file}:1`, `unexpected header; expected ${header}`);
     let pos = header.length + 1;
     const nCols = params.length + S;
     for (let r = 0; r < P; r++) {
       for (let c = 0; c < nCols; c++) {
         const end = c === nCols - 1 ? text.indexOf("\n", pos) : text.indexOf(",", pos);
-        if (end < 0) throw new InvalidTrialsError(`${info.file}:${r + 2}`, `row is truncated (expected ${P} rows of ${nCols} fields)`);
+        if (end < 0)
+          throw new InvalidTrialsError(
+            `${info.file}:${r + 2}`,
+            `row is truncated (expected ${P} rows of ${nCols} fields)`,
+          );
         const v = Number(text.slice(pos, end));
         if (c < params.length) {
           const p = params[c] as HpobenchParameter;
           if (v !== p.choices[digits[r * params.length + c] as number]) {
-            throw new InvalidTrialsError(`${info.file}:${r + 2}`, `${p.name} = ${text.slice(pos, end)} is not the value expected in grid order`);
+            throw new InvalidTrialsError(
+              `${info.file}:${r + 2}`,
+              `${p.name} = ${text.slice(pos, end)} is not the value expected in grid order`,
+            );
           }
         } else {
-          if (!Number.isFinite(v)) throw new InvalidTrialsError(`${info.file}:${r + 2}`, `non-finite seed value ${JSON.stringify(text.slice(pos, end))}`);
+          if (!Number.isFinite(v))
+            throw new InvalidTrialsError(
+              `${info.file}:${r + 2}`,
+              `non-finite seed value ${JSON.stringify(text.slice(pos, end))}`,
+            );
           values[(r * W + w) * S + (c - params.length)] = v;
         }
         pos = end + 1;
       }
     }
-    if (pos !== text.length) throw new InvalidTrialsError(info.file, `expected exactly ${P} rows; found trailing data`);
+    if (pos !== text.length)
+      throw new InvalidTrialsError(info.file, `expected exactly ${P} rows; found trailing data`);
   });
   const offsets = new Int32Array(P * W + 1);
   for (let c = 0; c <= P * W; c++) offsets[c] = c * S;
   const space: SearchSpace = {
-    parameters: params.map((p) => ({ name: p.name, domain: { kind: "discrete" as const, values: [...p.choices] }, transform: "identity" as const })),
+    parameters: params.map((p) => ({
+      name: p.name,
+      domain: { kind: "discrete" as const, values: [...p.choices] },
+      transform: "identity" as const,
+    })),
   };
   return {
     parameters: params,
     datasets: infos.map((d) => d.name),
     pointIds,
     nSeeds: S,
-    table: { mode: "final-metric", direction: "maximize", points: pointIds, workloads: infos.map((d) => d.name), values, offsets },
+    table: {
+      mode: "final-metric",
+      direction: "maximize",
+      points: pointIds,
+      workloads: infos.map((d) => d.name),
+      values,
+      offsets,
+    },
     space,
   };
 }
@@ -124,7 +157,10 @@ export function loadHpobench(dir: string, options: { datasets?: string[]; verify
 /** The configuration of a point id ("00000" → {alpha: 1e-8, batch_size: 4, depth: 1, …}). */
 export function hpobenchConfig(bench: Pick<Hpobench, "parameters">, id: string): Record<string, number> {
   if (id.length !== bench.parameters.length || !/^\d+$/.test(id)) {
-    throw new InvalidArgumentError("id", `expected ${bench.parameters.length} digits, got ${JSON.stringify(id)}`);
+    throw new InvalidArgumentError(
+      "id",
+      `expected ${bench.parameters.length} digits, got ${JSON.stringify(id)}`,
+    );
   }
   const out: Record<string, number> = {};
   bench.parameters.forEach((p, j) => {

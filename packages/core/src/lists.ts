@@ -15,9 +15,9 @@
  * Greedy (Algorithm 1): start empty; K times append the point that minimises the cost of L + p. Ties go
  * to the earlier point in table order. O(P·N·K) with typed arrays.
  */
-import { InvalidArgumentError, TooLargeError, requireFinite, requireInt } from "./errors.js";
-import { type EquivalentBudget, RandomSearchReference, expectedBestOfGroups } from "./expectation.js";
-import { type TrialsTable, cell } from "./trials.js";
+import { InvalidArgumentError, requireFinite, requireInt, TooLargeError } from "./errors.js";
+import { type EquivalentBudget, expectedBestOfGroups, RandomSearchReference } from "./expectation.js";
+import { cell, type TrialsTable } from "./trials.js";
 
 /** How list construction scores candidates. */
 export interface BuildOptions {
@@ -63,7 +63,10 @@ function median(xs: Float64Array): number {
  * final-metric: summary = mean over seeds; regret as above (0 on a workload where all points tie);
  * with targets, primary = 0 if the summary reaches the target else 1, secondary = regret.
  */
-export function costMatrix(table: TrialsTable, options: { tau?: number; targets?: Record<string, number> } = {}): CostMatrix {
+export function costMatrix(
+  table: TrialsTable,
+  options: { tau?: number; targets?: Record<string, number> } = {},
+): CostMatrix {
   const P = table.points.length;
   const N = table.workloads.length;
   const summary = new Float64Array(P * N);
@@ -85,7 +88,16 @@ export function costMatrix(table: TrialsTable, options: { tau?: number; targets?
     if (options.targets) throw new InvalidArgumentError("targets", "targets apply to final-metric mode only");
     const primary = new Float64Array(P * N);
     for (let c = 0; c < P * N; c++) primary[c] = Math.log(Math.min(summary[c] as number, tau));
-    return { P, N, primary, secondary: null, emptyPrimary: new Float64Array(N).fill(Math.log(tau)), emptySecondary: null, summary, kind: "log-step-fraction" };
+    return {
+      P,
+      N,
+      primary,
+      secondary: null,
+      emptyPrimary: new Float64Array(N).fill(Math.log(tau)),
+      emptySecondary: null,
+      summary,
+      kind: "log-step-fraction",
+    };
   }
   const sign = table.direction === "maximize" ? 1 : -1;
   const regret = new Float64Array(P * N);
@@ -98,20 +110,41 @@ export function costMatrix(table: TrialsTable, options: { tau?: number; targets?
       if (s < worst) worst = s;
     }
     const range = best - worst;
-    for (let p = 0; p < P; p++) regret[p * N + i] = range > 0 ? (best - sign * (summary[p * N + i] as number)) / range : 0;
+    for (let p = 0; p < P; p++)
+      regret[p * N + i] = range > 0 ? (best - sign * (summary[p * N + i] as number)) / range : 0;
   }
   if (!options.targets) {
-    return { P, N, primary: regret, secondary: null, emptyPrimary: new Float64Array(N).fill(1), emptySecondary: null, summary, kind: "regret" };
+    return {
+      P,
+      N,
+      primary: regret,
+      secondary: null,
+      emptyPrimary: new Float64Array(N).fill(1),
+      emptySecondary: null,
+      summary,
+      kind: "regret",
+    };
   }
   const primary = new Float64Array(P * N);
   for (let i = 0; i < N; i++) {
     const w = table.workloads[i] as string;
     const target = options.targets[w];
-    if (target === undefined) throw new InvalidArgumentError(`targets.${w}`, "missing target for this workload");
+    if (target === undefined)
+      throw new InvalidArgumentError(`targets.${w}`, "missing target for this workload");
     requireFinite(`targets.${w}`, target);
-    for (let p = 0; p < P; p++) primary[p * N + i] = sign * (summary[p * N + i] as number) >= sign * target ? 0 : 1;
+    for (let p = 0; p < P; p++)
+      primary[p * N + i] = sign * (summary[p * N + i] as number) >= sign * target ? 0 : 1;
   }
-  return { P, N, primary, secondary: regret, emptyPrimary: new Float64Array(N).fill(1), emptySecondary: new Float64Array(N).fill(1), summary, kind: "target" };
+  return {
+    P,
+    N,
+    primary,
+    secondary: regret,
+    emptyPrimary: new Float64Array(N).fill(1),
+    emptySecondary: new Float64Array(N).fill(1),
+    summary,
+    kind: "target",
+  };
 }
 
 /** Cost of a list on the given workloads, in the matrix's units (see {@link listCost}). */
@@ -177,7 +210,7 @@ export function greedyList(m: CostMatrix, size: number, ws: readonly number[] = 
       for (let j = 0; j < nW; j++) {
         const x = a[base + (wIdx[j] as number)] as number;
         const c = cur1[j] as number;
-        s1 += x < c ? x : c;
+        s1 += Math.min(x, c);
       }
       if (s1 > best1) continue;
       let s2 = 0;
@@ -185,7 +218,7 @@ export function greedyList(m: CostMatrix, size: number, ws: readonly number[] = 
         for (let j = 0; j < nW; j++) {
           const x = b[base + (wIdx[j] as number)] as number;
           const c = cur2[j] as number;
-          s2 += x < c ? x : c;
+          s2 += Math.min(x, c);
         }
       }
       if (s1 < best1 || s2 < best2) {
@@ -219,10 +252,19 @@ export function binomial(n: number, k: number): number {
  * then ordered greedily within the subset so that prefixes stay meaningful. The paper found it reaches a
  * lower training cost but generalises worse than greedy (Section 2). Refuses more than `maxSubsets`.
  */
-export function exhaustiveList(m: CostMatrix, size: number, ws: readonly number[] = range(m.N), maxSubsets = 5e6): number[] {
+export function exhaustiveList(
+  m: CostMatrix,
+  size: number,
+  ws: readonly number[] = range(m.N),
+  maxSubsets = 5e6,
+): number[] {
   requireInt("size", size, 1, m.P);
   const total = binomial(m.P, size);
-  if (total > maxSubsets) throw new TooLargeError("size", `C(${m.P}, ${size}) = ${total} subsets exceed the limit ${maxSubsets}; use greedy`);
+  if (total > maxSubsets)
+    throw new TooLargeError(
+      "size",
+      `C(${m.P}, ${size}) = ${total} subsets exceed the limit ${maxSubsets}; use greedy`,
+    );
   const idx = range(size);
   let best: number[] = [];
   let b1 = Number.POSITIVE_INFINITY;
@@ -241,13 +283,21 @@ export function exhaustiveList(m: CostMatrix, size: number, ws: readonly number[
     for (let q = j + 1; q < size; q++) idx[q] = (idx[q - 1] as number) + 1;
   }
   // Order the chosen subset greedily.
-  const sub: CostMatrix = { ...m, P: best.length, primary: pick(m.primary, best, m.N), secondary: m.secondary ? pick(m.secondary, best, m.N) : null, summary: pick(m.summary, best, m.N) };
+  const sub: CostMatrix = {
+    ...m,
+    P: best.length,
+    primary: pick(m.primary, best, m.N),
+    secondary: m.secondary ? pick(m.secondary, best, m.N) : null,
+    summary: pick(m.summary, best, m.N),
+  };
   return greedyList(sub, best.length, ws).map((q) => best[q] as number);
 }
 
 function pick(a: Float64Array, rows: number[], N: number): Float64Array {
   const out = new Float64Array(rows.length * N);
-  rows.forEach((p, r) => out.set(a.subarray(p * N, p * N + N), r * N));
+  rows.forEach((p, r) => {
+    out.set(a.subarray(p * N, p * N + N), r * N);
+  });
   return out;
 }
 
@@ -307,7 +357,8 @@ export function evaluateOnWorkload(
   const w = table.workloads[i] as string;
   let reached: boolean | null = null;
   if (ttt) reached = Number.isFinite(summary);
-  else if (options.targets && options.targets[w] !== undefined) reached = sign * summary >= sign * (options.targets[w] as number);
+  else if (options.targets && options.targets[w] !== undefined)
+    reached = sign * summary >= sign * (options.targets[w] as number);
   return {
     workload: w,
     list: list.map((p) => table.points[p] as string),
@@ -330,7 +381,8 @@ export function randomSearchReference(table: TrialsTable, i: number, tau = 2): R
   const W = table.workloads.length;
   const { offsets, values } = table;
   let n = 0;
-  for (let p = 0; p < table.points.length; p++) n += (offsets[p * W + i + 1] as number) - (offsets[p * W + i] as number);
+  for (let p = 0; p < table.points.length; p++)
+    n += (offsets[p * W + i + 1] as number) - (offsets[p * W + i] as number);
   const all = new Float64Array(n);
   let o = 0;
   for (let p = 0; p < table.points.length; p++) {
@@ -359,7 +411,10 @@ export interface BuildResult {
  * cross validation: for each workload w, build on the others and evaluate on w (paper Section 3, Table 5).
  * final-metric regret is normalised per workload, so the held-out workload never influences construction.
  */
-export function buildList(table: TrialsTable, options: BuildOptions & { leaveOneOut?: boolean }): BuildResult {
+export function buildList(
+  table: TrialsTable,
+  options: BuildOptions & { leaveOneOut?: boolean },
+): BuildResult {
   const N = table.workloads.length;
   const costOpts: { tau?: number; targets?: Record<string, number> } = {};
   if (options.tau !== undefined) costOpts.tau = options.tau;
@@ -367,11 +422,16 @@ export function buildList(table: TrialsTable, options: BuildOptions & { leaveOne
   const m = costMatrix(table, costOpts);
   requireInt("size", options.size, 1, table.points.length);
   const method = options.method ?? "greedy";
-  if (method !== "greedy" && method !== "exhaustive") throw new InvalidArgumentError("method", `expected greedy or exhaustive, got ${String(method)}`);
+  if (method !== "greedy" && method !== "exhaustive")
+    throw new InvalidArgumentError("method", `expected greedy or exhaustive, got ${String(method)}`);
   const ws = options.workloads ?? range(N);
-  ws.forEach((i, j) => requireInt(`workloads[${j}]`, i, 0, N - 1));
+  ws.forEach((i, j) => {
+    requireInt(`workloads[${j}]`, i, 0, N - 1);
+  });
   const select = (wset: readonly number[]) =>
-    method === "greedy" ? greedyList(m, options.size, wset) : exhaustiveList(m, options.size, wset, options.maxSubsets);
+    method === "greedy"
+      ? greedyList(m, options.size, wset)
+      : exhaustiveList(m, options.size, wset, options.maxSubsets);
   const list = select(ws);
   const refs = range(N).map((i) => randomSearchReference(table, i, options.tau ?? 2));
   const perWorkload = range(N).map((i) => evaluateOnWorkload(table, m, list, i, costOpts, refs[i]));
@@ -381,10 +441,20 @@ export function buildList(table: TrialsTable, options: BuildOptions & { leaveOne
     leaveOneOut = range(N).map((h) => {
       const train = range(N).filter((i) => i !== h);
       const l = select(train);
-      return { heldOut: table.workloads[h] as string, trainCost: listCost(m, l, train), ...evaluateOnWorkload(table, m, l, h, costOpts, refs[h]) };
+      return {
+        heldOut: table.workloads[h] as string,
+        trainCost: listCost(m, l, train),
+        ...evaluateOnWorkload(table, m, l, h, costOpts, refs[h]),
+      };
     });
   }
-  return { list, ids: list.map((p) => table.points[p] as string), cost: listCost(m, list, ws), perWorkload, leaveOneOut };
+  return {
+    list,
+    ids: list.map((p) => table.points[p] as string),
+    cost: listCost(m, list, ws),
+    perWorkload,
+    leaveOneOut,
+  };
 }
 
 /** JSON-safe number: ±∞ become the strings "inf" / "-inf". */
@@ -400,11 +470,17 @@ export function budgetToJson(b: EquivalentBudget): number | string {
 }
 
 /** The `nadir lists build --json` document (see the issue's interface section). */
-export function buildResultToJson(table: TrialsTable, r: BuildResult, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function buildResultToJson(
+  table: TrialsTable,
+  r: BuildResult,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const ttt = table.mode === "time-to-target";
   const ev = (e: WorkloadEvaluation) => ({
     reached: e.reached,
-    ...(ttt ? { step_fraction: jsonNumber(e.summary), expected_capped_step_fraction: e.expected } : { best_metric: e.expected, best_mean_metric: e.summary }),
+    ...(ttt
+      ? { step_fraction: jsonNumber(e.summary), expected_capped_step_fraction: e.expected }
+      : { best_metric: e.expected, best_mean_metric: e.summary }),
     random_best_of_k: e.randomBestOfK,
     equivalent_random_budget: budgetToJson(e.equivalentRandomBudget),
     rows: e.rows,
@@ -430,7 +506,8 @@ const fmt = (x: number, digits = 4) => (Number.isFinite(x) ? x.toPrecision(digit
  * equivalent random budget.
  */
 export function looTable(table: TrialsTable, r: BuildResult, digits = 4): string {
-  if (!r.leaveOneOut) throw new InvalidArgumentError("leaveOneOut", "the result has no leave-one-out evaluation");
+  if (!r.leaveOneOut)
+    throw new InvalidArgumentError("leaveOneOut", "the result has no leave-one-out evaluation");
   const loo = r.leaveOneOut;
   const K = loo[0]?.list.length ?? 0;
   const ttt = table.mode === "time-to-target";
@@ -446,6 +523,8 @@ export function looTable(table: TrialsTable, r: BuildResult, digits = 4): string
         `| leave-one-out list (${K} points), E[best] over seeds | ${loo.map((e) => fmt(e.expected, digits)).join(" | ")} |`,
         `| random search, budget ${K}, E[best] | ${loo.map((e) => fmt(e.randomBestOfK, digits)).join(" | ")} |`,
       ];
-  rows.push(`| equivalent random-search budget | ${loo.map((e) => String(budgetToJson(e.equivalentRandomBudget))).join(" | ")} |`);
+  rows.push(
+    `| equivalent random-search budget | ${loo.map((e) => String(budgetToJson(e.equivalentRandomBudget))).join(" | ")} |`,
+  );
   return [head, sep, ...rows].join("\n");
 }

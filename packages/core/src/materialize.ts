@@ -4,9 +4,15 @@
  * smoothing. References: algorithms.md §1 (update rules), §2 (schedule), optax `_src/alias.py::nadamw`,
  * torch.optim.NAdam, AE `pytorch_nadamw_full_budget.py`.
  */
-import { InvalidArgumentError, requireFinite, requireInt } from "./errors.js";
+
 import type { NadamwListPoint } from "./builtins.js";
-import { type WarmupCosineSchedule, type WarmupRounding, learningRateAt, warmupCosineSchedule } from "./schedule.js";
+import { InvalidArgumentError, requireFinite, requireInt } from "./errors.js";
+import {
+  learningRateAt,
+  type WarmupCosineSchedule,
+  type WarmupRounding,
+  warmupCosineSchedule,
+} from "./schedule.js";
 
 /**
  * Which NAdamW: `optax` (optax.nadamw; Medapati et al. tuned with it) or `algoperf` (AlgoPerf/init2winit
@@ -45,7 +51,13 @@ export interface MaterializedConfig {
   /** optax: `optax.nadamw(**kwargs)` with learning_rate = the schedule below. */
   optax: { call: string; kwargs: Record<string, number | string>; schedule: string; code: string };
   /** PyTorch: the optimizer to build and the per-step LR multiplier. */
-  pytorch: { optimizer: string; kwargs: Record<string, number | boolean | [number, number]>; scheduler: string; code: string; exact: boolean };
+  pytorch: {
+    optimizer: string;
+    kwargs: Record<string, number | boolean | [number, number]>;
+    scheduler: string;
+    code: string;
+    exact: boolean;
+  };
   /** Points where this config departs from another convention, in words. */
   notes: string[];
 }
@@ -70,36 +82,72 @@ export function pyFloat(x: number): string {
  * - PyTorch (variant algoperf): torch.optim has no equivalent; AlgoPerf's own `NAdamW` class
  *   (pytorch_nadamw_full_budget.py) with the same keyword arguments is named instead.
  */
-export function materialize(point: NadamwListPoint, totalSteps: number, options: MaterializeOptions = {}): MaterializedConfig {
+export function materialize(
+  point: NadamwListPoint,
+  totalSteps: number,
+  options: MaterializeOptions = {},
+): MaterializedConfig {
   requireInt("totalSteps", totalSteps, 1);
-  for (const k of ["learning_rate", "beta1", "beta2", "weight_decay", "warmup_fraction", "dropout_rate", "label_smoothing"] as const) {
+  for (const k of [
+    "learning_rate",
+    "beta1",
+    "beta2",
+    "weight_decay",
+    "warmup_fraction",
+    "dropout_rate",
+    "label_smoothing",
+  ] as const) {
     requireFinite(`point.${k}`, point[k]);
   }
   for (const k of ["beta1", "beta2"] as const) {
-    if (!(point[k] >= 0 && point[k] < 1)) throw new InvalidArgumentError(`point.${k}`, `expected a value in [0, 1), got ${point[k]}`);
+    if (!(point[k] >= 0 && point[k] < 1))
+      throw new InvalidArgumentError(`point.${k}`, `expected a value in [0, 1), got ${point[k]}`);
   }
   const variant = options.variant ?? "optax";
-  if (variant !== "optax" && variant !== "algoperf") throw new InvalidArgumentError("variant", `expected "optax" or "algoperf", got ${String(variant)}`);
+  if (variant !== "optax" && variant !== "algoperf")
+    throw new InvalidArgumentError("variant", `expected "optax" or "algoperf", got ${String(variant)}`);
   const eps = options.epsilon ?? 1e-8;
   requireFinite("epsilon", eps);
-  const sched = warmupCosineSchedule(point.learning_rate, point.warmup_fraction, totalSteps, options.rounding ?? "floor");
+  const sched = warmupCosineSchedule(
+    point.learning_rate,
+    point.warmup_fraction,
+    totalSteps,
+    options.rounding ?? "floor",
+  );
   const { warmupSteps: W } = sched;
   const eta = point.learning_rate;
   const schedStr = `optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value=${pyFloat(eta)}, warmup_steps=${W}, decay_steps=${totalSteps}, end_value=0.0)`;
-  const optaxKwargs = { b1: point.beta1, b2: point.beta2, eps, eps_root: 0, weight_decay: point.weight_decay };
+  const optaxKwargs = {
+    b1: point.beta1,
+    b2: point.beta2,
+    eps,
+    eps_root: 0,
+    weight_decay: point.weight_decay,
+  };
   const optaxCall = variant === "optax" ? "optax.nadamw" : "algoperf nadamw (jax_nadamw_full_budget.py)";
-  const optaxCode = variant === "optax"
-    ? `optax.nadamw(learning_rate=${schedStr}, b1=${pyFloat(point.beta1)}, b2=${pyFloat(point.beta2)}, eps=${pyFloat(eps)}, eps_root=0.0, weight_decay=${pyFloat(point.weight_decay)})`
-    : `nadamw(learning_rate=${schedStr}, b1=${pyFloat(point.beta1)}, b2=${pyFloat(point.beta2)}, eps=${pyFloat(eps)}, weight_decay=${pyFloat(point.weight_decay)})  # AlgoPerf jax_nadamw_full_budget.py, no mask`;
+  const optaxCode =
+    variant === "optax"
+      ? `optax.nadamw(learning_rate=${schedStr}, b1=${pyFloat(point.beta1)}, b2=${pyFloat(point.beta2)}, eps=${pyFloat(eps)}, eps_root=0.0, weight_decay=${pyFloat(point.weight_decay)})`
+      : `nadamw(learning_rate=${schedStr}, b1=${pyFloat(point.beta1)}, b2=${pyFloat(point.beta2)}, eps=${pyFloat(eps)}, weight_decay=${pyFloat(point.weight_decay)})  # AlgoPerf jax_nadamw_full_budget.py, no mask`;
   const lambda = `lambda c: (c / ${W} if c < ${W} else 0.5 * (1 + math.cos(math.pi * min(c - ${W}, ${sched.cosineSteps}) / ${sched.cosineSteps})))`;
   const scheduler = `torch.optim.lr_scheduler.LambdaLR(opt, ${lambda})  # scheduler.step() after every opt.step()`;
-  const torchKwargs: Record<string, number | boolean | [number, number]> = variant === "optax"
-    ? { lr: eta, betas: [point.beta1, point.beta2], eps, weight_decay: point.weight_decay, momentum_decay: 1e9, decoupled_weight_decay: true }
-    : { lr: eta, betas: [point.beta1, point.beta2], eps, weight_decay: point.weight_decay };
-  const torchOpt = variant === "optax" ? "torch.optim.NAdam" : "NAdamW (AlgoPerf pytorch_nadamw_full_budget.py)";
-  const torchCode = variant === "optax"
-    ? `opt = torch.optim.NAdam(params, lr=${pyFloat(eta)}, betas=(${pyFloat(point.beta1)}, ${pyFloat(point.beta2)}), eps=${pyFloat(eps)}, weight_decay=${pyFloat(point.weight_decay)}, momentum_decay=1e9, decoupled_weight_decay=True)`
-    : `opt = NAdamW(params, lr=${pyFloat(eta)}, betas=(${pyFloat(point.beta1)}, ${pyFloat(point.beta2)}), eps=${pyFloat(eps)}, weight_decay=${pyFloat(point.weight_decay)})  # AlgoPerf class, not torch.optim`;
+  const torchKwargs: Record<string, number | boolean | [number, number]> =
+    variant === "optax"
+      ? {
+          lr: eta,
+          betas: [point.beta1, point.beta2],
+          eps,
+          weight_decay: point.weight_decay,
+          momentum_decay: 1e9,
+          decoupled_weight_decay: true,
+        }
+      : { lr: eta, betas: [point.beta1, point.beta2], eps, weight_decay: point.weight_decay };
+  const torchOpt =
+    variant === "optax" ? "torch.optim.NAdam" : "NAdamW (AlgoPerf pytorch_nadamw_full_budget.py)";
+  const torchCode =
+    variant === "optax"
+      ? `opt = torch.optim.NAdam(params, lr=${pyFloat(eta)}, betas=(${pyFloat(point.beta1)}, ${pyFloat(point.beta2)}), eps=${pyFloat(eps)}, weight_decay=${pyFloat(point.weight_decay)}, momentum_decay=1e9, decoupled_weight_decay=True)`
+      : `opt = NAdamW(params, lr=${pyFloat(eta)}, betas=(${pyFloat(point.beta1)}, ${pyFloat(point.beta2)}), eps=${pyFloat(eps)}, weight_decay=${pyFloat(point.weight_decay)})  # AlgoPerf class, not torch.optim`;
   const notes = [
     "lr(c) is the learning rate of the (c+1)-th update: the first update uses lr(0) = 0, so it changes nothing (optax counter convention).",
     "Weight decay is decoupled and multiplied by the full scheduled learning rate (optax and PyTorch convention, not Loshchilov & Hutter's schedule-only factor).",
@@ -123,8 +171,19 @@ export function materialize(point: NadamwListPoint, totalSteps: number, options:
       label_smoothing: point.label_smoothing,
     },
     schedule: { ...sched, kind: "linear_warmup_cosine_decay", initValue: 0, endValue: 0 },
-    optax: { call: optaxCall, kwargs: { learning_rate: schedStr, ...optaxKwargs }, schedule: schedStr, code: optaxCode },
-    pytorch: { optimizer: torchOpt, kwargs: torchKwargs, scheduler, code: torchCode, exact: variant === "optax" },
+    optax: {
+      call: optaxCall,
+      kwargs: { learning_rate: schedStr, ...optaxKwargs },
+      schedule: schedStr,
+      code: optaxCode,
+    },
+    pytorch: {
+      optimizer: torchOpt,
+      kwargs: torchKwargs,
+      scheduler,
+      code: torchCode,
+      exact: variant === "optax",
+    },
     notes,
   };
 }
@@ -135,6 +194,8 @@ export function materialize(point: NadamwListPoint, totalSteps: number, options:
  */
 export function lrCheckpoints(cfg: MaterializedConfig): { step: number; lr: number }[] {
   const S = cfg.schedule.totalSteps;
-  const steps = [...new Set([0, 1, cfg.schedule.warmupSteps, Math.floor(S / 2), S - 1])].filter((c) => c >= 0).sort((a, b) => a - b);
+  const steps = [...new Set([0, 1, cfg.schedule.warmupSteps, Math.floor(S / 2), S - 1])]
+    .filter((c) => c >= 0)
+    .sort((a, b) => a - b);
   return steps.map((step) => ({ step, lr: learningRateAt(cfg.schedule, step) }));
 }

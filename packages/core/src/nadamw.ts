@@ -36,7 +36,10 @@ export interface NadamwSimulation {
  */
 export function simulateNadamw(rule: NadamwRule, p: NadamwSimulation): number[] {
   requireFinite("theta0", p.theta0);
-  for (const [k, v] of [["b1", p.b1], ["b2", p.b2]] as const) {
+  for (const [k, v] of [
+    ["b1", p.b1],
+    ["b2", p.b2],
+  ] as const) {
     requireFinite(k, v);
     if (!(v >= 0 && v < 1)) throw new InvalidArgumentError(k, `expected a value in [0, 1), got ${v}`);
   }
@@ -61,8 +64,8 @@ export function simulateNadamw(rule: NadamwRule, p: NadamwSimulation): number[] 
       m = p.b1 * m + (1 - p.b1) * g;
       v = p.b2 * v + (1 - p.b2) * g * g;
       const denom = Math.sqrt(v / (1 - p.b2 ** t)) + p.eps;
-      theta -= (alpha * (1 - mu)) / (1 - muProduct) * (g / denom);
-      theta -= (alpha * muNext) / (1 - muProduct * muNext) * (m / denom);
+      theta -= ((alpha * (1 - mu)) / (1 - muProduct)) * (g / denom);
+      theta -= ((alpha * muNext) / (1 - muProduct * muNext)) * (m / denom);
       out.push(theta);
       return;
     }

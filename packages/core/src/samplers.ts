@@ -3,9 +3,9 @@
  * shifted Halton sequence (bit-for-bit, algorithms.md §4.2). All randomness comes from {@link RandomState}
  * (MT19937, 32-bit integer arithmetic), so the same seed gives the same points on every platform.
  */
-import { InvalidArgumentError, TooLargeError, requireInt } from "./errors.js";
+import { InvalidArgumentError, requireInt, TooLargeError } from "./errors.js";
 import { RandomState } from "./rng.js";
-import { type Point, type SearchSpace, mapUnit, pointFromUnit, validateSpace } from "./space.js";
+import { mapUnit, type Point, pointFromUnit, type SearchSpace, validateSpace } from "./space.js";
 
 /**
  * Odd primes below `limit`, ascending, by the Sieve of Sundaram as in AlgoPerf `halton.py`
@@ -86,7 +86,8 @@ export function haltonSequence(n: number, d: number, options: HaltonOptions = {}
     }
   });
   const seed = options.shuffleSeed;
-  if (seed !== null && seed !== undefined) new RandomState(requireInt("shuffleSeed", seed, 0, 0xffffffff)).shuffle(rows);
+  if (seed !== null && seed !== undefined)
+    new RandomState(requireInt("shuffleSeed", seed, 0, 0xffffffff)).shuffle(rows);
   return rows;
 }
 
@@ -145,7 +146,11 @@ export function gridLevelsFor(space: SearchSpace, n: number): number {
     if (d.kind === "float" || d.kind === "int") numeric++;
     else if (d.kind === "categorical" || d.kind === "discrete") fixedCount *= d.values.length;
   }
-  if (fixedCount > n) throw new TooLargeError("n", `the discrete dimensions alone give ${fixedCount} grid points, more than n = ${n}`);
+  if (fixedCount > n)
+    throw new TooLargeError(
+      "n",
+      `the discrete dimensions alone give ${fixedCount} grid points, more than n = ${n}`,
+    );
   if (numeric === 0) return 1;
   let L = Math.max(1, Math.floor((n / fixedCount) ** (1 / numeric) + 1e-9));
   while (fixedCount * (L + 1) ** numeric <= n) L++;
@@ -172,7 +177,12 @@ export function gridPoints(space: SearchSpace, levels: number, limit = 1_000_000
         // Endpoints exactly (reverse_log maps t = 0 to max and t = 1 to min).
         const lo = d.scale === "reverse_log" ? d.max : d.min;
         const hi = d.scale === "reverse_log" ? d.min : d.max;
-        let v = t === 1 ? hi : t === 0 ? lo : (mapUnit({ kind: "float", min: d.min, max: d.max, scale: d.scale }, t) as number);
+        let v =
+          t === 1
+            ? hi
+            : t === 0
+              ? lo
+              : (mapUnit({ kind: "float", min: d.min, max: d.max, scale: d.scale }, t) as number);
         if (d.kind === "int") v = Math.round(v);
         if (!vals.includes(v)) vals.push(v);
       }
@@ -182,7 +192,8 @@ export function gridPoints(space: SearchSpace, levels: number, limit = 1_000_000
     return [...d.values];
   });
   const total = axes.reduce((a, x) => a * x.length, 1);
-  if (total > limit) throw new TooLargeError("levels", `the grid has ${total} points, more than the limit ${limit}`);
+  if (total > limit)
+    throw new TooLargeError("levels", `the grid has ${total} points, more than the limit ${limit}`);
   const out: Point[] = [];
   const seen = new Set<string>();
   const idx = new Array<number>(axes.length).fill(0);

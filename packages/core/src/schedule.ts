@@ -27,17 +27,31 @@ export interface WarmupCosineSchedule {
  * Builds the schedule: W = floor(f·S) (Python `int()`, AlgoPerf) or round(f·S) (init2winit), C = max(S − W, 1).
  * Requires η ≥ 0, S ≥ 1 integer, f ∈ [0, 1].
  */
-export function warmupCosineSchedule(peak: number, warmupFraction: number, totalSteps: number, rounding: WarmupRounding = "floor"): WarmupCosineSchedule {
+export function warmupCosineSchedule(
+  peak: number,
+  warmupFraction: number,
+  totalSteps: number,
+  rounding: WarmupRounding = "floor",
+): WarmupCosineSchedule {
   requireFinite("peak", peak);
   if (peak < 0) throw new InvalidArgumentError("peak", `expected a learning rate ≥ 0, got ${peak}`);
   requireFinite("warmupFraction", warmupFraction);
-  if (warmupFraction < 0 || warmupFraction > 1) throw new InvalidArgumentError("warmupFraction", `expected a fraction in [0, 1], got ${warmupFraction}`);
+  if (warmupFraction < 0 || warmupFraction > 1)
+    throw new InvalidArgumentError("warmupFraction", `expected a fraction in [0, 1], got ${warmupFraction}`);
   requireInt("totalSteps", totalSteps, 1);
-  if (rounding !== "floor" && rounding !== "round") throw new InvalidArgumentError("rounding", `expected "floor" or "round", got ${String(rounding)}`);
+  if (rounding !== "floor" && rounding !== "round")
+    throw new InvalidArgumentError("rounding", `expected "floor" or "round", got ${String(rounding)}`);
   const x = warmupFraction * totalSteps;
   // Python round() is round-half-to-even; Math.round rounds half up, so handle .5 explicitly.
   const warmupSteps = rounding === "floor" ? Math.floor(x) : roundHalfEven(x);
-  return { peak, totalSteps, warmupSteps, cosineSteps: Math.max(totalSteps - warmupSteps, 1), warmupFraction, rounding };
+  return {
+    peak,
+    totalSteps,
+    warmupSteps,
+    cosineSteps: Math.max(totalSteps - warmupSteps, 1),
+    warmupFraction,
+    rounding,
+  };
 }
 
 function roundHalfEven(x: number): number {

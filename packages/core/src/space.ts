@@ -6,10 +6,11 @@
  * The model mirrors `nadir.v1.SearchSpace` (protocols/nadir/v1/study.proto) field for field but does not
  * import the wire types: the coordinator maps between the two.
  */
+
+import { validateSearchSpace } from "@nadir/protocol";
 import { parse as parseYaml } from "yaml";
 import { crExp, crLog } from "./crmath.js";
-import { validateSearchSpace } from "@nadir/protocol";
-import { InvalidArgumentError, InvalidSpaceError, describe } from "./errors.js";
+import { describe, InvalidArgumentError, InvalidSpaceError } from "./errors.js";
 
 /**
  * How a numeric range is sampled: uniform in [min, max], uniform in [ln min, ln max], or reverse_log
@@ -63,7 +64,8 @@ export type Point = Record<string, ParamValue>;
 /** What a search-space document holds: a space to sample, or (AlgoPerf list form) a fixed list of points. */
 export type SpaceDocument = { kind: "space"; space: SearchSpace } | { kind: "points"; points: Point[] };
 
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+const isObj = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
 const isValue = (x: unknown): x is ParamValue =>
   (typeof x === "number" && Number.isFinite(x)) || typeof x === "string" || typeof x === "boolean";
 
@@ -78,7 +80,8 @@ export function loadSpaceDocument(text: string, format: "json" | "yaml" | "auto"
     try {
       doc = JSON.parse(text);
     } catch (e) {
-      if (format === "json") throw new InvalidSpaceError("", `not valid JSON: ${(e as Error).message}`, { cause: e });
+      if (format === "json")
+        throw new InvalidSpaceError("", `not valid JSON: ${(e as Error).message}`, { cause: e });
       doc = undefined;
     }
   }
@@ -109,9 +112,14 @@ export function parseSpaceDocument(doc: unknown): SpaceDocument {
   if (Array.isArray(doc)) {
     if (doc.length === 0) throw new InvalidSpaceError("", "the list of points is empty");
     const points = doc.map((p, i) => {
-      if (!isObj(p)) throw new InvalidSpaceError(`[${i}]`, `expected an object of parameter values, got ${describe(p)}`);
+      if (!isObj(p))
+        throw new InvalidSpaceError(`[${i}]`, `expected an object of parameter values, got ${describe(p)}`);
       for (const [k, v] of Object.entries(p)) {
-        if (!isValue(v)) throw new InvalidSpaceError(`[${i}].${k}`, `expected a number, string or boolean, got ${describe(v)}`);
+        if (!isValue(v))
+          throw new InvalidSpaceError(
+            `[${i}].${k}`,
+            `expected a number, string or boolean, got ${describe(v)}`,
+          );
       }
       return { ...(p as Point) };
     });
@@ -129,13 +137,17 @@ function parseNative(params: unknown[]): SearchSpace {
     const at = `parameters[${i}]`;
     if (!isObj(raw)) throw new InvalidSpaceError(at, `expected an object, got ${describe(raw)}`);
     const name = raw.name;
-    if (typeof name !== "string" || name === "") throw new InvalidSpaceError(`${at}.name`, "expected a non-empty string");
+    if (typeof name !== "string" || name === "")
+      throw new InvalidSpaceError(`${at}.name`, "expected a non-empty string");
     const type = raw.type;
     let domain: Domain;
     if (type === "float" || type === "int") {
       const scale = raw.scale ?? "linear";
       if (scale !== "linear" && scale !== "log" && !(scale === "reverse_log" && type === "float")) {
-        throw new InvalidSpaceError(`${at}.scale`, `expected "linear" or "log"${type === "float" ? ' or "reverse_log"' : ""}, got ${describe(scale)}`);
+        throw new InvalidSpaceError(
+          `${at}.scale`,
+          `expected "linear" or "log"${type === "float" ? ' or "reverse_log"' : ""}, got ${describe(scale)}`,
+        );
       }
       domain = { kind: type, min: raw.min as number, max: raw.max as number, scale };
     } else if (type === "categorical" || type === "discrete") {
@@ -143,16 +155,23 @@ function parseNative(params: unknown[]): SearchSpace {
     } else if (type === "fixed") {
       domain = { kind: "fixed", value: raw.value as ParamValue };
     } else {
-      throw new InvalidSpaceError(`${at}.type`, `expected float, int, categorical, discrete or fixed, got ${describe(type)}`);
+      throw new InvalidSpaceError(
+        `${at}.type`,
+        `expected float, int, categorical, discrete or fixed, got ${describe(type)}`,
+      );
     }
     const transform = raw.transform ?? "identity";
     if (transform !== "identity" && transform !== "one_minus") {
-      throw new InvalidSpaceError(`${at}.transform`, `expected "identity" or "one_minus", got ${describe(transform)}`);
+      throw new InvalidSpaceError(
+        `${at}.transform`,
+        `expected "identity" or "one_minus", got ${describe(transform)}`,
+      );
     }
     const spec: ParameterSpec = { name, domain, transform };
     const mName = raw.as;
     if (mName !== undefined) {
-      if (typeof mName !== "string" || mName === "") throw new InvalidSpaceError(`${at}.as`, "expected a non-empty string");
+      if (typeof mName !== "string" || mName === "")
+        throw new InvalidSpaceError(`${at}.as`, "expected a non-empty string");
       spec.materializedName = mName;
     }
     if (raw.condition !== undefined) {
@@ -173,7 +192,11 @@ function parseNative(params: unknown[]): SearchSpace {
 function parseAlgoPerfDict(doc: Record<string, unknown>): SearchSpace {
   const params: ParameterSpec[] = [];
   for (const [name, raw] of Object.entries(doc)) {
-    if (!isObj(raw)) throw new InvalidSpaceError(name, `expected {min, max, scaling} or {feasible_points}, got ${describe(raw)}`);
+    if (!isObj(raw))
+      throw new InvalidSpaceError(
+        name,
+        `expected {min, max, scaling} or {feasible_points}, got ${describe(raw)}`,
+      );
     let domain: Domain;
     if ("feasible_points" in raw) {
       const fp = raw.feasible_points;
@@ -184,7 +207,10 @@ function parseAlgoPerfDict(doc: Record<string, unknown>): SearchSpace {
     } else {
       const scaling = raw.scaling ?? "linear";
       if (scaling !== "linear" && scaling !== "log") {
-        throw new InvalidSpaceError(`${name}.scaling`, `expected "linear" or "log", got ${describe(scaling)}`);
+        throw new InvalidSpaceError(
+          `${name}.scaling`,
+          `expected "linear" or "log", got ${describe(scaling)}`,
+        );
       }
       domain = { kind: "float", min: raw.min as number, max: raw.max as number, scale: scaling };
     }
@@ -207,51 +233,80 @@ function parseAlgoPerfDict(doc: Record<string, unknown>): SearchSpace {
  * values the parent can take; one_minus only on numeric domains.
  */
 export function validateSpace(space: SearchSpace, options: { allowRepeatedValues?: boolean } = {}): void {
-  if (!isObj(space) || !Array.isArray(space.parameters)) throw new InvalidSpaceError("", "expected {parameters: [...]}");
-  if (space.parameters.length === 0) throw new InvalidSpaceError("parameters", "a search space needs at least one parameter");
+  if (!isObj(space) || !Array.isArray(space.parameters))
+    throw new InvalidSpaceError("", "expected {parameters: [...]}");
+  if (space.parameters.length === 0)
+    throw new InvalidSpaceError("parameters", "a search space needs at least one parameter");
   const seen = new Map<string, ParameterSpec>();
   space.parameters.forEach((p, i) => {
     const at = `parameters[${i}] (${p.name})`;
-    if (seen.has(p.name)) throw new InvalidSpaceError(at, `duplicate parameter name ${JSON.stringify(p.name)}`);
+    if (seen.has(p.name))
+      throw new InvalidSpaceError(at, `duplicate parameter name ${JSON.stringify(p.name)}`);
     const d = p.domain;
     if (d.kind === "float" || d.kind === "int") {
-      if (typeof d.min !== "number" || !Number.isFinite(d.min)) throw new InvalidSpaceError(`${at}.min`, `expected a finite number, got ${describe(d.min)}`);
-      if (typeof d.max !== "number" || !Number.isFinite(d.max)) throw new InvalidSpaceError(`${at}.max`, `expected a finite number, got ${describe(d.max)}`);
+      if (typeof d.min !== "number" || !Number.isFinite(d.min))
+        throw new InvalidSpaceError(`${at}.min`, `expected a finite number, got ${describe(d.min)}`);
+      if (typeof d.max !== "number" || !Number.isFinite(d.max))
+        throw new InvalidSpaceError(`${at}.max`, `expected a finite number, got ${describe(d.max)}`);
       if (!(d.min < d.max)) throw new InvalidSpaceError(at, `min (${d.min}) must be below max (${d.max})`);
       if (d.scale !== "linear" && d.scale !== "log" && !(d.scale === "reverse_log" && d.kind === "float")) {
         throw new InvalidSpaceError(`${at}.scale`, `invalid scale ${describe(d.scale)}`);
       }
-      if (d.scale !== "linear" && !(d.min > 0)) throw new InvalidSpaceError(`${at}.min`, `a log scale needs min > 0, got ${d.min}`);
+      if (d.scale !== "linear" && !(d.min > 0))
+        throw new InvalidSpaceError(`${at}.min`, `a log scale needs min > 0, got ${d.min}`);
       if (d.kind === "int" && (!Number.isInteger(d.min) || !Number.isInteger(d.max))) {
         throw new InvalidSpaceError(at, `an int domain needs integer bounds, got [${d.min}, ${d.max}]`);
       }
     } else if (d.kind === "categorical" || d.kind === "discrete") {
-      if (!Array.isArray(d.values) || d.values.length === 0) throw new InvalidSpaceError(`${at}.values`, "expected a non-empty list");
+      if (!Array.isArray(d.values) || d.values.length === 0)
+        throw new InvalidSpaceError(`${at}.values`, "expected a non-empty list");
       d.values.forEach((v, j) => {
         if (d.kind === "discrete" ? typeof v !== "number" || !Number.isFinite(v) : !isValue(v)) {
           throw new InvalidSpaceError(`${at}.values[${j}]`, `invalid value ${describe(v)}`);
         }
       });
-      if (!options.allowRepeatedValues && new Set(d.values).size !== d.values.length) throw new InvalidSpaceError(`${at}.values`, "values must be distinct");
+      if (!options.allowRepeatedValues && new Set(d.values).size !== d.values.length)
+        throw new InvalidSpaceError(`${at}.values`, "values must be distinct");
     } else if (d.kind === "fixed") {
       if (!isValue(d.value)) throw new InvalidSpaceError(`${at}.value`, `invalid value ${describe(d.value)}`);
     }
-    if (p.transform === "one_minus" && !(d.kind === "float" || d.kind === "discrete" || (d.kind === "fixed" && typeof d.value === "number"))) {
-      throw new InvalidSpaceError(`${at}.transform`, "one_minus needs a numeric (float, discrete or numeric fixed) domain");
+    if (
+      p.transform === "one_minus" &&
+      !(d.kind === "float" || d.kind === "discrete" || (d.kind === "fixed" && typeof d.value === "number"))
+    ) {
+      throw new InvalidSpaceError(
+        `${at}.transform`,
+        "one_minus needs a numeric (float, discrete or numeric fixed) domain",
+      );
     }
     if (p.condition) {
       const parent = seen.get(p.condition.parent);
       if (!parent) {
-        throw new InvalidSpaceError(`${at}.condition.parent`, `parent ${JSON.stringify(p.condition.parent)} must be a parameter declared earlier`);
+        throw new InvalidSpaceError(
+          `${at}.condition.parent`,
+          `parent ${JSON.stringify(p.condition.parent)} must be a parameter declared earlier`,
+        );
       }
-      const pv = parent.domain.kind === "categorical" || parent.domain.kind === "discrete" ? (parent.domain.values as ParamValue[])
-        : parent.domain.kind === "fixed" ? [parent.domain.value] : null;
-      if (!pv) throw new InvalidSpaceError(`${at}.condition.parent`, "the parent of a condition must be categorical, discrete or fixed");
+      const pv =
+        parent.domain.kind === "categorical" || parent.domain.kind === "discrete"
+          ? (parent.domain.values as ParamValue[])
+          : parent.domain.kind === "fixed"
+            ? [parent.domain.value]
+            : null;
+      if (!pv)
+        throw new InvalidSpaceError(
+          `${at}.condition.parent`,
+          "the parent of a condition must be categorical, discrete or fixed",
+        );
       if (!Array.isArray(p.condition.values) || p.condition.values.length === 0) {
         throw new InvalidSpaceError(`${at}.condition.values`, "expected a non-empty list");
       }
       for (const v of p.condition.values) {
-        if (!pv.includes(v)) throw new InvalidSpaceError(`${at}.condition.values`, `${describe(v)} is not a value of ${p.condition.parent}`);
+        if (!pv.includes(v))
+          throw new InvalidSpaceError(
+            `${at}.condition.values`,
+            `${describe(v)} is not a value of ${p.condition.parent}`,
+          );
       }
     }
     seen.set(p.name, p);
@@ -269,17 +324,21 @@ export function mapUnit(domain: Domain, u: number): ParamValue {
   switch (domain.kind) {
     case "float":
       if (domain.scale === "log") return domain.min * crExp(u * crLog(domain.max / domain.min));
-      if (domain.scale === "reverse_log") return domain.min + domain.max - domain.min * crExp(u * crLog(domain.max / domain.min));
+      if (domain.scale === "reverse_log")
+        return domain.min + domain.max - domain.min * crExp(u * crLog(domain.max / domain.min));
       return domain.min + u * (domain.max - domain.min);
     case "int": {
-      const v = domain.scale === "log"
-        ? Math.round(domain.min * crExp(u * crLog(domain.max / domain.min)))
-        : domain.min + Math.floor(u * (domain.max - domain.min + 1));
+      const v =
+        domain.scale === "log"
+          ? Math.round(domain.min * crExp(u * crLog(domain.max / domain.min)))
+          : domain.min + Math.floor(u * (domain.max - domain.min + 1));
       return Math.min(domain.max, Math.max(domain.min, v));
     }
     case "categorical":
     case "discrete":
-      return domain.values[Math.min(domain.values.length - 1, Math.floor(u * domain.values.length))] as ParamValue;
+      return domain.values[
+        Math.min(domain.values.length - 1, Math.floor(u * domain.values.length))
+      ] as ParamValue;
     case "fixed":
       return domain.value;
   }
@@ -334,6 +393,9 @@ export function validateSpaceDocumentSchema(doc: unknown): void {
   const r = validateSearchSpace(doc);
   if (!r.ok) {
     const first = r.errors[0]?.pointer ?? "";
-    throw new InvalidSpaceError(first, `does not match the search-space schema:\n${r.errors.map((e) => `  ${e.message}`).join("\n")}`);
+    throw new InvalidSpaceError(
+      first,
+      `does not match the search-space schema:\n${r.errors.map((e) => `  ${e.message}`).join("\n")}`,
+    );
   }
 }

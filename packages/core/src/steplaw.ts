@@ -52,15 +52,24 @@ export interface StepLawRecommendation {
  * Peak learning rate η* = e^a·N^b·D^c and batch size B* = e^d·D^e tokens (÷ seqLen, default 2048, for
  * sequences). N, D must be positive and finite.
  */
-export function stepLaw(nonEmbeddingParams: number, tokens: number, seqLen = 2048, coefficients: StepLawCoefficients = "bootstrap-mean"): StepLawRecommendation {
+export function stepLaw(
+  nonEmbeddingParams: number,
+  tokens: number,
+  seqLen = 2048,
+  coefficients: StepLawCoefficients = "bootstrap-mean",
+): StepLawRecommendation {
   const N = requireFinite("N", nonEmbeddingParams);
   const D = requireFinite("D", tokens);
   requireFinite("seqLen", seqLen);
   if (!(N > 0)) throw new InvalidArgumentError("N", `expected a positive parameter count, got ${N}`);
   if (!(D > 0)) throw new InvalidArgumentError("D", `expected a positive token count, got ${D}`);
-  if (!(seqLen > 0)) throw new InvalidArgumentError("seqLen", `expected a positive sequence length, got ${seqLen}`);
+  if (!(seqLen > 0))
+    throw new InvalidArgumentError("seqLen", `expected a positive sequence length, got ${seqLen}`);
   if (coefficients !== "bootstrap-mean" && coefficients !== "paper-rounded") {
-    throw new InvalidArgumentError("coefficients", `expected bootstrap-mean or paper-rounded, got ${String(coefficients)}`);
+    throw new InvalidArgumentError(
+      "coefficients",
+      `expected bootstrap-mean or paper-rounded, got ${String(coefficients)}`,
+    );
   }
   const k = coefficients === "bootstrap-mean" ? STEP_LAW_COEFFICIENTS : STEP_LAW_PAPER_COEFFICIENTS;
   const learningRate = Math.exp(k.lrIntercept + k.lrCoefN * Math.log(N) + k.lrCoefD * Math.log(D));
@@ -68,8 +77,14 @@ export function stepLaw(nonEmbeddingParams: number, tokens: number, seqLen = 204
   const warnings: string[] = [];
   const [n0, n1] = STEP_LAW_RANGE.N;
   const [d0, d1] = STEP_LAW_RANGE.D;
-  if (N < n0 || N > n1) warnings.push(`N = ${N.toExponential(3)} is outside the fitted range [${n0.toExponential(1)}, ${n1.toExponential(1)}]: extrapolation`);
-  if (D < d0 || D > d1) warnings.push(`D = ${D.toExponential(3)} is outside the fitted range [${d0.toExponential(1)}, ${d1.toExponential(1)}]: extrapolation`);
+  if (N < n0 || N > n1)
+    warnings.push(
+      `N = ${N.toExponential(3)} is outside the fitted range [${n0.toExponential(1)}, ${n1.toExponential(1)}]: extrapolation`,
+    );
+  if (D < d0 || D > d1)
+    warnings.push(
+      `D = ${D.toExponential(3)} is outside the fitted range [${d0.toExponential(1)}, ${d1.toExponential(1)}]: extrapolation`,
+    );
   return {
     learningRate,
     batchTokens,
@@ -77,6 +92,9 @@ export function stepLaw(nonEmbeddingParams: number, tokens: number, seqLen = 204
     seqLen,
     inRange: warnings.length === 0,
     warnings,
-    provenance: coefficients === "paper-rounded" ? "Step Law, arXiv:2503.04715, rounded constants 1.79, −0.713, 0.307; 0.58, 0.571" : "Step Law, arXiv:2503.04715; mean of 1000 bootstrap fits in step-law/steplaw@32a8f4cc data/1004_fitted_lr_bs_scaling_model_parameters.csv",
+    provenance:
+      coefficients === "paper-rounded"
+        ? "Step Law, arXiv:2503.04715, rounded constants 1.79, −0.713, 0.307; 0.58, 0.571"
+        : "Step Law, arXiv:2503.04715; mean of 1000 bootstrap fits in step-law/steplaw@32a8f4cc data/1004_fitted_lr_bs_scaling_model_parameters.csv",
   };
 }

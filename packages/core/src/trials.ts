@@ -47,11 +47,20 @@ export interface TrialRow {
  * workload order = first appearance. time-to-target values are stepsToTarget/stepBudget (∞ if missing);
  * stepsToTarget must be in (0, ∞), stepBudget a positive number.
  */
-export function trialsFromRows(rows: readonly TrialRow[], mode: TrialsMode, direction: Direction = "minimize"): TrialsTable {
-  if (mode !== "time-to-target" && mode !== "final-metric") throw new InvalidArgumentError("mode", `expected time-to-target or final-metric, got ${String(mode)}`);
-  if (direction !== "minimize" && direction !== "maximize") throw new InvalidArgumentError("direction", `expected minimize or maximize, got ${String(direction)}`);
+export function trialsFromRows(
+  rows: readonly TrialRow[],
+  mode: TrialsMode,
+  direction: Direction = "minimize",
+): TrialsTable {
+  if (mode !== "time-to-target" && mode !== "final-metric")
+    throw new InvalidArgumentError("mode", `expected time-to-target or final-metric, got ${String(mode)}`);
+  if (direction !== "minimize" && direction !== "maximize")
+    throw new InvalidArgumentError("direction", `expected minimize or maximize, got ${String(direction)}`);
   if (mode === "time-to-target" && direction !== "minimize") {
-    throw new InvalidArgumentError("direction", "time-to-target mode compares step fractions, where lower is always better");
+    throw new InvalidArgumentError(
+      "direction",
+      "time-to-target mode compares step fractions, where lower is always better",
+    );
   }
   if (rows.length === 0) throw new InvalidTrialsError("rows", "the trials table is empty");
   const pIndex = new Map<string, number>();
@@ -60,26 +69,40 @@ export function trialsFromRows(rows: readonly TrialRow[], mode: TrialsMode, dire
   const cellOf = new Int32Array(rows.length);
   rows.forEach((r, i) => {
     const at = `rows[${i}]`;
-    if (typeof r.point !== "string" || r.point === "") throw new InvalidTrialsError(`${at}.point`, "expected a non-empty point id");
-    if (typeof r.workload !== "string" || r.workload === "") throw new InvalidTrialsError(`${at}.workload`, "expected a non-empty workload name");
+    if (typeof r.point !== "string" || r.point === "")
+      throw new InvalidTrialsError(`${at}.point`, "expected a non-empty point id");
+    if (typeof r.workload !== "string" || r.workload === "")
+      throw new InvalidTrialsError(`${at}.workload`, "expected a non-empty workload name");
     let v: number;
     if (mode === "final-metric") {
-      if (typeof r.metric !== "number" || !Number.isFinite(r.metric)) throw new InvalidTrialsError(`${at}.metric`, `expected a finite number, got ${String(r.metric)}`);
+      if (typeof r.metric !== "number" || !Number.isFinite(r.metric))
+        throw new InvalidTrialsError(`${at}.metric`, `expected a finite number, got ${String(r.metric)}`);
       v = r.metric;
     } else {
       const T = r.stepBudget;
-      if (typeof T !== "number" || !Number.isFinite(T) || !(T > 0)) throw new InvalidTrialsError(`${at}.step_budget`, `expected a positive number, got ${String(T)}`);
+      if (typeof T !== "number" || !Number.isFinite(T) || !(T > 0))
+        throw new InvalidTrialsError(`${at}.step_budget`, `expected a positive number, got ${String(T)}`);
       const t = r.stepsToTarget;
       if (t === null || t === undefined) v = Number.POSITIVE_INFINITY;
       else {
-        if (typeof t !== "number" || !Number.isFinite(t) || !(t > 0)) throw new InvalidTrialsError(`${at}.steps_to_target`, `expected a positive number or empty, got ${String(t)}`);
+        if (typeof t !== "number" || !Number.isFinite(t) || !(t > 0))
+          throw new InvalidTrialsError(
+            `${at}.steps_to_target`,
+            `expected a positive number or empty, got ${String(t)}`,
+          );
         v = t / T;
       }
     }
     let p = pIndex.get(r.point);
-    if (p === undefined) pIndex.set(r.point, (p = pIndex.size));
+    if (p === undefined) {
+      p = pIndex.size;
+      pIndex.set(r.point, p);
+    }
     let w = wIndex.get(r.workload);
-    if (w === undefined) wIndex.set(r.workload, (w = wIndex.size));
+    if (w === undefined) {
+      w = wIndex.size;
+      wIndex.set(r.workload, w);
+    }
     vals[i] = v;
     cellOf[i] = p * 65536 + w; // packed (p, w); W < 65536 enforced below
   });
@@ -97,7 +120,10 @@ export function trialsFromRows(rows: readonly TrialRow[], mode: TrialsMode, dire
   const workloads = [...wIndex.keys()];
   for (let c = 0; c < P * W; c++) {
     if (counts[c + 1] === 0) {
-      throw new InvalidTrialsError("rows", `point ${JSON.stringify(points[Math.floor(c / W)])} has no row for workload ${JSON.stringify(workloads[c % W])}; every point must be run on every workload`);
+      throw new InvalidTrialsError(
+        "rows",
+        `point ${JSON.stringify(points[Math.floor(c / W)])} has no row for workload ${JSON.stringify(workloads[c % W])}; every point must be run on every workload`,
+      );
     }
   }
   for (let c = 0; c < P * W; c++) counts[c + 1] = (counts[c + 1] as number) + (counts[c] as number);
@@ -109,7 +135,14 @@ export function trialsFromRows(rows: readonly TrialRow[], mode: TrialsMode, dire
     values[fill[c] as number] = vals[i] as number;
     fill[c] = (fill[c] as number) + 1;
   }
-  return { mode, direction: mode === "time-to-target" ? "minimize" : direction, points, workloads, values, offsets };
+  return {
+    mode,
+    direction: mode === "time-to-target" ? "minimize" : direction,
+    points,
+    workloads,
+    values,
+    offsets,
+  };
 }
 
 /**
@@ -118,7 +151,10 @@ export function trialsFromRows(rows: readonly TrialRow[], mode: TrialsMode, dire
  * (time-to-target; an empty steps_to_target = not reached). Columns may come in any order; the mode
  * is read from the header and must agree with `mode` when given.
  */
-export function parseTrialsCsv(text: string, options: { mode?: TrialsMode; direction?: Direction } = {}): TrialsTable {
+export function parseTrialsCsv(
+  text: string,
+  options: { mode?: TrialsMode; direction?: Direction } = {},
+): TrialsTable {
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1]?.trim() === "") lines.pop();
   if (lines.length < 2) throw new InvalidTrialsError("csv", "expected a header line and at least one row");
@@ -126,7 +162,11 @@ export function parseTrialsCsv(text: string, options: { mode?: TrialsMode; direc
   const col = (name: string) => header.indexOf(name);
   const iPoint = col("point");
   const iWork = col("workload");
-  if (iPoint < 0 || iWork < 0) throw new InvalidTrialsError("csv:1", `the header needs point and workload columns, got ${header.join(",")}`);
+  if (iPoint < 0 || iWork < 0)
+    throw new InvalidTrialsError(
+      "csv:1",
+      `the header needs point and workload columns, got ${header.join(",")}`,
+    );
   const iMetric = col("metric");
   const iSteps = col("steps_to_target");
   const iBudget = col("step_budget");
@@ -135,10 +175,22 @@ export function parseTrialsCsv(text: string, options: { mode?: TrialsMode; direc
   if (iMetric >= 0 && iSteps < 0 && iBudget < 0) mode = "final-metric";
   else if (iSteps >= 0 && iBudget >= 0 && iMetric < 0) mode = "time-to-target";
   else {
-    throw new InvalidTrialsError("csv:1", "the header must have either a metric column (final-metric) or steps_to_target and step_budget columns (time-to-target), not both");
+    throw new InvalidTrialsError(
+      "csv:1",
+      "the header must have either a metric column (final-metric) or steps_to_target and step_budget columns (time-to-target), not both",
+    );
+  }
+  if (mode === "time-to-target" && options.direction === "maximize") {
+    throw new InvalidTrialsError(
+      "csv:1",
+      "direction maximize does not apply to a time-to-target table (lower step fractions are always better)",
+    );
   }
   if (options.mode !== undefined && options.mode !== mode) {
-    throw new InvalidTrialsError("csv:1", `--mode ${options.mode} was requested but the header describes a ${mode} table`);
+    throw new InvalidTrialsError(
+      "csv:1",
+      `--mode ${options.mode} was requested but the header describes a ${mode} table`,
+    );
   }
   const num = (s: string | undefined, at: string, allowEmpty: boolean): number | null => {
     const t = (s ?? "").trim();
@@ -156,7 +208,8 @@ export function parseTrialsCsv(text: string, options: { mode?: TrialsMode; direc
     if (line.trim() === "") continue;
     const f = line.split(",");
     const at = `csv:${li + 1}`;
-    if (f.length !== header.length) throw new InvalidTrialsError(at, `expected ${header.length} fields, got ${f.length}`);
+    if (f.length !== header.length)
+      throw new InvalidTrialsError(at, `expected ${header.length} fields, got ${f.length}`);
     const row: TrialRow = { point: (f[iPoint] as string).trim(), workload: (f[iWork] as string).trim() };
     if (!row.point) throw new InvalidTrialsError(`${at}.point`, "empty point id");
     if (!row.workload) throw new InvalidTrialsError(`${at}.workload`, "empty workload");
@@ -164,11 +217,24 @@ export function parseTrialsCsv(text: string, options: { mode?: TrialsMode; direc
     else {
       row.stepsToTarget = num(f[iSteps], `${at}.steps_to_target`, true);
       row.stepBudget = num(f[iBudget], `${at}.step_budget`, false) as number;
+      if (row.stepsToTarget !== null && !(row.stepsToTarget > 0))
+        throw new InvalidTrialsError(
+          `${at}.steps_to_target`,
+          `expected a positive step or empty, got ${row.stepsToTarget}`,
+        );
+      if (!(row.stepBudget > 0))
+        throw new InvalidTrialsError(
+          `${at}.step_budget`,
+          `expected a positive number, got ${row.stepBudget}`,
+        );
     }
     if (iSeed >= 0) row.seed = (f[iSeed] ?? "").trim();
     rows.push(row);
   }
-  // Row-level errors carry the CSV line; re-map trialsFromRows' rows[i] paths is unnecessary because the
-  // per-cell checks above already ran.
-  return trialsFromRows(rows, mode, options.direction ?? "minimize");
+  // Every per-row check trialsFromRows makes has already run above with the CSV line in the path.
+  return trialsFromRows(
+    rows,
+    mode,
+    mode === "time-to-target" ? "minimize" : (options.direction ?? "minimize"),
+  );
 }

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
 import {
-  RandomSearchReference,
   equivalentRandomBudget,
   expectedBestOfGroups,
   expectedBestOfK,
   expectedMaxOfK,
+  RandomSearchReference,
   sortedForMax,
 } from "../src/expectation.js";
 
@@ -46,7 +46,13 @@ const ys = [0.3, 0.9, 0.5, 0.5, 0.1, 0.7, 0.9];
 describe("expected best of k (mean tuning curve)", () => {
   it.each([1, 2, 3, 4])("closed form equals enumeration of all n^k draws, k = %i", (k) => {
     expect(expectedMaxOfK(sortedForMax(ys, "maximize"), k)).toBeCloseTo(bruteMaxOfK(ys, k), 13);
-    expect(expectedBestOfK(ys, k, "minimize")).toBeCloseTo(-bruteMaxOfK(ys.map((y) => -y), k), 13);
+    expect(expectedBestOfK(ys, k, "minimize")).toBeCloseTo(
+      -bruteMaxOfK(
+        ys.map((y) => -y),
+        k,
+      ),
+      13,
+    );
   });
   it("the tie-compressed reference agrees with the plain closed form", () => {
     const ref = new RandomSearchReference(ys, "maximize");
@@ -54,12 +60,19 @@ describe("expected best of k (mean tuning curve)", () => {
       expect(ref.expectedBest(k)).toBeCloseTo(expectedMaxOfK(sortedForMax(ys, "maximize"), k), 14);
     }
     expect(ref.n).toBe(7);
-    expect(new RandomSearchReference(ys, "minimize").expectedBest(1)).toBeCloseTo(ys.reduce((a, b) => a + b) / 7, 14);
+    expect(new RandomSearchReference(ys, "minimize").expectedBest(1)).toBeCloseTo(
+      ys.reduce((a, b) => a + b) / 7,
+      14,
+    );
   });
 });
 
 describe("expected best over list points with random seeds", () => {
-  const groups = [[0.2, 0.6, 0.4], [0.5, 0.1], [0.45, 0.45, 0.7, 0.3]];
+  const groups = [
+    [0.2, 0.6, 0.4],
+    [0.5, 0.1],
+    [0.45, 0.45, 0.7, 0.3],
+  ];
   it("equals enumeration of every seed combination", () => {
     expect(expectedBestOfGroups(groups, "maximize")).toBeCloseTo(bruteGroups(groups, Math.max), 14);
     expect(expectedBestOfGroups(groups, "minimize")).toBeCloseTo(bruteGroups(groups, Math.min), 14);
@@ -69,14 +82,16 @@ describe("expected best over list points with random seeds", () => {
     expect(expectedBestOfGroups([ys, ys, ys], "maximize")).toBeCloseTo(bruteMaxOfK(ys, 3), 13);
   });
   it("∞ is the expectation when a miss is possible for every point (minimize)", () => {
-    expect(expectedBestOfGroups([[0.5, Number.POSITIVE_INFINITY], [Number.POSITIVE_INFINITY]], "minimize")).toBe(Number.POSITIVE_INFINITY);
+    expect(
+      expectedBestOfGroups([[0.5, Number.POSITIVE_INFINITY], [Number.POSITIVE_INFINITY]], "minimize"),
+    ).toBe(Number.POSITIVE_INFINITY);
     expect(expectedBestOfGroups([[0.5, Number.POSITIVE_INFINITY], [0.7]], "minimize")).toBeCloseTo(0.6, 14);
   });
 });
 
 describe("equivalent random budget", () => {
   it("is the smallest k whose expected best reaches the score (checked against a linear scan)", () => {
-    const vals = Array.from({ length: 200 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const vals = Array.from({ length: 200 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     const ref = new RandomSearchReference(vals, "maximize");
     for (const score of [-0.5, 0, 0.5, 0.9, 0.95, 0.99]) {
       let k = 1;

@@ -36,10 +36,20 @@ describe("AlgoPerf scrambled Halton (spec §4.2)", () => {
 
   it("reproduces the first two unit points to the 12 digits given", () => {
     const rows = haltonSequence(5, 7, { shuffleSeed: null });
-    const p1 = [0.648493533118, 0.756572292322, 0.364141525912, 0.691447593355, 0.137146069645, 0.273974437265, 0.286124277284];
-    const p2 = [0.187036299749, 0.20253241824, 0.44273511433, 0.922137603653, 0.806542180187, 0.991166705831, 0.830019332783];
-    p1.forEach((v, j) => expect(Math.abs((rows[0] as Float64Array)[j]! - v)).toBeLessThan(5e-13));
-    p2.forEach((v, j) => expect(Math.abs((rows[1] as Float64Array)[j]! - v)).toBeLessThan(5e-13));
+    const p1 = [
+      0.648493533118, 0.756572292322, 0.364141525912, 0.691447593355, 0.137146069645, 0.273974437265,
+      0.286124277284,
+    ];
+    const p2 = [
+      0.187036299749, 0.20253241824, 0.44273511433, 0.922137603653, 0.806542180187, 0.991166705831,
+      0.830019332783,
+    ];
+    p1.forEach((v, j) => {
+      expect(Math.abs((rows[0] as Float64Array)[j]! - v)).toBeLessThan(5e-13);
+    });
+    p2.forEach((v, j) => {
+      expect(Math.abs((rows[1] as Float64Array)[j]! - v)).toBeLessThan(5e-13);
+    });
   });
 
   it("maps the 5 points through the archived NAdamW space bit for bit", () => {
@@ -54,7 +64,9 @@ describe("AlgoPerf scrambled Halton (spec §4.2)", () => {
       [0.00019766560226064676, 0.040447795913733486, 0.999, 0.05, 0.012300240728935494, 0.1, 0.1],
     ];
     const keys = Object.keys(ARCHIVED_NADAMW);
-    pts.forEach((p, i) => expect(keys.map((k) => p[k])).toEqual(expected[i]));
+    pts.forEach((p, i) => {
+      expect(keys.map((k) => p[k])).toEqual(expected[i]);
+    });
   });
 
   it("shuffles reproducibly by seed and keeps the same point set", () => {

@@ -62,7 +62,13 @@ describe("time-to-target list construction (paper Section 2)", () => {
     expect(b.list).toEqual(["p1"]);
     expect(b.reached).toBe(false);
     const json = buildResultToJson(t, r) as { leave_one_out: Record<string, unknown>[] };
-    expect(json.leave_one_out[0]).toMatchObject({ held_out: "A", list: ["p2"], reached: false, step_fraction: "inf", equivalent_random_budget: 1 });
+    expect(json.leave_one_out[0]).toMatchObject({
+      held_out: "A",
+      list: ["p2"],
+      reached: false,
+      step_fraction: "inf",
+      equivalent_random_budget: 1,
+    });
     expect(looTable(t, r)).toContain("| method | A | B |");
   });
 });
@@ -70,13 +76,24 @@ describe("time-to-target list construction (paper Section 2)", () => {
 describe("final-metric list construction", () => {
   // Means: W1: a 0.9, b 0.5, c 0.7 → regret a 0, b 1, c 0.5; W2: a 0.1, b 0.9, c 0.8 → a 1, b 0, c 0.125.
   const rows = [
-    ["a", "W1", 0.9], ["a", "W2", 0.1], ["b", "W1", 0.4], ["b", "W1", 0.6], ["b", "W2", 0.9],
-    ["c", "W1", 0.7], ["c", "W2", 0.8],
-  ].map(([point, workload, metric]) => ({ point: point as string, workload: workload as string, metric: metric as number }));
+    ["a", "W1", 0.9],
+    ["a", "W2", 0.1],
+    ["b", "W1", 0.4],
+    ["b", "W1", 0.6],
+    ["b", "W2", 0.9],
+    ["c", "W1", 0.7],
+    ["c", "W2", 0.8],
+  ].map(([point, workload, metric]) => ({
+    point: point as string,
+    workload: workload as string,
+    metric: metric as number,
+  }));
   const t = trialsFromRows(rows, "final-metric", "maximize");
   it("normalised regret and its mean, by hand", () => {
     const m = costMatrix(t);
-    [0, 1, 1, 0, 0.5, 0.125].forEach((r, c) => expect(m.primary[c]).toBeCloseTo(r, 14));
+    [0, 1, 1, 0, 0.5, 0.125].forEach((r, c) => {
+      expect(m.primary[c]).toBeCloseTo(r, 14);
+    });
     expect(listCost(m, [2])).toBeCloseTo((0.5 + 0.125) / 2, 14);
     expect(greedyList(m, 1)).toEqual([2]);
     expect(greedyList(m, 2)).toEqual([2, 0]); // c then a: regrets (0, 0.125) beat (0.5, 0) of c+b
@@ -102,9 +119,15 @@ describe("final-metric list construction", () => {
 describe("greedy agrees with a naive reference on random data", () => {
   it("same list as recomputing each candidate's cost from scratch", () => {
     let s = 42;
-    const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const rnd = () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    };
     const rows = [];
-    for (let p = 0; p < 300; p++) for (let w = 0; w < 6; w++) for (let k = 0; k < 3; k++) rows.push({ point: `p${p}`, workload: `w${w}`, metric: rnd() ** (1 + w) });
+    for (let p = 0; p < 300; p++)
+      for (let w = 0; w < 6; w++)
+        for (let k = 0; k < 3; k++)
+          rows.push({ point: `p${p}`, workload: `w${w}`, metric: rnd() ** (1 + w) });
     const t = trialsFromRows(rows, "final-metric", "maximize");
     const m = costMatrix(t);
     const naive: number[] = [];
@@ -127,12 +150,22 @@ describe("greedy agrees with a naive reference on random data", () => {
 
 describe("trials table validation", () => {
   it("names the line and the field", () => {
-    expect(() => parseTrialsCsv("point,workload,metric\na,w,x\n")).toThrow(/csv:2.metric: not a finite number/);
+    expect(() => parseTrialsCsv("point,workload,metric\na,w,x\n")).toThrow(
+      /csv:2.metric: not a finite number/,
+    );
     expect(() => parseTrialsCsv("point,workload,metric,steps_to_target\na,w,1,2\n")).toThrow(/csv:1/);
-    expect(() => parseTrialsCsv("point,workload,metric\na,w,1\nb,v,2\n")).toThrow(/point "a" has no row for workload "v"/);
+    expect(() => parseTrialsCsv("point,workload,metric\na,w,1\nb,v,2\n")).toThrow(
+      /point "a" has no row for workload "v"/,
+    );
     expect(() => parseTrialsCsv("point,workload,metric\na,w\n")).toThrow(/csv:2: expected 3 fields, got 2/);
-    expect(() => parseTrialsCsv("point,workload,steps_to_target,step_budget\na,w,5,0\n")).toThrow(/step_budget: expected a positive number/);
-    expect(() => parseTrialsCsv("point,workload,metric\na,w,1\n", { mode: "time-to-target" })).toThrow(/--mode time-to-target was requested/);
-    expect(() => buildList(parseTrialsCsv("point,workload,metric\na,w,1\n"), { size: 2 })).toThrow(/size: expected an integer in \[1, 1\]/);
+    expect(() => parseTrialsCsv("point,workload,steps_to_target,step_budget\na,w,5,0\n")).toThrow(
+      /step_budget: expected a positive number/,
+    );
+    expect(() => parseTrialsCsv("point,workload,metric\na,w,1\n", { mode: "time-to-target" })).toThrow(
+      /--mode time-to-target was requested/,
+    );
+    expect(() => buildList(parseTrialsCsv("point,workload,metric\na,w,1\n"), { size: 2 })).toThrow(
+      /size: expected an integer in \[1, 1\]/,
+    );
   });
 });

@@ -3,21 +3,35 @@ import { simulateNadamw } from "../src/nadamw.js";
 import { learningRateAt, warmupCosineSchedule } from "../src/schedule.js";
 
 // Test vectors: algorithms.md §1.5 (θ0 = 1, g = [0.5, −0.3, 0.2], α = 0.1, β1 = 0.9, β2 = 0.999, ε = 1e-8, λ = 0.01).
-const base = { theta0: 1, grads: [0.5, -0.3, 0.2], lr: () => 0.1, b1: 0.9, b2: 0.999, eps: 1e-8, weightDecay: 0.01 };
+const base = {
+  theta0: 1,
+  grads: [0.5, -0.3, 0.2],
+  lr: () => 0.1,
+  b1: 0.9,
+  b2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0.01,
+};
 const OPTAX = [0.8516315818947368, 0.8769961013630316, 0.8307369646763771];
 
 describe("NAdamW update rules (spec §1.5 vectors)", () => {
   it("optax nadamw", () => expect(simulateNadamw("optax", base)).toEqual(OPTAX));
   it("AlgoPerf / init2winit nadamw", () =>
-    expect(simulateNadamw("algoperf", base)).toEqual([0.8090000037999999, 0.8292557871602472, 0.7764160889024215]));
+    expect(simulateNadamw("algoperf", base)).toEqual([
+      0.8090000037999999, 0.8292557871602472, 0.7764160889024215,
+    ]));
   it("adamw (no Nesterov)", () =>
     expect(simulateNadamw("adamw", base)).toEqual([0.899000002, 0.8789511989397751, 0.8433294795899422]));
   it("torch NAdam, decoupled, ψ = 0.004", () =>
-    expect(simulateNadamw("torch_nadam", { ...base, momentumDecay: 0.004 })).toEqual([0.8933548242773647, 0.940837468022806, 0.9014701335604465]));
+    expect(simulateNadamw("torch_nadam", { ...base, momentumDecay: 0.004 })).toEqual([
+      0.8933548242773647, 0.940837468022806, 0.9014701335604465,
+    ]));
   it("torch NAdam, decoupled, ψ = 1e9 equals optax nadamw (the mapping materialize() emits)", () => {
     const torch = simulateNadamw("torch_nadam", { ...base, momentumDecay: 1e9 });
     // Algebraically identical; only the rounding order of the decay term differs (spec §1.3).
-    torch.forEach((x, i) => expect(Math.abs(x - OPTAX[i]!)).toBeLessThanOrEqual(2 * Number.EPSILON));
+    torch.forEach((x, i) => {
+      expect(Math.abs(x - OPTAX[i]!)).toBeLessThanOrEqual(2 * Number.EPSILON);
+    });
   });
   it("first step at t = 1: optax m̂ ≈ 1.4737 g, AlgoPerf m̂ = 1.9 g (spec §1.5)", () => {
     const one = { ...base, grads: [1], weightDecay: 0, b2: 0.999, eps: 0 };
