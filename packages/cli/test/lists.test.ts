@@ -59,20 +59,38 @@ describe("nadir lists show", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(j.points.map((p: any) => [p.learning_rate, p.warmup_fraction, p.beta1, p.beta2, p.weight_decay, p.dropout_rate, p.label_smoothing])).toEqual(TABLE10);
+    expect(
+      j.points.map((p: any) => [
+        p.learning_rate,
+        p.warmup_fraction,
+        p.beta1,
+        p.beta2,
+        p.weight_decay,
+        p.dropout_rate,
+        p.label_smoothing,
+      ]),
+    ).toEqual(TABLE10);
     expect(j.provenance).toMatch(/arXiv:2503.03986, Table 10/);
     j.configs.forEach((c: any, i: number) => {
       const [eta, f, b1, b2, wd, dr, ls] = TABLE10[i]!;
       const W = Math.floor(f! * S);
       expect(c.warmup_steps).toBe(W);
       const C = S - W;
-      const expectLr = (step: number) => (step < W ? (eta! * step) / W : eta! * 0.5 * (1 + Math.cos((Math.PI * (step - W)) / C)));
+      const expectLr = (step: number) =>
+        step < W ? (eta! * step) / W : eta! * 0.5 * (1 + Math.cos((Math.PI * (step - W)) / C));
       expect(c.lr.map((x: any) => x.step)).toEqual([0, 1, W, Math.floor(S / 2), S - 1]);
       for (const x of c.lr) expect(x.lr).toBeCloseTo(expectLr(x.step), 17);
       expect(c.lr[0].lr).toBe(0);
       expect(c.lr[2].lr).toBe(eta);
       expect(c.optax.kwargs).toMatchObject({ b1, b2, eps: 1e-8, eps_root: 0, weight_decay: wd });
-      expect(c.pytorch.kwargs).toEqual({ lr: eta, betas: [b1, b2], eps: 1e-8, weight_decay: wd, momentum_decay: 1e9, decoupled_weight_decay: true });
+      expect(c.pytorch.kwargs).toEqual({
+        lr: eta,
+        betas: [b1, b2],
+        eps: 1e-8,
+        weight_decay: wd,
+        momentum_decay: 1e9,
+        decoupled_weight_decay: true,
+      });
       expect(c.hyperparameters).toMatchObject({ dropout_rate: dr, label_smoothing: ls });
     });
   });
@@ -88,7 +106,9 @@ describe("nadir lists show", () => {
   it("text output names the optax and torch calls", async () => {
     const r = await run("show", "medapati2025-nadamw", "--steps", "1000");
     expect(r.code).toBe(0);
-    expect(r.out).toContain("optax.nadamw(learning_rate=optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value=0.007188680089024849, warmup_steps=100, decay_steps=1000, end_value=0.0)");
+    expect(r.out).toContain(
+      "optax.nadamw(learning_rate=optax.warmup_cosine_decay_schedule(init_value=0.0, peak_value=0.007188680089024849, warmup_steps=100, decay_steps=1000, end_value=0.0)",
+    );
     expect(r.out).toContain("momentum_decay=1e9, decoupled_weight_decay=True");
   });
   it("errors: unknown list → 1, bad --steps → 2", async () => {
@@ -104,20 +124,39 @@ describe("nadir lists show", () => {
 describe("nadir lists build", () => {
   it("time-to-target: the paper's cost by hand, LOO JSON shape", async () => {
     const csv = path.join(tmp, "ttt.csv");
-    writeFileSync(csv, "point,workload,steps_to_target,step_budget\np1,A,50,100\np1,B,,100\np2,A,,100\np2,B,80,100\np3,A,90,100\np3,B,90,100\n");
+    writeFileSync(
+      csv,
+      "point,workload,steps_to_target,step_budget\np1,A,50,100\np1,B,,100\np2,A,,100\np2,B,80,100\np3,A,90,100\np3,B,90,100\n",
+    );
     const r = await run("build", "--trials", csv, "--size", "2", "--leave-one-out", "--json");
     expect(r.err).toBe("");
     const j = JSON.parse(r.out);
     // Greedy: p3 alone costs sqrt(0.9·0.9) = 0.9 (best single), then p1: sqrt(0.5·0.9).
     expect(j.list).toEqual(["p3", "p1"]);
     expect(j.cost).toBeCloseTo(Math.sqrt(0.5 * 0.9), 14);
-    expect(j.per_workload.map((w: any) => [w.workload, w.step_fraction, w.reached])).toEqual([["A", 0.5, true], ["B", 0.9, true]]);
+    expect(j.per_workload.map((w: any) => [w.workload, w.step_fraction, w.reached])).toEqual([
+      ["A", 0.5, true],
+      ["B", 0.9, true],
+    ]);
     // Built on B alone: p2 (0.8) first; then p1 and p3 tie at 0.8 and the earlier point wins (documented).
-    expect(j.leave_one_out.map((e: any) => [e.held_out, e.list])).toEqual([["A", ["p2", "p1"]], ["B", ["p1", "p2"]]]);
+    expect(j.leave_one_out.map((e: any) => [e.held_out, e.list])).toEqual([
+      ["A", ["p2", "p1"]],
+      ["B", ["p1", "p2"]],
+    ]);
     // Held-out A: p1 reaches at 0.5; random search over A's rows {0.5, 2 (capped miss), 0.9} never averages 0.5.
-    expect(j.leave_one_out[0]).toMatchObject({ reached: true, step_fraction: 0.5, expected_capped_step_fraction: 0.5, equivalent_random_budget: ">3" });
-    for (const e of j.leave_one_out) expect(Object.keys(e)).toEqual(expect.arrayContaining(["held_out", "list", "reached", "step_fraction", "equivalent_random_budget"]));
-    const exhaustive = JSON.parse((await run("build", "--trials", csv, "--size", "2", "--method", "exhaustive", "--json")).out);
+    expect(j.leave_one_out[0]).toMatchObject({
+      reached: true,
+      step_fraction: 0.5,
+      expected_capped_step_fraction: 0.5,
+      equivalent_random_budget: ">3",
+    });
+    for (const e of j.leave_one_out)
+      expect(Object.keys(e)).toEqual(
+        expect.arrayContaining(["held_out", "list", "reached", "step_fraction", "equivalent_random_budget"]),
+      );
+    const exhaustive = JSON.parse(
+      (await run("build", "--trials", csv, "--size", "2", "--method", "exhaustive", "--json")).out,
+    );
     expect(exhaustive.list).toEqual(["p1", "p2"]); // sqrt(0.5·0.8) < sqrt(0.5·0.9)
   });
 
@@ -127,13 +166,32 @@ describe("nadir lists build", () => {
     const data: Record<string, number[][]> = {};
     const lines = ["point,workload,metric,seed"];
     for (const d of ds) {
-      const text = gunzipSync(readFileSync(path.join(shared, `data/tabular/hpobench/${d}.csv.gz`))).toString();
-      data[d] = text.split("\n").slice(1, 121).map((l) => l.split(",").slice(5).map(Number));
-      data[d]!.forEach((seeds, p) => seeds.forEach((v, s) => lines.push(`c${p},${d},${v},${s}`)));
+      const text = gunzipSync(
+        readFileSync(path.join(shared, `data/tabular/hpobench/${d}.csv.gz`)),
+      ).toString();
+      data[d] = text
+        .split("\n")
+        .slice(1, 121)
+        .map((l) => l.split(",").slice(5).map(Number));
+      data[d]!.forEach((seeds, p) => {
+        for (let s = 0; s < seeds.length; s++) lines.push(`c${p},${d},${seeds[s]},${s}`);
+      });
     }
     const csv = path.join(tmp, "hpo.csv");
     writeFileSync(csv, `${lines.join("\n")}\n`);
-    const r = await run("build", "--trials", csv, "--size", "2", "--mode", "final-metric", "--direction", "maximize", "--leave-one-out", "--json");
+    const r = await run(
+      "build",
+      "--trials",
+      csv,
+      "--size",
+      "2",
+      "--mode",
+      "final-metric",
+      "--direction",
+      "maximize",
+      "--leave-one-out",
+      "--json",
+    );
     expect(r.err).toBe("");
     const j = JSON.parse(r.out);
     expect(j.leave_one_out).toHaveLength(3);
@@ -147,7 +205,8 @@ describe("nadir lists build", () => {
       // Random search: all 600 rows; E[max of k] by the closed form; smallest k reaching the list's score.
       const all = rows.flat().sort((p, q) => p - q);
       const n = all.length;
-      const curve = (k: number) => all.reduce((acc, y, i) => acc + y * (((i + 1) / n) ** k - (i / n) ** k), 0);
+      const curve = (k: number) =>
+        all.reduce((acc, y, i) => acc + y * (((i + 1) / n) ** k - (i / n) ** k), 0);
       expect(e.random_best_of_k).toBeCloseTo(curve(2), 12);
       let k = 1;
       while (k <= n && curve(k) < e.best_metric - 1e-12) k++;
@@ -165,6 +224,14 @@ describe("nadir lists build", () => {
     expect(a.err).toMatch(/point "a" has no row for workload "w2"/);
     const b = await run("build", "--trials", csv, "--size", "0");
     expect(b.code).toBe(2);
+    const ttt = path.join(tmp, "ttt2.csv");
+    writeFileSync(ttt, "point,workload,steps_to_target,step_budget\np,w,0,100\n");
+    const d = await run("build", "--trials", ttt, "--size", "1");
+    expect(d.code).toBe(1);
+    expect(d.err).toMatch(/csv:2.steps_to_target: expected a positive step or empty, got 0/);
+    const e = await run("build", "--trials", ttt, "--size", "1", "--direction", "maximize");
+    expect(e.code).toBe(1);
+    expect(e.err).toMatch(/maximize does not apply to a time-to-target table/);
     const c = await run("build", "--trials", path.join(tmp, "missing.csv"), "--size", "1");
     expect(c.code).toBe(1);
     expect(c.err).toMatch(/ENOENT/);

@@ -59,7 +59,15 @@ const SPEC_POINTS = [
   [0.00010054778177688589, 0.005702987383013654, 0.999, 0.05, 0.012638327613865154, 0.1, 0.0],
   [0.00019766560226064676, 0.040447795913733486, 0.999, 0.05, 0.012300240728935494, 0.1, 0.1],
 ];
-const KEYS = ["learning_rate", "one_minus_beta1", "beta2", "warmup_factor", "weight_decay", "label_smoothing", "dropout_rate"];
+const KEYS = [
+  "learning_rate",
+  "one_minus_beta1",
+  "beta2",
+  "warmup_factor",
+  "weight_decay",
+  "label_smoothing",
+  "dropout_rate",
+];
 
 describe("nadir sample", () => {
   it("halton on an AlgoPerf file gives the spec's 5 points bit for bit (order set by the seed)", async () => {
@@ -70,13 +78,21 @@ describe("nadir sample", () => {
     const got = j.points.map((p: any) => KEYS.map((k) => p[k]));
     expect([...got].sort()).toEqual([...SPEC_POINTS].sort());
     // one_minus_beta1 materialises as beta1 = 1 − x.
-    j.hyperparameters.forEach((h: any, i: number) => expect(h.beta1).toBe(1 - j.points[i].one_minus_beta1));
-    const again = JSON.parse((await run("--space", spaceFile, "--sampler", "halton", "--n", "5", "--seed", "3", "--json")).out);
+    j.hyperparameters.forEach((h: any, i: number) => {
+      expect(h.beta1).toBe(1 - j.points[i].one_minus_beta1);
+    });
+    const again = JSON.parse(
+      (await run("--space", spaceFile, "--sampler", "halton", "--n", "5", "--seed", "3", "--json")).out,
+    );
     expect(again.points).toEqual(j.points);
   });
   it("random is reproducible per seed and in range; grid has at most N points", async () => {
-    const a = JSON.parse((await run("--space", spaceFile, "--sampler", "random", "--n", "50", "--seed", "9", "--json")).out);
-    const b = JSON.parse((await run("--space", spaceFile, "--sampler", "random", "--n", "50", "--seed", "9", "--json")).out);
+    const a = JSON.parse(
+      (await run("--space", spaceFile, "--sampler", "random", "--n", "50", "--seed", "9", "--json")).out,
+    );
+    const b = JSON.parse(
+      (await run("--space", spaceFile, "--sampler", "random", "--n", "50", "--seed", "9", "--json")).out,
+    );
     expect(a.points).toEqual(b.points);
     for (const p of a.points) {
       expect(p.weight_decay).toBeGreaterThanOrEqual(5e-3);
@@ -88,7 +104,10 @@ describe("nadir sample", () => {
   });
   it("YAML in Nadir's form; CSV text output", async () => {
     const f = path.join(tmp, "space.yaml");
-    writeFileSync(f, "parameters:\n  - { name: lr, type: float, min: 0.001, max: 0.1, scale: log }\n  - { name: opt, type: categorical, values: [adam, sgd] }\n");
+    writeFileSync(
+      f,
+      "parameters:\n  - { name: lr, type: float, min: 0.001, max: 0.1, scale: log }\n  - { name: opt, type: categorical, values: [adam, sgd] }\n",
+    );
     const r = await run("--space", f, "--sampler", "random", "--n", "3", "--seed", "1");
     expect(r.code).toBe(0);
     expect(r.out.split("\n")[0]).toBe("lr,opt");

@@ -1,5 +1,14 @@
 import { readFileSync } from "node:fs";
-import { CoreError, type Point, type SamplerKind, type SpaceDocument, getSpace, loadSpaceDocument, materializePoint, sample } from "@nadir/core";
+import {
+  CoreError,
+  getSpace,
+  loadSpaceDocument,
+  materializePoint,
+  type Point,
+  type SamplerKind,
+  type SpaceDocument,
+  sample,
+} from "@nadir/core";
 import type { Command } from "commander";
 import type { RegisterCommand } from "./index.js";
 
@@ -7,7 +16,8 @@ class UsageError extends Error {}
 
 function int(flag: string, v: string, min: number, max: number): number {
   const x = Number(v);
-  if (v.trim() === "" || !Number.isInteger(x) || x < min || x > max) throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+  if (v.trim() === "" || !Number.isInteger(x) || x < min || x > max)
+    throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return x;
 }
 
@@ -15,8 +25,13 @@ function int(flag: string, v: string, min: number, max: number): number {
 export const register: RegisterCommand = (program: Command, setExit) => {
   program
     .command("sample")
-    .description("Sample points from a search space (JSON/YAML; Nadir or AlgoPerf format; builtin:<name> for a built-in space)")
-    .requiredOption("--space <file>", "search-space file, or builtin:<name> (e.g. builtin:medapati2025-broad)")
+    .description(
+      "Sample points from a search space (JSON/YAML; Nadir or AlgoPerf format; builtin:<name> for a built-in space)",
+    )
+    .requiredOption(
+      "--space <file>",
+      "search-space file, or builtin:<name> (e.g. builtin:medapati2025-broad)",
+    )
     .requiredOption("--sampler <kind>", "random | halton | grid")
     .requiredOption("--n <N>", "number of points (grid: the largest full grid with at most N points)")
     .option("--seed <S>", "seed (random: the stream; halton: the point order; grid: unused)", "0")
@@ -24,12 +39,16 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .action((flags: { space: string; sampler: string; n: string; seed: string; json?: boolean }) => {
       try {
         const kinds = ["random", "halton", "grid"] as const;
-        if (!(kinds as readonly string[]).includes(flags.sampler)) throw new UsageError(`--sampler must be one of ${kinds.join(", ")}, got ${JSON.stringify(flags.sampler)}`);
+        if (!(kinds as readonly string[]).includes(flags.sampler))
+          throw new UsageError(
+            `--sampler must be one of ${kinds.join(", ")}, got ${JSON.stringify(flags.sampler)}`,
+          );
         const kind = flags.sampler as SamplerKind;
         const n = int("--n", flags.n, 1, 1_000_000);
         const seed = int("--seed", flags.seed, 0, 0xffffffff);
         let doc: SpaceDocument;
-        if (flags.space.startsWith("builtin:")) doc = { kind: "space", space: getSpace(flags.space.slice("builtin:".length)).space };
+        if (flags.space.startsWith("builtin:"))
+          doc = { kind: "space", space: getSpace(flags.space.slice("builtin:".length)).space };
         else {
           // Parsed as JSON or YAML, validated against @nadir/protocol's search-space schema, then modelled.
           doc = loadSpaceDocument(readFileSync(flags.space, "utf8"));
@@ -46,15 +65,26 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           hyper = points.map((p) => materializePoint(space, p));
         }
         if (flags.json) {
-          process.stdout.write(`${JSON.stringify({ sampler: doc.kind === "points" ? "list" : kind, n: points.length, seed, points, hyperparameters: hyper }, null, 2)}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ sampler: doc.kind === "points" ? "list" : kind, n: points.length, seed, points, hyperparameters: hyper }, null, 2)}\n`,
+          );
           return;
         }
         const keys = [...new Set(points.flatMap((p) => Object.keys(p)))];
-        const lines = [keys.join(","), ...points.map((p) => keys.map((k) => (p[k] === undefined ? "" : String(p[k]))).join(","))];
+        const lines = [
+          keys.join(","),
+          ...points.map((p) => keys.map((k) => (p[k] === undefined ? "" : String(p[k]))).join(",")),
+        ];
         process.stdout.write(`${lines.join("\n")}\n`);
       } catch (err) {
         process.stderr.write(`nadir sample: ${err instanceof Error ? err.message : String(err)}\n`);
-        setExit(err instanceof UsageError ? 2 : err instanceof CoreError || (err as NodeJS.ErrnoException)?.code === "ENOENT" ? 1 : 2);
+        setExit(
+          err instanceof UsageError
+            ? 2
+            : err instanceof CoreError || (err as NodeJS.ErrnoException)?.code === "ENOENT"
+              ? 1
+              : 2,
+        );
       }
     });
 };
