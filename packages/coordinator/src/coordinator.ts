@@ -41,6 +41,33 @@ const AckS = v1.AckStatus;
 
 /** Software name sent in Welcome.agent and StatusResponse.agent. */
 export const COORDINATOR_AGENT = "nadir-coordinator/0.1.0";
+/** In-memory measurements kept per attempt before thinning (the journal keeps every report). */
+export const MAX_KEPT_MEASUREMENTS = 1000;
+
+/**
+ * The report sequence numbers seen for one attempt, in O(1) memory for in-order delivery: everything up to
+ * `contiguous` was seen, plus a small set of numbers above it (reports that arrived out of order).
+ */
+export class SequenceSet {
+  private contiguous = 0;
+  private readonly above = new Set<number>();
+  has(seq: number): boolean {
+    return seq <= this.contiguous || this.above.has(seq);
+  }
+  add(seq: number): void {
+    if (seq <= this.contiguous) return;
+    this.above.add(seq);
+    while (this.above.delete(this.contiguous + 1)) this.contiguous += 1;
+    // A peer that skips numbers must not grow this without bound: past 4096 gaps, the gap below the
+    // smallest number seen is treated as seen (a late report from inside it is then called a duplicate).
+    if (this.above.size > 4096) {
+      this.contiguous = Math.min(...this.above);
+      this.above.delete(this.contiguous);
+      while (this.above.delete(this.contiguous + 1)) this.contiguous += 1;
+    }
+  }
+}
+
 /** Attempts of one trial lost to preemption before it is marked FAILED (guards against crash loops). */
 export const MAX_PREEMPTED_ATTEMPTS = 20;
 
@@ -125,7 +152,7 @@ interface Trial {
   peer: Peer | undefined;
   leaseExpires: number;
   measurements: Measurement[];
-  seqs: Set<number>;
+  seqs: SequenceSet;
   final: Measurement | undefined;
   target: nadir.v1.TargetOutcome.$Properties | undefined;
   failureKind: number;
@@ -410,7 +437,7 @@ export class Coordinator {
       peer: undefined,
       leaseExpires: 0,
       measurements: [],
-      seqs: new Set(),
+      seqs: new SequenceSet(),
       final: undefined,
       target: undefined,
       failureKind: 0,
@@ -441,7 +468,7 @@ export class Coordinator {
     t.reuseAttempt = false;
     t.workerId = a.workerId ?? "";
     t.measurements = [];
-    t.seqs = new Set();
+    t.seqs = new SequenceSet();
     t.target = undefined;
     t.stopReason = 0;
     t.started = at;
@@ -455,6 +482,9 @@ export class Coordinator {
     t.seqs.add(Number(r.sequence ?? 0));
     const m = r.measurement as Measurement;
     t.measurements.push(m);
+    // Memory stays bounded however many reports an attempt sends: past 2 x MAX_KEPT_MEASUREMENTS, every
+    // other older measurement is dropped (the first and the newest are always kept). The journal keeps all.
+    if (t.measurements.length >= 2 * MAX_KEPT_MEASUREMENTS) t.measurements = t.measurements.filter((_, i, a) => i % 2 === 0 || i === a.length - 1);
     const spec = t.study.spec;
     let decision: { stop: number; message: string } | undefined;
     if (spec.target && !t.target?.reached) {
@@ -655,7 +685,8 @@ export class Coordinator {
             live.push({ trialEvent: { trial: refOf(t), state: S.TRIAL_STATE_PREEMPTED, reason: "compaction: attempt already lost" } });
           } else if (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) {
             live.push({ attemptAssigned: { assignment: { trial: refOf(t) }, workerId: t.workerId } });
-            t.measurements.forEach((m, i) => live.push({ trialReport: { trial: refOf(t), measurement: m, sequence: [...t.seqs][i] ?? i + 1 } }));
+            // Sequences restart from 1 in the compacted journal; the live seqs set keeps deduplicating.
+            t.measurements.forEach((m, i) => live.push({ trialReport: { trial: refOf(t), measurement: m, sequence: i + 1 } }));
           }
         }
       }
@@ -724,6 +755,8 @@ export class Coordinator {
     if (measurement) ev.measurement = measurement;
     if (isTerminal(t.state)) ev.result = this.resultOf(t, false);
     this.publish(t.study.spec.studyId, { trialEvent: ev });
+    // StudyProgress costs O(trials): published on state changes, not on every report.
+    if (measurement) return;
     const c = this.counts(t.study);
     this.publish(t.study.spec.studyId, { studyProgress: this.progressOf(t.study, c) });
   }
