@@ -236,14 +236,26 @@ function cdfLayers(
   };
   const yEnc = { type: "quantitative", title: "P(score ≤ x)", scale: { domain: yDomain, nice: false } };
   const pts = p.ecdf.filter((r) => Number.isFinite(r.y));
+  // A step-after line ends at its last point: carry the last step to the plot's right edge, and
+  // start the empirical CDF at 0 on the left edge (exact: no score lies below the smallest one).
+  const first = pts[0];
+  const last = pts[pts.length - 1];
+  const bandPts = pts.map((r) => ({ y: r.y, lo: r.lower, hi: r.upper, series: sBand }));
+  const linePts = pts.map((r) => ({ y: r.y, v: r.cdf, series: sEcdf }));
+  if (last && xDomain[1] > last.y) {
+    bandPts.push({ y: xDomain[1], lo: last.lower, hi: last.upper, series: sBand });
+    linePts.push({ y: xDomain[1], v: last.cdf, series: sEcdf });
+  }
+  if (first && xDomain[0] < first.y && p.observed.every((y) => y >= first.y))
+    linePts.unshift({ y: xDomain[0], v: 0, series: sEcdf });
   const layers: unknown[] = [
     {
-      data: { values: pts.map((r) => ({ y: r.y, lo: r.lower, hi: r.upper, series: sBand })) },
+      data: { values: bandPts },
       mark: { type: "area", interpolate: "step-after", opacity: 0.35, clip: true },
       encoding: { x, y: { ...yEnc, field: "lo" }, y2: { field: "hi" }, color },
     },
     {
-      data: { values: pts.map((r) => ({ y: r.y, v: r.cdf, series: sEcdf })) },
+      data: { values: linePts },
       mark: { type: "line", interpolate: "step-after", strokeWidth: 2, clip: true },
       encoding: { x, y: { ...yEnc, field: "v" }, color },
     },
