@@ -41,8 +41,10 @@ export interface LocalRunResult {
   counts: StudyCounts[];
   /** True when the run stopped because of the abort signal (resume by running again on `runDir`). */
   interrupted: boolean;
-  /** Trials restored from the journal at start (> 0 means this was a resume). */
+  /** Journal records replayed at start (> 0 means this was a resume). */
   replayed: number;
+  /** Trials already finished (any terminal state) when the run started: a resume's head start. */
+  finishedAtStart: number;
   elapsedMs: number;
 }
 
@@ -81,6 +83,7 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   const endpoint = started.endpoints[0];
   if (!endpoint) throw new LocalRunError("coordinator started without an endpoint");
   const t0 = Date.now();
+  const finishedAtStart = coordinator.progress().reduce((n, c) => n + c.completed + c.pruned + c.failed + c.diverged + c.infeasible + c.abandoned, 0);
 
   const children: { proc: ChildProcess; stderr: string[]; exited: boolean; code: number | null }[] = [];
   let allDead!: (err: LocalRunError) => void;
@@ -136,7 +139,7 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     await coordinator.stop({ shutdownWorkers: true });
     await reap(children.map((c) => c.proc), 5000);
   }
-  return { journalDir, counts: coordinator.progress(), interrupted, replayed: started.replayed, elapsedMs: Date.now() - t0 };
+  return { journalDir, counts: coordinator.progress(), interrupted, replayed: started.replayed, finishedAtStart, elapsedMs: Date.now() - t0 };
 }
 
 /** Waits for children to exit after Shutdown, then SIGTERM, then SIGKILL: no stray processes. */

@@ -5,6 +5,7 @@ import { register as importCommand } from "./import.js";
 import { register as keysCommand } from "./keys.js";
 import { register as listsCommand } from "./lists.js";
 import { register as reportCommand } from "./report.js";
+import { register as runCommand } from "./run.js";
 import { register as sampleCommand } from "./sample.js";
 import { register as serveCommand } from "./serve.js";
 import { register as statusCommand } from "./status.js";
@@ -17,4 +18,4 @@ import { register as validateCommand } from "./validate.js";
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 // One line per command module; keep this list sorted.
-export const commands: RegisterCommand[] = [analyzeCommand, exportCommand, importCommand, keysCommand, listsCommand, reportCommand, sampleCommand, serveCommand, statusCommand, validateCommand];
+export const commands: RegisterCommand[] = [analyzeCommand, exportCommand, importCommand, keysCommand, listsCommand, reportCommand, runCommand, sampleCommand, serveCommand, statusCommand, validateCommand];
