@@ -34,15 +34,20 @@ pnpm -s build
 PY="${PYTHON:-python3}"
 venv="$root/.venv"
 stamp="$venv/.nadir-installed"
-want="$(cat adapters/python/pyproject.toml | sha256sum | cut -c1-16)-${NADIR_PY_EXTRAS:-test}"
+want="$(cat adapters/python/pyproject.toml | sha256sum | cut -c1-16)-${NADIR_PY_EXTRAS:-dev}"
 if [[ ! -x "$venv/bin/python" ]]; then
   log "creating Python venv in .venv"
   "$PY" -m venv "$venv"
 fi
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  log "installing nadir-worker[${NADIR_PY_EXTRAS:-test}] into .venv"
+  log "installing nadir-worker[${NADIR_PY_EXTRAS:-dev}] into .venv"
   "$venv/bin/python" -m pip install -q --upgrade pip >&2
-  "$venv/bin/python" -m pip install -q -e "adapters/python[${NADIR_PY_EXTRAS:-test}]" >&2
+  "$venv/bin/python" -m pip install -q -e "adapters/python[${NADIR_PY_EXTRAS:-dev}]" >&2
   echo "$want" > "$stamp"
+fi
+# --- Debian's chromium for the report's browser test (no-op when present; needs root or sudo).
+if [[ ! -x /usr/bin/chromium ]]; then
+  log "installing Debian's chromium (browser test of the report)"
+  bash scripts/install-chromium.sh >&2 || log "chromium could not be installed: the browser test will fail and say why"
 fi
 log "ready"
