@@ -78,7 +78,8 @@ export interface EpsilonRange {
 
 function nonNegInt(name: string, v: number | undefined): number {
   const x = v ?? 0;
-  if (!Number.isInteger(x) || x < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${String(v)}`);
+  if (!Number.isInteger(x) || x < 0)
+    throw new InvalidArgumentError(`${name} must be a non-negative integer, got ${String(v)}`);
   return x;
 }
 
@@ -95,7 +96,8 @@ export function poolHistograms(histograms: readonly Log10Histogram[]): Required<
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i] as number;
     if (!Number.isFinite(e)) throw new InvalidArgumentError(`binEdges[${i}] is not finite`);
-    if (i > 0 && !(e > (edges[i - 1] as number))) throw new InvalidArgumentError(`binEdges must be strictly increasing (index ${i})`);
+    if (i > 0 && !(e > (edges[i - 1] as number)))
+      throw new InvalidArgumentError(`binEdges must be strictly increasing (index ${i})`);
   }
   const counts = new Array<number>(edges.length - 1).fill(0);
   let under = 0;
@@ -104,10 +106,14 @@ export function poolHistograms(histograms: readonly Log10Histogram[]): Required<
   let nonfinite = 0;
   histograms.forEach((h, k) => {
     if (h.binEdges.length !== edges.length || h.binEdges.some((e, i) => e !== edges[i])) {
-      throw new InvalidArgumentError(`histogram ${k} has different binEdges from histogram 0; pool only histograms with identical edges`);
+      throw new InvalidArgumentError(
+        `histogram ${k} has different binEdges from histogram 0; pool only histograms with identical edges`,
+      );
     }
     if (h.counts.length !== counts.length) {
-      throw new InvalidArgumentError(`histogram ${k}: counts has ${h.counts.length} entries, binEdges implies ${counts.length}`);
+      throw new InvalidArgumentError(
+        `histogram ${k}: counts has ${h.counts.length} entries, binEdges implies ${counts.length}`,
+      );
     }
     let sum = 0;
     h.counts.forEach((c, i) => {
@@ -121,7 +127,9 @@ export function poolHistograms(histograms: readonly Log10Histogram[]): Required<
     const nf = nonNegInt(`histogram ${k} nonfiniteCount`, h.nonfiniteCount);
     sum += u + o + z + nf;
     if (h.totalCount !== undefined && h.totalCount !== sum) {
-      throw new InvalidArgumentError(`histogram ${k}: totalCount ${h.totalCount} differs from the sum of its counts ${sum}`);
+      throw new InvalidArgumentError(
+        `histogram ${k}: totalCount ${h.totalCount} differs from the sum of its counts ${sum}`,
+      );
     }
     under += u;
     over += o;
@@ -129,7 +137,15 @@ export function poolHistograms(histograms: readonly Log10Histogram[]): Required<
     nonfinite += nf;
   });
   const total = counts.reduce((a, b) => a + b, 0) + under + over + zeros + nonfinite;
-  return { binEdges: edges, counts, underflowCount: under, overflowCount: over, zeroCount: zeros, nonfiniteCount: nonfinite, totalCount: total };
+  return {
+    binEdges: edges,
+    counts,
+    underflowCount: under,
+    overflowCount: over,
+    zeroCount: zeros,
+    nonfiniteCount: nonfinite,
+    totalCount: total,
+  };
 }
 
 /**
@@ -138,7 +154,10 @@ export function poolHistograms(histograms: readonly Log10Histogram[]): Required<
  * c_i entries from cumulative count C, Q = e_i + (e_{i+1} − e_i)·(r − C)/c_i. Returns the edge and a
  * censored flag when r falls among underflow (first edge) or overflow (last edge) entries.
  */
-export function histogramQuantile(h: Required<Log10Histogram>, p: number): { log10: number; censored: boolean } {
+export function histogramQuantile(
+  h: Required<Log10Histogram>,
+  p: number,
+): { log10: number; censored: boolean } {
   if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError(`quantile must be in [0, 1], got ${p}`);
   const inside = h.counts.reduce((a, b) => a + b, 0);
   const n = h.underflowCount + inside + h.overflowCount;
@@ -166,7 +185,10 @@ export function histogramQuantile(h: Required<Log10Histogram>, p: number): { log
  * reference, limits). `min = 10^floor(Q(p_lo))`, `max = 10^ceil(Q(p_hi))`; if both round to the same
  * decade the range is widened to one full decade above it.
  */
-export function suggestEpsilonRange(histograms: readonly Log10Histogram[], options: EpsilonRangeOptions = {}): EpsilonRange {
+export function suggestEpsilonRange(
+  histograms: readonly Log10Histogram[],
+  options: EpsilonRangeOptions = {},
+): EpsilonRange {
   const pLo = options.lowQuantile ?? 0.05;
   const pHi = options.highQuantile ?? 0.95;
   if (!(pLo >= 0 && pLo < pHi && pHi <= 1)) {

@@ -3,84 +3,109 @@
  * Pure math: arrays of numbers in, numbers out; no I/O.
  */
 
-// ---- Nonparametric (owned by the nonparametric half) ------------------------------------------
-export { InvalidArgumentError, NumericalError } from "./special/errors.js";
 export {
+  type BandCumulative,
+  type BandMethod,
+  bandCumulativeWeights,
+  type ConfidenceBands,
+  type ConfidenceBandsOptions,
+  confidenceBands,
+  dkwEpsilon,
+  ksEpsilon,
+  type LdKind,
+  ldCoverage,
+  ldCriticalValue,
+  ldIntervals,
+} from "./nonparametric/bands.js";
+export {
+  type DirectionOptions,
   EmpiricalDistribution,
   type EmpiricalOptions,
   type QuantileCurveOptions,
-  type DirectionOptions,
   type SupportPoint,
 } from "./nonparametric/empirical.js";
 export {
-  confidenceBands,
-  bandCumulativeWeights,
-  dkwEpsilon,
-  ksEpsilon,
-  ldCriticalValue,
-  ldCoverage,
-  ldIntervals,
-  type BandMethod,
-  type LdKind,
-  type ConfidenceBands,
-  type ConfidenceBandsOptions,
-  type BandCumulative,
-} from "./nonparametric/bands.js";
-export {
-  tuningCurveBands,
-  type TuningCurveKind,
   type TuningCurveBand,
   type TuningCurveBandOptions,
+  type TuningCurveKind,
+  tuningCurveBands,
 } from "./nonparametric/tuning-curve-bands.js";
-export { logGamma, logBeta, logBinomialCoefficient } from "./special/gamma.js";
 export {
   betaCdf,
-  betaSf,
-  betaPpf,
-  betaIsf,
   betaEqualTailedInterval,
   betaHighestDensityInterval,
+  betaIsf,
+  betaPpf,
+  betaSf,
   type Interval,
 } from "./special/beta.js";
 export { binomialPmf } from "./special/binomial.js";
-export { brentRoot, type BrentOptions } from "./special/roots.js";
+// ---- Nonparametric (owned by the nonparametric half) ------------------------------------------
+export { InvalidArgumentError, NumericalError } from "./special/errors.js";
+export { logBeta, logBinomialCoefficient, logGamma } from "./special/gamma.js";
 export { kolmogorovSmirnovCdf, kolmogorovSmirnovPpf } from "./special/kolmogorov.js";
 export { orderStatisticsBoxProbability } from "./special/order-statistics.js";
+export { type BrentOptions, brentRoot } from "./special/roots.js";
+
 // ---- end nonparametric ------------------------------------------------------------------------
 
-// ---- Parametric (the parametric helper appends its export lines below) ------------------------
-export { QuadraticDistribution } from "./parametric/quadratic.js";
-export { NoisyQuadraticDistribution, type NoisyRegime } from "./parametric/noisy.js";
-export { C_MIN, C_MAX } from "./parametric/common.js";
-export { partialMoment } from "./parametric/moments.js";
-export { createRng, type Rng, type RngLike } from "./parametric/random.js";
+// ---- end parametric ---------------------------------------------------------------------------
 export {
-  fitNoisyQuadratic,
-  fitQuadratic,
-  spacingData,
-  spacingObjective,
-  OptimizationError,
+  type EpsilonRange,
+  type EpsilonRangeOptions,
+  histogramQuantile,
+  type Log10Histogram,
+  poolHistograms,
+  suggestEpsilonRange,
+} from "./epsilon.js";
+export { C_MAX, C_MIN } from "./parametric/common.js";
+export {
+  type CdfBand,
+  type ConsonanceC,
+  type ConsonanceOptions,
+  type ConsonanceResult,
+  consonanceSet,
+  type ExtrapolationPoint,
+  extrapolateMedian,
+  medianGain,
+  standardQuantiles,
+} from "./parametric/consonance.js";
+export {
   type Bound,
   type FitCandidate,
   type FitConstraints,
   type FitOptions,
   type FitResult,
+  fitNoisyQuadratic,
+  fitQuadratic,
+  OptimizationError,
   type SpacingData,
+  spacingData,
+  spacingObjective,
 } from "./parametric/fit.js";
-export {
-  consonanceSet,
-  extrapolateMedian,
-  medianGain,
-  standardQuantiles,
-  type CdfBand,
-  type ConsonanceC,
-  type ConsonanceOptions,
-  type ConsonanceResult,
-  type ExtrapolationPoint,
-} from "./parametric/consonance.js";
+export { partialMoment } from "./parametric/moments.js";
+export { NoisyQuadraticDistribution, type NoisyRegime } from "./parametric/noisy.js";
+// ---- Parametric (the parametric helper appends its export lines below) ------------------------
+export { QuadraticDistribution } from "./parametric/quadratic.js";
+export { createRng, type Rng, type RngLike } from "./parametric/random.js";
 export { erf, erfc, erfcx, normalCdf, normalPdf, normalPpf, normalSf } from "./special/normal.js";
-export { gaussLegendre, integrateAdaptive, integrateGL, integrateTanhSinh, IntegrationError } from "./special/quadrature.js";
-export { goldenSection, nelderMead, type MinimizeResult, type NelderMeadOptions } from "./special/optimize.js";
-export { analyzeScores, toJsonSafe, type AnalyzeOptions, type AnalyzeResult, type TuningCurvePoint } from "./summary.js";
-// ---- end parametric ---------------------------------------------------------------------------
-export { histogramQuantile, poolHistograms, suggestEpsilonRange, type EpsilonRange, type EpsilonRangeOptions, type Log10Histogram } from "./epsilon.js";
+export {
+  goldenSection,
+  type MinimizeResult,
+  type NelderMeadOptions,
+  nelderMead,
+} from "./special/optimize.js";
+export {
+  gaussLegendre,
+  IntegrationError,
+  integrateAdaptive,
+  integrateGL,
+  integrateTanhSinh,
+} from "./special/quadrature.js";
+export {
+  type AnalyzeOptions,
+  type AnalyzeResult,
+  analyzeScores,
+  type TuningCurvePoint,
+  toJsonSafe,
+} from "./summary.js";

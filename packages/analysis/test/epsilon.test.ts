@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { histogramQuantile, InvalidArgumentError, poolHistograms, suggestEpsilonRange } from "../src/index.js";
+import {
+  histogramQuantile,
+  InvalidArgumentError,
+  poolHistograms,
+  suggestEpsilonRange,
+} from "../src/index.js";
 
 const edges = [-8, -7, -6, -5, -4, -3, -2, -1, 0];
 
@@ -16,7 +21,13 @@ describe("suggestEpsilonRange", () => {
   });
 
   it("pools histograms and excludes zeros and non-finite entries", () => {
-    const a = { binEdges: edges, counts: [0, 0, 0, 20, 0, 0, 0, 0], zeroCount: 5, nonfiniteCount: 1, totalCount: 26 };
+    const a = {
+      binEdges: edges,
+      counts: [0, 0, 0, 20, 0, 0, 0, 0],
+      zeroCount: 5,
+      nonfiniteCount: 1,
+      totalCount: 26,
+    };
     const b = { binEdges: edges, counts: [0, 0, 0, 0, 20, 0, 0, 0], zeroCount: 3 };
     const r = suggestEpsilonRange([a, b]);
     // 40 entries in [-5,-4) and [-4,-3): Q(0.05) = -5 + 2/20 = -4.9, Q(0.95) = -4 + 18/20 = -3.1.
@@ -41,7 +52,9 @@ describe("suggestEpsilonRange", () => {
   });
 
   it("flags censoring when a quantile falls among underflow or overflow entries", () => {
-    const r = suggestEpsilonRange([{ binEdges: [-4, -3], counts: [2], underflowCount: 10, overflowCount: 10 }]);
+    const r = suggestEpsilonRange([
+      { binEdges: [-4, -3], counts: [2], underflowCount: 10, overflowCount: 10 },
+    ]);
     expect(r.censoredLow).toBe(true);
     expect(r.censoredHigh).toBe(true);
     expect([r.log10QuantileLow, r.log10QuantileHigh]).toEqual([-4, -3]);
@@ -56,10 +69,21 @@ describe("suggestEpsilonRange", () => {
     expect(() => suggestEpsilonRange([])).toThrow(InvalidArgumentError);
     expect(() => suggestEpsilonRange([{ binEdges: [0, 0], counts: [1] }])).toThrow(/strictly increasing/);
     expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [1, 2] }])).toThrow(/counts has 2 entries/);
-    expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [1], totalCount: 3 }])).toThrow(/totalCount 3 differs/);
+    expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [1], totalCount: 3 }])).toThrow(
+      /totalCount 3 differs/,
+    );
     expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [-1] }])).toThrow(/non-negative integer/);
-    expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [1] }, { binEdges: [0, 2], counts: [1] }])).toThrow(/different binEdges/);
-    expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [0], zeroCount: 4 }])).toThrow(/no positive finite/);
-    expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [1] }], { lowQuantile: 0.9, highQuantile: 0.1 })).toThrow(/lowQuantile < highQuantile/);
+    expect(() =>
+      suggestEpsilonRange([
+        { binEdges: [0, 1], counts: [1] },
+        { binEdges: [0, 2], counts: [1] },
+      ]),
+    ).toThrow(/different binEdges/);
+    expect(() => suggestEpsilonRange([{ binEdges: [0, 1], counts: [0], zeroCount: 4 }])).toThrow(
+      /no positive finite/,
+    );
+    expect(() =>
+      suggestEpsilonRange([{ binEdges: [0, 1], counts: [1] }], { lowQuantile: 0.9, highQuantile: 0.1 }),
+    ).toThrow(/lowQuantile < highQuantile/);
   });
 });

@@ -158,7 +158,14 @@ describe("journal replay in TypeScript", () => {
     }
     const exp = journalRecords(j, "exp");
     expect(exp.map((r) => r.state)).toEqual([
-      "COMPLETED", "COMPLETED", "COMPLETED", "PRUNED", "FAILED", "COMPLETED", "RUNNING", "QUEUED",
+      "COMPLETED",
+      "COMPLETED",
+      "COMPLETED",
+      "PRUNED",
+      "FAILED",
+      "COMPLETED",
+      "RUNNING",
+      "QUEUED",
     ]);
     expect(exp[1]?.intermediate[1]).toEqual([20, "NaN"]);
     expect(exp[2]?.intermediate[2]).toEqual([30, "Infinity"]);
@@ -173,11 +180,14 @@ describe("journal replay in TypeScript", () => {
       { encoding: "utf8" },
     );
     expect(py.status, py.stderr).toBe(0);
-    const fromPython = py.stdout.trim().split("\n").map((l) => {
-      const r = JSON.parse(l) as Record<string, unknown>;
-      for (const k of Object.keys(r)) if (k.startsWith("param.")) delete r[k];
-      return r;
-    });
+    const fromPython = py.stdout
+      .trim()
+      .split("\n")
+      .map((l) => {
+        const r = JSON.parse(l) as Record<string, unknown>;
+        for (const k of Object.keys(r)) if (k.startsWith("param.")) delete r[k];
+        return r;
+      });
     const j = replayOptunaJournal(readFileSync(journalFile(), "utf8"));
     expect(journalRecords(j, "exp")).toEqual(fromPython);
   });
@@ -192,7 +202,9 @@ describe("journal replay in TypeScript", () => {
     lines.splice(3, 0, "{not json");
     expect(() => replayOptunaJournal(lines.join("\n"))).toThrow(/journal line 4: not valid JSON/);
     expect(() => replayOptunaJournal('{"op_code":42}\n')).toThrow(/unknown op_code 42/);
-    expect(() => journalRecords(j, "nope")).toThrow(/no study named "nope"; the journal has \["exp","other","mo"\]/);
+    expect(() => journalRecords(j, "nope")).toThrow(
+      /no study named "nope"; the journal has \["exp","other","mo"\]/,
+    );
   });
 });
 
@@ -207,10 +219,22 @@ describe("SQLite through the Python bridge", () => {
 describe("nadir import optuna (CLI)", () => {
   it("writes JSON Lines from a journal and CSV from SQLite", async () => {
     const outJ = path.join(dir, "j.jsonl");
-    const r1 = await runCli(["import", "optuna", "--journal", journalFile(), "--study", "exp", "--out", outJ]);
+    const r1 = await runCli([
+      "import",
+      "optuna",
+      "--journal",
+      journalFile(),
+      "--study",
+      "exp",
+      "--out",
+      outJ,
+    ]);
     expect(r1.code).toBe(0);
     expect(r1.stderr).toContain("imported 8 trials (4 completed, 1 pruned, 1 failed, 1 running, 1 queued)");
-    const rows = readFileSync(outJ, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = readFileSync(outJ, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(8);
     expect(rows[0]?.["param.lr"]).toBe(0.001);
     expect(rows[0]?.list_index).toBe(0);
@@ -224,25 +248,71 @@ describe("nadir import optuna (CLI)", () => {
     );
     expect(csv).toHaveLength(9);
     const first = csv[1]?.split(",") ?? [];
-    expect(first.slice(0, 7)).toEqual(["optuna", "exp", "0", "COMPLETED", "COMPLETE", String(ref.sqlite.exp?.[0]?.values?.[0]), "0"]);
+    expect(first.slice(0, 7)).toEqual([
+      "optuna",
+      "exp",
+      "0",
+      "COMPLETED",
+      "COMPLETE",
+      String(ref.sqlite.exp?.[0]?.values?.[0]),
+      "0",
+    ]);
     expect(first.slice(9)).toEqual(["relu", "0.1", "2", "0.001"]);
   });
 
   it("exits 1 on invalid input and 2 on usage errors, with precise messages", async () => {
     const missing = await runCli(["import", "optuna", "--journal", journalFile(), "--study", "zzz"]);
-    expect(missing).toEqual({ code: 1, stderr: 'nadir import optuna: no study named "zzz"; the journal has ["exp","other","mo"]\n' });
-    const noFile = await runCli(["import", "optuna", "--journal", path.join(dir, "absent.log"), "--study", "exp"]);
+    expect(missing).toEqual({
+      code: 1,
+      stderr: 'nadir import optuna: no study named "zzz"; the journal has ["exp","other","mo"]\n',
+    });
+    const noFile = await runCli([
+      "import",
+      "optuna",
+      "--journal",
+      path.join(dir, "absent.log"),
+      "--study",
+      "exp",
+    ]);
     expect(noFile.code).toBe(1);
     expect(noFile.stderr).toContain("absent.log does not exist");
-    const noDb = await runCli(["import", "optuna", "--storage", `sqlite:///${dir}/absent.db`, "--study", "exp"]);
+    const noDb = await runCli([
+      "import",
+      "optuna",
+      "--storage",
+      `sqlite:///${dir}/absent.db`,
+      "--study",
+      "exp",
+    ]);
     expect(noDb.code).toBe(1);
     expect(noDb.stderr).toContain("absent.db' does not exist");
     const sqlMissing = await runCli(["import", "optuna", "--storage", sqliteUrl(), "--study", "zzz"]);
     expect(sqlMissing.code).toBe(1);
     expect(sqlMissing.stderr).toContain("no study named 'zzz'; the storage has ['exp', 'other', 'mo']");
-    const both = await runCli(["import", "optuna", "--journal", journalFile(), "--storage", sqliteUrl(), "--study", "exp"]);
-    expect(both).toEqual({ code: 2, stderr: "nadir import optuna: give exactly one of --storage <url> or --journal <file>\n" });
-    const fmt = await runCli(["import", "optuna", "--journal", journalFile(), "--study", "exp", "--format", "xml"]);
+    const both = await runCli([
+      "import",
+      "optuna",
+      "--journal",
+      journalFile(),
+      "--storage",
+      sqliteUrl(),
+      "--study",
+      "exp",
+    ]);
+    expect(both).toEqual({
+      code: 2,
+      stderr: "nadir import optuna: give exactly one of --storage <url> or --journal <file>\n",
+    });
+    const fmt = await runCli([
+      "import",
+      "optuna",
+      "--journal",
+      journalFile(),
+      "--study",
+      "exp",
+      "--format",
+      "xml",
+    ]);
     expect(fmt.code).toBe(2);
     expect(fmt.stderr).toContain('--format must be jsonl or csv, got "xml"');
     const saved = process.env.NADIR_PYTHON;
@@ -261,7 +331,9 @@ describe("nadir import optuna (CLI)", () => {
 describe("helpers", () => {
   it("parsePythonJson reads Python's non-finite tokens but not inside strings", () => {
     expect(parsePythonJson('{"a":NaN,"b":[Infinity,-Infinity],"c":"NaN Infinity"}')).toEqual({
-      a: Number.NaN, b: [Infinity, -Infinity], c: "NaN Infinity",
+      a: Number.NaN,
+      b: [Infinity, -Infinity],
+      c: "NaN Infinity",
     });
   });
 
@@ -273,8 +345,17 @@ describe("helpers", () => {
 
   it("recordsToCsv quotes cells that need it", () => {
     const rec: TrialRecord = {
-      source: "optuna", study: "s,1", trial: 0, state: "COMPLETED", source_state: "COMPLETE", value: 1,
-      list_index: null, started: null, completed: null, params: { q: 'say "hi"' }, intermediate: [],
+      source: "optuna",
+      study: "s,1",
+      trial: 0,
+      state: "COMPLETED",
+      source_state: "COMPLETE",
+      value: 1,
+      list_index: null,
+      started: null,
+      completed: null,
+      params: { q: 'say "hi"' },
+      intermediate: [],
     };
     expect(recordsToCsv([rec]).split("\n")[1]).toBe('optuna,"s,1",0,COMPLETED,COMPLETE,1,,,,"say ""hi"""');
   });

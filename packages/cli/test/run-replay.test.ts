@@ -21,7 +21,11 @@ interface DerivedScores {
 
 interface FitCase {
   id: string;
-  fits: { fitted: { a: number; b: number; c: number; o: number; convex: boolean }; differential_evolution_results_per_convex_candidate: { fun: number }[]; median_tuning_curve_k1_to_64: number[] }[];
+  fits: {
+    fitted: { a: number; b: number; c: number; o: number; convex: boolean };
+    differential_evolution_results_per_convex_candidate: { fun: number }[];
+    median_tuning_curve_k1_to_64: number[];
+  }[];
 }
 
 describe("nadir run --replay deberta-v3-base", () => {
@@ -30,7 +34,11 @@ describe("nadir run --replay deberta-v3-base", () => {
   let seconds = 0;
   beforeAll(() => {
     const t0 = Date.now();
-    const r = spawnSync(process.execPath, [bin, "run", "--replay", "deberta-v3-base", "--run-dir", dir, "--workers", "2", "--no-progress"], { encoding: "utf8", timeout: 170_000 });
+    const r = spawnSync(
+      process.execPath,
+      [bin, "run", "--replay", "deberta-v3-base", "--run-dir", dir, "--workers", "2", "--no-progress"],
+      { encoding: "utf8", timeout: 170_000 },
+    );
     seconds = (Date.now() - t0) / 1000;
     stdout = r.stdout;
     if (r.status !== 0) throw new Error(`nadir run exited ${r.status}: ${r.stderr}\n${r.stdout}`);
@@ -43,7 +51,10 @@ describe("nadir run --replay deberta-v3-base", () => {
   });
 
   it("journals exactly one completed result per recorded run, equal to the recorded score", () => {
-    const rows = readFileSync(path.join(dir, "results.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = readFileSync(path.join(dir, "results.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows).toHaveLength(1024);
     const byIteration = new Map<number, number>();
     for (const r of rows) {
@@ -52,29 +63,40 @@ describe("nadir run --replay deberta-v3-base", () => {
       expect(byIteration.has(it)).toBe(false);
       byIteration.set(it, Number(r.error_rate));
     }
-    const derived = JSON.parse(readFileSync(path.join(shared, "data/opda/derived_scores.json"), "utf8")).scores["deberta-v3-base_error_rate"] as number[];
+    const derived = JSON.parse(readFileSync(path.join(shared, "data/opda/derived_scores.json"), "utf8"))
+      .scores["deberta-v3-base_error_rate"] as number[];
     expect(derived).toHaveLength(1024);
     const ours = derived.map((_, i) => byIteration.get(i + 1));
     expect(ours).toEqual(derived);
     // The same bytes opda's fit was computed on (fits.json gives their SHA-256 as float64 little-endian).
     const buf = Buffer.alloc(8 * 1024);
-    ours.forEach((v, i) => buf.writeDoubleLE(v as number, 8 * i));
-    expect(createHash("sha256").update(buf).digest("hex")).toBe("8e1d601041be974f997c57d973a671770f677b31621e51d18ac709b74a9a07f7");
+    for (const [i, v] of ours.entries()) buf.writeDoubleLE(v as number, 8 * i);
+    expect(createHash("sha256").update(buf).digest("hex")).toBe(
+      "8e1d601041be974f997c57d973a671770f677b31621e51d18ac709b74a9a07f7",
+    );
   });
 
   it("fits the noisy quadratic at least as well as opda, with the same median tuning curve", () => {
-    const fits = JSON.parse(readFileSync(path.join(shared, "reference/opda/fits.json"), "utf8")).cases as FitCase[];
+    const fits = JSON.parse(readFileSync(path.join(shared, "reference/opda/fits.json"), "utf8"))
+      .cases as FitCase[];
     const ref = fits.find((c) => c.id === "real_deberta-v3-base_error_rate")!.fits[0]!;
     const analysis = JSON.parse(readFileSync(path.join(dir, "analysis.json"), "utf8"));
-    const opdaObjective = Math.min(...ref.differential_evolution_results_per_convex_candidate.map((r) => r.fun));
+    const opdaObjective = Math.min(
+      ...ref.differential_evolution_results_per_convex_candidate.map((r) => r.fun),
+    );
     expect(analysis.fit.threshold).toBe(0.11);
     // opda evaluates the objective with approximate CDFs (odd c: minimax polynomials, error up to
     // ~8e-6); ours integrates accurately. So, as in @nadir/analysis's fit tests: (1) under the same
     // accurate objective our optimum is at least as good as opda's parameters, and (2) ours is within
     // opda's reported value plus the objective discrepancy its approximation makes at its own optimum.
-    const ys = (JSON.parse(readFileSync(path.join(shared, "data/opda/derived_scores.json"), "utf8")) as DerivedScores)
-      .scores["deberta-v3-base_error_rate"]!;
-    const data = spacingData(ys, [Number.NEGATIVE_INFINITY, 0.11], [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    const ys = (
+      JSON.parse(readFileSync(path.join(shared, "data/opda/derived_scores.json"), "utf8")) as DerivedScores
+    ).scores["deberta-v3-base_error_rate"]!;
+    const data = spacingData(
+      ys,
+      [Number.NEGATIVE_INFINITY, 0.11],
+      [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+    );
     const objective = (p: { a: number; b: number; c: number; o: number; convex: boolean }): number => {
       const dist = new NoisyQuadraticDistribution(p.a, p.b, p.c, p.o, p.convex);
       return spacingObjective(data, (y) => dist.cdf(y), true);
@@ -83,7 +105,9 @@ describe("nadir run --replay deberta-v3-base", () => {
     const atOpda = objective(ref.fitted);
     expect(Math.abs(atOurs - analysis.fit.objective)).toBeLessThan(1e-12);
     expect(atOurs).toBeLessThanOrEqual(atOpda + 1e-12);
-    expect(analysis.fit.objective).toBeLessThanOrEqual(opdaObjective + Math.abs(atOpda - opdaObjective) + 1e-12);
+    expect(analysis.fit.objective).toBeLessThanOrEqual(
+      opdaObjective + Math.abs(atOpda - opdaObjective) + 1e-12,
+    );
     expect(analysis.fit.c).toBe(ref.fitted.c);
     expect(analysis.fit.convex).toBe(ref.fitted.convex);
     // Parameters of two optimisers agree to the flatness of the objective near its minimum.
@@ -96,13 +120,45 @@ describe("nadir run --replay deberta-v3-base", () => {
     const analysis = JSON.parse(readFileSync(path.join(dir, "analysis.json"), "utf8"));
     const results = path.join(dir, "results.jsonl");
     const printed = JSON.parse(
-      execFileSync(process.execPath, [bin, "analyze", results, "--metric", "error_rate", "--direction", "minimize", "--confidence", "0.8", "--threshold", "0.11", "--json"], { encoding: "utf8" }),
+      execFileSync(
+        process.execPath,
+        [
+          bin,
+          "analyze",
+          results,
+          "--metric",
+          "error_rate",
+          "--direction",
+          "minimize",
+          "--confidence",
+          "0.8",
+          "--threshold",
+          "0.11",
+          "--json",
+        ],
+        { encoding: "utf8" },
+      ),
     );
     expect(analysis).toEqual(printed);
   });
 
   it("resuming a finished run adds nothing", () => {
-    const r = spawnSync(process.execPath, [bin, "run", "--replay", "deberta-v3-base", "--run-dir", dir, "--workers", "1", "--no-progress", "--no-report"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        bin,
+        "run",
+        "--replay",
+        "deberta-v3-base",
+        "--run-dir",
+        dir,
+        "--workers",
+        "1",
+        "--no-progress",
+        "--no-report",
+      ],
+      { encoding: "utf8", timeout: 120_000 },
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/resumed: 1024 finished trial\(s\) restored/);
     const rows = readFileSync(path.join(dir, "results.jsonl"), "utf8").trim().split("\n");

@@ -3,9 +3,16 @@
  * (used by `nadir status`). Sockets live in this package, not in the CLI.
  */
 import { randomUUID } from "node:crypto";
-import * as zmq from "zeromq";
-import { PROTOCOL_MAJOR, PROTOCOL_MINOR, PROTOCOL_TAG_BYTES, decodeFrames, encodeEnvelope, nadir } from "@nadir/protocol";
 import type { BodyInit } from "@nadir/protocol";
+import {
+  decodeFrames,
+  encodeEnvelope,
+  nadir,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  PROTOCOL_TAG_BYTES,
+} from "@nadir/protocol";
+import * as zmq from "zeromq";
 
 /** Raised when the coordinator does not answer in time or refuses the observer. */
 export class StatusQueryError extends Error {
@@ -18,18 +25,44 @@ export class StatusQueryError extends Error {
 /** Asks the coordinator at `endpoint` for the status of its studies (all when `studyIds` is empty). */
 export async function queryStatus(
   endpoint: string,
-  opts: { studyIds?: string[]; timeoutMs?: number; curve?: { serverPublicKey: string; publicKey: string; secretKey: string } } = {},
+  opts: {
+    studyIds?: string[];
+    timeoutMs?: number;
+    curve?: { serverPublicKey: string; publicKey: string; secretKey: string };
+  } = {},
 ): Promise<nadir.v1.StatusResponse> {
   const c = opts.curve;
-  const sock = new zmq.Dealer({ linger: 0, ...(c ? { curveServerKey: c.serverPublicKey, curvePublicKey: c.publicKey, curveSecretKey: c.secretKey } : {}) });
+  const sock = new zmq.Dealer({
+    linger: 0,
+    ...(c
+      ? { curveServerKey: c.serverPublicKey, curvePublicKey: c.publicKey, curveSecretKey: c.secretKey }
+      : {}),
+  });
   sock.receiveTimeout = opts.timeoutMs ?? 3000;
   sock.sendTimeout = opts.timeoutMs ?? 3000;
   const peerId = `status-${randomUUID().slice(0, 8)}`;
   const send = (body: BodyInit): Promise<void> =>
-    sock.send([PROTOCOL_TAG_BYTES, encodeEnvelope({ versionMajor: PROTOCOL_MAJOR, versionMinor: PROTOCOL_MINOR, messageId: randomUUID(), sentUnixMs: Date.now(), senderId: peerId, ...body })]);
+    sock.send([
+      PROTOCOL_TAG_BYTES,
+      encodeEnvelope({
+        versionMajor: PROTOCOL_MAJOR,
+        versionMinor: PROTOCOL_MINOR,
+        messageId: randomUUID(),
+        sentUnixMs: Date.now(),
+        senderId: peerId,
+        ...body,
+      }),
+    ]);
   try {
     sock.connect(endpoint);
-    await send({ hello: { peerId, role: nadir.v1.PeerRole.PEER_ROLE_OBSERVER, observer: { studyIds: opts.studyIds ?? [] }, agent: "nadir-status/0.1.0" } });
+    await send({
+      hello: {
+        peerId,
+        role: nadir.v1.PeerRole.PEER_ROLE_OBSERVER,
+        observer: { studyIds: opts.studyIds ?? [] },
+        agent: "nadir-status/0.1.0",
+      },
+    });
     for (;;) {
       let frames: Buffer[];
       try {

@@ -9,29 +9,36 @@
  * one is recognised by its (study, trial, attempt[, sequence]) and ignored.
  */
 import { randomUUID } from "node:crypto";
-import * as zmq from "zeromq";
+import type { BodyInit, Envelope } from "@nadir/protocol";
 import {
   DEFAULT_MAX_FRAME_BYTES,
-  PROTOCOL_TAG_BYTES,
-  ProtocolError,
-  VersionMismatchError,
   decodeFrames,
   encodeEnvelope,
   errorReplyFor,
-  negotiateVersion,
   nadir,
+  negotiateVersion,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
+  PROTOCOL_TAG_BYTES,
+  ProtocolError,
+  VersionMismatchError,
 } from "@nadir/protocol";
-import type { BodyInit, Envelope } from "@nadir/protocol";
-import type { Measurement, ParameterValue, Stopper, Suggester, SuggesterFactory, TrialResult } from "@nadir/sdk";
+import type {
+  Measurement,
+  ParameterValue,
+  Stopper,
+  Suggester,
+  SuggesterFactory,
+  TrialResult,
+} from "@nadir/sdk";
 import { orientedValue } from "@nadir/sdk";
+import * as zmq from "zeromq";
 import type { JournalEntry, JournalRecord, TrialStore } from "./journal.js";
-import { SendQueue } from "./send-queue.js";
-import { builtinSuggester } from "./suggesters.js";
-import { stopperFor } from "./stoppers.js";
 import { materialize } from "./materialize.js";
+import { SendQueue } from "./send-queue.js";
+import { stopperFor } from "./stoppers.js";
 import { specFingerprint, validateStudySpec } from "./study.js";
+import { builtinSuggester } from "./suggesters.js";
 import { ZapAllowList } from "./zap.js";
 
 const v1 = nadir.v1;
@@ -163,7 +170,14 @@ interface Trial {
   stopMessage: string;
 }
 
-const TERMINAL = new Set([S.TRIAL_STATE_COMPLETED, S.TRIAL_STATE_PRUNED, S.TRIAL_STATE_FAILED, S.TRIAL_STATE_DIVERGED, S.TRIAL_STATE_INFEASIBLE, S.TRIAL_STATE_ABANDONED]);
+const TERMINAL = new Set([
+  S.TRIAL_STATE_COMPLETED,
+  S.TRIAL_STATE_PRUNED,
+  S.TRIAL_STATE_FAILED,
+  S.TRIAL_STATE_DIVERGED,
+  S.TRIAL_STATE_INFEASIBLE,
+  S.TRIAL_STATE_ABANDONED,
+]);
 
 function isTerminal(state: number): boolean {
   return TERMINAL.has(state);
@@ -201,7 +215,8 @@ export class CoordinatorConfigError extends Error {
 /** The trial coordinator (see the module comment). */
 export class Coordinator {
   readonly sessionId = randomUUID();
-  private readonly opts: Required<Omit<CoordinatorOptions, "eventsBind" | "curve" | "suggesters">> & CoordinatorOptions;
+  private readonly opts: Required<Omit<CoordinatorOptions, "eventsBind" | "curve" | "suggesters">> &
+    CoordinatorOptions;
   private router: zmq.Router | undefined;
   private pub: zmq.Publisher | undefined;
   private zap: ZapAllowList | undefined;
@@ -214,7 +229,10 @@ export class Coordinator {
   private stopping = false;
   private readonly startedAt = Date.now();
   private compacting = false;
-  private readonly pendingSuggest = new Map<string, { resolve: (r: nadir.v1.SuggestResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }>();
+  private readonly pendingSuggest = new Map<
+    string,
+    { resolve: (r: nadir.v1.SuggestResponse) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+  >();
   private doneResolvers: (() => void)[] = [];
   private malformedCount = 0;
   private routerOut: SendQueue | undefined;
@@ -232,17 +250,30 @@ export class Coordinator {
 
   constructor(options: CoordinatorOptions) {
     const hb = options.heartbeatIntervalMs ?? 1000;
-    if (!(Number.isInteger(hb) && hb >= 10)) throw new CoordinatorConfigError(`heartbeatIntervalMs must be an integer >= 10, got ${hb}`);
+    if (!(Number.isInteger(hb) && hb >= 10))
+      throw new CoordinatorConfigError(`heartbeatIntervalMs must be an integer >= 10, got ${hb}`);
     const timeout = options.peerTimeoutMs ?? hb * 10;
-    if (!(Number.isInteger(timeout) && timeout > hb)) throw new CoordinatorConfigError(`peerTimeoutMs must be an integer > heartbeatIntervalMs, got ${timeout}`);
+    if (!(Number.isInteger(timeout) && timeout > hb))
+      throw new CoordinatorConfigError(
+        `peerTimeoutMs must be an integer > heartbeatIntervalMs, got ${timeout}`,
+      );
     const maxFrame = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
-    if (!(Number.isSafeInteger(maxFrame) && maxFrame >= 1024)) throw new CoordinatorConfigError(`maxFrameBytes must be an integer >= 1024, got ${maxFrame}`);
+    if (!(Number.isSafeInteger(maxFrame) && maxFrame >= 1024))
+      throw new CoordinatorConfigError(`maxFrameBytes must be an integer >= 1024, got ${maxFrame}`);
     for (const ep of options.bind ?? []) {
-      if (!/^(tcp|ipc):\/\//.test(ep)) throw new CoordinatorConfigError(`bind endpoint must start with tcp:// or ipc://, got ${JSON.stringify(ep)}`);
+      if (!/^(tcp|ipc):\/\//.test(ep))
+        throw new CoordinatorConfigError(
+          `bind endpoint must start with tcp:// or ipc://, got ${JSON.stringify(ep)}`,
+        );
     }
     if (options.curve) {
-      for (const k of [options.curve.publicKey, options.curve.secretKey, ...options.curve.allowedClientKeys]) {
-        if (typeof k !== "string" || k.length !== 40) throw new CoordinatorConfigError("CURVE keys must be 40-character Z85 strings");
+      for (const k of [
+        options.curve.publicKey,
+        options.curve.secretKey,
+        ...options.curve.allowedClientKeys,
+      ]) {
+        if (typeof k !== "string" || k.length !== 40)
+          throw new CoordinatorConfigError("CURVE keys must be 40-character Z85 strings");
       }
     }
     this.opts = {
@@ -272,15 +303,24 @@ export class Coordinator {
   // ------------------------------------------------------------------------------------------------ start
 
   /** Replays the journal, creates new studies, binds the sockets and starts serving. */
-  async start(): Promise<{ endpoints: string[]; eventsEndpoint: string | undefined; replayed: number; truncatedBytes: number }> {
+  async start(): Promise<{
+    endpoints: string[];
+    eventsEndpoint: string | undefined;
+    replayed: number;
+    truncatedBytes: number;
+  }> {
     const { records, report } = this.opts.store.open();
     for (const r of records) this.applyRecord(r, true);
-    if (report.truncatedBytes > 0) this.opts.log(`journal: torn tail truncated (${report.truncatedBytes} bytes): ${report.truncationReason}`);
+    if (report.truncatedBytes > 0)
+      this.opts.log(
+        `journal: torn tail truncated (${report.truncatedBytes} bytes): ${report.truncationReason}`,
+      );
     const now = Date.now();
     for (const st of this.studies.values()) {
       for (const t of st.trials.values()) {
         // Replayed running attempts wait reattachGraceMs for their worker to say Hello again.
-        if (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) t.leaseExpires = now + this.opts.reattachGraceMs;
+        if (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING)
+          t.leaseExpires = now + this.opts.reattachGraceMs;
       }
     }
     for (const spec of this.opts.studies) {
@@ -294,7 +334,12 @@ export class Coordinator {
       const full = v1.StudySpec.decode(v1.StudySpec.encode(spec).finish());
       full.createdUnixMs = spec.createdUnixMs || now;
       await this.commit({ studyCreated: full });
-      await this.commit({ studyStateChanged: { studyId: spec.studyId, state: v1.StudyStateChanged.StudyState.STUDY_STATE_ACTIVE } });
+      await this.commit({
+        studyStateChanged: {
+          studyId: spec.studyId,
+          state: v1.StudyStateChanged.StudyState.STUDY_STATE_ACTIVE,
+        },
+      });
     }
 
     const curve = this.opts.curve;
@@ -307,7 +352,14 @@ export class Coordinator {
       linger: 0,
       receiveHighWaterMark: 100_000,
       sendHighWaterMark: 100_000,
-      ...(curve ? { curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: "nadir" } : {}),
+      ...(curve
+        ? {
+            curveServer: true,
+            curveSecretKey: curve.secretKey,
+            curvePublicKey: curve.publicKey,
+            zapDomain: "nadir",
+          }
+        : {}),
     };
     this.router = new zmq.Router(sockOpts);
     for (const ep of this.opts.bind as string[]) {
@@ -315,15 +367,34 @@ export class Coordinator {
       this.endpoints.push(this.router.lastEndpoint as string);
     }
     if (this.opts.eventsBind) {
-      this.pub = new zmq.Publisher({ linger: 0, sendHighWaterMark: 100_000, ...(curve ? { curveServer: true, curveSecretKey: curve.secretKey, curvePublicKey: curve.publicKey, zapDomain: "nadir" } : {}) });
+      this.pub = new zmq.Publisher({
+        linger: 0,
+        sendHighWaterMark: 100_000,
+        ...(curve
+          ? {
+              curveServer: true,
+              curveSecretKey: curve.secretKey,
+              curvePublicKey: curve.publicKey,
+              zapDomain: "nadir",
+            }
+          : {}),
+      });
       await this.pub.bind(this.opts.eventsBind.replace(/^(tcp:\/\/[^:]+):0$/, "$1:*"));
       this.eventsEndpoint = this.pub.lastEndpoint as string;
     }
     void this.receiveLoop();
-    this.timer = setInterval(() => this.tick(), Math.max(20, Math.min(250, this.opts.heartbeatIntervalMs >> 1)));
+    this.timer = setInterval(
+      () => this.tick(),
+      Math.max(20, Math.min(250, this.opts.heartbeatIntervalMs >> 1)),
+    );
     this.schedule();
     this.checkDone();
-    return { endpoints: this.endpoints, eventsEndpoint: this.eventsEndpoint, replayed: records.length, truncatedBytes: report.truncatedBytes };
+    return {
+      endpoints: this.endpoints,
+      eventsEndpoint: this.eventsEndpoint,
+      replayed: records.length,
+      truncatedBytes: report.truncatedBytes,
+    };
   }
 
   /** Resolves when every study is done (budget spent and no trial left running or queued). */
@@ -341,7 +412,8 @@ export class Coordinator {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     if (opts.shutdownWorkers) {
-      for (const p of this.peers.values()) this.send(p.routingId, { shutdown: { reason: "study finished", graceful: true, graceMs: 1000 } });
+      for (const p of this.peers.values())
+        this.send(p.routingId, { shutdown: { reason: "study finished", graceful: true, graceMs: 1000 } });
       await new Promise((r) => setTimeout(r, 100));
     }
     for (const p of this.pendingSuggest.values()) {
@@ -476,7 +548,10 @@ export class Coordinator {
   }
 
   /** Applies a report; returns the stop decision to act on (live only). */
-  private applyReport(r: nadir.v1.TrialReport.$Properties, replay: boolean): { stop: number; message: string } | undefined {
+  private applyReport(
+    r: nadir.v1.TrialReport.$Properties,
+    replay: boolean,
+  ): { stop: number; message: string } | undefined {
     const t = this.trialOf(r.trial);
     if (!t || !r.measurement) return undefined;
     t.seqs.add(Number(r.sequence ?? 0));
@@ -484,7 +559,8 @@ export class Coordinator {
     t.measurements.push(m);
     // Memory stays bounded however many reports an attempt sends: past 2 x MAX_KEPT_MEASUREMENTS, every
     // other older measurement is dropped (the first and the newest are always kept). The journal keeps all.
-    if (t.measurements.length >= 2 * MAX_KEPT_MEASUREMENTS) t.measurements = t.measurements.filter((_, i, a) => i % 2 === 0 || i === a.length - 1);
+    if (t.measurements.length >= 2 * MAX_KEPT_MEASUREMENTS)
+      t.measurements = t.measurements.filter((_, i, a) => i % 2 === 0 || i === a.length - 1);
     const spec = t.study.spec;
     let decision: { stop: number; message: string } | undefined;
     if (spec.target && !t.target?.reached) {
@@ -493,16 +569,25 @@ export class Coordinator {
       if (v !== undefined && v !== null) {
         const reached = spec.target.direction === v1.Direction.DIRECTION_MINIMIZE ? v <= thr : v >= thr;
         if (reached) {
-          t.target = { reached: true, step: Number(m.step ?? 0), elapsedSeconds: m.elapsedSeconds ?? 0, value: v };
+          t.target = {
+            reached: true,
+            step: Number(m.step ?? 0),
+            elapsedSeconds: m.elapsedSeconds ?? 0,
+            value: v,
+          };
           if (spec.target.stopWhenReached && t.state === S.TRIAL_STATE_RUNNING) {
-            decision = { stop: v1.StopReason.STOP_REASON_TARGET_REACHED, message: `target ${spec.target.metric} ${v} reached at step ${m.step}` };
+            decision = {
+              stop: v1.StopReason.STOP_REASON_TARGET_REACHED,
+              message: `target ${spec.target.metric} ${v} reached at step ${m.step}`,
+            };
           }
         }
       }
     }
     if (t.study.stopper) {
       const d = t.study.stopper.onReport({ ref: refOf(t), measurements: t.measurements }, m);
-      if (d.stop && !decision && t.state === S.TRIAL_STATE_RUNNING) decision = { stop: v1.StopReason.STOP_REASON_PRUNED, message: d.reason };
+      if (d.stop && !decision && t.state === S.TRIAL_STATE_RUNNING)
+        decision = { stop: v1.StopReason.STOP_REASON_PRUNED, message: d.reason };
     }
     if (decision) {
       t.state = S.TRIAL_STATE_STOPPING;
@@ -512,7 +597,13 @@ export class Coordinator {
     return replay ? undefined : decision;
   }
 
-  private finish(t: Trial, state: number, at: number, last: Measurement | null | undefined, message = ""): void {
+  private finish(
+    t: Trial,
+    state: number,
+    at: number,
+    last: Measurement | null | undefined,
+    message = "",
+  ): void {
     t.state = state;
     t.ended = at;
     if (last) t.final = last;
@@ -527,7 +618,13 @@ export class Coordinator {
       const spec = t.study.spec;
       const raw = t.final?.metrics?.[spec.objective?.metric ?? ""];
       const value = orientedValue(t.final, spec.objective?.metric ?? "", spec.objective?.direction ?? 1);
-      if (raw !== undefined && raw !== null && !Number.isNaN(value) && state === S.TRIAL_STATE_COMPLETED && (!t.study.best || value < t.study.best.value)) {
+      if (
+        raw !== undefined &&
+        raw !== null &&
+        !Number.isNaN(value) &&
+        state === S.TRIAL_STATE_COMPLETED &&
+        (!t.study.best || value < t.study.best.value)
+      ) {
         t.study.best = { value, raw, ref: refOf(t) };
       }
     }
@@ -570,7 +667,8 @@ export class Coordinator {
       default: {
         t.failures += 1;
         const maxAttempts = t.study.spec.budget?.maxAttemptsPerTrial || 1;
-        if (t.failures >= maxAttempts) this.finish(t, S.TRIAL_STATE_FAILED, at, f.last as Measurement | undefined, f.message ?? "");
+        if (t.failures >= maxAttempts)
+          this.finish(t, S.TRIAL_STATE_FAILED, at, f.last as Measurement | undefined, f.message ?? "");
         else this.requeue(t, false);
       }
     }
@@ -579,10 +677,25 @@ export class Coordinator {
   private preemptOrFail(t: Trial, at: number, reason: string): void {
     if (t.state === S.TRIAL_STATE_STOPPING && t.stopReason === v1.StopReason.STOP_REASON_PRUNED) {
       this.finish(t, S.TRIAL_STATE_PRUNED, at, undefined, `${t.stopMessage} (worker lost before it stopped)`);
-    } else if (t.state === S.TRIAL_STATE_STOPPING && t.stopReason === v1.StopReason.STOP_REASON_TARGET_REACHED) {
-      this.finish(t, S.TRIAL_STATE_COMPLETED, at, undefined, `${t.stopMessage} (worker lost before it stopped)`);
+    } else if (
+      t.state === S.TRIAL_STATE_STOPPING &&
+      t.stopReason === v1.StopReason.STOP_REASON_TARGET_REACHED
+    ) {
+      this.finish(
+        t,
+        S.TRIAL_STATE_COMPLETED,
+        at,
+        undefined,
+        `${t.stopMessage} (worker lost before it stopped)`,
+      );
     } else if (t.attempt >= MAX_PREEMPTED_ATTEMPTS) {
-      this.finish(t, S.TRIAL_STATE_FAILED, at, undefined, `${t.attempt} attempts lost to preemption; last: ${reason}`);
+      this.finish(
+        t,
+        S.TRIAL_STATE_FAILED,
+        at,
+        undefined,
+        `${t.attempt} attempts lost to preemption; last: ${reason}`,
+      );
     } else {
       this.requeue(t, false);
     }
@@ -595,7 +708,13 @@ export class Coordinator {
     if (s.target?.reached) t.target = s.target;
     switch (s.reason) {
       case R.STOP_REASON_PRUNED:
-        this.finish(t, S.TRIAL_STATE_PRUNED, at, s.last as Measurement | undefined, t.stopMessage || "pruned by the worker");
+        this.finish(
+          t,
+          S.TRIAL_STATE_PRUNED,
+          at,
+          s.last as Measurement | undefined,
+          t.stopMessage || "pruned by the worker",
+        );
         return;
       case R.STOP_REASON_TARGET_REACHED:
         this.finish(t, S.TRIAL_STATE_COMPLETED, at, s.last as Measurement | undefined, t.stopMessage);
@@ -632,7 +751,14 @@ export class Coordinator {
     for (const r of snap.trials) {
       const st = this.studies.get(r.trial?.studyId ?? "");
       if (!st) continue;
-      this.applyTrialCreated({ trial: r.trial, parameters: r.parameters, seed: r.seed, suggester: r.suggester, ...(r.listIndex !== null && r.listIndex !== undefined ? { listIndex: r.listIndex } : {}), replicate: Number((r as { replicate?: number }).replicate ?? 0) });
+      this.applyTrialCreated({
+        trial: r.trial,
+        parameters: r.parameters,
+        seed: r.seed,
+        suggester: r.suggester,
+        ...(r.listIndex !== null && r.listIndex !== undefined ? { listIndex: r.listIndex } : {}),
+        replicate: Number((r as { replicate?: number }).replicate ?? 0),
+      });
       const t = st.trials.get(r.trial?.trialId ?? 0) as Trial;
       t.attempt = r.trial?.attempt ?? 0;
       t.measurements = (r.measurements ?? []) as Measurement[];
@@ -640,7 +766,13 @@ export class Coordinator {
       t.failureKind = r.failureKind ?? 0;
       t.started = Number(r.startedUnixMs ?? 0);
       if (r.target) t.target = r.target;
-      this.finish(t, r.state ?? 0, Number(r.endedUnixMs ?? 0), r.final as Measurement | undefined, r.message ?? "");
+      this.finish(
+        t,
+        r.state ?? 0,
+        Number(r.endedUnixMs ?? 0),
+        r.final as Measurement | undefined,
+        r.message ?? "",
+      );
     }
   }
 
@@ -680,13 +812,29 @@ export class Coordinator {
             continue;
           }
           // Live trials are re-journaled as the records that made them, so replay treats them as usual.
-          live.push({ trialCreated: { trial: refOf(t, 0), parameters: t.parameters, seed: t.seed, suggester: t.suggester, ...(t.listIndex !== undefined ? { listIndex: t.listIndex } : {}), replicate: t.replicate } });
-          if (t.attempt > 0 && (t.state === S.TRIAL_STATE_QUEUED) && !t.reuseAttempt) {
-            live.push({ trialEvent: { trial: refOf(t), state: S.TRIAL_STATE_PREEMPTED, reason: "compaction: attempt already lost" } });
+          live.push({
+            trialCreated: {
+              trial: refOf(t, 0),
+              parameters: t.parameters,
+              seed: t.seed,
+              suggester: t.suggester,
+              ...(t.listIndex !== undefined ? { listIndex: t.listIndex } : {}),
+              replicate: t.replicate,
+            },
+          });
+          if (t.attempt > 0 && t.state === S.TRIAL_STATE_QUEUED && !t.reuseAttempt) {
+            live.push({
+              trialEvent: {
+                trial: refOf(t),
+                state: S.TRIAL_STATE_PREEMPTED,
+                reason: "compaction: attempt already lost",
+              },
+            });
           } else if (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) {
             live.push({ attemptAssigned: { assignment: { trial: refOf(t) }, workerId: t.workerId } });
             // Sequences restart from 1 in the compacted journal; the live seqs set keeps deduplicating.
-            t.measurements.forEach((m, i) => live.push({ trialReport: { trial: refOf(t), measurement: m, sequence: i + 1 } }));
+            for (const [i, m] of t.measurements.entries())
+              live.push({ trialReport: { trial: refOf(t), measurement: m, sequence: i + 1 } });
           }
         }
       }
@@ -699,7 +847,9 @@ export class Coordinator {
       });
       entries.push(...live);
       await this.opts.store.compact(entries);
-      this.opts.log(`journal: compacted to ${entries.length} records (${terminal.length} finished trials in the snapshot)`);
+      this.opts.log(
+        `journal: compacted to ${entries.length} records (${terminal.length} finished trials in the snapshot)`,
+      );
     } catch (err) {
       this.opts.log(`journal: compaction failed: ${(err as Error).message}`);
     } finally {
@@ -730,18 +880,36 @@ export class Coordinator {
       return;
     }
     // zeromq.js allows one send in flight per socket (a second throws EBUSY synchronously): queue them.
-    this.routerOut ??= new SendQueue(this.router, (err) => this.opts.log(`coordinator: send failed: ${err.message}`));
+    this.routerOut ??= new SendQueue(this.router, (err) =>
+      this.opts.log(`coordinator: send failed: ${err.message}`),
+    );
     this.routerOut.send([routingId, PROTOCOL_TAG_BYTES, payload]);
   }
 
-  private sendError(routingId: Buffer, code: number, message: string, correlationId?: string, trial?: nadir.v1.TrialRef.$Properties | null): void {
+  private sendError(
+    routingId: Buffer,
+    code: number,
+    message: string,
+    correlationId?: string,
+    trial?: nadir.v1.TrialRef.$Properties | null,
+  ): void {
     this.send(routingId, { error: { code, message, ...(trial ? { trial } : {}) } }, correlationId);
   }
 
   private publish(studyId: string, body: BodyInit): void {
     if (!this.pub || this.pub.closed) return;
     try {
-      const payload = encodeEnvelope({ versionMajor: PROTOCOL_MAJOR, versionMinor: PROTOCOL_MINOR, messageId: randomUUID(), sentUnixMs: Date.now(), senderId: "coordinator", ...body }, { verify: false });
+      const payload = encodeEnvelope(
+        {
+          versionMajor: PROTOCOL_MAJOR,
+          versionMinor: PROTOCOL_MINOR,
+          messageId: randomUUID(),
+          sentUnixMs: Date.now(),
+          senderId: "coordinator",
+          ...body,
+        },
+        { verify: false },
+      );
       this.pubOut ??= new SendQueue(this.pub, () => {}, 100_000);
       this.pubOut.send([Buffer.from(`nadir.v1/${studyId}`), payload]);
     } catch {
@@ -751,7 +919,14 @@ export class Coordinator {
 
   private event(t: Trial, previous: number, reason = "", measurement?: Measurement): void {
     if (!this.pub) return;
-    const ev: nadir.v1.TrialEvent.$Properties = { trial: refOf(t), previousState: previous, state: t.state, atUnixMs: Date.now(), workerId: t.workerId, reason };
+    const ev: nadir.v1.TrialEvent.$Properties = {
+      trial: refOf(t),
+      previousState: previous,
+      state: t.state,
+      atUnixMs: Date.now(),
+      workerId: t.workerId,
+      reason,
+    };
     if (measurement) ev.measurement = measurement;
     if (isTerminal(t.state)) ev.result = this.resultOf(t, false);
     this.publish(t.study.spec.studyId, { trialEvent: ev });
@@ -786,7 +961,9 @@ export class Coordinator {
     // Logged, but bounded: the first 20, then every 1000th.
     if (this.malformedLogged < 20 || this.malformedCount % 1000 === 0) {
       this.malformedLogged += 1;
-      this.opts.log(`coordinator: bad message from peer ${Buffer.from(key, "latin1").toString("hex")}: ${err.code}: ${err.message.slice(0, 200)} (${this.malformedCount} so far)`);
+      this.opts.log(
+        `coordinator: bad message from peer ${Buffer.from(key, "latin1").toString("hex")}: ${err.code}: ${err.message.slice(0, 200)} (${this.malformedCount} so far)`,
+      );
     }
   }
 
@@ -800,7 +977,10 @@ export class Coordinator {
         const now = Date.now();
         const rl = this.rateLimited(key, now);
         if (rl.limited) {
-          if (rl.reply) this.send(id, { error: { code: E.ERROR_CODE_RATE_LIMITED, message: "rate limit exceeded", retryAfterMs: 100 } });
+          if (rl.reply)
+            this.send(id, {
+              error: { code: E.ERROR_CODE_RATE_LIMITED, message: "rate limit exceeded", retryAfterMs: 100 },
+            });
           continue;
         }
         let env: Envelope;
@@ -810,7 +990,13 @@ export class Coordinator {
           if (err instanceof ProtocolError) {
             this.logMalformed(key, err);
             if (err instanceof VersionMismatchError && looksLikeHello(frames)) {
-              this.send(id, { refused: { reason: v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH, message: err.message, supportedVersions: [{ major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR }] } });
+              this.send(id, {
+                refused: {
+                  reason: v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH,
+                  message: err.message,
+                  supportedVersions: [{ major: PROTOCOL_MAJOR, minor: PROTOCOL_MINOR }],
+                },
+              });
             } else {
               this.send(id, errorReplyFor(err));
             }
@@ -822,8 +1008,15 @@ export class Coordinator {
         try {
           this.handle(id, key, env, now);
         } catch (err) {
-          this.opts.log(`coordinator: internal error handling ${env.body}: ${(err as Error).stack ?? String(err)}`);
-          this.sendError(id, E.ERROR_CODE_INTERNAL, `internal error: ${(err as Error).message}`, env.messageId);
+          this.opts.log(
+            `coordinator: internal error handling ${env.body}: ${(err as Error).stack ?? String(err)}`,
+          );
+          this.sendError(
+            id,
+            E.ERROR_CODE_INTERNAL,
+            `internal error: ${(err as Error).message}`,
+            env.messageId,
+          );
         }
       }
     } catch (err) {
@@ -837,7 +1030,12 @@ export class Coordinator {
     const peer = this.peers.get(key);
     if (!peer) {
       this.malformedCount += 1;
-      return this.sendError(id, E.ERROR_CODE_NOT_WELCOMED, `say Hello first (session ${this.sessionId})`, env.messageId);
+      return this.sendError(
+        id,
+        E.ERROR_CODE_NOT_WELCOMED,
+        `say Hello first (session ${this.sessionId})`,
+        env.messageId,
+      );
     }
     peer.lastSeen = now;
     switch (body) {
@@ -864,37 +1062,69 @@ export class Coordinator {
       case "ack":
         return;
       case "statusRequest":
-        return this.send(id, { statusResponse: this.status((env.statusRequest as nadir.v1.StatusRequest).studyIds) }, env.messageId);
+        return this.send(
+          id,
+          { statusResponse: this.status((env.statusRequest as nadir.v1.StatusRequest).studyIds) },
+          env.messageId,
+        );
       default:
         this.malformedCount += 1;
-        return this.sendError(id, E.ERROR_CODE_UNEXPECTED_MESSAGE, `${String(body)} is not a message a peer sends to the coordinator`, env.messageId);
+        return this.sendError(
+          id,
+          E.ERROR_CODE_UNEXPECTED_MESSAGE,
+          `${String(body)} is not a message a peer sends to the coordinator`,
+          env.messageId,
+        );
     }
   }
 
   private onHello(id: Buffer, key: string, env: Envelope, hello: nadir.v1.Hello): void {
-    const refuse = (reason: number, message: string): void => this.send(id, { refused: { reason, message } }, env.messageId);
+    const refuse = (reason: number, message: string): void =>
+      this.send(id, { refused: { reason, message } }, env.messageId);
     const nego = negotiateVersion({ major: env.versionMajor, minor: env.versionMinor });
     if (!nego.ok) {
-      return this.send(id, { refused: { reason: v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH, message: nego.message, supportedVersions: nego.supported } }, env.messageId);
+      return this.send(
+        id,
+        {
+          refused: {
+            reason: v1.RefusalReason.REFUSAL_REASON_VERSION_MISMATCH,
+            message: nego.message,
+            supportedVersions: nego.supported,
+          },
+        },
+        env.messageId,
+      );
     }
-    if (this.stopping) return refuse(v1.RefusalReason.REFUSAL_REASON_DRAINING, "coordinator is shutting down");
+    if (this.stopping)
+      return refuse(v1.RefusalReason.REFUSAL_REASON_DRAINING, "coordinator is shutting down");
     const R = v1.PeerRole;
-    if (!hello.peerId || hello.peerId.length > 200) return refuse(v1.RefusalReason.REFUSAL_REASON_INVALID_HELLO, "peer_id must be 1..200 characters");
+    if (!hello.peerId || hello.peerId.length > 200)
+      return refuse(v1.RefusalReason.REFUSAL_REASON_INVALID_HELLO, "peer_id must be 1..200 characters");
     if (![R.PEER_ROLE_WORKER, R.PEER_ROLE_SUGGESTER, R.PEER_ROLE_OBSERVER].includes(hello.role)) {
-      return refuse(v1.RefusalReason.REFUSAL_REASON_INVALID_HELLO, "role must be WORKER, SUGGESTER or OBSERVER");
+      return refuse(
+        v1.RefusalReason.REFUSAL_REASON_INVALID_HELLO,
+        "role must be WORKER, SUGGESTER or OBSERVER",
+      );
     }
     let capacity = 0;
     if (hello.role === R.PEER_ROLE_WORKER) {
       capacity = hello.worker?.capacity ?? 0;
-      if (!(capacity >= 1 && capacity <= 4096)) return refuse(v1.RefusalReason.REFUSAL_REASON_INVALID_HELLO, `worker capacity must be 1..4096, got ${capacity}`);
+      if (!(capacity >= 1 && capacity <= 4096))
+        return refuse(
+          v1.RefusalReason.REFUSAL_REASON_INVALID_HELLO,
+          `worker capacity must be 1..4096, got ${capacity}`,
+        );
     }
     // The same peer id on a new connection takes over (a worker that reconnected, e.g. after a network
     // blip or a coordinator restart); the old connection is forgotten, its unlisted attempts preempted.
     const old = this.peersById.get(hello.peerId);
-    const listed = new Set((hello.worker?.running ?? []).map((r) => `${r.studyId}/${r.trialId}/${r.attempt}`));
+    const listed = new Set(
+      (hello.worker?.running ?? []).map((r) => `${r.studyId}/${r.trialId}/${r.attempt}`),
+    );
     if (old && old.key !== key) {
       for (const t of [...old.running]) {
-        if (!listed.has(`${t.study.spec.studyId}/${t.id}/${t.attempt}`)) this.preemptLive(t, `worker ${old.peerId} reconnected without it`);
+        if (!listed.has(`${t.study.spec.studyId}/${t.id}/${t.attempt}`))
+          this.preemptLive(t, `worker ${old.peerId} reconnected without it`);
       }
       this.peers.delete(old.key);
     }
@@ -919,7 +1149,12 @@ export class Coordinator {
     const stops: Trial[] = [];
     for (const ref of hello.worker?.running ?? []) {
       const t = this.trialOf(ref);
-      if (!t || t.attempt !== ref.attempt || (t.state !== S.TRIAL_STATE_RUNNING && t.state !== S.TRIAL_STATE_STOPPING)) continue;
+      if (
+        !t ||
+        t.attempt !== ref.attempt ||
+        (t.state !== S.TRIAL_STATE_RUNNING && t.state !== S.TRIAL_STATE_STOPPING)
+      )
+        continue;
       if (t.workerId && t.workerId !== hello.peerId) continue;
       if (t.peer && t.peer !== peer) t.peer.running.delete(t);
       t.peer = peer;
@@ -931,7 +1166,11 @@ export class Coordinator {
     // Attempts this worker held (by id) but did not list are lost.
     for (const st of this.studies.values()) {
       for (const t of st.trials.values()) {
-        if ((t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) && t.workerId === hello.peerId && t.peer !== peer) {
+        if (
+          (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) &&
+          t.workerId === hello.peerId &&
+          t.peer !== peer
+        ) {
           this.preemptLive(t, `worker ${hello.peerId} said Hello without it`);
         }
       }
@@ -960,32 +1199,59 @@ export class Coordinator {
   private onHeartbeat(peer: Peer, hb: nadir.v1.Heartbeat, now: number): void {
     for (const p of hb.running) {
       const t = this.trialOf(p.trial);
-      if (t && t.peer === peer && t.attempt === p.trial?.attempt) t.leaseExpires = now + this.opts.peerTimeoutMs;
+      if (t && t.peer === peer && t.attempt === p.trial?.attempt)
+        t.leaseExpires = now + this.opts.peerTimeoutMs;
     }
     if (hb.freeSlots > 0) this.schedule();
   }
 
   /** Checks that a message about an attempt refers to a known, current attempt held by this peer. */
-  private attemptFor(peer: Peer, env: Envelope, ref: nadir.v1.TrialRef.$Properties | null | undefined): { t?: Trial; stale?: boolean } {
+  private attemptFor(
+    peer: Peer,
+    env: Envelope,
+    ref: nadir.v1.TrialRef.$Properties | null | undefined,
+  ): { t?: Trial; stale?: boolean } {
     const st = this.studies.get(ref?.studyId ?? "");
     if (!st) {
       this.malformedCount += 1;
-      this.sendError(peer.routingId, E.ERROR_CODE_UNKNOWN_STUDY, `no study ${JSON.stringify(ref?.studyId ?? "")}`, env.messageId, ref);
+      this.sendError(
+        peer.routingId,
+        E.ERROR_CODE_UNKNOWN_STUDY,
+        `no study ${JSON.stringify(ref?.studyId ?? "")}`,
+        env.messageId,
+        ref,
+      );
       return {};
     }
     const t = st.trials.get(ref?.trialId ?? 0);
     const attempt = ref?.attempt ?? 0;
     if (!t || attempt < 1 || attempt > Math.max(t.attempt, 1)) {
       this.malformedCount += 1;
-      this.sendError(peer.routingId, E.ERROR_CODE_UNKNOWN_TRIAL, `no attempt ${attempt} of trial ${ref?.trialId ?? 0} in study ${st.spec.studyId}`, env.messageId, ref);
+      this.sendError(
+        peer.routingId,
+        E.ERROR_CODE_UNKNOWN_TRIAL,
+        `no attempt ${attempt} of trial ${ref?.trialId ?? 0} in study ${st.spec.studyId}`,
+        env.messageId,
+        ref,
+      );
       return {};
     }
     return { t, stale: attempt !== t.attempt };
   }
 
-  private ack(peer: Peer, env: Envelope, status: number, t: Trial | undefined, ref: nadir.v1.TrialRef.$Properties | null | undefined): void {
+  private ack(
+    peer: Peer,
+    env: Envelope,
+    status: number,
+    t: Trial | undefined,
+    ref: nadir.v1.TrialRef.$Properties | null | undefined,
+  ): void {
     const running = t && (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING);
-    this.send(peer.routingId, { ack: { status, ...(ref ? { trial: ref } : {}), leaseExpiresUnixMs: running ? t.leaseExpires : 0 } }, env.messageId);
+    this.send(
+      peer.routingId,
+      { ack: { status, ...(ref ? { trial: ref } : {}), leaseExpiresUnixMs: running ? t.leaseExpires : 0 } },
+      env.messageId,
+    );
   }
 
   private onReport(peer: Peer, env: Envelope, r: nadir.v1.TrialReport): void {
@@ -993,10 +1259,20 @@ export class Coordinator {
     if (!t) return;
     if (!r.measurement || !(r.sequence >= 1)) {
       this.malformedCount += 1;
-      return this.sendError(peer.routingId, E.ERROR_CODE_INVALID_ARGUMENT, "a report needs a measurement and a sequence >= 1", env.messageId, r.trial);
+      return this.sendError(
+        peer.routingId,
+        E.ERROR_CODE_INVALID_ARGUMENT,
+        "a report needs a measurement and a sequence >= 1",
+        env.messageId,
+        r.trial,
+      );
     }
     if (t.seqs.has(r.sequence) && !stale) return this.ack(peer, env, AckS.ACK_STATUS_DUPLICATE, t, r.trial);
-    if (stale || t.peer !== peer || (t.state !== S.TRIAL_STATE_RUNNING && t.state !== S.TRIAL_STATE_STOPPING)) {
+    if (
+      stale ||
+      t.peer !== peer ||
+      (t.state !== S.TRIAL_STATE_RUNNING && t.state !== S.TRIAL_STATE_STOPPING)
+    ) {
       return this.ack(peer, env, AckS.ACK_STATUS_STALE, t, r.trial);
     }
     t.leaseExpires = Date.now() + this.opts.peerTimeoutMs;
@@ -1016,20 +1292,35 @@ export class Coordinator {
 
   private sendStop(t: Trial): void {
     if (!t.peer) return;
-    this.send(t.peer.routingId, { stopTrial: { trial: refOf(t), reason: t.stopReason, message: t.stopMessage } });
+    this.send(t.peer.routingId, {
+      stopTrial: { trial: refOf(t), reason: t.stopReason, message: t.stopMessage },
+    });
   }
 
   private journalFailed(peer: Peer, env: Envelope, err: Error): void {
     this.opts.log(`coordinator: journal append failed: ${err.message}`);
-    this.sendError(peer.routingId, E.ERROR_CODE_INTERNAL, "journal unavailable; result not recorded", env.messageId);
+    this.sendError(
+      peer.routingId,
+      E.ERROR_CODE_INTERNAL,
+      "journal unavailable; result not recorded",
+      env.messageId,
+    );
   }
 
-  private onTerminal(peer: Peer, env: Envelope, body: "trialCompleted" | "trialFailed" | "trialStopped"): void {
+  private onTerminal(
+    peer: Peer,
+    env: Envelope,
+    body: "trialCompleted" | "trialFailed" | "trialStopped",
+  ): void {
     const msg = env[body] as nadir.v1.TrialCompleted | nadir.v1.TrialFailed | nadir.v1.TrialStopped;
     const { t, stale } = this.attemptFor(peer, env, msg.trial);
     if (!t) return;
     if (!stale && isTerminal(t.state)) return this.ack(peer, env, AckS.ACK_STATUS_DUPLICATE, t, msg.trial);
-    if (stale || t.peer !== peer || (t.state !== S.TRIAL_STATE_RUNNING && t.state !== S.TRIAL_STATE_STOPPING)) {
+    if (
+      stale ||
+      t.peer !== peer ||
+      (t.state !== S.TRIAL_STATE_RUNNING && t.state !== S.TRIAL_STATE_STOPPING)
+    ) {
       return this.ack(peer, env, AckS.ACK_STATUS_STALE, t, msg.trial);
     }
     const previous = t.state;
@@ -1058,11 +1349,21 @@ export class Coordinator {
   private onRejected(peer: Peer, env: Envelope, r: nadir.v1.TrialRejected): void {
     const { t, stale } = this.attemptFor(peer, env, r.trial);
     if (!t) return;
-    if (stale || t.peer !== peer || t.state !== S.TRIAL_STATE_RUNNING) return this.ack(peer, env, AckS.ACK_STATUS_STALE, t, r.trial);
+    if (stale || t.peer !== peer || t.state !== S.TRIAL_STATE_RUNNING)
+      return this.ack(peer, env, AckS.ACK_STATUS_STALE, t, r.trial);
     const prev = t.state;
     // A worker that rejects work is treated as full until it asks again.
     peer.capacity = Math.max(0, peer.running.size - 1);
-    this.commit({ trialEvent: { trial: refOf(t), previousState: prev, state: S.TRIAL_STATE_QUEUED, atUnixMs: Date.now(), workerId: peer.peerId, reason: `rejected: ${r.reason}` } }).then(
+    this.commit({
+      trialEvent: {
+        trial: refOf(t),
+        previousState: prev,
+        state: S.TRIAL_STATE_QUEUED,
+        atUnixMs: Date.now(),
+        workerId: peer.peerId,
+        reason: `rejected: ${r.reason}`,
+      },
+    }).then(
       () => {
         this.ack(peer, env, AckS.ACK_STATUS_ACCEPTED, t, r.trial);
         this.event(t, prev, `rejected: ${r.reason}`);
@@ -1097,12 +1398,23 @@ export class Coordinator {
     const prev = t.state;
     const ref = refOf(t);
     const holder = t.peer;
-    void this.commit({ trialEvent: { trial: ref, previousState: prev, state: S.TRIAL_STATE_PREEMPTED, atUnixMs: Date.now(), workerId: t.workerId, reason } }).then(
+    void this.commit({
+      trialEvent: {
+        trial: ref,
+        previousState: prev,
+        state: S.TRIAL_STATE_PREEMPTED,
+        atUnixMs: Date.now(),
+        workerId: t.workerId,
+        reason,
+      },
+    }).then(
       () => {
         this.preempting.delete(t);
         // A holder that is still connected is told to stop the lost attempt (its results would be STALE).
         if (holder && this.peers.get(holder.key) === holder) {
-          this.send(holder.routingId, { stopTrial: { trial: ref, reason: v1.StopReason.STOP_REASON_LEASE_REVOKED, message: reason } });
+          this.send(holder.routingId, {
+            stopTrial: { trial: ref, reason: v1.StopReason.STOP_REASON_LEASE_REVOKED, message: reason },
+          });
         }
         this.opts.log(`trial ${ref.studyId}/${ref.trialId} attempt ${ref.attempt} preempted: ${reason}`);
         this.event(t, prev, reason);
@@ -1125,21 +1437,32 @@ export class Coordinator {
         this.opts.log(`peer ${p.peerId} silent for ${now - p.lastSeen} ms: dropped`);
         this.peers.delete(p.key);
         if (this.peersById.get(p.peerId) === p) this.peersById.delete(p.peerId);
-        for (const t of [...p.running]) this.preemptLive(t, `lease expired: worker ${p.peerId} silent for ${now - p.lastSeen} ms`);
+        for (const t of [...p.running])
+          this.preemptLive(t, `lease expired: worker ${p.peerId} silent for ${now - p.lastSeen} ms`);
       }
     }
     for (const st of this.studies.values()) {
       for (const t of st.trials.values()) {
-        if ((t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) && t.leaseExpires < now && !this.preempting.has(t)) {
+        if (
+          (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) &&
+          t.leaseExpires < now &&
+          !this.preempting.has(t)
+        ) {
           // Either no worker re-attached it after a restart, or its worker is alive but stopped renewing it
           // (no report or heartbeat listing it): a live peer cannot hold an attempt forever.
-          this.preemptLive(t, t.peer ? `lease expired: worker ${t.peer.peerId} stopped renewing it` : "lease expired: no worker reattached it");
+          this.preemptLive(
+            t,
+            t.peer
+              ? `lease expired: worker ${t.peer.peerId} stopped renewing it`
+              : "lease expired: no worker reattached it",
+          );
         }
       }
     }
     // Forget idle rate-limit buckets of peers that never said Hello (bounded memory under floods).
     if (this.buckets.size > 1000) {
-      for (const [k, b] of this.buckets) if (now - b.at > 10_000 && !this.peers.has(k)) this.buckets.delete(k);
+      for (const [k, b] of this.buckets)
+        if (now - b.at > 10_000 && !this.peers.has(k)) this.buckets.delete(k);
     }
   }
 
@@ -1156,14 +1479,19 @@ export class Coordinator {
 
   private runningCount(st: StudyRt): number {
     let n = 0;
-    for (const t of st.trials.values()) if (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) n++;
+    for (const t of st.trials.values())
+      if (t.state === S.TRIAL_STATE_RUNNING || t.state === S.TRIAL_STATE_STOPPING) n++;
     return n;
   }
 
   private assignAll(): void {
     if (this.stopping) return;
-    const workers = [...this.peers.values()].filter((p) => p.role === v1.PeerRole.PEER_ROLE_WORKER && !p.draining);
-    const studies = [...this.studies.values()].filter((s) => s.state === v1.StudyStateChanged.StudyState.STUDY_STATE_ACTIVE);
+    const workers = [...this.peers.values()].filter(
+      (p) => p.role === v1.PeerRole.PEER_ROLE_WORKER && !p.draining,
+    );
+    const studies = [...this.studies.values()].filter(
+      (s) => s.state === v1.StudyStateChanged.StudyState.STUDY_STATE_ACTIVE,
+    );
     let freeSlots = 0;
     for (const w of workers) freeSlots += Math.max(0, w.capacity - w.running.size);
     if (freeSlots === 0 || studies.length === 0) return;
@@ -1176,7 +1504,11 @@ export class Coordinator {
         if (running >= par) continue;
         const t = st.queue[0];
         if (!t) continue;
-        const w = workers.find((p) => p.running.size < p.capacity && (p.workloads.length === 0 || !st.spec.workload || p.workloads.includes(st.spec.workload)));
+        const w = workers.find(
+          (p) =>
+            p.running.size < p.capacity &&
+            (p.workloads.length === 0 || !st.spec.workload || p.workloads.includes(st.spec.workload)),
+        );
         if (!w) continue;
         st.queue.shift();
         this.assign(t, w);
@@ -1197,7 +1529,12 @@ export class Coordinator {
       stepBudget: spec.stepBudget,
       seed: t.seed,
       ...(optimizer ? { optimizer } : {}),
-      lease: { leaseId: randomUUID(), expiresUnixMs: leaseExpires, heartbeatIntervalMs: this.opts.heartbeatIntervalMs, timeoutMs: this.opts.peerTimeoutMs },
+      lease: {
+        leaseId: randomUUID(),
+        expiresUnixMs: leaseExpires,
+        heartbeatIntervalMs: this.opts.heartbeatIntervalMs,
+        timeoutMs: this.opts.peerTimeoutMs,
+      },
       ...(spec.target ? { target: spec.target } : {}),
       ...(spec.objective ? { objective: spec.objective } : {}),
       workload: spec.workload,
@@ -1210,7 +1547,12 @@ export class Coordinator {
     w.running.add(t);
     t.peer = w;
     // The journal keeps the assignment without the materialised parts (they are a function of the spec).
-    const p = this.commit({ attemptAssigned: { assignment: { trial: assignment.trial, lease: assignment.lease }, workerId: w.peerId } });
+    const p = this.commit({
+      attemptAssigned: {
+        assignment: { trial: assignment.trial, lease: assignment.lease },
+        workerId: w.peerId,
+      },
+    });
     t.peer = w;
     p.then(
       () => {
@@ -1235,12 +1577,17 @@ export class Coordinator {
     const want = Math.min(free, par - this.runningCount(st)) - st.queue.length;
     if (want <= 0) return;
     const replicates = Math.max(1, st.spec.replicates || 1);
-    const points = Math.max(1, Math.min(Math.ceil(want / replicates), Math.ceil((maxTrials - created) / replicates)));
+    const points = Math.max(
+      1,
+      Math.min(Math.ceil(want / replicates), Math.ceil((maxTrials - created) / replicates)),
+    );
     st.suggesting = true;
     const history = [...st.trials.values()].map((t) => this.resultOf(t, false));
     const pending = [...st.trials.values()].filter((t) => !isTerminal(t.state)).map((t) => refOf(t));
     Promise.resolve()
-      .then(() => (st.suggester as Suggester).suggest(points, { study: st.spec, history, pending, created: st.points }))
+      .then(() =>
+        (st.suggester as Suggester).suggest(points, { study: st.spec, history, pending, created: st.points }),
+      )
       .then(
         async (batch) => {
           const commits: Promise<void>[] = [];
@@ -1257,7 +1604,14 @@ export class Coordinator {
                     suggester: (st.suggester as Suggester).name,
                     ...(s.listIndex !== undefined ? { listIndex: s.listIndex } : {}),
                     replicate: r,
-                    metadata: { ...(s.metadata ?? {}), ...(batch.exhausted && s === batch.suggestions[batch.suggestions.length - 1] && r === replicates - 1 ? { exhausted: "true" } : {}) },
+                    metadata: {
+                      ...(s.metadata ?? {}),
+                      ...(batch.exhausted &&
+                      s === batch.suggestions[batch.suggestions.length - 1] &&
+                      r === replicates - 1
+                        ? { exhausted: "true" }
+                        : {}),
+                    },
                   },
                 }),
               );
@@ -1284,7 +1638,12 @@ export class Coordinator {
     for (const t of st.trials.values()) if (!isTerminal(t.state)) return false;
     if (st.suggesting) return false;
     const maxFailed = st.spec.budget?.maxFailedTrials ?? 0;
-    return st.trials.size >= (st.spec.budget?.maxTrials ?? 0) || st.exhausted || !st.suggester || (maxFailed > 0 && st.failed >= maxFailed);
+    return (
+      st.trials.size >= (st.spec.budget?.maxTrials ?? 0) ||
+      st.exhausted ||
+      !st.suggester ||
+      (maxFailed > 0 && st.failed >= maxFailed)
+    );
   }
 
   private allDone(): boolean {
@@ -1296,8 +1655,17 @@ export class Coordinator {
     for (const st of this.studies.values()) {
       if (st.state === v1.StudyStateChanged.StudyState.STUDY_STATE_ACTIVE && this.studyDone(st)) {
         st.state = v1.StudyStateChanged.StudyState.STUDY_STATE_COMPLETED;
-        const reason = st.suggesterError ? `suggester unavailable: ${st.suggesterError}` : st.exhausted ? "suggester exhausted" : "budget spent";
-        void this.opts.store.append({ studyStateChanged: { studyId: st.spec.studyId, state: st.state, reason } }).then(() => this.checkDone(), () => {});
+        const reason = st.suggesterError
+          ? `suggester unavailable: ${st.suggesterError}`
+          : st.exhausted
+            ? "suggester exhausted"
+            : "budget spent";
+        void this.opts.store
+          .append({ studyStateChanged: { studyId: st.spec.studyId, state: st.state, reason } })
+          .then(
+            () => this.checkDone(),
+            () => {},
+          );
         this.opts.log(`study ${st.spec.studyId} finished (${reason})`);
         return;
       }
@@ -1306,17 +1674,39 @@ export class Coordinator {
       const rs = this.doneResolvers;
       this.doneResolvers = [];
       // Let the last journal append settle first.
-      void this.flushed().then(() => rs.forEach((r) => r()));
+      void this.flushed().then(() => rs.forEach((r) => void r()));
     }
   }
 
   private async flushed(): Promise<void> {
-    await this.opts.store.append({ envelope: { versionMajor: PROTOCOL_MAJOR, versionMinor: PROTOCOL_MINOR, messageId: randomUUID(), senderId: "coordinator", ack: { status: AckS.ACK_STATUS_ACCEPTED } } });
+    await this.opts.store.append({
+      envelope: {
+        versionMajor: PROTOCOL_MAJOR,
+        versionMinor: PROTOCOL_MINOR,
+        messageId: randomUUID(),
+        senderId: "coordinator",
+        ack: { status: AckS.ACK_STATUS_ACCEPTED },
+      },
+    });
   }
 
   /** Counts of one study's trials. */
   counts(st: StudyRt): StudyCounts {
-    const c: StudyCounts = { studyId: st.spec.studyId, queued: 0, running: 0, completed: 0, pruned: 0, failed: 0, diverged: 0, infeasible: 0, abandoned: 0, created: st.trials.size, maxTrials: st.spec.budget?.maxTrials ?? 0, best: st.best?.raw, done: this.studyDone(st) };
+    const c: StudyCounts = {
+      studyId: st.spec.studyId,
+      queued: 0,
+      running: 0,
+      completed: 0,
+      pruned: 0,
+      failed: 0,
+      diverged: 0,
+      infeasible: 0,
+      abandoned: 0,
+      created: st.trials.size,
+      maxTrials: st.spec.budget?.maxTrials ?? 0,
+      best: st.best?.raw,
+      done: this.studyDone(st),
+    };
     for (const t of st.trials.values()) {
       switch (t.state) {
         case S.TRIAL_STATE_QUEUED:
@@ -1358,11 +1748,18 @@ export class Coordinator {
    * Applies journal records without opening sockets (offline replay for export/status tools) and returns
    * every trial of every study as a TrialResult with its measurements, in trial-id order.
    */
-  replayOffline(records: readonly JournalRecord[]): Map<string, { spec: nadir.v1.StudySpec; trials: (TrialResult & { replicate: number })[] }> {
+  replayOffline(
+    records: readonly JournalRecord[],
+  ): Map<string, { spec: nadir.v1.StudySpec; trials: (TrialResult & { replicate: number })[] }> {
     for (const r of records) this.applyRecord(r, true);
-    const out = new Map<string, { spec: nadir.v1.StudySpec; trials: (TrialResult & { replicate: number })[] }>();
+    const out = new Map<
+      string,
+      { spec: nadir.v1.StudySpec; trials: (TrialResult & { replicate: number })[] }
+    >();
     for (const st of this.studies.values()) {
-      const trials = [...st.trials.values()].sort((a, b) => a.id - b.id).map((t) => ({ ...this.resultOf(t, true), replicate: t.replicate }));
+      const trials = [...st.trials.values()]
+        .sort((a, b) => a.id - b.id)
+        .map((t) => ({ ...this.resultOf(t, true), replicate: t.replicate }));
       out.set(st.spec.studyId, { spec: st.spec, trials });
     }
     return out;
@@ -1390,10 +1787,18 @@ export class Coordinator {
   }
 
   private status(ids: string[]): nadir.v1.StatusResponse.$Properties {
-    const studies = [...this.studies.values()].filter((s) => ids.length === 0 || ids.includes(s.spec.studyId));
+    const studies = [...this.studies.values()].filter(
+      (s) => ids.length === 0 || ids.includes(s.spec.studyId),
+    );
     return {
       studies: studies.map((s) => this.progressOf(s, this.counts(s))),
-      peers: [...this.peers.values()].map((p) => ({ peerId: p.peerId, role: v1.PeerRole[p.role] ?? String(p.role), running: p.running.size, capacity: p.capacity, lastSeenUnixMs: p.lastSeen })),
+      peers: [...this.peers.values()].map((p) => ({
+        peerId: p.peerId,
+        role: v1.PeerRole[p.role] ?? String(p.role),
+        running: p.running.size,
+        capacity: p.capacity,
+        lastSeenUnixMs: p.lastSeen,
+      })),
       agent: COORDINATOR_AGENT,
       uptimeSeconds: (Date.now() - this.startedAt) / 1000,
     };
@@ -1402,10 +1807,20 @@ export class Coordinator {
   // ------------------------------------------------------------------------------ external suggesters
 
   /** Sends a SuggestRequest to a connected suggester peer and waits for its answer (used by ExternalSuggester). */
-  requestSuggestions(spec: nadir.v1.StudySpec, count: number, history: TrialResult[], pending: nadir.v1.TrialRef.$Properties[], timeoutMs = 30_000): Promise<nadir.v1.SuggestResponse | undefined> {
+  requestSuggestions(
+    spec: nadir.v1.StudySpec,
+    count: number,
+    history: TrialResult[],
+    pending: nadir.v1.TrialRef.$Properties[],
+    timeoutMs = 30_000,
+  ): Promise<nadir.v1.SuggestResponse | undefined> {
     const ext = spec.suggester?.external;
     const peer = [...this.peers.values()].find(
-      (p) => p.role === v1.PeerRole.PEER_ROLE_SUGGESTER && (ext?.suggesterId ? p.peerId === ext.suggesterId : !ext?.algorithm || p.algorithms.length === 0 || p.algorithms.includes(ext.algorithm)),
+      (p) =>
+        p.role === v1.PeerRole.PEER_ROLE_SUGGESTER &&
+        (ext?.suggesterId
+          ? p.peerId === ext.suggesterId
+          : !ext?.algorithm || p.algorithms.length === 0 || p.algorithms.includes(ext.algorithm)),
     );
     if (!peer) return Promise.resolve(undefined);
     const messageId = randomUUID();
@@ -1416,7 +1831,21 @@ export class Coordinator {
       }, timeoutMs);
       this.pendingSuggest.set(messageId, { resolve, reject, timer });
       const payload = encodeEnvelope(
-        { versionMajor: PROTOCOL_MAJOR, versionMinor: PROTOCOL_MINOR, messageId, sentUnixMs: Date.now(), senderId: "coordinator", suggestRequest: { studyId: spec.studyId, count, study: spec, specFingerprint: specFingerprint(spec), history, pending } },
+        {
+          versionMajor: PROTOCOL_MAJOR,
+          versionMinor: PROTOCOL_MINOR,
+          messageId,
+          sentUnixMs: Date.now(),
+          senderId: "coordinator",
+          suggestRequest: {
+            studyId: spec.studyId,
+            count,
+            study: spec,
+            specFingerprint: specFingerprint(spec),
+            history,
+            pending,
+          },
+        },
         { maxFrameBytes: this.opts.maxFrameBytes, verify: false },
       );
       this.router?.send([peer.routingId, PROTOCOL_TAG_BYTES, payload]).catch(() => {});
@@ -1426,7 +1855,8 @@ export class Coordinator {
   /** Sends ObserveTrials to the study's suggester peer(s) (fire and forget; they answer with an Ack). */
   observeExternal(spec: nadir.v1.StudySpec, results: readonly TrialResult[]): void {
     for (const p of this.peers.values()) {
-      if (p.role === v1.PeerRole.PEER_ROLE_SUGGESTER) this.send(p.routingId, { observeTrials: { studyId: spec.studyId, trials: [...results] } });
+      if (p.role === v1.PeerRole.PEER_ROLE_SUGGESTER)
+        this.send(p.routingId, { observeTrials: { studyId: spec.studyId, trials: [...results] } });
     }
   }
 
@@ -1449,7 +1879,17 @@ export class ExternalSuggester implements Suggester {
   ) {
     this.name = `external:${spec.suggester?.external?.algorithm || spec.suggester?.external?.suggesterId || "any"}`;
   }
-  async suggest(count: number, ctx: { history: readonly TrialResult[]; pending: readonly nadir.v1.TrialRef.$Properties[] }): Promise<{ suggestions: { parameters: Record<string, ParameterValue>; listIndex?: number; metadata?: Record<string, string> }[]; exhausted: boolean }> {
+  async suggest(
+    count: number,
+    ctx: { history: readonly TrialResult[]; pending: readonly nadir.v1.TrialRef.$Properties[] },
+  ): Promise<{
+    suggestions: {
+      parameters: Record<string, ParameterValue>;
+      listIndex?: number;
+      metadata?: Record<string, string>;
+    }[];
+    exhausted: boolean;
+  }> {
     const r = await this.coordinator.requestSuggestions(this.spec, count, [...ctx.history], [...ctx.pending]);
     if (!r) return { suggestions: [], exhausted: false };
     return {
@@ -1468,7 +1908,12 @@ export class ExternalSuggester implements Suggester {
 
 /** Seed of a trial: the study's sampler/list seed mixed with the point index and replicate, so that replicates differ and attempts agree. */
 function seedFor(spec: nadir.v1.StudySpec, trialId: number, point: number, replicate: number): number {
-  const base = Number(spec.suggester?.sampler?.seed ?? spec.suggester?.list?.fallback?.seed ?? spec.suggester?.external?.seed ?? 0);
+  const base = Number(
+    spec.suggester?.sampler?.seed ??
+      spec.suggester?.list?.fallback?.seed ??
+      spec.suggester?.external?.seed ??
+      0,
+  );
   // Keep within 2^31 so every language's RNG accepts it.
   return (base * 1_000_003 + point * 7919 + replicate * 104_729 + trialId) % 2_147_483_647;
 }

@@ -40,14 +40,30 @@ const TABLES: Uint32Array[] = (() => {
  */
 export function crc32c(bytes: Uint8Array, crc = 0): number {
   if (!(bytes instanceof Uint8Array)) throw new TypeError("crc32c: bytes must be a Uint8Array");
-  if (!Number.isInteger(crc) || crc < 0 || crc > 0xffffffff) throw new RangeError(`crc32c: crc must be a uint32, got ${crc}`);
-  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
+  if (!Number.isInteger(crc) || crc < 0 || crc > 0xffffffff)
+    throw new RangeError(`crc32c: crc must be a uint32, got ${crc}`);
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES as [
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+  ];
   let c = ~crc >>> 0;
   let i = 0;
   const n = bytes.length;
   const end8 = n - (n % 8);
   while (i < end8) {
-    const lo = (c ^ ((bytes[i] as number) | ((bytes[i + 1] as number) << 8) | ((bytes[i + 2] as number) << 16) | ((bytes[i + 3] as number) << 24))) >>> 0;
+    const lo =
+      (c ^
+        ((bytes[i] as number) |
+          ((bytes[i + 1] as number) << 8) |
+          ((bytes[i + 2] as number) << 16) |
+          ((bytes[i + 3] as number) << 24))) >>>
+      0;
     c =
       (t7[lo & 0xff] as number) ^
       (t6[(lo >>> 8) & 0xff] as number) ^

@@ -14,8 +14,8 @@
  * Infinity, -Infinity.
  */
 import { nadir } from "@nadir/protocol";
-import { parameterValue } from "@nadir/sdk";
 import type { TrialResult } from "@nadir/sdk";
+import { parameterValue } from "@nadir/sdk";
 import { Coordinator } from "./coordinator.js";
 import { MemoryStore, readJournal } from "./journal.js";
 
@@ -37,14 +37,20 @@ function stateName(s: number | null | undefined): string {
 }
 
 /** Loads every study of a journal directory (read-only). */
-export function loadJournalStudies(dir: string): { studies: Map<string, { spec: nadir.v1.StudySpec; trials: (TrialResult & { replicate: number })[] }>; problem: string } {
+export function loadJournalStudies(dir: string): {
+  studies: Map<string, { spec: nadir.v1.StudySpec; trials: (TrialResult & { replicate: number })[] }>;
+  problem: string;
+} {
   const { records, problem } = readJournal(dir);
   const c = new Coordinator({ store: new MemoryStore(), studies: [] });
   return { studies: c.replayOffline(records), problem };
 }
 
 /** The rows of one study (trial table). */
-export function trialRows(spec: nadir.v1.StudySpec, trials: readonly (TrialResult & { replicate: number })[]): { columns: string[]; rows: Row[] } {
+export function trialRows(
+  spec: nadir.v1.StudySpec,
+  trials: readonly (TrialResult & { replicate: number })[],
+): { columns: string[]; rows: Row[] } {
   const paramNames = (spec.searchSpace?.parameters ?? []).map((p) => p.name ?? "");
   const extraParams = new Set<string>();
   const metricNames = new Set<string>();
@@ -55,7 +61,21 @@ export function trialRows(spec: nadir.v1.StudySpec, trials: readonly (TrialResul
   const params = [...paramNames, ...[...extraParams].sort()];
   const metrics = [...metricNames].sort();
   const hasTarget = !!spec.target;
-  const columns = ["study", "trial", "attempt", "replicate", "state", "suggester", "list_index", "seed", ...params.map((p) => `param.${p}`), ...metrics, "steps", "elapsed_seconds", ...(hasTarget ? ["steps_to_target"] : [])];
+  const columns = [
+    "study",
+    "trial",
+    "attempt",
+    "replicate",
+    "state",
+    "suggester",
+    "list_index",
+    "seed",
+    ...params.map((p) => `param.${p}`),
+    ...metrics,
+    "steps",
+    "elapsed_seconds",
+    ...(hasTarget ? ["steps_to_target"] : []),
+  ];
   const rows = trials.map((t) => {
     const row: Row = {
       study: spec.studyId,
@@ -90,7 +110,8 @@ function csvField(v: string | number | boolean | null): string {
 }
 
 function jsonValue(v: string | number | boolean | null): unknown {
-  if (typeof v === "number" && !Number.isFinite(v)) return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
+  if (typeof v === "number" && !Number.isFinite(v))
+    return Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity";
   return v;
 }
 
@@ -98,17 +119,31 @@ function jsonValue(v: string | number | boolean | null): unknown {
 export function exportStudy(dir: string, studyId: string, format: ExportFormat): string {
   const { studies } = loadJournalStudies(dir);
   const st = studies.get(studyId);
-  if (!st) throw new ExportError(`no study ${JSON.stringify(studyId)} in ${dir} (studies: ${[...studies.keys()].join(", ") || "none"})`);
+  if (!st)
+    throw new ExportError(
+      `no study ${JSON.stringify(studyId)} in ${dir} (studies: ${[...studies.keys()].join(", ") || "none"})`,
+    );
   if (format === "csv" || format === "jsonl") {
     const { columns, rows } = trialRows(st.spec, st.trials);
-    if (format === "csv") return `${[columns.join(","), ...rows.map((r) => columns.map((c) => csvField(r[c] ?? null)).join(","))].join("\n")}\n`;
-    return rows.map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c, jsonValue(r[c] ?? null)])))).join("\n") + (rows.length ? "\n" : "");
+    if (format === "csv")
+      return `${[columns.join(","), ...rows.map((r) => columns.map((c) => csvField(r[c] ?? null)).join(","))].join("\n")}\n`;
+    return (
+      rows
+        .map((r) => JSON.stringify(Object.fromEntries(columns.map((c) => [c, jsonValue(r[c] ?? null)]))))
+        .join("\n") + (rows.length ? "\n" : "")
+    );
   }
   if (format === "curves-jsonl") {
     const lines: string[] = [];
     for (const t of st.trials) {
       for (const m of t.measurements ?? []) {
-        const o: Record<string, unknown> = { study: studyId, trial: t.trial?.trialId ?? 0, attempt: t.trial?.attempt ?? 0, step: Number(m.step ?? 0), elapsed_seconds: m.elapsedSeconds ?? 0 };
+        const o: Record<string, unknown> = {
+          study: studyId,
+          trial: t.trial?.trialId ?? 0,
+          attempt: t.trial?.attempt ?? 0,
+          step: Number(m.step ?? 0),
+          elapsed_seconds: m.elapsedSeconds ?? 0,
+        };
         for (const [k, v] of Object.entries(m.metrics ?? {})) o[k] = jsonValue(v);
         lines.push(JSON.stringify(o));
       }

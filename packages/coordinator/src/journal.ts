@@ -99,7 +99,9 @@ export interface FileJournalOptions {
 export function encodeRecord(record: nadir.v1.JournalRecord.$Properties): Buffer {
   const payload = nadir.v1.JournalRecord.encode(record).finish();
   if (payload.length > MAX_RECORD_BYTES) {
-    throw new JournalStateError(`journal record of ${payload.length} bytes exceeds MAX_RECORD_BYTES (${MAX_RECORD_BYTES})`);
+    throw new JournalStateError(
+      `journal record of ${payload.length} bytes exceeds MAX_RECORD_BYTES (${MAX_RECORD_BYTES})`,
+    );
   }
   const out = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
   out.writeUInt32LE(payload.length, 0);
@@ -121,7 +123,11 @@ export interface SegmentScan {
 export function scanSegment(buf: Uint8Array): SegmentScan {
   const records: JournalRecord[] = [];
   if (buf.length < SEGMENT_MAGIC.length) {
-    return { records, validBytes: 0, problem: `segment shorter than its ${SEGMENT_MAGIC.length}-byte magic (${buf.length} bytes)` };
+    return {
+      records,
+      validBytes: 0,
+      problem: `segment shorter than its ${SEGMENT_MAGIC.length}-byte magic (${buf.length} bytes)`,
+    };
   }
   if (!Buffer.from(buf.buffer, buf.byteOffset, SEGMENT_MAGIC.length).equals(SEGMENT_MAGIC)) {
     return { records, validBytes: 0, problem: "segment does not start with the NADIRJ01 magic" };
@@ -130,25 +136,46 @@ export function scanSegment(buf: Uint8Array): SegmentScan {
   let pos = SEGMENT_MAGIC.length;
   while (pos < buf.length) {
     if (buf.length - pos < RECORD_HEADER_BYTES) {
-      return { records, validBytes: pos, problem: `record header at byte ${pos} is cut short (${buf.length - pos} of ${RECORD_HEADER_BYTES} bytes)` };
+      return {
+        records,
+        validBytes: pos,
+        problem: `record header at byte ${pos} is cut short (${buf.length - pos} of ${RECORD_HEADER_BYTES} bytes)`,
+      };
     }
     const len = view.getUint32(pos, true);
     const crc = view.getUint32(pos + 4, true);
-    if (len > MAX_RECORD_BYTES) return { records, validBytes: pos, problem: `record at byte ${pos} claims ${len} bytes (limit ${MAX_RECORD_BYTES})` };
+    if (len > MAX_RECORD_BYTES)
+      return {
+        records,
+        validBytes: pos,
+        problem: `record at byte ${pos} claims ${len} bytes (limit ${MAX_RECORD_BYTES})`,
+      };
     const start = pos + RECORD_HEADER_BYTES;
     if (start + len > buf.length) {
-      return { records, validBytes: pos, problem: `record at byte ${pos} needs ${len} payload bytes but only ${buf.length - start} remain` };
+      return {
+        records,
+        validBytes: pos,
+        problem: `record at byte ${pos} needs ${len} payload bytes but only ${buf.length - start} remain`,
+      };
     }
     const payload = buf.subarray(start, start + len);
     const actual = crc32c(payload);
     if (actual !== crc) {
-      return { records, validBytes: pos, problem: `record at byte ${pos}: CRC-32C 0x${actual.toString(16)} != stored 0x${crc.toString(16)}` };
+      return {
+        records,
+        validBytes: pos,
+        problem: `record at byte ${pos}: CRC-32C 0x${actual.toString(16)} != stored 0x${crc.toString(16)}`,
+      };
     }
     let rec: JournalRecord;
     try {
       rec = nadir.v1.JournalRecord.decode(payload);
     } catch (err) {
-      return { records, validBytes: pos, problem: `record at byte ${pos} does not decode: ${(err as Error).message}` };
+      return {
+        records,
+        validBytes: pos,
+        problem: `record at byte ${pos} does not decode: ${(err as Error).message}`,
+      };
     }
     records.push(rec);
     pos = start + len;
@@ -200,13 +227,17 @@ export class FileJournal implements TrialStore {
   private sinceCompaction = 0;
 
   constructor(dir: string, options: FileJournalOptions = {}) {
-    if (typeof dir !== "string" || dir.length === 0) throw new JournalStateError("FileJournal: dir must be a non-empty path");
+    if (typeof dir !== "string" || dir.length === 0)
+      throw new JournalStateError("FileJournal: dir must be a non-empty path");
     const policy = options.fsync ?? "always";
     if (!["always", "interval", "never"].includes(policy)) {
-      throw new JournalStateError(`FileJournal: fsync must be "always", "interval" or "never", got ${JSON.stringify(policy)}`);
+      throw new JournalStateError(
+        `FileJournal: fsync must be "always", "interval" or "never", got ${JSON.stringify(policy)}`,
+      );
     }
     const interval = options.fsyncIntervalMs ?? 200;
-    if (!Number.isFinite(interval) || interval <= 0) throw new JournalStateError(`FileJournal: fsyncIntervalMs must be > 0, got ${interval}`);
+    if (!Number.isFinite(interval) || interval <= 0)
+      throw new JournalStateError(`FileJournal: fsyncIntervalMs must be > 0, got ${interval}`);
     this.dir = dir;
     this.fsync = policy;
     this.fsyncIntervalMs = interval;
@@ -252,17 +283,28 @@ export class FileJournal implements TrialStore {
     }
     const used = numbers.slice(start);
     const records: JournalRecord[] = [];
-    const report: ReplayReport = { segments: used.map(segmentName), records: 0, truncatedBytes: 0, truncationReason: "", lastSequence: 0 };
+    const report: ReplayReport = {
+      segments: used.map(segmentName),
+      records: 0,
+      truncatedBytes: 0,
+      truncationReason: "",
+      lastSequence: 0,
+    };
     for (let i = 0; i < used.length; i++) {
       const n = used[i] as number;
       const file = path.join(this.dir, segmentName(n));
       const scan = scans.get(n) ?? scanSegment(fs.readFileSync(file));
       const size = fs.statSync(file).size;
       if (scan.problem) {
-        if (i !== used.length - 1) throw new JournalCorruptError(`${file}: ${scan.problem} (not the last segment, so not a torn tail)`);
+        if (i !== used.length - 1)
+          throw new JournalCorruptError(
+            `${file}: ${scan.problem} (not the last segment, so not a torn tail)`,
+          );
         report.truncatedBytes = size - scan.validBytes;
         report.truncationReason = scan.problem;
-        this.onWarning(`journal: torn tail in ${segmentName(n)}: ${scan.problem}; truncating ${report.truncatedBytes} bytes`);
+        this.onWarning(
+          `journal: torn tail in ${segmentName(n)}: ${scan.problem}; truncating ${report.truncatedBytes} bytes`,
+        );
         if (scan.validBytes < SEGMENT_MAGIC.length) {
           fs.writeFileSync(file, SEGMENT_MAGIC);
         } else {
@@ -301,9 +343,14 @@ export class FileJournal implements TrialStore {
    * to the fsync policy; rejects if the write fails (the journal then refuses further appends).
    */
   append(entry: JournalEntry): Promise<void> {
-    if (this.closed || this.fd === undefined) return Promise.reject(new JournalStateError("FileJournal.append: journal is not open"));
+    if (this.closed || this.fd === undefined)
+      return Promise.reject(new JournalStateError("FileJournal.append: journal is not open"));
     this.sequence += 1;
-    const buf = encodeRecord({ ...entry, sequence: this.sequence, recordedUnixMs: entry.recordedUnixMs || Date.now() });
+    const buf = encodeRecord({
+      ...entry,
+      sequence: this.sequence,
+      recordedUnixMs: entry.recordedUnixMs || Date.now(),
+    });
     this.sinceCompaction += 1;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ buf, resolve, reject });
@@ -383,7 +430,8 @@ export class FileJournal implements TrialStore {
    * for the compaction and go into the new segment.
    */
   async compact(entries: JournalEntry[]): Promise<void> {
-    if (this.closed || this.fd === undefined) throw new JournalStateError("FileJournal.compact: journal is not open");
+    if (this.closed || this.fd === undefined)
+      throw new JournalStateError("FileJournal.compact: journal is not open");
     if (entries[0]?.snapshot === undefined || entries[0]?.snapshot === null) {
       throw new JournalStateError("FileJournal.compact: the first entry must be a snapshot");
     }
@@ -443,7 +491,10 @@ function fdatasync(fd: number): Promise<void> {
 export class MemoryStore implements TrialStore {
   private count = 0;
   open(): { records: JournalRecord[]; report: ReplayReport } {
-    return { records: [], report: { segments: [], records: 0, truncatedBytes: 0, truncationReason: "", lastSequence: 0 } };
+    return {
+      records: [],
+      report: { segments: [], records: 0, truncatedBytes: 0, truncationReason: "", lastSequence: 0 },
+    };
   }
   append(_entry: JournalEntry): Promise<void> {
     this.count += 1;
@@ -463,7 +514,8 @@ export class MemoryStore implements TrialStore {
 
 /** Reads every record of a journal directory without modifying it (for export and status tools). */
 export function readJournal(dir: string): { records: JournalRecord[]; problem: string } {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new JournalCorruptError(`${dir}: not a journal directory`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+    throw new JournalCorruptError(`${dir}: not a journal directory`);
   const numbers = fs
     .readdirSync(dir)
     .map((n) => SEGMENT_RE.exec(n)?.[1])

@@ -32,12 +32,17 @@ function readKey(file: string): string {
 }
 
 /** Generates a key pair and writes `<name>.public` and `<name>.secret` (0600). Refuses to overwrite. */
-export function generateKeyPair(dir: string, name: string): { publicKey: string; publicFile: string; secretFile: string } {
-  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new KeyFileError(`key name must match [A-Za-z0-9_.-]{1,64}, got ${JSON.stringify(name)}`);
+export function generateKeyPair(
+  dir: string,
+  name: string,
+): { publicKey: string; publicFile: string; secretFile: string } {
+  if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name))
+    throw new KeyFileError(`key name must match [A-Za-z0-9_.-]{1,64}, got ${JSON.stringify(name)}`);
   fs.mkdirSync(dir, { recursive: true });
   const publicFile = path.join(dir, `${name}.public`);
   const secretFile = path.join(dir, `${name}.secret`);
-  for (const f of [publicFile, secretFile]) if (fs.existsSync(f)) throw new KeyFileError(`${f} exists; not overwriting a key`);
+  for (const f of [publicFile, secretFile])
+    if (fs.existsSync(f)) throw new KeyFileError(`${f} exists; not overwriting a key`);
   const { publicKey, secretKey } = zmq.curveKeyPair();
   fs.writeFileSync(secretFile, `${secretKey}\n`, { mode: 0o600 });
   fs.writeFileSync(publicFile, `${publicKey}\n`);
@@ -46,7 +51,10 @@ export function generateKeyPair(dir: string, name: string): { publicKey: string;
 
 /** Reads `<name>.public` and `<name>.secret`. */
 export function readKeyPair(dir: string, name: string): { publicKey: string; secretKey: string } {
-  return { publicKey: readKey(path.join(dir, `${name}.public`)), secretKey: readKey(path.join(dir, `${name}.secret`)) };
+  return {
+    publicKey: readKey(path.join(dir, `${name}.public`)),
+    secretKey: readKey(path.join(dir, `${name}.secret`)),
+  };
 }
 
 /** Reads `<dir>/authorized_keys` (empty list when the file does not exist). */
@@ -78,9 +86,16 @@ export function authorizeKey(dir: string, keyOrFile: string): string {
 }
 
 /** The coordinator's CURVE settings from a key directory (server pair + allow-list). */
-export function serverCurveFromDir(dir: string): { publicKey: string; secretKey: string; allowedClientKeys: string[] } {
+export function serverCurveFromDir(dir: string): {
+  publicKey: string;
+  secretKey: string;
+  allowedClientKeys: string[];
+} {
   const pair = readKeyPair(dir, "server");
   const allowed = readAuthorizedKeys(dir);
-  if (allowed.length === 0) throw new KeyFileError(`${path.join(dir, "authorized_keys")}: no allowed client keys; every client would be refused`);
+  if (allowed.length === 0)
+    throw new KeyFileError(
+      `${path.join(dir, "authorized_keys")}: no allowed client keys; every client would be refused`,
+    );
   return { ...pair, allowedClientKeys: allowed };
 }

@@ -17,7 +17,10 @@ import { parameterValue } from "@nadir/sdk";
 export function materialize(
   spec: nadir.v1.StudySpec,
   values: Record<string, ParameterValue>,
-): { parameters: Record<string, ParameterValue>; optimizer: nadir.v1.OptimizerConfig.$Properties | undefined } {
+): {
+  parameters: Record<string, ParameterValue>;
+  optimizer: nadir.v1.OptimizerConfig.$Properties | undefined;
+} {
   const parameters: Record<string, ParameterValue> = {};
   const specs = new Map((spec.searchSpace?.parameters ?? []).map((p) => [p.name, p]));
   for (const [name, v] of Object.entries(values)) {
@@ -27,7 +30,12 @@ export function materialize(
       const x = parameterValue(v);
       if (typeof x === "number") value = { floatValue: 1 - x };
     }
-    parameters[p?.materializedName || (p?.transform === nadir.v1.Transform.TRANSFORM_ONE_MINUS && name.startsWith("one_minus_") ? name.slice("one_minus_".length) : name)] = value;
+    parameters[
+      p?.materializedName ||
+        (p?.transform === nadir.v1.Transform.TRANSFORM_ONE_MINUS && name.startsWith("one_minus_")
+          ? name.slice("one_minus_".length)
+          : name)
+    ] = value;
   }
   const num = (k: string): number | undefined => {
     const x = parameterValue(parameters[k]);
@@ -36,7 +44,9 @@ export function materialize(
   // one_minus_beta1 given without a transform in the list form: beta1 = 1 - value.
   const omb1 = num("one_minus_beta1");
   const od = spec.optimizerDefaults;
-  const wantsNadamw = od?.optimizer ? od.optimizer.toLowerCase() === "nadamw" : num("learning_rate") !== undefined;
+  const wantsNadamw = od?.optimizer
+    ? od.optimizer.toLowerCase() === "nadamw"
+    : num("learning_rate") !== undefined;
   if (!wantsNadamw) return { parameters, optimizer: undefined };
   const lr = num("learning_rate");
   if (lr === undefined) return { parameters, optimizer: undefined };
@@ -54,7 +64,10 @@ export function materialize(
         epsilon: od?.epsilon || 1e-8,
         epsilonRoot: 0,
         weightDecay: num("weight_decay") ?? 0,
-        variant: od?.variant === "optax" ? nadir.v1.NadamwVariant.NADAMW_VARIANT_OPTAX : nadir.v1.NadamwVariant.NADAMW_VARIANT_ALGOPERF,
+        variant:
+          od?.variant === "optax"
+            ? nadir.v1.NadamwVariant.NADAMW_VARIANT_OPTAX
+            : nadir.v1.NadamwVariant.NADAMW_VARIANT_ALGOPERF,
         decayAllParameters: true,
       },
       schedule: {
@@ -64,7 +77,11 @@ export function materialize(
         warmupRounding: nadir.v1.WarmupRounding.WARMUP_ROUNDING_FLOOR,
         totalSteps: steps,
       },
-      regularization: { dropoutRate: num("dropout_rate") ?? 0, labelSmoothing: num("label_smoothing") ?? 0, auxDropoutRate: num("aux_dropout_rate") ?? 0 },
+      regularization: {
+        dropoutRate: num("dropout_rate") ?? 0,
+        labelSmoothing: num("label_smoothing") ?? 0,
+        auxDropoutRate: num("aux_dropout_rate") ?? 0,
+      },
       ...(gradClip !== undefined ? { gradClipNorm: gradClip } : {}),
     },
   };

@@ -3,7 +3,7 @@
  * and reports progress. The CLI only parses flags, calls {@link startServe}, prints and handles signals.
  */
 import { Coordinator, type StudyCounts } from "./coordinator.js";
-import { FileJournal, MemoryStore, type FsyncPolicy, type TrialStore } from "./journal.js";
+import { FileJournal, type FsyncPolicy, MemoryStore, type TrialStore } from "./journal.js";
 import { serverCurveFromDir } from "./keys.js";
 import { loadStudyFile } from "./study.js";
 
@@ -43,7 +43,9 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   if (o.studyFiles.length === 0) throw new RangeError("serve: at least one --study file is required");
   const studies = o.studyFiles.map((f) => loadStudyFile(f));
   const log = o.log ?? (() => {});
-  const store: TrialStore = o.journal ? new FileJournal(o.journal, { fsync: o.fsync ?? "always", onWarning: log }) : new MemoryStore();
+  const store: TrialStore = o.journal
+    ? new FileJournal(o.journal, { fsync: o.fsync ?? "always", onWarning: log })
+    : new MemoryStore();
   const curve = o.curveKeysDir ? serverCurveFromDir(o.curveKeysDir) : undefined;
   const coordinator = new Coordinator({
     bind: o.bind ?? ["tcp://127.0.0.1:5555"],

@@ -13,9 +13,9 @@
  *
  * Values are oriented so that smaller is better (see orientedValue in @nadir/sdk).
  */
-import { nadir } from "@nadir/protocol";
-import { orientedValue } from "@nadir/sdk";
+import type { nadir } from "@nadir/protocol";
 import type { Measurement, StopDecision, Stopper, TrialResult, TrialView } from "@nadir/sdk";
+import { orientedValue } from "@nadir/sdk";
 
 const CONTINUE: StopDecision = Object.freeze({ stop: false, reason: "" });
 
@@ -39,7 +39,8 @@ export class AshaStopper implements Stopper {
   ) {
     if (!(minSteps >= 1)) throw new RangeError(`AshaStopper: minSteps must be >= 1, got ${minSteps}`);
     if (!(eta >= 2)) throw new RangeError(`AshaStopper: reduction factor must be >= 2, got ${eta}`);
-    if (!(Number.isInteger(minEarlyStoppingRate) && minEarlyStoppingRate >= 0)) throw new RangeError("AshaStopper: minEarlyStoppingRate must be an integer >= 0");
+    if (!(Number.isInteger(minEarlyStoppingRate) && minEarlyStoppingRate >= 0))
+      throw new RangeError("AshaStopper: minEarlyStoppingRate must be an integer >= 0");
   }
 
   /** Resource (steps) at which rung k completes: r·η^(s+k). */
@@ -56,15 +57,22 @@ export class AshaStopper implements Stopper {
     while (step >= this.rungStep(next)) {
       const value = orientedValue(m, this.metric, this.direction);
       let rung = this.rungs.get(next);
-      if (!rung) this.rungs.set(next, (rung = new Map()));
+      if (!rung) {
+        rung = new Map();
+        this.rungs.set(next, rung);
+      }
       rung.set(id, value);
       this.reached.set(id, next);
-      if (Number.isNaN(value)) return { stop: true, reason: `asha rung ${next}: ${this.metric} is NaN or missing` };
+      if (Number.isNaN(value))
+        return { stop: true, reason: `asha rung ${next}: ${this.metric} is NaN or missing` };
       const sorted = [...rung.values()].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
       const idx = Math.max(0, Math.floor(sorted.length / this.eta) - 1);
       const cutoff = sorted[idx] as number;
       if (value > cutoff) {
-        decision = { stop: true, reason: `asha rung ${next} (step ${this.rungStep(next)}): not in the top 1/${this.eta} of ${sorted.length}` };
+        decision = {
+          stop: true,
+          reason: `asha rung ${next} (step ${this.rungStep(next)}): not in the top 1/${this.eta} of ${sorted.length}`,
+        };
         return decision;
       }
       next += 1;
@@ -92,7 +100,10 @@ export class MedianStopper implements Stopper {
     const step = Number(m.step ?? 0);
     const value = orientedValue(m, this.metric, this.direction);
     let curve = this.curves.get(id);
-    if (!curve) this.curves.set(id, (curve = []));
+    if (!curve) {
+      curve = [];
+      this.curves.set(id, curve);
+    }
     curve.push([step, value]);
     if (step < this.warmupSteps) return CONTINUE;
     const last = this.lastChecked.get(id);
@@ -108,9 +119,16 @@ export class MedianStopper implements Stopper {
     if (averages.length < Math.max(1, this.minTrials)) return CONTINUE;
     averages.sort((a, b) => a - b);
     const mid = averages.length >> 1;
-    const median = averages.length % 2 ? (averages[mid] as number) : ((averages[mid - 1] as number) + (averages[mid] as number)) / 2;
+    const median =
+      averages.length % 2
+        ? (averages[mid] as number)
+        : ((averages[mid - 1] as number) + (averages[mid] as number)) / 2;
     const best = Math.min(...curve.map(([, v]) => (Number.isNaN(v) ? Number.POSITIVE_INFINITY : v)));
-    if (best > median) return { stop: true, reason: `median rule at step ${step}: best ${best} worse than median ${median} of ${averages.length} trials` };
+    if (best > median)
+      return {
+        stop: true,
+        reason: `median rule at step ${step}: best ${best} worse than median ${median} of ${averages.length} trials`,
+      };
     return CONTINUE;
   }
 

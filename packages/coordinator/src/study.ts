@@ -7,9 +7,10 @@
  * StudySpec itself (with a `studyId`; lowerCamelCase field names, enums by name). Either way the result is
  * then checked for everything the coordinator relies on; each failure names the field.
  */
+
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { createHash } from "node:crypto";
 import { nadir, studyToSpec, validateSearchSpace, validateStudy } from "@nadir/protocol";
 
 /** A study file or spec that cannot be served. `field` is the offending path. */
@@ -28,7 +29,8 @@ const D = nadir.v1.Direction;
 
 /** Builds and validates a StudySpec from its JSON object form. @throws StudyValidationError */
 export function studyFromJson(json: unknown): StudySpec {
-  if (typeof json !== "object" || json === null || Array.isArray(json)) throw new StudyValidationError("(root)", "must be a JSON object");
+  if (typeof json !== "object" || json === null || Array.isArray(json))
+    throw new StudyValidationError("(root)", "must be a JSON object");
   let spec: StudySpec;
   try {
     spec = nadir.v1.StudySpec.fromObject(json as Record<string, unknown>);
@@ -48,9 +50,19 @@ export function loadStudyFile(file: string): StudySpec {
   } catch (err) {
     throw new StudyValidationError("(file)", `${file} is not valid JSON: ${(err as Error).message}`);
   }
-  if (typeof json === "object" && json !== null && !Array.isArray(json) && "id" in json && !("studyId" in json)) {
+  if (
+    typeof json === "object" &&
+    json !== null &&
+    !Array.isArray(json) &&
+    "id" in json &&
+    !("studyId" in json)
+  ) {
     const r = validateStudy(json);
-    if (!r.ok) throw new StudyValidationError(r.errors[0]?.pointer || "(root)", `${file} is not a valid study:\n${r.errors.map((e) => `  ${e.message}`).join("\n")}`);
+    if (!r.ok)
+      throw new StudyValidationError(
+        r.errors[0]?.pointer || "(root)",
+        `${file} is not a valid study:\n${r.errors.map((e) => `  ${e.message}`).join("\n")}`,
+      );
     let space: unknown;
     if (typeof r.value.searchSpace === "string") {
       const spaceFile = path.resolve(path.dirname(file), r.value.searchSpace);
@@ -60,7 +72,11 @@ export function loadStudyFile(file: string): StudySpec {
         throw new StudyValidationError("/searchSpace", `cannot read ${spaceFile}: ${(err as Error).message}`);
       }
       const rs = validateSearchSpace(space);
-      if (!rs.ok) throw new StudyValidationError("/searchSpace", `${spaceFile}:\n${rs.errors.map((e) => `  ${e.message}`).join("\n")}`);
+      if (!rs.ok)
+        throw new StudyValidationError(
+          "/searchSpace",
+          `${spaceFile}:\n${rs.errors.map((e) => `  ${e.message}`).join("\n")}`,
+        );
     }
     let props: nadir.v1.StudySpec.$Properties;
     try {
@@ -78,7 +94,10 @@ export function loadStudyFile(file: string): StudySpec {
 /** Checks a StudySpec for everything the coordinator relies on. @throws StudyValidationError */
 export function validateStudySpec(spec: StudySpec): void {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(spec.studyId)) {
-    throw new StudyValidationError("studyId", `must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got ${JSON.stringify(spec.studyId)}`);
+    throw new StudyValidationError(
+      "studyId",
+      `must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got ${JSON.stringify(spec.studyId)}`,
+    );
   }
   if (!spec.objective?.metric) throw new StudyValidationError("objective.metric", "is required");
   const dir = spec.objective.direction;
@@ -86,50 +105,71 @@ export function validateStudySpec(spec: StudySpec): void {
     throw new StudyValidationError("objective.direction", "must be DIRECTION_MINIMIZE or DIRECTION_MAXIMIZE");
   }
   const b = spec.budget;
-  if (!b || !Number.isInteger(b.maxTrials) || Number(b.maxTrials) < 1) throw new StudyValidationError("budget.maxTrials", "must be an integer >= 1");
-  if (!Number.isInteger(b.parallelism ?? 0) || Number(b.parallelism ?? 0) < 0) throw new StudyValidationError("budget.parallelism", "must be an integer >= 0 (0 = unlimited)");
-  if (!Number.isSafeInteger(spec.stepBudget) || spec.stepBudget < 1) throw new StudyValidationError("stepBudget", "must be an integer >= 1");
+  if (!b || !Number.isInteger(b.maxTrials) || Number(b.maxTrials) < 1)
+    throw new StudyValidationError("budget.maxTrials", "must be an integer >= 1");
+  if (!Number.isInteger(b.parallelism ?? 0) || Number(b.parallelism ?? 0) < 0)
+    throw new StudyValidationError("budget.parallelism", "must be an integer >= 0 (0 = unlimited)");
+  if (!Number.isSafeInteger(spec.stepBudget) || spec.stepBudget < 1)
+    throw new StudyValidationError("stepBudget", "must be an integer >= 1");
   const params = spec.searchSpace?.parameters ?? [];
   const names = new Set<string>();
   params.forEach((p, i) => {
     const f = `searchSpace.parameters[${i}]`;
     if (!p.name) throw new StudyValidationError(`${f}.name`, "is required");
-    if (names.has(p.name)) throw new StudyValidationError(`${f}.name`, `duplicate parameter ${JSON.stringify(p.name)}`);
+    if (names.has(p.name))
+      throw new StudyValidationError(`${f}.name`, `duplicate parameter ${JSON.stringify(p.name)}`);
     names.add(p.name);
     switch (p.domain) {
       case "floatDomain": {
         const d = p.floatDomain as nadir.v1.FloatDomain;
-        if (!(Number.isFinite(d.min) && Number.isFinite(d.max) && d.min <= d.max)) throw new StudyValidationError(`${f}.floatDomain`, "needs finite min <= max");
-        if ((d.scale === nadir.v1.Scale.SCALE_LOG || d.scale === nadir.v1.Scale.SCALE_REVERSE_LOG) && d.min <= 0) {
+        if (!(Number.isFinite(d.min) && Number.isFinite(d.max) && d.min <= d.max))
+          throw new StudyValidationError(`${f}.floatDomain`, "needs finite min <= max");
+        if (
+          (d.scale === nadir.v1.Scale.SCALE_LOG || d.scale === nadir.v1.Scale.SCALE_REVERSE_LOG) &&
+          d.min <= 0
+        ) {
           throw new StudyValidationError(`${f}.floatDomain.min`, "must be > 0 on a log scale");
         }
         break;
       }
       case "intDomain": {
         const d = p.intDomain as nadir.v1.IntDomain;
-        if (!(Number.isSafeInteger(d.min) && Number.isSafeInteger(d.max) && d.min <= d.max)) throw new StudyValidationError(`${f}.intDomain`, "needs integer min <= max");
-        if (d.scale === nadir.v1.Scale.SCALE_LOG && d.min <= 0) throw new StudyValidationError(`${f}.intDomain.min`, "must be > 0 on a log scale");
+        if (!(Number.isSafeInteger(d.min) && Number.isSafeInteger(d.max) && d.min <= d.max))
+          throw new StudyValidationError(`${f}.intDomain`, "needs integer min <= max");
+        if (d.scale === nadir.v1.Scale.SCALE_LOG && d.min <= 0)
+          throw new StudyValidationError(`${f}.intDomain.min`, "must be > 0 on a log scale");
         break;
       }
       case "categoricalDomain":
-        if ((p.categoricalDomain?.values?.length ?? 0) === 0) throw new StudyValidationError(`${f}.categoricalDomain.values`, "must not be empty");
+        if ((p.categoricalDomain?.values?.length ?? 0) === 0)
+          throw new StudyValidationError(`${f}.categoricalDomain.values`, "must not be empty");
         break;
       case "discreteDomain":
-        if ((p.discreteDomain?.values?.length ?? 0) === 0) throw new StudyValidationError(`${f}.discreteDomain.values`, "must not be empty");
+        if ((p.discreteDomain?.values?.length ?? 0) === 0)
+          throw new StudyValidationError(`${f}.discreteDomain.values`, "must not be empty");
         break;
       case "fixedDomain":
-        if (!p.fixedDomain?.value?.kind) throw new StudyValidationError(`${f}.fixedDomain.value`, "must hold a value");
+        if (!p.fixedDomain?.value?.kind)
+          throw new StudyValidationError(`${f}.fixedDomain.value`, "must hold a value");
         break;
       default:
-        throw new StudyValidationError(f, "needs a domain (floatDomain, intDomain, categoricalDomain, discreteDomain or fixedDomain)");
+        throw new StudyValidationError(
+          f,
+          "needs a domain (floatDomain, intDomain, categoricalDomain, discreteDomain or fixedDomain)",
+        );
     }
     if (p.condition?.parent && !names.has(p.condition.parent)) {
-      throw new StudyValidationError(`${f}.condition.parent`, `must name an earlier parameter, got ${JSON.stringify(p.condition.parent)}`);
+      throw new StudyValidationError(
+        `${f}.condition.parent`,
+        `must name an earlier parameter, got ${JSON.stringify(p.condition.parent)}`,
+      );
     }
   });
   if (spec.target) {
-    if (!spec.target.metric) throw new StudyValidationError("target.metric", "is required when a target is set");
-    if (!Number.isFinite(spec.target.threshold)) throw new StudyValidationError("target.threshold", "must be finite");
+    if (!spec.target.metric)
+      throw new StudyValidationError("target.metric", "is required when a target is set");
+    if (!Number.isFinite(spec.target.threshold))
+      throw new StudyValidationError("target.threshold", "must be finite");
     if (spec.target.direction !== D.DIRECTION_MINIMIZE && spec.target.direction !== D.DIRECTION_MAXIMIZE) {
       throw new StudyValidationError("target.direction", "must be DIRECTION_MINIMIZE or DIRECTION_MAXIMIZE");
     }
@@ -138,7 +178,8 @@ export function validateStudySpec(spec: StudySpec): void {
   if (es?.rule === "asha") {
     const a = es.asha as nadir.v1.AshaSpec;
     if (!(a.minSteps >= 1)) throw new StudyValidationError("earlyStopping.asha.minSteps", "must be >= 1");
-    if (!(a.reductionFactor >= 2)) throw new StudyValidationError("earlyStopping.asha.reductionFactor", "must be >= 2");
+    if (!(a.reductionFactor >= 2))
+      throw new StudyValidationError("earlyStopping.asha.reductionFactor", "must be >= 2");
   }
   if ((spec.replicates ?? 0) > 1000) throw new StudyValidationError("replicates", "must be <= 1000");
 }

@@ -14,7 +14,12 @@ export function z85Encode(data: Uint8Array): string {
   if (data.length % 4 !== 0) throw new RangeError("z85Encode: length must be a multiple of 4");
   let out = "";
   for (let i = 0; i < data.length; i += 4) {
-    let v = (((data[i] as number) << 24) | ((data[i + 1] as number) << 16) | ((data[i + 2] as number) << 8) | (data[i + 3] as number)) >>> 0;
+    let v =
+      (((data[i] as number) << 24) |
+        ((data[i + 1] as number) << 16) |
+        ((data[i + 2] as number) << 8) |
+        (data[i + 3] as number)) >>>
+      0;
     const block: string[] = [];
     for (let k = 0; k < 5; k++) {
       block.unshift(chars[v % 85] as string);
@@ -71,9 +76,20 @@ export class ZapAllowList {
           }
         } else {
           this.refused += 1;
-          this.log(`zap: refused ${mechanism?.toString() ?? "?"} connection from ${address?.toString() ?? "?"}`);
+          this.log(
+            `zap: refused ${mechanism?.toString() ?? "?"} connection from ${address?.toString() ?? "?"}`,
+          );
         }
-        await sock.send([id as Buffer, delim ?? Buffer.alloc(0), "1.0", requestId ?? Buffer.alloc(0), status, text, userId, Buffer.alloc(0)]);
+        await sock.send([
+          id as Buffer,
+          delim ?? Buffer.alloc(0),
+          "1.0",
+          requestId ?? Buffer.alloc(0),
+          status,
+          text,
+          userId,
+          Buffer.alloc(0),
+        ]);
       }
     } catch {
       /* closed */

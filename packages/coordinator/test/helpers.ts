@@ -28,7 +28,10 @@ export interface Proc {
 const children = new Set<ChildProcess>();
 
 export function spawnProc(args: string[], opts: { cwd?: string } = {}): Proc {
-  const child = spawn(process.execPath, args, { cwd: opts.cwd ?? repoRoot, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, args, {
+    cwd: opts.cwd ?? repoRoot,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   children.add(child);
   let out = "";
   let err = "";
@@ -54,7 +57,11 @@ export function spawnProc(args: string[], opts: { cwd?: string } = {}): Proc {
     exited,
     waitFor(re: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${re} in stdout:\n${out}\nstderr:\n${err.slice(-3000)}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`timed out waiting for ${re} in stdout:\n${out}\nstderr:\n${err.slice(-3000)}`)),
+          timeoutMs,
+        );
         const check = (): void => {
           const m = out.match(re);
           if (m) {
@@ -62,7 +69,11 @@ export function spawnProc(args: string[], opts: { cwd?: string } = {}): Proc {
             resolve(m);
           } else if (child.exitCode !== null || child.signalCode !== null) {
             clearTimeout(timer);
-            reject(new Error(`process exited (${child.exitCode ?? child.signalCode}) before ${re}; stdout:\n${out}\nstderr:\n${err.slice(-3000)}`));
+            reject(
+              new Error(
+                `process exited (${child.exitCode ?? child.signalCode}) before ${re}; stdout:\n${out}\nstderr:\n${err.slice(-3000)}`,
+              ),
+            );
           } else waiters.push(check);
         };
         check();
@@ -79,7 +90,16 @@ export async function startServe(args: string[]): Promise<Proc & { endpoint: str
 }
 
 /** Starts a synthetic worker process. */
-export function startWorker(endpoint: string, id: string, opts: { capacity?: number; stepMs?: number; reportEvery?: number; curve?: { server: string; pub: string; sec: string } } = {}): Proc {
+export function startWorker(
+  endpoint: string,
+  id: string,
+  opts: {
+    capacity?: number;
+    stepMs?: number;
+    reportEvery?: number;
+    curve?: { server: string; pub: string; sec: string };
+  } = {},
+): Proc {
   return spawnProc([
     workerFixture,
     "--endpoint",
@@ -92,7 +112,9 @@ export function startWorker(endpoint: string, id: string, opts: { capacity?: num
     String(opts.stepMs ?? 2),
     "--report-every",
     String(opts.reportEvery ?? 5),
-    ...(opts.curve ? ["--server-key", opts.curve.server, "--public-key", opts.curve.pub, "--secret-key", opts.curve.sec] : []),
+    ...(opts.curve
+      ? ["--server-key", opts.curve.server, "--public-key", opts.curve.pub, "--secret-key", opts.curve.sec]
+      : []),
   ]);
 }
 
@@ -100,7 +122,13 @@ export function startWorker(endpoint: string, id: string, opts: { capacity?: num
 export async function killAll(): Promise<void> {
   const all = [...children];
   for (const c of all) c.kill("SIGKILL");
-  await Promise.all(all.map((c) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once("exit", r)))));
+  await Promise.all(
+    all.map((c) =>
+      c.exitCode !== null || c.signalCode !== null
+        ? Promise.resolve()
+        : new Promise((r) => c.once("exit", r)),
+    ),
+  );
 }
 
 /** Waits until `pred()` is true (polling), or throws after timeoutMs. */
@@ -117,7 +145,13 @@ export function tmpDir(prefix = "nadir-test-"): string {
 }
 
 /** Writes a small user-facing study file (packages/protocol/schemas/study.schema.json). */
-export function writeStudy(dir: string, id: string, trials: number, stepBudget: number, extra: Record<string, unknown> = {}): string {
+export function writeStudy(
+  dir: string,
+  id: string,
+  trials: number,
+  stepBudget: number,
+  extra: Record<string, unknown> = {},
+): string {
   const file = path.join(dir, `${id}.study.json`);
   fs.writeFileSync(
     file,
@@ -156,7 +190,15 @@ export interface JournalSummary {
 
 export function summarize(dir: string, studyId?: string): JournalSummary {
   const { records, problem } = readJournal(dir);
-  const s: JournalSummary = { completed: new Map(), finalLoss: new Map(), assigned: [], preempted: [], reports: 0, duplicateReports: [], problem };
+  const s: JournalSummary = {
+    completed: new Map(),
+    finalLoss: new Map(),
+    assigned: [],
+    preempted: [],
+    reports: 0,
+    duplicateReports: [],
+    problem,
+  };
   const seen = new Set<string>();
   for (const r of records) {
     if (r.trialCompleted) {
@@ -168,9 +210,16 @@ export function summarize(dir: string, studyId?: string): JournalSummary {
     } else if (r.attemptAssigned) {
       const t = r.attemptAssigned.assignment?.trial;
       if (studyId && t?.studyId !== studyId) continue;
-      s.assigned.push({ trialId: t?.trialId ?? 0, attempt: t?.attempt ?? 0, workerId: r.attemptAssigned.workerId });
+      s.assigned.push({
+        trialId: t?.trialId ?? 0,
+        attempt: t?.attempt ?? 0,
+        workerId: r.attemptAssigned.workerId,
+      });
     } else if (r.trialEvent && r.trialEvent.state === 8) {
-      s.preempted.push({ trialId: r.trialEvent.trial?.trialId ?? 0, attempt: r.trialEvent.trial?.attempt ?? 0 });
+      s.preempted.push({
+        trialId: r.trialEvent.trial?.trialId ?? 0,
+        attempt: r.trialEvent.trial?.attempt ?? 0,
+      });
     } else if (r.trialReport) {
       s.reports += 1;
       const t = r.trialReport.trial;

@@ -5,9 +5,18 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { scanSegment, encodeRecord } from "../src/journal.js";
 import { exportStudy } from "../src/export.js";
-import { completedCount, killAll, startServe, startWorker, summarize, tmpDir, until, writeStudy } from "./helpers.js";
+import { encodeRecord, scanSegment } from "../src/journal.js";
+import {
+  completedCount,
+  killAll,
+  startServe,
+  startWorker,
+  summarize,
+  tmpDir,
+  until,
+  writeStudy,
+} from "./helpers.js";
 
 afterEach(async () => {
   await killAll();
@@ -24,7 +33,16 @@ describe("coordinator with real worker processes", () => {
     const dir = tmpDir();
     const study = writeStudy(dir, "forty", 40, 20);
     const journal = path.join(dir, "journal");
-    const serve = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--exit-when-done", ...FAST]);
+    const serve = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      "--exit-when-done",
+      ...FAST,
+    ]);
     const workers = [1, 2, 3, 4].map((i) => startWorker(serve.endpoint, `w${i}`, { stepMs: 1 }));
     expect(await serve.exited).toBe(0);
     expect(serve.out()).toMatch(/nadir: done/);
@@ -32,7 +50,9 @@ describe("coordinator with real worker processes", () => {
     const s = summarize(journal, "forty");
     expect(s.problem).toBe("");
     expect(totalCompleted(s)).toBe(40);
-    expect([...s.completed.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect([...s.completed.keys()].sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 1),
+    );
     for (const attempts of s.completed.values()) expect(attempts).toEqual([1]);
     expect(s.duplicateReports).toEqual([]);
     // 20 steps, a report every 5 steps: 4 reports per trial.
@@ -56,7 +76,16 @@ describe("coordinator with real worker processes", () => {
     const dir = tmpDir();
     const study = writeStudy(dir, "killw", 6, 100);
     const journal = path.join(dir, "journal");
-    const serve = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--exit-when-done", ...FAST]);
+    const serve = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      "--exit-when-done",
+      ...FAST,
+    ]);
     const victim = startWorker(serve.endpoint, "victim", { stepMs: 5 });
     await victim.waitFor(/welcomed/);
     // Wait until the victim holds a trial and has reported on it, then kill it mid-trial.
@@ -85,7 +114,10 @@ describe("coordinator with real worker processes", () => {
     expect(s.completed.get(trialId)).toEqual([2]);
     expect(totalCompleted(s)).toBe(6);
     for (const [id, attempts] of s.completed) if (id !== trialId) expect(attempts.length).toBe(1);
-    const rows = exportStudy(journal, "killw", "jsonl").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const rows = exportStudy(journal, "killw", "jsonl")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(rows.find((r) => r.trial === trialId)).toMatchObject({ attempt: 2, state: "COMPLETED" });
   });
 
@@ -93,7 +125,17 @@ describe("coordinator with real worker processes", () => {
     const dir = tmpDir();
     const study = writeStudy(dir, "killc", 16, 40);
     const journal = path.join(dir, "journal");
-    const first = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, ...FAST, "--reattach-grace-ms", "3000"]);
+    const first = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      ...FAST,
+      "--reattach-grace-ms",
+      "3000",
+    ]);
     const workers = [1, 2].map((i) => startWorker(first.endpoint, `cw${i}`, { capacity: 2, stepMs: 4 }));
     await until(() => completedCount(journal) >= 4, 20_000, "4 results before the kill");
     first.child.kill("SIGKILL");
@@ -101,7 +143,18 @@ describe("coordinator with real worker processes", () => {
     const before = summarize(journal, "killc");
     expect(totalCompleted(before)).toBeGreaterThanOrEqual(4);
     expect(totalCompleted(before)).toBeLessThan(16);
-    const second = await startServe(["--study", study, "--bind", first.endpoint, "--journal", journal, "--exit-when-done", ...FAST, "--reattach-grace-ms", "3000"]);
+    const second = await startServe([
+      "--study",
+      study,
+      "--bind",
+      first.endpoint,
+      "--journal",
+      journal,
+      "--exit-when-done",
+      ...FAST,
+      "--reattach-grace-ms",
+      "3000",
+    ]);
     expect(second.endpoint).toBe(first.endpoint);
     expect(await second.exited).toBe(0);
     for (const w of workers) expect(await w.exited).toBe(0);
@@ -116,7 +169,16 @@ describe("coordinator with real worker processes", () => {
     const dir = tmpDir();
     const study = writeStudy(dir, "torn", 5, 10);
     const journal = path.join(dir, "journal");
-    const serve = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--exit-when-done", ...FAST]);
+    const serve = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      "--exit-when-done",
+      ...FAST,
+    ]);
     const w = startWorker(serve.endpoint, "tw", { stepMs: 1 });
     expect(await serve.exited).toBe(0);
     await w.exited;
@@ -140,7 +202,18 @@ describe("coordinator with real worker processes", () => {
     const damaged = summarize(journal, "torn");
     expect(damaged.problem).toMatch(/needs \d+ payload bytes/);
     expect(totalCompleted(damaged)).toBe(4);
-    const again = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--exit-when-done", ...FAST, "--reattach-grace-ms", "500"]);
+    const again = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      "--exit-when-done",
+      ...FAST,
+      "--reattach-grace-ms",
+      "500",
+    ]);
     const w2 = startWorker(again.endpoint, "tw2", { stepMs: 1 });
     expect(await again.exited).toBe(0);
     await w2.exited;

@@ -2,7 +2,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FileJournal, JournalCorruptError, SEGMENT_MAGIC, encodeRecord, readJournal, scanSegment } from "../src/journal.js";
+import {
+  encodeRecord,
+  FileJournal,
+  JournalCorruptError,
+  readJournal,
+  SEGMENT_MAGIC,
+  scanSegment,
+} from "../src/journal.js";
 
 const dirs: string[] = [];
 function tmp(): string {
@@ -15,7 +22,13 @@ afterEach(() => {
 });
 
 function report(trialId: number, seq: number) {
-  return { trialReport: { trial: { studyId: "s", trialId, attempt: 1 }, sequence: seq, measurement: { step: seq * 10, elapsedSeconds: seq, metrics: { loss: 1 / seq } } } };
+  return {
+    trialReport: {
+      trial: { studyId: "s", trialId, attempt: 1 },
+      sequence: seq,
+      measurement: { step: seq * 10, elapsedSeconds: seq, metrics: { loss: 1 / seq } },
+    },
+  };
 }
 
 function segment(dir: string, n = 1): string {
@@ -36,7 +49,11 @@ describe("FileJournal", () => {
     expect(records[41]?.trialReport?.measurement?.metrics?.loss).toBe(1 / 42);
     await j2.append(report(9, 1));
     await j2.close();
-    expect(readJournal(dir).records.map((r) => r.sequence).at(-1)).toBe(101);
+    expect(
+      readJournal(dir)
+        .records.map((r) => r.sequence)
+        .at(-1),
+    ).toBe(101);
   });
 
   it("detects a torn last record at every cut point and keeps the records before it", async () => {

@@ -2,12 +2,22 @@
  * Hostile input and CURVE authentication, with a real `nadir serve` process, a real honest worker process
  * and hostile ZeroMQ sockets opened by the test.
  */
-import * as path from "node:path";
+
 import * as fs from "node:fs";
-import * as zmq from "zeromq";
+import * as path from "node:path";
+import { decodeFrames, encodeEnvelope, nadir, PROTOCOL_TAG_BYTES } from "@nadir/protocol";
 import { afterEach, describe, expect, it } from "vitest";
-import { PROTOCOL_TAG_BYTES, decodeFrames, encodeEnvelope, nadir } from "@nadir/protocol";
-import { cliBin, killAll, spawnProc, startServe, startWorker, summarize, tmpDir, writeStudy } from "./helpers.js";
+import * as zmq from "zeromq";
+import {
+  cliBin,
+  killAll,
+  spawnProc,
+  startServe,
+  startWorker,
+  summarize,
+  tmpDir,
+  writeStudy,
+} from "./helpers.js";
 
 const v1 = nadir.v1;
 const sockets: zmq.Socket[] = [];
@@ -24,7 +34,17 @@ function dealer(endpoint: string, opts: Partial<zmq.SocketOptions<zmq.Dealer>> =
 }
 
 function env(body: Record<string, unknown>, over: Record<string, unknown> = {}): Uint8Array {
-  return encodeEnvelope({ versionMajor: 1, versionMinor: 0, messageId: `m${Math.random()}`, sentUnixMs: Date.now(), ...body, ...over } as never, { verify: false, maxFrameBytes: 64 * 1024 * 1024 });
+  return encodeEnvelope(
+    {
+      versionMajor: 1,
+      versionMinor: 0,
+      messageId: `m${Math.random()}`,
+      sentUnixMs: Date.now(),
+      ...body,
+      ...over,
+    } as never,
+    { verify: false, maxFrameBytes: 64 * 1024 * 1024 },
+  );
 }
 
 /** Collects the error codes / refusals a socket receives until closed. */
@@ -34,7 +54,12 @@ function collect(sock: zmq.Dealer, into: Map<string, number>): Promise<void> {
       for await (const frames of sock) {
         try {
           const e = decodeFrames(frames).envelope;
-          const k = e.body === "error" ? (v1.ErrorCode[e.error?.code ?? 0] as string).replace(/^ERROR_CODE_/, "") : e.body === "refused" ? `REFUSED:${v1.RefusalReason[e.refused?.reason ?? 0]}` : String(e.body);
+          const k =
+            e.body === "error"
+              ? (v1.ErrorCode[e.error?.code ?? 0] as string).replace(/^ERROR_CODE_/, "")
+              : e.body === "refused"
+                ? `REFUSED:${v1.RefusalReason[e.refused?.reason ?? 0]}`
+                : String(e.body);
           into.set(k, (into.get(k) ?? 0) + 1);
         } catch {
           into.set("UNDECODABLE_REPLY", (into.get("UNDECODABLE_REPLY") ?? 0) + 1);
@@ -60,7 +85,21 @@ describe("hostile input", () => {
     // ~1 s per trial, so the study outlasts the flood (the coordinator exits when the study is done).
     const study = writeStudy(dir, "honest", 10, 150);
     const journal = path.join(dir, "journal");
-    const serve = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--exit-when-done", "--heartbeat-ms", "100", "--peer-timeout-ms", "2000", "--max-frame-bytes", "65536"]);
+    const serve = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      "--exit-when-done",
+      "--heartbeat-ms",
+      "100",
+      "--peer-timeout-ms",
+      "2000",
+      "--max-frame-bytes",
+      "65536",
+    ]);
     const honest = startWorker(serve.endpoint, "honest", { stepMs: 5 });
     const t0 = Date.now();
     await honest.waitFor(/welcomed/);
@@ -70,7 +109,10 @@ describe("hostile input", () => {
     const observer = dealer(serve.endpoint);
     const collectors = [collect(anon, codes), collect(observer, codes)];
     // A welcomed observer, so that reports about unknown trials/studies get past the Hello check.
-    await observer.send([PROTOCOL_TAG_BYTES, env({ hello: { peerId: "mallory", role: v1.PeerRole.PEER_ROLE_OBSERVER, observer: {} } })]);
+    await observer.send([
+      PROTOCOL_TAG_BYTES,
+      env({ hello: { peerId: "mallory", role: v1.PeerRole.PEER_ROLE_OBSERVER, observer: {} } }),
+    ]);
     await new Promise((r) => setTimeout(r, 100));
 
     const rnd = lcg(7);
@@ -90,31 +132,70 @@ describe("hostile input", () => {
           frames = ["nadir.v2", env({ heartbeat: {} })];
           break;
         case 2: // Hello with a wrong envelope major version
-          frames = [PROTOCOL_TAG_BYTES, env({ hello: { peerId: "x", role: 1, worker: { capacity: 1 } } }, { versionMajor: 2 })];
+          frames = [
+            PROTOCOL_TAG_BYTES,
+            env({ hello: { peerId: "x", role: 1, worker: { capacity: 1 } } }, { versionMajor: 2 }),
+          ];
           break;
         case 3: // a frame over --max-frame-bytes (but under the socket's hard limit)
-          frames = [PROTOCOL_TAG_BYTES, env({ hello: { peerId: "big", role: 3, agent: "x".repeat(65_600) } })];
+          frames = [
+            PROTOCOL_TAG_BYTES,
+            env({ hello: { peerId: "big", role: 3, agent: "x".repeat(65_600) } }),
+          ];
           break;
         case 4: // garbage payload behind a valid tag
           frames = [PROTOCOL_TAG_BYTES, bytes(1 + Math.floor(rnd() * 64))];
           break;
         case 5: // report for an unknown trial
           sock = observer;
-          frames = [PROTOCOL_TAG_BYTES, env({ trialReport: { trial: { studyId: "honest", trialId: 100_000 + i, attempt: 1 }, sequence: 1, measurement: { step: 1, metrics: { loss: 0 } } } })];
+          frames = [
+            PROTOCOL_TAG_BYTES,
+            env({
+              trialReport: {
+                trial: { studyId: "honest", trialId: 100_000 + i, attempt: 1 },
+                sequence: 1,
+                measurement: { step: 1, metrics: { loss: 0 } },
+              },
+            }),
+          ];
           break;
         case 6: // result for an unknown study
           sock = observer;
-          frames = [PROTOCOL_TAG_BYTES, env({ trialCompleted: { trial: { studyId: "nope", trialId: 1, attempt: 1 }, final: { step: 1, metrics: { loss: -1e9 } } } })];
+          frames = [
+            PROTOCOL_TAG_BYTES,
+            env({
+              trialCompleted: {
+                trial: { studyId: "nope", trialId: 1, attempt: 1 },
+                final: { step: 1, metrics: { loss: -1e9 } },
+              },
+            }),
+          ];
           break;
         case 7: // traffic without Hello
-          frames = [PROTOCOL_TAG_BYTES, env({ trialCompleted: { trial: { studyId: "honest", trialId: 1, attempt: 1 }, final: { step: 30, metrics: { loss: -1e9 } } } })];
+          frames = [
+            PROTOCOL_TAG_BYTES,
+            env({
+              trialCompleted: {
+                trial: { studyId: "honest", trialId: 1, attempt: 1 },
+                final: { step: 30, metrics: { loss: -1e9 } },
+              },
+            }),
+          ];
           break;
         case 8: // the wrong direction (from a welcomed peer) / an envelope with no body
           sock = i % 20 < 10 ? observer : anon;
-          frames = [PROTOCOL_TAG_BYTES, i % 20 < 10 ? env({ trialAssignment: { trial: { studyId: "honest", trialId: 1, attempt: 1 } } }) : Buffer.from([0x08, 0x01])];
+          frames = [
+            PROTOCOL_TAG_BYTES,
+            i % 20 < 10
+              ? env({ trialAssignment: { trial: { studyId: "honest", trialId: 1, attempt: 1 } } })
+              : Buffer.from([0x08, 0x01]),
+          ];
           break;
         default: // wrong number of frames and empty frames
-          frames = i % 1000 === 9 ? [PROTOCOL_TAG_BYTES, bytes(2 * 1024 * 1024)] : [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
+          frames =
+            i % 1000 === 9
+              ? [PROTOCOL_TAG_BYTES, bytes(2 * 1024 * 1024)]
+              : [Buffer.alloc(0), Buffer.alloc(0), Buffer.alloc(0)];
           if (i % 1000 === 9) huge += 1;
       }
       try {
@@ -142,7 +223,17 @@ describe("hostile input", () => {
     expect(summarize(journal).completed.size).toBe(10);
     // Typed answers of each kind came back (frames over the socket's hard size limit get no answer: libzmq
     // drops such connections, and the sender reconnects).
-    for (const code of ["MALFORMED", "VERSION_MISMATCH", "REFUSED:REFUSAL_REASON_VERSION_MISMATCH", "OVERSIZE", "UNKNOWN_TRIAL", "UNKNOWN_STUDY", "NOT_WELCOMED", "UNEXPECTED_MESSAGE", "UNKNOWN_BODY"]) {
+    for (const code of [
+      "MALFORMED",
+      "VERSION_MISMATCH",
+      "REFUSED:REFUSAL_REASON_VERSION_MISMATCH",
+      "OVERSIZE",
+      "UNKNOWN_TRIAL",
+      "UNKNOWN_STUDY",
+      "NOT_WELCOMED",
+      "UNEXPECTED_MESSAGE",
+      "UNKNOWN_BODY",
+    ]) {
       expect(codes.get(code) ?? 0, code).toBeGreaterThan(0);
     }
     expect(codes.get("UNKNOWN_TRIAL")).toBeGreaterThan(900);
@@ -186,23 +277,58 @@ describe("CURVE", () => {
     const read = (n: string) => fs.readFileSync(path.join(keys, n), "utf8").trim();
     const study = writeStudy(dir, "curve", 3, 10);
     const journal = path.join(dir, "journal");
-    const serve = await startServe(["--study", study, "--bind", "tcp://127.0.0.1:0", "--journal", journal, "--curve-keys", keys, "--exit-when-done", "--heartbeat-ms", "100", "--peer-timeout-ms", "1000"]);
+    const serve = await startServe([
+      "--study",
+      study,
+      "--bind",
+      "tcp://127.0.0.1:0",
+      "--journal",
+      journal,
+      "--curve-keys",
+      keys,
+      "--exit-when-done",
+      "--heartbeat-ms",
+      "100",
+      "--peer-timeout-ms",
+      "1000",
+    ]);
 
     // An unknown key pair and a plain (NULL-mechanism) client try first.
-    const bad = startWorker(serve.endpoint, "bad", { curve: { server: serverPub, pub: read("bad.public"), sec: read("bad.secret") } });
+    const bad = startWorker(serve.endpoint, "bad", {
+      curve: { server: serverPub, pub: read("bad.public"), sec: read("bad.secret") },
+    });
     const plain = startWorker(serve.endpoint, "plain");
-    const intruder = dealer(serve.endpoint, { curveServerKey: serverPub, curvePublicKey: read("bad.public"), curveSecretKey: read("bad.secret") });
+    const intruder = dealer(serve.endpoint, {
+      curveServerKey: serverPub,
+      curvePublicKey: read("bad.public"),
+      curveSecretKey: read("bad.secret"),
+    });
     const replies = new Map<string, number>();
     const c = collect(intruder, replies);
-    await intruder.send([PROTOCOL_TAG_BYTES, env({ hello: { peerId: "intruder", role: 1, worker: { capacity: 1 } } })]);
-    await intruder.send([PROTOCOL_TAG_BYTES, env({ trialCompleted: { trial: { studyId: "curve", trialId: 1, attempt: 1 }, final: { step: 10, metrics: { loss: -1 } } } })]).catch(() => {});
+    await intruder.send([
+      PROTOCOL_TAG_BYTES,
+      env({ hello: { peerId: "intruder", role: 1, worker: { capacity: 1 } } }),
+    ]);
+    await intruder
+      .send([
+        PROTOCOL_TAG_BYTES,
+        env({
+          trialCompleted: {
+            trial: { studyId: "curve", trialId: 1, attempt: 1 },
+            final: { step: 10, metrics: { loss: -1 } },
+          },
+        }),
+      ])
+      .catch(() => {});
     await new Promise((r) => setTimeout(r, 2500));
     expect(bad.out()).not.toMatch(/welcomed/);
     expect(plain.out()).not.toMatch(/welcomed/);
     expect(replies.size).toBe(0);
     expect(summarize(journal).assigned).toEqual([]);
 
-    const good = startWorker(serve.endpoint, "good", { curve: { server: serverPub, pub: goodPub, sec: read("good.secret") } });
+    const good = startWorker(serve.endpoint, "good", {
+      curve: { server: serverPub, pub: goodPub, sec: read("good.secret") },
+    });
     expect(await serve.exited).toBe(0);
     expect(await good.exited).toBe(0);
     intruder.close();

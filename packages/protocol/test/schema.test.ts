@@ -142,7 +142,15 @@ describe("schemas", () => {
   it("refuse two parameters materialising to the same name", () => {
     const space = {
       parameters: [
-        { name: "one_minus_beta1", type: "float", min: 0.01, max: 0.1, scale: "log", transform: "one_minus", as: "beta1" },
+        {
+          name: "one_minus_beta1",
+          type: "float",
+          min: 0.01,
+          max: 0.1,
+          scale: "log",
+          transform: "one_minus",
+          as: "beta1",
+        },
         { name: "beta1", type: "fixed", value: 0.9 },
       ],
     };

@@ -4,7 +4,7 @@
  * journal is replayed, finished trials stay finished, and attempts that were running when the run stopped
  * are re-queued as new attempts (preempted, not failed).
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { Coordinator, FileJournal, type StudyCounts } from "@nadir/coordinator";
@@ -12,7 +12,10 @@ import type { nadir } from "@nadir/protocol";
 import type { SuggesterFactory } from "@nadir/sdk";
 
 /** How to start worker process `index` (0-based) against `endpoint`. */
-export type WorkerCommand = (endpoint: string, index: number) => { command: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string };
+export type WorkerCommand = (
+  endpoint: string,
+  index: number,
+) => { command: string; args: string[]; env?: NodeJS.ProcessEnv; cwd?: string };
 
 /** Options of {@link runLocal}. */
 export interface LocalRunOptions {
@@ -62,7 +65,8 @@ function tail(lines: string[], max = 20): string {
 
 /** Runs the studies to completion (or until aborted) with locally spawned workers. */
 export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
-  if (!Number.isInteger(o.workers) || o.workers < 1) throw new RangeError(`workers must be an integer >= 1, got ${o.workers}`);
+  if (!Number.isInteger(o.workers) || o.workers < 1)
+    throw new RangeError(`workers must be an integer >= 1, got ${o.workers}`);
   if (o.studies.length === 0) throw new RangeError("runLocal: at least one study is required");
   const log = o.log ?? (() => {});
   const journalDir = path.join(o.runDir, "journal");
@@ -83,7 +87,9 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   const endpoint = started.endpoints[0];
   if (!endpoint) throw new LocalRunError("coordinator started without an endpoint");
   const t0 = Date.now();
-  const finishedAtStart = coordinator.progress().reduce((n, c) => n + c.completed + c.pruned + c.failed + c.diverged + c.infeasible + c.abandoned, 0);
+  const finishedAtStart = coordinator
+    .progress()
+    .reduce((n, c) => n + c.completed + c.pruned + c.failed + c.diverged + c.infeasible + c.abandoned, 0);
 
   const children: { proc: ChildProcess; stderr: string[]; exited: boolean; code: number | null }[] = [];
   let allDead!: (err: LocalRunError) => void;
@@ -94,7 +100,11 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   let stopping = false;
   for (let i = 0; i < o.workers; i++) {
     const spec = o.workerCommand(endpoint, i);
-    const proc = spawn(spec.command, spec.args, { env: spec.env ?? process.env, cwd: spec.cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const proc = spawn(spec.command, spec.args, {
+      env: spec.env ?? process.env,
+      cwd: spec.cwd,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     const entry = { proc, stderr: [] as string[], exited: false, code: null as number | null };
     children.push(entry);
     let partial = "";
@@ -116,7 +126,11 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
       entry.code = code;
       if (!stopping) log(`worker ${i} exited (${sig ?? code})`);
       if (!stopping && children.every((c) => c.exited)) {
-        allDead(new LocalRunError(`every worker process exited before the study finished; last output of worker ${i}:\n${tail(entry.stderr)}`));
+        allDead(
+          new LocalRunError(
+            `every worker process exited before the study finished; last output of worker ${i}:\n${tail(entry.stderr)}`,
+          ),
+        );
       }
     });
   }
@@ -129,17 +143,31 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     o.signal?.addEventListener("abort", () => resolve(), { once: true });
   });
   try {
-    await Promise.race([coordinator.whenDone(), allDeadPromise, aborted.then(() => {
-      interrupted = true;
-    })]);
+    await Promise.race([
+      coordinator.whenDone(),
+      allDeadPromise,
+      aborted.then(() => {
+        interrupted = true;
+      }),
+    ]);
   } finally {
     stopping = true;
     clearInterval(timer);
     progress();
     await coordinator.stop({ shutdownWorkers: true });
-    await reap(children.map((c) => c.proc), 5000);
+    await reap(
+      children.map((c) => c.proc),
+      5000,
+    );
   }
-  return { journalDir, counts: coordinator.progress(), interrupted, replayed: started.replayed, finishedAtStart, elapsedMs: Date.now() - t0 };
+  return {
+    journalDir,
+    counts: coordinator.progress(),
+    interrupted,
+    replayed: started.replayed,
+    finishedAtStart,
+    elapsedMs: Date.now() - t0,
+  };
 }
 
 /** Waits for children to exit after Shutdown, then SIGTERM, then SIGKILL: no stray processes. */
@@ -147,7 +175,9 @@ async function reap(procs: ChildProcess[], graceMs: number): Promise<void> {
   const alive = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
   const waitAll = (ms: number): Promise<void> =>
     Promise.race([
-      Promise.all(procs.filter(alive).map((p) => new Promise<void>((r) => p.once("exit", () => r())))).then(() => {}),
+      Promise.all(procs.filter(alive).map((p) => new Promise<void>((r) => p.once("exit", () => r())))).then(
+        () => {},
+      ),
       new Promise<void>((r) => setTimeout(r, ms)),
     ]);
   await waitAll(graceMs);

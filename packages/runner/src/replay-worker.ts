@@ -6,9 +6,9 @@
  * as training workers; only the "training" is a table look-up.
  */
 import { parseArgs } from "node:util";
-import { NadirWorker, TrialFailure } from "@nadir/worker";
 import { nadir } from "@nadir/protocol";
-import { loadReplayDataset, ReplayDataError, runForIteration } from "./replay.js";
+import { NadirWorker, TrialFailure } from "@nadir/worker";
+import { loadReplayDataset, type ReplayDataError, runForIteration } from "./replay.js";
 
 const { values } = parseArgs({
   options: {
@@ -31,7 +31,7 @@ const worker = new NadirWorker(
     ...(values["peer-id"] ? { peerId: values["peer-id"] } : {}),
   },
   async (ctx) => {
-    let run;
+    let run: ReturnType<typeof runForIteration>;
     try {
       run = runForIteration(ds, ctx.params.iteration);
     } catch (err) {

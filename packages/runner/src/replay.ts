@@ -57,7 +57,10 @@ interface DatasetDef {
 
 function num(row: Record<string, unknown>, key: string, line: number): number {
   const v = row[key];
-  if (typeof v !== "number" || !Number.isFinite(v)) throw new ReplayDataError(`line ${line}: field ${JSON.stringify(key)} must be a finite number, got ${JSON.stringify(v)}`);
+  if (typeof v !== "number" || !Number.isFinite(v))
+    throw new ReplayDataError(
+      `line ${line}: field ${JSON.stringify(key)} must be a finite number, got ${JSON.stringify(v)}`,
+    );
   return v;
 }
 
@@ -65,7 +68,8 @@ function parseDeberta(row: Record<string, unknown>, line: number): ReplayRun {
   const curves = row.learning_curves as { matched?: unknown; mismatched?: unknown } | undefined;
   const matched = curves?.matched;
   const mismatched = curves?.mismatched;
-  if (!Array.isArray(matched) || matched.length === 0) throw new ReplayDataError(`line ${line}: learning_curves.matched must be a non-empty list`);
+  if (!Array.isArray(matched) || matched.length === 0)
+    throw new ReplayDataError(`line ${line}: learning_curves.matched must be a non-empty list`);
   const mm = new Map<number, number>();
   if (Array.isArray(mismatched)) for (const p of mismatched as [number, number][]) mm.set(p[0], p[1]);
   const curve: ReplayRun["curve"] = [];
@@ -74,7 +78,8 @@ function parseDeberta(row: Record<string, unknown>, line: number): ReplayRun {
   let bestMm = Number.NEGATIVE_INFINITY;
   let lastStep = 0;
   for (const p of matched as unknown[]) {
-    if (!Array.isArray(p) || typeof p[0] !== "number" || typeof p[1] !== "number") throw new ReplayDataError(`line ${line}: matched curve points must be [step, accuracy]`);
+    if (!Array.isArray(p) || typeof p[0] !== "number" || typeof p[1] !== "number")
+      throw new ReplayDataError(`line ${line}: matched curve points must be [step, accuracy]`);
     const [step, acc] = p as [number, number];
     const err = 1 - acc;
     if (err < bestErr) bestErr = err;
@@ -112,7 +117,10 @@ function parseImagenet(row: Record<string, unknown>, line: number): ReplayRun {
   let lastStep = 0;
   for (const e of lc as Record<string, unknown>[]) {
     const step = num(e, "epoch", line);
-    const metrics: Record<string, number> = { top1_accuracy: num(e, "top_1", line), top5_accuracy: num(e, "top_5", line) };
+    const metrics: Record<string, number> = {
+      top1_accuracy: num(e, "top_1", line),
+      top5_accuracy: num(e, "top_5", line),
+    };
     if (typeof e.train_loss === "number" && Number.isFinite(e.train_loss)) metrics.train_loss = e.train_loss;
     if (metrics.top1_accuracy! > best) best = metrics.top1_accuracy!;
     curve.push({ step, metrics });
@@ -189,7 +197,10 @@ export const REPLAY_DATA_DIR = path.resolve(path.dirname(fileURLToPath(import.me
 /** Loads a shipped dataset by name (see {@link REPLAY_DATASETS}). @throws ReplayDataError */
 export function loadReplayDataset(name: string, dataDir: string = REPLAY_DATA_DIR): ReplayDataset {
   const def = REPLAY_DATASETS[name];
-  if (!def) throw new ReplayDataError(`unknown replay dataset ${JSON.stringify(name)}; known: ${Object.keys(REPLAY_DATASETS).join(", ")}`);
+  if (!def)
+    throw new ReplayDataError(
+      `unknown replay dataset ${JSON.stringify(name)}; known: ${Object.keys(REPLAY_DATASETS).join(", ")}`,
+    );
   const file = path.join(dataDir, def.file);
   let text: string;
   try {
@@ -211,7 +222,10 @@ export function loadReplayDataset(name: string, dataDir: string = REPLAY_DATA_DI
     runs.push(def.parse(row, i + 1));
   }
   runs.forEach((r, i) => {
-    if (r.iteration !== i + 1) throw new ReplayDataError(`${def.file}: iteration ${r.iteration} at position ${i + 1}; expected consecutive iterations from 1`);
+    if (r.iteration !== i + 1)
+      throw new ReplayDataError(
+        `${def.file}: iteration ${r.iteration} at position ${i + 1}; expected consecutive iterations from 1`,
+      );
   });
   const maxStep = runs.reduce((m, r) => Math.max(m, r.final.step), 0);
   return { name, description: def.description, objective: def.objective, runs, maxStep, space: def.space };
@@ -225,10 +239,17 @@ const Sc = nadir.v1.Scale;
  * an inline list suggester holding every run in file order and no fallback, so the study has exactly
  * `ds.runs.length` trials and restarts resume where the journal left off.
  */
-export function replayStudySpec(ds: ReplayDataset, opts: { parallelism?: number; limit?: number } = {}): nadir.v1.StudySpec {
+export function replayStudySpec(
+  ds: ReplayDataset,
+  opts: { parallelism?: number; limit?: number } = {},
+): nadir.v1.StudySpec {
   const runs = opts.limit !== undefined ? ds.runs.slice(0, opts.limit) : ds.runs;
   const params: nadir.v1.ParameterSpec.$Properties[] = [
-    { name: "iteration", intDomain: { min: 1, max: ds.runs.length, scale: Sc.SCALE_LINEAR }, description: "recorded run" },
+    {
+      name: "iteration",
+      intDomain: { min: 1, max: ds.runs.length, scale: Sc.SCALE_LINEAR },
+      description: "recorded run",
+    },
     ...ds.space.map((p): nadir.v1.ParameterSpec.$Properties => {
       const scale = p.log ? Sc.SCALE_LOG : Sc.SCALE_LINEAR;
       return p.kind === "int"
@@ -238,8 +259,11 @@ export function replayStudySpec(ds: ReplayDataset, opts: { parallelism?: number;
   ];
   const kinds = new Map(ds.space.map((p) => [p.name, p.kind]));
   const points = runs.map((r) => {
-    const values: Record<string, nadir.v1.ParameterValue.$Properties> = { iteration: { intValue: r.iteration } };
-    for (const [k, v] of Object.entries(r.params)) values[k] = kinds.get(k) === "int" ? { intValue: Math.round(v) } : { floatValue: v };
+    const values: Record<string, nadir.v1.ParameterValue.$Properties> = {
+      iteration: { intValue: r.iteration },
+    };
+    for (const [k, v] of Object.entries(r.params))
+      values[k] = kinds.get(k) === "int" ? { intValue: Math.round(v) } : { floatValue: v };
     return { values };
   });
   const props: nadir.v1.StudySpec.$Properties = {
@@ -247,7 +271,10 @@ export function replayStudySpec(ds: ReplayDataset, opts: { parallelism?: number;
     name: `Replay: ${ds.description}`,
     workload: `replay:${ds.name}`,
     searchSpace: { parameters: params },
-    objective: { metric: ds.objective.metric, direction: ds.objective.direction === "minimize" ? D.DIRECTION_MINIMIZE : D.DIRECTION_MAXIMIZE },
+    objective: {
+      metric: ds.objective.metric,
+      direction: ds.objective.direction === "minimize" ? D.DIRECTION_MINIMIZE : D.DIRECTION_MAXIMIZE,
+    },
     budget: { maxTrials: runs.length, parallelism: opts.parallelism ?? 64 },
     stepBudget: Math.max(1, ds.maxStep),
     suggester: { list: { points } },
@@ -261,6 +288,9 @@ export function replayStudySpec(ds: ReplayDataset, opts: { parallelism?: number;
 export function runForIteration(ds: ReplayDataset, iteration: unknown): ReplayRun {
   const i = typeof iteration === "number" ? iteration : Number.NaN;
   const run = Number.isInteger(i) ? ds.runs[i - 1] : undefined;
-  if (!run) throw new ReplayDataError(`assignment names iteration ${JSON.stringify(iteration)}, but ${ds.name} has runs 1..${ds.runs.length}`);
+  if (!run)
+    throw new ReplayDataError(
+      `assignment names iteration ${JSON.stringify(iteration)}, but ${ds.name} has runs 1..${ds.runs.length}`,
+    );
   return run;
 }

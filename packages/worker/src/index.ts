@@ -6,11 +6,20 @@
  * Hello again listing its attempts, and the coordinator re-attaches them), so no result is lost and none is
  * counted twice (results are idempotent per (study, trial, attempt, sequence)).
  */
-import { hostname } from "node:os";
+
 import { randomUUID } from "node:crypto";
-import * as zmq from "zeromq";
-import { PROTOCOL_MAJOR, PROTOCOL_MINOR, PROTOCOL_TAG_BYTES, ProtocolError, decodeFrames, encodeEnvelope, nadir } from "@nadir/protocol";
+import { hostname } from "node:os";
 import type { BodyInit, Envelope } from "@nadir/protocol";
+import {
+  decodeFrames,
+  encodeEnvelope,
+  nadir,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  PROTOCOL_TAG_BYTES,
+  ProtocolError,
+} from "@nadir/protocol";
+import * as zmq from "zeromq";
 
 const v1 = nadir.v1;
 
@@ -130,15 +139,27 @@ export class NadirWorker {
   private welcomeWaiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private draining = false;
   /** Counters, for tests and logs. */
-  readonly stats = { assignments: 0, completed: 0, acked: 0, duplicates: 0, stale: 0, errors: 0, welcomes: 0 };
+  readonly stats = {
+    assignments: 0,
+    completed: 0,
+    acked: 0,
+    duplicates: 0,
+    stale: 0,
+    errors: 0,
+    welcomes: 0,
+  };
 
   constructor(
     private readonly options: WorkerOptions,
     private readonly train: TrainFn,
   ) {
-    if (!/^(tcp|ipc|inproc):\/\//.test(options.endpoint ?? "")) throw new RangeError(`endpoint must be tcp://, ipc:// or inproc://, got ${JSON.stringify(options.endpoint)}`);
+    if (!/^(tcp|ipc|inproc):\/\//.test(options.endpoint ?? ""))
+      throw new RangeError(
+        `endpoint must be tcp://, ipc:// or inproc://, got ${JSON.stringify(options.endpoint)}`,
+      );
     const cap = options.capacity ?? 1;
-    if (!(Number.isInteger(cap) && cap >= 1 && cap <= 4096)) throw new RangeError(`capacity must be an integer in 1..4096, got ${cap}`);
+    if (!(Number.isInteger(cap) && cap >= 1 && cap <= 4096))
+      throw new RangeError(`capacity must be an integer in 1..4096, got ${cap}`);
     this.capacity = cap;
     this.peerId = options.peerId ?? `${hostname()}-${process.pid}`;
     this.log = options.log ?? (() => {});
@@ -149,7 +170,9 @@ export class NadirWorker {
       receiveHighWaterMark: 100_000,
       reconnectInterval: 100,
       reconnectMaxInterval: 1000,
-      ...(c ? { curveServerKey: c.serverPublicKey, curvePublicKey: c.publicKey, curveSecretKey: c.secretKey } : {}),
+      ...(c
+        ? { curveServerKey: c.serverPublicKey, curvePublicKey: c.publicKey, curveSecretKey: c.secretKey }
+        : {}),
     });
     this.donePromise = new Promise((resolve, reject) => {
       this.doneResolve = resolve;
@@ -176,7 +199,12 @@ export class NadirWorker {
   async close(opts: { goodbye?: boolean } = {}): Promise<void> {
     if (this.closed) return;
     if (opts.goodbye && this.welcomed) {
-      this.send({ goodbye: { reason: "closing", running: [...this.attempts.values()].filter((a) => !a.finished).map((a) => a.ref) } });
+      this.send({
+        goodbye: {
+          reason: "closing",
+          running: [...this.attempts.values()].filter((a) => !a.finished).map((a) => a.ref),
+        },
+      });
       await this.flushed(500);
     }
     this.closed = true;
@@ -188,7 +216,8 @@ export class NadirWorker {
 
   private async flushed(timeoutMs: number): Promise<void> {
     const until = Date.now() + timeoutMs;
-    while ((this.sending || this.sendQueue.length > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    while ((this.sending || this.sendQueue.length > 0) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 5));
   }
 
   private hello(): void {
@@ -199,7 +228,15 @@ export class NadirWorker {
         hello: {
           peerId: this.peerId,
           role: v1.PeerRole.PEER_ROLE_WORKER,
-          worker: { host: hostname(), pid: process.pid, acceleratorKind: v1.AcceleratorKind.ACCELERATOR_KIND_CPU, capacity: this.capacity, workloads: this.options.workloads ?? [], running, frameworkVersions: { node: process.versions.node } },
+          worker: {
+            host: hostname(),
+            pid: process.pid,
+            acceleratorKind: v1.AcceleratorKind.ACCELERATOR_KIND_CPU,
+            capacity: this.capacity,
+            workloads: this.options.workloads ?? [],
+            running,
+            frameworkVersions: { node: process.versions.node },
+          },
           agent: WORKER_AGENT,
         },
       },
@@ -211,8 +248,21 @@ export class NadirWorker {
   private send(body: BodyInit, messageId: string = randomUUID(), force = false): string {
     if (this.closed) return messageId;
     if (!this.welcomed && !force) return messageId;
-    const payload = encodeEnvelope({ versionMajor: PROTOCOL_MAJOR, versionMinor: PROTOCOL_MINOR, messageId, sentUnixMs: Date.now(), senderId: this.peerId, ...body }, { verify: false });
-    this.sendQueue.push([Buffer.from(PROTOCOL_TAG_BYTES), Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength)]);
+    const payload = encodeEnvelope(
+      {
+        versionMajor: PROTOCOL_MAJOR,
+        versionMinor: PROTOCOL_MINOR,
+        messageId,
+        sentUnixMs: Date.now(),
+        senderId: this.peerId,
+        ...body,
+      },
+      { verify: false },
+    );
+    this.sendQueue.push([
+      Buffer.from(PROTOCOL_TAG_BYTES),
+      Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength),
+    ]);
     if (!this.sending) void this.pump();
     return messageId;
   }
@@ -249,7 +299,9 @@ export class NadirWorker {
         try {
           env = decodeFrames(frames, { identity: false }).envelope;
         } catch (err) {
-          this.log(`worker: bad message from the coordinator: ${err instanceof ProtocolError ? err.message : String(err)}`);
+          this.log(
+            `worker: bad message from the coordinator: ${err instanceof ProtocolError ? err.message : String(err)}`,
+          );
           continue;
         }
         this.handle(env);
@@ -265,7 +317,10 @@ export class NadirWorker {
         return this.onWelcome(env.welcome as nadir.v1.Welcome);
       case "refused": {
         const r = env.refused as nadir.v1.Refused;
-        const err = new WorkerRefusedError(r.reason, `refused by the coordinator (${v1.RefusalReason[r.reason] ?? r.reason}): ${r.message}`);
+        const err = new WorkerRefusedError(
+          r.reason,
+          `refused by the coordinator (${v1.RefusalReason[r.reason] ?? r.reason}): ${r.message}`,
+        );
         for (const w of this.welcomeWaiters.splice(0)) w.reject(err);
         this.doneReject?.(err);
         return;
@@ -342,7 +397,11 @@ export class NadirWorker {
     const running = [...this.attempts.values()].filter((a) => !a.finished);
     this.send({
       heartbeat: {
-        running: running.map((a) => ({ trial: a.ref, step: a.lastStep, elapsedSeconds: (Date.now() - a.started) / 1000 })),
+        running: running.map((a) => ({
+          trial: a.ref,
+          step: a.lastStep,
+          elapsedSeconds: (Date.now() - a.started) / 1000,
+        })),
         freeSlots: this.draining ? 0 : Math.max(0, this.capacity - running.length),
       },
     });
@@ -369,11 +428,23 @@ export class NadirWorker {
     if (this.attempts.has(key)) return;
     const running = [...this.attempts.values()].filter((a) => !a.finished).length;
     if (this.draining || running >= this.capacity) {
-      this.send({ trialRejected: { trial: asg.trial, reason: this.draining ? "draining" : "over capacity" } });
+      this.send({
+        trialRejected: { trial: asg.trial, reason: this.draining ? "draining" : "over capacity" },
+      });
       return;
     }
     this.stats.assignments += 1;
-    const a: Attempt = { ref: asg.trial as nadir.v1.TrialRef.$Properties, key, controller: new AbortController(), stopReason: 0, sequence: 0, unacked: new Map(), finished: false, lastStep: 0, started: Date.now() };
+    const a: Attempt = {
+      ref: asg.trial as nadir.v1.TrialRef.$Properties,
+      key,
+      controller: new AbortController(),
+      stopReason: 0,
+      sequence: 0,
+      unacked: new Map(),
+      finished: false,
+      lastStep: 0,
+      started: Date.now(),
+    };
     this.attempts.set(key, a);
     const params: Record<string, Value> = {};
     for (const [k, v] of Object.entries(asg.parameters ?? {})) {
@@ -393,7 +464,13 @@ export class NadirWorker {
         if (a.finished || !worker.attempts.has(key)) return;
         a.sequence += 1;
         a.lastStep = step;
-        worker.sendTracked(a, { trialReport: { trial: a.ref, sequence: a.sequence, measurement: { step, elapsedSeconds: elapsedSeconds ?? (Date.now() - a.started) / 1000, metrics } } });
+        worker.sendTracked(a, {
+          trialReport: {
+            trial: a.ref,
+            sequence: a.sequence,
+            measurement: { step, elapsedSeconds: elapsedSeconds ?? (Date.now() - a.started) / 1000, metrics },
+          },
+        });
       },
     };
     void this.runAttempt(a, ctx);
@@ -403,7 +480,11 @@ export class NadirWorker {
     let body: BodyInit;
     try {
       const r = await this.train(ctx);
-      const final = { step: r.step, elapsedSeconds: r.elapsedSeconds ?? (Date.now() - a.started) / 1000, metrics: r.metrics };
+      const final = {
+        step: r.step,
+        elapsedSeconds: r.elapsedSeconds ?? (Date.now() - a.started) / 1000,
+        metrics: r.metrics,
+      };
       if (a.stopReason) body = { trialStopped: { trial: a.ref, reason: a.stopReason, last: final } };
       else body = { trialCompleted: { trial: a.ref, final } };
     } catch (err) {
@@ -411,7 +492,14 @@ export class NadirWorker {
         body = { trialStopped: { trial: a.ref, reason: a.stopReason } };
       } else {
         const kind = err instanceof TrialFailure ? err.kind : v1.FailureKind.FAILURE_KIND_ERROR;
-        body = { trialFailed: { trial: a.ref, kind, message: (err as Error).message ?? String(err), errorType: (err as Error).name ?? "Error" } };
+        body = {
+          trialFailed: {
+            trial: a.ref,
+            kind,
+            message: (err as Error).message ?? String(err),
+            errorType: (err as Error).name ?? "Error",
+          },
+        };
       }
     }
     if (!this.attempts.has(a.key) || this.closed) return;

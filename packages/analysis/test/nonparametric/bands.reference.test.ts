@@ -40,10 +40,8 @@ import { expectClose, maxAbsDiff, nums, readRef } from "./helpers.js";
 const FILES = ["nonparametric_n16.json", "nonparametric_n16_ties.json", "nonparametric_n128.json"];
 const n16 = readRef("nonparametric_n16.json");
 
-// biome-ignore lint/suspicious/noExplicitAny: reference JSON is untyped
 function opdaMcDelta(ref: any, band: any): number {
   if (band.critical_value_opda_mc !== undefined) return band.critical_value_opda_mc;
-  // biome-ignore lint/suspicious/noExplicitAny: reference JSON is untyped
   const twin = n16.bands.find((b: any) => b.method === band.method && b.confidence === band.confidence);
   expect(ref.sample.n).toBe(16);
   expect(twin.generator_seed).toBe(band.generator_seed);
@@ -70,7 +68,6 @@ describe.each(FILES)("%s: confidence bands", (file) => {
   const extra = nums(ref.extra_ns);
 
   it("covers every method × confidence", () => {
-    // biome-ignore lint/suspicious/noExplicitAny: reference JSON is untyped
     const combos = ref.bands.map((b: any) => `${b.method}@${b.confidence}`).sort();
     expect(combos).toEqual(
       ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"].flatMap((m) => [`${m}@0.8`, `${m}@0.95`]).sort(),

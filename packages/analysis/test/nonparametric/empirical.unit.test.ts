@@ -62,7 +62,6 @@ describe("EmpiricalDistribution", () => {
     expect(() => d.ppf(1.1)).toThrow(/p must be in/);
     expect(() => d.quantileTuningCurve([0])).toThrow(/ks\[0\]/);
     expect(() => d.quantileTuningCurve([1], { q: 2 })).toThrow(/q must be/);
-    // biome-ignore lint/suspicious/noExplicitAny: testing a wrong runtime type
     expect(() => d.averageTuningCurve([1], { minimize: "yes" as any })).toThrow(/boolean/);
     expect(() => d.vTuningCurve([1.5])).toThrow(/integer/);
     expect(() => d.naiveTuningCurve([0])).toThrow(/> 0/);
@@ -95,7 +94,6 @@ describe("confidenceBands", () => {
   const ys = [0.3, 0.1, 0.7, 0.5, 0.9, 0.2];
   it("validates confidence, method and bounds", () => {
     expect(() => confidenceBands(ys, 1.2, { method: "dkw" })).toThrow(/confidence/);
-    // biome-ignore lint/suspicious/noExplicitAny: testing a wrong runtime value
     expect(() => confidenceBands(ys, 0.9, { method: "bogus" as any })).toThrow(/method/);
     expect(() => confidenceBands(ys, 0.9, { a: 0.2 })).toThrow(/a \(0.2\)/);
     expect(() => confidenceBands([0.5], 0.9, { method: "ld_highest_density" })).toThrow(/n ≥ 2/);

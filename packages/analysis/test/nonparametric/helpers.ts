@@ -22,7 +22,6 @@ export function nums(v: unknown): number[] {
   return v.map(num);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: reference JSON is untyped
 export function readRef(name: string): any {
   return JSON.parse(readFileSync(path.join(sharedDir, "reference/opda", name), "utf8"));
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
+import { ExportError, type ExportFormat, exportStudy, JournalCorruptError } from "@nadir/coordinator";
 import type { Command } from "commander";
-import { ExportError, JournalCorruptError, exportStudy, type ExportFormat } from "@nadir/coordinator";
 import type { RegisterCommand } from "./index.js";
 
 /** `nadir export`: write one study of a journal as CSV, JSON Lines or learning curves. */
@@ -14,7 +14,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--out <file>", "write here instead of stdout")
     .action((journal: string, o: { study: string; format: string; out?: string }) => {
       if (!["csv", "jsonl", "curves-jsonl"].includes(o.format)) {
-        process.stderr.write(`nadir export: --format must be csv, jsonl or curves-jsonl, got ${JSON.stringify(o.format)}\n`);
+        process.stderr.write(
+          `nadir export: --format must be csv, jsonl or curves-jsonl, got ${JSON.stringify(o.format)}\n`,
+        );
         return setExit(2);
       }
       try {

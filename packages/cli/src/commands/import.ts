@@ -155,7 +155,8 @@ export function parseDistribution(json: string): Dist {
       return { kind: "int", log: true };
     case "CategoricalDistribution":
     case "categorical":
-      if (!Array.isArray(attrs.choices)) throw new ImportError(`categorical distribution without choices: ${json}`);
+      if (!Array.isArray(attrs.choices))
+        throw new ImportError(`categorical distribution without choices: ${json}`);
       return { kind: "categorical", choices: attrs.choices as ParamValue[] };
     default:
       throw new ImportError(`unknown Optuna distribution ${JSON.stringify(name)} in ${json}`);
@@ -189,7 +190,8 @@ export function isoUtcMicros(s: string, where: string): string {
     const sign = tz.startsWith("-") ? -1 : 1;
     offsetMin = sign * (Number(tz.slice(1, 3)) * 60 + Number(tz.slice(4, 6)));
   }
-  const ms = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se)) - offsetMin * 60_000;
+  const ms =
+    Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(se)) - offsetMin * 60_000;
   const t = new Date(ms).toISOString(); // YYYY-MM-DDTHH:MM:SS.000Z, whole seconds here
   return `${t.slice(0, 19)}.${frac.padEnd(6, "0")}+00:00`;
 }
@@ -311,7 +313,8 @@ export function replayOptunaJournal(text: string): OptunaJournal {
           systemAttrs: { ...((log.system_attrs as Record<string, unknown>) ?? {}) },
           intermediate,
           started: typeof log.datetime_start === "string" ? isoUtcMicros(log.datetime_start, where) : null,
-          completed: typeof log.datetime_complete === "string" ? isoUtcMicros(log.datetime_complete, where) : null,
+          completed:
+            typeof log.datetime_complete === "string" ? isoUtcMicros(log.datetime_complete, where) : null,
         };
         study.trialIds.push(trials.length);
         trials.push(trial);
@@ -356,7 +359,10 @@ export function replayOptunaJournal(text: string): OptunaJournal {
         const t = updatable(log.trial_id);
         if (t === undefined) break;
         const target = log.op_code === 8 ? t.userAttrs : t.systemAttrs;
-        Object.assign(target, (log.op_code === 8 ? log.user_attr : log.system_attr) as Record<string, unknown>);
+        Object.assign(
+          target,
+          (log.op_code === 8 ? log.user_attr : log.system_attr) as Record<string, unknown>,
+        );
         break;
       }
       default:
@@ -375,11 +381,14 @@ export function journalStudyNames(j: OptunaJournal): string[] {
 export function journalRecords(j: OptunaJournal, studyName: string): TrialRecord[] {
   const study = [...j.studies.values()].find((s) => s.name === studyName);
   if (study === undefined) {
-    throw new ImportError(`no study named ${JSON.stringify(studyName)}; the journal has ${JSON.stringify(journalStudyNames(j))}`);
+    throw new ImportError(
+      `no study named ${JSON.stringify(studyName)}; the journal has ${JSON.stringify(journalStudyNames(j))}`,
+    );
   }
   return study.trialIds.map((id) => {
     const t = j.trials[id] as JTrial;
-    const rawIndex = LIST_INDEX_ATTR in t.userAttrs ? t.userAttrs[LIST_INDEX_ATTR] : t.systemAttrs[LIST_INDEX_ATTR];
+    const rawIndex =
+      LIST_INDEX_ATTR in t.userAttrs ? t.userAttrs[LIST_INDEX_ATTR] : t.systemAttrs[LIST_INDEX_ATTR];
     const values = t.values;
     const rec: TrialRecord = {
       source: "optuna",
@@ -391,8 +400,14 @@ export function journalRecords(j: OptunaJournal, studyName: string): TrialRecord
       list_index: typeof rawIndex === "number" ? Math.trunc(rawIndex) : null,
       started: t.started,
       completed: t.completed,
-      params: Object.fromEntries(Object.keys(t.params).sort().map((k) => [k, t.params[k] as ParamValue])),
-      intermediate: [...t.intermediate.entries()].sort((a, b) => a[0] - b[0]).map(([s, v]) => [s, jsonNumber(v)]),
+      params: Object.fromEntries(
+        Object.keys(t.params)
+          .sort()
+          .map((k) => [k, t.params[k] as ParamValue]),
+      ),
+      intermediate: [...t.intermediate.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, v]) => [s, jsonNumber(v)]),
     };
     if (values !== null && values.length > 1) rec.values = values.map(jsonNumber);
     return rec;
@@ -421,7 +436,10 @@ export function exportViaPython(storage: string, studyName: string, python = nad
   }
   if (proc.status === 1) throw new ImportError(proc.stderr.trim().replace(/^error: /, ""), 1);
   if (proc.status !== 0) {
-    throw new ImportError(`${python} -m nadir_worker.adapters.optuna export failed (exit ${proc.status}): ${proc.stderr.trim().slice(-800)}`, 2);
+    throw new ImportError(
+      `${python} -m nadir_worker.adapters.optuna export failed (exit ${proc.status}): ${proc.stderr.trim().slice(-800)}`,
+      2,
+    );
   }
   return proc.stdout
     .split("\n")
@@ -468,10 +486,22 @@ function csvCell(v: unknown): string {
 
 /** CSV with the fixed columns then one `param.<name>` column per parameter seen; no intermediate values. */
 export function recordsToCsv(records: TrialRecord[]): string {
-  const fixed = ["source", "study", "trial", "state", "source_state", "value", "list_index", "started", "completed"] as const;
+  const fixed = [
+    "source",
+    "study",
+    "trial",
+    "state",
+    "source_state",
+    "value",
+    "list_index",
+    "started",
+    "completed",
+  ] as const;
   const names = [...new Set(records.flatMap((r) => Object.keys(r.params)))].sort();
   const head = [...fixed, ...names.map((n) => `param.${n}`)].join(",");
-  const rows = records.map((r) => [...fixed.map((k) => csvCell(r[k])), ...names.map((n) => csvCell(r.params[n]))].join(","));
+  const rows = records.map((r) =>
+    [...fixed.map((k) => csvCell(r[k])), ...names.map((n) => csvCell(r.params[n]))].join(","),
+  );
   return `${[head, ...rows].join("\n")}\n`;
 }
 
@@ -505,7 +535,9 @@ function summary(records: TrialRecord[]): string {
 }
 
 export const register: RegisterCommand = (program: Command, setExit) => {
-  const imp = program.command("import").description("Read trials from another HPO framework into Nadir's format.");
+  const imp = program
+    .command("import")
+    .description("Read trials from another HPO framework into Nadir's format.");
   imp
     .command("optuna")
     .description(

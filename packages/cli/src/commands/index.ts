@@ -18,4 +18,16 @@ import { register as validateCommand } from "./validate.js";
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
 // One line per command module; keep this list sorted.
-export const commands: RegisterCommand[] = [analyzeCommand, exportCommand, importCommand, keysCommand, listsCommand, reportCommand, runCommand, sampleCommand, serveCommand, statusCommand, validateCommand];
+export const commands: RegisterCommand[] = [
+  analyzeCommand,
+  exportCommand,
+  importCommand,
+  keysCommand,
+  listsCommand,
+  reportCommand,
+  runCommand,
+  sampleCommand,
+  serveCommand,
+  statusCommand,
+  validateCommand,
+];

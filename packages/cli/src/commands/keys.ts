@@ -1,5 +1,5 @@
+import { authorizeKey, generateKeyPair, KeyFileError } from "@nadir/coordinator";
 import type { Command } from "commander";
-import { KeyFileError, authorizeKey, generateKeyPair } from "@nadir/coordinator";
 import type { RegisterCommand } from "./index.js";
 
 /** `nadir keys`: CURVE key pairs and the coordinator's allow-list. */

@@ -5,7 +5,16 @@ import { fileURLToPath } from "node:url";
 import { analyzeScores, toJsonSafe } from "@nadir/analysis";
 import { exportStudy, loadStudyFile, type StudyCounts } from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
-import { LocalRunError, loadReplayDataset, REPLAY_DATASETS, REPLAY_WORKER, ReplayDataError, replayStudySpec, runLocal, type WorkerCommand } from "@nadir/runner";
+import {
+  LocalRunError,
+  loadReplayDataset,
+  REPLAY_DATASETS,
+  REPLAY_WORKER,
+  ReplayDataError,
+  replayStudySpec,
+  runLocal,
+  type WorkerCommand,
+} from "@nadir/runner";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { readTrialsColumn } from "../read-trials.js";
@@ -38,7 +47,8 @@ class UsageError extends Error {}
 function int(flag: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (!(Number.isInteger(x) && x >= min)) throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!(Number.isInteger(x) && x >= min))
+    throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
   return x;
 }
 
@@ -51,7 +61,8 @@ function defaultPython(): string {
 /** `--worker-cmd "python my_worker.py --endpoint {endpoint} --index {index}"` → a WorkerCommand. */
 function templateCommand(template: string): WorkerCommand {
   const words = template.split(/\s+/).filter(Boolean);
-  if (!words.some((w) => w.includes("{endpoint}"))) throw new UsageError("--worker-cmd must contain {endpoint}");
+  if (!words.some((w) => w.includes("{endpoint}")))
+    throw new UsageError("--worker-cmd must contain {endpoint}");
   return (endpoint, index) => {
     const args = words.map((w) => w.replaceAll("{endpoint}", endpoint).replaceAll("{index}", String(index)));
     return { command: args[0]!, args: args.slice(1) };
@@ -70,23 +81,28 @@ function doneCount(c: StudyCounts): number {
 function progressDisplay(enabled: boolean): { update(c: StudyCounts[], ms: number): void; stop(): void } {
   if (!enabled) return { update() {}, stop() {} };
   const tty = process.stderr.isTTY === true;
-  const bar = new SingleBar(
-    {
-      stream: process.stderr,
-      format: "{study} [{bar}] {value}/{total} done | {running} running | {queued} queued | best {best} | {elapsed}s",
-      barsize: 24,
-      hideCursor: tty,
-      noTTYOutput: !tty,
-      notTTYSchedule: 5000,
-      etaBuffer: 50,
-    },
-  );
+  const bar = new SingleBar({
+    stream: process.stderr,
+    format:
+      "{study} [{bar}] {value}/{total} done | {running} running | {queued} queued | best {best} | {elapsed}s",
+    barsize: 24,
+    hideCursor: tty,
+    noTTYOutput: !tty,
+    notTTYSchedule: 5000,
+    etaBuffer: 50,
+  });
   let started = false;
   return {
     update(counts, ms) {
       const c = counts[0];
       if (!c) return;
-      const payload = { study: c.studyId, running: c.running, queued: c.queued, best: fmt(c.best), elapsed: (ms / 1000).toFixed(1) };
+      const payload = {
+        study: c.studyId,
+        running: c.running,
+        queued: c.queued,
+        best: fmt(c.best),
+        elapsed: (ms / 1000).toFixed(1),
+      };
       if (!started) {
         bar.start(c.maxTrials, doneCount(c), payload);
         started = true;
@@ -102,17 +118,28 @@ function progressDisplay(enabled: boolean): { update(c: StudyCounts[], ms: numbe
 export const register: RegisterCommand = (program: Command, setExit) => {
   program
     .command("run")
-    .description("Run a study locally (embedded coordinator + journal, spawned workers), then write results, analysis and an HTML report")
+    .description(
+      "Run a study locally (embedded coordinator + journal, spawned workers), then write results, analysis and an HTML report",
+    )
     .option("--study <file>", "study config (default: the JAX digits MLP, NAdamW list then Halton)")
-    .option("--replay <dataset>", `replay a recorded random search instead of training: ${Object.keys(REPLAY_DATASETS).join(", ")}`)
+    .option(
+      "--replay <dataset>",
+      `replay a recorded random search instead of training: ${Object.keys(REPLAY_DATASETS).join(", ")}`,
+    )
     .option("--limit <n>", "replay only the first n recorded runs")
     .option("--workers <n>", "worker processes (default: the number of cores)")
-    .option("--run-dir <dir>", "where the journal, results and report go; an existing run directory is resumed (default runs/<study id>)")
+    .option(
+      "--run-dir <dir>",
+      "where the journal, results and report go; an existing run directory is resumed (default runs/<study id>)",
+    )
     .option("--trials <n>", "override the study's trial budget")
     .option("--steps <n>", "override the study's per-trial step budget")
     .option("--python <path>", "Python for the training workers (default $NADIR_PYTHON or .venv/bin/python)")
     .option("--worker-cmd <template>", "custom worker command, with {endpoint} and {index} placeholders")
-    .option("--threshold <T>", "asymptotic-regime threshold of the tail fit (default: 0.11 for deberta-v3-base replay, else the median score)")
+    .option(
+      "--threshold <T>",
+      "asymptotic-regime threshold of the tail fit (default: 0.11 for deberta-v3-base replay, else the median score)",
+    )
     .option("--confidence <c>", "simultaneous confidence of the bands", "0.8")
     .option("--no-report", "skip the HTML report")
     .option("--no-progress", "no progress display")
@@ -124,14 +151,31 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       try {
         workers = int("--workers", o.workers, 1) ?? Math.max(1, os.availableParallelism());
         const confidence = Number(o.confidence);
-        if (!(confidence > 0 && confidence < 1)) throw new UsageError(`--confidence must be in (0, 1), got ${o.confidence}`);
+        if (!(confidence > 0 && confidence < 1))
+          throw new UsageError(`--confidence must be in (0, 1), got ${o.confidence}`);
         if (o.replay !== undefined) {
           if (o.study) throw new UsageError("--replay and --study exclude each other");
           const ds = loadReplayDataset(o.replay);
           const limit = int("--limit", o.limit, 1);
-          study = replayStudySpec(ds, { parallelism: 64 * workers, ...(limit !== undefined ? { limit } : {}) });
+          study = replayStudySpec(ds, {
+            parallelism: 64 * workers,
+            ...(limit !== undefined ? { limit } : {}),
+          });
           const name = ds.name;
-          workerCommand = (endpoint, i) => ({ command: process.execPath, args: [REPLAY_WORKER, "--endpoint", endpoint, "--dataset", name, "--capacity", "64", "--peer-id", `replay-${i}`] });
+          workerCommand = (endpoint, i) => ({
+            command: process.execPath,
+            args: [
+              REPLAY_WORKER,
+              "--endpoint",
+              endpoint,
+              "--dataset",
+              name,
+              "--capacity",
+              "64",
+              "--peer-id",
+              `replay-${i}`,
+            ],
+          });
           // The threshold the opda paper uses for DeBERTaV3 error rates (specs/opda.md).
           if (name === "deberta-v3-base") defaultThreshold = 0.11;
         } else {
@@ -139,13 +183,17 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           const file = o.study ?? DEFAULT_STUDY;
           study = loadStudyFile(file);
           const trials = int("--trials", o.trials, 1);
-          if (trials !== undefined) study.budget = nadir.v1.Budget.create({ ...study.budget, maxTrials: trials });
+          if (trials !== undefined)
+            study.budget = nadir.v1.Budget.create({ ...study.budget, maxTrials: trials });
           const steps = int("--steps", o.steps, 1);
           if (steps !== undefined) study.stepBudget = steps;
           if (o.workerCmd) workerCommand = templateCommand(o.workerCmd);
           else {
             const python = o.python ?? defaultPython();
-            if (!fs.existsSync(DEFAULT_WORKER_SCRIPT)) throw new UsageError(`the default worker ${DEFAULT_WORKER_SCRIPT} is missing; give --worker-cmd`);
+            if (!fs.existsSync(DEFAULT_WORKER_SCRIPT))
+              throw new UsageError(
+                `the default worker ${DEFAULT_WORKER_SCRIPT} is missing; give --worker-cmd`,
+              );
             workerCommand = (endpoint, i) => ({
               command: python,
               args: [DEFAULT_WORKER_SCRIPT, "--endpoint", endpoint, "--worker-id", `local-${i}`],
@@ -168,8 +216,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       const display = progressDisplay(o.progress);
-      process.stdout.write(`nadir run: study ${study.studyId} (${study.budget?.maxTrials ?? 0} trials), ${workers} worker(s), run directory ${runDir}\n`);
-      let result;
+      process.stdout.write(
+        `nadir run: study ${study.studyId} (${study.budget?.maxTrials ?? 0} trials), ${workers} worker(s), run directory ${runDir}\n`,
+      );
+      let result: Awaited<ReturnType<typeof runLocal>>;
       try {
         result = await runLocal({
           runDir,
@@ -193,26 +243,37 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         process.off("SIGTERM", onSignal);
       }
       const c = result.counts.find((x) => x.studyId === study.studyId);
-      if (result.replayed > 0) process.stdout.write(`resumed: ${result.finishedAtStart} finished trial(s) restored from the journal\n`);
+      if (result.replayed > 0)
+        process.stdout.write(
+          `resumed: ${result.finishedAtStart} finished trial(s) restored from the journal\n`,
+        );
       if (c) {
         process.stdout.write(
           `trials: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed, ${c.diverged} diverged, ${c.infeasible} infeasible in ${(result.elapsedMs / 1000).toFixed(1)} s; best ${study.objective?.metric} ${fmt(c.best)}\n`,
         );
       }
       if (result.interrupted) {
-        process.stdout.write(`interrupted: resume with  nadir run --run-dir ${runDir}${o.replay ? ` --replay ${o.replay}` : o.study ? ` --study ${o.study}` : ""}\n`);
+        process.stdout.write(
+          `interrupted: resume with  nadir run --run-dir ${runDir}${o.replay ? ` --replay ${o.replay}` : o.study ? ` --study ${o.study}` : ""}\n`,
+        );
         return setExit(130);
       }
 
       // Results, analysis and report: the same exports and functions as `nadir export`, `nadir analyze`, `nadir report`.
       const metric = study.objective?.metric ?? "";
-      const direction = study.objective?.direction === nadir.v1.Direction.DIRECTION_MAXIMIZE ? "maximize" : "minimize";
+      const direction =
+        study.objective?.direction === nadir.v1.Direction.DIRECTION_MAXIMIZE ? "maximize" : "minimize";
       const resultsFile = path.join(runDir, "results.jsonl");
       fs.writeFileSync(resultsFile, exportStudy(result.journalDir, study.studyId, "jsonl"));
-      fs.writeFileSync(path.join(runDir, "curves.jsonl"), exportStudy(result.journalDir, study.studyId, "curves-jsonl"));
+      fs.writeFileSync(
+        path.join(runDir, "curves.jsonl"),
+        exportStudy(result.journalDir, study.studyId, "curves-jsonl"),
+      );
       const col = readTrialsColumn(fs.readFileSync(resultsFile, "utf8"), resultsFile, metric);
       if (col.scores.length < 2) {
-        process.stderr.write(`nadir run: only ${col.scores.length} usable value(s) of ${metric}; nothing to analyze (see ${resultsFile})\n`);
+        process.stderr.write(
+          `nadir run: only ${col.scores.length} usable value(s) of ${metric}; nothing to analyze (see ${resultsFile})\n`,
+        );
         return setExit(1);
       }
       let threshold = o.threshold !== undefined ? Number(o.threshold) : defaultThreshold;
@@ -220,20 +281,61 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         const sorted = [...col.scores].sort((a, b) => a - b);
         threshold = sorted[Math.floor((sorted.length - 1) / 2)];
       }
-      const analyzeArgs = ["--metric", metric, "--direction", direction, "--confidence", o.confidence, "--threshold", String(threshold)];
-      const analysis = analyzeScores(col.scores, { metric, direction, confidence: Number(o.confidence), threshold });
-      const input = { file: resultsFile, format: col.format, rows: col.rows, skipped_count: col.skipped.length, skipped: col.skipped };
-      fs.writeFileSync(path.join(runDir, "analysis.json"), `${JSON.stringify(toJsonSafe({ ...analysis, input }))}\n`);
+      const analyzeArgs = [
+        "--metric",
+        metric,
+        "--direction",
+        direction,
+        "--confidence",
+        o.confidence,
+        "--threshold",
+        String(threshold),
+      ];
+      const analysis = analyzeScores(col.scores, {
+        metric,
+        direction,
+        confidence: Number(o.confidence),
+        threshold,
+      });
+      const input = {
+        file: resultsFile,
+        format: col.format,
+        rows: col.rows,
+        skipped_count: col.skipped.length,
+        skipped: col.skipped,
+      };
+      fs.writeFileSync(
+        path.join(runDir, "analysis.json"),
+        `${JSON.stringify(toJsonSafe({ ...analysis, input }))}\n`,
+      );
       if (analysis.best_score_interval) {
-        process.stdout.write(`best reachable ${metric}: [${fmt(analysis.best_score_interval.lower)}, ${fmt(analysis.best_score_interval.upper)}] at ${Number(o.confidence) * 100}% confidence\n`);
+        process.stdout.write(
+          `best reachable ${metric}: [${fmt(analysis.best_score_interval.lower)}, ${fmt(analysis.best_score_interval.upper)}] at ${Number(o.confidence) * 100}% confidence\n`,
+        );
       }
-      if (analysis.fit) process.stdout.write(`tail fit: c = ${analysis.fit.c}, objective ${fmt(analysis.fit.objective)}; effective dimensions accepted: {${analysis.effective_dimension.accepted.join(", ")}}\n`);
-      for (const g of analysis.gain) process.stdout.write(`${g.more_trials} more trials gain about ${fmt(g.gain)}\n`);
-      process.stdout.write(`results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json)\n`);
+      if (analysis.fit)
+        process.stdout.write(
+          `tail fit: c = ${analysis.fit.c}, objective ${fmt(analysis.fit.objective)}; effective dimensions accepted: {${analysis.effective_dimension.accepted.join(", ")}}\n`,
+        );
+      for (const g of analysis.gain)
+        process.stdout.write(`${g.more_trials} more trials gain about ${fmt(g.gain)}\n`);
+      process.stdout.write(
+        `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json)\n`,
+      );
       if (o.report) {
         const out = path.join(runDir, "report.html");
         const { main } = await import("../main.js");
-        const code = await main([process.argv[0] ?? "node", "nadir", "report", result.journalDir, ...analyzeArgs, "--study", study.studyId, "--out", out]);
+        const code = await main([
+          process.argv[0] ?? "node",
+          "nadir",
+          "report",
+          result.journalDir,
+          ...analyzeArgs,
+          "--study",
+          study.studyId,
+          "--out",
+          out,
+        ]);
         if (code !== 0) return setExit(code);
       }
       setExit(0);

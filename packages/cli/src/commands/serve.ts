@@ -1,5 +1,11 @@
+import {
+  type FsyncPolicy,
+  KeyFileError,
+  progressLine,
+  StudyValidationError,
+  startServe,
+} from "@nadir/coordinator";
 import type { Command } from "commander";
-import { progressLine, startServe, StudyValidationError, KeyFileError, type FsyncPolicy } from "@nadir/coordinator";
 import type { RegisterCommand } from "./index.js";
 
 function collect(v: string, prev: string[]): string[] {
@@ -9,7 +15,8 @@ function collect(v: string, prev: string[]): string[] {
 function int(name: string): (v: string) => number {
   return (v) => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
     return n;
   };
 }
@@ -20,17 +27,33 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .command("serve")
     .description("Serve studies to workers over ZeroMQ (prints 'nadir: serving <endpoint>' on stdout)")
     .requiredOption("--study <file>", "study JSON file (repeatable)", collect, [])
-    .option("--bind <endpoint>", "ROUTER endpoint, tcp:// or ipc:// (repeatable; port 0 = any free port)", collect, [])
+    .option(
+      "--bind <endpoint>",
+      "ROUTER endpoint, tcp:// or ipc:// (repeatable; port 0 = any free port)",
+      collect,
+      [],
+    )
     .option("--journal <dir>", "journal directory (created if missing; without it nothing is persisted)")
     .option("--fsync <policy>", "always | interval | never", "always")
     .option("--curve-keys <dir>", "enable CURVE: server.public/server.secret and authorized_keys in <dir>")
     .option("--events <endpoint>", "PUB endpoint for trial events")
     .option("--heartbeat-ms <n>", "heartbeat interval told to peers", int("--heartbeat-ms"))
-    .option("--peer-timeout-ms <n>", "silence after which a worker's attempts are preempted", int("--peer-timeout-ms"))
-    .option("--reattach-grace-ms <n>", "after a restart, how long running attempts wait for their worker", int("--reattach-grace-ms"))
+    .option(
+      "--peer-timeout-ms <n>",
+      "silence after which a worker's attempts are preempted",
+      int("--peer-timeout-ms"),
+    )
+    .option(
+      "--reattach-grace-ms <n>",
+      "after a restart, how long running attempts wait for their worker",
+      int("--reattach-grace-ms"),
+    )
     .option("--max-frame-bytes <n>", "largest accepted frame", int("--max-frame-bytes"))
     .option("--rate-limit <n>", "messages per second per peer (0 = unlimited)", int("--rate-limit"))
-    .option("--exit-when-done", "exit 0 once every study's budget is finished (workers are told to shut down)")
+    .option(
+      "--exit-when-done",
+      "exit 0 once every study's budget is finished (workers are told to shut down)",
+    )
     .option("--quiet", "no progress line")
     .action(async (o: Record<string, unknown>) => {
       const fsync = o.fsync as string;
@@ -59,7 +82,13 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         });
       } catch (err) {
         process.stderr.write(`nadir serve: ${(err as Error).message}\n`);
-        return setExit(err instanceof StudyValidationError || err instanceof KeyFileError || (err as NodeJS.ErrnoException).code === "ENOENT" ? 1 : 2);
+        return setExit(
+          err instanceof StudyValidationError ||
+            err instanceof KeyFileError ||
+            (err as NodeJS.ErrnoException).code === "ENOENT"
+            ? 1
+            : 2,
+        );
       }
       if (!o.journal) log("nadir serve: no --journal given; results are not persisted");
       for (const ep of handle.endpoints) process.stdout.write(`nadir: serving ${ep}\n`);
