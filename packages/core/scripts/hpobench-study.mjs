@@ -3,6 +3,9 @@
 //
 //   pnpm exec tsc -b packages/core && node packages/core/scripts/hpobench-study.mjs [--size 5] [--json out.json]
 //
+// The committed result is packages/core/bench/results/hpobench-study.json (command below, from the repository
+// root); packages/core/scripts/hpobench-study-check.py recomputes it independently with numpy.
+//
 // Final-metric mode: HPOBench keeps only the final validation balanced accuracy (maximize) per
 // (configuration, seed), no learning curves, so there is no step-to-target. Construction minimises the mean
 // over the 7 training datasets of the normalised regret of a configuration's seed-mean accuracy; evaluation
@@ -80,7 +83,8 @@ if (jsonOut) {
   const doc = {
     study:
       "HPOBench MLP: greedy lists with leave-one-dataset-out CV vs exact expected best-of-K random search",
-    command: `node packages/core/scripts/hpobench-study.mjs --size ${K}`,
+    command: `pnpm exec tsc -b packages/core && node packages/core/scripts/hpobench-study.mjs --size ${K} --json packages/core/bench/results/hpobench-study.json`,
+    independent_check: "python packages/core/scripts/hpobench-study-check.py",
     mode: "final-metric (mean normalised regret of seed-mean validation balanced accuracy), maximize",
     size: K,
     list_all: r.ids.map((id) => ({ id, ...hpobenchConfig(bench, id) })),

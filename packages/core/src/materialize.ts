@@ -24,7 +24,10 @@ export type NadamwVariant = "optax" | "algoperf";
 
 /** Options of {@link materialize}. */
 export interface MaterializeOptions {
-  /** Default: the list's own variant, else optax. */
+  /**
+   * Default optax. A point does not know its list, so callers that do pass `list.variant` (as
+   * `nadir lists show` does): the AlgoPerf baseline list was tuned with the algoperf variant.
+   */
   variant?: NadamwVariant;
   /** Warmup rounding, default floor (AlgoPerf `int(f·S)`). */
   rounding?: WarmupRounding;

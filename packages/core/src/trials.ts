@@ -9,6 +9,7 @@ import { InvalidArgumentError, InvalidTrialsError } from "./errors.js";
  * final-metric: each run gives a final metric; `direction` says which way is better.
  */
 export type TrialsMode = "time-to-target" | "final-metric";
+/** Which way a metric is better; time-to-target tables are always minimize (a lower step fraction wins). */
 export type Direction = "minimize" | "maximize";
 
 /** A dense (point × workload) table with a variable number of seed values per cell. */
