@@ -19,6 +19,22 @@ export interface SkippedRow {
   reason: "empty" | "nan" | "infinite" | "non-numeric";
 }
 
+/**
+ * A row that came from a precomputed list (non-empty `list_index`, as `nadir export` writes it). List
+ * points are not random draws, so by default they are held out of the random-search sample that the
+ * analysis treats as i.i.d., and compared with it instead (the report's list-vs-random section).
+ */
+export interface ListRow {
+  row: number;
+  list_index: number;
+  value: string;
+  /** The metric, or null when it is missing or not finite. */
+  score: number | null;
+}
+
+/** What to do with list rows: hold them out of the sample ("separate", the default) or keep them ("include"). */
+export type ListTrialsMode = "separate" | "include";
+
 export interface TrialsColumn {
   format: TrialsFormat;
   /** Number of data rows read. */
@@ -28,6 +44,36 @@ export interface TrialsColumn {
   skipped: SkippedRow[];
   /** Column / field names seen. */
   columns: string[];
+  /** Rows held out because they came from a list (mode "separate"). */
+  listRows: ListRow[];
+}
+
+/** The `input` object of `nadir analyze --json` (and of the report and `nadir run`'s analysis.json). */
+export function inputInfo(file: string, col: TrialsColumn, mode: ListTrialsMode = "separate") {
+  return {
+    file,
+    format: col.format,
+    rows: col.rows,
+    skipped_count: col.skipped.length,
+    skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })),
+    list_trials: mode,
+    list_rows_count: col.listRows.length,
+    list_rows: col.listRows.map((r) => ({ row: r.row, list_index: r.list_index, value: r.value })),
+  };
+}
+
+/** The list rows with a usable score, as the report's list-vs-random points (index = list_index + 1). */
+export function listPoints(col: TrialsColumn): { index: number; score: number }[] {
+  return col.listRows
+    .filter((r): r is ListRow & { score: number } => r.score !== null)
+    .sort((x, y) => x.list_index - y.list_index || x.row - y.row)
+    .map((r) => ({ index: r.list_index + 1, score: r.score }));
+}
+
+function listIndexOf(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null || raw === "") return undefined;
+  const v = typeof raw === "number" ? raw : Number(String(raw).trim());
+  return Number.isInteger(v) && v >= 0 ? v : undefined;
 }
 
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -107,12 +153,22 @@ export function detectFormat(fileName: string, text: string): TrialsFormat {
  * Read the metric `metric` from a trials file's text. Throws ReadTrialsError when the metric
  * column is absent, a JSON line is malformed, or the table is empty.
  */
-export function readTrialsColumn(text: string, fileName: string, metric: string): TrialsColumn {
+export function readTrialsColumn(
+  text: string,
+  fileName: string,
+  metric: string,
+  mode: ListTrialsMode = "separate",
+): TrialsColumn {
   const format = detectFormat(fileName, text);
   const scores: number[] = [];
   const skipped: SkippedRow[] = [];
-  const take = (row: number, raw: string) => {
+  const listRows: ListRow[] = [];
+  const take = (row: number, raw: string, listIndex?: number) => {
     const v = parseValue(raw);
+    if (mode === "separate" && listIndex !== undefined) {
+      listRows.push({ row, list_index: listIndex, value: raw, score: typeof v === "number" ? v : null });
+      return;
+    }
     if (typeof v === "number") scores.push(v);
     else skipped.push({ row, value: raw, reason: v });
   };
@@ -125,8 +181,9 @@ export function readTrialsColumn(text: string, fileName: string, metric: string)
     if (col < 0)
       throw new ReadTrialsError(`CSV: no column ${JSON.stringify(metric)} (columns: ${columns.join(", ")})`);
     const data = rows.slice(1);
-    for (const [i, r] of data.entries()) take(i + 1, r[col] ?? "");
-    return { format, rows: data.length, scores, skipped, columns };
+    const li = columns.indexOf("list_index");
+    for (const [i, r] of data.entries()) take(i + 1, r[col] ?? "", li < 0 ? undefined : listIndexOf(r[li]));
+    return { format, rows: data.length, scores, skipped, columns, listRows };
   }
   const columns = new Set<string>();
   let rows = 0;
@@ -147,8 +204,16 @@ export function readTrialsColumn(text: string, fileName: string, metric: string)
     for (const k of Object.keys(rec)) columns.add(k);
     const v = rec[metric];
     if (metric in rec) found = true;
-    if (typeof v === "number") take(rows, String(v));
-    else if (typeof v === "string") take(rows, v);
+    const li = listIndexOf(rec.list_index);
+    if (typeof v === "number") take(rows, String(v), li);
+    else if (typeof v === "string") take(rows, v, li);
+    else if (mode === "separate" && li !== undefined)
+      listRows.push({
+        row: rows,
+        list_index: li,
+        value: v === undefined ? "" : JSON.stringify(v),
+        score: null,
+      });
     else
       skipped.push({
         row: rows,
@@ -161,5 +226,5 @@ export function readTrialsColumn(text: string, fileName: string, metric: string)
     throw new ReadTrialsError(
       `JSON Lines: no record has the field ${JSON.stringify(metric)} (fields: ${[...columns].join(", ")})`,
     );
-  return { format, rows, scores, skipped, columns: [...columns] };
+  return { format, rows, scores, skipped, columns: [...columns], listRows };
 }

@@ -218,4 +218,52 @@ describe("read-trials", () => {
     expect(c.scores).toEqual([1, 0.5]);
     expect(c.skipped).toEqual([{ row: 2, value: "Infinity", reason: "infinite" }]);
   });
+  it("list rows (a list_index, as nadir export writes) are held out of the sample unless included", () => {
+    const csv = "trial,list_index,loss\n0,0,0.5\n1,1,\n2,,0.7\n3,,0.6\n";
+    const sep = readTrialsColumn(csv, "t.csv", "loss");
+    expect(sep.scores).toEqual([0.7, 0.6]);
+    expect(sep.skipped).toEqual([]);
+    expect(sep.listRows).toEqual([
+      { row: 1, list_index: 0, value: "0.5", score: 0.5 },
+      { row: 2, list_index: 1, value: "", score: null },
+    ]);
+    const inc = readTrialsColumn(csv, "t.csv", "loss", "include");
+    expect(inc.scores).toEqual([0.5, 0.7, 0.6]);
+    expect(inc.skipped).toEqual([{ row: 2, value: "", reason: "empty" }]);
+    expect(inc.listRows).toEqual([]);
+    const jl = readTrialsColumn(
+      '{"list_index": 2, "loss": 0.1}\n{"list_index": null, "loss": 0.3}\n{"loss": 0.2}\n',
+      "t.jsonl",
+      "loss",
+    );
+    expect(jl.scores).toEqual([0.3, 0.2]);
+    expect(jl.listRows).toEqual([{ row: 1, list_index: 2, value: "0.1", score: 0.1 }]);
+  });
+});
+
+describe("nadir analyze --list-trials", () => {
+  it("reports the held-out list rows in input, schema-valid; include analyses them; a bad mode exits 2", async () => {
+    const file = path.join(tmp, "listed.jsonl");
+    writeFileSync(
+      file,
+      `${err
+        .slice(0, 40)
+        .map((e, i) => JSON.stringify({ trial: i, list_index: i < 5 ? i : null, error_rate: e }))
+        .join("\n")}\n`,
+    );
+    const args = ["--metric", "error_rate", "--direction", "minimize", "--bands", "dkw", "--json"];
+    const sep = await run(file, ...args);
+    expect(sep.code, sep.err).toBe(0);
+    const a = JSON.parse(sep.out);
+    expect(validate(a), JSON.stringify(validate.errors)).toBe(true);
+    expect(a.n).toBe(35);
+    expect(a.input).toMatchObject({ rows: 40, list_trials: "separate", list_rows_count: 5 });
+    expect(a.input.list_rows.map((r: { list_index: number }) => r.list_index)).toEqual([0, 1, 2, 3, 4]);
+    const inc = await run(file, ...args, "--list-trials", "include");
+    expect(JSON.parse(inc.out)).toMatchObject({
+      n: 40,
+      input: { list_trials: "include", list_rows_count: 0 },
+    });
+    expect((await run(file, ...args, "--list-trials", "drop")).code).toBe(2);
+  });
 });

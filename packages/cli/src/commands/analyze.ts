@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { type AnalyzeResult, analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
 import type { Command } from "commander";
-import { ReadTrialsError, readTrialsColumn } from "../read-trials.js";
+import { inputInfo, type ListTrialsMode, ReadTrialsError, readTrialsColumn } from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
 
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
@@ -16,6 +16,7 @@ interface AnalyzeFlags {
   upper?: string;
   maxK?: string;
   threshold?: string;
+  listTrials: string;
   json?: boolean;
 }
 
@@ -103,6 +104,11 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--upper <B>", "highest possible score (e.g. 1)")
     .option("--max-k <K>", "largest k of the tuning curve (default max(n, 64))")
     .option("--threshold <T>", "asymptotic-regime threshold: fit the noisy quadratic to scores beyond it")
+    .option(
+      "--list-trials <mode>",
+      "rows with a list_index (list points, not random draws): separate (held out of the sample) | include",
+      "separate",
+    )
     .option("--json", "print one JSON object (schema: @nadir/analysis schemas/analyze-output.schema.json)")
     .action((file: string, o: AnalyzeFlags) => {
       let options: Parameters<typeof analyzeScores>[1];
@@ -113,6 +119,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
         const confidence = num("--confidence", o.confidence) as number;
         if (!(confidence > 0 && confidence < 1)) usage(`--confidence must be in (0, 1), got ${o.confidence}`);
+        if (o.listTrials !== "separate" && o.listTrials !== "include")
+          usage(`--list-trials must be separate or include, got ${JSON.stringify(o.listTrials)}`);
         const maxK = num("--max-k", o.maxK);
         if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
           usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
@@ -138,7 +146,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         return setExit(1);
       }
       try {
-        const col = readTrialsColumn(text, file, o.metric);
+        const mode = o.listTrials as ListTrialsMode;
+        const col = readTrialsColumn(text, file, o.metric, mode);
         if (col.scores.length === 0) {
           process.stderr.write(
             `nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${col.rows} rows, ${col.skipped.length} skipped)\n`,
@@ -147,16 +156,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         }
         const result = analyzeScores(col.scores, options);
         if (o.json) {
-          const input = {
-            file,
-            format: col.format,
-            rows: col.rows,
-            skipped_count: col.skipped.length,
-            skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })),
-          };
+          const input = inputInfo(file, col, mode);
           process.stdout.write(`${JSON.stringify(toJsonSafe({ ...result, input }))}\n`);
         } else {
           process.stdout.write(render(file, o.metric, result, col.rows, col.skipped.length));
+          if (col.listRows.length)
+            process.stdout.write(
+              `${col.listRows.length} list trial(s) (rows with a list_index) held out of the random-search sample; --list-trials include keeps them\n`,
+            );
           if (col.skipped.length) {
             const list = col.skipped
               .slice(0, 10)

@@ -14,7 +14,13 @@ import {
   type Section,
 } from "@nadir/report";
 import type { Command } from "commander";
-import { ReadTrialsError, readTrialsColumn } from "../read-trials.js";
+import {
+  inputInfo,
+  type ListTrialsMode,
+  listPoints,
+  ReadTrialsError,
+  readTrialsColumn,
+} from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
 
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
@@ -29,6 +35,7 @@ interface ReportFlags {
   upper?: string;
   maxK?: string;
   threshold?: string;
+  listTrials: string;
   out: string;
   title?: string;
   study?: string;
@@ -153,6 +160,11 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--upper <B>", "highest possible score (e.g. 1)")
     .option("--max-k <K>", "largest k of the tuning curve (default max(n, 64))")
     .option("--threshold <T>", "asymptotic-regime threshold: fit the noisy quadratic to scores beyond it")
+    .option(
+      "--list-trials <mode>",
+      "rows with a list_index (list points, not random draws): separate (held out of the sample) | include",
+      "separate",
+    )
     .option("--out <file>", "where to write the HTML", "report.html")
     .option("--title <text>", "page title")
     .option("--study <id>", "journal input: the study to report (default: the only one)")
@@ -177,6 +189,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
         const confidence = num("--confidence", o.confidence) as number;
         if (!(confidence > 0 && confidence < 1)) usage(`--confidence must be in (0, 1), got ${o.confidence}`);
+        if (o.listTrials !== "separate" && o.listTrials !== "include")
+          usage(`--list-trials must be separate or include, got ${JSON.stringify(o.listTrials)}`);
         const maxK = num("--max-k", o.maxK);
         if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
           usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
@@ -200,24 +214,25 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       }
       try {
         const { text, name, curves } = loadInput(input, o);
-        const col = readTrialsColumn(text, name, o.metric);
+        const mode = o.listTrials as ListTrialsMode;
+        const col = readTrialsColumn(text, name, o.metric, mode);
         if (col.scores.length === 0)
           throw new InputError(
             `no usable values of ${JSON.stringify(o.metric)} in ${name} (${col.rows} rows, ${col.skipped.length} skipped)`,
           );
         // Exactly what `nadir analyze --json` prints for the same input and flags.
-        const inputInfo = {
-          file: name,
-          format: col.format,
-          rows: col.rows,
-          skipped_count: col.skipped.length,
-          skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })),
-        };
         const analysis = toJsonSafe({
           ...analyzeScores(col.scores, options),
-          input: inputInfo,
+          input: inputInfo(name, col, mode),
         }) as AnalyzeResult;
-        const list = o.list !== undefined ? loadList(o.list) : undefined;
+        // Without --list, the trials that came from a list (list_index set) are the list's points.
+        const fromTrials = listPoints(col);
+        const list =
+          o.list !== undefined
+            ? loadList(o.list)
+            : fromTrials.length
+              ? { name: "the list's trials", points: fromTrials }
+              : undefined;
         const html = await renderReport({
           title: o.title,
           source: name,

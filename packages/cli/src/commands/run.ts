@@ -17,7 +17,7 @@ import {
 } from "@nadir/runner";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { readTrialsColumn } from "../read-trials.js";
+import { inputInfo, readTrialsColumn } from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -297,13 +297,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         confidence: Number(o.confidence),
         threshold,
       });
-      const input = {
-        file: resultsFile,
-        format: col.format,
-        rows: col.rows,
-        skipped_count: col.skipped.length,
-        skipped: col.skipped,
-      };
+      const input = inputInfo(resultsFile, col);
       fs.writeFileSync(
         path.join(runDir, "analysis.json"),
         `${JSON.stringify(toJsonSafe({ ...analysis, input }))}\n`,
