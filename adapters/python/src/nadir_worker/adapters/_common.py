@@ -13,6 +13,7 @@ Three things live here so that every adapter behaves the same way:
 
 from __future__ import annotations
 
+import abc
 import csv
 import dataclasses
 import hashlib
@@ -39,6 +40,9 @@ __all__ = [
     "append_jsonl",
     "records_to_jsonl",
     "records_to_csv",
+    "optimizer_spec_from_point",
+    "ListInjector",
+    "TrialExporter",
 ]
 
 #: A hyperparameter value as lists and trial records carry it.
@@ -124,13 +128,54 @@ def _parse_point(where: str, index: int, raw: Any) -> ListPoint:
     return ListPoint(index=index, params=checked)
 
 
+#: Keys of a ``nadir lists show --json`` point that describe the point rather than set a hyperparameter.
+_POINT_METADATA = ("id", "note")
+
+
+def _from_materialised(configs: Any) -> list[ListPoint]:
+    """The ``configs`` array of ``nadir lists show <name> --steps S --json``: one object per point with
+    ``point`` (1-based id), ``warmup_steps``, ``cosine_steps`` and ``hyperparameters``. The step counts
+    are what the step budget materialises to, so they travel with the point (trainers use them as is)."""
+    if not isinstance(configs, list) or not configs:
+        raise ListFormatError("'configs' must be a non-empty array")
+    points = []
+    for i, c in enumerate(configs):
+        where = f"config {i}"
+        if not isinstance(c, dict) or not isinstance(c.get("hyperparameters"), dict):
+            raise ListFormatError(f"{where}: expected an object with a 'hyperparameters' object")
+        pid = c.get("point", i + 1)
+        if isinstance(pid, bool) or not isinstance(pid, int) or pid < 1:
+            raise ListFormatError(f"{where}: 'point' must be a positive integer (1-based), got {pid!r}")
+        raw = dict(c["hyperparameters"])
+        for key in ("warmup_steps", "cosine_steps"):
+            if key in c:
+                raw[key] = c[key]
+        points.append(_parse_point(where, pid - 1, {"index": pid - 1, "params": raw}))
+    return points
+
+
+def _strip_metadata(where: str, raw: Any) -> Any:
+    # A flat point of `nadir lists show` carries its 1-based id and a note next to the hyperparameters.
+    if not isinstance(raw, dict) or "id" not in raw or any(k in raw for k in ("params", "parameters", "hyperparameters")):
+        return raw
+    pid = raw["id"]
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid < 1:
+        raise ListFormatError(f"{where}: 'id' must be a positive integer (1-based), got {pid!r}")
+    return {"index": pid - 1, "params": {k: v for k, v in raw.items() if k not in _POINT_METADATA}}
+
+
 def load_list(source: Any) -> list[ListPoint]:
     """Parse a hyperparameter list.
 
     Accepted shapes (``source`` is the parsed JSON, a JSON string, or a path to a JSON file):
 
     * ``[{"learning_rate": 0.001, ...}, ...]``: the AlgoPerf list form, one flat object per point;
-    * ``{"points": [...]}`` (what ``nadir lists show --json`` prints), each point either flat or
+    * what ``nadir lists show <name> --steps S --json`` prints: the ``configs`` array is used, each
+      point's materialised ``hyperparameters`` (``learning_rate``, ``beta1``, ``beta2``, ``epsilon``,
+      ``weight_decay``, ...) plus its ``warmup_steps`` and ``cosine_steps`` for that step budget; index
+      ``k`` is point id ``k + 1``;
+    * ``{"points": [...]}`` (``nadir lists show`` without ``--steps``, or hand-written), each point either
+      flat (a 1-based ``id`` gives the index; ``id`` and ``note`` are not hyperparameters) or
       ``{"index": i, "params": {...}}`` (``parameters`` / ``hyperparameters`` are accepted as the key).
 
     Returns the points in list order. Raises :class:`ListFormatError` for any other shape, for a
@@ -149,15 +194,18 @@ def load_list(source: Any) -> list[ListPoint]:
         except json.JSONDecodeError as exc:
             raise ListFormatError(f"list is not valid JSON: {exc}") from exc
     raw_points: Any
-    if isinstance(source, list):
-        raw_points = source
-    elif isinstance(source, dict) and isinstance(source.get("points"), list):
-        raw_points = source["points"]
+    if isinstance(source, dict) and "configs" in source:
+        points = _from_materialised(source["configs"])
     else:
-        raise ListFormatError("expected a JSON array of points or an object with a 'points' array")
-    if not raw_points:
-        raise ListFormatError("the list has no points")
-    points = [_parse_point(f"point {i}", i, raw) for i, raw in enumerate(raw_points)]
+        if isinstance(source, list):
+            raw_points = source
+        elif isinstance(source, dict) and isinstance(source.get("points"), list):
+            raw_points = source["points"]
+        else:
+            raise ListFormatError("expected a JSON array of points or an object with a 'points' array")
+        if not raw_points:
+            raise ListFormatError("the list has no points")
+        points = [_parse_point(f"point {i}", i, _strip_metadata(f"point {i}", raw)) for i, raw in enumerate(raw_points)]
     seen: set[int] = set()
     for p in points:
         if p.index in seen:
@@ -309,3 +357,65 @@ def append_jsonl(path: str | os.PathLike[str], record: TrialRecord) -> None:
             raise OSError(f"short write to {os.fspath(path)!r}: {written} of {len(line)} bytes")
     finally:
         os.close(fd)
+
+
+def optimizer_spec_from_point(params: Mapping[str, Any], step_budget: int, *, variant: str = "algoperf") -> Any:
+    """The NAdamW :class:`~nadir_worker.config.OptimizerSpec` a materialised list point describes.
+
+    ``params`` is one point of :func:`list_from_cli` (``learning_rate``, ``beta1``, ``beta2``, ``epsilon``,
+    ``epsilon_root``, ``weight_decay``, ``warmup_steps``, ``dropout_rate``, ``label_smoothing``), or the
+    same names as a framework handed them back; ``warmup_steps`` is used exactly as materialised for
+    ``step_budget`` (linear warmup from 0, then cosine decay to 0 at ``step_budget``), so a trainer that
+    builds its optimizer from this spec runs the list's exact configuration. Raises ``KeyError`` for a
+    missing ``learning_rate``/``beta1``/``beta2``/``warmup_steps`` and ``ConfigError`` for values the
+    optimizer cannot take.
+    """
+    from ..config import NadamwSpec, OptimizerSpec, ScheduleKind, ScheduleSpec, Variant
+
+    for key in ("learning_rate", "beta1", "beta2", "warmup_steps"):
+        if key not in params:
+            raise KeyError(f"list point has no {key!r} (has {sorted(params)})")
+    return OptimizerSpec(
+        nadamw=NadamwSpec(
+            learning_rate=float(params["learning_rate"]),
+            beta1=float(params["beta1"]),
+            beta2=float(params["beta2"]),
+            epsilon=float(params.get("epsilon", 1e-8)),
+            epsilon_root=float(params.get("epsilon_root", 0.0)),
+            weight_decay=float(params.get("weight_decay", 0.0)),
+            variant=Variant(variant),
+        ),
+        schedule=ScheduleSpec(
+            kind=ScheduleKind.WARMUP_COSINE,
+            warmup_steps=int(params["warmup_steps"]),
+            total_steps=int(step_budget),
+            warmup_fraction=float(params.get("warmup_fraction", 0.0)),
+        ),
+        dropout_rate=float(params.get("dropout_rate", 0.0)),
+        label_smoothing=float(params.get("label_smoothing", 0.0)),
+    )
+
+
+class ListInjector(abc.ABC):
+    """Direction 1 of an adapter: put a Nadir list into a framework's study so its first trials are the
+    list points, each run once. Implemented by the Optuna (``enqueue_list`` / ``ListSampler``), Ray Tune
+    (``ListSearcher``) and Vizier (``request_list``) adapters in their framework's own idiom; a new adapter
+    can subclass this to state the contract explicitly."""
+
+    @abc.abstractmethod
+    def inject(self, points: Sequence[ListPoint]) -> int:
+        """Queue ``points`` in list order; return how many were newly queued (0 when already injected).
+        Must be idempotent for the same list and safe to call from every worker of a parallel study
+        (or documented as "call from one process")."""
+
+
+class TrialExporter(abc.ABC):
+    """Direction 2 of an adapter: the framework's trials as :class:`TrialRecord` rows.
+
+    ``records()`` returns every trial in the framework's order; a streaming adapter (a callback) calls
+    :func:`append_jsonl` with each finished trial instead. Either way the rows are what ``nadir analyze``
+    reads (``--metric value``)."""
+
+    @abc.abstractmethod
+    def records(self) -> list[TrialRecord]:
+        """Every trial of the study, in the framework's trial order."""

@@ -12,6 +12,9 @@ Install with the ``optuna`` extra (``pip install "nadir-worker[optuna]"``). The 
   JSON Lines file that ``nadir analyze`` reads.
 * :func:`export_study` / ``python -m nadir_worker.adapters.optuna export`` read an existing study (RDB
   storage URL or journal file) into Nadir's trial records; ``nadir import optuna`` calls it for SQLite.
+* :class:`OptunaSuggestion` makes any Optuna sampler (TPE, CMA-ES, GP, random, QMC) the external
+  suggester of a Nadir study: ``python -m nadir_worker.adapters.optuna suggest --endpoint tcp://...``
+  connects to the coordinator as a suggester peer, and the study's trials run on ordinary Nadir workers.
 
 Optuna's state maps onto Nadir's: WAITING -> QUEUED, RUNNING -> RUNNING, COMPLETE -> COMPLETED,
 PRUNED -> PRUNED (a right-censored observation), FAIL -> FAILED.
@@ -22,7 +25,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,7 @@ from optuna.samplers import BaseSampler
 from optuna.study import Study, StudyDirection
 from optuna.trial import FrozenTrial, TrialState
 
+from .suggester import SuggesterPeer, SuggestionAlgorithm, SuggestionError, from_parameter_value
 from ._common import (
     AdapterError,
     ListPoint,
@@ -51,6 +55,8 @@ from ._common import (
 )
 
 __all__ = [
+    "OptunaSuggestion",
+    "SAMPLERS",
     "InjectionResult",
     "ListInjectionTimeout",
     "ListPointOutOfRange",
@@ -322,6 +328,210 @@ class NadirCallback:
             self._sink(record)
 
 
+# ------------------------------------------------------------------------------------ external suggester
+
+#: Algorithm names a study can ask for (``suggester.external.algorithm``) -> Optuna sampler class name.
+SAMPLERS: dict[str, str] = {
+    "optuna.TPESampler": "TPESampler",
+    "optuna.CmaEsSampler": "CmaEsSampler",
+    "optuna.GPSampler": "GPSampler",
+    "optuna.RandomSampler": "RandomSampler",
+    "optuna.QMCSampler": "QMCSampler",
+}
+
+
+def _setting(raw: str) -> Any:
+    # Settings are strings on the wire; numbers, booleans, lists and null are written as JSON.
+    import json
+
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+class _SpaceMap:
+    """A Nadir search space as Optuna distributions. Parameters are sampled in search-space order, so a
+    parent is always known before the children its condition names. REVERSE_LOG floats are sampled by
+    Optuna as ``y`` on a log scale and proposed as ``x = min + max - y`` (Vizier's REVERSE_LOG)."""
+
+    def __init__(self, spec: Any) -> None:
+        from ..gen import study_pb2
+
+        self.order: list[tuple[str, BaseDistribution | None, Any]] = []
+        self.reverse: dict[str, tuple[float, float]] = {}
+        self.conditions: dict[str, tuple[str, list[Any]]] = {}
+        for p in spec.search_space.parameters:
+            kind = p.WhichOneof("domain")
+            fixed = None
+            dist: BaseDistribution | None
+            if kind == "float_domain":
+                d = p.float_domain
+                log = d.scale in (study_pb2.SCALE_LOG, study_pb2.SCALE_REVERSE_LOG)
+                dist = FloatDistribution(d.min, d.max, log=log)
+                if d.scale == study_pb2.SCALE_REVERSE_LOG:
+                    self.reverse[p.name] = (d.min, d.max)
+            elif kind == "int_domain":
+                d = p.int_domain
+                dist = IntDistribution(int(d.min), int(d.max), log=d.scale == study_pb2.SCALE_LOG)
+            elif kind == "categorical_domain":
+                dist = CategoricalDistribution([from_parameter_value(v) for v in p.categorical_domain.values])
+            elif kind == "discrete_domain":
+                d = p.discrete_domain
+                dist = CategoricalDistribution([int(v) if d.integer else float(v) for v in d.values])
+            elif kind == "fixed_domain":
+                dist, fixed = None, from_parameter_value(p.fixed_domain.value)
+            else:
+                raise SuggestionError(f"parameter {p.name!r} has no domain")
+            if p.HasField("condition") and p.condition.parent:
+                self.conditions[p.name] = (p.condition.parent, [from_parameter_value(v) for v in p.condition.values])
+            self.order.append((p.name, dist, fixed))
+
+    def active(self, name: str, values: dict[str, Any]) -> bool:
+        cond = self.conditions.get(name)
+        return cond is None or (cond[0] in values and values[cond[0]] in cond[1])
+
+    def sample(self, trial: optuna.Trial) -> dict[str, ParamValue]:
+        """Ask ``trial`` for every active dimension; returns Nadir search-space values (fixed ones included)."""
+        out: dict[str, ParamValue] = {}
+        for name, dist, fixed in self.order:
+            if not self.active(name, out):
+                continue
+            if dist is None:
+                out[name] = fixed
+                continue
+            v = trial._suggest(name, dist)  # noqa: SLF001 - the one entry point that takes a distribution object
+            if name in self.reverse:
+                lo, hi = self.reverse[name]
+                v = lo + hi - v
+            out[name] = v
+        return out
+
+    def to_optuna(self, params: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, BaseDistribution]]:
+        """Nadir values of a finished trial -> Optuna params and distributions (for ``create_trial``).
+        Values outside a distribution (an edited space) are left out rather than rejected."""
+        vals: dict[str, Any] = {}
+        dists: dict[str, BaseDistribution] = {}
+        for name, dist, _ in self.order:
+            if dist is None or name not in params:
+                continue
+            v = params[name]
+            if name in self.reverse:
+                lo, hi = self.reverse[name]
+                v = lo + hi - float(v)
+            if isinstance(dist, CategoricalDistribution):
+                if v not in dist.choices:
+                    continue
+            elif isinstance(v, (bool, str)) or not dist._contains(dist.to_internal_repr(v)):  # noqa: SLF001
+                continue
+            vals[name], dists[name] = v, dist
+        return vals, dists
+
+
+class _OptunaStudyState:
+    def __init__(self, spec: Any, sampler: BaseSampler) -> None:
+        from ..gen import common_pb2
+
+        direction = "maximize" if spec.objective.direction == common_pb2.DIRECTION_MAXIMIZE else "minimize"
+        self.study = optuna.create_study(direction=direction, sampler=sampler, study_name=spec.study_id)
+        self.space = _SpaceMap(spec)
+        # Asked but not yet told trial numbers, by the exact point proposed (protobuf doubles round-trip).
+        self.asked: dict[tuple, list[int]] = {}
+        self.told: set[int] = set()
+
+
+def _point_key(params: Mapping[str, Any]) -> tuple:
+    return tuple(sorted((k, type(v).__name__, v) for k, v in params.items()))
+
+
+class OptunaSuggestion(SuggestionAlgorithm):
+    """Optuna samplers as a Nadir external suggester (see :mod:`nadir_worker.adapters.suggester`).
+
+    Each Nadir study gets its own in-memory Optuna study whose sampler is chosen by the study's
+    ``suggester.external.algorithm`` (a key of :data:`SAMPLERS`), built with the study's ``settings``
+    (strings holding JSON values, e.g. ``{"n_startup_trials": "4"}``) and ``seed`` (else the study seed).
+    On every request the terminal trials of ``history`` are told to Optuna first, each once: a trial
+    this suggester proposed is told under the Optuna trial it asked (matched by its exact parameters), any
+    other (a replicate, a trial from before a restart) is added with ``Study.add_trial``. COMPLETED ->
+    COMPLETE with the objective; PRUNED -> PRUNED; every other terminal state -> FAIL. So a restarted
+    suggester rebuilds what it knew from the coordinator's history alone.
+
+    ``sampler_factory(spec)`` overrides the sampler choice (for samplers with non-JSON arguments).
+    """
+
+    algorithms = tuple(SAMPLERS)
+
+    def __init__(self, sampler_factory: Callable[[Any], BaseSampler] | None = None) -> None:
+        self._factory = sampler_factory
+        self._studies: dict[str, _OptunaStudyState] = {}
+
+    def sampler_for(self, spec: Any) -> BaseSampler:
+        """The sampler a study asks for (raises SuggestionError for an unknown name or bad settings)."""
+        if self._factory is not None:
+            return self._factory(spec)
+        ext = spec.suggester.external
+        name = ext.algorithm or "optuna.TPESampler"
+        if name not in SAMPLERS:
+            raise SuggestionError(f"unknown algorithm {name!r}; this suggester offers {sorted(SAMPLERS)}")
+        kwargs = {k: _setting(v) for k, v in sorted(ext.settings.items())}
+        kwargs.setdefault("seed", int(ext.seed or spec.seed))
+        cls = getattr(optuna.samplers, SAMPLERS[name])
+        try:
+            return cls(**kwargs)
+        except (TypeError, ValueError, ImportError) as err:
+            raise SuggestionError(f"cannot build {name} with settings {kwargs}: {err}") from err
+
+    def optuna_study(self, study_id: str) -> Study:
+        """The in-memory Optuna study behind a Nadir study (KeyError before its first request)."""
+        return self._studies[study_id].study
+
+    def suggest(self, study: Any, count: int, history: Sequence[Any], pending: Sequence[tuple[int, int]]) -> tuple[list[dict[str, ParamValue]], bool]:
+        st = self._studies.get(study.study_id)
+        if st is None:
+            st = self._studies[study.study_id] = _OptunaStudyState(study, self.sampler_for(study))
+        self._tell(st, history)
+        points = []
+        for _ in range(count):
+            trial = st.study.ask()
+            params = st.space.sample(trial)
+            st.asked.setdefault(_point_key(params), []).append(trial.number)
+            points.append(params)
+        return points, False
+
+    def _tell(self, st: _OptunaStudyState, history: Sequence[Any]) -> None:
+        import math
+
+        for h in history:
+            if not h.terminal or h.trial_id in st.told:
+                continue
+            st.told.add(h.trial_id)
+            ok = h.state == "COMPLETED" and h.value is not None and math.isfinite(h.value)
+            state = TrialState.COMPLETE if ok else TrialState.PRUNED if h.state == "PRUNED" else TrialState.FAIL
+            numbers = st.asked.get(_point_key(h.params))
+            if numbers:
+                number = numbers.pop(0)
+                for step, v in h.intermediate:
+                    if math.isfinite(v):
+                        st.study._storage.set_trial_intermediate_value(  # noqa: SLF001 - report() needs a live Trial
+                            st.study._storage.get_trial_id_from_study_id_trial_number(st.study._study_id, number),  # noqa: SLF001
+                            step, v)
+                st.study.tell(number, h.value if ok else None, state=state)
+                continue
+            params, dists = st.space.to_optuna(h.params)
+            st.study.add_trial(optuna.trial.create_trial(
+                params=params, distributions=dists, value=h.value if ok else None, state=state,
+                intermediate_values={s: v for s, v in h.intermediate if math.isfinite(v)},
+            ))
+
+
+def serve_suggester(endpoint: str, *, peer_id: str | None = None, sampler_factory: Callable[[Any], BaseSampler] | None = None) -> Any:
+    """Start an Optuna suggester peer for the coordinator at ``endpoint`` on a background thread and
+    return it (a :class:`~nadir_worker.adapters.suggester.SuggesterPeer`; call ``stop()`` to end it)."""
+    peer = SuggesterPeer(endpoint, OptunaSuggestion(sampler_factory), peer_id=peer_id,
+                         framework_versions={"optuna": optuna.__version__})
+    return peer.start()
+
+
 # --------------------------------------------------------------------------------------------- import
 
 
@@ -358,9 +568,14 @@ def export_study(storage: optuna.storages.BaseStorage, study_name: str) -> list[
 
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m nadir_worker.adapters.optuna export (--storage URL | --journal FILE) --study NAME
-    [--format jsonl|csv] [--out PATH]``; also ``list-studies``. Exit 0 ok, 1 invalid input, 2 usage."""
+    [--format jsonl|csv] [--out PATH]``; also ``list-studies``, and ``suggest --endpoint tcp://HOST:PORT
+    [--peer-id ID]`` (serve as the external suggester until SIGINT/SIGTERM).
+    Exit 0 ok, 1 invalid input or refused, 2 usage."""
     parser = argparse.ArgumentParser(prog="python -m nadir_worker.adapters.optuna")
     sub = parser.add_subparsers(dest="cmd", required=True)
+    sp = sub.add_parser("suggest", help="serve Optuna samplers as a Nadir external suggester")
+    sp.add_argument("--endpoint", required=True, help="the coordinator, e.g. tcp://127.0.0.1:5555")
+    sp.add_argument("--peer-id", help="stable suggester id (a study may name it as suggesterId)")
     for name in ("export", "list-studies"):
         p = sub.add_parser(name)
         src = p.add_mutually_exclusive_group(required=True)
@@ -375,6 +590,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         return 2 if exc.code else 0
     optuna.logging.set_verbosity(optuna.logging.WARNING)
+    if args.cmd == "suggest":
+        return _serve_until_signal(args.endpoint, args.peer_id)
     try:
         st = open_storage(args.storage, args.journal)
         if args.cmd == "list-studies":
@@ -390,6 +607,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         Path(args.out).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _serve_until_signal(endpoint: str, peer_id: str | None) -> int:
+    import signal
+    import threading
+
+    done = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: done.set())
+    try:
+        peer = serve_suggester(endpoint, peer_id=peer_id)
+    except (AdapterError, TimeoutError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"nadir-optuna: suggesting for {endpoint} as {peer.peer_id}", flush=True)
+    while not done.wait(0.2):
+        if peer._thread is not None and not peer._thread.is_alive():  # noqa: SLF001 - refused or crashed
+            print("error: the suggester stopped", file=sys.stderr)
+            return 1
+    peer.stop()
     return 0
 
 
