@@ -157,7 +157,7 @@ export function materialize(
     variant === "optax"
       ? "Variant optax: AlgoPerf's own NAdamW uses m̂ = (β1·m_t + (1−β1)·g_t)/(1−β1^t) instead; the difference fades after ≈ 5/(1−β1) steps."
       : "Variant algoperf: optax.nadamw uses m̂ = β1·m_t/(1−β1^(t+1)) + (1−β1)·g_t/(1−β1^t) instead; torch.optim.NAdam cannot express this variant.",
-    "AlgoPerf decays every parameter (no mask); optax's default mask is also none. PyTorch's LambdaLR does not clamp past S, but lr(c) above does.",
+    "AlgoPerf decays every parameter (no mask); optax's default mask is also none. The LambdaLR above clamps at S and starts at 0, as optax does; AlgoPerf's own PyTorch port (LinearLR from 1e-10, then CosineAnnealingLR) starts at 1e-10·η and rises again past S (spec §2.2).",
   ];
   return {
     pointId: point.id,
