@@ -9,6 +9,10 @@ Install with the ``ray`` extra (``pip install "nadir-worker[ray]"``).
 * :class:`NadirTuneCallback` is a ``ray.tune.Callback`` that writes every finished trial (config,
   intermediate results, state, final metric) as one JSON line that ``nadir analyze`` reads.
 
+* :func:`run_nadir_workers` runs Nadir workers as Ray tasks, so a Nadir study (its coordinator elsewhere)
+  scales out over a Ray cluster: each task connects a :class:`nadir_worker.Worker` to the coordinator and
+  trains the trials it is given until the study ends.
+
 Tune's statuses map onto Nadir's: TERMINATED after the trainable returned -> COMPLETED; TERMINATED because
 Tune decided to stop it (a scheduler such as ASHA, or a stopper) before ``budget`` steps -> PRUNED;
 ERROR -> FAILED. Tune marks ``done=True`` on the result it stops a trial at (tune_controller
@@ -33,7 +37,7 @@ from ray.tune.search.variant_generator import assign_value, parse_spec_vars
 
 from ._common import AdapterError, ListPoint, ParamValue, TrialRecord, append_jsonl
 
-__all__ = ["ListSearcher", "NadirTuneCallback", "INDEX_KEY"]
+__all__ = ["ListSearcher", "NadirTuneCallback", "INDEX_KEY", "run_nadir_workers"]
 
 #: Config key that carries a list trial's list index (set ``index_key=None`` to leave configs untouched).
 INDEX_KEY = "nadir_list_index"
@@ -272,3 +276,55 @@ class NadirTuneCallback(Callback):
 
     def on_trial_error(self, iteration: int, trials: list, trial: Any, **info: Any) -> None:
         self._write(trials, trial, "FAILED", "ERROR")
+
+
+def _worker_task(endpoint: str, trial_fn: Any, peer_id: str, capacity: int, idle_timeout: float | None,
+                 worker_kwargs: dict[str, Any]) -> dict[str, Any]:
+    # Runs inside a Ray worker process: one Nadir worker, trials one after another.
+    import os
+    import socket
+
+    from ..client import Worker
+
+    done: list[list[int]] = []
+    with Worker(endpoint, peer_id=peer_id, capacity=capacity, handle_signals=False, **worker_kwargs) as w:
+        for trial in w.trials(idle_timeout=idle_timeout):
+            with trial:
+                trial_fn(trial)
+            done.append([int(trial.ref.trial_id), int(trial.ref.attempt)])
+    return {"peer_id": peer_id, "host": socket.gethostname(), "pid": os.getpid(), "trials": done}
+
+
+def run_nadir_workers(
+    endpoint: str,
+    trial_fn: Any,
+    num_workers: int,
+    *,
+    num_cpus: float = 1,
+    num_gpus: float = 0,
+    peer_prefix: str = "ray-worker",
+    idle_timeout: float | None = None,
+    timeout: float | None = None,
+    **worker_kwargs: Any,
+) -> list[dict[str, Any]]:
+    """Run ``num_workers`` Nadir workers as Ray tasks (on the cluster ``ray.init`` connected to) and wait
+    for them; returns one summary per task: ``peer_id``, ``host``, ``pid`` and the ``[trial_id, attempt]``
+    pairs it trained.
+
+    ``trial_fn(trial)`` trains one :class:`nadir_worker.Trial` (report, then ``trial.complete``); it is
+    pickled to the tasks, so define it at module level in a module the Ray workers can import. Each task
+    asks for ``num_cpus``/``num_gpus`` Ray resources, so Ray places the workers where there is room; a task
+    ends when the coordinator says the study is done (or after ``idle_timeout`` seconds with no trial).
+    ``worker_kwargs`` go to :class:`nadir_worker.Worker` (``server_key`` for CURVE, ``workloads``, ...).
+    A task that raises re-raises here (``ray.exceptions.RayTaskError``).
+    """
+    import ray
+
+    if isinstance(num_workers, bool) or not isinstance(num_workers, int) or num_workers < 1:
+        raise ValueError(f"num_workers must be a positive integer, got {num_workers!r}")
+    if not callable(trial_fn):
+        raise TypeError("trial_fn must be callable: it trains one nadir_worker.Trial")
+    remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=0)(_worker_task)
+    refs = [remote.remote(endpoint, trial_fn, f"{peer_prefix}-{i}", 1, idle_timeout, dict(worker_kwargs))
+            for i in range(num_workers)]
+    return list(ray.get(refs, timeout=timeout))
