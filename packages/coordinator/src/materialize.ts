@@ -3,8 +3,8 @@
  * .parameters and .optimizer). Transforms are applied (ONE_MINUS: v -> 1 - v) and parameters renamed to
  * their materialized_name. When the study's optimizer is NAdamW (optimizer_defaults.optimizer "nadamw", or
  * a learning_rate parameter with no optimizer named), an OptimizerConfig is filled from the AlgoPerf names
- * (algorithms.md §3.2): learning_rate, beta1 (or one_minus_beta1), beta2, weight_decay, warmup_factor,
- * dropout_rate, label_smoothing, grad_clip; warmup_steps = floor(warmup_factor · step_budget) (AlgoPerf
+ * (algorithms.md §3.2): learning_rate, beta1 (or one_minus_beta1), beta2, weight_decay, warmup_factor (or
+ * core's name, warmup_fraction), dropout_rate, label_smoothing, grad_clip; warmup_steps = floor(warmup_factor · step_budget) (AlgoPerf
  * `int()`, algorithms.md §2.2).
  *
  * NOTE: a minimal local version; @nadir/core owns materialisation and replaces this when it exports it.
@@ -51,7 +51,7 @@ export function materialize(
   const lr = num("learning_rate");
   if (lr === undefined) return { parameters, optimizer: undefined };
   const steps = Number(spec.stepBudget);
-  const warmupFraction = num("warmup_factor") ?? 0;
+  const warmupFraction = num("warmup_factor") ?? num("warmup_fraction") ?? 0;
   const warmupSteps = Math.floor(warmupFraction * steps);
   const gradClip = num("grad_clip");
   return {
