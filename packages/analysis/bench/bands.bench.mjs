@@ -5,17 +5,27 @@
 // Writes packages/analysis/bench/results/bands.json.
 //
 // Usage: pnpm exec tsc -b packages/analysis && node packages/analysis/bench/bands.bench.mjs
-//          [--quick] [--no-opda] [--opda-max-n N] [--repeats R] [--confidence C]
-//   --quick        opda only for ld_equal_tailed at n = 1024 (~1 min instead of ~5)
-//   --no-opda      ours only
-//   --opda-max-n   largest n given to opda (default 1024: opda's cost is linear in n — n = 4096
-//                  would need ~4 min (ET) and ~15 min (HD) and ~3.5 GB just for its 100 000 × n
-//                  uniform matrix — so it is skipped and marked as such, not extrapolated)
-//   --repeats      fresh-process runs of ours per case (default 3; median time, max RSS)
+//          [--quick] [--no-opda] [--opda-only] [--opda-max-n N] [--opda-timeout-min M]
+//          [--opda-cache DIR] [--repeats R] [--confidence C]
+//   --quick            opda only for ld_equal_tailed at n = 1024 (~2 min instead of ~50)
+//   --no-opda          ours only
+//   --opda-only        run (and cache) the opda cases only, longest-needed first; needs --opda-cache
+//   --opda-max-n       largest n given to opda (default 4096; opda's cost is linear in n, and
+//                      n = 4096 takes ~10 min (ET) and ~15–30 min (HD) and ~3.5 GB for its
+//                      100 000 × n uniform matrix)
+//   --opda-timeout-min an opda case running longer is stopped and recorded as a timed-out lower
+//                      bound on its time (default 30)
+//   --opda-cache DIR   reuse opda outputs stored in DIR by an earlier run (same n, method,
+//                      confidence, seed, sample and opda version), else run and store them. opda's
+//                      cost does not depend on our code, so its ~50 min need not be repeated when
+//                      ours changes; each reused entry keeps the date and load average of the run
+//                      that measured it, and is marked reused.
+//   --repeats          fresh-process runs of ours per case (default 3; median time, max RSS)
 // opda runs from <repo>/.bench-venv (bench/setup-opda.sh); override with OPDA_PYTHON.
-// The machine may be shared: compare within one run (ratios), not across runs.
+// The machine may be shared: compare ratios, and CPU time (steadier than wall time under load).
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,7 +41,13 @@ const opt = (name, dflt) => {
 };
 const quick = args.includes("--quick");
 const withOpda = !args.includes("--no-opda");
-const opdaMaxN = opt("--opda-max-n", 1024);
+const opdaOnly = args.includes("--opda-only");
+const opdaMaxN = opt("--opda-max-n", 4096);
+const opdaTimeoutMin = opt("--opda-timeout-min", 30);
+const cacheArg = args.indexOf("--opda-cache");
+const opdaCache = cacheArg >= 0 ? path.resolve(args[cacheArg + 1]) : undefined;
+if (opdaOnly && opdaCache === undefined) throw new Error("--opda-only needs --opda-cache DIR");
+if (opdaCache !== undefined) mkdirSync(opdaCache, { recursive: true });
 const repeats = opt("--repeats", 3);
 const confidence = opt("--confidence", 0.95);
 const NS = [1024, 4096];
@@ -59,87 +75,135 @@ const maxAbs = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 
 
 const cases = [];
 const loadStart = os.loadavg();
-for (const n of NS) {
+const cpuModel = os.cpus()[0]?.model;
+
+/**
+ * One opda case: from the cache when an earlier run stored it for the same inputs, else run in a
+ * fresh python process (timed out after --opda-timeout-min: then recorded as a lower bound).
+ */
+function opdaCase(n, method, ys, ysPath) {
+  const seed = 1000 + n;
+  const sampleSha = createHash("sha256").update(JSON.stringify(ys)).digest("hex").slice(0, 16);
+  const key = `${method}_n${n}_c${confidence}_seed${seed}_${sampleSha}`;
+  const cacheFile = opdaCache && path.join(opdaCache, `${key}.json`);
+  if (cacheFile && existsSync(cacheFile)) {
+    const hit = JSON.parse(readFileSync(cacheFile, "utf8"));
+    if (!hit.timed_out || hit.timeout_seconds >= opdaTimeoutMin * 60) return { ...hit, reused: true };
+  }
+  process.stderr.write(`opda ${method} n=${n} … `);
+  const meta = {
+    seed,
+    sample_sha256_16: sampleSha,
+    measured_at: new Date().toISOString(),
+    loadavg_before: os.loadavg(),
+    cpu: cpuModel,
+  };
+  let out;
+  try {
+    out = JSON.parse(
+      execFileSync(
+        opdaPython,
+        [path.join(here, "bands.bench.opda.py"), ysPath, method, String(confidence), String(seed)],
+        {
+          encoding: "utf8",
+          maxBuffer: 64 << 20,
+          timeout: opdaTimeoutMin * 60 * 1000,
+          killSignal: "SIGKILL",
+          // One thread, like ours: opda's simulation is then the only work in that process.
+          env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+        },
+      ),
+    );
+  } catch (err) {
+    if (err.signal !== "SIGKILL" && err.code !== "ETIMEDOUT") throw err;
+    process.stderr.write(`timed out after ${opdaTimeoutMin} min\n`);
+    out = { timed_out: true, timeout_seconds: opdaTimeoutMin * 60, ...meta, loadavg_after: os.loadavg() };
+    if (cacheFile) writeFileSync(cacheFile, `${JSON.stringify(out)}\n`);
+    return { ...out, reused: false };
+  }
+  process.stderr.write(`${out.seconds.toFixed(1)} s\n`);
+  out = { ...out, ...meta, loadavg_after: os.loadavg() };
+  if (cacheFile) writeFileSync(cacheFile, `${JSON.stringify(out)}\n`);
+  return { ...out, reused: false };
+}
+
+const grid = NS.flatMap((n) => METHODS.map((method) => ({ n, method })));
+// Longest-needed first when only filling the cache: the must-show highest-density cases.
+if (opdaOnly) grid.sort((x, y) => (x.method === y.method ? 0 : x.method === "ld_highest_density" ? -1 : 1));
+for (const { n, method } of grid) {
   const ys = sample(n, n);
   const ysPath = path.join(tmp, `ys_${n}.json`);
   writeFileSync(ysPath, JSON.stringify(ys));
-  for (const method of METHODS) {
+  let ours;
+  if (!opdaOnly) {
     const runs = [];
     for (let r = 0; r < repeats; r++) {
       const out = execFileSync(
         process.execPath,
         [path.join(here, "bands.case.mjs"), ysPath, method, String(confidence)],
-        {
-          encoding: "utf8",
-        },
+        { encoding: "utf8" },
       );
       runs.push(JSON.parse(out));
     }
-    const ours = {
+    ours = {
       seconds_median: median(runs.map((x) => x.seconds)),
       seconds_all: runs.map((x) => x.seconds),
+      cpu_seconds_median: median(runs.map((x) => x.cpu_seconds)),
       peak_rss_mb: Math.max(...runs.map((x) => x.peak_rss_mb)),
       critical_value_exact: runs[0].critical_value,
     };
-    const entry = { n, method, confidence, ours };
-    const runOpda = withOpda && n <= opdaMaxN && !(quick && method !== "ld_equal_tailed");
-    if (!runOpda) {
-      entry.opda = {
-        skipped: !withOpda
-          ? "--no-opda"
-          : quick
-            ? "--quick: opda run only for ld_equal_tailed at n = 1024"
-            : `n > --opda-max-n ${opdaMaxN} (opda's Monte Carlo is O(100000·n) time and memory; not run, not extrapolated)`,
+    process.stderr.write(
+      `ours ${method} n=${n}: ${ours.seconds_median.toFixed(3)} s, ${ours.peak_rss_mb.toFixed(0)} MB\n`,
+    );
+  }
+  const entry = { n, method, confidence, ours };
+  const runOpda = withOpda && n <= opdaMaxN && !(quick && (method !== "ld_equal_tailed" || n !== 1024));
+  if (!runOpda) {
+    entry.opda = {
+      skipped: !withOpda
+        ? "--no-opda"
+        : quick
+          ? "--quick: opda run only for ld_equal_tailed at n = 1024"
+          : `n > --opda-max-n ${opdaMaxN} (not run, not extrapolated)`,
+    };
+  } else if (!existsSync(opdaPython)) {
+    entry.opda = { skipped: `no opda python at ${opdaPython} (run bench/setup-opda.sh)` };
+  } else {
+    const out = opdaCase(n, method, ys, ysPath);
+    const { lower, upper, ...rest } = out;
+    entry.opda = rest;
+    if (ours && out.timed_out) {
+      entry.comparison = {
+        speedup_at_least: out.timeout_seconds / ours.seconds_median,
+        note: "opda did not finish within the timeout; its time is a lower bound",
       };
-    } else if (!existsSync(opdaPython)) {
-      entry.opda = { skipped: `no opda python at ${opdaPython} (run bench/setup-opda.sh)` };
-    } else {
-      process.stderr.write(`opda ${method} n=${n} … `);
-      const seed = 1000 + n;
-      const out = JSON.parse(
-        execFileSync(
-          opdaPython,
-          [path.join(here, "bands.bench.opda.py"), ysPath, method, String(confidence), String(seed)],
-          {
-            encoding: "utf8",
-            maxBuffer: 64 << 20,
-            timeout: 30 * 60 * 1000,
-          },
-        ),
-      );
-      process.stderr.write(`${out.seconds.toFixed(1)} s\n`);
+    } else if (ours) {
       // Same band construction with opda's own MC δ*: shows both sides compute the same band.
       const same = A.bandCumulativeWeights(n, confidence, method, out.critical_value_mc);
       const exact = A.bandCumulativeWeights(n, confidence, method);
-      entry.opda = {
-        seconds: out.seconds,
-        peak_rss_mb: out.peak_rss_mb,
-        critical_value_mc: out.critical_value_mc,
-        seed,
-        versions: out.versions,
-        python: out.python,
-      };
       entry.comparison = {
         speedup: out.seconds / ours.seconds_median,
+        cpu_speedup: out.cpu_seconds !== undefined ? out.cpu_seconds / ours.cpu_seconds_median : null,
         memory_ratio: out.peak_rss_mb / ours.peak_rss_mb,
         delta_mc_minus_exact: out.critical_value_mc - ours.critical_value_exact,
         one_minus_delta_relative_error_of_mc:
           (1 - out.critical_value_mc) / (1 - ours.critical_value_exact) - 1,
         band_max_abs_diff_with_opda_delta: Math.max(
-          maxAbs([...same.lower], out.lower),
-          maxAbs([...same.upper], out.upper),
+          maxAbs([...same.lower], lower),
+          maxAbs([...same.upper], upper),
         ),
         band_max_abs_diff_with_exact_delta: Math.max(
-          maxAbs([...exact.lower], out.lower),
-          maxAbs([...exact.upper], out.upper),
+          maxAbs([...exact.lower], lower),
+          maxAbs([...exact.upper], upper),
         ),
       };
     }
-    process.stderr.write(
-      `ours ${method} n=${n}: ${ours.seconds_median.toFixed(3)} s, ${ours.peak_rss_mb.toFixed(0)} MB\n`,
-    );
-    cases.push(entry);
   }
+  cases.push(entry);
+}
+if (opdaOnly) {
+  console.log(`opda cases stored in ${opdaCache}`);
+  process.exit(0);
 }
 
 const result = {
@@ -148,17 +212,27 @@ const result = {
   date: new Date().toISOString(),
   machine: {
     cpus: os.cpus().length,
-    cpu: os.cpus()[0]?.model,
+    cpu: cpuModel,
     loadavg_start: loadStart,
     loadavg_end: os.loadavg(),
     node: process.version,
   },
-  settings: { confidence, repeats, quick, with_opda: withOpda, opda_max_n: opdaMaxN, opda_n_jobs: 1 },
+  settings: {
+    confidence,
+    repeats,
+    quick,
+    with_opda: withOpda,
+    opda_max_n: opdaMaxN,
+    opda_timeout_min: opdaTimeoutMin,
+    opda_cache: opdaCache !== undefined,
+    opda_n_jobs: 1,
+  },
   notes: [
     "ours: one confidenceBands call per fresh node process (cold JIT, empty δ* cache); exact δ* by binomial propagation + root finding",
     "opda: one EmpiricalDistribution.confidence_bands call per fresh python process, n_jobs=1, 100000-trial Monte Carlo δ*",
     "peak_rss_mb: getrusage max RSS of the whole process (interpreter included)",
-    "the machine is shared with other jobs; compare within this file (ratios)",
+    "the machine is shared with other jobs; compare within this file (ratios); cpu_seconds (user + system) is steadier than wall time under load",
+    "opda entries with reused: true were measured by an earlier run (--opda-cache) whose date and load averages they carry; ours is measured in this run",
   ],
   cases,
 };
@@ -171,7 +245,9 @@ console.log(
         `${c.method.padEnd(19)} n=${String(c.n).padEnd(5)} ours ${c.ours.seconds_median.toFixed(3)} s ${c.ours.peak_rss_mb.toFixed(0)} MB` +
         (c.opda.seconds !== undefined
           ? ` | opda ${c.opda.seconds.toFixed(1)} s ${c.opda.peak_rss_mb.toFixed(0)} MB | ${c.comparison.speedup.toFixed(0)}x faster`
-          : ` | opda skipped`),
+          : c.opda.timed_out
+            ? ` | opda > ${c.opda.timeout_seconds} s (timed out) | > ${c.comparison.speedup_at_least.toFixed(0)}x faster`
+            : " | opda skipped"),
     )
     .join("\n"),
 );

@@ -39,7 +39,7 @@ export {
   betaSf,
   type Interval,
 } from "./special/beta.js";
-export { binomialPmf } from "./special/binomial.js";
+export { binomialPmf, poissonPmf } from "./special/binomial.js";
 // ---- Nonparametric (owned by the nonparametric half) ------------------------------------------
 export { InvalidArgumentError, NumericalError } from "./special/errors.js";
 export { logBeta, logBinomialCoefficient, logGamma } from "./special/gamma.js";

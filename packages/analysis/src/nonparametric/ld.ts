@@ -107,6 +107,9 @@ export function ldCoverage(n: number, delta: number, kind: LdKind): number {
 
 const cache = new Map<string, number>();
 
+/** The δ* search stops once |coverage − confidence| ≤ COVERAGE_TOL (see ldCriticalValue). */
+const COVERAGE_TOL = 1e-13;
+
 /**
  * Exact critical value δ* of the LD band: the pointwise coverage with
  * `P(∀i: ℓ_i(δ*) ≤ U_(i) ≤ h_i(δ*)) = confidence` (Learned-Miller & DeStefano 2008; the
@@ -114,8 +117,10 @@ const cache = new Map<string, number>();
  *
  * The coverage is computed exactly by {@link orderStatisticsBoxProbability}; it increases with δ,
  * lies below `confidence` at δ = confidence and (Bonferroni) above it at δ = 1 − (1 − confidence)/(2n).
- * Brent's method runs on `s = ln(1 − δ)` against `ln(1 − coverage)`, which are nearly linear in
- * each other, so ~5–8 coverage evaluations reach |Δs| ≤ 1e-12 (|Δδ| ≤ 1e-12·(1 − δ)).
+ * Brent's method runs on `s = ln(1 − δ)` against `g(s) = ln(1 − coverage) − ln(1 − confidence)`,
+ * which are nearly linear in each other (slope 0.7–1.3), and stops at |Δs| ≤ 1e-12 or as soon
+ * as |coverage − confidence| ≤ 1e-13 (|g| ≤ 1e-13/(1 − confidence)), the accuracy of the coverage
+ * computation itself — so |Δδ| ≲ 1.5e-13 — after ~5–7 coverage evaluations.
  * Results are memoized per (n, confidence, kind). confidence = 0 → 0, confidence = 1 → 1 (the
  * exact limits); n = 1 equal-tailed → confidence. Highest-density needs n ≥ 2.
  */
@@ -137,6 +142,8 @@ export function ldCriticalValue(n: number, confidence: number, kind: LdKind): nu
   if (hit !== undefined) return hit;
   const warm = new Float64Array(2 * n);
   const target = Math.log1p(-confidence);
+  // |g| ≈ |coverage − confidence| / (1 − confidence) near the root.
+  const FTOL = COVERAGE_TOL / (1 - confidence);
   const g = (s: number): number => {
     const delta = -Math.expm1(s);
     const { lo, hi } = ldIntervals(n, delta, kind, warm);
@@ -156,21 +163,21 @@ export function ldCriticalValue(n: number, confidence: number, kind: LdKind): nu
   let g0 = g(s0);
   let s1 = s0;
   let g1 = g0;
-  for (let it = 0; it < 60 && g0 !== 0; it++) {
+  for (let it = 0; it < 60 && Math.abs(g0) > FTOL; it++) {
     s1 = clamp(s0 - (g0 / SLOPE) * (it === 0 ? 1.05 : 2));
     g1 = s1 === sLo ? Math.max(0, g(s1)) : g(s1);
-    if (g1 === 0 || g1 > 0 !== g0 > 0) break;
+    if (Math.abs(g1) <= FTOL || g1 > 0 !== g0 > 0) break;
     s0 = s1;
     g0 = g1;
   }
   let s: number;
-  if (g0 === 0) s = s0;
-  else if (g1 === 0) s = s1;
+  if (Math.abs(g0) <= FTOL) s = s0;
+  else if (Math.abs(g1) <= FTOL) s = s1;
   else if (g1 > 0 === g0 > 0)
     throw new NumericalError(`ldCriticalValue: could not bracket δ* (n=${n}, confidence=${confidence})`);
   else {
     const [a, fa, b, fb] = s0 < s1 ? [s0, g0, s1, g1] : [s1, g1, s0, g0];
-    s = brentRoot(g, a, b, { xtol: 1e-12, fLo: fa, fHi: fb });
+    s = brentRoot(g, a, b, { xtol: 1e-12, ftol: FTOL, fLo: fa, fHi: fb });
   }
   const delta = -Math.expm1(s);
   cache.set(key, delta);

@@ -7,6 +7,11 @@ export interface BrentOptions {
   xtol?: number;
   /** Iteration cap (default 200); exceeding it throws NumericalError. */
   maxIter?: number;
+  /**
+   * Also stop as soon as |f(b)| ≤ ftol (default 0: off) — for an f whose own evaluation error is
+   * known, steps below that level buy nothing.
+   */
+  ftol?: number;
   /** f(lo) and f(hi) if already known (saves two evaluations). */
   fLo?: number;
   fHi?: number;
@@ -21,13 +26,14 @@ export interface BrentOptions {
 export function brentRoot(f: (x: number) => number, lo: number, hi: number, opts: BrentOptions = {}): number {
   const xtol = opts.xtol ?? 1e-15;
   const maxIter = opts.maxIter ?? 200;
+  const ftol = opts.ftol ?? 0;
   let a = lo;
   let b = hi;
   let fa = opts.fLo ?? f(a);
   let fb = opts.fHi ?? f(b);
   if (Number.isNaN(fa) || Number.isNaN(fb)) throw new NumericalError("brentRoot: f is NaN at a bracket end");
-  if (fa === 0) return a;
-  if (fb === 0) return b;
+  if (Math.abs(fa) <= ftol && Math.abs(fa) <= Math.abs(fb)) return a;
+  if (Math.abs(fb) <= ftol) return b;
   if (fa > 0 === fb > 0)
     throw new InvalidArgumentError(`brentRoot: f(${lo}) = ${fa} and f(${hi}) = ${fb} do not bracket a root`);
   let c = a;
@@ -51,7 +57,7 @@ export function brentRoot(f: (x: number) => number, lo: number, hi: number, opts
     }
     const tol = 2 * 2.220446049250313e-16 * Math.abs(b) + 0.5 * xtol;
     const m = 0.5 * (c - b);
-    if (Math.abs(m) <= tol || fb === 0) return b;
+    if (Math.abs(m) <= tol || Math.abs(fb) <= ftol) return b;
     if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb)) {
       let p: number;
       let q: number;

@@ -13,12 +13,13 @@ import {
   betaPpf,
   betaSf,
 } from "../../src/special/beta.js";
-import { binomialPmf } from "../../src/special/binomial.js";
+import { binomialPmf, poissonPmf } from "../../src/special/binomial.js";
 import { InvalidArgumentError } from "../../src/special/errors.js";
 import { logBeta, logBinomialCoefficient, logGamma } from "../../src/special/gamma.js";
 import { kolmogorovSmirnovCdf, kolmogorovSmirnovPpf } from "../../src/special/kolmogorov.js";
 import { orderStatisticsBoxProbability } from "../../src/special/order-statistics.js";
 import { brentRoot } from "../../src/special/roots.js";
+import { boxProbabilityBinomial } from "./box-binomial.js";
 
 // ---- exact rational helpers -------------------------------------------------------------------
 function bitLength(x: bigint): number {
@@ -128,6 +129,41 @@ describe("binomialPmf (Loader) vs exact rationals", () => {
   });
 });
 
+describe("poissonPmf (Loader) vs exact rationals", () => {
+  it("matches e^{−λ}·λ^j/j! with λ^j/j! taken exactly in BigInt", () => {
+    // λ = u/d: ln pmf = ln(u^j) − ln(d^j·j!) − λ with both logs of exact integers. Those logs are
+    // ~1 ulp each, so the reference's own error is a few ulps of the larger term: that sets the bar.
+    for (const [u, d] of [
+      [1, 2],
+      [7, 2],
+      [50, 1],
+      [4096, 1],
+      [1, 8192],
+    ] as const) {
+      const lambda = u / d;
+      for (const j of [0, 1, 2, 5, Math.floor(lambda), Math.floor(lambda) + 3, 2 * Math.ceil(lambda) + 10]) {
+        const a = logBig(BigInt(u) ** BigInt(j));
+        const b = logBig(BigInt(d) ** BigInt(j) * factorial(j));
+        const want = a - b - lambda;
+        const tol = 8 * 2.220446049250313e-16 * (Math.abs(a) + Math.abs(b) + lambda) + 1e-14;
+        const got = poissonPmf(j, lambda);
+        if (want < -700) {
+          // Below the double range (e^{−4096} at j = 0): must underflow to 0, not to garbage.
+          expect(got).toBeLessThan(1e-300);
+          continue;
+        }
+        expect(Math.abs(Math.log(got) - want), `pmf(${j}; ${lambda})`).toBeLessThan(tol);
+      }
+    }
+    expect(poissonPmf(0, 0)).toBe(1);
+    expect(poissonPmf(3, 0)).toBe(0);
+    expect(poissonPmf(-1, 2)).toBe(0);
+    expect(poissonPmf(1.5, 2)).toBe(0);
+    expect(() => poissonPmf(1, -1)).toThrow(InvalidArgumentError);
+    expect(() => poissonPmf(1, Number.POSITIVE_INFINITY)).toThrow(InvalidArgumentError);
+  });
+});
+
 describe("Beta distribution", () => {
   const cases = [
     [1, 1],
@@ -205,6 +241,43 @@ describe("order-statistic box probability", () => {
     // P(U(1) ≤ 0.5, U(2) ≥ 0.25): complement events U(1) > 0.5 (prob 0.25), U(2) < 0.25 (0.0625), disjoint.
     expect(orderStatisticsBoxProbability([0, 0.25], [0.5, 1])).toBeCloseTo(1 - 0.25 - 0.0625, 15);
     expect(orderStatisticsBoxProbability([0.5, 0.5], [0.4, 1])).toBe(0);
+  });
+  it("the Poisson-process form equals the binomial-transition oracle on LD, KS and random boxes", () => {
+    // Two derivations of the same probability (see test/nonparametric/box-binomial.ts): agreement
+    // to 1e-12 absolute shows neither has a modelling slip; the measured gap is ≤ ~1e-13 at n = 4096.
+    const boxes: { name: string; lo: ArrayLike<number>; hi: ArrayLike<number> }[] = [];
+    for (const n of [2, 3, 10, 100, 1024]) {
+      for (const kind of ["equal_tailed", "highest_density"] as const) {
+        for (const delta of [0.5, 0.99, 0.9995])
+          boxes.push({ name: `${kind} n=${n} δ=${delta}`, ...ldIntervals(n, delta, kind) });
+      }
+      // KS box for ε = 1.2/√n: i/n − ε ≤ U_(i) ≤ (i−1)/n + ε.
+      const eps = 1.2 / Math.sqrt(n);
+      const lo = Array.from({ length: n }, (_, i) => Math.max(0, (i + 1) / n - eps));
+      const hi = Array.from({ length: n }, (_, i) => Math.min(1, i / n + eps));
+      boxes.push({ name: `ks n=${n}`, lo, hi });
+    }
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let b = 0; b < 20; b++) {
+      const n = 1 + Math.floor(rand() * 60);
+      const u = Array.from({ length: n }, rand).sort((x, y) => x - y);
+      const w = 0.05 + 0.3 * rand();
+      // Boxes around a sorted sample, some bounds touching 0 or 1 or each other.
+      boxes.push({
+        name: `random #${b} n=${n}`,
+        lo: u.map((x) => (rand() < 0.1 ? 0 : Math.max(0, x - w * rand()))),
+        hi: u.map((x) => (rand() < 0.1 ? 1 : Math.min(1, x + w * rand()))),
+      });
+    }
+    for (const { name, lo, hi } of boxes) {
+      const want = boxProbabilityBinomial(lo, hi);
+      const got = orderStatisticsBoxProbability(lo, hi);
+      expect(Math.abs(got - want), name).toBeLessThan(1e-12);
+    }
   });
   it("agrees with a Monte Carlo estimate for an LD band (n = 16, exact δ*)", () => {
     const n = 16;
