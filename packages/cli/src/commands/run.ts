@@ -17,12 +17,12 @@ import {
 } from "@nadir/runner";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
-import { inputInfo, readTrialsColumn } from "../read-trials.js";
+import { inputInfo, listPoints, readTrialsColumn } from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-/** The embedded default study: the JAX MLP on scikit-learn's digits, NAdamW list first, then Halton. */
-export const DEFAULT_STUDY = path.join(repoRoot, "examples/studies/digits-mlp.study.json");
+/** The embedded default study: the JAX MLP on scikit-learn's digits, NAdamW list first, then Halton, no pruning. */
+export const DEFAULT_STUDY = path.join(repoRoot, "examples/studies/quickstart.study.json");
 /** The training worker of the default study (from the Python SDK's JAX example). */
 export const DEFAULT_WORKER_SCRIPT = path.join(repoRoot, "examples/jax-mlp/worker.py");
 
@@ -313,6 +313,20 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         );
       for (const g of analysis.gain)
         process.stdout.write(`${g.more_trials} more trials gain about ${fmt(g.gain)}\n`);
+      // The list against random search: the smallest k whose median best-of-k matches the list's best.
+      const points = listPoints(col);
+      if (points.length) {
+        const better = (x: number, y: number) => (direction === "minimize" ? x <= y : x >= y);
+        const best = points.map((p) => p.score).reduce((x, y) => (better(x, y) ? x : y));
+        const k = analysis.tuning_curve.find((r) => better(r.median, best))?.k;
+        process.stdout.write(
+          `list: best ${metric} ${fmt(best)} from its ${points.length} trial(s); ${
+            k === undefined
+              ? `better than the median best of every k <= ${analysis.tuning_curve.length} searched trials`
+              : `random search needs k = ${k} trial(s) for a median best that good`
+          } (${col.scores.length} search trials analysed)\n`,
+        );
+      }
       process.stdout.write(
         `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json)\n`,
       );
