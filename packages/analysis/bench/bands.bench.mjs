@@ -20,10 +20,11 @@
 //                      cost does not depend on our code, so its ~50 min need not be repeated when
 //                      ours changes; each reused entry keeps the date and load average of the run
 //                      that measured it, and is marked reused.
+//   --cases M:N,…      only these cases, e.g. ld_highest_density:4096 (to fill the cache in parallel)
 //   --repeats          fresh-process runs of ours per case (default 3; median time, max RSS)
 // opda runs from <repo>/.bench-venv (bench/setup-opda.sh); override with OPDA_PYTHON.
 // The machine may be shared: compare ratios, and CPU time (steadier than wall time under load).
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -77,11 +78,57 @@ const cases = [];
 const loadStart = os.loadavg();
 const cpuModel = os.cpus()[0]?.model;
 
+/** CPU seconds (user + system) and current/peak RSS (MB) of a live process, from /proc. */
+function procUsage(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(f[11]) + Number(f[12]);
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const kb = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? Number.NaN);
+    return { cpu_seconds: ticks / 100, rss_mb: kb("VmRSS") / 1024, peak_rss_mb: kb("VmHWM") / 1024 };
+  } catch {
+    return { cpu_seconds: null, rss_mb: null, peak_rss_mb: null };
+  }
+}
+
+/**
+ * Runs opda's side in a fresh python process; past the timeout it is killed and what it had used
+ * so far (CPU seconds, from /proc; clock ticks assumed 100 Hz, Linux's USER_HZ) is returned instead.
+ */
+function runOpda(argv, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(opdaPython, argv, {
+      stdio: ["ignore", "pipe", "inherit"],
+      // One thread, like ours: opda's simulation is then the only work in that process.
+      env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    let timedOut;
+    const timer = setTimeout(() => {
+      timedOut = procUsage(child.pid);
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (timedOut) resolve({ timedOut });
+      else if (code === 0) resolve({ stdout });
+      else reject(new Error(`opda process exited with code ${code}`));
+    });
+  });
+}
+
 /**
  * One opda case: from the cache when an earlier run stored it for the same inputs, else run in a
  * fresh python process (timed out after --opda-timeout-min: then recorded as a lower bound).
  */
-function opdaCase(n, method, ys, ysPath) {
+async function opdaCase(n, method, ys, ysPath) {
   const seed = 1000 + n;
   const sampleSha = createHash("sha256").update(JSON.stringify(ys)).digest("hex").slice(0, 16);
   const key = `${method}_n${n}_c${confidence}_seed${seed}_${sampleSha}`;
@@ -98,36 +145,36 @@ function opdaCase(n, method, ys, ysPath) {
     loadavg_before: os.loadavg(),
     cpu: cpuModel,
   };
-  let out;
-  try {
-    out = JSON.parse(
-      execFileSync(
-        opdaPython,
-        [path.join(here, "bands.bench.opda.py"), ysPath, method, String(confidence), String(seed)],
-        {
-          encoding: "utf8",
-          maxBuffer: 64 << 20,
-          timeout: opdaTimeoutMin * 60 * 1000,
-          killSignal: "SIGKILL",
-          // One thread, like ours: opda's simulation is then the only work in that process.
-          env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1", MKL_NUM_THREADS: "1" },
-        },
-      ),
-    );
-  } catch (err) {
-    if (err.signal !== "SIGKILL" && err.code !== "ETIMEDOUT") throw err;
-    process.stderr.write(`timed out after ${opdaTimeoutMin} min\n`);
-    out = { timed_out: true, timeout_seconds: opdaTimeoutMin * 60, ...meta, loadavg_after: os.loadavg() };
+  const res = await runOpda(
+    [path.join(here, "bands.bench.opda.py"), ysPath, method, String(confidence), String(seed)],
+    opdaTimeoutMin * 60 * 1000,
+  );
+  if (res.timedOut) {
+    process.stderr.write(`timed out after ${opdaTimeoutMin} min (${res.timedOut.cpu_seconds} s CPU)\n`);
+    const out = {
+      timed_out: true,
+      timeout_seconds: opdaTimeoutMin * 60,
+      cpu_seconds_at_timeout: res.timedOut.cpu_seconds,
+      rss_mb_at_timeout: res.timedOut.rss_mb,
+      peak_rss_mb_at_timeout: res.timedOut.peak_rss_mb,
+      ...meta,
+      loadavg_after: os.loadavg(),
+    };
     if (cacheFile) writeFileSync(cacheFile, `${JSON.stringify(out)}\n`);
     return { ...out, reused: false };
   }
+  let out = JSON.parse(res.stdout);
   process.stderr.write(`${out.seconds.toFixed(1)} s\n`);
   out = { ...out, ...meta, loadavg_after: os.loadavg() };
   if (cacheFile) writeFileSync(cacheFile, `${JSON.stringify(out)}\n`);
   return { ...out, reused: false };
 }
 
-const grid = NS.flatMap((n) => METHODS.map((method) => ({ n, method })));
+const casesArg = args.indexOf("--cases");
+const only = casesArg >= 0 ? new Set(args[casesArg + 1].split(",")) : undefined;
+const grid = NS.flatMap((n) => METHODS.map((method) => ({ n, method }))).filter(
+  ({ n, method }) => only === undefined || only.has(`${method}:${n}`),
+);
 // Longest-needed first when only filling the cache: the must-show highest-density cases.
 if (opdaOnly) grid.sort((x, y) => (x.method === y.method ? 0 : x.method === "ld_highest_density" ? -1 : 1));
 for (const { n, method } of grid) {
@@ -169,7 +216,7 @@ for (const { n, method } of grid) {
   } else if (!existsSync(opdaPython)) {
     entry.opda = { skipped: `no opda python at ${opdaPython} (run bench/setup-opda.sh)` };
   } else {
-    const out = opdaCase(n, method, ys, ysPath);
+    const out = await opdaCase(n, method, ys, ysPath);
     const { lower, upper, ...rest } = out;
     entry.opda = rest;
     if (ours && out.timed_out) {
