@@ -134,6 +134,8 @@ describe("nadir run --replay deberta-v3-base", () => {
           "0.8",
           "--threshold",
           "0.11",
+          "--list-trials",
+          "include",
           "--json",
         ],
         { encoding: "utf8" },

@@ -269,7 +269,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         path.join(runDir, "curves.jsonl"),
         exportStudy(result.journalDir, study.studyId, "curves-jsonl"),
       );
-      const col = readTrialsColumn(fs.readFileSync(resultsFile, "utf8"), resultsFile, metric);
+      // A replay serves recorded random-search runs as an inline list (to keep their order): those
+      // points are random draws, so they stay in the sample. A real study's list points are not.
+      const listMode = o.replay ? "include" : "separate";
+      const col = readTrialsColumn(fs.readFileSync(resultsFile, "utf8"), resultsFile, metric, listMode);
       if (col.scores.length < 2) {
         process.stderr.write(
           `nadir run: only ${col.scores.length} usable value(s) of ${metric}; nothing to analyze (see ${resultsFile})\n`,
@@ -290,6 +293,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         o.confidence,
         "--threshold",
         String(threshold),
+        ...(listMode === "include" ? ["--list-trials", "include"] : []),
       ];
       const analysis = analyzeScores(col.scores, {
         metric,
@@ -297,7 +301,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         confidence: Number(o.confidence),
         threshold,
       });
-      const input = inputInfo(resultsFile, col);
+      const input = inputInfo(resultsFile, col, listMode);
       fs.writeFileSync(
         path.join(runDir, "analysis.json"),
         `${JSON.stringify(toJsonSafe({ ...analysis, input }))}\n`,
