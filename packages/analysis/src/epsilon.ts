@@ -46,6 +46,7 @@ export interface Log10Histogram {
   totalCount?: number;
 }
 
+/** Quantile levels of the rule (see the module documentation). */
 export interface EpsilonRangeOptions {
   /** Lower quantile of log10|g| (default 0.05). */
   lowQuantile?: number;
@@ -53,6 +54,7 @@ export interface EpsilonRangeOptions {
   highQuantile?: number;
 }
 
+/** The suggested range with the quantities it came from (experimental; see the module documentation). */
 export interface EpsilonRange {
   /** Suggested lower bound 10^floor(Q(p_lo)). */
   min: number;

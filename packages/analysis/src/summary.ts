@@ -34,6 +34,7 @@ export interface AnalyzeOptions {
   readonly seed?: number;
 }
 
+/** One row of `tuning_curve`: the median and mean tuning curves at k with their band limits. */
 export interface TuningCurvePoint {
   k: number;
   median: number;

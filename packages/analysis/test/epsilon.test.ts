@@ -60,9 +60,29 @@ describe("suggestEpsilonRange", () => {
     expect([r.log10QuantileLow, r.log10QuantileHigh]).toEqual([-4, -3]);
   });
 
-  it("widens a single-decade result to one full decade", () => {
+  it("rounds quantiles inside one decade outward to that decade", () => {
+    // 7 entries in [-3.5, -3.25): Q(0.05) = -3.5 + 0.25·0.35/7 = -3.4875, Q(0.95) = -3.5 + 0.25·6.65/7
+    // = -3.2625, so floor/ceil give [-4, -3].
     const r = suggestEpsilonRange([{ binEdges: [-3.5, -3.25], counts: [7] }]);
+    expect(r.log10QuantileLow).toBeCloseTo(-3.4875, 12);
+    expect(r.log10QuantileHigh).toBeCloseTo(-3.2625, 12);
     expect([r.log10Min, r.log10Max]).toEqual([-4, -3]);
+  });
+
+  it("widens to one full decade when both quantiles round to the same power of ten", () => {
+    // Everything underflows below -3: both quantiles are the (censored) edge -3, floor = ceil = -3.
+    const r = suggestEpsilonRange([{ binEdges: [-3, -2], counts: [0], underflowCount: 5 }]);
+    expect([r.log10QuantileLow, r.log10QuantileHigh]).toEqual([-3, -3]);
+    expect([r.log10Min, r.log10Max, r.min, r.max]).toEqual([-3, -2, 1e-3, 1e-2]);
+    expect([r.censoredLow, r.censoredHigh]).toEqual([true, true]);
+  });
+
+  it("quantile endpoints: p = 0 is the first occupied edge, p = 1 the last occupied edge", () => {
+    const pooled = poolHistograms([{ binEdges: edges, counts: [0, 0, 3, 0, 0, 1, 0, 0] }]);
+    expect(histogramQuantile(pooled, 0)).toEqual({ log10: -6, censored: false });
+    expect(histogramQuantile(pooled, 1)).toEqual({ log10: -2, censored: false });
+    // Rank 3 of 4 ends bin [-6, -5): Q(0.75) = -5 exactly.
+    expect(histogramQuantile(pooled, 0.75).log10).toBe(-5);
   });
 
   it("rejects malformed input with precise messages", () => {

@@ -4,6 +4,7 @@ import { logBeta } from "../special/gamma.js";
 
 /** Smallest and largest allowed effective dimension c (number of "effective hyperparameters"). */
 export const C_MIN = 1;
+/** Largest allowed effective dimension c. */
 export const C_MAX = 10;
 
 /** Invalid arguments (bad parameters, probabilities outside [0, 1], k ≤ 0, …) raise the package-wide InvalidArgumentError. */

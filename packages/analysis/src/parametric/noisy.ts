@@ -33,14 +33,26 @@ import { type RngLike, toRng } from "./random.js";
 /** Which formulas a NoisyQuadraticDistribution uses (opda's `_approximate_with`). */
 export type NoisyRegime = "point" | "noiseless" | "normal" | "exact";
 
+/**
+ * Quadratic plus independent N(0, o²) noise: F, f and the tuning curves by the partial-moment
+ * formulas of the module comment (Lourie, He & Cho 2025, §3.2; opda `NoisyQuadraticDistribution`).
+ */
 export class NoisyQuadraticDistribution {
+  /** Lower end of the quadratic part's support. */
   readonly a: number;
+  /** Upper end of the quadratic part's support. */
   readonly b: number;
+  /** Effective dimension (integer 1..10). */
   readonly c: number;
+  /** Standard deviation of the additive normal noise. */
   readonly o: number;
+  /** true: minimization (the best possible score is a); false: maximization (b). */
   readonly convex: boolean;
+  /** Mean of the quadratic part (the noise has mean 0). */
   readonly mean: number;
+  /** o² + the quadratic part's variance. */
   readonly variance: number;
+  /** Which formulas apply (see {@link NoisyRegime} and the module comment). */
   readonly regime: NoisyRegime;
   private readonly quadratic: QuadraticDistribution;
   private readonly r: number;

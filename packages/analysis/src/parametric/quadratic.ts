@@ -21,12 +21,22 @@ import {
 } from "./common.js";
 import { type RngLike, toRng } from "./random.js";
 
+/**
+ * The quadratic distribution on [a, b] with effective dimension c: F, f, Q, mean and variance in
+ * the closed forms of the module comment (Lourie, He & Cho 2025, §3; opda `QuadraticDistribution`).
+ */
 export class QuadraticDistribution {
+  /** Lower end of the support. */
   readonly a: number;
+  /** Upper end of the support. */
   readonly b: number;
+  /** Effective dimension (integer 1..10). */
   readonly c: number;
+  /** true: mass concentrates near a (minimization); false: near b (maximization). */
   readonly convex: boolean;
+  /** a + r·c/(c+2) (convex) or a + r·2/(c+2) (concave), r = b − a. */
   readonly mean: number;
+  /** r²·4c/((c+2)²(c+4)). */
   readonly variance: number;
 
   /**

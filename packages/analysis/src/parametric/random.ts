@@ -9,6 +9,7 @@
  */
 import { InvalidArgumentError } from "../special/errors.js";
 
+/** A source of uniform doubles (createRng gives the seeded xoshiro128** one). */
 export interface Rng {
   /** Uniform double in [0, 1). */
   next(): number;
