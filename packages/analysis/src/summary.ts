@@ -210,7 +210,10 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
             : undefined,
       },
     );
-    result.best_score_interval = { lower: set.bestScore.lower, upper: set.bestScore.upper };
+    // The score's known bounds are part of the parameter space: intersecting a confidence set with it
+    // keeps its coverage (the true value lies inside them), and an error rate's interval cannot go below 0.
+    const clip = (v: number): number => Math.min(upper, Math.max(lower, v));
+    result.best_score_interval = { lower: clip(set.bestScore.lower), upper: clip(set.bestScore.upper) };
     result.effective_dimension = { accepted: [...set.acceptedC] };
     result.noise_interval = { lower: set.noise.lower, upper: set.noise.upper };
     result.regime = {
@@ -232,9 +235,9 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     const point = fitted?.distribution;
     result.extrapolation = extrapolateMedian(set, exKs, point).map((e) => ({
       k: e.k,
-      median: e.median,
-      lower: e.lower,
-      upper: e.upper,
+      median: clip(e.median),
+      lower: clip(e.lower),
+      upper: clip(e.upper),
     }));
     result.gain = exKs
       .filter((k) => k > n)

@@ -37,6 +37,8 @@ interface RunFlags {
   python?: string;
   workerCmd?: string;
   threshold?: string;
+  lower?: string;
+  upper?: string;
   confidence: string;
   report: boolean;
   progress: boolean;
@@ -141,6 +143,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "asymptotic-regime threshold of the tail fit (default: 0.11 for deberta-v3-base replay, else the median score)",
     )
     .option("--confidence <c>", "simultaneous confidence of the bands", "0.8")
+    .option("--lower <A>", "lowest possible score (default: the study's label nadir.metric_lower, if any)")
+    .option("--upper <B>", "highest possible score (default: the study's label nadir.metric_upper, if any)")
     .option("--no-report", "skip the HTML report")
     .option("--no-progress", "no progress display")
     .action(async (o: RunFlags) => {
@@ -204,6 +208,25 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       } catch (err) {
         process.stderr.write(`nadir run: ${(err as Error).message}\n`);
         return setExit(err instanceof UsageError ? 2 : 1);
+      }
+      // Known bounds of the score (an error rate lies in [0, 1]) keep the bands and the interval for
+      // the best reachable score inside what is possible.
+      const bound = (flag: string, v: string | undefined, label: string): number | undefined => {
+        const raw = v ?? study.labels?.[label];
+        if (raw === undefined) return undefined;
+        const x = Number(raw);
+        if (raw.trim() === "" || !Number.isFinite(x))
+          throw new UsageError(`${flag} must be a finite number, got ${JSON.stringify(raw)}`);
+        return x;
+      };
+      let lower: number | undefined;
+      let upper: number | undefined;
+      try {
+        lower = bound("--lower", o.lower, "nadir.metric_lower");
+        upper = bound("--upper", o.upper, "nadir.metric_upper");
+      } catch (err) {
+        process.stderr.write(`nadir run: ${(err as Error).message}\n`);
+        return setExit(2);
       }
       const runDir = path.resolve(o.runDir ?? path.join("runs", study.studyId));
       const log: string[] = [];
@@ -294,12 +317,16 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         "--threshold",
         String(threshold),
         ...(listMode === "include" ? ["--list-trials", "include"] : []),
+        ...(lower !== undefined ? ["--lower", String(lower)] : []),
+        ...(upper !== undefined ? ["--upper", String(upper)] : []),
       ];
       const analysis = analyzeScores(col.scores, {
         metric,
         direction,
         confidence: Number(o.confidence),
         threshold,
+        lower,
+        upper,
       });
       const input = inputInfo(resultsFile, col, listMode);
       fs.writeFileSync(

@@ -1,0 +1,43 @@
+// analyzeScores with known score bounds: the interval for the best reachable score and the extrapolated
+// medians are intersected with [lower, upper] (coverage is kept: the true values lie inside the bounds),
+// and nothing else changes. Data: the 15 Halton error rates of a real `nadir run` quickstart (digits MLP),
+// a tiny sample whose unbounded interval reaches far below 0.
+import { describe, expect, it } from "vitest";
+import { analyzeScores } from "../src/summary.js";
+
+const scores = [
+  0.01388889, 0.02777778, 0.02222222, 0.01944444, 0.00555556, 0.01388889, 0.13055556, 0.00833333, 0.01666667,
+  0.025, 0.01388889, 0.01111111, 0.02777778, 0.02222222, 0.02222222,
+];
+const base = { metric: "error_rate", direction: "minimize" as const, confidence: 0.8, threshold: 0.0194444 };
+
+describe("analyzeScores with score bounds", () => {
+  const free = analyzeScores(scores, base);
+  const bounded = analyzeScores(scores, { ...base, lower: 0, upper: 1 });
+  const clip = (v: number) => Math.min(1, Math.max(0, v));
+
+  it("the unbounded interval leaves [0, 1] here (so the check below can fail)", () => {
+    expect(free.best_score_interval!.lower).toBeLessThan(0);
+  });
+
+  it("clips the best-score interval and extrapolations to [lower, upper], and only those", () => {
+    const b = bounded.best_score_interval!;
+    expect(b.lower).toBeGreaterThanOrEqual(0);
+    expect(b.upper).toBeLessThanOrEqual(1);
+    expect(b.lower).toBeLessThanOrEqual(bounded.fit!.a);
+    expect(b.upper).toBeGreaterThanOrEqual(bounded.fit!.a);
+    for (const e of bounded.extrapolation) {
+      expect(e.lower).toBeGreaterThanOrEqual(0);
+      expect(e.lower).toBeLessThanOrEqual(e.upper);
+    }
+    // Without an upper bound nothing else changes: the upper bound 1 lies far above every value here.
+    const half = analyzeScores(scores, { ...base, lower: 0 });
+    expect(half.effective_dimension).toEqual(bounded.effective_dimension);
+    expect(bounded.best_score_interval).toEqual({
+      lower: clip(half.best_score_interval!.lower),
+      upper: clip(half.best_score_interval!.upper),
+    });
+    // The accepted set reached below 0, so the clipped interval starts exactly at the bound.
+    expect(b.lower).toBe(0);
+  });
+});
