@@ -239,11 +239,25 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
       lower: clip(e.lower),
       upper: clip(e.upper),
     }));
+    // Every accepted tail's median after k trials stays within the bounds, so its gain from n trials is
+    // at most (its median at n) − bound ≤ (largest accepted median at n) − bound.
+    const atN = extrapolateMedian(set, [n], point)[0];
+    const cap = atN
+      ? minimize
+        ? clip(atN.upper) - lower
+        : upper - clip(atN.lower)
+      : Number.POSITIVE_INFINITY;
     result.gain = exKs
       .filter((k) => k > n)
       .map((k) => {
         const g = medianGain(set, n, k - n, point);
-        return { from_k: n, more_trials: k - n, gain: g.gain, lower: g.lower, upper: g.upper };
+        return {
+          from_k: n,
+          more_trials: k - n,
+          gain: Math.min(g.gain, cap),
+          lower: Math.min(g.lower, cap),
+          upper: Math.min(g.upper, cap),
+        };
       });
   } catch (e) {
     warnings.push(`no consonance set: ${e instanceof Error ? e.message : String(e)}`);

@@ -30,6 +30,13 @@ describe("analyzeScores with score bounds", () => {
       expect(e.lower).toBeGreaterThanOrEqual(0);
       expect(e.lower).toBeLessThanOrEqual(e.upper);
     }
+    // A gain cannot exceed the largest accepted median at n minus the bound.
+    const atN = bounded.extrapolation.find((e) => e.k === scores.length)!;
+    expect(free.gain.some((g) => g.upper > atN.upper)).toBe(true);
+    for (const g of bounded.gain) {
+      expect(g.upper).toBeLessThanOrEqual(atN.upper - 0);
+      expect(g.lower).toBeLessThanOrEqual(g.upper);
+    }
     // Without an upper bound nothing else changes: the upper bound 1 lies far above every value here.
     const half = analyzeScores(scores, { ...base, lower: 0 });
     expect(half.effective_dimension).toEqual(bounded.effective_dimension);

@@ -343,7 +343,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           `tail fit: c = ${analysis.fit.c}, objective ${fmt(analysis.fit.objective)}; effective dimensions accepted: {${analysis.effective_dimension.accepted.join(", ")}}\n`,
         );
       for (const g of analysis.gain)
-        process.stdout.write(`${g.more_trials} more trials gain about ${fmt(g.gain)}\n`);
+        process.stdout.write(
+          `${g.more_trials} more trials gain about ${fmt(g.gain)} (range over the accepted tails: ${fmt(g.lower)} to ${fmt(g.upper)})\n`,
+        );
       // The list against random search: the smallest k whose median best-of-k matches the list's best.
       const points = listPoints(col);
       if (points.length) {
