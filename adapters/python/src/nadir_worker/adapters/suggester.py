@@ -65,7 +65,7 @@ class SuggestionError(AdapterError, ValueError):
 
 def from_parameter_value(v: common_pb2.ParameterValue) -> ParamValue | None:
     """A protocol ``ParameterValue`` as a Python value (None when no member is set)."""
-    kind = v.WhichOneof("value")
+    kind = v.WhichOneof("kind")
     return None if kind is None else getattr(v, kind)
 
 
