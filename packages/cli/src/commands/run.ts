@@ -30,6 +30,7 @@ interface RunFlags {
   study?: string;
   replay?: string;
   limit?: string;
+  replayPaceMs?: string;
   workers?: string;
   runDir?: string;
   trials?: string;
@@ -129,6 +130,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       `replay a recorded random search instead of training: ${Object.keys(REPLAY_DATASETS).join(", ")}`,
     )
     .option("--limit <n>", "replay only the first n recorded runs")
+    .option(
+      "--replay-pace-ms <ms>",
+      "replay: spread each run over this many milliseconds (default 0: as fast as possible)",
+    )
     .option("--workers <n>", "worker processes (default: the number of cores)")
     .option(
       "--run-dir <dir>",
@@ -161,6 +166,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           if (o.study) throw new UsageError("--replay and --study exclude each other");
           const ds = loadReplayDataset(o.replay);
           const limit = int("--limit", o.limit, 1);
+          const pace = int("--replay-pace-ms", o.replayPaceMs, 0) ?? 0;
           study = replayStudySpec(ds, {
             parallelism: 64 * workers,
             ...(limit !== undefined ? { limit } : {}),
@@ -178,12 +184,15 @@ export const register: RegisterCommand = (program: Command, setExit) => {
               "64",
               "--peer-id",
               `replay-${i}`,
+              "--pace-ms",
+              String(pace),
             ],
           });
           // The threshold the opda paper uses for DeBERTaV3 error rates (specs/opda.md).
           if (name === "deberta-v3-base") defaultThreshold = 0.11;
         } else {
           if (o.limit !== undefined) throw new UsageError("--limit applies to --replay only");
+          if (o.replayPaceMs !== undefined) throw new UsageError("--replay-pace-ms applies to --replay only");
           const file = o.study ?? DEFAULT_STUDY;
           study = loadStudyFile(file);
           const trials = int("--trials", o.trials, 1);
