@@ -111,3 +111,46 @@ def test_example_workers_under_a_real_coordinator(tmp_path: Path, example: str) 
     assert assigned == {f"{example}-0", f"{example}-1"}
     text = "".join(outputs)
     assert sum(f"trial {i} (list point {i - 1}): completed at step {STEPS}" in text for i in range(1, TRIALS + 1)) == TRIALS, text
+
+
+def nadir_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    from fixtures_coordinator import CLI, node_executable, require_cli
+
+    require_cli()
+    return subprocess.run([node_executable(), str(CLI), *args], capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_jax_worker_over_curve_with_key_files(tmp_path: Path) -> None:
+    # Keys written by `nadir keys gen`, the worker's public key on the coordinator's allow-list; the
+    # worker reads all three from files (--server-key/--public-key/--secret-key).
+    keys = tmp_path / "keys"
+    for name in ("server", "w1"):
+        assert nadir_cli("keys", "gen", "--dir", str(keys), "--name", name).returncode == 0
+    assert nadir_cli("keys", "allow", str(keys / "w1.public"), "--dir", str(keys)).returncode == 0
+    study = small_digits_study("ex-curve")
+    study["budget"] = {**study["budget"], "trials": 1, "parallelism": 1}
+    study["stepBudget"] = 50
+    with serve(tmp_path, study, "--curve-keys", str(keys)) as coord:
+        out = subprocess.run(
+            [sys.executable, str(EXAMPLES / "jax-mlp" / "worker.py"), "--endpoint", coord.endpoint, "--worker-id", "curve-w1",
+             "--server-key", str(keys / "server.public"), "--public-key", str(keys / "w1.public"), "--secret-key", str(keys / "w1.secret")],
+            capture_output=True, text=True, timeout=300, cwd=REPO_ROOT, check=False,
+        )
+        assert out.returncode == 0, out.stdout + out.stderr
+        assert coord.wait(60) == 0
+    assert "trial 1 (list point 0): completed at step 50" in out.stdout
+    assert [r["state"] for r in coord.export("jsonl")] == ["COMPLETED"]
+
+
+def test_worker_exit_codes_without_a_coordinator(tmp_path: Path) -> None:
+    script = str(EXAMPLES / "torch-mlp" / "worker.py")
+    # Nothing listens on this port: no Welcome within the timeout -> exit 4 with a message.
+    out = subprocess.run([sys.executable, script, "--endpoint", "tcp://127.0.0.1:9", "--connect-timeout", "1"],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 4 and "no Welcome from tcp://127.0.0.1:9" in out.stderr, out
+    # A key file that holds no Z85 key -> exit 2 before connecting.
+    bad = tmp_path / "bad.public"
+    bad.write_text("not a key\n")
+    out = subprocess.run([sys.executable, script, "--endpoint", "tcp://127.0.0.1:9", "--server-key", str(bad)],
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert out.returncode == 2 and "is not a 40-character Z85 CURVE key" in out.stderr, out
