@@ -289,9 +289,21 @@ export function listNames(): string[] {
 export function spaceNames(): string[] {
   return SPACES.map((s) => `${s.name}@${s.version}`);
 }
-/** A built-in list by `name` (latest version) or `name@version`; a deep copy, so callers may modify it. */
+/**
+ * Short names for the built-in lists, as study files use them (`suggester.list`); the CLI, the
+ * coordinator and the adapters all resolve them here, so one name means one list everywhere.
+ */
+export const LIST_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  "algoperf-nadamw-5": "algoperf-v0.5-nadamw-baseline@1",
+  "medapati-nadamw-5": "medapati2025-nadamw@1",
+});
+
+/**
+ * A built-in list by `name` (latest version), `name@version` or a short alias ({@link LIST_ALIASES});
+ * a deep copy, so callers may modify it.
+ */
 export function getList(ref: string): NadamwList {
-  return structuredClone(resolve(LISTS, ref, "list"));
+  return structuredClone(resolve(LISTS, LIST_ALIASES[ref] ?? ref, "list"));
 }
 /** A built-in search space by `name` or `name@version`; a deep copy. */
 export function getSpace(ref: string): NamedSpace {

@@ -169,3 +169,13 @@ describe("trials table validation", () => {
     );
   });
 });
+
+describe("list aliases", () => {
+  it("the short names of study files resolve to the same lists as their full names", async () => {
+    const { getList, LIST_ALIASES } = await import("../src/builtins.js");
+    expect(Object.keys(LIST_ALIASES).sort()).toEqual(["algoperf-nadamw-5", "medapati-nadamw-5"]);
+    expect(getList("algoperf-nadamw-5")).toEqual(getList("algoperf-v0.5-nadamw-baseline@1"));
+    expect(getList("medapati-nadamw-5")).toEqual(getList("medapati2025-nadamw@1"));
+    expect(() => getList("nadamw-5")).toThrow(/no built-in list named "nadamw-5"/);
+  });
+});

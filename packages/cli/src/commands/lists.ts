@@ -5,6 +5,7 @@ import {
   CoreError,
   type Direction,
   getList,
+  LIST_ALIASES,
   listNames,
   looTable,
   lrCheckpoints,
@@ -55,7 +56,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
   lists
     .command("show")
     .description(
-      `Show a built-in list (${listNames().join(", ")}) and, with --steps, its exact optimizer configs`,
+      `Show a built-in list (${listNames().join(", ")}; aliases ${Object.keys(LIST_ALIASES).join(", ")}) and, with --steps, its exact optimizer configs`,
     )
     .argument("<name>", "list name, optionally name@version")
     .option("--steps <S>", "total step budget S: print warmup steps and lr at steps 0, 1, W, S/2, S-1")
