@@ -154,3 +154,40 @@ def test_worker_exit_codes_without_a_coordinator(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, script, "--endpoint", "tcp://127.0.0.1:9", "--server-key", str(bad)],
                          capture_output=True, text=True, timeout=120, check=False)
     assert out.returncode == 2 and "is not a 40-character Z85 CURVE key" in out.stderr, out
+
+
+def test_jax_worker_sigterm_reports_preempted_and_exits_zero(tmp_path: Path) -> None:
+    # What `nadir run` does on Ctrl-C: the worker gets SIGTERM mid-trial, answers TrialFailed(PREEMPTED)
+    # at its next report (so the coordinator re-queues the trial) and exits 0.
+    import signal
+    import time
+
+    from nadir_worker.gen import trial_pb2
+
+    study = small_digits_study("ex-sigterm")
+    study["budget"] = {**study["budget"], "trials": 1, "parallelism": 1}
+    study["stepBudget"] = 100_000  # far longer than the test: the signal always lands mid-trial
+    with serve(tmp_path, study, exit_when_done=False) as coord:
+        proc = subprocess.Popen([sys.executable, str(EXAMPLES / "jax-mlp" / "worker.py"), "--endpoint", coord.endpoint, "--worker-id", "sig"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=REPO_ROOT)
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                if any(r.WhichOneof("entry") == "trial_report" for r in coord.journal_records()):
+                    break
+                assert proc.poll() is None, proc.communicate()[0]
+                time.sleep(0.5)
+            else:
+                pytest.fail("the worker never reported")
+            proc.send_signal(signal.SIGTERM)
+            out, _ = proc.communicate(timeout=120)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert proc.returncode == 0, out
+        time.sleep(1.0)  # the journal append of the final messages
+        recs = coord.journal_records()
+    failed = [r.trial_failed for r in recs if r.WhichOneof("entry") == "trial_failed"]
+    assert [(f.trial.trial_id, f.kind) for f in failed] == [(1, trial_pb2.FAILURE_KIND_PREEMPTED)]
+    assert failed[0].last.step % REPORT_EVERY == 0 and failed[0].last.step >= REPORT_EVERY
+    assert "done after 1 trial(s)" in out
