@@ -306,10 +306,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       const listMode = o.replay ? "include" : "separate";
       const col = readTrialsColumn(fs.readFileSync(resultsFile, "utf8"), resultsFile, metric, listMode);
       if (col.scores.length < 2) {
-        process.stderr.write(
-          `nadir run: only ${col.scores.length} usable value(s) of ${metric}; nothing to analyze (see ${resultsFile})\n`,
+        // The run itself succeeded; the analysis needs at least 2 search (non-list) trials.
+        const held = col.listRows.length
+          ? ` (${col.listRows.length} list trial(s) are held out of the sample)`
+          : "";
+        process.stdout.write(
+          `no analysis: ${col.scores.length} usable search-trial value(s) of ${metric}${held}, at least 2 needed; give more --trials. Results: ${resultsFile}\n`,
         );
-        return setExit(1);
+        return setExit(col.rows > 0 ? 0 : 1);
       }
       let threshold = o.threshold !== undefined ? Number(o.threshold) : defaultThreshold;
       if (threshold === undefined) {
