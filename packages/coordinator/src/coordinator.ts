@@ -137,6 +137,9 @@ interface StudyRt {
   stopper: Stopper | undefined;
   exhausted: boolean;
   suggesting: boolean;
+  /** After a failed or empty suggestion, no new request before this time (exponential backoff). */
+  suggestRetryAt?: number;
+  suggestBackoffMs?: number;
   state: number;
   failed: number;
   best: { value: number; raw: number; ref: nadir.v1.TrialRef.$Properties } | undefined;
@@ -1566,6 +1569,7 @@ export class Coordinator {
 
   private refill(st: StudyRt, workers: Peer[]): void {
     if (st.suggesting || st.exhausted || !st.suggester) return;
+    if (st.suggestRetryAt !== undefined && Date.now() < st.suggestRetryAt) return;
     const maxTrials = st.spec.budget?.maxTrials ?? 0;
     const created = st.trials.size;
     if (created >= maxTrials) return;
@@ -1590,6 +1594,11 @@ export class Coordinator {
       )
       .then(
         async (batch) => {
+          if (batch.suggestions.length === 0 && !batch.exhausted) this.backOff(st, "no suggestion");
+          else {
+            st.suggestRetryAt = undefined;
+            st.suggestBackoffMs = undefined;
+          }
           const commits: Promise<void>[] = [];
           for (const s of batch.suggestions.slice(0, points)) {
             for (let r = 0; r < replicates && st.trials.size < maxTrials; r++) {
@@ -1622,6 +1631,7 @@ export class Coordinator {
         },
         (err: Error) => {
           this.opts.log(`study ${st.spec.studyId}: suggester failed: ${err.message}`);
+          this.backOff(st, err.message);
         },
       )
       .finally(() => {
@@ -1629,6 +1639,19 @@ export class Coordinator {
         this.checkDone();
         this.schedule();
       });
+  }
+
+  /**
+   * A suggester that fails or has nothing to offer (e.g. no external suggester connected yet) is asked
+   * again after 50 ms, doubling up to 5 s, instead of in a tight loop; a useful batch resets the delay.
+   */
+  private backOff(st: StudyRt, why: string): void {
+    const delay = Math.min(5000, (st.suggestBackoffMs ?? 25) * 2);
+    st.suggestBackoffMs = delay;
+    st.suggestRetryAt = Date.now() + delay;
+    if (delay >= 5000) this.opts.log(`study ${st.spec.studyId}: suggester retry in ${delay} ms (${why})`);
+    const timer = setTimeout(() => this.schedule(), delay + 1);
+    timer.unref?.();
   }
 
   // ------------------------------------------------------------------------------------ done / status
@@ -1848,7 +1871,12 @@ export class Coordinator {
         },
         { maxFrameBytes: this.opts.maxFrameBytes, verify: false },
       );
-      this.router?.send([peer.routingId, PROTOCOL_TAG_BYTES, payload]).catch(() => {});
+      if (!this.router || this.router.closed) return;
+      // Through the same queue as every other outgoing message (a concurrent send throws EBUSY).
+      this.routerOut ??= new SendQueue(this.router, (err) =>
+        this.opts.log(`coordinator: send failed: ${err.message}`),
+      );
+      this.routerOut.send([peer.routingId, PROTOCOL_TAG_BYTES, payload]);
     });
   }
 
