@@ -34,7 +34,7 @@ import type {
 import { orientedValue } from "@nadir/sdk";
 import * as zmq from "zeromq";
 import type { JournalEntry, JournalRecord, TrialStore } from "./journal.js";
-import { materialize } from "./materialize.js";
+import { MaterializeError, materialize } from "./materialize.js";
 import { SendQueue } from "./send-queue.js";
 import { stopperFor } from "./stoppers.js";
 import { specFingerprint, validateStudySpec } from "./study.js";
@@ -1525,7 +1525,15 @@ export class Coordinator {
     const attempt = t.reuseAttempt ? Math.max(1, t.attempt) : t.attempt + 1;
     const spec = t.study.spec;
     const leaseExpires = Date.now() + this.opts.peerTimeoutMs;
-    const { parameters, optimizer } = materialize(spec, t.parameters);
+    let materialized: ReturnType<typeof materialize>;
+    try {
+      materialized = materialize(spec, t.parameters);
+    } catch (err) {
+      if (!(err instanceof MaterializeError)) throw err;
+      this.infeasible(t, err);
+      return;
+    }
+    const { parameters, optimizer } = materialized;
     const assignment: nadir.v1.TrialAssignment.$Properties = {
       trial: { studyId: spec.studyId, trialId: t.id, attempt },
       parameters,
@@ -1564,6 +1572,31 @@ export class Coordinator {
         this.event(t, prev, `assigned to ${w.peerId}`);
       },
       (err: Error) => this.opts.log(`coordinator: journal append failed: ${err.message}`),
+    );
+  }
+
+  /**
+   * A point no optimizer can train (e.g. β1 = 1 from a space whose range reaches 1) ends INFEASIBLE
+   * without reaching a worker: it is a property of the point, so retrying it elsewhere cannot help.
+   */
+  private infeasible(t: Trial, err: MaterializeError): void {
+    this.opts.log(`study ${t.study.spec.studyId} trial ${t.id}: cannot materialise: ${err.message}`);
+    const previous = t.state;
+    this.commit({
+      trialFailed: {
+        trial: refOf(t),
+        kind: v1.FailureKind.FAILURE_KIND_INFEASIBLE,
+        message: `cannot materialise the optimizer: ${err.message}`,
+        errorType: err.name,
+      },
+    }).then(
+      () => {
+        this.event(t, previous, "infeasible");
+        void this.observe(t);
+        this.schedule();
+        this.checkDone();
+      },
+      (e: Error) => this.opts.log(`coordinator: journal append failed: ${e.message}`),
     );
   }
 

@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { nadir, studyToSpec, validateSearchSpace, validateStudy } from "@nadir/protocol";
+import { MaterializeError, optimizerSettings } from "./materialize.js";
 
 /** A study file or spec that cannot be served. `field` is the offending path. */
 export class StudyValidationError extends Error {
@@ -111,6 +112,12 @@ export function validateStudySpec(spec: StudySpec): void {
     throw new StudyValidationError("budget.parallelism", "must be an integer >= 0 (0 = unlimited)");
   if (!Number.isSafeInteger(spec.stepBudget) || spec.stepBudget < 1)
     throw new StudyValidationError("stepBudget", "must be an integer >= 1");
+  try {
+    optimizerSettings(spec);
+  } catch (err) {
+    if (err instanceof MaterializeError) throw new StudyValidationError(err.path, err.reason);
+    throw err;
+  }
   const params = spec.searchSpace?.parameters ?? [];
   const names = new Set<string>();
   params.forEach((p, i) => {
