@@ -1,0 +1,78 @@
+/**
+ * Optuna RDB storages (sqlite:///path.db or any SQLAlchemy URL) through the Python SDK.
+ *
+ * Node 20 has no SQLite driver built in, and an RDB storage's schema is Optuna's private, versioned
+ * business (alembic migrations, a different layout per Optuna release). Reading it with Optuna itself is
+ * the only reader that stays right across releases, so this runs
+ * `python -m nadir_worker.adapters.optuna export` and parses the JSON Lines it prints. Both paths of this
+ * package produce the same records, which the tests check on studies written by real Optuna.
+ */
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { OptunaImportError } from "./errors.js";
+import type { TrialRecord } from "./records.js";
+
+/** The repository root, from this module's location (src/ or dist/ of packages/adapter-optuna). */
+const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
+
+/**
+ * The Python interpreter used for RDB storages: $NADIR_PYTHON, else `<repo>/.venv/bin/python` (the
+ * repository's development environment). It needs `nadir-worker[optuna]`.
+ */
+export function nadirPython(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NADIR_PYTHON || path.join(repoRoot, ".venv", "bin", "python");
+}
+
+/** Options of {@link readOptunaStorage}. */
+export interface ReadOptunaStorageOptions {
+  /** The study to read. */
+  study: string;
+  /** The Python interpreter to run; default {@link nadirPython}(). */
+  python?: string;
+}
+
+/**
+ * Every trial of one study in an Optuna RDB storage, as Nadir records in trial-number order, read by
+ * `python -m nadir_worker.adapters.optuna export --storage <url> --study <name>`.
+ *
+ * Throws OptunaImportError of kind "input" with the exporter's own message when it rejects the storage or
+ * the study (its exit code 1: no such database, no such study, with the names there are), and of kind
+ * "environment" when the interpreter cannot be started or fails otherwise (the message names it and ends
+ * with the last 800 characters of its stderr).
+ */
+export function readOptunaStorage(storage: string, options: ReadOptunaStorageOptions): TrialRecord[] {
+  const python = options.python ?? nadirPython();
+  const argv = [
+    "-m",
+    "nadir_worker.adapters.optuna",
+    "export",
+    "--storage",
+    storage,
+    "--study",
+    options.study,
+  ];
+  const proc = spawnSync(python, argv, { encoding: "utf8", maxBuffer: 1 << 30 });
+  if (proc.error) {
+    throw new OptunaImportError(
+      `cannot run ${python} (set NADIR_PYTHON to a Python with nadir-worker[optuna] installed): ${proc.error.message}`,
+      "environment",
+    );
+  }
+  if (proc.status === 1) throw new OptunaImportError(proc.stderr.trim().replace(/^error: /, ""), "input");
+  if (proc.status !== 0) {
+    throw new OptunaImportError(
+      `${python} -m nadir_worker.adapters.optuna export failed (exit ${proc.status}): ${proc.stderr.trim().slice(-800)}`,
+      "environment",
+    );
+  }
+  return proc.stdout
+    .split("\n")
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const r = JSON.parse(l) as TrialRecord & Record<string, unknown>;
+      // The flat param.* columns are derived from `params` when writing; keep the record canonical.
+      for (const k of Object.keys(r)) if (k.startsWith("param.")) delete r[k];
+      return r as TrialRecord;
+    });
+}
