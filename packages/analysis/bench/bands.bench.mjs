@@ -7,12 +7,11 @@
 // Usage: pnpm exec tsc -b packages/analysis && node packages/analysis/bench/bands.bench.mjs
 //          [--quick] [--no-opda] [--opda-only] [--opda-max-n N] [--opda-timeout-min M]
 //          [--opda-cache DIR] [--repeats R] [--confidence C]
-//   --quick            opda only for ld_equal_tailed at n = 1024 (~2 min instead of ~50)
+//   --quick            opda only for ld_equal_tailed at n = 1024 (~1 min of CPU instead of ~25)
 //   --no-opda          ours only
 //   --opda-only        run (and cache) the opda cases only, longest-needed first; needs --opda-cache
-//   --opda-max-n       largest n given to opda (default 4096; opda's cost is linear in n, and
-//                      n = 4096 takes ~10 min (ET) and ~15–30 min (HD) and ~3.5 GB for its
-//                      100 000 × n uniform matrix)
+//   --opda-max-n       largest n given to opda (default 4096, where opda needs ~5 min (ET) and
+//                      ~14 min (HD) of CPU time and 3.2 GB for its 100 000 × n uniform matrix)
 //   --opda-timeout-min an opda case running longer is stopped and recorded as a timed-out lower
 //                      bound on its time (default 30)
 //   --opda-cache DIR   reuse opda outputs stored in DIR by an earlier run (same n, method,
