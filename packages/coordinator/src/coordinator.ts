@@ -417,6 +417,11 @@ export class Coordinator {
     if (opts.shutdownWorkers) {
       for (const p of this.peers.values())
         this.send(p.routingId, { shutdown: { reason: "study finished", graceful: true, graceMs: 1000 } });
+      // The Shutdowns must leave before the socket closes: a loaded process could close it while they were
+      // still queued, and a worker that never hears Shutdown waits for the coordinator forever.
+      const drained = (await this.routerOut?.idle(5000)) ?? true;
+      if (!drained) this.opts.log("coordinator: stop: outgoing messages not drained within 5 s");
+      if (this.router && !this.router.closed) this.router.linger = 1000;
       await new Promise((r) => setTimeout(r, 100));
     }
     for (const p of this.pendingSuggest.values()) {

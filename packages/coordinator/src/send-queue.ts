@@ -28,6 +28,19 @@ export class SendQueue {
     return this.queue.length;
   }
 
+  /**
+   * Resolves once every queued message has been handed to the socket (or the socket closed), or after
+   * `timeoutMs`; true when drained. Used before closing, so that last messages (Shutdown) are not lost.
+   */
+  async idle(timeoutMs: number): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while ((this.busy || this.queue.length > 0) && !this.socket.closed) {
+      if (Date.now() >= end) return false;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    return true;
+  }
+
   private async drain(): Promise<void> {
     this.busy = true;
     const q = this.queue as (Buffer | Uint8Array)[][];

@@ -329,8 +329,18 @@ describe("CURVE", () => {
     const good = startWorker(serve.endpoint, "good", {
       curve: { server: serverPub, pub: goodPub, sec: read("good.secret") },
     });
-    expect(await serve.exited).toBe(0);
-    expect(await good.exited).toBe(0);
+    // On a hang, say where (with the processes' output) instead of only "timed out".
+    const within = async (p: Promise<number | null>, what: string): Promise<number | null | string> => {
+      const r = await Promise.race([p, new Promise<string>((res) => setTimeout(() => res("hang"), 45_000))]);
+      if (r === "hang")
+        throw new Error(
+          `${what} did not exit in 45 s\n--- serve stderr\n${serve.err()}\n--- good out\n${good.out()}\n--- good err\n${good.err()}\n--- bad out\n${bad.out()}\n--- plain out\n${plain.out()}`,
+        );
+      return r;
+    };
+    expect(await within(serve.exited, "serve")).toBe(0);
+    // The good worker exits on the coordinator's Shutdown (it must not be lost when serve exits).
+    expect(await within(good.exited, "the good worker")).toBe(0);
     intruder.close();
     await c;
     const s = summarize(journal, "curve");
