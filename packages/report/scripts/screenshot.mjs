@@ -22,14 +22,26 @@ const ctx = await chromium.launchPersistentContext(userDataDir, {
   executablePath,
   headless: true,
   // Without the background-networking flags Chromium keeps trying to reach Google's hosts.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  args: [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+  ],
   viewport: { width: Number(width), height: 900 },
 });
 try {
   const page = await ctx.newPage();
   await page.goto(pathToFileURL(path.resolve(html)).href);
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
-  await page.screenshot({ path: png, fullPage: true, clip: { x: 0, y: 0, width: Number(width), height: Math.min(height, Number(maxHeight)) } });
+  await page.screenshot({
+    path: png,
+    fullPage: true,
+    clip: { x: 0, y: 0, width: Number(width), height: Math.min(height, Number(maxHeight)) },
+  });
   process.stdout.write(`wrote ${png}\n`);
 } finally {
   await ctx.close();
