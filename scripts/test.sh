@@ -7,6 +7,8 @@ bash scripts/bootstrap.sh
 export PATH="$root/.tools/node_modules/.bin:$root/.venv/bin:$PATH"
 export NADIR_PYTHON="$root/.venv/bin/python"
 status=0
+echo "== Lint and format (biome)"
+pnpm -s lint || status=1
 echo "== TypeScript tests (vitest)"
 pnpm -s exec vitest run || status=1
 echo "== Python tests (pytest)"
