@@ -274,3 +274,64 @@ def test_open_storage_argument_errors(tmp_path: Path) -> None:
         open_storage(journal=str(tmp_path / "nope.log"))
     with pytest.raises(StudyNotFound):
         export_study(optuna.storages.InMemoryStorage(), "x")
+
+
+# ------------------------------------------------------------------------------------------------ sqlite
+
+
+def _claim_race(db: Path, serialize: bool) -> list[bool]:
+    """Two storages (two connections, as two worker processes have) claim the same WAITING trial; the
+    second claim is made while the first sits between its read of the state and its write."""
+    import threading
+
+    from sqlalchemy import event
+
+    from nadir_worker.adapters.optuna import serialize_sqlite
+
+    optuna.create_study(study_name="s", storage=f"sqlite:///{db}").enqueue_trial({"x": 1.0})
+    a = optuna.storages.RDBStorage(f"sqlite:///{db}", engine_kwargs={"connect_args": {"timeout": 30}})
+    b = optuna.storages.RDBStorage(f"sqlite:///{db}", engine_kwargs={"connect_args": {"timeout": 30}})
+    if serialize:
+        assert serialize_sqlite(a) and serialize_sqlite(b)
+    trial_id = a.get_all_trials(a.get_study_id_from_name("s"))[0]._trial_id
+    results: dict[str, bool] = {}
+    b_done = threading.Event()
+
+    def claim_b() -> None:
+        results["b"] = b.set_trial_state_values(trial_id, TrialState.RUNNING)
+        b_done.set()
+
+    def before_update(conn, cursor, statement, *_):  # noqa: ANN001 - SQLAlchemy event signature
+        if statement.lstrip().upper().startswith("UPDATE TRIALS") and "b" not in results:
+            threading.Thread(target=claim_b).start()
+            # Serialised, b must block on the write lock that a holds; unserialised it finishes.
+            b_done.wait(1.0)
+
+    event.listen(a.engine, "before_cursor_execute", before_update)
+    results["a"] = a.set_trial_state_values(trial_id, TrialState.RUNNING)
+    assert b_done.wait(30)
+    return [results["a"], results["b"]]
+
+
+def test_serialize_sqlite_makes_the_waiting_trial_claim_exclusive(tmp_path: Path) -> None:
+    # Without it both connections read WAITING and both "win": two workers run one trial (the parallel
+    # test's lost trial). With it exactly one claim succeeds.
+    assert _claim_race(tmp_path / "plain.db", serialize=False) == [True, True]
+    assert sorted(_claim_race(tmp_path / "serial.db", serialize=True)) == [False, True]
+
+
+def test_serialize_sqlite_only_touches_file_sqlite(tmp_path: Path) -> None:
+    from nadir_worker.adapters.optuna import serialize_sqlite, sqlite_storage
+
+    assert not serialize_sqlite(optuna.storages.InMemoryStorage())
+    assert not serialize_sqlite(optuna.storages.RDBStorage("sqlite:///:memory:"))
+    journal = optuna.storages.JournalStorage(JournalFileBackend(str(tmp_path / "j.log")))
+    assert not serialize_sqlite(journal)
+    st = sqlite_storage(tmp_path / "s.db")
+    assert serialize_sqlite(st)  # idempotent
+    # The study's cached wrapper is unwrapped, and enqueue_list serialises the storage it is given.
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 'e.db'}")
+    enqueue_list(study, load_list(POINTS))
+    assert getattr(study._storage._backend.engine, "_nadir_begin_immediate", False)  # noqa: SLF001
+    with pytest.raises(ValueError):
+        sqlite_storage(tmp_path / "t.db", timeout=0)

@@ -5,6 +5,9 @@ Install with the ``optuna`` extra (``pip install "nadir-worker[optuna]"``). The 
 * :func:`enqueue_list` injects a list into a study as WAITING trials (``Study.enqueue_trial`` with
   ``skip_if_exists``), safe when several workers call it at once on the same storage: exactly one of
   them enqueues, the others wait until it is done, so every list point runs exactly once.
+  On SQLite it also makes the storage's transactions ``BEGIN IMMEDIATE`` (see :func:`serialize_sqlite`),
+  without which two workers can claim the same WAITING trial.
+* :func:`sqlite_storage` opens a SQLite ``RDBStorage`` that is safe for several worker processes.
 * :class:`ListSampler` replays a list (trial number ``n`` gets list point ``n``) and then defers to any
   Optuna sampler. Trial numbers are allocated atomically by the storage, so this is also duplicate-free
   across parallel workers.
@@ -67,6 +70,8 @@ __all__ = [
     "enqueue_list",
     "export_study",
     "open_storage",
+    "serialize_sqlite",
+    "sqlite_storage",
     "trial_to_record",
     "LIST_INDEX_ATTR",
     "LOCK_STUDY_MARKER",
@@ -136,6 +141,12 @@ def enqueue_list(
     attribute ``nadir:list:<digest>``. Every other caller polls for that attribute before returning, so
     no worker asks for a trial before the whole list is queued and the first trials are the list points.
 
+    On a SQLite ``RDBStorage`` this calls :func:`serialize_sqlite` on the study's storage first: Optuna
+    claims a WAITING trial with a read-then-update whose row lock SQLite ignores, so without it two
+    processes can both claim (and run) the same list point, and the trial a worker "finished" twice
+    costs the study one trial. Every process that runs trials on a SQLite study with enqueued points
+    must call this (or open its storage with :func:`sqlite_storage`).
+
     Calling it again with the same list is a no-op. Raises :class:`ListInjectionTimeout` if the owner has
     not finished after ``wait_timeout`` seconds (for example it was killed mid-way: then delete the helper
     study and call again from one process).
@@ -144,6 +155,10 @@ def enqueue_list(
         raise ValueError("points must be non-empty")
     if wait_timeout <= 0 or poll_interval <= 0:
         raise ValueError("wait_timeout and poll_interval must be positive")
+    # The WAITING -> RUNNING claim happens inside Optuna's ask(); on SQLite it is only atomic once
+    # every transaction takes the write lock up front, so this process's workers must not pop a list
+    # point that another process has already claimed.
+    serialize_sqlite(study._storage)  # noqa: SLF001
     digest = list_digest(points)[:16]
     key = f"nadir:list:{digest}"
     storage = study._storage  # noqa: SLF001 - the only handle on the study's storage Optuna gives
@@ -169,6 +184,78 @@ def enqueue_list(
     enqueued = len(study.get_trials(deepcopy=False)) - before
     storage.set_study_system_attr(study_id, key, {"points": len(points), "enqueued": enqueued})
     return InjectionResult(owner=True, enqueued=enqueued, key=key)
+
+
+# ------------------------------------------------------------------------------------------------ sqlite
+
+# Set on an engine once its hooks are installed, so serialize_sqlite is idempotent.
+_IMMEDIATE_FLAG = "_nadir_begin_immediate"
+
+
+def serialize_sqlite(storage: optuna.storages.BaseStorage) -> bool:
+    """Make every transaction of a SQLite ``RDBStorage`` start with ``BEGIN IMMEDIATE``; True if it did
+    (or already had), False for any other storage (other databases lock rows; the journal is atomic).
+
+    Why: Optuna claims a WAITING trial (``Study.ask``) and finishes a trial (``Study.tell``) by reading
+    the trial's state with ``SELECT ... FOR UPDATE`` and then updating it. SQLite has no row locks and
+    Python's ``sqlite3`` driver does not even open a transaction before a ``SELECT``, so two processes
+    can both read WAITING and both set RUNNING: both run the same trial, the study ends with one trial
+    fewer than the workers ran, and the second ``tell`` may fail with ``UpdateFinishedTrialError``. This
+    is SQLAlchemy's documented recipe for real SERIALIZABLE transactions with the sqlite3 driver (driver
+    BEGIN disabled, our own BEGIN emitted), with ``IMMEDIATE`` so the write lock is taken before the
+    read: writers queue on SQLite's busy timeout instead of interleaving (or failing on a lock upgrade).
+
+    ``storage`` may be the ``RDBStorage`` or the ``study._storage`` cache that wraps it. Connections
+    pooled before the call are dropped so every later one gets the hooks. An in-memory database is left
+    alone (dropping its connection would drop the data, and no other process can share it). The hooks
+    live on this process's engine: a storage unpickled in another process (``RDBStorage`` rebuilds its
+    engine) must be passed through this function again.
+    """
+    backend = getattr(storage, "_backend", storage)  # optuna's _CachedStorage wraps the RDBStorage
+    if not isinstance(backend, optuna.storages.RDBStorage):
+        return False
+    engine = backend.engine
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return False
+    if getattr(engine, _IMMEDIATE_FLAG, False):
+        return True
+    from sqlalchemy import event
+
+    def _no_driver_begin(dbapi_connection: Any, _record: Any) -> None:
+        # The driver would otherwise BEGIN (deferred) lazily before the first write only.
+        dbapi_connection.isolation_level = None
+
+    def _begin_immediate(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", _no_driver_begin)
+    event.listen(engine, "begin", _begin_immediate)
+    engine.dispose()
+    setattr(engine, _IMMEDIATE_FLAG, True)
+    return True
+
+
+def sqlite_storage(path: str | Path, *, timeout: float = 60.0, **rdb_kwargs: Any) -> optuna.storages.RDBStorage:
+    """An Optuna ``RDBStorage`` on the SQLite file ``path`` (a path or a ``sqlite:///`` URL) that several
+    worker processes may share: transactions are serialised (:func:`serialize_sqlite`) and a writer
+    waits up to ``timeout`` seconds for the database lock (the driver's default, 5 s, is short for a
+    loaded machine) before Optuna sees ``database is locked``. ``rdb_kwargs`` go to ``RDBStorage``.
+
+    The database and its schema are created if missing; create them once (e.g. ``optuna.create_study``
+    from one process) before starting workers, because SQLite's schema creation is not safe to race.
+    """
+    if timeout <= 0:
+        raise ValueError(f"timeout must be positive, got {timeout}")
+    url = str(path)
+    if not url.startswith("sqlite:"):
+        url = f"sqlite:///{url}"
+    engine_kwargs = dict(rdb_kwargs.pop("engine_kwargs", None) or {})
+    connect_args = dict(engine_kwargs.get("connect_args") or {})
+    connect_args.setdefault("timeout", timeout)
+    engine_kwargs["connect_args"] = connect_args
+    storage = optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **rdb_kwargs)
+    serialize_sqlite(storage)
+    return storage
 
 
 # --------------------------------------------------------------------------------------------- sampler
