@@ -15,7 +15,6 @@ import math
 from pathlib import Path
 
 import pytest
-import ray
 
 from _e2e import LIST_NAME, REPO, check_analyze, cli_list, load_example
 from fixtures_coordinator import serve
@@ -24,11 +23,10 @@ STEPS = 100
 
 
 @pytest.fixture(scope="module")
-def example():
-    ex = load_example("ray-tune", "ray_digits")
-    ex.ray_init(num_cpus=2)
-    yield ex
-    ray.shutdown()
+def example(local_ray):
+    # Ray itself is the session's shared instance (conftest.py), started with the same worker PYTHONPATH
+    # as the example's ray_init, so it is not started a second time here.
+    return load_example("ray-tune", "ray_digits")
 
 
 def test_tune_list_first_real_training_callback_and_analyze(example, tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-import ray
 from ray import tune
 from ray.tune.schedulers import ASHAScheduler
 from ray.tune.search import ConcurrencyLimiter
@@ -23,14 +22,7 @@ POINTS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def local_ray():
-    # Ray's workers import the trainable by module name: let them find this test module.
-    here = str(Path(__file__).parent)
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False,
-             runtime_env={"env_vars": {"PYTHONPATH": here}})
-    yield
-    ray.shutdown()
+# ``local_ray`` (conftest.py): one Ray instance for the session, whose workers can import this module.
 
 
 def trainable(config: dict) -> None:
