@@ -87,7 +87,10 @@ describe("nadir run (default study, real JAX workers)", () => {
     }
     // Past the list, the fallback (Halton) proposes: no list index, and distinct points.
     const rest = rows.slice(5);
-    for (const r of rest) expect(r.list_index).toBeNull();
+    for (const r of rest) {
+      expect(r.list_index).toBeNull();
+      expect(r.suggester).toBe("list:medapati-nadamw-5>halton");
+    }
     expect(new Set(rest.map((r) => r["param.learning_rate"])).size).toBe(rest.length);
     // Learning curves were journaled for every trial (reports every 50 steps).
     const curves = readJsonl(path.join(dir, "curves.jsonl"));

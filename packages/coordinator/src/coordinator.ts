@@ -1648,7 +1648,7 @@ export class Coordinator {
                     trial: { studyId: st.spec.studyId, trialId: id, attempt: 0 },
                     parameters: s.parameters,
                     seed,
-                    suggester: (st.suggester as Suggester).name,
+                    suggester: s.source ?? (st.suggester as Suggester).name,
                     ...(s.listIndex !== undefined ? { listIndex: s.listIndex } : {}),
                     replicate: r,
                     metadata: {

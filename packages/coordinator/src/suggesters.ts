@@ -393,7 +393,8 @@ export function listSuggester(study: nadir.v1.StudySpec, spec: nadir.v1.ListSugg
           ...ctx,
           created: ctx.created + out.length,
         });
-        out.push(...more.suggestions);
+        // Exports say which points the fallback proposed (the list's own carry listIndex).
+        out.push(...more.suggestions.map((s) => ({ ...s, source: s.source ?? `${name}>${fallback.name}` })));
         return { suggestions: out, exhausted: more.exhausted };
       }
       return { suggestions: out, exhausted: !fallback && ctx.created + out.length >= points.length };

@@ -154,6 +154,9 @@ describe("list suggester", () => {
     const halton = sample(CORE_SPACE, "halton", 7, { seed: 42 });
     expect(got.slice(5).map((g) => plain(g.parameters))).toEqual(halton);
     expect(got.slice(5).every((g) => g.listIndex === undefined)).toBe(true);
+    // Exports name who proposed each point: the list itself, then its fallback.
+    expect(got.slice(0, 5).every((g) => g.source === undefined)).toBe(true);
+    expect(got.slice(5).every((g) => g.source === "list:algoperf-nadamw-5>halton")).toBe(true);
   });
 
   it("core names and name@version work; fields outside the space keep core's names", async () => {

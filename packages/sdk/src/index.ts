@@ -28,6 +28,11 @@ export interface Suggestion {
   parameters: Record<string, ParameterValue>;
   /** Position in a hyperparameter list, when the point comes from one. */
   listIndex?: number;
+  /**
+   * Who proposed this point, when it is not the suggester itself (e.g. a list's fallback sampler);
+   * journaled and exported as the trial's `suggester`. Default: the suggester's `name`.
+   */
+  source?: string;
   /** Opaque to the coordinator; stored in the journal with the trial. */
   metadata?: Record<string, string>;
 }
