@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { getList } from "@nadir/core";
 import { nadir, studyToSpec, validateSearchSpace, validateStudy } from "@nadir/protocol";
 import { MaterializeError, optimizerSettings } from "./materialize.js";
 
@@ -84,6 +85,19 @@ export function loadStudyFile(file: string): StudySpec {
       props = studyToSpec(r.value, space as Parameters<typeof studyToSpec>[1]);
     } catch (err) {
       throw new StudyValidationError("(root)", (err as Error).message);
+    }
+    // A study that replays a built-in list without naming the NAdamW variant trains the variant the list
+    // was tuned with (Medapati's list: optax; AlgoPerf's: algoperf), not the schema's generic default.
+    const sg = r.value.suggester;
+    if (r.value.optimizer?.variant === undefined && sg?.kind === "list" && typeof sg.list === "string") {
+      let variant: string | undefined;
+      try {
+        variant = getList(sg.list).variant;
+      } catch {
+        // An unknown list name is reported by the suggester with the names it knows.
+      }
+      if (variant && props.optimizerDefaults)
+        props.optimizerDefaults = { ...props.optimizerDefaults, variant };
     }
     const spec = nadir.v1.StudySpec.decode(nadir.v1.StudySpec.encode(props).finish());
     validateStudySpec(spec);

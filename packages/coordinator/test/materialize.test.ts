@@ -180,6 +180,19 @@ describe("assignment OptimizerConfig = core's materialize()", () => {
     expect(materialize(spec, values).optimizer?.nadamw?.epsilon).toBe(1e-6);
   });
 
+  it("a built-in list without an explicit variant trains the variant the list was tuned with", () => {
+    const variant = (extra: Record<string, unknown>) =>
+      study({ stepBudget: 100, ...extra }).optimizerDefaults?.variant;
+    expect(variant({ suggester: { kind: "list", list: "medapati-nadamw-5" } })).toBe("optax");
+    expect(variant({ suggester: { kind: "list", list: "medapati2025-nadamw@1" } })).toBe("optax");
+    expect(variant({ suggester: { kind: "list", list: "algoperf-nadamw-5" } })).toBe("algoperf");
+    // An explicit variant wins; other suggesters keep the schema's default.
+    expect(
+      variant({ suggester: { kind: "list", list: "medapati-nadamw-5" }, optimizer: { variant: "algoperf" } }),
+    ).toBe("algoperf");
+    expect(variant({ suggester: { kind: "halton" } })).toBe("algoperf");
+  });
+
   it("a point core cannot train (beta1 = 1, warmup fraction > 1) is a typed MaterializeError", () => {
     const spec = study({ stepBudget: 100 });
     const bad1 = { learning_rate: { floatValue: 1e-3 }, one_minus_beta1: { floatValue: 0 } };
