@@ -16,7 +16,7 @@
 import { nadir } from "@nadir/protocol";
 import type { TrialResult } from "@nadir/sdk";
 import { parameterValue } from "@nadir/sdk";
-import { Coordinator } from "./coordinator.js";
+import { Coordinator, type StudyCounts } from "./coordinator.js";
 import { MemoryStore, readJournal } from "./journal.js";
 
 /** Export formats. */
@@ -44,6 +44,17 @@ export function loadJournalStudies(dir: string): {
   const { records, problem } = readJournal(dir);
   const c = new Coordinator({ store: new MemoryStore(), studies: [] });
   return { studies: c.replayOffline(records), problem };
+}
+
+/**
+ * Progress of every study of a journal directory (read-only), counted exactly as a live coordinator's
+ * `progress()` counts (`nadir status --journal` and `nadir status --connect` agree by construction).
+ */
+export function journalProgress(dir: string): { counts: StudyCounts[]; problem: string } {
+  const { records, problem } = readJournal(dir);
+  const c = new Coordinator({ store: new MemoryStore(), studies: [] });
+  c.replayOffline(records);
+  return { counts: c.progress(), problem };
 }
 
 /** The rows of one study (trial table). */

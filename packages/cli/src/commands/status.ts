@@ -1,10 +1,9 @@
 import {
-  loadJournalStudies,
+  journalProgress,
   progressLine,
   queryStatus,
   readKeyPair,
   StatusQueryError,
-  type StudyCounts,
 } from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
 import type { Command } from "commander";
@@ -32,46 +31,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       }) => {
         try {
           if (o.journal) {
-            const { studies, problem } = loadJournalStudies(o.journal);
-            const counts: StudyCounts[] = [...studies.values()].map(({ spec, trials }) => {
-              const c: StudyCounts = {
-                studyId: spec.studyId,
-                queued: 0,
-                running: 0,
-                completed: 0,
-                pruned: 0,
-                failed: 0,
-                diverged: 0,
-                infeasible: 0,
-                abandoned: 0,
-                created: trials.length,
-                maxTrials: spec.budget?.maxTrials ?? 0,
-                best: undefined,
-                done: false,
-              };
-              const S = nadir.v1.TrialState;
-              for (const t of trials) {
-                const s = t.state;
-                if (s === S.TRIAL_STATE_QUEUED || s === S.TRIAL_STATE_PREEMPTED) c.queued++;
-                else if (s === S.TRIAL_STATE_RUNNING || s === S.TRIAL_STATE_STOPPING) c.running++;
-                else if (s === S.TRIAL_STATE_COMPLETED) c.completed++;
-                else if (s === S.TRIAL_STATE_PRUNED) c.pruned++;
-                else if (s === S.TRIAL_STATE_FAILED) c.failed++;
-                else if (s === S.TRIAL_STATE_DIVERGED) c.diverged++;
-                else if (s === S.TRIAL_STATE_INFEASIBLE) c.infeasible++;
-                else if (s === S.TRIAL_STATE_ABANDONED) c.abandoned++;
-                const v = t.final?.metrics?.[spec.objective?.metric ?? ""];
-                if (s === S.TRIAL_STATE_COMPLETED && v !== undefined && v !== null && !Number.isNaN(v)) {
-                  const better =
-                    c.best === undefined ||
-                    (spec.objective?.direction === nadir.v1.Direction.DIRECTION_MAXIMIZE
-                      ? v > c.best
-                      : v < c.best);
-                  if (better) c.best = v;
-                }
-              }
-              return c;
-            });
+            const { counts, problem } = journalProgress(o.journal);
             if (o.json) process.stdout.write(`${JSON.stringify({ studies: counts, problem }, null, 2)}\n`);
             else {
               process.stdout.write(`${progressLine(counts) || "no studies"}\n`);
