@@ -350,19 +350,21 @@ export class Coordinator {
       this.zap = new ZapAllowList(curve.allowedClientKeys, this.opts.log);
       await this.zap.start();
     }
+    // Both server sockets (ROUTER and the event PUB) authenticate the same way.
+    const curveOpts = curve
+      ? {
+          curveServer: true,
+          curveSecretKey: curve.secretKey,
+          curvePublicKey: curve.publicKey,
+          zapDomain: "nadir",
+        }
+      : {};
     const sockOpts = {
       maxMessageSize: this.opts.maxFrameBytes + 1024,
       linger: 0,
       receiveHighWaterMark: 100_000,
       sendHighWaterMark: 100_000,
-      ...(curve
-        ? {
-            curveServer: true,
-            curveSecretKey: curve.secretKey,
-            curvePublicKey: curve.publicKey,
-            zapDomain: "nadir",
-          }
-        : {}),
+      ...curveOpts,
     };
     this.router = new zmq.Router(sockOpts);
     for (const ep of this.opts.bind as string[]) {
@@ -370,18 +372,7 @@ export class Coordinator {
       this.endpoints.push(this.router.lastEndpoint as string);
     }
     if (this.opts.eventsBind) {
-      this.pub = new zmq.Publisher({
-        linger: 0,
-        sendHighWaterMark: 100_000,
-        ...(curve
-          ? {
-              curveServer: true,
-              curveSecretKey: curve.secretKey,
-              curvePublicKey: curve.publicKey,
-              zapDomain: "nadir",
-            }
-          : {}),
-      });
+      this.pub = new zmq.Publisher({ linger: 0, sendHighWaterMark: 100_000, ...curveOpts });
       await this.pub.bind(this.opts.eventsBind.replace(/^(tcp:\/\/[^:]+):0$/, "$1:*"));
       this.eventsEndpoint = this.pub.lastEndpoint as string;
     }
@@ -887,6 +878,12 @@ export class Coordinator {
       this.opts.log(`coordinator: cannot encode a reply: ${(err as Error).message}`);
       return;
     }
+    this.sendPayload(routingId, payload);
+  }
+
+  /** Every outgoing ROUTER message goes through this one queue. */
+  private sendPayload(routingId: Buffer, payload: Uint8Array): void {
+    if (!this.router || this.router.closed) return;
     // zeromq.js allows one send in flight per socket (a second throws EBUSY synchronously): queue them.
     this.routerOut ??= new SendQueue(this.router, (err) =>
       this.opts.log(`coordinator: send failed: ${err.message}`),
@@ -1909,12 +1906,7 @@ export class Coordinator {
         },
         { maxFrameBytes: this.opts.maxFrameBytes, verify: false },
       );
-      if (!this.router || this.router.closed) return;
-      // Through the same queue as every other outgoing message (a concurrent send throws EBUSY).
-      this.routerOut ??= new SendQueue(this.router, (err) =>
-        this.opts.log(`coordinator: send failed: ${err.message}`),
-      );
-      this.routerOut.send([peer.routingId, PROTOCOL_TAG_BYTES, payload]);
+      this.sendPayload(peer.routingId, payload);
     });
   }
 

@@ -13,6 +13,7 @@ import {
   gridPoints,
   haltonSequence,
   listNames,
+  NADAMW_POINT_FIELDS,
   type NadamwListPoint,
   NotFoundError,
   type ParamValue,
@@ -298,17 +299,6 @@ function toParameterValue(v: unknown): ParameterValue {
   throw new SuggesterConfigError(`list value ${JSON.stringify(v)} is not a number, string or boolean`);
 }
 
-/** The hyperparameters of a core list point, by their materialised names. */
-const LIST_FIELDS = [
-  "learning_rate",
-  "beta1",
-  "beta2",
-  "weight_decay",
-  "warmup_fraction",
-  "dropout_rate",
-  "label_smoothing",
-] as const;
-
 /** Names a search space may use for `warmup_fraction` (AlgoPerf calls it warmup_factor). */
 const FIELD_ALIASES: Readonly<Record<string, string>> = { warmup_factor: "warmup_fraction" };
 
@@ -333,7 +323,7 @@ export function listPointForSpace(
     byTarget.set(FIELD_ALIASES[target] ?? target, p);
   }
   const out: Record<string, ParameterValue> = {};
-  for (const f of LIST_FIELDS) {
+  for (const f of NADAMW_POINT_FIELDS) {
     const v = point[f];
     const p = byTarget.get(f);
     if (!p) {

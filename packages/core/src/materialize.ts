@@ -22,6 +22,17 @@ import {
  */
 export type NadamwVariant = "optax" | "algoperf";
 
+/** The hyperparameters of a NAdamW list point, by their materialised names (every one is required). */
+export const NADAMW_POINT_FIELDS = [
+  "learning_rate",
+  "beta1",
+  "beta2",
+  "weight_decay",
+  "warmup_fraction",
+  "dropout_rate",
+  "label_smoothing",
+] as const;
+
 /** Options of {@link materialize}. */
 export interface MaterializeOptions {
   /**
@@ -91,17 +102,7 @@ export function materialize(
   options: MaterializeOptions = {},
 ): MaterializedConfig {
   requireInt("totalSteps", totalSteps, 1);
-  for (const k of [
-    "learning_rate",
-    "beta1",
-    "beta2",
-    "weight_decay",
-    "warmup_fraction",
-    "dropout_rate",
-    "label_smoothing",
-  ] as const) {
-    requireFinite(`point.${k}`, point[k]);
-  }
+  for (const k of NADAMW_POINT_FIELDS) requireFinite(`point.${k}`, point[k]);
   for (const k of ["beta1", "beta2"] as const) {
     if (!(point[k] >= 0 && point[k] < 1))
       throw new InvalidArgumentError(`point.${k}`, `expected a value in [0, 1), got ${point[k]}`);
