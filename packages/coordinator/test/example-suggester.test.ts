@@ -12,7 +12,7 @@ import { PERTURB_BEST, perturbBestFactory } from "../examples/my-suggester.js";
 import { Coordinator } from "../src/coordinator.js";
 import { FileJournal, readJournal } from "../src/journal.js";
 import { studyFromJson } from "../src/study.js";
-import { killAll, repoRoot, startWorker, tmpDir } from "./helpers.js";
+import { doneWithin, killAll, repoRoot, startWorker, tmpDir } from "./helpers.js";
 
 const pkg = path.join(repoRoot, "packages/coordinator");
 
@@ -74,10 +74,7 @@ describe("examples/my-suggester.ts", () => {
     });
     const { endpoints } = await c.start();
     const workers = [startWorker(endpoints[0] as string, "w1"), startWorker(endpoints[0] as string, "w2")];
-    await Promise.race([
-      c.whenDone(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("study did not finish in 60 s")), 60_000)),
-    ]);
+    await doneWithin(c, 60_000);
     await c.stop({ shutdownWorkers: true });
     for (const w of workers) expect(await w.exited).toBe(0);
 

@@ -131,6 +131,16 @@ export async function killAll(): Promise<void> {
   );
 }
 
+/** Resolves when an in-process coordinator's studies are all done, or rejects after timeoutMs. */
+export function doneWithin(c: { whenDone(): Promise<unknown> }, timeoutMs: number): Promise<unknown> {
+  return Promise.race([
+    c.whenDone(),
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error(`study did not finish in ${timeoutMs / 1000} s`)), timeoutMs),
+    ),
+  ]);
+}
+
 /** Waits until `pred()` is true (polling), or throws after timeoutMs. */
 export async function until(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;

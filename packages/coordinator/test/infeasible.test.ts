@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Coordinator } from "../src/coordinator.js";
 import { FileJournal, readJournal } from "../src/journal.js";
 import { studyFromJson } from "../src/study.js";
-import { killAll, startWorker, tmpDir } from "./helpers.js";
+import { doneWithin, killAll, startWorker, tmpDir } from "./helpers.js";
 
 afterEach(async () => {
   await killAll();
@@ -51,10 +51,7 @@ describe("infeasible points", () => {
     });
     const { endpoints } = await c.start();
     const worker = startWorker(endpoints[0] as string, "w1");
-    await Promise.race([
-      c.whenDone(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error("study did not finish in 60 s")), 60_000)),
-    ]);
+    await doneWithin(c, 60_000);
     await c.stop({ shutdownWorkers: true });
     expect(await worker.exited).toBe(0);
     const { records, problem } = readJournal(journal);
