@@ -19,48 +19,39 @@ Data: ``load_digits()``, features scaled to [0, 1], fixed permutation split (see
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-from sklearn.datasets import load_digits
 from torch import nn
 
-from nadir_worker.config import NadamwSpec, OptimizerSpec, ScheduleKind, ScheduleSpec, Variant, warmup_steps_for
+from nadir_worker.config import OptimizerSpec
 from nadir_worker.torch_helper import make_torch_nadamw
+import sys
+from pathlib import Path
 
-BATCH_SIZE = 64
-SPLIT_SEED = 0
-VALIDATION_SIZE = 360
-NUM_CLASSES = 10
-DEFAULTS: dict[str, Any] = {
-    "learning_rate": 1e-3,
-    "beta1": 0.9,
-    "beta2": 0.999,
-    "weight_decay": 0.01,
-    "warmup_factor": 0.05,
-    "label_smoothing": 0.0,
-    "dropout_rate": 0.0,
-    "hidden_units": 128,
-}
-"""Values used for keys missing from ``params`` (same as the JAX example)."""
-
-EvalCallback = Callable[[int, dict[str, float]], Any]
+# examples/: the digits task both examples share (split, defaults, optimizer spec).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from digits_task import (  # noqa: E402, F401 (DEFAULTS, SPLIT_SEED, VALIDATION_SIZE: re-exported, documented here)
+    BATCH_SIZE,
+    DEFAULTS,
+    NUM_CLASSES,
+    SPLIT_SEED,
+    VALIDATION_SIZE,
+    EvalCallback,
+    load_split,
+    optimizer_spec,
+    resolve_params,
+)
 
 
-@functools.lru_cache(maxsize=1)
 def load_data() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """``(x_train, y_train, x_val, y_val)``: float32 features in [0, 1] and int64 labels, fixed split."""
-    digits = load_digits()
-    x = (digits.data / 16.0).astype(np.float32)
-    y = digits.target.astype(np.int64)
-    order = np.random.default_rng(SPLIT_SEED).permutation(len(y))
-    val, tr = order[:VALIDATION_SIZE], order[VALIDATION_SIZE:]
-    return x[tr], y[tr], x[val], y[val]
+    """``(x_train, y_train, x_val, y_val)`` of :func:`digits_task.load_split`, labels as int64."""
+    x_tr, y_tr, x_val, y_val = load_split()
+    return x_tr, y_tr.astype(np.int64), x_val, y_val.astype(np.int64)
 
 
 def make_model(hidden_units: int, dropout_rate: float) -> nn.Module:
@@ -69,41 +60,6 @@ def make_model(hidden_units: int, dropout_rate: float) -> nn.Module:
         nn.Linear(64, hidden_units), nn.ReLU(), nn.Dropout(dropout_rate),
         nn.Linear(hidden_units, hidden_units), nn.ReLU(), nn.Dropout(dropout_rate),
         nn.Linear(hidden_units, NUM_CLASSES),
-    )
-
-
-def resolve_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` over :data:`DEFAULTS`; raises ``ValueError`` for unknown keys or bad values."""
-    unknown = sorted(set(params) - set(DEFAULTS))
-    if unknown:
-        raise ValueError(f"unknown hyperparameters {unknown}; known: {sorted(DEFAULTS)}")
-    p = {**DEFAULTS, **params}
-    p["hidden_units"] = int(p["hidden_units"])
-    if p["hidden_units"] < 1:
-        raise ValueError(f"hidden_units must be >= 1, got {p['hidden_units']}")
-    for k in ("label_smoothing", "dropout_rate"):
-        if not 0.0 <= float(p[k]) < 1.0:
-            raise ValueError(f"{k} must be in [0, 1), got {p[k]}")
-    return p
-
-
-def optimizer_spec(params: Mapping[str, Any], step_budget: int) -> OptimizerSpec:
-    """The NAdamW spec the digits study materialises for ``params`` (AlgoPerf variant, epsilon 1e-8,
-    warmup ``floor(warmup_factor * step_budget)``, cosine decay to 0)."""
-    p = resolve_params(params)
-    return OptimizerSpec(
-        nadamw=NadamwSpec(
-            learning_rate=float(p["learning_rate"]), beta1=float(p["beta1"]), beta2=float(p["beta2"]),
-            epsilon=1e-8, weight_decay=float(p["weight_decay"]), variant=Variant.ALGOPERF,
-        ),
-        schedule=ScheduleSpec(
-            kind=ScheduleKind.WARMUP_COSINE,
-            warmup_steps=warmup_steps_for(float(p["warmup_factor"]), step_budget, "floor"),
-            total_steps=step_budget,
-            warmup_fraction=float(p["warmup_factor"]),
-        ),
-        dropout_rate=float(p["dropout_rate"]),
-        label_smoothing=float(p["label_smoothing"]),
     )
 
 
