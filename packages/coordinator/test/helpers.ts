@@ -113,7 +113,13 @@ export function startWorker(
     "--report-every",
     String(opts.reportEvery ?? 5),
     ...(opts.curve
-      ? ["--server-key", opts.curve.server, "--public-key", opts.curve.pub, "--secret-key", opts.curve.sec]
+      ? // `--key=VALUE`: a Z85 key may start with "-", which parseArgs would take for an option (a 1-in-85
+        // chance per key that crashed the worker and hung the CURVE test).
+        [
+          `--server-key=${opts.curve.server}`,
+          `--public-key=${opts.curve.pub}`,
+          `--secret-key=${opts.curve.sec}`,
+        ]
       : []),
   ]);
 }

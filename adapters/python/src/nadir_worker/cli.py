@@ -56,7 +56,7 @@ def worker_argument_parser(description: str) -> argparse.ArgumentParser:
     p.add_argument("--endpoint", required=True, help="coordinator ROUTER endpoint, e.g. tcp://127.0.0.1:5555")
     p.add_argument("--worker-id", help="stable peer id (the coordinator re-attaches running attempts after a reconnect)")
     p.add_argument("--capacity", type=int, default=1, help="trials run at once, one thread each (default 1)")
-    p.add_argument("--server-key", help="CURVE: the coordinator's public key (Z85 or server.public file)")
+    p.add_argument("--server-key", help="CURVE: the coordinator's public key (Z85 or server.public file; write --server-key=KEY, since a Z85 key may start with '-')")
     p.add_argument("--public-key", help="CURVE: this worker's public key (Z85 or .public file); generated when omitted")
     p.add_argument("--secret-key", help="CURVE: this worker's secret key (Z85 or .secret file)")
     p.add_argument("--max-trials", type=int, help="leave after this many trials")
