@@ -17,6 +17,15 @@ function tmp(): string {
   dirs.push(d);
   return d;
 }
+function catchError(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (err) {
+    return err;
+  }
+  throw new Error("expected an error");
+}
+
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
@@ -83,19 +92,51 @@ describe("FileJournal", () => {
     }
   });
 
-  it("detects a CRC mismatch in the last record and truncates it; appends continue after it", async () => {
+  it("refuses a whole last record whose CRC does not match (a flipped byte, not a torn write) and leaves it", async () => {
     const dir = tmp();
     const j = new FileJournal(dir);
     j.open();
     for (let i = 1; i <= 3; i++) await j.append(report(1, i));
     await j.close();
     const buf = fs.readFileSync(segment(dir));
+    const lastStart = buf.length - encodeRecord(scanSegment(buf).records[2] as never).length;
     buf[buf.length - 2] = (buf[buf.length - 2] as number) ^ 0x01;
     fs.writeFileSync(segment(dir), buf);
+    const err = catchError(() => new FileJournal(dir).open());
+    expect(err).toBeInstanceOf(JournalCorruptError);
+    expect(err).toMatchObject({ code: "JOURNAL_CORRUPT", file: segment(dir), offset: lastStart });
+    expect((err as Error).message).toMatch(/CRC-32C/);
+    expect(fs.readFileSync(segment(dir)).equals(buf)).toBe(true);
+    expect(() => readJournal(dir)).toThrow(JournalCorruptError);
+  });
+
+  it("cuts a zero-filled tail (blocks allocated but never written) as a torn tail", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir);
+    j.open();
+    for (let i = 1; i <= 3; i++) await j.append(report(1, i));
+    await j.close();
+    const good = fs.readFileSync(segment(dir));
+    fs.writeFileSync(segment(dir), Buffer.concat([good, Buffer.alloc(4096)]));
+    expect(readJournal(dir).problem).toMatch(/torn tail: zero-filled tail/);
+    const { records, report: rep } = new FileJournal(dir).open();
+    expect(records.map((r) => r.sequence)).toEqual([1, 2, 3]);
+    expect(rep.truncatedBytes).toBe(4096);
+    expect(fs.readFileSync(segment(dir)).equals(good)).toBe(true);
+  });
+
+  it("a torn tail is cut and appends continue after it", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir);
+    j.open();
+    for (let i = 1; i <= 3; i++) await j.append(report(1, i));
+    await j.close();
+    const buf = fs.readFileSync(segment(dir));
+    fs.writeFileSync(segment(dir), buf.subarray(0, buf.length - 3));
     const j2 = new FileJournal(dir);
     const { records, report: rep } = j2.open();
     expect(records.length).toBe(2);
-    expect(rep.truncationReason).toMatch(/CRC-32C/);
+    expect(rep.truncationReason).toMatch(/last record cut short/);
     await j2.append(report(1, 3));
     await j2.close();
     const again = readJournal(dir);
