@@ -322,3 +322,53 @@ export function corruptionError(ins: JournalInspection): JournalCorruptError | u
     { file: first.file, offset: first.offset },
   );
 }
+
+/** A segment in a {@link VerifyReport}. */
+export interface VerifiedSegment {
+  segment: string;
+  file: string;
+  bytes: number;
+  /** Intact records. */
+  records: number;
+  /** Sequence of the first and last intact record (0 when none). */
+  firstSequence: number;
+  lastSequence: number;
+}
+
+/** What `nadir journal verify` reports (plain data, JSON-ready). */
+export interface VerifyReport {
+  dir: string;
+  /** "clean", "torn-tail" (open cuts it: an interrupted write, never acknowledged), "corrupt" (open refuses). */
+  status: JournalInspection["status"];
+  segments: VerifiedSegment[];
+  superseded: string[];
+  /** Intact records in all. */
+  records: number;
+  damage: DamagedRegion[];
+}
+
+/**
+ * Reads every segment replay would use and reports each damaged region (read-only). Throws
+ * JournalCorruptError with code JOURNAL_NOT_FOUND when `dir` holds no journal.
+ */
+export function verifyJournal(dir: string): VerifyReport {
+  const ins = inspectJournal(dir);
+  if (ins.segments.length === 0)
+    throw new JournalCorruptError(`${dir}: no journal-*.log segments`, { code: "JOURNAL_NOT_FOUND" });
+  const segments = ins.segments.map((s) => ({
+    segment: s.segment,
+    file: s.file,
+    bytes: s.bytes,
+    records: s.frames.length,
+    firstSequence: Number(s.frames[0]?.record.sequence ?? 0),
+    lastSequence: Number(s.frames[s.frames.length - 1]?.record.sequence ?? 0),
+  }));
+  return {
+    dir,
+    status: ins.status,
+    segments,
+    superseded: ins.superseded,
+    records: segments.reduce((n, s) => n + s.records, 0),
+    damage: ins.damage,
+  };
+}
