@@ -3,12 +3,15 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  describeRegion,
   encodeRecord,
   FileJournal,
+  inspectJournal,
   JournalCorruptError,
   readJournal,
   SEGMENT_MAGIC,
   scanSegment,
+  verifyJournal,
 } from "../src/journal.js";
 
 const dirs: string[] = [];
@@ -142,6 +145,42 @@ describe("FileJournal", () => {
     const again = readJournal(dir);
     expect(again.problem).toBe("");
     expect(again.records.map((r) => r.sequence)).toEqual([1, 2, 3]);
+  });
+
+  it("verify counts what a damaged region lost from the sequence gap and names its trial, even through a damaged study id", async () => {
+    const dir = tmp();
+    const j = new FileJournal(dir);
+    j.open();
+    for (let i = 1; i <= 6; i++) await j.append(report(i, i));
+    await j.close();
+    const buf = fs.readFileSync(segment(dir));
+    const frames = inspectJournal(dir).segments[0]?.frames ?? [];
+    const victim = frames[2] as (typeof frames)[number];
+    // The payload is: sequence, time, then trialReport { trial { study_id "s" ... } }: damage the "s".
+    const at =
+      victim.offset +
+      8 +
+      buf.subarray(victim.offset + 8, victim.end).indexOf(Buffer.from("0a0173", "hex")) +
+      2;
+    buf[at] = 0xff;
+    fs.writeFileSync(segment(dir), buf);
+    const v = verifyJournal(dir);
+    expect(v.status).toBe("corrupt");
+    expect(v.records).toBe(5);
+    expect(v.damage).toMatchObject([
+      {
+        offset: victim.offset,
+        length: victim.end - victim.offset,
+        afterSequence: 2,
+        beforeSequence: 4,
+        recordsLost: 1,
+        recordsLostExact: true,
+        trials: ["?/3#1 trialReport"],
+      },
+    ]);
+    expect(describeRegion(v.damage[0] as never)).toContain(
+      "1 record (sequence 3) lost; probably ?/3#1 trialReport",
+    );
   });
 
   it("treats damage in an older segment as corruption, not a torn tail", async () => {

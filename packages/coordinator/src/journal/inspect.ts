@@ -24,7 +24,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { nadir } from "@nadir/protocol";
 import { crc32c } from "../crc32c.js";
 import { JournalCorruptError } from "./errors.js";
 import {
@@ -97,22 +96,111 @@ export interface JournalInspection {
   status: "clean" | "torn-tail" | "corrupt";
 }
 
-/** A short name of the trial a (possibly damaged) record is about, or "". */
-export function describeRecord(r: nadir.v1.JournalRecord): string {
-  const kind = r.entry ?? "";
-  if (!kind) return "";
-  const body = r[kind] as
-    | { trial?: nadir.v1.ITrialRef | null; assignment?: { trial?: nadir.v1.ITrialRef | null } | null }
-    | undefined;
-  const ref = body?.trial ?? body?.assignment?.trial;
-  if (ref?.studyId) return `${ref.studyId}/${ref.trialId ?? 0}#${ref.attempt ?? 0} ${kind}`;
-  if (kind === "studyCreated") return `${(r.studyCreated as nadir.v1.IStudySpec).studyId ?? ""} studyCreated`;
+/** JournalRecord's entry fields by number (journal.proto). */
+const ENTRY_FIELDS = new Map<number, string>([
+  [10, "studyCreated"],
+  [11, "studyStateChanged"],
+  [12, "trialCreated"],
+  [13, "attemptAssigned"],
+  [14, "trialReport"],
+  [15, "trialCompleted"],
+  [16, "trialFailed"],
+  [17, "trialStopped"],
+  [18, "trialEvent"],
+  [19, "gradientHistogram"],
+  [20, "snapshot"],
+  [30, "envelope"],
+]);
+
+/** A varint at `pos` and the offset after it, or undefined when malformed or cut off. */
+function varintAt(buf: Uint8Array, pos: number, end: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let i = pos; i < end && i < pos + 8; i++) {
+    const b = buf[i] as number;
+    value += (b & 0x7f) * scale;
+    if ((b & 0x80) === 0) return { value, next: i + 1 };
+    scale *= 128;
+  }
+  return undefined;
+}
+
+/**
+ * The first length-delimited field accepted by `want` in buf[start, end), reading the protobuf wire format
+ * field by field and giving up at the first malformed one (so the fields before a damaged byte are still
+ * read). Its value is clamped to `end`.
+ */
+function lenField(
+  buf: Uint8Array,
+  start: number,
+  end: number,
+  want: (field: number) => boolean,
+): { field: number; start: number; end: number } | undefined {
+  let p = start;
+  while (p < end) {
+    const key = varintAt(buf, p, end);
+    if (!key) return undefined;
+    p = key.next;
+    const field = Math.floor(key.value / 8);
+    const wire = key.value % 8;
+    if (wire === 0) {
+      const v = varintAt(buf, p, end);
+      if (!v) return undefined;
+      p = v.next;
+    } else if (wire === 1) p += 8;
+    else if (wire === 5) p += 4;
+    else if (wire === 2) {
+      const len = varintAt(buf, p, end);
+      if (!len) return undefined;
+      if (want(field)) return { field, start: len.next, end: Math.min(end, len.next + len.value) };
+      p = len.next + len.value;
+    } else return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * What a damaged record payload was probably about, e.g. `s1/12#1 trialCompleted`: its entry kind and, for
+ * entries about a trial (whose field 1 is the TrialRef, or the assignment holding it), the trial; "" when
+ * not even the kind can be read. The CRC failed, so this is a guess, reported as unverified.
+ */
+export function guessDamagedRecord(payload: Uint8Array): string {
+  const entry = lenField(payload, 0, payload.length, (f) => ENTRY_FIELDS.has(f));
+  if (!entry) return "";
+  const kind = ENTRY_FIELDS.get(entry.field) as string;
+  if (["studyCreated", "studyStateChanged", "snapshot", "envelope"].includes(kind)) return kind;
+  let ref = lenField(payload, entry.start, entry.end, (f) => f === 1);
+  if (ref && kind === "attemptAssigned") ref = lenField(payload, ref.start, ref.end, (f) => f === 1);
+  if (!ref) return kind;
+  // TrialRef by hand: study_id = 1 (string), trial_id = 2, attempt = 3. A damaged byte of the study id
+  // shows as "?" (a protobuf decoder refuses invalid UTF-8): the trial id and attempt are worth naming.
+  let study = "";
+  let trialId = 0;
+  let attempt = 0;
+  for (let p = ref.start; p < ref.end; ) {
+    const key = varintAt(payload, p, ref.end);
+    if (!key) break;
+    const v = varintAt(payload, key.next, ref.end);
+    if (!v) break;
+    if (key.value === 0x0a) {
+      const bytes = payload.subarray(v.next, Math.min(ref.end, v.next + v.value));
+      study = Array.from(bytes, (c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : "?")).join("");
+      p = v.next + v.value;
+    } else if (key.value === 0x10) {
+      trialId = v.value;
+      p = v.next;
+    } else if (key.value === 0x18) {
+      attempt = v.value;
+      p = v.next;
+    } else break;
+  }
+  if (study || trialId) return `${study}/${trialId}#${attempt} ${kind}`;
   return kind;
 }
 
 /**
- * Walks the region's bytes by their length fields (no CRC check), decoding what decodes. Used only to
- * estimate and name what a region lost; nothing read here is ever replayed.
+ * Walks the region's bytes by their length fields (no CRC check), guessing what each record was. Used only
+ * to estimate and name what a region lost; nothing read here is ever replayed.
  */
 function walkDamaged(buf: Uint8Array, start: number, end: number): { frames: number; trials: string[] } {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -123,14 +211,10 @@ function walkDamaged(buf: Uint8Array, start: number, end: number): { frames: num
     frames += 1;
     if (end - pos < RECORD_HEADER_BYTES) break;
     const len = view.getUint32(pos, true);
+    const payload = buf.subarray(pos + RECORD_HEADER_BYTES, Math.min(end, pos + RECORD_HEADER_BYTES + len));
+    const d = guessDamagedRecord(payload);
+    if (d && !trials.includes(d)) trials.push(d);
     if (len === 0 || len > MAX_RECORD_BYTES || pos + RECORD_HEADER_BYTES + len > end) break;
-    try {
-      const rec = nadir.v1.JournalRecord.decode(buf.subarray(pos + RECORD_HEADER_BYTES, pos + 8 + len));
-      const d = describeRecord(rec);
-      if (d && !trials.includes(d)) trials.push(d);
-    } catch {
-      /* damaged beyond decoding: counted, not named */
-    }
     pos += RECORD_HEADER_BYTES + len;
   }
   return { frames: Math.max(1, frames), trials };
