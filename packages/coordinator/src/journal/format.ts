@@ -66,9 +66,8 @@ export function readFrame(buf: Uint8Array, pos: number, afterSequence = 0): Fram
       ok: false,
       problem: `record header at byte ${pos} is cut short (${remain} of ${RECORD_HEADER_BYTES} bytes)`,
     };
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const len = view.getUint32(pos, true);
-  const crc = view.getUint32(pos + 4, true);
+  const len = u32le(buf, pos);
+  const crc = u32le(buf, pos + 4);
   if (len === 0) return { ok: false, problem: `record at byte ${pos} claims an empty payload` };
   if (len > MAX_RECORD_BYTES)
     return { ok: false, problem: `record at byte ${pos} claims ${len} bytes (limit ${MAX_RECORD_BYTES})` };
@@ -100,16 +99,26 @@ export function readFrame(buf: Uint8Array, pos: number, afterSequence = 0): Fram
   return { ok: true, frame: { offset: pos, end: start + len, record } };
 }
 
+/** The little-endian u32 at `pos` (no DataView per call: this runs once per record on every open). */
+export function u32le(buf: Uint8Array, pos: number): number {
+  return (
+    ((buf[pos] as number) |
+      ((buf[pos + 1] as number) << 8) |
+      ((buf[pos + 2] as number) << 16) |
+      ((buf[pos + 3] as number) << 24)) >>>
+    0
+  );
+}
+
 /**
  * The first offset >= `from` where an intact record (see {@link readFrame}) with a sequence greater than
  * `afterSequence` starts, or undefined. Cheap tests first (length fits, payload starts with the sequence
  * tag 0x08, the sequence varint is large enough) so that only real candidates pay for a CRC.
  */
 export function findNextFrame(buf: Uint8Array, from: number, afterSequence: number): Frame | undefined {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   for (let q = from; q + RECORD_HEADER_BYTES + 2 <= buf.length; q++) {
     if (buf[q + RECORD_HEADER_BYTES] !== 0x08) continue;
-    const len = view.getUint32(q, true);
+    const len = u32le(buf, q);
     if (len < 2 || len > MAX_RECORD_BYTES || q + RECORD_HEADER_BYTES + len > buf.length) continue;
     const seq = readVarint(buf, q + RECORD_HEADER_BYTES + 1, q + RECORD_HEADER_BYTES + len);
     if (seq === undefined || seq <= afterSequence) continue;
