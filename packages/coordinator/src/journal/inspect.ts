@@ -25,7 +25,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { crc32c } from "../crc32c.js";
-import { JournalCorruptError } from "./errors.js";
+import { JournalCorruptError, JournalStateError } from "./errors.js";
 import {
   type Frame,
   findNextFrame,
@@ -240,12 +240,14 @@ function tornShape(buf: Uint8Array, pos: number): string {
   return "";
 }
 
-/** Reads a segment file; a missing file reads as empty (it vanished between listing and reading). */
+/** A segment deleted between listing and reading (a live coordinator finished a compaction meanwhile). */
+class SegmentVanished extends Error {}
+
 function readSegment(file: string): Buffer {
   try {
     return fs.readFileSync(file);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new SegmentVanished(file);
     throw err;
   }
 }
@@ -256,6 +258,22 @@ function readSegment(file: string): Buffer {
  * segments inspects as clean and empty.
  */
 export function inspectJournal(dir: string): JournalInspection {
+  // A reader (status, export) may race a live coordinator's compaction, which renames the new segment in
+  // and then deletes the old ones: list again rather than take a vanished segment for an empty one.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return inspectOnce(dir);
+    } catch (err) {
+      if (!(err instanceof SegmentVanished)) throw err;
+      if (attempt >= 5)
+        throw new JournalStateError(
+          `${dir}: segment ${err.message} vanished while being read, 5 times; retry`,
+        );
+    }
+  }
+}
+
+function inspectOnce(dir: string): JournalInspection {
   let isDir = false;
   try {
     isDir = fs.statSync(dir).isDirectory();
