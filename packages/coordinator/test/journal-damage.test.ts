@@ -191,7 +191,14 @@ describe("journal damage at every byte offset", () => {
         // The lost record is counted exactly (sequence gap) unless it was the last one.
         const lost = frames.length - expected.length;
         expect(rep.recordsLost).toBe(lost);
+        // One damaged region, where the damaged record (or the magic) starts, exactly as long.
+        const victim = frames.find((f) => f.offset <= i && i < f.end);
         expect(rep.damage.length).toBe(1);
+        expect(rep.damage[0]).toMatchObject(
+          victim
+            ? { offset: victim.offset, length: victim.end - victim.offset }
+            : { offset: 0, length: SEGMENT_MAGIC.length },
+        );
         expect(fs.readFileSync(file).equals(damaged)).toBe(true);
         fs.rmSync(out, { recursive: true });
       }),
