@@ -202,7 +202,7 @@ describe("journal damage at every byte offset", () => {
         expect(fs.readFileSync(file).equals(damaged)).toBe(true);
         fs.rmSync(out, { recursive: true });
       }),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 });

@@ -82,7 +82,7 @@ export function readFrame(buf: Uint8Array, pos: number, afterSequence = 0): Fram
   if (actual !== crc)
     return {
       ok: false,
-      problem: `record at byte ${pos}: CRC-32C 0x${actual.toString(16)} != stored 0x${crc.toString(16)}`,
+      problem: `record at byte ${pos}: CRC-32C 0x${hex32(actual)} != stored 0x${hex32(crc)}`,
     };
   let record: JournalRecord;
   try {
@@ -227,4 +227,8 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
   }
   fs.renameSync(tmp, file);
   fsyncDir(path.dirname(file));
+}
+
+function hex32(n: number): string {
+  return n.toString(16).padStart(8, "0");
 }
