@@ -10,6 +10,7 @@ import {
   JournalCorruptError,
   readJournal,
   SEGMENT_MAGIC,
+  salvageJournal,
   scanSegment,
   verifyJournal,
 } from "../src/journal.js";
@@ -209,6 +210,39 @@ describe("FileJournal", () => {
     expect(records.map((r) => r.trialReport?.trial?.trialId ?? 0)).toEqual([0, 3, 4]);
     // Sequence numbers never go back, across compactions.
     expect(records.map((r) => r.sequence)).toEqual([52, 53, 54]);
+  });
+
+  it("after a compaction interrupted before deleting old segments: damage in a superseded one is ignored, in the snapshot it is corruption", async () => {
+    const dir = tmp();
+    const rec = (s: number) => encodeRecord({ sequence: s, recordedUnixMs: 1, ...report(1, s) });
+    const snap = encodeRecord({ sequence: 3, recordedUnixMs: 1, snapshot: { coversThroughSequence: 2 } });
+    // Segment 1 (superseded) has a flipped byte; segment 2 starts with an intact snapshot.
+    const old = Buffer.concat([SEGMENT_MAGIC, rec(1), rec(2)]);
+    old[12] = (old[12] as number) ^ 0xff;
+    fs.writeFileSync(segment(dir, 1), old);
+    fs.writeFileSync(segment(dir, 2), Buffer.concat([SEGMENT_MAGIC, snap, rec(4)]));
+    const v = verifyJournal(dir);
+    expect(v).toMatchObject({ status: "clean", superseded: ["journal-00000001.log"], records: 2 });
+    const { records } = new FileJournal(dir).open();
+    expect(records.map((r) => r.sequence)).toEqual([3, 4]);
+    expect(fs.existsSync(segment(dir, 1))).toBe(false);
+
+    // Now the snapshot itself is damaged while segment 1 is still there: replay would need segment 1 and
+    // then segment 2 without its snapshot: corruption, and neither file changes.
+    const dir2 = tmp();
+    const seg2 = Buffer.concat([SEGMENT_MAGIC, snap, rec(4)]);
+    seg2[SEGMENT_MAGIC.length + 9] = (seg2[SEGMENT_MAGIC.length + 9] as number) ^ 0x01;
+    const seg1 = Buffer.concat([SEGMENT_MAGIC, rec(1), rec(2)]);
+    fs.writeFileSync(segment(dir2, 1), seg1);
+    fs.writeFileSync(segment(dir2, 2), seg2);
+    expect(() => new FileJournal(dir2).open()).toThrow(
+      expect.objectContaining({ code: "JOURNAL_CORRUPT", file: segment(dir2, 2), offset: 8 }),
+    );
+    expect(fs.readFileSync(segment(dir2, 1)).equals(seg1)).toBe(true);
+    expect(fs.readFileSync(segment(dir2, 2)).equals(seg2)).toBe(true);
+    const out = path.join(tmp(), "salvaged");
+    expect(salvageJournal(dir2, out).records).toBe(3);
+    expect(readJournal(out).records.map((r) => r.sequence)).toEqual([1, 2, 4]);
   });
 
   it("ignores an interrupted compaction's temporary file", async () => {
