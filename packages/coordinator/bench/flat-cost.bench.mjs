@@ -101,9 +101,14 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false }
     queue.push(m);
     wake?.();
   });
+  let cut = false;
   const nextWindow = async () => {
     while (queue.length === 0) {
       if (load.failure()) throw load.failure();
+      if (!cut && (performance.now() - begin) / 1000 > o.maxSeconds) {
+        cut = true;
+        await load.call("cut");
+      }
       await new Promise((r) => {
         wake = r;
         setTimeout(r, 500);
@@ -122,8 +127,8 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false }
     return { trialsInStudy: done, welcomes: r.welcomes, seconds: r.seconds, perSecond: r.perSecond };
   };
   const run = { trials, windows: [], memoryAtStart: await memory(), probes: {} };
-  const begin = performance.now();
   let done = 0;
+  const begin = performance.now();
   await load.call("start");
   for (;;) {
     const w = await nextWindow();
@@ -154,8 +159,10 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false }
     run.flood = {
       hellos: r.sent,
       welcomes: r.welcomes,
+      otherAnswers: r.answers,
+      unanswered: r.unanswered,
       seconds: r.seconds,
-      welcomesPerSecond: r.perSecond,
+      answersPerSecond: r.sent / r.seconds,
       before,
       after,
       heapGrowthBytes: after.heapUsedBytes - before.heapUsedBytes,
@@ -164,7 +171,7 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false }
       flat: after.heapUsedBytes - before.heapUsedBytes < 2 ** 20,
     };
     log(
-      `  flood of ${r.sent} Hellos (new peer id each): ${r.perSecond.toFixed(0)} Welcomes/s, heap ${((after.heapUsedBytes - before.heapUsedBytes) / 2 ** 20).toFixed(2)} MiB, rss ${((after.rssBytes - before.rssBytes) / 2 ** 20).toFixed(2)} MiB`,
+      `  flood of ${r.sent} Hellos (new peer id each): ${r.welcomes} Welcomes, ${(r.sent / r.seconds).toFixed(0)} answers/s, heap ${((after.heapUsedBytes - before.heapUsedBytes) / 2 ** 20).toFixed(2)} MiB, rss ${((after.rssBytes - before.rssBytes) / 2 ** 20).toFixed(2)} MiB`,
     );
   }
   const status = await load.call("status");
@@ -254,7 +261,13 @@ try {
   /* no earlier result */
 }
 if (o.recordBefore)
-  before = { measured: started, machine, options: { ...o }, summary, note: "recorded with --record-before" };
+  before = {
+    measured: started,
+    machine,
+    options: { ...o, out: path.relative(process.cwd(), o.out) },
+    summary,
+    note: "recorded with --record-before",
+  };
 const out = {
   benchmark: "coordinator cost per trial: a small and a large study, same load, same run",
   started,
@@ -276,9 +289,9 @@ const out = {
       "after each study the journal is read back from disk (CRC-checked, replayed offline) and must hold exactly the completed trials the load saw accepted",
     goal: "large perSecond >= 0.9 x small perSecond, with the large study finished",
   },
-  options: o,
+  options: { ...o, out: path.relative(process.cwd(), o.out) },
   summary,
-  ...(before
+  ...(before && !o.recordBefore
     ? {
         before,
         afterOverBefore: {

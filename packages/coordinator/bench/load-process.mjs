@@ -13,7 +13,8 @@
  *   Every TrialAssignment is answered at once with the trial's one TrialCompleted; every accepted Ack
  *   counts one trial. Every `windowTrials` trials the load stops sending, waits until every sent
  *   completion is acknowledged, and reports {type: "window", done, seconds} (seconds = time since the
- *   last `resume`, so the parent's measurements between windows are not counted); `resume` continues.
+ *   last `resume`, so the parent's measurements between windows are not counted); `resume` continues;
+ *   `cut` ends the current window early.
  *   Heartbeats (every Welcome.heartbeat_interval_ms) keep held assignments' leases alive while paused.
  *   `hello {count, maxMs, window, newIds}` opens one more DEALER and sends Hellos (observer role) with
  *   `window` in flight: with newIds every Hello names a new peer id (a flood), otherwise the same one
@@ -236,12 +237,17 @@ function trialsMode() {
     }
   };
 
+  let probes = 0;
   async function hello(m) {
     const sock = dealer(endpoint);
-    const probeId = `bench-probe-${m.tag}`;
+    // A fresh id per call: each call is a new connection, and an id still held by an earlier connection
+    // may rightly be refused.
+    probes += 1;
+    const probeId = `bench-probe-${m.tag}-${probes}`;
     let sent = 0;
     let welcomes = 0;
     let other = 0;
+    const answers = {};
     const t0 = performance.now();
     const deadline = t0 + (m.maxMs || Number.POSITIVE_INFINITY);
     const send = () => {
@@ -251,20 +257,29 @@ function trialsMode() {
     };
     for (let i = 0; i < Math.min(m.window, m.count); i++) await send();
     let last = t0;
-    for await (const parts of sock) {
+    let unanswered = 0;
+    while (welcomes + other < sent) {
+      // A server may also drop Hellos without an answer: 10 s of silence ends the round.
+      const parts = await Promise.race([sock.receive(), sleep(10_000).then(() => null)]);
+      if (parts === null) {
+        unanswered = sent - welcomes - other;
+        if (!m.newIds) note(`${unanswered} Hellos unanswered after 10 s`);
+        break;
+      }
       const env = decodeReply(parts);
       if (env.body === "welcome") welcomes += 1;
       else {
         other += 1;
-        note(`hello answered ${env.body}: ${JSON.stringify(env[env.body])}`);
+        answers[env.body] = (answers[env.body] ?? 0) + 1;
+        // A flood may rightly be refused (a connection that keeps changing its peer id); a probe may not.
+        if (!m.newIds) note(`hello answered ${env.body}: ${JSON.stringify(env[env.body])}`);
       }
       last = performance.now();
-      if (welcomes + other >= sent && (sent >= m.count || last > deadline)) break;
       if (sent < m.count && last <= deadline) await send();
     }
-    if (!sock.closed) sock.close();
+    sock.close();
     const seconds = (last - t0) / 1000;
-    answer(m, { sent, welcomes, other, seconds, perSecond: welcomes / seconds });
+    answer(m, { sent, welcomes, other, answers, unanswered, seconds, perSecond: welcomes / seconds });
   }
 
   process.on("message", (m) => {
@@ -282,6 +297,12 @@ function trialsMode() {
         void Promise.all(ws.map((w) => w.start())).catch(note);
         void beat();
       } else for (const [w, ref] of held.splice(0)) w.complete(ref);
+    } else if (m.type === "cut") {
+      // End the current window now (the parent's time limit): pause, drain, report as usual.
+      nextBoundary = done;
+      pausing = true;
+      if (inFlight === 0) windowEnd();
+      answer(m);
     } else if (m.type === "hello") {
       void hello(m).catch((err) => {
         note(err);

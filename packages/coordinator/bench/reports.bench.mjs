@@ -24,7 +24,7 @@
  * least-squares slope after the first 10 % gives bytes per report; flat = < 16 MiB per million reports.
  *
  * Usage: node bench/reports.bench.mjs [--workers 1,8,64] [--fsync interval] [--duration-ms 3000]
- *   [--warmup-ms 1000] [--slice-ms 500] [--window 32] [--load-procs 2] [--memory-reports 1000000]
+ *   [--warmup-ms 1000] [--slice-ms 500] [--window 32] [--load-procs 2] [--memory-reports 300000]
  *   [--memory-workers 8] [--sample-ms 1000] [--profile-ms 3000] [--no-profile] [--keep-profile FILE.cpuprofile]
  *   [--out FILE] [--quick]
  *   --quick: --duration-ms 1500 --memory-reports 0 --profile-ms 1500.
@@ -59,7 +59,7 @@ const o = parseFlags(
     sliceMs: 500,
     window: 32,
     loadProcs: 2,
-    memoryReports: 1_000_000,
+    memoryReports: 300_000,
     memoryWorkers: 8,
     sampleMs: 1000,
     profileMs: 3000,
@@ -333,7 +333,7 @@ const out = {
       "when the 64-worker ratio is under the goal: one more 64-worker run, V8 CPU profile (inspector Profiler, 1 ms sampling) of the coordinator process during its measured phase; each sample is charged to the innermost known part of its stack (profile-summary.mjs)",
     goal: `coordinator / echo >= ${GOAL} at 64 workers`,
   },
-  options: o,
+  options: { ...o, out: path.relative(process.cwd(), o.out) },
   throughput: rows,
   ...(prof ? { profile: prof } : {}),
   ...(mem ? { memory: mem } : {}),
