@@ -26,7 +26,8 @@
  *   saw accepted.
  *
  * `before`: the committed result file's `before` (the same figures measured on an earlier coordinator)
- * is carried into each new result, with new / before; `--record-before` makes this run the `before`.
+ * is carried into each new result, with new / before when the study sizes match; `--record-before`
+ * makes this run the `before`. `--quick` writes to the temp dir unless `--out` is given.
  *
  * Usage: node bench/flat-cost.bench.mjs [--small 2000] [--large 200000] [--in-flight 64] [--windows 40]
  *   [--small-windows 4]
@@ -35,6 +36,7 @@
  *   --quick: --large 20000 --flood 10000 (about a minute on 2 loaded cores).
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { here, machineInfo, parseFlags, slope, startLoad, startServer, writeResult } from "./harness.mjs";
@@ -56,20 +58,23 @@ const o = parseFlags(
     flood: 50_000,
     floodWindow: 64,
     maxSeconds: 900,
-    out: path.join(here, "results", "flat-cost.json"),
+    out: "",
     recordBefore: false,
     quick: false,
   },
   USAGE,
 );
+const COMMITTED = path.join(here, "results", "flat-cost.json");
 if (o.quick) {
   if (!process.argv.includes("--large")) o.large = 20_000;
   if (!process.argv.includes("--flood")) o.flood = 10_000;
+  // A quick run must not replace the committed full-size result.
+  if (!process.argv.includes("--out")) o.out = path.join(os.tmpdir(), "nadir-flat-cost.quick.json");
 }
 if (!["always", "interval", "never"].includes(o.fsync)) throw new Error(`bad --fsync ${o.fsync}`);
 for (const k of ["small", "large", "inFlight", "windows", "smallWindows"])
   if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`--${k} must be a positive integer`);
-o.out = path.resolve(o.out);
+o.out = path.resolve(o.out || path.join(here, "results", "flat-cost.json"));
 
 const STUDY_ID = "flat";
 const started = new Date().toISOString();
@@ -256,9 +261,9 @@ const summary = {
 
 let before = null;
 try {
-  before = JSON.parse(fs.readFileSync(o.out, "utf8")).before ?? null;
+  before = JSON.parse(fs.readFileSync(COMMITTED, "utf8")).before ?? null;
 } catch {
-  /* no earlier result */
+  /* no committed result */
 }
 if (o.recordBefore)
   before = {
@@ -291,9 +296,10 @@ const out = {
   },
   options: { ...o, out: path.relative(process.cwd(), o.out) },
   summary,
-  ...(before && !o.recordBefore
+  ...(before ? { before } : {}),
+  // Only like with like: the same study sizes.
+  ...(before && !o.recordBefore && before.options.small === o.small && before.options.large === o.large
     ? {
-        before,
         afterOverBefore: {
           ratio: summary.ratio / before.summary.ratio,
           largePerSecond: summary.largePerSecond / before.summary.largePerSecond,

@@ -27,7 +27,7 @@
  *   [--warmup-ms 1000] [--slice-ms 500] [--window 32] [--load-procs 2] [--memory-reports 300000]
  *   [--memory-workers 8] [--sample-ms 1000] [--profile-ms 3000] [--no-profile] [--keep-profile FILE.cpuprofile]
  *   [--out FILE] [--quick]
- *   --quick: --duration-ms 1500 --memory-reports 0 --profile-ms 1500.
+ *   --quick: --duration-ms 1500 --memory-reports 0 --profile-ms 1500, written to the temp dir unless --out.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -74,6 +74,8 @@ if (o.quick) {
   if (!process.argv.includes("--duration-ms")) o.durationMs = 1500;
   if (!process.argv.includes("--memory-reports")) o.memoryReports = 0;
   if (!process.argv.includes("--profile-ms")) o.profileMs = 1500;
+  // A quick run must not replace the committed full result.
+  if (!process.argv.includes("--out")) o.out = path.join(os.tmpdir(), "nadir-reports.quick.json");
 }
 for (const f of o.fsync)
   if (!["always", "interval", "never"].includes(f))
