@@ -31,7 +31,7 @@
  *
  * Usage: node bench/flat-cost.bench.mjs [--small 2000] [--large 200000] [--in-flight 64] [--windows 40]
  *   [--small-windows 4]
- *   [--fsync interval] [--probe-ms 1000] [--probe-window 32] [--flood 50000] [--max-seconds 900]
+ *   [--fsync interval] [--probe-ms 1000] [--probe-window 32] [--flood 50000] [--max-seconds 600]
  *   [--out bench/results/flat-cost.json] [--record-before] [--quick]
  *   --quick: --large 20000 --flood 10000 (about a minute on 2 loaded cores).
  */
@@ -57,7 +57,7 @@ const o = parseFlags(
     probeWindow: 32,
     flood: 50_000,
     floodWindow: 64,
-    maxSeconds: 900,
+    maxSeconds: 600,
     out: "",
     recordBefore: false,
     quick: false,
