@@ -22,6 +22,9 @@
  *   study's window samples.
  * - Hello flood: after the first small study, one connection says Hello `--flood` times, each with a new
  *   peer id; gc'd heap and RSS before and after; flat = heap grows less than 1 MiB.
+ * - control: the same three studies against a flat reference server (server-process.mjs "reference":
+ *   just enough protocol for this load, O(1) work per message, no journal); its large/small ratio is what
+ *   the harness and the machine's noise alone do to the ratio (skip with `--no-control`).
  * - check: the journal read back from disk (offline replay) holds exactly the completed trials the load
  *   saw accepted.
  *
@@ -32,7 +35,7 @@
  * Usage: node bench/flat-cost.bench.mjs [--small 2000] [--large 200000] [--in-flight 64] [--windows 40]
  *   [--small-windows 4]
  *   [--fsync interval] [--probe-ms 1000] [--probe-window 32] [--flood 50000] [--max-seconds 600]
- *   [--out bench/results/flat-cost.json] [--record-before] [--quick]
+ *   [--out bench/results/flat-cost.json] [--record-before] [--no-control] [--quick]
  *   --quick: --large 20000 --flood 10000 (about a minute on 2 loaded cores).
  */
 import * as fs from "node:fs";
@@ -43,7 +46,7 @@ import { here, machineInfo, parseFlags, slope, startLoad, startServer, writeResu
 
 const USAGE = `usage: node bench/flat-cost.bench.mjs [--small N] [--large N] [--in-flight N] [--windows N] [--small-windows N]
   [--fsync always|interval|never] [--probe-ms MS] [--probe-window N] [--flood N] [--max-seconds S]
-  [--out FILE] [--record-before] [--quick]`;
+  [--out FILE] [--record-before] [--no-control] [--quick]`;
 const o = parseFlags(
   process.argv.slice(2),
   {
@@ -60,6 +63,7 @@ const o = parseFlags(
     maxSeconds: 600,
     out: "",
     recordBefore: false,
+    noControl: false,
     quick: false,
   },
   USAGE,
@@ -83,9 +87,9 @@ const machine = machineInfo();
 const log = (s) => process.stderr.write(`${s}\n`);
 
 /** Runs one study to its end (or `--max-seconds`); see the file comment. */
-async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false } = {}) {
+async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false, kind = "coordinator" } = {}) {
   const server = await startServer({
-    kind: "coordinator",
+    kind,
     fsync: o.fsync,
     maxTrials: trials,
     parallelism: o.inFlight,
@@ -223,12 +227,28 @@ log(`flat cost: small ${o.small}, large ${o.large} trials, ${o.inFlight} in flig
 const small1 = await runStudy(o.small, o.smallWindows, { flood: o.flood });
 const large = await runStudy(o.large, o.windows, { probeFirstWindow: true });
 const small2 = await runStudy(o.small, o.smallWindows);
-machine.end();
-
 const smalls = [small1, small2];
-const smallPerSecond =
-  smalls.reduce((a, r) => a + r.windows.slice(1).reduce((b, w) => b + w.trials, 0), 0) /
-  smalls.reduce((a, r) => a + r.windows.slice(1).reduce((b, w) => b + w.seconds, 0), 0);
+/** Trials/s of the small runs pooled, every window after the first. */
+const pooled = (runs) =>
+  runs.reduce((a, r) => a + r.windows.slice(1).reduce((b, w) => b + w.trials, 0), 0) /
+  runs.reduce((a, r) => a + r.windows.slice(1).reduce((b, w) => b + w.seconds, 0), 0);
+const smallPerSecond = pooled(smalls);
+let control;
+if (!o.noControl) {
+  log("control: the same runs against the flat reference server");
+  const c1 = await runStudy(o.small, o.smallWindows, { kind: "reference" });
+  const cl = await runStudy(o.large, o.windows, { kind: "reference" });
+  const c2 = await runStudy(o.small, o.smallWindows, { kind: "reference" });
+  const cs = pooled([c1, c2]);
+  control = {
+    smallPerSecond: cs,
+    largePerSecond: cl.perSecond,
+    ratio: cl.perSecond / cs,
+    largeWindowPerSecond: cl.windows.map((w) => Math.round(w.perSecond)),
+    runs: { small: [c1, c2], large: cl },
+  };
+}
+machine.end();
 const MiB = 2 ** 20;
 const summary = {
   smallTrials: o.small,
@@ -251,6 +271,7 @@ const summary = {
     heap: large.heapBytesPer1000Trials / MiB,
     rss: large.rssBytesPer1000Trials / MiB,
   },
+  controlRatio: control?.ratio ?? null,
   helloFlood: {
     hellos: small1.flood?.hellos ?? 0,
     heapGrowthMiB: (small1.flood?.heapGrowthBytes ?? 0) / MiB,
@@ -292,6 +313,8 @@ const out = {
     flood: `after the first small study, one DEALER says Hello ${o.flood} times (observer role, a new peer id each, ${o.floodWindow} in flight); gc'd heap before/after; flat = heap growth < 1 MiB`,
     check:
       "after each study the journal is read back from disk (CRC-checked, replayed offline) and must hold exactly the completed trials the load saw accepted",
+    control:
+      "unless --no-control: the same small, large, small runs against server-process.mjs's flat reference server (Hello/Welcome, assignments, Acks, O(1) work per message, no journal): the ratio the harness and machine noise give a server whose cost cannot grow",
     goal: "large perSecond >= 0.9 x small perSecond, with the large study finished",
   },
   options: { ...o, out: path.relative(process.cwd(), o.out) },
@@ -309,6 +332,7 @@ const out = {
       }
     : {}),
   runs: { small: smalls, large },
+  ...(control ? { control } : {}),
 };
 writeResult(o.out, out);
 
@@ -317,6 +341,10 @@ console.log(
   `small (${o.small}): ${f(smallPerSecond)} trials/s; large (${large.done}/${o.large}${summary.largeFinished ? "" : ", stopped at --max-seconds"}): ${f(large.perSecond)} trials/s; ratio ${f(summary.ratio, 3)} ${summary.meetsGoal ? "(goal >= 0.9 met)" : "(goal >= 0.9 NOT met)"}`,
 );
 console.log(`large study windows (trials/s): ${summary.largeWindowPerSecond.join(", ")}`);
+if (control)
+  console.log(
+    `control (flat reference server, same load and harness): small ${f(control.smallPerSecond)}/s, large ${f(control.largePerSecond)}/s, ratio ${f(control.ratio, 3)}`,
+  );
 console.log(
   `Welcomes/s: ${f(summary.welcomesPerSecond.early)} at ${o.small} trials, ${f(summary.welcomesPerSecond.late)} at ${large.done} trials (late/early ${f(summary.welcomesPerSecond.lateOverEarly, 3)})`,
 );

@@ -6,7 +6,8 @@
  *     `new Coordinator({...}).start()`) on a FileJournal in a fresh temp dir, one float parameter,
  *     default suggester, default compaction, rate limit far above the load;
  *   {kind: "echo", studyId}: the raw baseline, a bare zeromq ROUTER that answers every message with one
- *     pre-encoded Ack envelope of the coordinator's Ack size (no decoding, no state, no disk).
+ *     pre-encoded Ack envelope of the coordinator's Ack size (no decoding, no state, no disk);
+ *   {kind: "reference", maxTrials, studyId}: a flat stand-in for the coordinator (see startReference).
  *
  * IPC requests (each answered with {id, ...}):
  *   memory  gc() twice (run with --expose-gc), then process.memoryUsage();
@@ -21,7 +22,14 @@ import { Session } from "node:inspector/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import { encodeEnvelope, nadir, PROTOCOL_MAJOR, PROTOCOL_MINOR, PROTOCOL_TAG_BYTES } from "@nadir/protocol";
+import {
+  decodeFrames,
+  encodeEnvelope,
+  nadir,
+  PROTOCOL_MAJOR,
+  PROTOCOL_MINOR,
+  PROTOCOL_TAG_BYTES,
+} from "@nadir/protocol";
 import * as zmq from "zeromq";
 import * as lib from "../dist/index.js";
 
@@ -117,7 +125,115 @@ async function startEcho() {
   };
 }
 
-const server = cfg.kind === "coordinator" ? await startCoordinator() : await startEcho();
+/**
+ * The flat reference for flat-cost.bench.mjs's control run: speaks just enough of the protocol for its
+ * load (Hello -> Welcome, up to `capacity` TrialAssignments per worker, TrialCompleted -> Ack ACCEPTED and
+ * the next assignment) with O(1) work per message and no journal. Its cost cannot grow with the study, so
+ * its large/small ratio shows what the harness alone (pauses, sampling, machine noise) does to the ratio.
+ */
+async function startReference() {
+  const router = new zmq.Router({ linger: 0, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000 });
+  await router.bind("tcp://127.0.0.1:*");
+  const tag = Buffer.from(PROTOCOL_TAG_BYTES);
+  const sessionId = crypto.randomUUID();
+  let nextTrial = 1;
+  const running = new Map(); // trialId -> routing id
+  const completed = new Set();
+  const send = (id, body, correlationId) =>
+    router.send([
+      id,
+      tag,
+      Buffer.from(
+        encodeEnvelope(
+          {
+            versionMajor: PROTOCOL_MAJOR,
+            versionMinor: PROTOCOL_MINOR,
+            messageId: crypto.randomUUID(),
+            ...(correlationId ? { correlationId } : {}),
+            sentUnixMs: Date.now(),
+            senderId: "reference",
+            ...body,
+          },
+          { verify: false },
+        ),
+      ),
+    ]);
+  const assign = async (id) => {
+    if (nextTrial > cfg.maxTrials) return;
+    const trialId = nextTrial++;
+    running.set(trialId, id);
+    const now = Date.now();
+    await send(id, {
+      trialAssignment: {
+        trial: { studyId: cfg.studyId, trialId, attempt: 1 },
+        parameters: { x: { floatValue: (trialId * 0.618033988749895) % 1 } },
+        stepBudget: 1_000_000_000,
+        seed: trialId,
+        lease: {
+          leaseId: crypto.randomUUID(),
+          expiresUnixMs: now + 10_000,
+          heartbeatIntervalMs: 1000,
+          timeoutMs: 10_000,
+        },
+        objective: { metric: "loss", direction: v1.Direction.DIRECTION_MINIMIZE },
+        suggester: "halton",
+      },
+    });
+  };
+  const loop = (async () => {
+    try {
+      for await (const frames of router) {
+        const { identity: id, envelope: env } = decodeFrames(frames, { identity: true });
+        if (env.body === "hello") {
+          await send(
+            id,
+            {
+              welcome: {
+                peerId: env.hello.peerId,
+                sessionId,
+                negotiatedMinor: PROTOCOL_MINOR,
+                heartbeatIntervalMs: 1000,
+                peerTimeoutMs: 10_000,
+                maxFrameBytes: 1 << 20,
+                agent: "nadir-bench-reference/0.1.0",
+              },
+            },
+            env.messageId,
+          );
+          if (env.hello.role === v1.PeerRole.PEER_ROLE_WORKER)
+            for (let i = 0; i < (env.hello.worker?.capacity ?? 1); i++) await assign(id);
+        } else if (env.body === "trialCompleted") {
+          const ref = env.trialCompleted.trial;
+          running.delete(ref.trialId);
+          completed.add(ref.trialId);
+          await send(id, { ack: { status: v1.AckStatus.ACK_STATUS_ACCEPTED, trial: ref } }, env.messageId);
+          await assign(id);
+        }
+      }
+    } catch {
+      /* closed */
+    }
+  })();
+  return {
+    endpoint: router.lastEndpoint,
+    stop: async () => {
+      router.close();
+      await loop;
+      return {
+        journalCompleted: completed.size,
+        compactions: 0,
+        journalProblem: "no journal (reference server)",
+      };
+    },
+  };
+}
+
+const server =
+  cfg.kind === "coordinator"
+    ? await startCoordinator()
+    : cfg.kind === "reference"
+      ? await startReference()
+      : await startEcho();
 let inspector;
 let elu0 = performance.eventLoopUtilization();
 let cpu0 = process.cpuUsage();
