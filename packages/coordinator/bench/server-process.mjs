@@ -72,6 +72,8 @@ async function startCoordinator() {
         const { records, problem } = lib.readJournal(dir);
         out.journalRecords = records.length;
         out.journalReports = records.filter((r) => r.trialReport).length;
+        // A compaction leaves a snapshot record in place of the records it folded.
+        out.journalSnapshots = records.filter((r) => r.snapshot).length;
         out.journalBytes = fs.readdirSync(dir).reduce((a, n) => a + fs.statSync(path.join(dir, n)).size, 0);
         const { counts } = lib.journalProgress(dir);
         out.journalCompleted = counts.reduce((a, x) => a + x.completed, 0);
