@@ -1,26 +1,27 @@
 /**
  * Flat cost: does a coordinator serve its 200,000th trial as fast as its 2,000th?
  *
- * Each study runs on its own real Coordinator in its own process (server-process.mjs: FileJournal in a
- * fresh temp dir, fsync `--fsync`, default compaction), driven by the same load in a second process
- * (load-process.mjs): `--in-flight` worker DEALERs of capacity 1, each answering every TrialAssignment at
- * once with the trial's one TrialCompleted, so `--in-flight` trials are in flight and every accepted Ack
- * is one finished trial. The large study is cut into `--windows` windows of progress (the small one into
- * `--small-windows`); at each window's end the
- * load stops sending and waits for every acknowledgement, then the coordinator process is sampled
- * (gc() twice, then RSS and heapUsed) and the load resumes; the window's rate is its trials / its own
- * seconds (pauses excluded). Studies run in the order small, large, small, so background load drifts hit
- * both sizes.
+ * Every study runs on a fresh real Coordinator (server-process.mjs: a new FileJournal in a fresh temp
+ * dir, fsync `--fsync`, default compaction) in one long-lived server process, driven by one long-lived
+ * load process (load-process.mjs), so both processes are equally warm for every study; the order is a
+ * warm-up study (not reported), `--small-runs` small studies, the large one, `--small-runs` small ones
+ * (so drifts in background load hit both sizes). The load is `--in-flight` worker DEALERs of capacity
+ * 1, each answering every TrialAssignment at once with the trial's one TrialCompleted, so `--in-flight`
+ * trials are in flight and every accepted Ack is one finished trial. The load never pauses; it stamps every `--window-trials` trials (the same
+ * window size for both studies, so per-window costs weigh the same) on the clock all processes share.
+ * About `--samples` times per study the coordinator process is sampled (gc() twice, then RSS and
+ * heapUsed); those pauses are cut out of the windows' seconds.
  *
  * Figures (all in the JSON, with the windows):
- * - trials/s of each study; `ratio` = large / small, both after the first window (JIT warm-up);
- *   goal >= 0.9. The windows show whether the rate falls as the study grows.
- * - Welcomes/s: one more connection re-says Hello (observer role, same peer id) with `--probe-window`
- *   in flight for `--probe-ms`, with the load paused, at the end of the small study ("early") and at
- *   the large study's first window and end ("late").
- * - memory per 1,000 trials: least-squares slope of heapUsed and RSS against trials done, over the large
- *   study's window samples.
- * - Hello flood: after the first small study, one connection says Hello `--flood` times, each with a new
+ * - trials/s of each study over its windows but the first (connections, ramp-up) and the last (fewer
+ *   than `--in-flight` trials left); `ratio` = large / small (all small runs pooled), goal >= 0.9; the rate by tenths of progress shows whether it
+ *   falls as the study grows.
+ * - Welcomes/s: when a study is done, one more connection says Hello (observer role, one peer id) again
+ *   and again with `--probe-window` in flight for `--probe-ms`: "early" after the small study, "late"
+ *   after the large one.
+ * - memory per 1,000 trials: least-squares slope of heapUsed and RSS against trials done over the large
+ *   study's samples (after the first).
+ * - Hello flood: after the first measured small study, one connection says Hello `--flood` times, each with a new
  *   peer id; gc'd heap and RSS before and after; flat = heap grows less than 1 MiB.
  * - control: the same three studies against a flat reference server (server-process.mjs "reference":
  *   just enough protocol for this load, O(1) work per message, no journal); its large/small ratio is what
@@ -32,11 +33,10 @@
  * is carried into each new result, with new / before when the study sizes match; `--record-before`
  * makes this run the `before`. `--quick` writes to the temp dir unless `--out` is given.
  *
- * Usage: node bench/flat-cost.bench.mjs [--small 2000] [--large 200000] [--in-flight 64] [--windows 40]
- *   [--small-windows 4]
- *   [--fsync interval] [--probe-ms 1000] [--probe-window 32] [--flood 50000] [--max-seconds 600]
+ * Usage: node bench/flat-cost.bench.mjs [--small 2000] [--large 200000] [--in-flight 64]
+ *   [--window-trials 500] [--samples 20] [--small-runs 3] [--fsync interval] [--probe-ms 1000] [--probe-window 32] [--flood 50000] [--max-seconds 600]
  *   [--out bench/results/flat-cost.json] [--record-before] [--no-control] [--quick]
- *   --quick: --large 20000 --flood 10000 (about a minute on 2 loaded cores).
+ *   --quick (or NADIR_BENCH_QUICK=1): --large 20000 --flood 10000.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -44,7 +44,7 @@ import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { here, machineInfo, parseFlags, slope, startLoad, startServer, writeResult } from "./harness.mjs";
 
-const USAGE = `usage: node bench/flat-cost.bench.mjs [--small N] [--large N] [--in-flight N] [--windows N] [--small-windows N]
+const USAGE = `usage: node bench/flat-cost.bench.mjs [--small N] [--large N] [--in-flight N] [--window-trials N] [--samples N] [--small-runs N]
   [--fsync always|interval|never] [--probe-ms MS] [--probe-window N] [--flood N] [--max-seconds S]
   [--out FILE] [--record-before] [--no-control] [--quick]`;
 const o = parseFlags(
@@ -53,8 +53,9 @@ const o = parseFlags(
     small: 2000,
     large: 200_000,
     inFlight: 64,
-    windows: 40,
-    smallWindows: 4,
+    windowTrials: 500,
+    samples: 20,
+    smallRuns: 3,
     fsync: "interval",
     probeMs: 1000,
     probeWindow: 32,
@@ -69,6 +70,8 @@ const o = parseFlags(
   USAGE,
 );
 const COMMITTED = path.join(here, "results", "flat-cost.json");
+// NADIR_BENCH_QUICK=1 is --quick for runs that cannot pass flags (`NADIR_BENCH_QUICK=1 pnpm bench`).
+if (process.env.NADIR_BENCH_QUICK === "1") o.quick = true;
 if (o.quick) {
   if (!process.argv.includes("--large")) o.large = 20_000;
   if (!process.argv.includes("--flood")) o.flood = 10_000;
@@ -76,7 +79,7 @@ if (o.quick) {
   if (!process.argv.includes("--out")) o.out = path.join(os.tmpdir(), "nadir-flat-cost.quick.json");
 }
 if (!["always", "interval", "never"].includes(o.fsync)) throw new Error(`bad --fsync ${o.fsync}`);
-for (const k of ["small", "large", "inFlight", "windows", "smallWindows"])
+for (const k of ["small", "large", "inFlight", "windowTrials", "samples", "smallRuns"])
   if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`--${k} must be a positive integer`);
 o.out = path.resolve(o.out || path.join(here, "results", "flat-cost.json"));
 
@@ -86,30 +89,54 @@ const t0 = performance.now();
 const machine = machineInfo();
 const log = (s) => process.stderr.write(`${s}\n`);
 
-/** Runs one study to its end (or `--max-seconds`); see the file comment. */
-async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false, kind = "coordinator" } = {}) {
-  const server = await startServer({
-    kind,
-    fsync: o.fsync,
-    maxTrials: trials,
-    parallelism: o.inFlight,
-    studyId: STUDY_ID,
-  });
-  const load = await startLoad({
-    mode: "trials",
-    endpoint: server.info.endpoint,
-    workers: o.inFlight,
-    capacity: 1,
-    windowTrials: Math.max(1, Math.ceil(trials / windows)),
-    totalTrials: trials,
-    studyId: STUDY_ID,
-  });
+const serverConfig = (kind, trials) => ({
+  kind,
+  fsync: o.fsync,
+  maxTrials: trials,
+  parallelism: o.inFlight,
+  studyId: STUDY_ID,
+});
+
+/**
+ * Runs `plan` (study sizes, in order) on one server process of `kind` and one load process: each study
+ * gets a fresh server (a new Coordinator and journal) in the same, already warm, process. The first
+ * study is a warm-up and is not returned.
+ */
+async function sequence(kind, plan, { flood = 0 } = {}) {
+  const server = await startServer(serverConfig(kind, plan[0]));
+  const load = await startLoad({ mode: "trials" });
   const queue = [];
-  let wake;
+  const events = { wake: undefined };
   load.on("window", (m) => {
     queue.push(m);
-    wake?.();
+    events.wake?.();
   });
+  const runs = [];
+  let endpoint = server.info.endpoint;
+  for (let i = 0; i < plan.length; i++) {
+    if (i > 0) endpoint = (await server.call("start", { config: serverConfig(kind, plan[i]) })).endpoint;
+    if (i === 0) log(`  ${kind}: warm-up study of ${plan[0]} trials`);
+    const run = await runStudy(server, load, endpoint, plan[i], queue, events, {
+      flood: i === 1 ? flood : 0,
+      last: i === plan.length - 1,
+    });
+    if (i > 0) runs.push(run);
+  }
+  const { errors } = await load.call("stop");
+  await Promise.all([load.exit(), server.exit()]);
+  if (errors.length) throw new Error(`load errors: ${errors.slice(0, 3).join(" | ")}`);
+  return runs;
+}
+
+/** The windows between the first and the last (all of them when there are fewer than three). */
+function steadyWindows(run) {
+  return run.windows.length > 2 ? run.windows.slice(1, -1) : run.windows;
+}
+
+/** Runs one study to its end (or `--max-seconds`); see the file comment. */
+async function runStudy(server, load, endpoint, trials, queue, events, { flood = 0, last = false } = {}) {
+  const windowTrials = o.windowTrials;
+  const now = () => performance.timeOrigin + performance.now();
   let cut = false;
   const nextWindow = async () => {
     while (queue.length === 0) {
@@ -119,14 +146,18 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false, 
         await load.call("cut");
       }
       await new Promise((r) => {
-        wake = r;
+        events.wake = r;
         setTimeout(r, 500);
       });
     }
     return queue.shift();
   };
+  /** Sampling pauses the coordinator (two gc() calls): their intervals are left out of the windows. */
+  const gaps = [];
   const memory = async () => {
+    const a = now();
     const m = await server.call("memory");
+    gaps.push([a, now()]);
     return { rssBytes: m.rss, heapUsedBytes: m.heapUsed, externalBytes: m.external };
   };
   const probe = async (tag) => {
@@ -135,29 +166,50 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false, 
     const r = await load.call("hello", { tag, count: 1e9, maxMs: o.probeMs, window: o.probeWindow });
     return { trialsInStudy: done, welcomes: r.welcomes, seconds: r.seconds, perSecond: r.perSecond };
   };
-  const run = { trials, windows: [], memoryAtStart: await memory(), probes: {} };
+  const run = { trials, windowTrials, memoryAtStart: await memory(), samples: [], probes: {} };
+  gaps.length = 0;
+  const boundaries = [];
+  const sampleEvery = Math.max(1, Math.round(Math.ceil(trials / windowTrials) / o.samples));
   let done = 0;
   const begin = performance.now();
-  await load.call("start");
+  const { at: startAt } = await load.call("start", {
+    endpoint,
+    workers: o.inFlight,
+    capacity: 1,
+    windowTrials,
+    totalTrials: trials,
+  });
   for (;;) {
     const w = await nextWindow();
-    const count = w.done - done;
+    boundaries.push(w);
     done = w.done;
-    const mem = await memory();
-    run.windows.push({ done, trials: count, seconds: w.seconds, perSecond: count / w.seconds, ...mem });
-    log(
-      `  ${trials} trials: ${done} done, ${(count / w.seconds).toFixed(0)}/s, heap ${(mem.heapUsedBytes / 2 ** 20).toFixed(1)} MiB, rss ${(mem.rssBytes / 2 ** 20).toFixed(1)} MiB`,
-    );
-    if (run.windows.length === 1 && probeFirstWindow && !w.finished)
-      run.probes.firstWindow = await probe("first");
-    if (w.finished) break;
-    if ((performance.now() - begin) / 1000 > o.maxSeconds) {
-      run.stoppedAtMaxSeconds = true;
-      log(`  stopped after --max-seconds ${o.maxSeconds} at ${done} of ${trials} trials`);
-      break;
-    }
-    await load.call("resume");
+    if (w.finished || w.cut) break;
+    if (boundaries.length % sampleEvery === 0) run.samples.push({ done, ...(await memory()) });
+    if (
+      boundaries.length % Math.max(1, Math.round(boundaries.length / 10)) === 0 ||
+      trials <= 10 * windowTrials
+    )
+      log(`  ${trials} trials: ${done} done after ${((performance.now() - begin) / 1000).toFixed(1)} s`);
   }
+  if (cut) {
+    run.stoppedAtMaxSeconds = true;
+    log(`  stopped after --max-seconds ${o.maxSeconds} at ${done} of ${trials} trials`);
+  }
+  run.samples.push({ done, ...(await memory()) });
+  // Windows: trials between boundaries over the seconds between them, sampling pauses left out.
+  const overlap = (x, y) => gaps.reduce((t, [a, b]) => t + Math.max(0, Math.min(b, y) - Math.max(a, x)), 0);
+  let prev = { done: 0, at: startAt };
+  run.windows = boundaries.map((w) => {
+    const seconds = (w.at - prev.at - overlap(prev.at, w.at)) / 1000;
+    const r = {
+      done: w.done,
+      trials: w.done - prev.done,
+      seconds,
+      perSecond: (w.done - prev.done) / seconds,
+    };
+    prev = w;
+    return r;
+  });
   run.wallSeconds = (performance.now() - begin) / 1000;
   run.done = done;
   run.probes.end = await probe("end");
@@ -184,9 +236,8 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false, 
     );
   }
   const status = await load.call("status");
-  await load.call("stop");
-  const srv = await server.call("stop");
-  await Promise.all([load.exit(), server.exit()]);
+  await load.call("end-study");
+  const srv = await server.call("stop", { keep: !last });
   if (status.errors.length) throw new Error(`load errors: ${status.errors.slice(0, 3).join(" | ")}`);
   run.journal = {
     completedTrials: srv.journalCompleted,
@@ -201,52 +252,62 @@ async function runStudy(trials, windows, { flood = 0, probeFirstWindow = false, 
   else if (srv.journalCompleted !== done)
     throw new Error(`journal holds ${srv.journalCompleted} completed trials, the load saw ${done} accepted`);
   run.messageBytes = { trialCompleted: status.stats.requestBytes, ack: status.stats.replyBytes };
-  // Steady state: every window after the first (the first carries the JIT warm-up).
-  const steady = run.windows.slice(1);
-  const st = steady.length ? steady : run.windows;
-  run.perSecond = st.reduce((a, w) => a + w.trials, 0) / st.reduce((a, w) => a + w.seconds, 0);
-  run.perSecondAllWindows =
-    run.windows.reduce((a, w) => a + w.trials, 0) / run.windows.reduce((a, w) => a + w.seconds, 0);
-  run.lastWindowPerSecond = run.windows.at(-1).perSecond;
-  const xs = st.map((w) => w.done);
+  // Steady state: the windows between the first (connections, ramp-up) and the last (fewer than
+  // --in-flight trials left to run).
+  const st = steadyWindows(run);
+  const rate = (ws) => ws.reduce((x, w) => x + w.trials, 0) / ws.reduce((x, w) => x + w.seconds, 0);
+  run.perSecond = rate(st);
+  run.perSecondAllWindows = rate(run.windows);
+  // The rate over each tenth of the trials done (windows grouped by progress).
+  run.tenthsPerSecond = Array.from({ length: 10 }, (_, k) => {
+    const ws = run.windows.filter((w) => Math.min(9, Math.floor((10 * (w.done - 1)) / done)) === k);
+    return ws.length ? rate(ws) : null;
+  });
+  run.lastTenthPerSecond = run.tenthsPerSecond.at(-1);
+  const ms = run.samples.length > 2 ? run.samples.slice(1) : run.samples;
   run.heapBytesPer1000Trials =
     1000 *
     slope(
-      xs,
-      st.map((w) => w.heapUsedBytes),
+      ms.map((x) => x.done),
+      ms.map((x) => x.heapUsedBytes),
     );
   run.rssBytesPer1000Trials =
     1000 *
     slope(
-      xs,
-      st.map((w) => w.rssBytes),
+      ms.map((x) => x.done),
+      ms.map((x) => x.rssBytes),
     );
+  log(
+    `  ${trials} trials: ${run.perSecond.toFixed(0)}/s (first and last window left out); by tenths of progress: ${run.tenthsPerSecond.map((x) => (x === null ? "-" : x.toFixed(0))).join(", ")}`,
+  );
   return run;
 }
 
 log(`flat cost: small ${o.small}, large ${o.large} trials, ${o.inFlight} in flight, fsync ${o.fsync}`);
-const small1 = await runStudy(o.small, o.smallWindows, { flood: o.flood });
-const large = await runStudy(o.large, o.windows, { probeFirstWindow: true });
-const small2 = await runStudy(o.small, o.smallWindows);
-const smalls = [small1, small2];
-/** Trials/s of the small runs pooled, every window after the first. */
+/** Warm-up, `--small-runs` small studies, the large one, `--small-runs` small studies again. */
+const plan = [o.small, ...Array(o.smallRuns).fill(o.small), o.large, ...Array(o.smallRuns).fill(o.small)];
+const split = (runs) => {
+  const i = o.smallRuns;
+  return { smalls: [...runs.slice(0, i), ...runs.slice(i + 1)], large: runs[i] };
+};
+const { smalls, large } = split(await sequence("coordinator", plan, { flood: o.flood }));
+const small1 = smalls[0];
+/** Trials/s of the small runs pooled, their steady windows only. */
 const pooled = (runs) =>
-  runs.reduce((a, r) => a + r.windows.slice(1).reduce((b, w) => b + w.trials, 0), 0) /
-  runs.reduce((a, r) => a + r.windows.slice(1).reduce((b, w) => b + w.seconds, 0), 0);
+  runs.reduce((a, r) => a + steadyWindows(r).reduce((b, w) => b + w.trials, 0), 0) /
+  runs.reduce((a, r) => a + steadyWindows(r).reduce((b, w) => b + w.seconds, 0), 0);
 const smallPerSecond = pooled(smalls);
 let control;
 if (!o.noControl) {
   log("control: the same runs against the flat reference server");
-  const c1 = await runStudy(o.small, o.smallWindows, { kind: "reference" });
-  const cl = await runStudy(o.large, o.windows, { kind: "reference" });
-  const c2 = await runStudy(o.small, o.smallWindows, { kind: "reference" });
-  const cs = pooled([c1, c2]);
+  const c = split(await sequence("reference", plan));
+  const cs = pooled(c.smalls);
   control = {
     smallPerSecond: cs,
-    largePerSecond: cl.perSecond,
-    ratio: cl.perSecond / cs,
-    largeWindowPerSecond: cl.windows.map((w) => Math.round(w.perSecond)),
-    runs: { small: [c1, c2], large: cl },
+    largePerSecond: c.large.perSecond,
+    ratio: c.large.perSecond / cs,
+    largeTenthsPerSecond: c.large.tenthsPerSecond.map((x) => (x === null ? null : Math.round(x))),
+    runs: { small: c.smalls, large: c.large },
   };
 }
 machine.end();
@@ -259,12 +320,11 @@ const summary = {
   smallPerSecond,
   largePerSecond: large.perSecond,
   ratio: large.perSecond / smallPerSecond,
-  lastWindowRatio: large.lastWindowPerSecond / smallPerSecond,
+  lastTenthRatio: large.lastTenthPerSecond / smallPerSecond,
   meetsGoal: large.done === o.large && large.perSecond / smallPerSecond >= 0.9,
-  largeWindowPerSecond: large.windows.map((w) => Math.round(w.perSecond)),
+  largeTenthsPerSecond: large.tenthsPerSecond.map((x) => (x === null ? null : Math.round(x))),
   welcomesPerSecond: {
     early: small1.probes.end.perSecond,
-    largeFirstWindow: large.probes.firstWindow?.perSecond ?? null,
     late: large.probes.end.perSecond,
     lateOverEarly: large.probes.end.perSecond / small1.probes.end.perSecond,
   },
@@ -302,15 +362,14 @@ const out = {
   machine,
   method: {
     processes:
-      "three: this driver; the Coordinator (server-process.mjs, --expose-gc); the load (load-process.mjs); a fresh coordinator process and journal per study",
+      "three: this driver; one server process (server-process.mjs, --expose-gc) that starts a fresh Coordinator and journal for each study; one load process (load-process.mjs) for all studies; a warm-up study first, not reported",
     load: `${o.inFlight} worker DEALERs of capacity 1 (so ${o.inFlight} trials in flight); each TrialAssignment is answered at once with one TrialCompleted; an accepted Ack is one trial`,
     coordinator: `public API only: new Coordinator({bind, store: new FileJournal(tmp, {fsync: "${o.fsync}"}), studies: [one float parameter, default suggester, parallelism ${o.inFlight}], rateLimitPerSecond: 1e9}).start(); default compaction`,
-    windows: `the large study is cut into ${o.windows} windows of progress, the small one into ${o.smallWindows}; at a window's end the load stops sending, waits for every Ack, the coordinator process is sampled (gc() twice, process.memoryUsage()), then the load resumes; perSecond = trials / seconds with the load running`,
-    ratio:
-      "large perSecond / small perSecond, both over every window after the first (JIT warm-up); the small study runs before and after the large one and its two runs are pooled",
-    welcomes: `with the load paused, one extra DEALER re-says Hello (observer role, same peer id) with ${o.probeWindow} in flight for ${o.probeMs} ms; early = end of the small study, late = end of the large study`,
+    windows: `the load never pauses and stamps every ${o.windowTrials} trials (both studies) with performance.timeOrigin + performance.now(); about ${o.samples} times per study the coordinator process is sampled (gc() twice, process.memoryUsage()) and those intervals are cut out of the windows' seconds`,
+    ratio: `large perSecond / small perSecond, both over every window but the first (connections, ramp-up) and the last (fewer than ${o.inFlight} trials left); ${o.smallRuns} small studies run before and ${o.smallRuns} after the large one and are pooled`,
+    welcomes: `after a study is done, one extra DEALER says Hello again and again (observer role, one peer id) with ${o.probeWindow} in flight for ${o.probeMs} ms after a 200 ms warm-up round; early = after the small study, late = after the large study`,
     memory:
-      "least-squares slope of heapUsed and RSS against trials done over the large study's window samples (after the first)",
+      "least-squares slope of heapUsed and RSS against trials done over the large study's samples (after the first)",
     flood: `after the first small study, one DEALER says Hello ${o.flood} times (observer role, a new peer id each, ${o.floodWindow} in flight); gc'd heap before/after; flat = heap growth < 1 MiB`,
     check:
       "after each study the journal is read back from disk (CRC-checked, replayed offline) and must hold exactly the completed trials the load saw accepted",
@@ -341,7 +400,7 @@ const f = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
 console.log(
   `small (${o.small}): ${f(smallPerSecond)} trials/s; large (${large.done}/${o.large}${summary.largeFinished ? "" : ", stopped at --max-seconds"}): ${f(large.perSecond)} trials/s; ratio ${f(summary.ratio, 3)} ${summary.meetsGoal ? "(goal >= 0.9 met)" : "(goal >= 0.9 NOT met)"}`,
 );
-console.log(`large study windows (trials/s): ${summary.largeWindowPerSecond.join(", ")}`);
+console.log(`large study by tenths of progress (trials/s): ${summary.largeTenthsPerSecond.join(", ")}`);
 if (control)
   console.log(
     `control (flat reference server, same load and harness): small ${f(control.smallPerSecond)}/s, large ${f(control.largePerSecond)}/s, ratio ${f(control.ratio, 3)}`,

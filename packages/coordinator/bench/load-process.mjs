@@ -9,13 +9,15 @@
  *   releases the next), `end-phase` closes it and answers the replies counted; only ACK_STATUS_ACCEPTED
  *   coordinator replies count (anything else is an error).
  *
- * mode "trials" (flat-cost.bench.mjs): `workers` worker DEALERs (capacity `capacity` each) on `endpoint`.
- *   Every TrialAssignment is answered at once with the trial's one TrialCompleted; every accepted Ack
- *   counts one trial. Every `windowTrials` trials the load stops sending, waits until every sent
- *   completion is acknowledged, and reports {type: "window", done, seconds} (seconds = time since the
- *   last `resume`, so the parent's measurements between windows are not counted); `resume` continues;
- *   `cut` ends the current window early.
- *   Heartbeats (every Welcome.heartbeat_interval_ms) keep held assignments' leases alive while paused.
+ * mode "trials" (flat-cost.bench.mjs): one process drives study after study. `start {endpoint, workers,
+ *   capacity, windowTrials, totalTrials}` opens `workers` worker DEALERs (capacity `capacity` each); every
+ *   TrialAssignment is answered at once with the trial's one TrialCompleted, and every accepted Ack
+ *   counts one trial. The load never pauses: every `windowTrials` trials (and at the last) it sends
+ *   {type: "window", done, at} with `at` on the clock all processes share (performance.timeOrigin +
+ *   performance.now()), so the parent can time windows and cut out its own sampling pauses. `cut` stops
+ *   answering new assignments and sends a last {cut: true} window once every completion is acknowledged;
+ *   `end-study` closes the study's sockets. Heartbeats (every Welcome.heartbeat_interval_ms) keep held
+ *   assignments' leases alive.
  *   `hello {count, maxMs, window, newIds}` opens one more DEALER and sends Hellos (observer role) with
  *   `window` in flight: with newIds every Hello names a new peer id (a flood), otherwise the same one
  *   again; it answers Welcomes received and the seconds they took.
@@ -155,57 +157,55 @@ function reportsMode() {
 // ------------------------------------------------------------------------------------------- trials mode
 
 function trialsMode() {
-  const { endpoint, workers, capacity, windowTrials, totalTrials } = cfg;
-  let done = 0;
-  let inFlight = 0;
-  let pausing = false;
-  let resumedAt = performance.now();
-  let heartbeatMs = 1000;
-  let nextBoundary = Math.min(windowTrials, totalTrials);
-  const held = []; // [worker, ref] assignments waiting while paused
   const stats = { assignments: 0, otherReplies: {}, requestBytes: 0, replyBytes: 0 };
+  let heartbeatMs = 1000;
+  /** The study being driven: its workers, counters and window boundaries (replaced by each `start`). */
+  let study;
 
   class Worker {
-    constructor(i) {
-      this.peerId = `bench-w-${String(i).padStart(4, "0")}`;
-      this.sock = dealer(endpoint);
+    constructor(st, i) {
+      this.st = st;
+      this.peerId = `bench-w-${st.index}-${String(i).padStart(4, "0")}`;
+      this.sock = dealer(st.endpoint);
       this.running = new Map(); // "trialId/attempt" -> ref
     }
 
     async start() {
-      await this.sock.send(frames(this.peerId, helloBody(this.peerId, { capacity })));
+      await this.sock.send(frames(this.peerId, helloBody(this.peerId, { capacity: this.st.capacity })));
       void this.loop().catch((err) => {
-        if (!stopped) note(err);
+        if (!this.st.stopped) note(err);
       });
     }
 
     complete(ref) {
-      inFlight += 1;
+      this.st.inFlight += 1;
       const m = frames(this.peerId, completedBody(ref, 100));
       stats.requestBytes ||= m[1].length;
-      this.sock.send(m).catch((err) => (stopped ? undefined : note(err)));
+      this.sock.send(m).catch((err) => (this.st.stopped ? undefined : note(err)));
     }
 
     async loop() {
+      const st = this.st;
       for await (const parts of this.sock) {
         const env = decodeReply(parts);
         if (env.body === "trialAssignment") {
           stats.assignments += 1;
           const ref = env.trialAssignment.trial;
           this.running.set(`${ref.trialId}/${ref.attempt}`, ref);
-          if (pausing) held.push([this, ref]);
-          else this.complete(ref);
+          // After a cut the assignment stays unanswered (its lease is kept alive by heartbeats).
+          if (!st.cutting) this.complete(ref);
         } else if (env.body === "ack") {
-          inFlight -= 1;
+          st.inFlight -= 1;
           stats.replyBytes ||= parts[1].length;
           const ref = env.ack.trial;
           this.running.delete(`${ref.trialId}/${ref.attempt}`);
           if (env.ack.status !== ACCEPTED) note(`ack status ${env.ack.status} for trial ${ref.trialId}`);
           else {
-            done += 1;
-            if (done >= nextBoundary) pausing = true;
+            st.done += 1;
+            if (st.done % st.windowTrials === 0 || st.done === st.totalTrials)
+              boundary(st, st.done === st.totalTrials);
           }
-          if (pausing && inFlight === 0) windowEnd();
+          if (st.cutting && st.inFlight === 0) boundary(st, false, true);
         } else if (env.body === "welcome") {
           heartbeatMs = env.welcome.heartbeatIntervalMs || heartbeatMs;
         } else {
@@ -217,29 +217,34 @@ function trialsMode() {
     }
   }
 
-  let stopped = false;
-  let resumeWaiter;
-  function windowEnd() {
-    if (resumeWaiter) return;
-    const seconds = (performance.now() - resumedAt) / 1000;
-    resumeWaiter = true;
-    process.send({ type: "window", done, seconds, finished: done >= totalTrials });
+  /** A window boundary, stamped on the clock all processes share (performance.timeOrigin + now). */
+  function boundary(st, finished, cut = false) {
+    if (st.ended) return;
+    if (finished || cut) st.ended = true;
+    process.send({
+      type: "window",
+      done: st.done,
+      at: performance.timeOrigin + performance.now(),
+      finished,
+      cut,
+    });
   }
 
-  const ws = [];
-  for (let i = 0; i < workers; i++) ws.push(new Worker(i));
   const beat = async () => {
-    while (!stopped) {
+    for (;;) {
       await sleep(heartbeatMs);
-      for (const w of ws)
-        if (w.running.size > 0 && !stopped)
+      const st = study;
+      if (!st || st.stopped) continue;
+      for (const w of st.workers)
+        if (w.running.size > 0)
           w.sock.send(frames(w.peerId, heartbeatBody([...w.running.values()]))).catch(() => {});
     }
   };
+  void beat();
 
   let probes = 0;
   async function hello(m) {
-    const sock = dealer(endpoint);
+    const sock = dealer(study.endpoint);
     // A fresh id per call: each call is a new connection, and an id still held by an earlier connection
     // may rightly be refused.
     probes += 1;
@@ -252,7 +257,7 @@ function trialsMode() {
     const deadline = t0 + (m.maxMs || Number.POSITIVE_INFINITY);
     const send = () => {
       sent += 1;
-      const id = m.newIds ? `bench-flood-${String(sent).padStart(7, "0")}` : probeId;
+      const id = m.newIds ? `bench-flood-${probes}-${String(sent).padStart(7, "0")}` : probeId;
       return sock.send(frames(id, helloBody(id, { role: "observer" })));
     };
     for (let i = 0; i < Math.min(m.window, m.count); i++) await send();
@@ -282,37 +287,33 @@ function trialsMode() {
     answer(m, { sent, welcomes, other, answers, unanswered, seconds, perSecond: welcomes / seconds });
   }
 
+  let studies = 0;
   process.on("message", (m) => {
-    if (m.type === "start" || m.type === "resume") {
-      if (m.type === "resume") {
-        // A remainder under half a window joins the last window (a 20-trial window times nothing).
-        nextBoundary = done + windowTrials;
-        if (totalTrials - nextBoundary < windowTrials / 2) nextBoundary = totalTrials;
-        pausing = false;
-        resumeWaiter = false;
-      }
-      resumedAt = performance.now();
-      answer(m);
-      if (m.type === "start") {
-        void Promise.all(ws.map((w) => w.start())).catch(note);
-        void beat();
-      } else for (const [w, ref] of held.splice(0)) w.complete(ref);
+    if (m.type === "start") {
+      // {endpoint, workers, capacity, windowTrials, totalTrials}: a new study on a new server.
+      studies += 1;
+      study = { ...m, index: studies, done: 0, inFlight: 0, cutting: false, ended: false, stopped: false };
+      study.workers = Array.from({ length: m.workers }, (_, i) => new Worker(study, i));
+      answer(m, { at: performance.timeOrigin + performance.now() });
+      void Promise.all(study.workers.map((w) => w.start())).catch(note);
     } else if (m.type === "cut") {
-      // End the current window now (the parent's time limit): pause, drain, report as usual.
-      nextBoundary = done;
-      pausing = true;
-      if (inFlight === 0) windowEnd();
+      // The parent's time limit: stop answering assignments, and end with the window in progress once
+      // every sent completion is acknowledged.
+      study.cutting = true;
+      if (study.inFlight === 0) boundary(study, false, true);
       answer(m);
     } else if (m.type === "hello") {
       void hello(m).catch((err) => {
         note(err);
         answer(m, { error: String(err) });
       });
-    } else if (m.type === "status") answer(m, { done, inFlight, errors, stats });
-    else if (m.type === "stop") {
-      stopped = true;
-      for (const w of ws) w.sock.close();
-      answer(m, { done, errors, stats });
+    } else if (m.type === "status") answer(m, { done: study?.done, errors, stats: { ...stats } });
+    else if (m.type === "end-study") {
+      study.stopped = true;
+      for (const w of study.workers) w.sock.close();
+      answer(m, { done: study.done, errors });
+    } else if (m.type === "stop") {
+      answer(m, { errors, stats });
       setTimeout(() => process.exit(0), 10);
     }
   });

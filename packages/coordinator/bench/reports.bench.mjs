@@ -27,7 +27,7 @@
  *   [--warmup-ms 1000] [--slice-ms 500] [--window 32] [--load-procs 2] [--memory-reports 300000]
  *   [--memory-workers 8] [--sample-ms 1000] [--profile-ms 3000] [--no-profile] [--keep-profile FILE.cpuprofile]
  *   [--out FILE] [--quick]
- *   --quick: --duration-ms 1500 --memory-reports 0 --profile-ms 1500, written to the temp dir unless --out.
+ *   --quick (or NADIR_BENCH_QUICK=1): --duration-ms 1500 --memory-reports 0 --profile-ms 1500, written to the temp dir unless --out.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -70,6 +70,8 @@ const o = parseFlags(
   },
   USAGE,
 );
+// NADIR_BENCH_QUICK=1 is --quick for runs that cannot pass flags (`NADIR_BENCH_QUICK=1 pnpm bench`).
+if (process.env.NADIR_BENCH_QUICK === "1") o.quick = true;
 if (o.quick) {
   if (!process.argv.includes("--duration-ms")) o.durationMs = 1500;
   if (!process.argv.includes("--memory-reports")) o.memoryReports = 0;

@@ -15,7 +15,9 @@
  *   profile-start / profile-stop {file}   V8 CPU profile of just that stretch (inspector Profiler,
  *           1 ms sampling), written to `file` as a .cpuprofile;
  *   stop    stops the server; the coordinator's journal is then read back from disk (CRC-checked, its
- *           own offline replay) and the completed trials and reports it holds are returned.
+ *           own offline replay) and the completed trials and reports it holds are returned; the process
+ *           exits unless `keep`;
+ *   start {config}   starts a new server (same kinds as argv[2]) in this process after a `stop` with keep.
  */
 import * as fs from "node:fs";
 import { Session } from "node:inspector/promises";
@@ -38,19 +40,19 @@ const { Coordinator, FileJournal, studyFromJson } = lib;
 const v1 = nadir.v1;
 const cfg = JSON.parse(process.argv[2]);
 
-async function startCoordinator() {
+async function startCoordinator(conf) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nadir-bench-"));
   const log = [];
   const study = studyFromJson({
-    studyId: cfg.studyId,
+    studyId: conf.studyId,
     objective: { metric: "loss", direction: "DIRECTION_MINIMIZE" },
-    budget: { maxTrials: cfg.maxTrials, parallelism: cfg.parallelism },
+    budget: { maxTrials: conf.maxTrials, parallelism: conf.parallelism },
     stepBudget: 1_000_000_000,
     searchSpace: { parameters: [{ name: "x", floatDomain: { min: 0, max: 1 } }] },
   });
   const c = new Coordinator({
     bind: ["tcp://127.0.0.1:0"],
-    store: new FileJournal(dir, { fsync: cfg.fsync }),
+    store: new FileJournal(dir, { fsync: conf.fsync }),
     studies: [study],
     // The per-peer token bucket stays on (its bookkeeping is part of the hot path) but far above the load:
     // it is a policy against floods, not a throughput cost to measure.
@@ -87,7 +89,7 @@ async function startCoordinator() {
   };
 }
 
-async function startEcho() {
+async function startEcho(c) {
   const router = new zmq.Router({ linger: 0, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000 });
   await router.bind("tcp://127.0.0.1:*");
   // The same bytes the coordinator's Ack carries (36-character ids, a trial ref, a lease deadline).
@@ -102,7 +104,7 @@ async function startEcho() {
         senderId: "coordinator",
         ack: {
           status: v1.AckStatus.ACK_STATUS_ACCEPTED,
-          trial: { studyId: cfg.studyId, trialId: 1, attempt: 1 },
+          trial: { studyId: c.studyId, trialId: 1, attempt: 1 },
           leaseExpiresUnixMs: Date.now() + 10_000,
         },
       },
@@ -133,7 +135,7 @@ async function startEcho() {
  * the next assignment) with O(1) work per message and no journal. Its cost cannot grow with the study, so
  * its large/small ratio shows what the harness alone (pauses, sampling, machine noise) does to the ratio.
  */
-async function startReference() {
+async function startReference(c) {
   const router = new zmq.Router({ linger: 0, sendHighWaterMark: 100_000, receiveHighWaterMark: 100_000 });
   await router.bind("tcp://127.0.0.1:*");
   const tag = Buffer.from(PROTOCOL_TAG_BYTES);
@@ -161,13 +163,13 @@ async function startReference() {
       ),
     ]);
   const assign = async (id) => {
-    if (nextTrial > cfg.maxTrials) return;
+    if (nextTrial > c.maxTrials) return;
     const trialId = nextTrial++;
     running.set(trialId, id);
     const now = Date.now();
     await send(id, {
       trialAssignment: {
-        trial: { studyId: cfg.studyId, trialId, attempt: 1 },
+        trial: { studyId: c.studyId, trialId, attempt: 1 },
         parameters: { x: { floatValue: (trialId * 0.618033988749895) % 1 } },
         stepBudget: 1_000_000_000,
         seed: trialId,
@@ -230,12 +232,9 @@ async function startReference() {
   };
 }
 
-const server =
-  cfg.kind === "coordinator"
-    ? await startCoordinator()
-    : cfg.kind === "reference"
-      ? await startReference()
-      : await startEcho();
+const startKind = (c) =>
+  c.kind === "coordinator" ? startCoordinator(c) : c.kind === "reference" ? startReference(c) : startEcho(c);
+let server = await startKind(cfg);
 let inspector;
 let elu0 = performance.eventLoopUtilization();
 let cpu0 = process.cpuUsage();
@@ -269,7 +268,13 @@ process.on("message", async (m) => {
     process.send({ id: m.id, file: m.file });
   } else if (m.type === "stop") {
     const out = await server.stop();
-    process.send({ id: m.id, ...out }, () => process.exit(0));
+    server = undefined;
+    // `keep`: stay up for the next `start` (a warm process: its JIT-compiled code carries over).
+    if (m.keep) process.send({ id: m.id, ...out });
+    else process.send({ id: m.id, ...out }, () => process.exit(0));
+  } else if (m.type === "start") {
+    server = await startKind(m.config);
+    process.send({ id: m.id, endpoint: server.endpoint });
   }
 });
 process.send({ type: "ready", endpoint: server.endpoint, pid: process.pid });
