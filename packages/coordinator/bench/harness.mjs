@@ -139,6 +139,16 @@ export function writeResult(file, out) {
 
 /** Parses `--name value` flags against `defaults` (numbers, comma lists of numbers, strings, booleans). */
 export function parseFlags(argv, defaults, usage) {
+  try {
+    return parse(argv, defaults, usage);
+  } catch (err) {
+    // A usage mistake is the user's, not a crash: one line and the usage, no stack.
+    console.error(`${err.message}\n${usage}`);
+    process.exit(2);
+  }
+}
+
+function parse(argv, defaults, usage) {
   const o = { ...defaults };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -147,7 +157,7 @@ export function parseFlags(argv, defaults, usage) {
       process.exit(0);
     }
     const key = a.replace(/^--/, "").replace(/-([a-z])/g, (_, c) => c.toUpperCase());
-    if (!a.startsWith("--") || !(key in defaults)) throw new Error(`unknown argument ${a}\n${usage}`);
+    if (!a.startsWith("--") || !(key in defaults)) throw new Error(`unknown argument ${a}`);
     const d = defaults[key];
     if (typeof d === "boolean") {
       o[key] = true;
