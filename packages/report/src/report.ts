@@ -208,7 +208,8 @@ function headline(input: ReportInput, why: { fit: string }): string {
     let big: string;
     let sub: string;
     if (acc.length > 0) {
-      big = `<div class="big">${acc.length === 1 ? "" : "{"}${integerRuns(acc, "effective_dimension.accepted")}${acc.length === 1 ? "" : "}"}</div>`;
+      // In braces even when it holds one value: it is a set of plausible c, not an estimate.
+      big = `<div class="big">{${integerRuns(acc, "effective_dimension.accepted")}}</div>`;
       const all = acc.length === top && acc[0] === 1 && acc[acc.length - 1] === top;
       sub = `the number of hyperparameters that matter near the optimum (c of the fitted law): ${
         acc.length === 1
@@ -272,13 +273,13 @@ export function sampleHtml(input: ReportInput): string {
           : []),
       ];
   const what = given?.checked
-    ? "proposed by random search and run to the full budget"
-    : "assumed to be independent random-search draws run to the full budget (the input does not record how each trial was proposed or stopped)";
+    ? "trials proposed by random search and run to the full budget, the i.i.d. sample the statistics below are about."
+    : "trials, taken as the i.i.d. sample the statistics below are about: independent random-search draws run to the full budget. That is assumed, since the input does not record how each trial was proposed or stopped.";
   const left =
     excluded.length > 0
       ? ` Kept out of it: ${excluded.map((e) => `<span data-excluded="${escapeHtml(e.reason)}">${e.count} ${escapeHtml(e.reason)}</span>`).join("; ")}.`
       : " No trial was kept out of it.";
-  return `<p class="sample" data-iid="${iid}" data-excluded-total="${excluded.reduce((t, e) => t + e.count, 0)}"><strong>Trials analysed:</strong> ${iid} (the i.i.d. sample: ${what}).${left}</p>`;
+  return `<p class="sample" data-iid="${iid}" data-excluded-total="${excluded.reduce((t, e) => t + e.count, 0)}"><strong>Trials analysed:</strong> ${iid} ${what}${left}</p>`;
 }
 
 function tableRows(rows: string[][], head: string[]): string {
@@ -628,6 +629,7 @@ header.top .meta{color:#c9d6e3;font-size:13px}
 .card .label{font-size:12px;text-transform:uppercase;letter-spacing:.6px;color:var(--muted);font-weight:600}
 .card .big{font-size:28px;font-weight:650;margin:4px 0 2px;color:#102a43}
 .card .sub{font-size:12.5px;color:var(--muted)}
+.card .sub+.sub{margin-top:5px}
 .panel{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin:0 0 18px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
 .panel h2{font-size:17px;margin:0 0 12px;font-weight:650}
 .panel h3{font-size:14px;margin:16px 0 6px;color:#334e68}
@@ -656,7 +658,7 @@ header.top h1{font-size:21px}
 .panel{padding:14px 12px}
 .cards{grid-template-columns:1fr}
 figure.plot svg[data-layout="wide"]{display:none}
-figure.plot svg[data-layout="narrow"]{display:block;width:100%;max-width:480px}
+figure.plot svg[data-layout="narrow"]{display:block;width:100%;max-width:420px}
 }
 `;
 

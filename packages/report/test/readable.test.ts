@@ -227,7 +227,7 @@ describe("a bounded study (DeBERTaV3, error rate in [0, 1]), list from its trial
   it("says which trials were analysed and which were kept out (defaults from the analysis)", () => {
     expect(page).toMatch(/<p class="sample" data-iid="1024" data-excluded-total="0">/);
     expect(visibleText(page)).toContain(
-      "assumed to be independent random-search draws run to the full budget",
+      "independent random-search draws run to the full budget. That is assumed, since the input does not record",
     );
   });
 
