@@ -618,7 +618,7 @@ export function listWorkloadsSpec(p: ListWorkloadsPlotInput): TopLevelSpec {
   const x = {
     field: "budget",
     type: "quantitative",
-    title: "equivalent random-search budget (trials, log scale)",
+    title: narrow ? "equivalent random budget" : "equivalent random-search budget (trials, log scale)",
     scale: { type: "log", domain: [0.8, maxB * 2], nice: false },
     axis: { format: COUNT_FORMAT, grid: false, tickCount: narrow ? 4 : 10 },
   };
@@ -632,7 +632,7 @@ export function listWorkloadsSpec(p: ListWorkloadsPlotInput): TopLevelSpec {
   const height = Math.max(120, 28 * p.rows.length);
   const size = PLOT_SIZE[layout];
   return {
-    ...base(layout, narrow ? size.width - 90 : size.width - 140, height),
+    ...base(layout, narrow ? size.width - 70 : size.width - 140, height),
     layer: [
       {
         data: { values },

@@ -47,6 +47,7 @@ export function dejaVuWidth(text: string, fontSize: number, isBold = false): num
 
 interface TextItem {
   fontSize?: number;
+  limit?: number;
   fontWeight?: number | string;
   text?: unknown;
 }
@@ -69,7 +70,12 @@ export function installTextMetrics(): void {
     const s = Array.isArray(t)
       ? t.map(String).reduce((a, b) => (a.length >= b.length ? a : b), "")
       : String(t ?? "");
-    return dejaVuWidth(s, item.fontSize ?? 11, isBoldWeight(item.fontWeight));
+    const w = dejaVuWidth(s, item.fontSize ?? 11, isBoldWeight(item.fontWeight));
+    // vega's own measures truncate to `limit` first (an axis label cut to "covertype-long-…"); a
+    // user-defined one is handed the whole text, also by vega's truncation search itself, so
+    // capping at the limit (not truncating, which would recurse) gives both the right bounds and
+    // the right cut.
+    return item.limit !== undefined && item.limit > 0 ? Math.min(w, item.limit) : w;
   };
   installed = true;
 }

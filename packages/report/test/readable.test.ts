@@ -14,7 +14,9 @@ import {
   fittedTuningCurve,
   formatNumber,
   intervalHtml,
+  listWorkloadsSpec,
   renderReport,
+  renderSvg,
   roundPathData,
   studyName,
   tuningCurveSpec,
@@ -164,6 +166,22 @@ describe("vega text metrics", () => {
       '<path d="M0,18.4L2.6,-33.3Z" x="1.234"/>',
     );
     expect(roundPathData('<path d="M-0.04,5L1.25,2"/>')).toBe('<path d="M0,5L1.3,2"/>');
+  });
+});
+
+describe("per-workload list chart on a phone", () => {
+  it("fits 344 px with a long workload name (cut with an ellipsis, and its bounds with it)", async () => {
+    const rows = [
+      { workload: "adult", budget: 7, overflow: false },
+      { workload: "covertype-long-name-dataset", budget: 3, overflow: false },
+      { workload: "higgs", budget: 100, overflow: true },
+    ];
+    const svg = await renderSvg("w", listWorkloadsSpec({ listLength: 5, rows, layout: "narrow" }), "w");
+    const width = Number(svg.match(/^<svg[^>]*? width="([\d.]+)"/)?.[1]);
+    expect(width).toBeGreaterThan(250);
+    expect(width).toBeLessThanOrEqual(344);
+    expect(svg).toContain("covertype-long-…");
+    expect(svg).not.toContain("covertype-long-name-dataset<");
   });
 });
 
