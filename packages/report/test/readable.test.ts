@@ -185,6 +185,23 @@ describe("per-workload list chart on a phone", () => {
   });
 });
 
+describe("the new optional inputs are validated up front", () => {
+  it("names the offending field", async () => {
+    const analysis = analyzeLike(derivedScores("deberta-v3-base_error_rate").slice(0, 30), true, 0.11);
+    await expect(renderReport({ analysis, study: "" })).rejects.toThrow(/^study: must be a non-empty string/);
+    await expect(renderReport({ analysis, max_c: 0 })).rejects.toThrow(
+      /^max_c: must be a positive integer, got 0/,
+    );
+    await expect(renderReport({ analysis, sample: { iid: -1 } })).rejects.toThrow(/^sample\.iid: /);
+    await expect(
+      renderReport({ analysis, sample: { excluded: [{ reason: "pruned", count: 1.5 }] } }),
+    ).rejects.toThrow(/^sample\.excluded\[0\]\.count: must be a non-negative integer, got 1\.5/);
+    await expect(
+      renderReport({ analysis: { ...analysis, bounds: { lower: "nan", upper: 1 } } }),
+    ).rejects.toThrow(/^analysis\.bounds\.lower: /);
+  });
+});
+
 describe("study name", () => {
   const a = { n: 1 } as unknown as AnalyzeResult;
   it("comes from the input, else a journal source's study, else the file name", () => {
