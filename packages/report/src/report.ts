@@ -97,6 +97,15 @@ export function studyName(input: ReportInput): string | undefined {
   return base === "" ? undefined : base;
 }
 
+/**
+ * The header's source line. A journal source is named `<journal>#<study>.jsonl` (the export's
+ * format, for the reader of trials); the reader is shown the journal directory itself.
+ */
+function sourceText(source: string): string {
+  const journal = source.match(/^(.*)#([^#/]+)\.jsonl$/);
+  return journal ? `journal: ${escapeHtml(journal[1] as string)}` : `source: ${escapeHtml(source)}`;
+}
+
 /** The largest effective dimension searched: the input's, the analysis's, else 10 (the analysis's range). */
 function maxC(input: ReportInput): number {
   const fromAnalysis = input.analysis.effective_dimension?.max_c;
@@ -689,7 +698,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
   ];
   const meta = [
     input.title && study ? `study: ${escapeHtml(study)}` : null,
-    input.source ? `source: ${escapeHtml(input.source)}` : null,
+    input.source ? sourceText(input.source) : null,
     `${numSpan("n", a.n)} trials`,
     `metric: ${escapeHtml(metric)} (${a.direction})`,
     `confidence ${numSpan("confidence", a.confidence)}${a.bands ? ` · bands: ${escapeHtml(a.bands)}` : ""}`,

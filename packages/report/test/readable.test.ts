@@ -232,6 +232,7 @@ describe("a bounded study (DeBERTaV3, error rate in [0, 1]), list from its trial
   it("has the study's name in the title", () => {
     expect(page).toContain("<title>deberta-v3: tuning report</title>");
     expect(page).toMatch(/<h1>deberta-v3: tuning report<\/h1>/);
+    expect(page).toContain('<div class="meta">journal: runs/deberta/journal · ');
   });
 
   it("writes 15360 as digits, and no exponent or ∞ anywhere a reader looks (text and plots)", () => {
