@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Renders a report in Debian's headless Chromium and writes a PNG (used for the screenshot in the root
-// README). Usage: node packages/report/scripts/screenshot.mjs <report.html> <out.png> [width] [max-height]
+// README). Usage: node packages/report/scripts/screenshot.mjs <report.html> <out.png> [width] [max-height] [scale]
+// (width and max-height in CSS px; scale = device pixels per CSS px, e.g. 2 for a phone's screen).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
-const [html, png, width = "1100", maxHeight = "2600"] = process.argv.slice(2);
+const [html, png, width = "1100", maxHeight = "2600", scale = "1"] = process.argv.slice(2);
 if (!html || !png) {
-  process.stderr.write("usage: screenshot.mjs <report.html> <out.png> [width] [max-height]\n");
+  process.stderr.write("usage: screenshot.mjs <report.html> <out.png> [width] [max-height] [scale]\n");
   process.exit(2);
 }
 const executablePath = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -32,6 +33,7 @@ const ctx = await chromium.launchPersistentContext(userDataDir, {
     "--disable-sync",
   ],
   viewport: { width: Number(width), height: 900 },
+  deviceScaleFactor: Number(scale),
 });
 try {
   const page = await ctx.newPage();

@@ -33,9 +33,14 @@ function onTailSide(y: number, threshold: number, minimize: boolean): boolean {
   return minimize ? y <= threshold : y >= threshold;
 }
 
+/** No bounds: (−∞, ∞). */
+const UNBOUNDED: [number, number] = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+
 /**
  * The fitted median tuning curve τ(k) = Q(½^{1/k}) (maximize) or Q(1 − ½^{1/k}) (minimize) on a
- * log grid of k in [1, kMax], keeping only the k where τ(k) is on the tail side of θ.
+ * log grid of k in [1, kMax], keeping only the k where τ(k) is on the tail side of θ. Values are
+ * clipped to the score's `bounds`: the noisy quadratic's Gaussian noise gives quantiles below an
+ * error rate's 0 once k is large, and a median best score cannot lie where no score can.
  */
 export function fittedTuningCurve(
   dist: TailDistribution,
@@ -43,16 +48,19 @@ export function fittedTuningCurve(
   minimize: boolean,
   kMax: number,
   count = 96,
+  bounds: [number, number] = UNBOUNDED,
 ): Array<{ k: number; value: number }> {
   const th = toNumber(fit.threshold);
   return logGrid(1, Math.max(kMax, 2), count)
     .map((k) => ({ k, value: dist.quantileTuningCurve(k, 0.5, minimize) }))
-    .filter((r) => Number.isFinite(r.value) && onTailSide(r.value, th, minimize));
+    .filter((r) => Number.isFinite(r.value) && onTailSide(r.value, th, minimize))
+    .map((r) => ({ k: r.k, value: Math.min(bounds[1], Math.max(bounds[0], r.value)) }));
 }
 
 /**
  * The fitted CDF on `count` evenly spaced scores from θ to the far end of the tail: the largest
- * observed score or b + 3σ (maximize), the smallest or a − 3σ (minimize).
+ * observed score or b + 3σ (maximize), the smallest or a − 3σ (minimize), never past the score's
+ * `bounds` (a − 3σ is below 0 for an error rate whose optimum is near 0).
  */
 export function fittedCdf(
   dist: TailDistribution,
@@ -60,19 +68,22 @@ export function fittedCdf(
   minimize: boolean,
   observed: number[],
   count = 160,
+  bounds: [number, number] = UNBOUNDED,
 ): Array<{ y: number; value: number }> {
   const finite = observed.filter((y) => Number.isFinite(y));
   const th = toNumber(fit.threshold);
-  const lo = minimize
+  const lo0 = minimize
     ? Math.min(fit.a - 3 * fit.o, ...finite)
     : Number.isFinite(th)
       ? th
       : Math.min(...finite);
-  const hi = minimize
+  const hi0 = minimize
     ? Number.isFinite(th)
       ? th
       : Math.max(...finite)
     : Math.max(fit.b + 3 * fit.o, ...finite);
+  const lo = Math.max(lo0, bounds[0]);
+  const hi = Math.min(hi0, bounds[1]);
   if (!(hi > lo)) return [];
   return Array.from({ length: count }, (_, i) => {
     const y = lo + ((hi - lo) * i) / (count - 1);

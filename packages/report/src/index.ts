@@ -11,11 +11,21 @@ export {
   logGrid,
   type TailDistribution,
 } from "./fitted.js";
-export { escapeHtml, formatNumber, toNumber } from "./numbers.js";
-export { prefixIds, renderSvg } from "./render.js";
-export { HIGHLIGHTED_CURVES, MAX_BACKGROUND_CURVES, renderReport, SECTION_IDS } from "./report.js";
+export { escapeHtml, formatNumber, intervalHtml, toNumber } from "./numbers.js";
+export { prefixIds, renderSvg, roundPathData } from "./render.js";
 export {
+  HIGHLIGHTED_CURVES,
+  MAX_BACKGROUND_CURVES,
+  renderReport,
+  SECTION_IDS,
+  sampleHtml,
+  studyName,
+} from "./report.js";
+export {
+  type Bounds,
   cdfSpec,
+  clipDomain,
+  clipToBounds,
   curvesDomain,
   finiteDomain,
   learningCurvesSpec,
@@ -24,6 +34,7 @@ export {
   robustDomain,
   tuningCurveSpec,
 } from "./specs.js";
+export { dejaVuWidth } from "./text-metrics.js";
 export {
   type AnalyzeResult,
   type ExtrapolationRow,
@@ -35,6 +46,7 @@ export {
   type ListVsRandom,
   type ListWorkloads,
   type ReportInput,
+  type SampleCounts,
   type Section,
   type TuningCurveRow,
   validateReportInput,

@@ -7,11 +7,13 @@
  * reader) can check it against `nadir analyze --json` exactly.
  */
 
+import type { TopLevelSpec } from "vega-lite";
 import { fittedCdf, fittedDistribution, fittedTuningCurve, type TailDistribution } from "./fitted.js";
-import { escapeHtml, formatNumber, numSpan, toNumber } from "./numbers.js";
+import { escapeHtml, formatNumber, intervalHtml, numSpan, toNumber } from "./numbers.js";
 import { renderSvg } from "./render.js";
 import {
   anyClamped,
+  type Bounds,
   cdfSpec,
   curvesDomain,
   learningCurvesSpec,
@@ -20,7 +22,7 @@ import {
   tuningCurveSpec,
   tuningDomain,
 } from "./specs.js";
-import { COLORS, FONT } from "./theme.js";
+import { COLORS, FONT, type Layout, NARROW_BREAKPOINT } from "./theme.js";
 import {
   type AnalyzeResult,
   isListWorkloads,
@@ -57,6 +59,76 @@ function notAvailable(why: string): string {
 
 function section(id: string, title: string, body: string, extraClass = ""): string {
   return `<section id="${id}" class="panel${extraClass ? ` ${extraClass}` : ""}" data-section="${id}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
+}
+
+/**
+ * Both renderings of one plot, wide (desktop) then narrow (phones); CSS shows one of them by the
+ * viewport's width. Each keeps its own id prefix so their clip paths never clash.
+ */
+async function renderBoth(
+  name: string,
+  specFor: (layout: Layout) => TopLevelSpec,
+  idPrefix: string,
+): Promise<string> {
+  const wide = await renderSvg(name, specFor("wide"), idPrefix);
+  const narrow = await renderSvg(name, specFor("narrow"), `${idPrefix}-n`);
+  return (
+    wide.replace(/^<svg/, '<svg data-layout="wide"') + narrow.replace(/^<svg/, '<svg data-layout="narrow"')
+  );
+}
+
+/** The score's bounds of the analysis (`bounds` of the analyze JSON), (−∞, ∞) when it has none. */
+function scoreBounds(a: AnalyzeResult): Bounds {
+  if (!a.bounds) return [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+  return [toNumber(a.bounds.lower), toNumber(a.bounds.upper)];
+}
+
+/**
+ * The study's name: the input's `study`, else the study of a journal source (`nadir report
+ * <journal> --study s` names its source `<journal>#s.jsonl`), else the file name of the source.
+ */
+export function studyName(input: ReportInput): string | undefined {
+  if (input.study) return input.study;
+  const src = input.source ?? input.analysis.input?.file;
+  if (typeof src !== "string" || src === "") return undefined;
+  const journal = src.match(/#([^#/]+)\.jsonl$/);
+  if (journal) return journal[1];
+  const base = src.split(/[\\/]/).pop();
+  return base === "" ? undefined : base;
+}
+
+/**
+ * The header's source line. A journal source is named `<journal>#<study>.jsonl` (the export's
+ * format, for the reader of trials); the reader is shown the journal directory itself.
+ */
+function sourceText(source: string): string {
+  const journal = source.match(/^(.*)#([^#/]+)\.jsonl$/);
+  return journal ? `journal: ${escapeHtml(journal[1] as string)}` : `source: ${escapeHtml(source)}`;
+}
+
+/** The largest effective dimension searched: the input's, the analysis's, else 10 (the analysis's range). */
+function maxC(input: ReportInput): number {
+  const fromAnalysis = input.analysis.effective_dimension?.max_c;
+  return input.max_c ?? (typeof fromAnalysis === "number" ? fromAnalysis : 10);
+}
+
+/**
+ * A set of integers as runs: [1..10] → "1–10", [1, 2, 3, 7] → "1–3, 7". Each printed end is a
+ * numSpan at its index in `effective_dimension.accepted`.
+ */
+function integerRuns(values: number[], path: string): string {
+  const parts: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    let j = i;
+    while (j + 1 < values.length && (values[j + 1] as number) === (values[j] as number) + 1) j++;
+    const first = numSpan(`${path}[${i}]`, values[i] as number);
+    if (j === i) parts.push(first);
+    else if (j === i + 1) parts.push(`${first}, ${numSpan(`${path}[${j}]`, values[j] as number)}`);
+    else parts.push(`${first}–${numSpan(`${path}[${j}]`, values[j] as number)}`);
+    i = j + 1;
+  }
+  return parts.join(", ");
 }
 
 function figure(name: string, svg: string, how: string): string {
@@ -109,39 +181,60 @@ function warningsHtml(a: AnalyzeResult): string {
 function headline(input: ReportInput, why: { fit: string }): string {
   const a = input.analysis;
   const minimize = a.direction === "minimize";
+  const metric = escapeHtml(metricName(input));
+  const conf = pctText(a.confidence);
   const cards: string[] = [];
   // Best reachable score: the fitted optimum (a for a convex fit, b for a concave one) with its
   // consonance interval; either can exist without the other (fit and consonance set fail separately).
+  // It is the noise-free optimum, so the best observed run (noise included) can beat it by luck:
+  // both are shown, and the card says which is which.
   {
     const bsi = a.best_score_interval;
     const interval = bsi
-      ? `<div class="sub">${pctText(a.confidence)} interval [${numSpan("best_score_interval.lower", bsi.lower)}, ${numSpan("best_score_interval.upper", bsi.upper)}]</div>`
+      ? `<div class="sub">${conf} interval: ${intervalHtml(
+          { path: "best_score_interval.lower", raw: bsi.lower },
+          { path: "best_score_interval.upper", raw: bsi.upper },
+        )}</div>`
       : `<div class="sub">interval not available: ${escapeHtml(a.fit ? "no consonance set (see the warnings)" : why.fit)}</div>`;
     const key = a.fit?.convex ? "a" : "b";
     const big = a.fit
-      ? `<div class="big">${numSpan(`fit.${key}`, a.fit[key])}</div>`
+      ? `<div class="big">${numSpan(`fit.${key}`, a.fit[key])}</div><div class="sub">the noise-free optimum: the ${metric} the best configuration would get on average over repeated runs (fitted law, ${minimize ? "lowest" : "highest"} point)</div>`
       : `<div class="big">—</div><div class="sub">fit not available: ${escapeHtml(why.fit)}</div>`;
     const bi = bestObservedIndex(a);
     const observed =
       bi >= 0
-        ? `<div class="sub">best observed: ${numSpan(`ecdf.y[${bi}]`, a.ecdf.y[bi] as JsonNumber)}</div>`
+        ? `<div class="sub observed">best observed: ${numSpan(`ecdf.y[${bi}]`, a.ecdf.y[bi] as JsonNumber)}, a single run with its evaluation noise${a.fit ? `, so it can be ${minimize ? "below" : "above"} the noise-free optimum by luck` : ""}</div>`
         : "";
     cards.push(
       `<div class="card" data-card="best-score"><div class="label">Best reachable score</div>${big}${interval}${observed}</div>`,
     );
   }
-  // Effective dimension: fitted c and the consonance set of plausible c.
+  // Effective dimension: the set of plausible c is the result (the data rarely pin c down); the
+  // single best-fitting c is secondary.
   {
     const acc = a.effective_dimension?.accepted ?? [];
-    const accText =
-      acc.length > 0
-        ? `plausible at ${pctText(a.confidence)}: {${acc.map((c, i) => numSpan(`effective_dimension.accepted[${i}]`, c)).join(", ")}}`
-        : a.regime
-          ? "no plausible value: no noisy-quadratic tail fits inside the band"
-          : `not available: ${escapeHtml(why.fit)}`;
-    const big = a.fit ? `<div class="big">${numSpan("fit.c", a.fit.c)}</div>` : `<div class="big">—</div>`;
+    const top = maxC(input);
+    let big: string;
+    let sub: string;
+    if (acc.length > 0) {
+      // In braces even when it holds one value: it is a set of plausible c, not an estimate.
+      big = `<div class="big">{${integerRuns(acc, "effective_dimension.accepted")}}</div>`;
+      const all = acc.length === top && acc[0] === 1 && acc[acc.length - 1] === top;
+      sub = `the number of hyperparameters that matter near the optimum (c of the fitted law): ${
+        acc.length === 1
+          ? `only this value is plausible at ${conf}`
+          : all
+            ? `every c from 1 to ${top} searched is plausible at ${conf}, so these trials do not tell`
+            : `${acc.length} values of the ${top} searched (1..${top}) are plausible at ${conf}`
+      }${a.fit ? `; the best fit has c = ${numSpan("fit.c", a.fit.c)}` : ""}`;
+    } else {
+      big = a.fit ? `<div class="big">none</div>` : `<div class="big">—</div>`;
+      sub = a.regime
+        ? `no c in 1..${top} gives a noisy-quadratic tail inside the band${a.fit ? ` (best fit: c = ${numSpan("fit.c", a.fit.c)})` : ""}`
+        : `not available: ${escapeHtml(why.fit)}`;
+    }
     cards.push(
-      `<div class="card" data-card="effective-dimension"><div class="label">Effective dimension</div>${big}<div class="sub">${accText}</div></div>`,
+      `<div class="card" data-card="effective-dimension"><div class="label">Effective dimension</div>${big}<div class="sub">${sub}</div></div>`,
     );
   }
   // What k more trials would gain.
@@ -151,18 +244,55 @@ function headline(input: ReportInput, why: { fit: string }): string {
     const first = a.gain?.[0];
     if (first) {
       const p = "gain[0]";
-      body = `<div class="big">${numSpan(`${p}.gain`, first.gain)}</div><div class="sub">with k = ${numSpan(`${p}.more_trials`, first.more_trials)} more trials (after ${numSpan(`${p}.from_k`, first.from_k)}), the median best ${escapeHtml(metricName(input))} ${minimize ? "drops" : "rises"} by this much; ${pctText(a.confidence)} interval [${numSpan(`${p}.lower`, first.lower)}, ${numSpan(`${p}.upper`, first.upper)}]</div>`;
+      body = `<div class="big">${numSpan(`${p}.gain`, first.gain)}</div><div class="sub">with k = ${numSpan(`${p}.more_trials`, first.more_trials)} more trials (after ${numSpan(`${p}.from_k`, first.from_k)}), the median best ${metric} ${minimize ? "drops" : "rises"} by this much; ${conf} interval: ${intervalHtml(
+        { path: `${p}.lower`, raw: first.lower },
+        { path: `${p}.upper`, raw: first.upper },
+      )}</div>`;
     } else
       body = `<div class="big">—</div><div class="sub">not available: ${escapeHtml(a.fit ? "the analysis gave no gain estimate" : why.fit)}</div>`;
     cards.push(
       `<div class="card" data-card="gain"><div class="label">k more trials gain about</div>${body}</div>`,
     );
   }
-  return `<div class="cards">${cards.join("\n")}</div>`;
+  return `<div class="cards">${cards.join("\n")}</div>${sampleHtml(input)}`;
+}
+
+/**
+ * Which trials the statistics are about: the i.i.d. sample and what was kept out of it. From the
+ * input's `sample` when the caller knows (per-trial state and source), else from the analysis:
+ * n trials, assumed i.i.d., rows without a usable value and held-out list trials left out.
+ */
+export function sampleHtml(input: ReportInput): string {
+  const a = input.analysis;
+  const given = input.sample;
+  const iid = given?.iid ?? a.n;
+  const excluded: Array<{ reason: string; count: number }> = given?.excluded
+    ? given.excluded.filter((e) => e.count > 0)
+    : [
+        ...(a.input && a.input.skipped_count > 0
+          ? [{ reason: "without a usable value of the metric", count: a.input.skipped_count }]
+          : []),
+        ...(a.input?.list_trials === "separate" && (a.input.list_rows_count ?? 0) > 0
+          ? [
+              {
+                reason: "proposed by a list (compared with random search below)",
+                count: a.input.list_rows_count ?? 0,
+              },
+            ]
+          : []),
+      ];
+  const what = given?.checked
+    ? "trials proposed by random search and run to the full budget, the i.i.d. sample the statistics below are about."
+    : "trials, taken as the i.i.d. sample the statistics below are about: independent random-search draws run to the full budget. That is assumed, since the input does not record how each trial was proposed or stopped.";
+  const left =
+    excluded.length > 0
+      ? ` Kept out of it: ${excluded.map((e) => `<span data-excluded="${escapeHtml(e.reason)}">${e.count} ${escapeHtml(e.reason)}</span>`).join("; ")}.`
+      : " No trial was kept out of it.";
+  return `<p class="sample" data-iid="${iid}" data-excluded-total="${excluded.reduce((t, e) => t + e.count, 0)}"><strong>Trials analysed:</strong> ${iid} ${what}${left}</p>`;
 }
 
 function tableRows(rows: string[][], head: string[]): string {
-  return `<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
+  return `<div class="table-wrap"><table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`;
 }
 
 async function tuningSection(
@@ -185,9 +315,10 @@ async function tuningSection(
     upper: toNumber(r.upper),
   }));
   const kMax = Math.max(a.n, ...ext.map((r) => r.k));
-  const fitted = dist && a.fit ? fittedTuningCurve(dist, a.fit, minimize, kMax) : undefined;
-  const plot = { n: a.n, confidence: a.confidence, metric, curve, fitted, extrapolation: ext };
-  const svg = await renderSvg("tuning-curve", tuningCurveSpec(plot), "tc");
+  const bounds = scoreBounds(a);
+  const fitted = dist && a.fit ? fittedTuningCurve(dist, a.fit, minimize, kMax, 96, bounds) : undefined;
+  const plot = { n: a.n, confidence: a.confidence, metric, curve, fitted, extrapolation: ext, bounds };
+  const svg = await renderBoth("tuning-curve", (layout) => tuningCurveSpec({ ...plot, layout }), "tc");
   const clamped = anyClamped(
     [...curve.flatMap((r) => [r.lower, r.upper]), ...ext.flatMap((r) => [r.lower, r.upper])],
     tuningDomain(plot),
@@ -203,7 +334,7 @@ async function tuningSection(
     const rows = a.gain.map((r, i) => [
       numSpan(`gain[${i}].more_trials`, r.more_trials),
       numSpan(`gain[${i}].gain`, r.gain),
-      `[${numSpan(`gain[${i}].lower`, r.lower)}, ${numSpan(`gain[${i}].upper`, r.upper)}]`,
+      intervalHtml({ path: `gain[${i}].lower`, raw: r.lower }, { path: `gain[${i}].upper`, raw: r.upper }),
     ]);
     table += `<h3>What more trials would gain (median ${minimize ? "decrease" : "increase"} from ${a.n} trials)</h3>${tableRows(rows, ["more trials", "gain", `${pctText(a.confidence)} interval`])}`;
   }
@@ -211,7 +342,10 @@ async function tuningSection(
     const rows = a.extrapolation.map((r, i) => [
       numSpan(`extrapolation[${i}].k`, r.k),
       numSpan(`extrapolation[${i}].median`, r.median),
-      `[${numSpan(`extrapolation[${i}].lower`, r.lower)}, ${numSpan(`extrapolation[${i}].upper`, r.upper)}]`,
+      intervalHtml(
+        { path: `extrapolation[${i}].lower`, raw: r.lower },
+        { path: `extrapolation[${i}].upper`, raw: r.upper },
+      ),
     ]);
     table += `<h3>Extrapolated median best score</h3>${tableRows(rows, ["trials k", "median best", `${pctText(a.confidence)} interval`])}`;
   } else
@@ -219,7 +353,10 @@ async function tuningSection(
   const nRow = a.tuning_curve.findIndex((r) => r.k === a.n);
   const atN = a.tuning_curve[nRow];
   const now = atN
-    ? `<p class="note">With the ${a.n} trials run, the median best is ${numSpan(`tuning_curve[${nRow}].median`, atN.median)} (band [${numSpan(`tuning_curve[${nRow}].median_lower`, atN.median_lower)}, ${numSpan(`tuning_curve[${nRow}].median_upper`, atN.median_upper)}]).</p>`
+    ? `<p class="note">With the ${a.n} trials run, the median best is ${numSpan(`tuning_curve[${nRow}].median`, atN.median)} (band: ${intervalHtml(
+        { path: `tuning_curve[${nRow}].median_lower`, raw: atN.median_lower },
+        { path: `tuning_curve[${nRow}].median_upper`, raw: atN.median_upper },
+      )}).</p>`
     : "";
   return section(
     "tuning-curve",
@@ -243,16 +380,28 @@ async function cdfSection(
   }));
   const masses = ecdfMasses(a);
   const observed = ecdf.filter((_, i) => (masses[i] as number) > 0).map((r) => r.y);
-  const fitted = dist && a.fit ? fittedCdf(dist, a.fit, minimize, observed) : undefined;
+  const bounds = scoreBounds(a);
+  const fitted = dist && a.fit ? fittedCdf(dist, a.fit, minimize, observed, 160, bounds) : undefined;
   const threshold = a.fit ? toNumber(a.fit.threshold) : undefined;
-  const svg = await renderSvg(
+  const svg = await renderBoth(
     "cdf",
-    cdfSpec({ confidence: a.confidence, metric, minimize, ecdf, observed, fitted, threshold }),
+    (layout) =>
+      cdfSpec({
+        confidence: a.confidence,
+        metric,
+        minimize,
+        ecdf,
+        observed,
+        fitted,
+        threshold,
+        bounds,
+        layout,
+      }),
     "cdf",
   );
   const how = `The step line is the share of trials scoring at most x; the band holds the true distribution of scores under random search with ${pctText(a.confidence)} confidence. ${
     fitted
-      ? `Only the tail beyond the threshold θ (the ${minimize ? "lowest" : "highest"} scores) is fitted: the dashed orange line is the noisy quadratic there. If it stays inside the band, the asymptotic law describes your best trials and its extrapolations can be trusted; the right panel zooms on that tail.`
+      ? `Only the tail beyond the threshold θ (the ${minimize ? "lowest" : "highest"} scores) is fitted: the dashed orange line is the noisy quadratic there. If it stays inside the band, the asymptotic law describes your best trials and its extrapolations can be trusted; the second panel zooms on that tail.`
       : "No fitted tail is drawn (no fit)."
   }`;
   return section("cdf", "Distribution of scores (CDF)", figure("cdf", svg, how));
@@ -287,14 +436,30 @@ async function listSection(input: ReportInput, metric: string): Promise<string> 
     lower: toNumber(r.median_lower),
     upper: toNumber(r.median_upper),
   }));
-  const svg = await renderSvg(
+  const svg = await renderBoth(
     "list-vs-random",
-    listVsRandomSpec({ confidence: a.confidence, metric, minimize, name, random, points: list.points }),
+    (layout) =>
+      listVsRandomSpec({
+        confidence: a.confidence,
+        metric,
+        minimize,
+        name,
+        random,
+        points: list.points,
+        layout,
+      }),
     "lvr",
   );
-  const how = `Green: the best score so far after evaluating the list's first i points, in order (hollow grey dots: each point's own score). Blue: random search's median best after k trials, with its ${pctText(a.confidence)} band. Where green is ${minimize ? "below" : "above"} blue, the list beats random search at the same budget; the equivalent random budget says how many random trials the list's first i points are worth.`;
+  const hasBudget = (list.equivalent_random_budget?.length ?? 0) > 0;
+  // The budget table exists only for a list evaluated with `nadir lists`; a list read from the
+  // trials themselves has none, so the caption must not point at it.
+  const how = `Green: the best score so far after evaluating the list's first i points, in order (hollow grey dots: each point's own score). Blue: random search's median best after k trials, with its ${pctText(a.confidence)} band. Where green is ${minimize ? "below" : "above"} blue, the list beats random search at the same budget${
+    hasBudget
+      ? "; the equivalent random budget (table below) says how many random trials the list's first i points are worth."
+      : ": read across to where blue reaches green's level to see how many random trials the list's first i points are worth."
+  }`;
   let table = "";
-  if (list.equivalent_random_budget && list.equivalent_random_budget.length > 0) {
+  if (list.equivalent_random_budget && hasBudget) {
     const rows = list.equivalent_random_budget.map((r) => [
       escapeHtml(String(r.index)),
       escapeHtml(formatNumber(toNumber(r.budget), 3)),
@@ -312,7 +477,11 @@ async function listWorkloadsSection(lw: ListWorkloads): Promise<string> {
       ? { workload: w.workload, budget: b, overflow: false }
       : { workload: w.workload, budget: Number(b.slice(1)), overflow: true };
   });
-  const svg = await renderSvg("list-vs-random", listWorkloadsSpec({ listLength: K, rows }), "lvr");
+  const svg = await renderBoth(
+    "list-vs-random",
+    (layout) => listWorkloadsSpec({ listLength: K, rows, layout }),
+    "lvr",
+  );
   const how = `Each bar is one workload: how many random-search trials (drawn from all of that workload's configurations and seeds) it takes for random search's expected best to match the ${K}-point list's expected best. Bars past the dashed rule at K = ${K} mean the list beats random search at the same budget; a label like "&gt;n" means even n random trials fall short.`;
   const direction = lw.direction ?? "maximize";
   const headCols =
@@ -377,20 +546,25 @@ async function curvesSection(input: ReportInput, metric: string): Promise<string
     withPts.flatMap((t) => t.points.map((q) => q.value)),
     yDomain,
   );
-  const svg = await renderSvg(
+  const svg = await renderBoth(
     "learning-curves",
-    learningCurvesSpec({
-      metric,
-      xLabel: curves.x_label ?? "step",
-      yLabel,
-      background,
-      yDomain,
-      highlighted: top.map(({ t, best }) => ({
-        trial: t.trial,
-        label: `trial ${t.trial} (best ${formatNumber(best)})`,
-        points: t.points,
-      })),
-    }),
+    (layout) =>
+      learningCurvesSpec({
+        layout,
+        metric,
+        xLabel: curves.x_label ?? "step",
+        yLabel,
+        background,
+        yDomain,
+        highlighted: top.map(({ t, best }) => ({
+          trial: t.trial,
+          label:
+            layout === "narrow"
+              ? `trial ${t.trial} (${formatNumber(best)})`
+              : `trial ${t.trial} (best ${formatNumber(best)})`,
+          points: t.points,
+        })),
+      }),
     "lc",
   );
   const shown =
@@ -411,7 +585,7 @@ function fitDetails(a: AnalyzeResult, whyNoFit: string): string {
   const f = a.fit;
   const rows = [
     [
-      `best possible score (${f.convex ? "a, convex: minimizing" : "b, concave: maximizing"})`,
+      `best reachable score, noise-free (${f.convex ? "a, convex: minimizing" : "b, concave: maximizing"})`,
       numSpan(f.convex ? "fit.a" : "fit.b", f.convex ? f.a : f.b),
     ],
     [
@@ -431,7 +605,10 @@ function fitDetails(a: AnalyzeResult, whyNoFit: string): string {
   if (a.noise_interval)
     rows.push([
       `σ consistent with the band (${pctText(a.confidence)})`,
-      `[${numSpan("noise_interval.lower", a.noise_interval.lower)}, ${numSpan("noise_interval.upper", a.noise_interval.upper)}]`,
+      intervalHtml(
+        { path: "noise_interval.lower", raw: a.noise_interval.lower },
+        { path: "noise_interval.upper", raw: a.noise_interval.upper },
+      ),
     ]);
   if (a.regime)
     rows.push([
@@ -461,11 +638,13 @@ header.top .meta{color:#c9d6e3;font-size:13px}
 .card .label{font-size:12px;text-transform:uppercase;letter-spacing:.6px;color:var(--muted);font-weight:600}
 .card .big{font-size:28px;font-weight:650;margin:4px 0 2px;color:#102a43}
 .card .sub{font-size:12.5px;color:var(--muted)}
+.card .sub+.sub{margin-top:5px}
 .panel{background:#fff;border:1px solid var(--line);border-radius:10px;padding:18px 20px;margin:0 0 18px;box-shadow:0 1px 2px rgba(0,0,0,.04)}
 .panel h2{font-size:17px;margin:0 0 12px;font-weight:650}
 .panel h3{font-size:14px;margin:16px 0 6px;color:#334e68}
 figure.plot{margin:0}
 figure.plot svg{display:block;max-width:100%;height:auto}
+figure.plot svg[data-layout="narrow"]{display:none}
 figcaption{font-size:13px;color:#3e4c59;margin-top:8px;border-left:3px solid var(--line);padding-left:10px}
 p.na{margin:0;padding:10px 12px;background:#fff8e6;border:1px solid #f3d98b;border-radius:8px;color:#6b4f00;font-size:14px}
 p.note{font-size:13px;color:#3e4c59}
@@ -473,11 +652,23 @@ table{border-collapse:collapse;font-size:13px;margin-top:4px}
 th,td{text-align:left;padding:4px 14px 4px 0;border-bottom:1px solid var(--line)}
 th{color:var(--muted);font-weight:600}
 .num{font-variant-numeric:tabular-nums}
+sup{font-size:11px}
 .warnings{margin:0 0 14px;padding:10px 12px;background:#fff4f0;border:1px solid #f2c4b0;border-radius:8px;font-size:13px;color:#7a2e0e}
 .warnings ul{margin:4px 0 0 18px;padding:0}
 details summary{cursor:pointer;color:var(--muted);font-size:13px}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
-@media (max-width:720px){.cards{grid-template-columns:1fr}}
+.sample{font-size:13px;color:#3e4c59;margin:0 0 14px}
+.table-wrap{overflow-x:auto}
+@media (max-width:${NARROW_BREAKPOINT - 0.02}px){
+main{padding:14px 10px 32px}
+header.top{padding:20px 0 16px}
+header.top .inner{padding:0 12px}
+header.top h1{font-size:21px}
+.panel{padding:14px 12px}
+.cards{grid-template-columns:1fr}
+figure.plot svg[data-layout="wide"]{display:none}
+figure.plot svg[data-layout="narrow"]{display:block;width:100%;max-width:420px}
+}
 `;
 
 /**
@@ -490,7 +681,8 @@ export async function renderReport(input: ReportInput): Promise<string> {
   validateReportInput(input);
   const a = input.analysis;
   const metric = metricName(input);
-  const title = input.title ?? "Nadir tuning report";
+  const study = studyName(input);
+  const title = input.title ?? (study ? `${study}: tuning report` : "Nadir tuning report");
   const fitWarning = (a.warnings ?? []).find((w) => w.startsWith("no parametric fit"));
   const whyNoFit =
     fitWarning ??
@@ -505,7 +697,8 @@ export async function renderReport(input: ReportInput): Promise<string> {
     await curvesSection(input, metric),
   ];
   const meta = [
-    input.source ? `source: ${escapeHtml(input.source)}` : null,
+    input.title && study ? `study: ${escapeHtml(study)}` : null,
+    input.source ? sourceText(input.source) : null,
     `${numSpan("n", a.n)} trials`,
     `metric: ${escapeHtml(metric)} (${a.direction})`,
     `confidence ${numSpan("confidence", a.confidence)}${a.bands ? ` · bands: ${escapeHtml(a.bands)}` : ""}`,

@@ -5,7 +5,7 @@
  * in the data (`unbounded`), never dropped.
  */
 import type { TopLevelSpec } from "vega-lite";
-import { COLORS, PLOT_HEIGHT, PLOT_WIDTH, VL_CONFIG } from "./theme.js";
+import { COLORS, type Layout, MIN_PLOT_FONT, PLOT_SIZE, VL_CONFIG } from "./theme.js";
 
 type Row = Record<string, number | string | boolean | null>;
 
@@ -43,6 +43,31 @@ export function anyClamped(values: number[], [lo, hi]: [number, number]): boolea
   return values.some((v) => !Number.isNaN(v) && (v < lo || v > hi));
 }
 
+/** The score's bounds as the analyze JSON gives them; (−∞, ∞) when the study declares none. */
+export type Bounds = [number, number];
+const UNBOUNDED: Bounds = [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY];
+
+/**
+ * `domain` narrowed to the score's bounds: an error rate's axis never runs below 0, whatever
+ * padding or fitted curve would put it there. A domain that would collapse is left as it was.
+ */
+export function clipDomain([lo, hi]: [number, number], [blo, bhi]: Bounds = UNBOUNDED): [number, number] {
+  const l = Math.max(lo, blo);
+  const h = Math.min(hi, bhi);
+  return h > l ? [l, h] : [lo, hi];
+}
+
+/**
+ * A value of the fitted law clipped to the score's bounds. The noisy quadratic puts Gaussian noise
+ * on a quadratic that may reach the bound, so its quantiles can fall outside [lower, upper]; a score
+ * there cannot occur, so drawn curves stop at the bound. Infinite values (an interval's open end)
+ * become the bound as well.
+ */
+export function clipToBounds(v: number, [blo, bhi]: Bounds = UNBOUNDED): number {
+  if (Number.isNaN(v)) return v;
+  return Math.min(bhi, Math.max(blo, v));
+}
+
 function clampTo(v: number, [lo, hi]: [number, number]): number {
   if (v === Number.POSITIVE_INFINITY) return hi;
   if (v === Number.NEGATIVE_INFINITY) return lo;
@@ -60,14 +85,20 @@ function colorEnc(series: Array<[string, string]>, title: string | null = null) 
   };
 }
 
-function base(width = PLOT_WIDTH, height = PLOT_HEIGHT) {
+function base(layout: Layout = "wide", width = PLOT_SIZE[layout].width, height = PLOT_SIZE[layout].height) {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width,
     height,
-    config: VL_CONFIG,
+    config: VL_CONFIG[layout],
   } as const;
 }
+
+/**
+ * Number format of count axes (trials k, budgets): d3's "r" rounds to significant digits without
+ * ever switching to exponents, "," groups thousands (15,360 rather than 1.536e+4 or 15.4k).
+ */
+const COUNT_FORMAT = ",~r";
 
 function pct(confidence: number): string {
   return `${+(confidence * 100).toFixed(2)}%`;
@@ -83,32 +114,44 @@ export interface TuningPlotInput {
   fitted?: Array<{ k: number; value: number }>;
   /** Extrapolated medians with intervals (the analyze JSON's `extrapolation`). */
   extrapolation?: Array<{ k: number; median: number; lower: number; upper: number }>;
+  /** The score's bounds (analyze JSON `bounds`): fitted and extrapolated values are clipped to them. */
+  bounds?: Bounds;
+  layout?: Layout;
 }
 
 /** The y-range of the tuning-curve plot (see robustDomain). */
 export function tuningDomain(p: TuningPlotInput): [number, number] {
-  return robustDomain(
-    [
-      ...p.curve.map((r) => r.median),
-      ...(p.fitted ?? []).map((r) => r.value),
-      ...(p.extrapolation ?? []).map((r) => r.median),
-    ],
-    [
-      ...p.curve.flatMap((r) => [r.lower, r.upper]),
-      ...(p.extrapolation ?? []).flatMap((r) => [r.lower, r.upper]),
-    ],
+  const b = p.bounds;
+  return clipDomain(
+    robustDomain(
+      [
+        ...p.curve.map((r) => r.median),
+        ...(p.fitted ?? []).map((r) => clipToBounds(r.value, b)),
+        ...(p.extrapolation ?? []).map((r) => clipToBounds(r.median, b)),
+      ],
+      [
+        ...p.curve.flatMap((r) => [r.lower, r.upper]),
+        ...(p.extrapolation ?? []).flatMap((r) => [clipToBounds(r.lower, b), clipToBounds(r.upper, b)]),
+      ],
+    ),
+    b,
   );
 }
 
 /** Tuning curve: best score after k random-search trials (median), band, fitted law, extrapolation. */
 export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
+  const layout = p.layout ?? "wide";
+  const narrow = layout === "narrow";
+  const b = p.bounds;
   const ext = p.extrapolation ?? [];
   const fitted = p.fitted ?? [];
   const domain = tuningDomain(p);
-  const sMedian = "Median best score (data)";
-  const sBand = `${pct(p.confidence)} simultaneous band`;
-  const sFit = "Fitted asymptotic law (median)";
-  const sExt = "Extrapolated median with interval";
+  // vega measures legend text by estimate (0.8 em a character) and cuts it at labelLimit: short
+  // names on a phone, so the legend stays within the screen without an ellipsis.
+  const sMedian = narrow ? "Median best (data)" : "Median best score (data)";
+  const sBand = `${pct(p.confidence)} ${narrow ? "band" : "simultaneous band"}`;
+  const sFit = narrow ? "Fitted law (median)" : "Fitted asymptotic law (median)";
+  const sExt = narrow ? "Extrapolated median" : "Extrapolated median with interval";
   const series: Array<[string, string]> = [
     [sMedian, COLORS.data],
     [sBand, COLORS.band],
@@ -120,9 +163,9 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
   const x = {
     field: "k",
     type: "quantitative",
-    title: "number of random-search trials k (log scale)",
+    title: narrow ? "random-search trials k (log scale)" : "number of random-search trials k (log scale)",
     scale: { type: "log", base: 2, domain: [1, kMax * 1.25], nice: false },
-    axis: { tickCount: 12, format: ",~g" },
+    axis: { tickCount: narrow ? 5 : 12, format: COUNT_FORMAT },
   };
   const y = {
     type: "quantitative",
@@ -152,7 +195,11 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
     },
   ];
   if (fitted.length > 0) {
-    const fit: Row[] = fitted.map((r) => ({ k: r.k, v: clampTo(r.value, domain), series: sFit }));
+    const fit: Row[] = fitted.map((r) => ({
+      k: r.k,
+      v: clampTo(clipToBounds(r.value, b), domain),
+      series: sFit,
+    }));
     layers.push({
       data: { values: fit },
       mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], clip: true },
@@ -162,9 +209,9 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
   if (ext.length > 0) {
     const e: Row[] = ext.map((r) => ({
       k: r.k,
-      v: clampTo(r.median, domain),
-      lo: clampTo(r.lower, domain),
-      hi: clampTo(r.upper, domain),
+      v: clampTo(clipToBounds(r.median, b), domain),
+      lo: clampTo(clipToBounds(r.lower, b), domain),
+      hi: clampTo(clipToBounds(r.upper, b), domain),
       series: sExt,
     }));
     layers.push({
@@ -179,7 +226,7 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
     });
   }
   layers.push({
-    data: { values: [{ k: p.n, label: `n = ${p.n} trials run` }] },
+    data: { values: [{ k: p.n, label: narrow ? `n = ${p.n}` : `n = ${p.n} trials run` }] },
     layer: [
       { mark: { type: "rule", strokeDash: [2, 3], color: COLORS.rule }, encoding: { x } },
       {
@@ -190,14 +237,14 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
           dx: -4,
           dy: 4,
           y: 0,
-          fontSize: 11,
+          fontSize: MIN_PLOT_FONT,
           color: COLORS.rule,
         },
         encoding: { x, text: { field: "label" } },
       },
     ],
   });
-  return { ...base(), layer: layers } as unknown as TopLevelSpec;
+  return { ...base(layout), layer: layers } as unknown as TopLevelSpec;
 }
 
 export interface CdfPlotInput {
@@ -210,6 +257,9 @@ export interface CdfPlotInput {
   /** The fitted noisy quadratic's CDF on a grid (tail side of the threshold only). */
   fitted?: Array<{ y: number; value: number }>;
   threshold?: number;
+  /** The score's bounds: the x-range never reaches past them. */
+  bounds?: Bounds;
+  layout?: Layout;
 }
 
 function cdfLayers(
@@ -218,9 +268,10 @@ function cdfLayers(
   title: string,
   yDomain: [number, number] = [0, 1],
 ) {
+  const narrow = p.layout === "narrow";
   const sEcdf = "Empirical CDF (data)";
-  const sBand = `${pct(p.confidence)} simultaneous band`;
-  const sFit = "Fitted noisy quadratic (tail)";
+  const sBand = `${pct(p.confidence)} ${narrow ? "band" : "simultaneous band"}`;
+  const sFit = narrow ? "Fitted law (tail)" : "Fitted noisy quadratic (tail)";
   const fitted = p.fitted ?? [];
   const series: Array<[string, string]> = [
     [sEcdf, COLORS.data],
@@ -233,6 +284,7 @@ function cdfLayers(
     type: "quantitative",
     title: `${p.metric} (${p.minimize ? "lower" : "higher"} is better)`,
     scale: { domain: xDomain, nice: false, zero: false },
+    axis: { tickCount: narrow ? 4 : 8 },
   };
   const yEnc = { type: "quantitative", title: "P(score ≤ x)", scale: { domain: yDomain, nice: false } };
   const pts = p.ecdf.filter((r) => Number.isFinite(r.y));
@@ -268,6 +320,7 @@ function cdfLayers(
     });
   }
   if (p.threshold !== undefined && Number.isFinite(p.threshold)) {
+    const thLeft = p.threshold - xDomain[0] < (xDomain[1] - xDomain[0]) / 2;
     layers.push({
       data: { values: [{ y: p.threshold, label: "threshold θ" }] },
       layer: [
@@ -275,12 +328,13 @@ function cdfLayers(
         {
           mark: {
             type: "text",
-            align: "left",
+            // On the side of the rule with more room, so the label stays inside the plot.
+            align: thLeft ? "left" : "right",
             baseline: "top",
-            dx: 4,
+            dx: thLeft ? 4 : -4,
             dy: 4,
             y: 0,
-            fontSize: 11,
+            fontSize: MIN_PLOT_FONT,
             color: COLORS.rule,
           },
           encoding: { x, text: { field: "label" } },
@@ -288,7 +342,13 @@ function cdfLayers(
       ],
     });
   }
-  return { title, width: PLOT_WIDTH / 2 - 30, height: PLOT_HEIGHT, layer: layers };
+  const size = PLOT_SIZE[p.layout ?? "wide"];
+  return {
+    title,
+    width: narrow ? size.width : size.width / 2 - 30,
+    height: narrow ? Math.round(size.height * 0.85) : size.height,
+    layer: layers,
+  };
 }
 
 /**
@@ -312,11 +372,12 @@ export function tailProbabilityDomain(p: CdfPlotInput, xDomain: [number, number]
  * threshold, where the fitted noisy quadratic is meant to hold.
  */
 export function cdfSpec(p: CdfPlotInput): TopLevelSpec {
+  const layout = p.layout ?? "wide";
   const ys = p.observed;
-  const full = finiteDomain([...ys, ...(p.fitted ?? []).map((r) => r.y)]);
+  const full = clipDomain(finiteDomain([...ys, ...(p.fitted ?? []).map((r) => r.y)]), p.bounds);
   if (p.threshold === undefined || !Number.isFinite(p.threshold) || (p.fitted ?? []).length === 0) {
     const one = cdfLayers(p, full, "All scores");
-    return { ...base(), ...one, width: PLOT_WIDTH } as unknown as TopLevelSpec;
+    return { ...base(layout), ...one, width: PLOT_SIZE[layout].width } as unknown as TopLevelSpec;
   }
   const th = p.threshold;
   const tailYs = [
@@ -324,15 +385,22 @@ export function cdfSpec(p: CdfPlotInput): TopLevelSpec {
     ...(p.fitted ?? []).map((r) => r.y),
     th,
   ];
-  const tail = finiteDomain(tailYs);
+  const tail = clipDomain(finiteDomain(tailYs), p.bounds);
+  const panels = [
+    cdfLayers(p, full, "All scores"),
+    cdfLayers(
+      p,
+      tail,
+      layout === "narrow" ? "Zoom on the tail (beyond θ)" : "Zoom on the tail (beyond the threshold)",
+      tailProbabilityDomain(p, tail),
+    ),
+  ];
+  // On a phone the two panels are stacked, each as wide as the screen allows.
   return {
-    ...base(),
+    ...base(layout),
     width: undefined,
     height: undefined,
-    hconcat: [
-      cdfLayers(p, full, "All scores"),
-      cdfLayers(p, tail, "Zoom on the tail (beyond the threshold)", tailProbabilityDomain(p, tail)),
-    ],
+    ...(layout === "narrow" ? { vconcat: panels } : { hconcat: panels }),
     resolve: { scale: { color: "shared" } },
   } as unknown as TopLevelSpec;
 }
@@ -346,6 +414,7 @@ export interface ListPlotInput {
   random: Array<{ k: number; median: number; lower: number; upper: number }>;
   /** The list's scores in evaluation order (index is 1-based). */
   points: Array<{ index: number; score: number }>;
+  layout?: Layout;
 }
 
 /** The list's best-so-far after i points against random search's median best after k trials. */
@@ -353,10 +422,11 @@ export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
   const sorted = [...p.points].sort((a, b) => a.index - b.index);
   const best: Row[] = [];
   let cur = p.minimize ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  const sBest = `${p.name}: best so far`;
-  const sPts = `${p.name}: each point`;
-  const sRand = "Random search: median best";
-  const sBand = `${pct(p.confidence)} simultaneous band`;
+  const narrow = p.layout === "narrow";
+  const sBest = `${narrow ? "List" : p.name}: best so far`;
+  const sPts = `${narrow ? "List" : p.name}: each point`;
+  const sRand = narrow ? "Random: median best" : "Random search: median best";
+  const sBand = `${pct(p.confidence)} ${narrow ? "band" : "simultaneous band"}`;
   for (const pt of sorted) {
     cur = p.minimize ? Math.min(cur, pt.score) : Math.max(cur, pt.score);
     best.push({ k: pt.index, v: cur, series: sBest });
@@ -376,9 +446,11 @@ export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
   const x = {
     field: "k",
     type: "quantitative",
-    title: "trials (list points evaluated, or random-search trials k)",
+    title: narrow
+      ? "list points, or random trials k"
+      : "trials (list points evaluated, or random-search trials k)",
     scale: { type: "log", base: 2, domain: [0.8, Math.max(kMax * 2, 4)], nice: false },
-    axis: { format: ",~g" },
+    axis: { format: COUNT_FORMAT, tickCount: narrow ? 5 : 10 },
   };
   const y = {
     type: "quantitative",
@@ -424,7 +496,7 @@ export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
       encoding: { x, y: { ...y, field: "v" }, color },
     },
   ];
-  return { ...base(), layer: layers } as unknown as TopLevelSpec;
+  return { ...base(p.layout), layer: layers } as unknown as TopLevelSpec;
 }
 
 export interface CurvesPlotInput {
@@ -437,6 +509,7 @@ export interface CurvesPlotInput {
   highlighted: Array<{ trial: string; label: string; points: Array<{ step: number; value: number }> }>;
   /** y-range (see curvesDomain). */
   yDomain: [number, number];
+  layout?: Layout;
 }
 
 /**
@@ -483,7 +556,13 @@ export function learningCurvesSpec(p: CurvesPlotInput): TopLevelSpec {
     t.points.map((q) => ({ trial: t.trial, x: q.step, v: q.value, series: t.label })),
   );
   const domain = p.yDomain;
-  const x = { field: "x", type: "quantitative", title: p.xLabel, scale: { nice: false, zero: false } };
+  const x = {
+    field: "x",
+    type: "quantitative",
+    title: p.xLabel,
+    scale: { nice: false, zero: false },
+    axis: { tickCount: p.layout === "narrow" ? 4 : 10 },
+  };
   const y = {
     field: "v",
     type: "quantitative",
@@ -502,7 +581,7 @@ export function learningCurvesSpec(p: CurvesPlotInput): TopLevelSpec {
       encoding: { x, y, color, detail: { field: "trial", type: "nominal" } },
     },
   ];
-  return { ...base(), layer: layers } as unknown as TopLevelSpec;
+  return { ...base(p.layout), layer: layers } as unknown as TopLevelSpec;
 }
 
 export interface ListWorkloadsPlotInput {
@@ -510,6 +589,7 @@ export interface ListWorkloadsPlotInput {
   listLength: number;
   /** Equivalent random budget per workload; `overflow` when even all rows fall short (">n"). */
   rows: Array<{ workload: string; budget: number; overflow: boolean }>;
+  layout?: Layout;
 }
 
 /**
@@ -517,31 +597,42 @@ export interface ListWorkloadsPlotInput {
  * the K rule means the K-point list is worth more than K random-search trials there.
  */
 export function listWorkloadsSpec(p: ListWorkloadsPlotInput): TopLevelSpec {
+  const layout = p.layout ?? "wide";
+  const narrow = layout === "narrow";
   const maxB = Math.max(p.listLength, ...p.rows.map((r) => r.budget));
+  const sAbove = narrow ? "worth ≥ K random trials" : "list worth ≥ K random trials";
+  const sBelow = narrow ? "worth < K random trials" : "list worth < K random trials";
   const values = p.rows.map((r) => ({
     workload: r.workload,
     budget: r.budget,
     label: r.overflow ? `>${r.budget}` : String(r.budget),
-    series: r.budget >= p.listLength ? "list worth ≥ K random trials" : "list worth < K random trials",
+    series: r.budget >= p.listLength ? sAbove : sBelow,
   }));
   const color = {
     ...colorEnc([
-      ["list worth ≥ K random trials", COLORS.list],
-      ["list worth < K random trials", COLORS.muted],
+      [sAbove, COLORS.list],
+      [sBelow, COLORS.muted],
     ]),
     legend: { symbolType: "square", symbolStrokeWidth: 0 },
   };
   const x = {
     field: "budget",
     type: "quantitative",
-    title: "equivalent random-search budget (trials, log scale)",
+    title: narrow ? "equivalent random budget" : "equivalent random-search budget (trials, log scale)",
     scale: { type: "log", domain: [0.8, maxB * 2], nice: false },
-    axis: { format: ",~g", grid: false },
+    axis: { format: COUNT_FORMAT, grid: false, tickCount: narrow ? 4 : 10 },
   };
-  const y = { field: "workload", type: "nominal", title: null, sort: null, axis: { labelLimit: 220 } };
+  const y = {
+    field: "workload",
+    type: "nominal",
+    title: null,
+    sort: null,
+    axis: { labelLimit: narrow ? 110 : 220 },
+  };
   const height = Math.max(120, 28 * p.rows.length);
+  const size = PLOT_SIZE[layout];
   return {
-    ...base(PLOT_WIDTH - 140, height),
+    ...base(layout, narrow ? size.width - 70 : size.width - 140, height),
     layer: [
       {
         data: { values },
@@ -550,7 +641,7 @@ export function listWorkloadsSpec(p: ListWorkloadsPlotInput): TopLevelSpec {
       },
       {
         data: { values },
-        mark: { type: "text", align: "left", dx: 4, fontSize: 11, color: "#25303b" },
+        mark: { type: "text", align: "left", dx: 4, fontSize: MIN_PLOT_FONT, color: "#25303b" },
         encoding: { x, y, text: { field: "label" } },
       },
       {
@@ -568,7 +659,7 @@ export function listWorkloadsSpec(p: ListWorkloadsPlotInput): TopLevelSpec {
               dx: 4,
               y: 0,
               dy: -2,
-              fontSize: 11,
+              fontSize: MIN_PLOT_FONT,
               color: COLORS.rule,
             },
             encoding: { x, text: { field: "label" } },

@@ -17,38 +17,64 @@ export const COLORS = {
 
 export const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
 
-/** Plot size in CSS pixels; the page is laid out for this width. */
-export const PLOT_WIDTH = 700;
-export const PLOT_HEIGHT = 300;
+/**
+ * The two renderings of every plot. The page shows `wide` on desktop and `narrow` below
+ * NARROW_BREAKPOINT (CSS media query): an SVG shrunk to a phone's width would scale its text down
+ * with it (700 px of plot at 390 px of screen leaves ~4 px axis text), so the narrow one is drawn
+ * for ~340 CSS px and shown at that size, with 12 px text. `width`/`height` are the plot area.
+ */
+export type Layout = "wide" | "narrow";
 
-export const VL_CONFIG = {
-  font: FONT,
-  background: "white",
-  padding: 8,
-  view: { stroke: null },
-  axis: {
-    labelFontSize: 11,
-    titleFontSize: 12,
-    titleFontWeight: 600,
-    titleColor: "#25303b",
-    labelColor: "#3d4852",
-    gridColor: "#e8ebee",
-    domainColor: "#8a949e",
-    tickColor: "#8a949e",
-    titlePadding: 8,
-  },
-  legend: {
-    orient: "bottom",
-    direction: "horizontal",
-    labelFontSize: 11,
-    titleFontSize: 11,
-    labelLimit: 320,
-    columns: 2,
-    symbolType: "stroke",
-    symbolOpacity: 1,
-    symbolStrokeWidth: 3,
-    symbolSize: 220,
-    columnPadding: 24,
-  },
-  title: { fontSize: 13, fontWeight: 600, anchor: "start", color: "#25303b" },
-} as const;
+/** Viewport width (CSS px) below which the narrow plots are shown. */
+export const NARROW_BREAKPOINT = 820;
+
+/** Plot area size in CSS pixels per layout; the page is laid out for the wide width. */
+export const PLOT_SIZE: Record<Layout, { width: number; height: number }> = {
+  wide: { width: 680, height: 300 },
+  narrow: { width: 270, height: 220 },
+};
+
+/** Smallest font size used in any plot (CSS px at the size the plot is drawn). */
+export const MIN_PLOT_FONT = 12;
+
+function vlConfig(layout: Layout) {
+  const narrow = layout === "narrow";
+  return {
+    font: FONT,
+    background: "white",
+    padding: narrow ? 4 : 8,
+    view: { stroke: null },
+    axis: {
+      labelFontSize: MIN_PLOT_FONT,
+      titleFontSize: MIN_PLOT_FONT + 1,
+      titleFontWeight: 600,
+      titleColor: "#25303b",
+      labelColor: "#3d4852",
+      gridColor: "#e8ebee",
+      domainColor: "#8a949e",
+      tickColor: "#8a949e",
+      titlePadding: narrow ? 4 : 8,
+      labelOverlap: "greedy",
+    },
+    legend: {
+      orient: "bottom",
+      direction: "horizontal",
+      labelFontSize: MIN_PLOT_FONT,
+      titleFontSize: MIN_PLOT_FONT,
+      labelLimit: narrow ? 230 : 320,
+      columns: narrow ? 1 : 2,
+      symbolType: "stroke",
+      symbolOpacity: 1,
+      symbolStrokeWidth: 3,
+      symbolSize: narrow ? 160 : 220,
+      columnPadding: 24,
+      rowPadding: narrow ? 3 : 4,
+    },
+    title: { fontSize: MIN_PLOT_FONT + 1, fontWeight: 600, anchor: "start", color: "#25303b" },
+  } as const;
+}
+
+export const VL_CONFIG: Record<Layout, ReturnType<typeof vlConfig>> = {
+  wide: vlConfig("wide"),
+  narrow: vlConfig("narrow"),
+};

@@ -61,11 +61,14 @@ export interface AnalyzeResult {
   direction: "maximize" | "minimize";
   confidence: number;
   bands?: string;
+  /** The score's bounds given to the analysis (`--lower`/`--upper`); "-inf"/"inf" when none. */
+  bounds?: { lower: JsonNumber; upper: JsonNumber };
   ecdf: { y: JsonNumber[]; cdf: JsonNumber[]; lower: JsonNumber[]; upper: JsonNumber[] };
   tuning_curve: TuningCurveRow[];
   fit: FitSummary | null;
   best_score_interval?: { lower: JsonNumber; upper: JsonNumber } | null;
-  effective_dimension?: { accepted: number[] } | null;
+  /** The effective dimensions c consistent with the band; `max_c`, when given, the largest c searched. */
+  effective_dimension?: { accepted: number[]; max_c?: number } | null;
   extrapolation?: ExtrapolationRow[] | null;
   /** "more_trials more trials gain about gain": median improvement from from_k to from_k + more_trials. */
   gain?: GainRow[] | null;
@@ -85,6 +88,9 @@ export interface AnalyzeResult {
     rows: number;
     skipped_count: number;
     skipped: Array<{ row: number; value: string }>;
+    /** "separate" when trials proposed by a list were held out of the sample (and how many). */
+    list_trials?: string;
+    list_rows_count?: number;
   };
   [extra: string]: unknown;
 }
@@ -138,9 +144,38 @@ export function isListWorkloads(v: ListVsRandom | ListWorkloads): v is ListWorkl
 /** An optional section: its data, or the reason it is missing. */
 export type Section<T> = T | { unavailable: string };
 
+/**
+ * How the trials divide between the sample analysed as i.i.d. random-search draws of the final
+ * score and the trials kept out of it (pruned = censored, proposed by a list or another suggester,
+ * failed, …). Shown in the summary so that a reader knows what the statistics are about.
+ */
+export interface SampleCounts {
+  /** Trials analysed as i.i.d. draws; defaults to `analysis.n`. */
+  iid?: number;
+  /** Trials kept out of the sample, by reason in the reader's words (e.g. "pruned (censored)"). */
+  excluded?: Array<{ reason: string; count: number }>;
+  /**
+   * True when the input records per trial how it was proposed and whether it ran to the full
+   * budget, so that the i.i.d. sample was selected on those; false or absent: assumed.
+   */
+  checked?: boolean;
+}
+
 export interface ReportInput {
-  /** Shown as the page title; defaults to "Nadir tuning report". */
+  /** Shown as the page title; defaults to "<study>: tuning report" or "Nadir tuning report". */
   title?: string;
+  /**
+   * The study's name, shown in the title. Defaults to the study of a journal source
+   * (`<dir>#<study>.jsonl`, as `nadir report <journal>` names it), else to the file's name.
+   */
+  study?: string;
+  /** The i.i.d. sample and what was kept out of it; defaults from `analysis.n` and `analysis.input`. */
+  sample?: SampleCounts;
+  /**
+   * Largest effective dimension c the analysis searched; defaults to
+   * `analysis.effective_dimension.max_c`, else 10 (the analysis's fixed range 1..10).
+   */
+  max_c?: number;
   /** Where the scores came from (file or journal path), shown in the header. */
   source?: string;
   /** Name of the metric (axis titles). */
@@ -250,9 +285,9 @@ export function validateReportInput(input: ReportInput): void {
     const f = a.fit as Record<string, unknown>;
     for (const k of ["a", "b", "o"]) checkFiniteNum(f[k], `analysis.fit.${k}`);
     need(
-      Number.isInteger(f.c) && (f.c as number) >= 1 && (f.c as number) <= 10,
+      Number.isInteger(f.c) && (f.c as number) >= 1,
       "analysis.fit.c",
-      `must be an integer in 1..10, got ${JSON.stringify(f.c)}`,
+      `must be a positive integer, got ${JSON.stringify(f.c)}`,
     );
     need(typeof f.convex === "boolean", "analysis.fit.convex", "must be a boolean");
     need(
@@ -260,6 +295,45 @@ export function validateReportInput(input: ReportInput): void {
       "analysis.fit.threshold",
       `must be a number or "inf"/"-inf", got ${JSON.stringify(f.threshold)}`,
     );
+  }
+  if (a.bounds !== undefined) {
+    const b = a.bounds as Record<string, unknown>;
+    need(typeof b === "object" && b !== null, "analysis.bounds", "must be an object {lower, upper}");
+    need(isJsonNumber(b.lower) && b.lower !== "nan", "analysis.bounds.lower", 'must be a number or "-inf"');
+    need(isJsonNumber(b.upper) && b.upper !== "nan", "analysis.bounds.upper", 'must be a number or "inf"');
+  }
+  if (input.study !== undefined)
+    need(typeof input.study === "string" && input.study !== "", "study", "must be a non-empty string");
+  if (input.max_c !== undefined)
+    need(
+      Number.isInteger(input.max_c) && input.max_c >= 1,
+      "max_c",
+      `must be a positive integer, got ${JSON.stringify(input.max_c)}`,
+    );
+  if (input.sample !== undefined) {
+    const sm = input.sample;
+    need(typeof sm === "object" && sm !== null, "sample", "must be an object");
+    if (sm.iid !== undefined)
+      need(
+        Number.isInteger(sm.iid) && sm.iid >= 0,
+        "sample.iid",
+        `must be a non-negative integer, got ${JSON.stringify(sm.iid)}`,
+      );
+    if (sm.excluded !== undefined) {
+      need(Array.isArray(sm.excluded), "sample.excluded", "must be an array of {reason, count}");
+      sm.excluded.forEach((e, i) => {
+        need(
+          typeof e?.reason === "string" && e.reason !== "",
+          `sample.excluded[${i}].reason`,
+          "must be a non-empty string",
+        );
+        need(
+          Number.isInteger(e.count) && e.count >= 0,
+          `sample.excluded[${i}].count`,
+          `must be a non-negative integer, got ${JSON.stringify(e.count)}`,
+        );
+      });
+    }
   }
   if (a.best_score_interval !== null && a.best_score_interval !== undefined) {
     const b = a.best_score_interval as Record<string, unknown>;
