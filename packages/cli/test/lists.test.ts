@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { register } from "../src/commands/lists.js";
@@ -214,6 +214,54 @@ describe("nadir lists build", () => {
       // Regret is normalised on the training workloads only: the held-out data cannot move the list.
       expect(e.list).not.toHaveLength(0);
     }
+  });
+
+  it("gzip and JSON Lines input, --duplicates error|mean, a one-workload warning, quoted ids", async () => {
+    const rows = [
+      { point: "a, lr=1e-3", workload: "w", seed: 0, metric: 0.5 },
+      { point: "a, lr=1e-3", workload: "w", seed: 1, metric: 0.7 },
+      { point: "b", workload: "w", seed: 0, metric: 0.6 },
+      { point: "b", workload: "w", seed: 0, metric: 0.8 }, // the same seed twice
+    ];
+    const gz = path.join(tmp, "dup.jsonl.gz");
+    writeFileSync(gz, gzipSync(rows.map((r) => JSON.stringify(r)).join("\n")));
+    const e = await run("build", "--trials", gz, "--size", "1", "--direction", "maximize");
+    expect(e.code).toBe(1);
+    expect(e.err).toMatch(/dup\.jsonl\.gz: 1 repeated row group: \S*dup\.jsonl\.gz:3, \S*dup\.jsonl\.gz:4 repeat one seed with values 0\.6, 0\.8/);
+    const m = await run(
+      "build",
+      "--trials",
+      gz,
+      "--size",
+      "1",
+      "--direction",
+      "maximize",
+      "--duplicates",
+      "mean",
+      "--json",
+    );
+    expect(m.code).toBe(0);
+    const j = JSON.parse(m.out);
+    // Means: a (0.5 + 0.7)/2 = 0.6 over two seeds; b's one seed 0 is (0.6 + 0.8)/2 = 0.7, so b wins.
+    expect(j.list).toEqual(["b"]);
+    expect(j.per_workload[0].best_metric).toBeCloseTo(0.7, 15);
+    expect(j.per_workload[0].rows).toBe(3);
+    expect(j.warnings).toHaveLength(2);
+    expect(m.err).toMatch(/warning: only one workload \("w"\)/);
+    expect(m.err).toMatch(/warning: averaged 1 repeated \(point, workload, seed\) group/);
+    // The same rows as a quoted CSV (a comma inside the point id), gzipped under a name without .gz.
+    const csv = path.join(tmp, "quoted.csv");
+    writeFileSync(
+      csv,
+      gzipSync('point,workload,seed,metric\n"a, lr=1e-3",w,0,0.5\n"a, lr=1e-3",w,1,0.7\nb,w,0,0.6\n'),
+    );
+    const q = JSON.parse(
+      (await run("build", "--trials", csv, "--size", "2", "--direction", "maximize", "--json")).out,
+    );
+    expect(q.list).toEqual(["a, lr=1e-3", "b"]);
+    const bad = await run("build", "--trials", csv, "--size", "1", "--duplicates", "sum");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--duplicates must be one of error, mean/);
   });
 
   it("errors: missing cells → 1 with the names, bad --size → 2, unreadable file → 1", async () => {

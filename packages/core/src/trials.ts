@@ -95,6 +95,8 @@ export class TrialsTableBuilder {
   constructor(
     readonly hasSeeds: boolean,
     private readonly label: (line: number) => string = (l) => `rows[${l}]`,
+    /** How errors about the whole table name it (a file name). */
+    private readonly scope = "rows",
   ) {}
 
   /** Number of rows added so far. */
@@ -162,12 +164,12 @@ export class TrialsTableBuilder {
     if (duplicates !== "error" && duplicates !== "mean")
       throw new InvalidArgumentError("duplicates", `expected error or mean, got ${String(duplicates)}`);
     const n = this.n;
-    if (n === 0) throw new InvalidTrialsError("rows", "the trials table is empty");
+    if (n === 0) throw new InvalidTrialsError(this.scope, "the trials table is empty");
     const P = this.pIndex.size;
     const W = this.wIndex.size;
     if (P * W > 2 ** 31 - 2)
       throw new TooLargeError(
-        "rows",
+        this.scope,
         `${P} points × ${W} workloads = ${P * W} cells exceed the 2^31 − 2 a table can index`,
       );
     const points = [...this.pIndex.keys()];
@@ -191,7 +193,7 @@ export class TrialsTableBuilder {
       const p = Math.floor(firstMissing / W);
       const w = firstMissing - p * W;
       throw new InvalidTrialsError(
-        "rows",
+        this.scope,
         `point ${JSON.stringify(points[p])} has no row for workload ${JSON.stringify(workloads[w])}` +
           (missing > 1 ? ` (and ${missing - 1} more (point, workload) pairs have none)` : "") +
           "; every point must be run on every workload",
@@ -255,7 +257,7 @@ export class TrialsTableBuilder {
         ? "each (point, workload, seed) must appear once"
         : "with no seed column Nadir cannot tell a second seed from a row written twice; add a seed column";
       throw new InvalidTrialsError(
-        "rows",
+        this.scope,
         `${groups} repeated row group${groups > 1 ? "s" : ""}: ${problems.join("; ")}${groups > MAX_LISTED ? "; …" : ""}. ${advice}, or average repeats with duplicates = mean (nadir lists build --duplicates mean)`,
       );
     }
@@ -466,7 +468,7 @@ export function readTrialsTable(input: Uint8Array | string, options: ReadTrialsO
         at(line),
         `--mode ${options.mode} was requested but the ${format === "csv" ? "header" : "first record"} describes a ${mode} table`,
       );
-    builder = new TrialsTableBuilder(cols.includes("seed"), at);
+    builder = new TrialsTableBuilder(cols.includes("seed"), at, src);
   };
   /** A numeric cell: a finite JSON number, or text under the strict rule; null when empty and allowed. */
   const num = (raw: unknown, where: string, allowEmpty: boolean): number | null => {
