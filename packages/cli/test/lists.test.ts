@@ -227,7 +227,9 @@ describe("nadir lists build", () => {
     writeFileSync(gz, gzipSync(rows.map((r) => JSON.stringify(r)).join("\n")));
     const e = await run("build", "--trials", gz, "--size", "1", "--direction", "maximize");
     expect(e.code).toBe(1);
-    expect(e.err).toMatch(/dup\.jsonl\.gz: 1 repeated row group: \S*dup\.jsonl\.gz:3, \S*dup\.jsonl\.gz:4 repeat one seed with values 0\.6, 0\.8/);
+    expect(e.err).toMatch(
+      /dup\.jsonl\.gz: 1 repeated row group: \S*dup\.jsonl\.gz:3, \S*dup\.jsonl\.gz:4 repeat one seed with values 0\.6, 0\.8/,
+    );
     const m = await run(
       "build",
       "--trials",
