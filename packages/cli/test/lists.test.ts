@@ -138,18 +138,45 @@ describe("nadir lists build", () => {
       ["A", 0.5, true],
       ["B", 0.9, true],
     ]);
-    // Built on B alone: p2 (0.8) first; then p1 and p3 tie at 0.8 and the earlier point wins (documented).
+    // Built on B alone: p2 (0.8) first; then p1 and p3 tie at cost 0.8, and the tie goes to the lower
+    // stand-alone cost on B: p3 (0.9) beats p1 (a miss, capped at τ = 2). Built on A alone: p1 (0.5), then
+    // p2 (miss → 2) and p3 (0.9) tie at 0.5 and p3 wins the same way.
     expect(j.leave_one_out.map((e: any) => [e.held_out, e.list])).toEqual([
-      ["A", ["p2", "p1"]],
-      ["B", ["p1", "p2"]],
+      ["A", ["p2", "p3"]],
+      ["B", ["p1", "p3"]],
     ]);
-    // Held-out A: p1 reaches at 0.5; random search over A's rows {0.5, 2 (capped miss), 0.9} never averages 0.5.
+    // Held-out A: p3 reaches at 0.9. Random search over A's rows {0.5, 2 (capped miss), 0.9}: E[min of 1] =
+    // 3.4/3 > 0.9, E[min of 2] = 0.5·5/9 + 0.9·3/9 + 2·1/9 = 0.8 ≤ 0.9, so the equivalent budget is 2.
+    // (This toy is adversarial for the stand-alone tie-break: each workload's best point is the other's worst,
+    // and file order happened to pick it; table order gives ">3" on both held-out workloads.)
     expect(j.leave_one_out[0]).toMatchObject({
       reached: true,
-      step_fraction: 0.5,
-      expected_capped_step_fraction: 0.5,
-      equivalent_random_budget: ">3",
+      step_fraction: 0.9,
+      expected_capped_step_fraction: 0.9,
+      equivalent_random_budget: 2,
     });
+    const old = JSON.parse(
+      (
+        await run(
+          "build",
+          "--trials",
+          csv,
+          "--size",
+          "2",
+          "--leave-one-out",
+          "--tie-break",
+          "table-order",
+          "--json",
+        )
+      ).out,
+    );
+    expect(old.leave_one_out.map((e: any) => [e.list, e.equivalent_random_budget])).toEqual([
+      [["p2", "p1"], ">3"],
+      [["p1", "p2"], ">3"],
+    ]);
+    // Held-out B under the new rule: p3's 0.9 against B's rows {2, 0.8, 0.9}: E[min of 3] = (0.8·19 + 0.9·7 + 2)/27
+    // = 0.870 ≤ 0.9 < E[min of 2] = 0.967, so 3.
+    expect(j.leave_one_out[1].equivalent_random_budget).toBe(3);
     for (const e of j.leave_one_out)
       expect(Object.keys(e)).toEqual(
         expect.arrayContaining(["held_out", "list", "reached", "step_fraction", "equivalent_random_budget"]),

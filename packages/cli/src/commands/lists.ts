@@ -13,6 +13,7 @@ import {
   materialize,
   type NadamwVariant,
   readTrialsTable,
+  type TieBreak,
   type TrialsMode,
 } from "@nadir/core";
 import type { Command } from "commander";
@@ -162,6 +163,11 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "repeated (point, workload, seed) rows: error (refuse, naming the lines) | mean (average each group)",
       "error",
     )
+    .option(
+      "--tie-break <rule>",
+      "when the greedy cost ties: standalone (the candidate's own cost on the training workloads) | table-order",
+      "standalone",
+    )
     .option("--leave-one-out", "leave-one-workload-out cross validation")
     .option("--json", "machine-readable output")
     .action(
@@ -174,6 +180,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         targets?: string;
         method: string;
         duplicates: string;
+        tieBreak: string;
         leaveOneOut?: boolean;
         json?: boolean;
       }) => {
@@ -186,6 +193,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
               : oneOf<TrialsMode>("--mode", flags.mode, ["time-to-target", "final-metric"]);
           const direction = oneOf<Direction>("--direction", flags.direction, ["minimize", "maximize"]);
           const method = oneOf("--method", flags.method, ["greedy", "exhaustive"] as const);
+          const tieBreak = oneOf<TieBreak>("--tie-break", flags.tieBreak, ["standalone", "table-order"]);
           const duplicates = oneOf<DuplicatePolicy>("--duplicates", flags.duplicates, ["error", "mean"]);
           // Only "maximize" is passed on: time-to-target tables reject it (lower step fractions are always
           // better), and minimize is the parser's default.
@@ -202,13 +210,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             size,
             tau,
             method,
+            tieBreak,
             leaveOneOut: flags.leaveOneOut === true,
           };
           if (targets) opts.targets = targets;
           const r = buildList(table, opts);
           if (flags.json) {
             process.stdout.write(
-              `${JSON.stringify(buildResultToJson(table, r, { size, tau, method, warnings: read.warnings }), null, 2)}\n`,
+              `${JSON.stringify(buildResultToJson(table, r, { size, tau, method, tie_break: tieBreak, warnings: read.warnings }), null, 2)}\n`,
             );
             return;
           }
