@@ -526,8 +526,11 @@ export function readTrialsTable(input: Uint8Array | string, options: ReadTrialsO
     let idx: Map<string, number> | undefined;
     for (const r of csvRecords(bytes, { source: src })) {
       if (!idx) {
-        start(r.fields, r.line);
-        idx = new Map(r.fields.map((h, i) => [h, i]));
+        // Column names are matched without surrounding spaces ("point, workload, metric" is a common
+        // hand-written header); data fields are taken exactly as RFC 4180 gives them.
+        const names = r.fields.map((h) => h.trim());
+        start(names, r.line);
+        idx = new Map(names.map((h, i) => [h, i]));
         continue;
       }
       const m = idx;

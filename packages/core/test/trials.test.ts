@@ -102,6 +102,13 @@ describe("columns, numbers and formats", () => {
         /csv:3\.metric: /,
       );
   });
+  it("header names are matched without surrounding spaces; data fields are kept exactly", () => {
+    const t = parseTrialsCsv("point, workload , metric\na,w,1\n");
+    expect(t.points).toEqual(["a"]);
+    expect(() => parseTrialsCsv("point, workload, metric\na, w, 1\n")).toThrow(
+      /csv:2\.metric: not a finite number: " 1"/,
+    );
+  });
   it("quoted fields (commas in point ids) work as in nadir analyze", () => {
     const t = parseTrialsCsv('point,workload,metric\n"lr=1e-3, wd=0.1",w,1\n"lr=1e-2, wd=0",w,"2"\n');
     expect(t.points).toEqual(["lr=1e-3, wd=0.1", "lr=1e-2, wd=0"]);
