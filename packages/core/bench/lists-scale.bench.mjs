@@ -41,14 +41,19 @@ writeFileSync(
   phases,
   `import { readFileSync } from "node:fs";
 import { buildList, readTrialsTable } from ${JSON.stringify(path.resolve(here, "../dist/index.js"))};
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 const t0 = performance.now();
 const bytes = readFileSync(process.argv[2]);
 const t1 = performance.now();
+const c1 = cpu();
 const read = readTrialsTable(bytes, { source: process.argv[2], direction: "maximize" });
 const t2 = performance.now();
+const c2 = cpu();
 const r = buildList(read.table, { size: ${K}, leaveOneOut: ${LOO} });
 const t3 = performance.now();
+const c3 = cpu();
 process.stdout.write(JSON.stringify({ file_ms: t1 - t0, parse_ms: t2 - t1, build_ms: t3 - t2,
+  parse_cpu_ms: c2 - c1, build_cpu_ms: c3 - c2,
   rows: read.rows, points: read.table.points.length, list: r.ids,
   max_rss_mib: process.resourceUsage().maxRSS / 1024 }));
 `,
@@ -92,6 +97,8 @@ for (const P of SIZES) {
       read_file_ms: Math.round(ph.file_ms),
       gunzip_parse_table_ms: Math.round(ph.parse_ms),
       build_and_evaluate_ms: Math.round(ph.build_ms),
+      gunzip_parse_table_cpu_ms: Math.round(ph.parse_cpu_ms),
+      build_and_evaluate_cpu_ms: Math.round(ph.build_cpu_ms),
       max_rss_mib: Math.round(ph.max_rss_mib),
     },
     list: doc.list,

@@ -448,7 +448,9 @@ function modeFromColumns(columns: readonly string[], at: string): TrialsMode {
 export function readTrialsTable(input: Uint8Array | string, options: ReadTrialsOptions = {}): TrialsRead {
   const gzip = typeof input !== "string" && isGzip(input);
   const bytes =
-    typeof input === "string" ? input : decodeTabularBytes(input, { source: options.source ?? "" });
+    typeof input === "string"
+      ? input
+      : decodeTabularBytes(input, options.source === undefined ? {} : { source: options.source });
   const format = options.format ?? detectTabularFormat(options.source ?? "", bytes);
   const src = options.source ?? format;
   const at = (line: number) => `${src}:${line}`;
