@@ -1,6 +1,7 @@
 // Reading long-format trials files into the dense table: sizes past the old 32,767-point limit, duplicates,
 // seeds, formats. Expected values are written by hand or follow from how the synthetic data is generated.
 import { gzipSync } from "node:zlib";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { buildList } from "../src/lists.js";
 import { cell, parseTrialsCsv, readTrialsTable, trialsFromRows } from "../src/trials.js";
@@ -82,6 +83,52 @@ describe("duplicates and seeds", () => {
   });
   it("an empty seed is an error when the table has a seed column", () => {
     expect(() => parseTrialsCsv(`${head}a,w,1,\n`)).toThrow(/csv:2.seed: empty seed/);
+  });
+});
+
+describe("the table builder against a naive reference (property)", () => {
+  it("any rows, shuffled extra rows and repeats: cells equal a Map-based regrouping; errors iff a seed repeats", () => {
+    const extra = fc.record({
+      p: fc.nat(4),
+      w: fc.nat(2),
+      s: fc.nat(3),
+      v: fc.integer({ min: 0, max: 8 }).map((x) => x / 4),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(extra, { maxLength: 40 }),
+        (P, W, more) => {
+          // A complete grid with seed 0 first (so point and workload order is p0…, w0…), then the extra rows.
+          const rows: { p: number; w: number; s: number; v: number }[] = [];
+          for (let p = 0; p < P; p++) for (let w = 0; w < W; w++) rows.push({ p, w, s: 0, v: p + w / 10 });
+          for (const r of more) if (r.p < P && r.w < W) rows.push(r);
+          const csv = `point,workload,seed,metric\n${rows.map((r) => `p${r.p},w${r.w},${r.s},${r.v}`).join("\n")}\n`;
+          // Reference: per cell, seeds in first-appearance order, each the mean of its values in file order.
+          const groups = new Map<string, Map<number, number[]>>();
+          for (const r of rows) {
+            const k = `${r.p}|${r.w}`;
+            if (!groups.has(k)) groups.set(k, new Map());
+            const g = groups.get(k)!;
+            if (!g.has(r.s)) g.set(r.s, []);
+            g.get(r.s)!.push(r.v);
+          }
+          const repeated = [...groups.values()].some((g) => [...g.values()].some((vs) => vs.length > 1));
+          if (repeated) expect(() => parseTrialsCsv(csv)).toThrow(/repeated row group/);
+          else expect(() => parseTrialsCsv(csv)).not.toThrow();
+          const t = parseTrialsCsv(csv, { duplicates: "mean" });
+          expect(t.points).toEqual(Array.from({ length: P }, (_, p) => `p${p}`));
+          for (let p = 0; p < P; p++)
+            for (let w = 0; w < W; w++) {
+              const g = groups.get(`${p}|${w}`)!;
+              const want = [...g.values()].map((vs) => vs.reduce((a, b) => a + b, 0) / vs.length);
+              expect(Array.from(cell(t, p, w))).toEqual(want);
+            }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 
