@@ -1,16 +1,27 @@
 /**
  * Reading one metric column from an exported trials file: CSV with a header row (RFC 4180:
- * quoted fields, doubled quotes, CRLF) or JSON Lines (one object per line). Rows whose metric is
- * empty/missing, NaN, infinite or not a number are counted and returned with the reason — never
- * silently dropped.
+ * quoted fields, doubled quotes, CRLF) or JSON Lines (one object per line), optionally gzipped when
+ * given as bytes. The parsing is @nadir/core's tabular reader, the same one `nadir lists build` uses.
+ * Rows whose metric is empty/missing, NaN, infinite or not a number (core's strict rule: a decimal
+ * literal without spaces) are counted and returned with the reason — never silently dropped.
  */
+import {
+  CoreError,
+  classifyNumber,
+  csvRecords,
+  decodeTabularBytes,
+  detectTabularFormat,
+  jsonLinesRecords,
+  parseCsvText,
+  type TabularFormat,
+} from "@nadir/core";
 
 /** The input could not be read as a trials table (exit code 1). */
 export class ReadTrialsError extends Error {
   override readonly name = "ReadTrialsError";
 }
 
-export type TrialsFormat = "csv" | "jsonl";
+export type TrialsFormat = TabularFormat;
 
 /** A row whose metric was not usable. `row` is 1-based over data rows (the CSV header excluded). */
 export interface SkippedRow {
@@ -76,77 +87,32 @@ function listIndexOf(raw: unknown): number | undefined {
   return Number.isInteger(v) && v >= 0 ? v : undefined;
 }
 
-const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
-
-/** Classify a textual value: a finite number, or the reason it is skipped. */
+/** Classify a textual value: a finite number, or the reason it is skipped (core's strict number rule). */
 function parseValue(raw: string): number | SkippedRow["reason"] {
-  const s = raw.trim();
-  if (s === "") return "empty";
-  if (/^[+-]?nan$/i.test(s)) return "nan";
-  if (/^[+-]?(inf|infinity)$/i.test(s)) return "infinite";
-  if (!NUMBER_RE.test(s)) return "non-numeric";
-  const v = Number(s);
-  return Number.isFinite(v) ? v : "infinite";
+  return classifyNumber(raw);
 }
 
-/** RFC 4180 CSV → rows of fields. Throws ReadTrialsError on an unterminated quote. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let field = "";
-  let row: string[] = [];
-  let inQuotes = false;
-  let i = 0;
-  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // strip a BOM
-  while (i < t.length) {
-    const ch = t[i] as string;
-    if (inQuotes) {
-      if (ch === '"') {
-        if (t[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        inQuotes = false;
-        i++;
-        continue;
-      }
-      field += ch;
-      i++;
-      continue;
-    }
-    if (ch === '"' && field === "") {
-      inQuotes = true;
-      i++;
-    } else if (ch === ",") {
-      row.push(field);
-      field = "";
-      i++;
-    } else if (ch === "\n" || ch === "\r") {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = "";
-      i += ch === "\r" && t[i + 1] === "\n" ? 2 : 1;
-    } else {
-      field += ch;
-      i++;
-    }
+/** Runs core's tabular reader, turning its typed error into this module's ReadTrialsError (exit code 1). */
+function reading<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof CoreError) throw new ReadTrialsError(e.message, { cause: e });
+    throw e;
   }
-  if (inQuotes) throw new ReadTrialsError("CSV: a quoted field is not terminated");
-  if (field !== "" || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  // Blank lines carry no data.
-  return rows.filter((r) => !(r.length === 1 && r[0] === ""));
 }
 
-/** Decide the format from the file name (.csv; .jsonl/.ndjson/.json) or, failing that, the first character. */
-export function detectFormat(fileName: string, text: string): TrialsFormat {
-  const lower = fileName.toLowerCase();
-  if (lower.endsWith(".csv")) return "csv";
-  if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json")) return "jsonl";
-  return text.trimStart().startsWith("{") ? "jsonl" : "csv";
+/**
+ * RFC 4180 CSV → rows of fields (header included), by core's reader: quoted fields, doubled quotes,
+ * CRLF, BOM; blank lines skipped. Throws ReadTrialsError on an unterminated quote or a ragged row.
+ */
+export function parseCsv(text: string, source = "csv"): string[][] {
+  return reading(() => parseCsvText(text, { source }));
+}
+
+/** Decide the format from the file name (.csv; .jsonl/.ndjson/.json; .gz ignored) or, failing that, the first character. */
+export function detectFormat(fileName: string, text: string | Uint8Array): TrialsFormat {
+  return detectTabularFormat(fileName, text);
 }
 
 /**
@@ -154,12 +120,15 @@ export function detectFormat(fileName: string, text: string): TrialsFormat {
  * column is absent, a JSON line is malformed, or the table is empty.
  */
 export function readTrialsColumn(
-  text: string,
+  input: string | Uint8Array,
   fileName: string,
   metric: string,
   mode: ListTrialsMode = "separate",
 ): TrialsColumn {
+  const text =
+    typeof input === "string" ? input : reading(() => decodeTabularBytes(input, { source: fileName }));
   const format = detectFormat(fileName, text);
+  const source = fileName || format;
   const scores: number[] = [];
   const skipped: SkippedRow[] = [];
   const listRows: ListRow[] = [];
@@ -173,54 +142,56 @@ export function readTrialsColumn(
     else skipped.push({ row, value: raw, reason: v });
   };
   if (format === "csv") {
-    const rows = parseCsv(text);
-    const header = rows[0];
-    if (!header) throw new ReadTrialsError("CSV: the file is empty (a header row is required)");
-    const columns = header.map((h) => h.trim());
-    const col = columns.indexOf(metric);
-    if (col < 0)
-      throw new ReadTrialsError(`CSV: no column ${JSON.stringify(metric)} (columns: ${columns.join(", ")})`);
-    const data = rows.slice(1);
-    const li = columns.indexOf("list_index");
-    for (const [i, r] of data.entries()) take(i + 1, r[col] ?? "", li < 0 ? undefined : listIndexOf(r[li]));
-    return { format, rows: data.length, scores, skipped, columns, listRows };
+    return reading(() => {
+      let columns: string[] | undefined;
+      let col = -1;
+      let li = -1;
+      let rows = 0;
+      for (const r of csvRecords(text, { source })) {
+        if (!columns) {
+          columns = r.fields.map((h) => h.trim());
+          col = columns.indexOf(metric);
+          if (col < 0)
+            throw new ReadTrialsError(
+              `CSV: no column ${JSON.stringify(metric)} (columns: ${columns.join(", ")})`,
+            );
+          li = columns.indexOf("list_index");
+          continue;
+        }
+        rows++;
+        take(rows, r.fields[col] ?? "", li < 0 ? undefined : listIndexOf(r.fields[li]));
+      }
+      if (!columns) throw new ReadTrialsError("CSV: the file is empty (a header row is required)");
+      return { format, rows, scores, skipped, columns, listRows };
+    });
   }
   const columns = new Set<string>();
   let rows = 0;
   let found = false;
-  const lines = text.split(/\r?\n/);
-  for (const [i, line] of lines.entries()) {
-    if (line.trim() === "") continue;
-    let obj: unknown;
-    try {
-      obj = JSON.parse(line);
-    } catch (e) {
-      throw new ReadTrialsError(`JSON Lines: line ${i + 1} is not valid JSON (${(e as Error).message})`);
+  reading(() => {
+    for (const { record: rec } of jsonLinesRecords(text, { source })) {
+      rows++;
+      for (const k of Object.keys(rec)) columns.add(k);
+      const v = rec[metric];
+      if (metric in rec) found = true;
+      const li = listIndexOf(rec.list_index);
+      if (typeof v === "number") take(rows, String(v), li);
+      else if (typeof v === "string") take(rows, v, li);
+      else if (mode === "separate" && li !== undefined)
+        listRows.push({
+          row: rows,
+          list_index: li,
+          value: v === undefined ? "" : JSON.stringify(v),
+          score: null,
+        });
+      else
+        skipped.push({
+          row: rows,
+          value: v === undefined ? "" : JSON.stringify(v),
+          reason: v === undefined || v === null ? "empty" : "non-numeric",
+        });
     }
-    if (!obj || typeof obj !== "object" || Array.isArray(obj))
-      throw new ReadTrialsError(`JSON Lines: line ${i + 1} is not a JSON object`);
-    rows++;
-    const rec = obj as Record<string, unknown>;
-    for (const k of Object.keys(rec)) columns.add(k);
-    const v = rec[metric];
-    if (metric in rec) found = true;
-    const li = listIndexOf(rec.list_index);
-    if (typeof v === "number") take(rows, String(v), li);
-    else if (typeof v === "string") take(rows, v, li);
-    else if (mode === "separate" && li !== undefined)
-      listRows.push({
-        row: rows,
-        list_index: li,
-        value: v === undefined ? "" : JSON.stringify(v),
-        score: null,
-      });
-    else
-      skipped.push({
-        row: rows,
-        value: v === undefined ? "" : JSON.stringify(v),
-        reason: v === undefined || v === null ? "empty" : "non-numeric",
-      });
-  }
+  });
   if (rows === 0) throw new ReadTrialsError("JSON Lines: the file has no records");
   if (!found)
     throw new ReadTrialsError(

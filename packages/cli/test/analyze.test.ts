@@ -213,7 +213,7 @@ describe("read-trials", () => {
     ]);
   });
   it("JSONL: malformed lines are errors with the line number; Infinity strings are skipped as infinite", () => {
-    expect(() => readTrialsColumn('{"m": 1}\n{oops\n', "t.jsonl", "m")).toThrow(/line 2/);
+    expect(() => readTrialsColumn('{"m": 1}\n{oops\n', "t.jsonl", "m")).toThrow(/t\.jsonl:2: not valid JSON/);
     const c = readTrialsColumn('{"m": 1}\n{"m": "Infinity"}\n{"m": "0.5"}\n', "t.jsonl", "m");
     expect(c.scores).toEqual([1, 0.5]);
     expect(c.skipped).toEqual([{ row: 2, value: "Infinity", reason: "infinite" }]);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { Command } from "commander";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { register } from "../src/commands/lists.js";
@@ -138,18 +138,45 @@ describe("nadir lists build", () => {
       ["A", 0.5, true],
       ["B", 0.9, true],
     ]);
-    // Built on B alone: p2 (0.8) first; then p1 and p3 tie at 0.8 and the earlier point wins (documented).
+    // Built on B alone: p2 (0.8) first; then p1 and p3 tie at cost 0.8, and the tie goes to the lower
+    // stand-alone cost on B: p3 (0.9) beats p1 (a miss, capped at τ = 2). Built on A alone: p1 (0.5), then
+    // p2 (miss → 2) and p3 (0.9) tie at 0.5 and p3 wins the same way.
     expect(j.leave_one_out.map((e: any) => [e.held_out, e.list])).toEqual([
-      ["A", ["p2", "p1"]],
-      ["B", ["p1", "p2"]],
+      ["A", ["p2", "p3"]],
+      ["B", ["p1", "p3"]],
     ]);
-    // Held-out A: p1 reaches at 0.5; random search over A's rows {0.5, 2 (capped miss), 0.9} never averages 0.5.
+    // Held-out A: p3 reaches at 0.9. Random search over A's rows {0.5, 2 (capped miss), 0.9}: E[min of 1] =
+    // 3.4/3 > 0.9, E[min of 2] = 0.5·5/9 + 0.9·3/9 + 2·1/9 = 0.8 ≤ 0.9, so the equivalent budget is 2.
+    // (This toy is adversarial for the stand-alone tie-break: each workload's best point is the other's worst,
+    // and file order happened to pick it; table order gives ">3" on both held-out workloads.)
     expect(j.leave_one_out[0]).toMatchObject({
       reached: true,
-      step_fraction: 0.5,
-      expected_capped_step_fraction: 0.5,
-      equivalent_random_budget: ">3",
+      step_fraction: 0.9,
+      expected_capped_step_fraction: 0.9,
+      equivalent_random_budget: 2,
     });
+    const old = JSON.parse(
+      (
+        await run(
+          "build",
+          "--trials",
+          csv,
+          "--size",
+          "2",
+          "--leave-one-out",
+          "--tie-break",
+          "table-order",
+          "--json",
+        )
+      ).out,
+    );
+    expect(old.leave_one_out.map((e: any) => [e.list, e.equivalent_random_budget])).toEqual([
+      [["p2", "p1"], ">3"],
+      [["p1", "p2"], ">3"],
+    ]);
+    // Held-out B under the new rule: p3's 0.9 against B's rows {2, 0.8, 0.9}: E[min of 3] = (0.8·19 + 0.9·7 + 2)/27
+    // = 0.870 ≤ 0.9 < E[min of 2] = 0.967, so 3.
+    expect(j.leave_one_out[1].equivalent_random_budget).toBe(3);
     for (const e of j.leave_one_out)
       expect(Object.keys(e)).toEqual(
         expect.arrayContaining(["held_out", "list", "reached", "step_fraction", "equivalent_random_budget"]),
@@ -214,6 +241,56 @@ describe("nadir lists build", () => {
       // Regret is normalised on the training workloads only: the held-out data cannot move the list.
       expect(e.list).not.toHaveLength(0);
     }
+  });
+
+  it("gzip and JSON Lines input, --duplicates error|mean, a one-workload warning, quoted ids", async () => {
+    const rows = [
+      { point: "a, lr=1e-3", workload: "w", seed: 0, metric: 0.5 },
+      { point: "a, lr=1e-3", workload: "w", seed: 1, metric: 0.7 },
+      { point: "b", workload: "w", seed: 0, metric: 0.6 },
+      { point: "b", workload: "w", seed: 0, metric: 0.8 }, // the same seed twice
+    ];
+    const gz = path.join(tmp, "dup.jsonl.gz");
+    writeFileSync(gz, gzipSync(rows.map((r) => JSON.stringify(r)).join("\n")));
+    const e = await run("build", "--trials", gz, "--size", "1", "--direction", "maximize");
+    expect(e.code).toBe(1);
+    expect(e.err).toMatch(
+      /dup\.jsonl\.gz: 1 repeated row group: \S*dup\.jsonl\.gz:3, \S*dup\.jsonl\.gz:4 repeat one seed with values 0\.6, 0\.8/,
+    );
+    const m = await run(
+      "build",
+      "--trials",
+      gz,
+      "--size",
+      "1",
+      "--direction",
+      "maximize",
+      "--duplicates",
+      "mean",
+      "--json",
+    );
+    expect(m.code).toBe(0);
+    const j = JSON.parse(m.out);
+    // Means: a (0.5 + 0.7)/2 = 0.6 over two seeds; b's one seed 0 is (0.6 + 0.8)/2 = 0.7, so b wins.
+    expect(j.list).toEqual(["b"]);
+    expect(j.per_workload[0].best_metric).toBeCloseTo(0.7, 15);
+    expect(j.per_workload[0].rows).toBe(3);
+    expect(j.warnings).toHaveLength(2);
+    expect(m.err).toMatch(/warning: only one workload \("w"\)/);
+    expect(m.err).toMatch(/warning: averaged 1 repeated \(point, workload, seed\) group/);
+    // The same rows as a quoted CSV (a comma inside the point id), gzipped under a name without .gz.
+    const csv = path.join(tmp, "quoted.csv");
+    writeFileSync(
+      csv,
+      gzipSync('point,workload,seed,metric\n"a, lr=1e-3",w,0,0.5\n"a, lr=1e-3",w,1,0.7\nb,w,0,0.6\n'),
+    );
+    const q = JSON.parse(
+      (await run("build", "--trials", csv, "--size", "2", "--direction", "maximize", "--json")).out,
+    );
+    expect(q.list).toEqual(["a, lr=1e-3", "b"]);
+    const bad = await run("build", "--trials", csv, "--size", "1", "--duplicates", "sum");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--duplicates must be one of error, mean/);
   });
 
   it("errors: missing cells → 1 with the names, bad --size → 2, unreadable file → 1", async () => {

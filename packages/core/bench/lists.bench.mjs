@@ -82,17 +82,22 @@ function naiveConstruction() {
     for (let p = 0; p < P; p++) regret[p][i] = best > worst ? (best - mean[p][i]) / (best - worst) : 0;
   }
   const cost = (list, ws) => ws.reduce((acc, i) => acc + Math.min(1, ...list.map((p) => regret[p][i])), 0);
+  // Ties in the cost go to the lower stand-alone cost (the point's own regret summed over ws), then the
+  // lower index: core's default tie-break, recomputed from scratch here too.
+  const own = (p, ws) => ws.reduce((acc, i) => acc + regret[p][i], 0);
   const greedy = (ws) => {
     const list = [];
     for (let s = 0; s < K; s++) {
       let bp = -1;
       let bc = Number.POSITIVE_INFINITY;
+      let bo = Number.POSITIVE_INFINITY;
       for (let p = 0; p < P; p++) {
         if (list.includes(p)) continue;
         const c = cost([...list, p], ws);
-        if (c < bc) {
+        if (c < bc || (c === bc && own(p, ws) < bo)) {
           bc = c;
           bp = p;
+          bo = own(p, ws);
         }
       }
       list.push(bp);

@@ -5,9 +5,10 @@ real numpy legacy RandomState (per-base digit shuffle and shift, then the point 
 numpy.random.seed(seed)) and the mapping uses CPython's math.exp/math.log, so this is what AlgoPerf's
 generate_search gives on this machine after numpy.random.seed(seed).
 
-Usage: python packages/core/scripts/halton-crosscheck.py N SEED [space.json]
-Prints how many unit coordinates and mapped values differ, and by how many ulps. Exit 1 if a unit coordinate
-or a linear/discrete value differs, or a log-scale value differs by more than 2 ulps.
+Usage: python packages/core/scripts/halton-crosscheck.py N SEED[,SEED...] [space.json]
+Prints, per seed, how many unit coordinates and mapped values differ, and by how many ulps. Exit 1 if a unit
+coordinate or a linear/discrete value differs, or a log-scale value differs by more than 2 ulps, for any seed.
+Spaces may repeat feasible points (AlgoPerf indexes the list as given, so a repeat is a weight).
 """
 
 import json
@@ -80,10 +81,7 @@ def mapped(space, u):
     return out
 
 
-def main():
-    n, seed = int(sys.argv[1]), int(sys.argv[2])
-    space_file = sys.argv[3] if len(sys.argv) > 3 else str(HERE.parent / "examples" / "algoperf-nadamw-space.json")
-    space = json.loads(Path(space_file).read_text())
+def check(space, space_file, n, seed):
     d = len(space)
     ref_u = unit_points(n, d, seed)
     js = (
@@ -100,15 +98,23 @@ def main():
     diffs = []
     for u, p in zip(ref_u, ts_p):
         for k, v in mapped(space, u).items():
-            if v != p[k]:
-                diffs.append((k, abs(v - p[k]) / math.ulp(v)))
+            if v != p[k] or isinstance(v, bool) != isinstance(p[k], bool):
+                diffs.append((k, abs(v - p[k]) / math.ulp(v) if k in log_keys else math.inf))
     worst = max((x for _, x in diffs), default=0.0)
     print(
         f"n={n} seed={seed}: unit coordinates {n * d}, differing {u_diff}; "
         f"mapped values {n * d} ({n * len(log_keys)} log-scale), differing {len(diffs)}, "
         f"all on log scale: {all(k in log_keys for k, _ in diffs)}, max {worst:g} ulp"
     )
-    ok = u_diff == 0 and all(k in log_keys for k, _ in diffs) and worst <= 2
+    return u_diff == 0 and all(k in log_keys for k, _ in diffs) and worst <= 2
+
+
+def main():
+    n = int(sys.argv[1])
+    seeds = [int(s) for s in sys.argv[2].split(",")]
+    space_file = sys.argv[3] if len(sys.argv) > 3 else str(HERE.parent / "examples" / "algoperf-nadamw-space.json")
+    space = json.loads(Path(space_file).read_text())
+    ok = all([check(space, space_file, n, seed) for seed in seeds])
     sys.exit(0 if ok else 1)
 
 

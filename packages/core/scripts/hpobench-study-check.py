@@ -5,7 +5,9 @@ parameter values (not from its row number), and recomputes everything in
 packages/core/bench/results/hpobench-study.json with different formulas from the TypeScript ones:
 
 - construction: seed-mean accuracy, normalised regret (best - m) / (best - worst) per dataset over all
-  30,000 configurations, greedy (paper Algorithm 1) on the 7 training datasets, ties to the lower row;
+  30,000 configurations, greedy (paper Algorithm 1) on the 7 training datasets; ties in the greedy cost go
+  to the lowest stand-alone cost (the point's own regret summed over the training datasets), then to the
+  lower row;
 - the list's score: brute-force mean over all 5^5 = 3,125 seed combinations of max over the 5 points;
 - random search: E[max of k rows drawn with replacement from all 150,000] by the survival form
   y_max - sum_j (y_(j+1) - y_(j)) F(y_(j))^k (integration by parts; the TypeScript side sums
@@ -57,13 +59,17 @@ def greedy(regret, train, k):
     cur = np.ones(len(train))
     chosen = []
     sub = regret[:, train]
+    own = np.zeros(sub.shape[0])
+    for j in range(len(train)):
+        own = own + sub[:, j]
     for _ in range(k):
         # Sequential sum over the training datasets in order, as Algorithm 1 writes it.
         total = np.zeros(sub.shape[0])
         for j in range(len(train)):
             total = total + np.minimum(sub[:, j], cur[j])
         total[chosen] = np.inf
-        p = int(np.argmin(total))  # first minimum = lowest row on ties
+        tied = np.flatnonzero(total == total.min())
+        p = int(tied[np.argmin(own[tied])])  # lowest stand-alone cost, then lowest row
         chosen.append(p)
         cur = np.minimum(cur, sub[p])
     return chosen, float(cur.mean())

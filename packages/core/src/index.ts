@@ -11,4 +11,5 @@ export * from "./samplers.js";
 export * from "./schedule.js";
 export * from "./space.js";
 export * from "./steplaw.js";
+export * from "./tabular.js";
 export * from "./trials.js";

@@ -12,8 +12,21 @@
  * (arithmetic, because a regret of 0 would zero a geometric mean). With per-workload targets the cost is
  * the fraction of workloads whose target no list point reaches, ties broken by the mean regret.
  *
- * Greedy (Algorithm 1): start empty; K times append the point that minimises the cost of L + p. Ties go
- * to the earlier point in table order. O(P·N·K) with typed arrays.
+ * Greedy (Algorithm 1): start empty; K times append the point that minimises the cost of L + p. O(P·N·K)
+ * with typed arrays.
+ *
+ * Ties (`tieBreak`, default "standalone"). The marginal cost stops discriminating once every training
+ * workload already has its best point in the list (then every candidate adds 0 and the paper's cost is flat),
+ * and whenever several candidates improve it equally. The cost then carries no information, and the earlier
+ * rule, table order, filled the remaining slots with whatever came first in the file (on NAS-Bench-201 three
+ * of five slots, the first being a cell at chance accuracy). "standalone" breaks such ties by the candidate's
+ * own cost, the cost of the one-point list [p] on the same workloads: its mean normalised regret in
+ * final-metric mode (with targets, too), its geometric-mean capped step fraction Π_i min(t_pi, τ)^(1/N) in
+ * time-to-target mode. That is the quantity the first list point minimises, i.e. the training data's best
+ * estimate of how good p is on a workload it has not seen; it is what leave-one-out evaluates, so the extra
+ * slots go to the points most likely to help on the held-out workload instead of to file order. It never
+ * changes a choice the cost itself makes. Remaining exact ties go to the earlier point. "table-order" is the
+ * earlier rule, kept for comparison.
  */
 import { InvalidArgumentError, requireFinite, requireInt, TooLargeError } from "./errors.js";
 import { type EquivalentBudget, expectedBestOfGroups, RandomSearchReference } from "./expectation.js";
@@ -33,6 +46,36 @@ export interface BuildOptions {
   method?: "greedy" | "exhaustive";
   /** exhaustive: refuse more than this many subsets (default 5e6). */
   maxSubsets?: number;
+  /** How ties in the cost are broken (see the module doc); default "standalone". */
+  tieBreak?: TieBreak;
+}
+
+/**
+ * "standalone": by the candidate's own cost on the construction workloads (mean normalised regret, or
+ * geometric-mean capped step fraction), then table order. "table-order": table order only (the earlier rule).
+ */
+export type TieBreak = "standalone" | "table-order";
+
+/**
+ * Each point's stand-alone cost on workloads `ws`, in raw units (a sum over ws of its per-workload cost:
+ * ln min(t, τ), or normalised regret — with targets, the regret). All zeros for "table-order".
+ */
+export function standaloneCosts(
+  m: CostMatrix,
+  ws: readonly number[],
+  tieBreak: TieBreak = "standalone",
+): Float64Array {
+  if (tieBreak !== "standalone" && tieBreak !== "table-order")
+    throw new InvalidArgumentError("tieBreak", `expected standalone or table-order, got ${String(tieBreak)}`);
+  const out = new Float64Array(m.P);
+  if (tieBreak === "table-order") return out;
+  const a = m.secondary ?? m.primary;
+  for (let p = 0; p < m.P; p++) {
+    let s = 0;
+    for (const i of ws) s += a[p * m.N + i] as number;
+    out[p] = s;
+  }
+  return out;
 }
 
 /** Per-(point, workload) construction costs derived once from a table. */
@@ -181,11 +224,18 @@ function range(n: number): number[] {
 /**
  * Greedy ordered selection (paper Algorithm 1) of `size` distinct points over workloads `ws`.
  * Per step: for each candidate p not in L, cost(L + p) = Σ_i min(cur_i, a_pi) (lexicographic with the
- * secondary sum in target mode); take the smallest, ties to the lower index. O(P·|ws|·K).
+ * secondary sum in target mode); take the smallest; ties by `tieBreak` (module doc), then the lower index.
+ * O(P·|ws|·K).
  */
-export function greedyList(m: CostMatrix, size: number, ws: readonly number[] = range(m.N)): number[] {
+export function greedyList(
+  m: CostMatrix,
+  size: number,
+  ws: readonly number[] = range(m.N),
+  tieBreak: TieBreak = "standalone",
+): number[] {
   requireInt("size", size, 1, m.P);
   if (ws.length === 0) throw new InvalidArgumentError("workloads", "expected at least one workload");
+  const own = standaloneCosts(m, ws, tieBreak);
   const nW = ws.length;
   const wIdx = Int32Array.from(ws);
   const cur1 = new Float64Array(nW);
@@ -203,6 +253,7 @@ export function greedyList(m: CostMatrix, size: number, ws: readonly number[] = 
     let bestP = -1;
     let best1 = Number.POSITIVE_INFINITY;
     let best2 = Number.POSITIVE_INFINITY;
+    let best3 = Number.POSITIVE_INFINITY;
     for (let p = 0; p < m.P; p++) {
       if (chosen[p]) continue;
       const base = p * N;
@@ -221,10 +272,12 @@ export function greedyList(m: CostMatrix, size: number, ws: readonly number[] = 
           s2 += Math.min(x, c);
         }
       }
-      if (s1 < best1 || s2 < best2) {
+      const s3 = own[p] as number;
+      if (s1 < best1 || s2 < best2 || (s2 === best2 && s3 < best3)) {
         bestP = p;
         best1 = s1;
         best2 = s2;
+        best3 = s3;
       }
     }
     if (bestP < 0) break;
@@ -248,7 +301,8 @@ export function binomial(n: number, k: number): number {
 }
 
 /**
- * Exhaustive selection: the K-subset with the lowest cost (ties to the lexicographically first subset),
+ * Exhaustive selection: the K-subset with the lowest cost (ties by the sum of its points' stand-alone costs
+ * under `tieBreak`, then to the lexicographically first subset),
  * then ordered greedily within the subset so that prefixes stay meaningful. The paper found it reaches a
  * lower training cost but generalises worse than greedy (Section 2). Refuses more than `maxSubsets`.
  */
@@ -257,8 +311,10 @@ export function exhaustiveList(
   size: number,
   ws: readonly number[] = range(m.N),
   maxSubsets = 5e6,
+  tieBreak: TieBreak = "standalone",
 ): number[] {
   requireInt("size", size, 1, m.P);
+  const own = standaloneCosts(m, ws, tieBreak);
   const total = binomial(m.P, size);
   if (total > maxSubsets)
     throw new TooLargeError(
@@ -269,12 +325,16 @@ export function exhaustiveList(
   let best: number[] = [];
   let b1 = Number.POSITIVE_INFINITY;
   let b2 = Number.POSITIVE_INFINITY;
+  let b3 = Number.POSITIVE_INFINITY;
   for (;;) {
     const [s1, s2] = rawCost(m, idx, ws);
-    if (s1 < b1 || (s1 === b1 && s2 < b2)) {
+    let s3 = 0;
+    for (const p of idx) s3 += own[p] as number;
+    if (s1 < b1 || (s1 === b1 && (s2 < b2 || (s2 === b2 && s3 < b3)))) {
       best = [...idx];
       b1 = s1;
       b2 = s2;
+      b3 = s3;
     }
     let j = size - 1;
     while (j >= 0 && idx[j] === m.P - size + j) j--;
@@ -290,7 +350,7 @@ export function exhaustiveList(
     secondary: m.secondary ? pick(m.secondary, best, m.N) : null,
     summary: pick(m.summary, best, m.N),
   };
-  return greedyList(sub, best.length, ws).map((q) => best[q] as number);
+  return greedyList(sub, best.length, ws, tieBreak).map((q) => best[q] as number);
 }
 
 function pick(a: Float64Array, rows: number[], N: number): Float64Array {
@@ -428,10 +488,11 @@ export function buildList(
   ws.forEach((i, j) => {
     requireInt(`workloads[${j}]`, i, 0, N - 1);
   });
+  const tieBreak = options.tieBreak ?? "standalone";
   const select = (wset: readonly number[]) =>
     method === "greedy"
-      ? greedyList(m, options.size, wset)
-      : exhaustiveList(m, options.size, wset, options.maxSubsets);
+      ? greedyList(m, options.size, wset, tieBreak)
+      : exhaustiveList(m, options.size, wset, options.maxSubsets, tieBreak);
   const list = select(ws);
   const refs = range(N).map((i) => randomSearchReference(table, i, options.tau ?? 2));
   const perWorkload = range(N).map((i) => evaluateOnWorkload(table, m, list, i, costOpts, refs[i]));

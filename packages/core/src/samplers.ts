@@ -111,7 +111,10 @@ export interface SampleOptions {
  *   returns the whole grid (possibly fewer than n points).
  */
 export function sample(space: SearchSpace, kind: SamplerKind, n: number, options: SampleOptions): Point[] {
-  validateSpace(space);
+  // Repeated discrete/categorical values are legal here: every sampler maps u to values[floor(u·|values|)],
+  // where a repeat is a weight, exactly as AlgoPerf indexes feasible_points. Whether a document may repeat
+  // values is decided by its parser (AlgoPerf's format may, Nadir's native format may not), not re-decided here.
+  validateSpace(space, { allowRepeatedValues: true });
   requireInt("n", n, 1, 10_000_000);
   const seed = requireInt("seed", options.seed, 0, 0xffffffff);
   const d = space.parameters.length;
@@ -144,7 +147,7 @@ export function gridLevelsFor(space: SearchSpace, n: number): number {
   for (const p of space.parameters) {
     const d = p.domain;
     if (d.kind === "float" || d.kind === "int") numeric++;
-    else if (d.kind === "categorical" || d.kind === "discrete") fixedCount *= d.values.length;
+    else if (d.kind === "categorical" || d.kind === "discrete") fixedCount *= new Set(d.values).size;
   }
   if (fixedCount > n)
     throw new TooLargeError(
@@ -162,11 +165,11 @@ export function gridLevelsFor(space: SearchSpace, n: number): number {
  * The full grid in mixed-radix order (last parameter fastest). Numeric dimensions get `levels` values
  * at t = l/(L−1), l = 0…L−1 in the scaled space (t = ½ when L = 1): float linear min + t(max−min), float
  * log min·(max/min)^t (endpoints exact); int dims round those and drop duplicates. Discrete and categorical
- * dimensions take all values, fixed its value. Points whose conditional parameters are inactive lose those
+ * dimensions take all distinct values, fixed its value. Points whose conditional parameters are inactive lose those
  * keys; duplicates that result are dropped (first kept).
  */
 export function gridPoints(space: SearchSpace, levels: number, limit = 1_000_000): Point[] {
-  validateSpace(space);
+  validateSpace(space, { allowRepeatedValues: true });
   requireInt("levels", levels, 1, 1e6);
   const axes = space.parameters.map((p) => {
     const d = p.domain;
@@ -189,7 +192,7 @@ export function gridPoints(space: SearchSpace, levels: number, limit = 1_000_000
       return vals;
     }
     if (d.kind === "fixed") return [d.value];
-    return [...d.values];
+    return [...new Set(d.values)]; // a repeated value is one grid level (first occurrence kept)
   });
   const total = axes.reduce((a, x) => a * x.length, 1);
   if (total > limit)

@@ -110,4 +110,25 @@ describe("sample()", () => {
       expect([0.1, 0.2]).toContain(p.label_smoothing);
     }
   });
+  it("every sampler accepts an AlgoPerf space with repeated feasible points; a repeat is a weight", () => {
+    const doc = parseSpaceDocument({
+      lr: { min: 1e-4, max: 1e-2, scaling: "log" },
+      warmup: { feasible_points: [0.05, 0.05, 0.1] },
+    });
+    if (doc.kind !== "space") throw new Error();
+    for (const kind of ["random", "halton"] as const) {
+      const pts = sample(doc.space, kind, 3000, { seed: 5 });
+      const share = pts.filter((p) => p.warmup === 0.05).length / pts.length;
+      // Halton's second coordinate is equidistributed; random is within 4 standard errors of 2/3.
+      expect(Math.abs(share - 2 / 3)).toBeLessThan(kind === "halton" ? 0.01 : 4 * Math.sqrt(2 / 9 / 3000));
+    }
+    // The grid treats a repeated value as one level: 2 warmup levels × 3 lr levels ≤ 6 points.
+    const grid = sample(doc.space, "grid", 6, { seed: 0 });
+    expect(grid.map((p) => p.warmup)).toEqual([0.05, 0.1, 0.05, 0.1, 0.05, 0.1]); // last parameter fastest
+    expect(grid).toHaveLength(6);
+    // Nadir's native format still refuses repeats (there they are a typo, not a weight).
+    expect(() =>
+      parseSpaceDocument({ parameters: [{ name: "w", type: "discrete", values: [1, 1] }] }),
+    ).toThrow(/expected unique items/);
+  });
 });

@@ -37,4 +37,24 @@ describe("Step Law", () => {
     expect(() => stepLaw(0, 1e10)).toThrow(/N: expected a positive/);
     expect(() => stepLaw(1e9, Number.NaN)).toThrow(/D: expected a finite number/);
   });
+  it("D/N outside the grid's ratios [4e9/1.1e9, 1e11/2e8] and MoE models against the MoE runs", () => {
+    // 4.1e9 tokens on 1.1e9 parameters: D/N = 3.727 ≥ 3.636, inside; 1e11 on 2e8 = 500, the edge, inside.
+    expect(stepLaw(1.1e9, 4.1e9).warnings).toEqual([]);
+    expect(stepLaw(2e8, 1e11).warnings).toEqual([]);
+    const low = stepLaw(1.2e9, 4e9); // N out, D/N = 3.33 < 3.64
+    expect(low.warnings).toHaveLength(2);
+    expect(low.warnings[1]).toMatch(/D\/N = 3\.333 .* fewer tokens per parameter than any fitted run/);
+    expect(low.tokensPerParam).toBeCloseTo(4e9 / 1.2e9, 14);
+    // MoE: checked against the MoE runs (active N from 1.88e8): 1.5e8 active is below them.
+    const moe = stepLaw(1.5e8, 5e9, 2048, "bootstrap-mean", { moeTotalParams: 2.15e9 });
+    expect(moe.warnings).toEqual([
+      expect.stringMatching(/^active N = 1\.500e\+8 is outside the MoE runs' range/),
+    ]);
+    expect(stepLaw(5e8, 3e10, 2048, "bootstrap-mean", { moeTotalParams: 2.2e9 }).warnings).toEqual([
+      expect.stringMatching(/^D = 3\.000e\+10 is outside the MoE runs' range/),
+    ]);
+    // Same η* and B* as the dense law: only the range check changes.
+    expect(moe.learningRate).toBe(stepLaw(1.5e8, 5e9).learningRate);
+    expect(() => stepLaw(1e9, 1e10, 2048, "bootstrap-mean", { moeTotalParams: 5e8 })).toThrow(/at least/);
+  });
 });

@@ -10,6 +10,7 @@ import { register as runCommand } from "./run.js";
 import { register as sampleCommand } from "./sample.js";
 import { register as serveCommand } from "./serve.js";
 import { register as statusCommand } from "./status.js";
+import { register as steplawCommand } from "./steplaw.js";
 import { register as validateCommand } from "./validate.js";
 
 /**
@@ -31,5 +32,6 @@ export const commands: RegisterCommand[] = [
   sampleCommand,
   serveCommand,
   statusCommand,
+  steplawCommand,
   validateCommand,
 ];

@@ -4,6 +4,7 @@ import {
   buildResultToJson,
   CoreError,
   type Direction,
+  type DuplicatePolicy,
   getList,
   LIST_ALIASES,
   listNames,
@@ -11,7 +12,8 @@ import {
   lrCheckpoints,
   materialize,
   type NadamwVariant,
-  parseTrialsCsv,
+  readTrialsTable,
+  type TieBreak,
   type TrialsMode,
 } from "@nadir/core";
 import type { Command } from "commander";
@@ -140,10 +142,12 @@ export const register: RegisterCommand = (program: Command, setExit) => {
 
   lists
     .command("build")
-    .description("Build an ordered list from a long-format trials CSV (Medapati et al. 2025, Section 2)")
+    .description(
+      "Build an ordered list from a long-format trials table, CSV or JSON Lines, optionally gzipped (Medapati et al. 2025, Section 2)",
+    )
     .requiredOption(
       "--trials <file>",
-      "CSV: point,workload,metric[,seed] or point,workload,steps_to_target,step_budget[,seed]",
+      "CSV or JSON Lines (.gz detected): point,workload,metric[,seed] or point,workload,steps_to_target,step_budget[,seed]",
     )
     .requiredOption("--size <K>", "number of points in the list")
     .option("--tau <tau>", "time-to-target: cap on step fractions in the cost", "2")
@@ -154,6 +158,16 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "final-metric: JSON object {workload: target}; cost = fraction of targets missed",
     )
     .option("--method <m>", "greedy | exhaustive", "greedy")
+    .option(
+      "--duplicates <policy>",
+      "repeated (point, workload, seed) rows: error (refuse, naming the lines) | mean (average each group)",
+      "error",
+    )
+    .option(
+      "--tie-break <rule>",
+      "when the greedy cost ties: standalone (the candidate's own cost on the training workloads) | table-order",
+      "standalone",
+    )
     .option("--leave-one-out", "leave-one-workload-out cross validation")
     .option("--json", "machine-readable output")
     .action(
@@ -165,6 +179,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         direction: string;
         targets?: string;
         method: string;
+        duplicates: string;
+        tieBreak: string;
         leaveOneOut?: boolean;
         json?: boolean;
       }) => {
@@ -177,13 +193,16 @@ export const register: RegisterCommand = (program: Command, setExit) => {
               : oneOf<TrialsMode>("--mode", flags.mode, ["time-to-target", "final-metric"]);
           const direction = oneOf<Direction>("--direction", flags.direction, ["minimize", "maximize"]);
           const method = oneOf("--method", flags.method, ["greedy", "exhaustive"] as const);
+          const tieBreak = oneOf<TieBreak>("--tie-break", flags.tieBreak, ["standalone", "table-order"]);
+          const duplicates = oneOf<DuplicatePolicy>("--duplicates", flags.duplicates, ["error", "mean"]);
           // Only "maximize" is passed on: time-to-target tables reject it (lower step fractions are always
           // better), and minimize is the parser's default.
-          const parseOpts: { mode?: TrialsMode; direction?: Direction } = {};
+          const parseOpts: Parameters<typeof readTrialsTable>[1] = { source: flags.trials, duplicates };
           if (direction === "maximize") parseOpts.direction = direction;
           if (mode) parseOpts.mode = mode;
-          const text = readFileSync(flags.trials, "utf8");
-          const table = parseTrialsCsv(text, parseOpts);
+          const read = readTrialsTable(readFileSync(flags.trials), parseOpts);
+          const table = read.table;
+          for (const w of read.warnings) process.stderr.write(`nadir lists: warning: ${w}\n`);
           let targets: Record<string, number> | undefined;
           if (flags.targets !== undefined)
             targets = JSON.parse(readFileSync(flags.targets, "utf8")) as Record<string, number>;
@@ -191,13 +210,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             size,
             tau,
             method,
+            tieBreak,
             leaveOneOut: flags.leaveOneOut === true,
           };
           if (targets) opts.targets = targets;
           const r = buildList(table, opts);
           if (flags.json) {
             process.stdout.write(
-              `${JSON.stringify(buildResultToJson(table, r, { size, tau, method }), null, 2)}\n`,
+              `${JSON.stringify(buildResultToJson(table, r, { size, tau, method, tie_break: tieBreak, warnings: read.warnings }), null, 2)}\n`,
             );
             return;
           }
