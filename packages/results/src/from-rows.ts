@@ -7,7 +7,7 @@
  * `[[step, value], ...]`) when curves are asked for. Every other column is ignored.
  */
 import { ResultsError } from "./errors.js";
-import { normalizeSampler, parseSource } from "./source.js";
+import { normalizeSampler, parseSource, type SourceInfo } from "./source.js";
 import type { MetricValue, TrialRow, TrialStateName, TrialTable } from "./table.js";
 import { parseState } from "./table.js";
 
@@ -85,6 +85,9 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
     steps: has("steps"),
   };
   const studies = new Set<string>();
+  // A million rows hold a handful of distinct states and sources: parse each once.
+  const stateCache = new Map<string, TrialStateName | undefined>();
+  const sourceCache = new Map<string, SourceInfo>();
   const trials = rows.map((r, i): TrialRow => {
     const rowNo = first + i;
     const where = `row ${rowNo}`;
@@ -93,7 +96,11 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
     let state: TrialStateName | null = null;
     const rawState = cellText(r.state);
     if (rawState !== "") {
-      const st = parseState(rawState);
+      let st = stateCache.get(rawState);
+      if (st === undefined && !stateCache.has(rawState)) {
+        st = parseState(rawState);
+        stateCache.set(rawState, st);
+      }
       if (!st)
         throw new ResultsError(
           "invalid_table",
@@ -103,6 +110,11 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
       state = st;
     }
     const source = cellText("source" in r ? r.source : r.suggester) || "unknown";
+    let origin = sourceCache.get(source);
+    if (!origin) {
+      origin = parseSource(source);
+      sourceCache.set(source, origin);
+    }
     const metrics: Record<string, MetricValue> = {};
     for (const m of options.metrics) {
       const v = parseMetricCell(r[m]);
@@ -116,7 +128,7 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
       replicate: intCell(r.replicate, "replicate", where) ?? 0,
       state,
       source,
-      origin: parseSource(source),
+      origin,
       listIndex: intCell(r.list_index, "list_index", where) ?? null,
       steps,
       fullBudget: stepBudget === null || steps === null ? null : steps >= stepBudget,

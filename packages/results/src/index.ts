@@ -38,7 +38,7 @@ export {
   type SourceInfo,
   type SourceKind,
 } from "./source.js";
-export { searchedDimensions, searchedParameterNames, studyScoreBounds } from "./space.js";
+export { searchedDimensions, searchedParameterNames, studyScoreBounds, studySelectOptions } from "./space.js";
 export {
   type CurvePoint,
   type MetricValue,

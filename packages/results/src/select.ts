@@ -34,6 +34,7 @@ export type SelectionGroupName =
   | "infeasible"
   | "diverged"
   | "failed"
+  | "environment"
   | "short"
   | "missing_score";
 
@@ -113,7 +114,10 @@ const REASONS: Record<SelectionGroupName, string> = {
   infeasible:
     "the configuration could not be evaluated (a constraint or a materialisation failure): a property of the point, not a score; the curve describes random search over the feasible part of the space",
   diverged: "diverged (NaN/Inf): an outcome of random search, the worst possible score",
-  failed: "failed after every attempt: an outcome of the drawn point as far as the record tells",
+  failed:
+    "failed after every attempt (an error, out of memory, a timeout): an outcome of the drawn point as far as the record tells",
+  environment:
+    "failed for a reason of the environment (a missing dependency, a broken installation): says nothing about the point; left out",
   short:
     "completed before the step budget (stopped at the target, or the worker reported fewer steps): not the final metric at the full budget",
   missing_score: "no usable value of the metric (empty, NaN, infinite or not a number)",
@@ -132,7 +136,7 @@ function describeDir(d: "minimize" | "maximize"): string {
  * Halton search (also a list's random/Halton fallback, an import from a random or QMC sampler, an import
  * whose sampler is unknown (with a warning), or any row of a file without a source column); it is the
  * first replicate of its point; and it either COMPLETED at the full step budget with a finite score, or
- * DIVERGED/FAILED and the study declares the score's worst bound (`upper` when minimizing, `lower` when
+ * DIVERGED/FAILED (not for an environment reason) and the study declares the score's worst bound (`upper` when minimizing, `lower` when
  * maximizing), at which it is counted. Warnings: pruned search trials (the survivors are a selected
  * subset), diverged/failed trials left out (the curve is optimistic), imported non-random or unknown
  * samplers. Notes: what had to be assumed for lack of columns.
@@ -231,14 +235,18 @@ export function selectIid(table: TrialTable, options: SelectIidOptions): Selecti
       case "INFEASIBLE":
         put("infeasible", t);
         continue;
-      case "DIVERGED":
       case "FAILED":
-        put(t.state === "DIVERGED" ? "diverged" : "failed", t);
-        if (worst !== undefined) {
+      case "DIVERGED": {
+        // An environment failure (missing dependency, broken installation) is not the point's outcome.
+        const g =
+          t.state === "DIVERGED" ? "diverged" : t.failureKind === "ENVIRONMENT" ? "environment" : "failed";
+        put(g, t);
+        if (g !== "environment" && worst !== undefined) {
           scores.push(worst);
           sampleTrials.push(t);
         }
         continue;
+      }
       default:
         break;
     }
@@ -264,6 +272,7 @@ export function selectIid(table: TrialTable, options: SelectIidOptions): Selecti
     "pruned",
     "diverged",
     "failed",
+    "environment",
     "infeasible",
     "short",
     "missing_score",

@@ -2,7 +2,7 @@
  * What a study's spec says about its analysis: how many hyperparameters it searches (the bound on the
  * effective dimension c of the noisy quadratic law) and the score's declared bounds.
  */
-import type { nadir } from "@nadir/protocol";
+import { nadir } from "@nadir/protocol";
 
 type ParameterSpec = nadir.v1.ParameterSpec.$Properties;
 
@@ -56,4 +56,19 @@ export function studyScoreBounds(study: nadir.v1.StudySpec.$Properties): { lower
     if (Number.isFinite(x)) out[k] = x;
   }
   return out;
+}
+
+/**
+ * The selection options a study implies: its objective metric and direction, and its declared score
+ * bounds (labels `nadir.metric_lower`/`nadir.metric_upper`). Command-line flags override them.
+ */
+export function studySelectOptions(study: nadir.v1.StudySpec.$Properties): {
+  metric: string;
+  direction: "minimize" | "maximize";
+  lower?: number;
+  upper?: number;
+} {
+  const maximize = study.objective?.direction === nadir.v1.Direction.DIRECTION_MAXIMIZE;
+  const direction = maximize ? "maximize" : "minimize";
+  return { metric: study.objective?.metric ?? "", direction, ...studyScoreBounds(study) };
 }

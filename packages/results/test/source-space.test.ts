@@ -7,6 +7,7 @@ import {
   searchedDimensions,
   searchedParameterNames,
   studyScoreBounds,
+  studySelectOptions,
 } from "../src/index.js";
 
 describe("parseSource", () => {
@@ -70,6 +71,22 @@ describe("searchedDimensions", () => {
     expect(searchedParameterNames(spec)).toEqual(["learning_rate", "batch", "act", "warmup", "dropout"]);
     expect(searchedDimensions(nadir.v1.StudySpec.create({ studyId: "empty" }))).toBe(0);
     expect(studyScoreBounds(spec)).toEqual({ lower: 0, upper: 1 });
+  });
+
+  it("gives the selection options a study implies (objective, direction, bounds)", () => {
+    const spec = nadir.v1.StudySpec.fromObject({
+      studyId: "o",
+      objective: { metric: "validation/accuracy", direction: "DIRECTION_MAXIMIZE" },
+      labels: { "nadir.metric_lower": "0", "nadir.metric_upper": "1" },
+    });
+    expect(studySelectOptions(spec)).toEqual({
+      metric: "validation/accuracy",
+      direction: "maximize",
+      lower: 0,
+      upper: 1,
+    });
+    const min = nadir.v1.StudySpec.fromObject({ studyId: "m", objective: { metric: "loss", direction: 1 } });
+    expect(studySelectOptions(min)).toEqual({ metric: "loss", direction: "minimize" });
   });
 
   it("reads only finite declared bounds", () => {
