@@ -136,10 +136,10 @@ function describeDir(d: "minimize" | "maximize"): string {
  * Halton search (also a list's random/Halton fallback, an import from a random or QMC sampler, an import
  * whose sampler is unknown (with a warning), or any row of a file without a source column); it is the
  * first replicate of its point; and it either COMPLETED at the full step budget with a finite score, or
- * DIVERGED/FAILED (not for an environment reason) and the study declares the score's worst bound (`upper` when minimizing, `lower` when
- * maximizing), at which it is counted. Warnings: pruned search trials (the survivors are a selected
- * subset), diverged/failed trials left out (the curve is optimistic), imported non-random or unknown
- * samplers. Notes: what had to be assumed for lack of columns.
+ * DIVERGED/FAILED (not for an environment reason) and the study declares the score's worst bound
+ * (`upper` when minimizing, `lower` when maximizing), at which it is counted. Warnings: pruned search
+ * trials (the survivors are a selected subset), diverged/failed trials left out (the curve is
+ * optimistic), imported non-random or unknown samplers. Notes: what had to be assumed for lack of columns.
  *
  * Throws ResultsError("invalid_argument") for an empty metric, an unknown direction or bounds that are not
  * finite or out of order.
