@@ -86,6 +86,7 @@ export function tableFromStudy(
     from: "journal",
     study,
     stepBudget,
+    stepBudgetFrom: stepBudget === null ? null : "study",
     columns: { state: true, source: true, listIndex: true, steps: true },
     trials: rows,
   };

@@ -18,7 +18,12 @@ export type TrialsFileRow = Readonly<Record<string, unknown>>;
 export interface TableFromRowsOptions {
   /** The metric columns to keep as final metrics (at least one; e.g. the analysed metric). */
   metrics: readonly string[];
-  /** The study's per-trial step budget, when known (e.g. from the study file): decides `fullBudget`. */
+  /**
+   * The study's per-trial step budget, when known (e.g. from the study file): decides `fullBudget`.
+   * Without it, a file with a `steps` column gets the largest final step of its completed (or
+   * state-less) rows as the budget, recorded as `stepBudgetFrom: "inferred"`: a trial that ran to the
+   * budget exists whenever any did, and when none did every trial counts as full, as without the rule.
+   */
   stepBudget?: number;
   /** Keep `intermediate` ([[step, value], ...]) as each trial's curve of `metrics[0]` (default false). */
   curves?: boolean;
@@ -75,7 +80,7 @@ function intCell(v: unknown, column: string, where: string): number | undefined 
 export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFromRowsOptions): TrialTable {
   if (!options.metrics.length || options.metrics.some((m) => !m))
     throw new ResultsError("invalid_argument", "metrics", "name at least one metric column (non-empty)");
-  const stepBudget = options.stepBudget && options.stepBudget > 0 ? options.stepBudget : null;
+  const given = options.stepBudget && options.stepBudget > 0 ? options.stepBudget : null;
   const first = options.firstRow ?? 1;
   const has = (k: string) => rows.some((r) => k in r);
   const columns = {
@@ -131,7 +136,7 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
       origin,
       listIndex: intCell(r.list_index, "list_index", where) ?? null,
       steps,
-      fullBudget: stepBudget === null || steps === null ? null : steps >= stepBudget,
+      fullBudget: null,
       metrics,
       row: rowNo,
     };
@@ -148,10 +153,19 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
     }
     return row;
   });
+  let stepBudget = given;
+  if (stepBudget === null && options.from !== "optuna") {
+    let max = 0;
+    for (const t of trials)
+      if (t.steps !== null && (t.state === null || t.state === "COMPLETED") && t.steps > max) max = t.steps;
+    if (max > 0) stepBudget = max;
+  }
+  if (stepBudget !== null) for (const t of trials) if (t.steps !== null) t.fullBudget = t.steps >= stepBudget;
   return {
     from: options.from ?? "rows",
     study: studies.size === 1 ? ([...studies][0] as string) || null : null,
     stepBudget,
+    stepBudgetFrom: stepBudget === null ? null : given === null ? "inferred" : "study",
     columns,
     trials,
   };

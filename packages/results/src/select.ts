@@ -297,9 +297,10 @@ export function selectIid(table: TrialTable, options: SelectIidOptions): Selecti
     if (inSample) grp.counted_at = worst as number;
     if (g === "list") {
       grp.points = ts
+        .filter((t) => t.listIndex !== null)
         .map(
           (t): ListPoint => ({
-            index: (t.listIndex ?? 0) + 1,
+            index: (t.listIndex as number) + 1,
             trial: t.trial,
             state: t.state,
             score:
@@ -370,7 +371,13 @@ export function selectIid(table: TrialTable, options: SelectIidOptions): Selecti
       message:
         "the trials have no source column: every row that is not a list point is assumed to be a random-search draw",
     });
-  if (table.columns.state && table.stepBudget === null && table.from !== "optuna")
+  if (table.stepBudgetFrom === "inferred")
+    notes.push({
+      code: "budget_inferred",
+      count: table.stepBudget as number,
+      message: `the step budget is not recorded: taken as ${table.stepBudget}, the largest final step of the completed trials; trials that completed with fewer steps are shown apart`,
+    });
+  else if (table.columns.state && table.stepBudget === null && table.from !== "optuna")
     notes.push({
       code: "budget_unknown",
       message:

@@ -79,6 +79,11 @@ export interface TrialTable {
   study: string | null;
   /** The study's per-trial step budget; null when unknown. */
   stepBudget: number | null;
+  /**
+   * Where the step budget comes from: the study ("study"), or the largest final step of the completed
+   * trials of a file that records steps but not the budget ("inferred"); null when unknown.
+   */
+  stepBudgetFrom: "study" | "inferred" | null;
   columns: TableColumns;
   trials: TrialRow[];
 }

@@ -179,6 +179,10 @@ describe("the trial table of a real ASHA run", () => {
       sel.summary.groups.map((g) => [g.group, g.trials]),
     );
     expect(fromCsv.summary.warnings).toEqual(sel.summary.warnings);
+    // Without the study, the budget is inferred from the completed trials' steps: the same sample.
+    const inferred = tableFromRows(rows, { metrics: ["loss"] });
+    expect([inferred.stepBudget, inferred.stepBudgetFrom]).toEqual([BUDGET, "inferred"]);
+    expect(selectIid(inferred, { metric: "loss", direction: "minimize" }).scores).toEqual(sel.scores);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 });

@@ -235,10 +235,37 @@ describe("selectIid: what the input does not say", () => {
     expect(codes(sel.summary.notes)).toEqual(["assumed_iid"]);
   });
 
-  it("states but no step budget: completed trials are assumed to be full-budget, and the note says so", () => {
-    const sel = selectIid(tableFromRows(rows([["COMPLETED", "random", 0.3]]), { metrics: ["loss"] }), MIN);
+  it("states but neither a step budget nor steps: completed trials are assumed full-budget, and a note says so", () => {
+    const r = rows([["COMPLETED", "random", 0.3]]).map(({ steps: _, ...rest }) => rest);
+    const sel = selectIid(tableFromRows(r, { metrics: ["loss"] }), MIN);
     expect(sel.scores).toEqual([0.3]);
     expect(codes(sel.summary.notes)).toEqual(["budget_unknown"]);
+  });
+
+  it("steps but no step budget: the budget is the largest final step of the completed trials (noted)", () => {
+    const t = tableFromRows(
+      rows([
+        ["COMPLETED", "random", 0.3],
+        ["COMPLETED", "random", 0.1, { steps: "60" }],
+        ["PRUNED", "random", 0.9, { steps: "400" }],
+      ]),
+      { metrics: ["loss"] },
+    );
+    expect([t.stepBudget, t.stepBudgetFrom]).toEqual([100, "inferred"]);
+    const sel = selectIid(t, MIN);
+    expect(sel.scores).toEqual([0.3]);
+    expect(group(sel, "short")?.trials).toEqual([2]);
+    expect(sel.summary.notes.map((n) => [n.code, n.count])).toEqual([["budget_inferred", 100]]);
+    // A budget given by the study wins over the inference.
+    const given = tableFromRows(rows([["COMPLETED", "random", 0.1, { steps: "60" }]]), {
+      metrics: ["loss"],
+      stepBudget: 50,
+    });
+    expect([given.stepBudget, given.stepBudgetFrom, given.trials[0]?.fullBudget]).toEqual([
+      50,
+      "study",
+      true,
+    ]);
   });
 
   it("a source column with empty cells: those trials are assumed random and counted in a note", () => {
