@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { OptunaImportError } from "./errors.js";
 import { journalRecords, replayOptunaJournal } from "./journal.js";
-import type { TrialRecord } from "./records.js";
+import { type TrialRecord, withSampler } from "./records.js";
 
 export { OptunaImportError, type OptunaImportErrorKind } from "./errors.js";
 export {
@@ -31,6 +31,7 @@ export {
 export {
   jsonNumber,
   type NadirState,
+  normalizeSamplerName,
   OPTUNA_STATES,
   type OptunaStateName,
   type ParamValue,
@@ -38,6 +39,7 @@ export {
   type TrialRecord,
   toCsv,
   toJsonl,
+  withSampler,
 } from "./records.js";
 export { nadirPython, type ReadOptunaStorageOptions, readOptunaStorage } from "./storage.js";
 
@@ -48,6 +50,11 @@ export type OptunaJournalSource = { file: string } | { text: string };
 export interface ReadOptunaJournalOptions {
   /** The study to read. */
   study: string;
+  /**
+   * The sampler the study used (`tpe`, `TPESampler`, `random`, ...), when known: records then carry
+   * `source: imported:<sampler>`. Optuna does not store it; without it the source is `optuna`.
+   */
+  sampler?: string;
 }
 
 /**
@@ -74,5 +81,5 @@ export function readOptunaJournal(
       throw new OptunaImportError(`cannot read journal file ${source.file}: ${(err as Error).message}`);
     }
   }
-  return journalRecords(replayOptunaJournal(text), options.study);
+  return withSampler(journalRecords(replayOptunaJournal(text), options.study), options.sampler);
 }

@@ -29,7 +29,11 @@ export const STATE_MAP: Readonly<Record<OptunaStateName, NadirState>> = {
  * nadir_worker.adapters._common. Non-finite numbers are the strings "NaN", "Infinity", "-Infinity".
  */
 export interface TrialRecord {
-  source: "optuna";
+  /**
+   * Who proposed the trial: `imported:<sampler>` when the importer was told the study's sampler
+   * (normalised: `tpe`, `random`, `cmaes`, `qmc`, ...), else `optuna` (Optuna's storages do not record it).
+   */
+  source: "optuna" | `imported:${string}`;
   study: string;
   trial: number;
   state: NadirState;
@@ -47,6 +51,30 @@ export interface TrialRecord {
   params: Record<string, ParamValue>;
   /** (step, value) in step order. */
   intermediate: [number, number | string][];
+}
+
+/**
+ * A sampler's name as users and libraries spell it, normalised: lower case, the `optuna.samplers.` prefix
+ * and a `Sampler` suffix dropped (`TPESampler` → `tpe`, `optuna.samplers.CmaEsSampler` → `cmaes`).
+ */
+export function normalizeSamplerName(name: string): string {
+  return name
+    .trim()
+    .replace(/^optuna\.(samplers\.)?/i, "")
+    .replace(/Sampler$/i, "")
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
+}
+
+/**
+ * The records with `source: imported:<sampler>`: what the analysis needs to tell a random search from an
+ * adaptive one (TPE, CMA-ES, ...). Optuna does not store the sampler, so only the caller can say it;
+ * `undefined` or an empty name leaves the records as they are.
+ */
+export function withSampler(records: readonly TrialRecord[], sampler: string | undefined): TrialRecord[] {
+  const name = sampler === undefined ? "" : normalizeSamplerName(sampler);
+  if (name === "") return [...records];
+  return records.map((r) => ({ ...r, source: `imported:${name}` }));
 }
 
 /** A finite number as itself; NaN/±Infinity as the strings Python's adapter writes. */

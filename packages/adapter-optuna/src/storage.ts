@@ -11,7 +11,7 @@ import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { OptunaImportError } from "./errors.js";
-import type { TrialRecord } from "./records.js";
+import { type TrialRecord, withSampler } from "./records.js";
 
 /** The repository root, from this module's location (src/ or dist/ of packages/adapter-optuna). */
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
@@ -30,6 +30,8 @@ export interface ReadOptunaStorageOptions {
   study: string;
   /** The Python interpreter to run; default {@link nadirPython}(). */
   python?: string;
+  /** The sampler the study used, when known: records then carry `source: imported:<sampler>`. */
+  sampler?: string;
 }
 
 /**
@@ -66,7 +68,7 @@ export function readOptunaStorage(storage: string, options: ReadOptunaStorageOpt
       "environment",
     );
   }
-  return proc.stdout
+  const records = proc.stdout
     .split("\n")
     .filter((l) => l.length > 0)
     .map((l) => {
@@ -75,4 +77,5 @@ export function readOptunaStorage(storage: string, options: ReadOptunaStorageOpt
       for (const k of Object.keys(r)) if (k.startsWith("param.")) delete r[k];
       return r as TrialRecord;
     });
+  return withSampler(records, options.sampler);
 }

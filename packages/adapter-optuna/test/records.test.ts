@@ -1,6 +1,14 @@
 /** Row conversion and the small parsers, on values chosen to hit each rule. */
 import { describe, expect, it } from "vitest";
-import { isoUtcMicros, parsePythonJson, type TrialRecord, toCsv, toJsonl } from "../src/index.js";
+import {
+  isoUtcMicros,
+  normalizeSamplerName,
+  parsePythonJson,
+  type TrialRecord,
+  toCsv,
+  toJsonl,
+  withSampler,
+} from "../src/index.js";
 
 const rec = (over: Partial<TrialRecord>): TrialRecord => ({
   source: "optuna",
@@ -72,5 +80,19 @@ describe("toJsonl", () => {
       "intermediate",
     ]);
     expect(line).toContain('"intermediate":[[3,"NaN"]]');
+  });
+});
+
+describe("withSampler", () => {
+  it("marks the records imported:<sampler> under the sampler's normalised name, and leaves them without one", () => {
+    expect(normalizeSamplerName("optuna.samplers.TPESampler")).toBe("tpe");
+    expect(normalizeSamplerName(" CmaEsSampler ")).toBe("cmaes");
+    expect(normalizeSamplerName("QMC")).toBe("qmc");
+    const rs = [rec({ trial: 0 }), rec({ trial: 1 })];
+    expect(withSampler(rs, "TPESampler").map((r) => r.source)).toEqual(["imported:tpe", "imported:tpe"]);
+    expect(withSampler(rs, undefined).map((r) => r.source)).toEqual(["optuna", "optuna"]);
+    expect(withSampler(rs, " ").map((r) => r.source)).toEqual(["optuna", "optuna"]);
+    expect(rs[0]?.source).toBe("optuna"); // the input is not changed
+    expect(toCsv(withSampler(rs, "random")).split("\n")[1]).toMatch(/^imported:random,s,0,COMPLETED,/);
   });
 });

@@ -183,4 +183,38 @@ describe("nadir import optuna (CLI)", () => {
     });
     expect(s.stdout.split("\n")).toHaveLength(4);
   });
+
+  it("--sampler names the study's sampler: every row's source is imported:<sampler>", async () => {
+    const r = await runCli([
+      "import",
+      "optuna",
+      "--journal",
+      journalFile(),
+      "--study",
+      "exp",
+      "--format",
+      "csv",
+      "--sampler",
+      "optuna.samplers.TPESampler",
+    ]);
+    expect(r.code).toBe(0);
+    const rows = r.stdout.trim().split("\n").slice(1);
+    expect(rows).toHaveLength(8);
+    for (const row of rows) expect(row.startsWith("imported:tpe,exp,")).toBe(true);
+    const empty = await runCli([
+      "import",
+      "optuna",
+      "--journal",
+      journalFile(),
+      "--study",
+      "exp",
+      "--sampler",
+      " ",
+    ]);
+    expect(empty).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "nadir import optuna: --sampler needs a sampler name (tpe, random, cmaes, qmc, ...)\n",
+    });
+  });
 });

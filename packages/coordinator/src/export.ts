@@ -2,7 +2,10 @@
  * Export of a study from a journal, in the formats `nadir analyze` reads:
  *
  * - `csv` / `jsonl`: one row per trial (its last attempt). Columns, in order: study, trial, attempt,
- *   replicate, state (COMPLETED, PRUNED, ...), suggester, list_index, seed, then `param.<name>` for every
+ *   replicate, state (COMPLETED, PRUNED, ...), suggester, source (who proposed the trial: `random`,
+ *   `halton`, `grid`, `list:<name>`, `list:<name>>halton` for a list's fallback, `external:<algorithm>`;
+ *   `unknown` when the journal does not say; the same value as `suggester`, under the name the results
+ *   pipeline reads), list_index, seed, then `param.<name>` for every
  *   search-space parameter (search-space values, before materialisation), then every final metric by its
  *   own name (so `--metric accuracy` works), then steps (step of the final measurement), elapsed_seconds,
  *   and steps_to_target when the study has a target (empty when not reached).
@@ -79,6 +82,7 @@ export function trialRows(
     "replicate",
     "state",
     "suggester",
+    "source",
     "list_index",
     "seed",
     ...params.map((p) => `param.${p}`),
@@ -95,6 +99,7 @@ export function trialRows(
       replicate: t.replicate,
       state: stateName(t.state),
       suggester: t.suggester ?? "",
+      source: t.suggester || "unknown",
       list_index: t.listIndex ?? null,
       seed: Number(t.seed ?? 0),
     };

@@ -23,6 +23,7 @@ interface ImportOptunaOptions {
   study: string;
   out?: string;
   format?: string;
+  sampler?: string;
 }
 
 /** A wrong combination of flags: exit 2 like commander's own usage errors. */
@@ -33,8 +34,12 @@ function importOptuna(opts: ImportOptunaOptions): TrialRecord[] {
   if ((opts.storage === undefined) === (opts.journal === undefined)) {
     throw new UsageError("give exactly one of --storage <url> or --journal <file>");
   }
-  if (opts.journal !== undefined) return readOptunaJournal({ file: opts.journal }, { study: opts.study });
-  return readOptunaStorage(opts.storage as string, { study: opts.study });
+  // Optuna does not store the sampler; when the user names it, the records say `imported:<sampler>`, so
+  // the analysis can tell an imported random search from an adaptive one.
+  const sampler = opts.sampler === undefined ? {} : { sampler: opts.sampler };
+  if (opts.journal !== undefined)
+    return readOptunaJournal({ file: opts.journal }, { study: opts.study, ...sampler });
+  return readOptunaStorage(opts.storage as string, { study: opts.study, ...sampler });
 }
 
 /** "8 trials (4 completed, 1 pruned, ...)", states in order of first appearance. */
@@ -59,6 +64,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .requiredOption("--study <name>", "study name")
     .option("--out <file>", "output file, .jsonl or .csv (default: JSON Lines on stdout)")
     .option("--format <fmt>", "jsonl or csv (default: from the --out extension)")
+    .option(
+      "--sampler <name>",
+      "the sampler the study used (tpe, random, cmaes, qmc, ...; Optuna does not record it): rows get source imported:<name>",
+    )
     .action((opts: ImportOptunaOptions) => {
       try {
         let format = opts.format;
@@ -66,6 +75,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         if (format !== "jsonl" && format !== "csv") {
           throw new UsageError(`--format must be jsonl or csv, got ${JSON.stringify(format)}`);
         }
+        if (opts.sampler !== undefined && opts.sampler.trim() === "")
+          throw new UsageError("--sampler needs a sampler name (tpe, random, cmaes, qmc, ...)");
         const records = importOptuna(opts);
         const text = format === "csv" ? toCsv(records) : toJsonl(records);
         if (opts.out === undefined || opts.out === "-") {
