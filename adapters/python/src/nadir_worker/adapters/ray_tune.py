@@ -386,6 +386,8 @@ def _worker_task(endpoint: str, trial_fn: Any, peer_id: str, capacity: int, idle
     import os
     import socket
 
+    import ray
+
     from ..client import Worker
 
     done: list[list[int]] = []
@@ -394,7 +396,8 @@ def _worker_task(endpoint: str, trial_fn: Any, peer_id: str, capacity: int, idle
             with trial:
                 trial_fn(trial)
             done.append([int(trial.ref.trial_id), int(trial.ref.attempt)])
-    return {"peer_id": peer_id, "host": socket.gethostname(), "pid": os.getpid(), "trials": done}
+    return {"peer_id": peer_id, "host": socket.gethostname(), "pid": os.getpid(),
+            "node_id": ray.get_runtime_context().get_node_id(), "trials": done}
 
 
 def run_nadir_workers(
@@ -404,20 +407,23 @@ def run_nadir_workers(
     *,
     num_cpus: float = 1,
     num_gpus: float = 0,
+    resources: dict[str, float] | None = None,
     peer_prefix: str = "ray-worker",
     idle_timeout: float | None = None,
     timeout: float | None = None,
     **worker_kwargs: Any,
 ) -> list[dict[str, Any]]:
     """Run ``num_workers`` Nadir workers as Ray tasks (on the cluster ``ray.init`` connected to) and wait
-    for them; returns one summary per task: ``peer_id``, ``host``, ``pid`` and the ``[trial_id, attempt]``
-    pairs it trained.
+    for them; returns one summary per task: ``peer_id``, ``host``, ``pid``, ``node_id`` (the Ray node it
+    ran on) and the ``[trial_id, attempt]`` pairs it trained.
 
     ``trial_fn(trial)`` trains one :class:`nadir_worker.Trial` (report, then ``trial.complete``); it is
     pickled to the tasks, so define it at module level in a module the Ray workers can import. Each task
     asks for ``num_cpus``/``num_gpus`` Ray resources, so Ray places the workers where there is room; a task
     ends when the coordinator says the study is done (or after ``idle_timeout`` seconds with no trial).
-    ``worker_kwargs`` go to :class:`nadir_worker.Worker` (``server_key`` for CURVE, ``workloads``, ...).
+    ``worker_kwargs`` go to :class:`nadir_worker.Worker` (``server_key``, ``public_key``, ``secret_key``
+    for CURVE, ``workloads``, ...); ``resources`` (e.g. ``{"gpu_node": 1}``) are extra Ray resources each
+    task asks for, to pin workers to the nodes that advertise them (``ray start --resources``).
     A task that raises re-raises here (``ray.exceptions.RayTaskError``).
     """
     import ray
@@ -426,7 +432,8 @@ def run_nadir_workers(
         raise ValueError(f"num_workers must be a positive integer, got {num_workers!r}")
     if not callable(trial_fn):
         raise TypeError("trial_fn must be callable: it trains one nadir_worker.Trial")
-    remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=0)(_worker_task)
+    remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, resources=dict(resources or {}),
+                        max_retries=0)(_worker_task)
     refs = [remote.remote(endpoint, trial_fn, f"{peer_prefix}-{i}", 1, idle_timeout, dict(worker_kwargs))
             for i in range(num_workers)]
     return list(ray.get(refs, timeout=timeout))
