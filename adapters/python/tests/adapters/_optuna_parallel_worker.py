@@ -1,6 +1,6 @@
 """One of several concurrent Optuna workers for test_optuna_parallel.py (run as a separate process).
 
-argv: STORAGE_KIND(journal|sqlite) STORAGE_PATH STUDY LIST_JSON N_TRIALS READY_FILE GO_FILE MODE(enqueue|sampler)
+argv: STORAGE_KIND(journal|sqlite|fresh-sqlite) STORAGE_PATH STUDY LIST_JSON N_TRIALS READY_FILE GO_FILE MODE(enqueue|sampler)
 
 The worker signals READY_FILE, waits for GO_FILE (so all workers hit the injection at the same moment),
 then opens the shared study, injects the list and runs N_TRIALS trials of a cheap deterministic objective.
@@ -15,7 +15,7 @@ from pathlib import Path
 import optuna
 
 from nadir_worker.adapters import load_list
-from nadir_worker.adapters.optuna import ListSampler, enqueue_list
+from nadir_worker.adapters.optuna import ListSampler, enqueue_list, open_study
 
 
 def main() -> None:
@@ -25,7 +25,9 @@ def main() -> None:
     if kind == "journal":
         from optuna.storages.journal import JournalFileBackend
 
-        storage: optuna.storages.BaseStorage = optuna.storages.JournalStorage(JournalFileBackend(path))
+        storage: optuna.storages.BaseStorage | None = optuna.storages.JournalStorage(JournalFileBackend(path))
+    elif kind == "fresh-sqlite":
+        storage = None  # nothing exists yet: open_study creates the database, schema and study
     else:
         storage = optuna.storages.RDBStorage(
             f"sqlite:///{path}", engine_kwargs={"connect_args": {"timeout": 60}}
@@ -38,7 +40,10 @@ def main() -> None:
         time.sleep(0.005)
     base = optuna.samplers.RandomSampler()
     sampler = ListSampler(points, base) if mode == "sampler" else base
-    study = optuna.create_study(study_name=study_name, storage=storage, sampler=sampler, load_if_exists=True)
+    if storage is None:
+        study = open_study(path, study_name, sampler=sampler)
+    else:
+        study = optuna.create_study(study_name=study_name, storage=storage, sampler=sampler, load_if_exists=True)
     if mode == "enqueue":
         enqueue_list(study, points, wait_timeout=60)
 

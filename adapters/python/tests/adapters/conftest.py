@@ -18,8 +18,10 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[3]
 
 # Ray's worker processes import trainables by module name: this folder (test_ray_tune's trainable) and
-# the ray-tune example with the digits MLP it trains (test_e2e_ray).
-RAY_PYTHONPATH = [str(HERE), str(REPO / "examples" / "ray-tune"), str(REPO / "examples" / "jax-mlp")]
+# the ray-tune example with the digits MLP it trains (test_e2e_ray). This checkout's nadir_worker comes
+# first, so the workers run the code under test even when another checkout is installed in the venv.
+RAY_PYTHONPATH = [str(REPO / "adapters" / "python" / "src"), str(HERE), str(REPO / "examples" / "ray-tune"),
+                  str(REPO / "examples" / "jax-mlp")]
 
 _START_TIMEOUT_MARK = "timed out during startup"
 

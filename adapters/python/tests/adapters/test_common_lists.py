@@ -9,7 +9,15 @@ import subprocess
 import pytest
 
 from _e2e import CLI
-from nadir_worker.adapters import ListFormatError, list_from_cli, load_list, optimizer_spec_from_point
+from nadir_worker.adapters import (
+    LIST_ATTRS_KEY,
+    ListFormatError,
+    list_digest,
+    list_from_cli,
+    load_list,
+    optimizer_spec_from_point,
+    split_point,
+)
 
 NODE_CLI = ["node", str(CLI)]
 
@@ -55,3 +63,38 @@ def test_bad_cli_shapes(bad: object, message: str) -> None:
 def test_optimizer_spec_needs_the_materialised_names() -> None:
     with pytest.raises(KeyError, match="warmup_steps"):
         optimizer_spec_from_point({"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999}, 100)
+
+
+@pytest.mark.parametrize("name", ["algoperf-v0.5-nadamw-baseline@1", "medapati2025-nadamw@1"])
+def test_the_list_variant_reaches_the_optimizer_spec(name: str) -> None:
+    raw = json.loads(subprocess.run([*NODE_CLI, "lists", "show", name, "--steps", "100", "--json"],
+                                    capture_output=True, text=True, check=True).stdout)
+    points = list_from_cli(name, 100, NODE_CLI)
+    assert {p.variant for p in points} == {raw["variant"]}
+    searched = ("learning_rate", "beta1", "beta2", "weight_decay", "warmup_steps")
+    for p in points:
+        params, attrs = split_point(p, searched)
+        assert set(params) == set(searched)
+        assert attrs["variant"] == raw["variant"] and attrs["index"] == p.index
+        assert {**params, **attrs["extras"]} == dict(p.params)
+        # Three equivalent ways a trainer gets the list's rule and its epsilon back.
+        for spec in (optimizer_spec_from_point(params, 100, list_attrs=attrs),
+                     optimizer_spec_from_point({**params, LIST_ATTRS_KEY: attrs}, 100),
+                     optimizer_spec_from_point(dict(p.params), 100, variant=p.variant)):
+            assert spec.nadamw.variant.value == raw["variant"]
+            assert spec.nadamw.epsilon == raw["configs"][p.index]["hyperparameters"]["epsilon"]
+    # Without a list the protocol default applies; an explicit variant wins over the list's.
+    assert optimizer_spec_from_point(dict(points[0].params), 100).nadamw.variant.value == "algoperf"
+    other = "optax" if raw["variant"] == "algoperf" else "algoperf"
+    assert optimizer_spec_from_point(dict(points[0].params), 100, variant=other).nadamw.variant.value == other
+
+
+def test_variant_is_validated_and_part_of_the_digest() -> None:
+    with pytest.raises(ListFormatError, match="'variant' must be one of"):
+        load_list({"variant": "adam", "points": [{"lr": 1.0}]})
+    with pytest.raises(ValueError, match="variant must be one of"):
+        optimizer_spec_from_point({"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.99, "warmup_steps": 1}, 10,
+                                  variant="adamw")
+    plain = load_list({"points": [{"lr": 1.0}]})
+    assert plain[0].variant is None
+    assert list_digest(plain) != list_digest(load_list({"variant": "optax", "points": [{"lr": 1.0}]}))

@@ -34,18 +34,27 @@ def test_tune_list_first_real_training_callback_and_analyze(example, tmp_path: P
     assert grid.num_errors == 0
     records = sorted((json.loads(line) for line in trials_file.read_text().splitlines()), key=lambda r: r["trial"])
     assert len(records) == 7
-    ref = cli_list(STEPS)["configs"]
+    raw = cli_list(STEPS)
+    ref, variant = raw["configs"], raw["variant"]
+    # Points 1 and 3 of the AlgoPerf list differ only in label smoothing.
+    configs = {(c["learning_rate"], c["beta1"], c["label_smoothing"]): c for c in (res.config for res in grid)}
     for k, cfg in enumerate(ref):
         r = records[k]
         hp = cfg["hyperparameters"]
         assert r["list_index"] == k and r["state"] == "COMPLETED"
-        for name in ("learning_rate", "beta1", "beta2", "weight_decay", "label_smoothing", "dropout_rate",
-                     "epsilon", "warmup_fraction"):
+        for name in ("learning_rate", "beta1", "beta2", "weight_decay", "label_smoothing", "dropout_rate"):
             assert r["params"][name] == hp[name], (k, name)
-        assert (r["params"]["warmup_steps"], r["params"]["cosine_steps"]) == (cfg["warmup_steps"], cfg["cosine_steps"])
+        assert r["params"]["warmup_steps"] == cfg["warmup_steps"]
+        # The values outside the search space reached the trainable as list attributes, with the variant.
+        attrs = configs[r["params"]["learning_rate"], r["params"]["beta1"], r["params"]["label_smoothing"]]["nadir_list"]
+        assert attrs["index"] == k and attrs["variant"] == variant
+        assert (attrs["extras"]["epsilon"], attrs["extras"]["warmup_fraction"]) == (hp["epsilon"], hp["warmup_fraction"])
+        assert attrs["extras"]["cosine_steps"] == cfg["cosine_steps"]
         # Real training: evaluations at 25, 50, 75, 100 steps; the value is the last one.
         assert [s for s, _ in r["intermediate"]] == [25, 50, 75, 100]
         assert 0 < r["value"] < 1 and r["value"] == r["intermediate"][-1][1]
+    # List and non-list trials carry the same parameter names.
+    assert len({frozenset(r["params"]) for r in records}) == 1
     for r in records[5:]:
         assert r["list_index"] is None and r["state"] == "COMPLETED"
         assert r["params"]["learning_rate"] not in {c["hyperparameters"]["learning_rate"] for c in ref}

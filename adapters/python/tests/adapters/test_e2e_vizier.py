@@ -30,15 +30,15 @@ def test_list_first_real_training_recorder_and_analyze(tmp_path: Path) -> None:
     assert len(records) == len(trials) == 7
     ref = cli_list(STEPS)["configs"]
     # The recorder writes trials in the order they completed (one client, so the order Vizier handed them
-    # out): the first five are the list points (Vizier hands REQUESTED trials out before its algorithm,
-    # though not necessarily in request order), Vizier trial ids 1-5 in the order request_list queued them.
+    # out): the first five are the list points in list order (Vizier hands REQUESTED trials out before its
+    # algorithm, last-created first, so request_list queued them in reverse: point k has trial id 5 - k).
     first = records[:5]
-    assert sorted(r["list_index"] for r in first) == [0, 1, 2, 3, 4]
+    assert [r["list_index"] for r in first] == [0, 1, 2, 3, 4]
     for r in first:
         k = r["list_index"]
         cfg = ref[k]
         hp = cfg["hyperparameters"]
-        assert (r["trial"], r["state"]) == (k + 1, "COMPLETED")
+        assert (r["trial"], r["state"]) == (5 - k, "COMPLETED")
         assert r["params"] == {
             "learning_rate": hp["learning_rate"], "beta1": hp["beta1"], "beta2": hp["beta2"],
             "weight_decay": hp["weight_decay"], "warmup_steps": cfg["warmup_steps"],

@@ -1,8 +1,9 @@
 """Parallel injection: 4 concurrent Optuna worker processes on one storage run each list point exactly once.
 
 Each worker is a real process with its own storage handle; a GO file releases all four at the same moment,
-so they race on study creation and on list injection. Checked on the journal file backend and on SQLite,
-for both injection paths (enqueue_list and ListSampler).
+so they race on study creation and on list injection. Checked on the journal file backend, on SQLite
+created beforehand, and on a SQLite file that does not exist yet (``open_study``: the workers race on
+creating the database itself), for both injection paths (enqueue_list and ListSampler).
 """
 
 from __future__ import annotations
@@ -38,14 +39,16 @@ def _open(kind: str, path: Path) -> optuna.storages.BaseStorage:
 
 
 @pytest.mark.parametrize("mode", ["enqueue", "sampler"])
-@pytest.mark.parametrize("kind", ["journal", "sqlite"])
+@pytest.mark.parametrize("kind", ["journal", "sqlite", "fresh-sqlite"])
 def test_four_workers_run_each_list_point_once(tmp_path: Path, kind: str, mode: str) -> None:
     list_file = tmp_path / "list.json"
     list_file.write_text(json.dumps({"points": [{"index": i, "params": p} for i, p in enumerate(POINTS)]}))
     store = tmp_path / ("journal.log" if kind == "journal" else "study.db")
+    kind_open = "sqlite" if kind == "fresh-sqlite" else kind
     if kind == "sqlite":
         # SQLite's schema creation is not safe to race; a real deployment creates the storage once.
         optuna.create_study(study_name="par", storage=f"sqlite:///{store}")
+    assert store.exists() == (kind == "sqlite")  # fresh-sqlite: the workers create the database
     go = tmp_path / "GO"
     procs = []
     for w in range(N_WORKERS):
@@ -63,7 +66,7 @@ def test_four_workers_run_each_list_point_once(tmp_path: Path, kind: str, mode: 
         out, err = p.communicate(timeout=300)
         assert p.returncode == 0, err
 
-    records = export_study(_open(kind, store), "par")
+    records = export_study(_open(kind_open, store), "par")
     assert len(records) == N_WORKERS * TRIALS_PER_WORKER
     assert all(r.state == "COMPLETED" for r in records)
     indices = [r.list_index for r in records if r.list_index is not None]
@@ -78,11 +81,10 @@ def test_four_workers_run_each_list_point_once(tmp_path: Path, kind: str, mode: 
     point_keys = {tuple(sorted(p.items())) for p in POINTS}
     rest = [tuple(sorted(r.params.items())) for r in records[len(POINTS):]]
     assert not point_keys.intersection(rest)
-    if mode == "enqueue":
-        names = [s.study_name for s in _open(kind, store).get_all_studies()]
-        # One helper study serialised the injection; it is the only extra study.
-        assert sorted(n for n in names if n != "par") == [n for n in names if LOCK_STUDY_MARKER in n]
-        assert len(names) == 2
+    # The helper study that serialised the injection is gone: the storage holds the user's study only.
+    names = [s.study_name for s in _open(kind_open, store).get_all_studies()]
+    assert names == ["par"], names
+    assert not [n for n in names if LOCK_STUDY_MARKER in n]
 
 
 def test_list_json_round_trip_is_the_same_points() -> None:

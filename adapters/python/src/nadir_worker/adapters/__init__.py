@@ -9,7 +9,10 @@ the SDK. ``nadir_worker.adapters.suggester`` holds the external-suggester side (
 """
 
 from ._common import (
+    DEFAULT_VARIANT,
+    LIST_ATTRS_KEY,
     NADIR_STATES,
+    VARIANTS,
     AdapterError,
     ListCommandError,
     ListFormatError,
@@ -24,10 +27,14 @@ from ._common import (
     optimizer_spec_from_point,
     records_to_csv,
     records_to_jsonl,
+    split_point,
 )
 
 __all__ = [
+    "DEFAULT_VARIANT",
+    "LIST_ATTRS_KEY",
     "NADIR_STATES",
+    "VARIANTS",
     "AdapterError",
     "ListCommandError",
     "ListFormatError",
@@ -42,4 +49,5 @@ __all__ = [
     "optimizer_spec_from_point",
     "records_to_csv",
     "records_to_jsonl",
+    "split_point",
 ]

@@ -43,6 +43,10 @@ __all__ = [
     "optimizer_spec_from_point",
     "ListInjector",
     "TrialExporter",
+    "LIST_ATTRS_KEY",
+    "VARIANTS",
+    "DEFAULT_VARIANT",
+    "split_point",
 ]
 
 #: A hyperparameter value as lists and trial records carry it.
@@ -76,6 +80,17 @@ class ListCommandError(AdapterError, RuntimeError):
     """``nadir lists show`` could not be run or exited with an error."""
 
 
+#: The NAdamW update rules a list can have been tuned with (they differ only in the Nesterov bias
+#: correction: optax ``nadamw`` vs the AlgoPerf/init2winit ``scale_by_nadam``).
+VARIANTS = ("optax", "algoperf")
+#: The rule a trial trains when neither it nor its list names one: the protocol's default
+#: (``OptimizerDefaults.variant``), which is also what a Nadir coordinator uses.
+DEFAULT_VARIANT = "algoperf"
+#: Name of the trial attribute (Optuna user attribute, Ray config entry, Vizier metadata) that holds what
+#: a list point carries besides the searched parameters: ``index``, ``variant``, ``extras``.
+LIST_ATTRS_KEY = "nadir_list"
+
+
 @dataclasses.dataclass(frozen=True)
 class ListPoint:
     """One point of a hyperparameter list.
@@ -84,10 +99,15 @@ class ListPoint:
         index: 0-based position in the list (lists are ordered: the first K points are the list for K
             trials).
         params: hyperparameter name -> value, already materialised for the step budget.
+        variant: the NAdamW update rule the list was tuned with (one of :data:`VARIANTS`), or ``None``
+            for a list that does not say (a hand-written list). Training a point with the other rule is
+            not the point the list measured: Medapati et al. (2025) tuned with optax's rule, the AlgoPerf
+            baseline with init2winit's, and the first steps differ by a factor ``1/(1-b1^(t+1))``.
     """
 
     index: int
     params: Mapping[str, ParamValue]
+    variant: str | None = None
 
 
 def _check_value(where: str, name: str, value: Any) -> ParamValue:
@@ -178,8 +198,11 @@ def load_list(source: Any) -> list[ListPoint]:
       flat (a 1-based ``id`` gives the index; ``id`` and ``note`` are not hyperparameters) or
       ``{"index": i, "params": {...}}`` (``parameters`` / ``hyperparameters`` are accepted as the key).
 
+    An object's top-level ``variant`` (``nadir lists show`` prints the rule the list was tuned with) is
+    kept on every point (:attr:`ListPoint.variant`), so every adapter trains the list with its own rule.
+
     Returns the points in list order. Raises :class:`ListFormatError` for any other shape, for a
-    non-finite number, an empty list, or repeated indices.
+    non-finite number, an empty list, repeated indices, or an unknown variant.
     """
     if isinstance(source, (str, os.PathLike)):
         text = str(source)
@@ -194,6 +217,9 @@ def load_list(source: Any) -> list[ListPoint]:
         except json.JSONDecodeError as exc:
             raise ListFormatError(f"list is not valid JSON: {exc}") from exc
     raw_points: Any
+    variant = source.get("variant") if isinstance(source, dict) else None
+    if variant is not None and variant not in VARIANTS:
+        raise ListFormatError(f"'variant' must be one of {list(VARIANTS)}, got {variant!r}")
     if isinstance(source, dict) and "configs" in source:
         points = _from_materialised(source["configs"])
     else:
@@ -211,6 +237,8 @@ def load_list(source: Any) -> list[ListPoint]:
         if p.index in seen:
             raise ListFormatError(f"index {p.index} appears twice in the list")
         seen.add(p.index)
+    if variant is not None:
+        points = [dataclasses.replace(p, variant=variant) for p in points]
     return points
 
 
@@ -238,9 +266,11 @@ def list_from_cli(name: str, steps: int, nadir: str | Sequence[str] = "nadir", t
 
 
 def list_digest(points: Sequence[ListPoint]) -> str:
-    """Hex SHA-256 of the list's canonical JSON (sorted keys): the identity used to inject a list once."""
+    """Hex SHA-256 of the list's canonical JSON (sorted keys): the identity used to inject a list once.
+    A point's variant is part of it when set (the same numbers under another update rule are another list)."""
     canon = json.dumps(
-        [{"index": p.index, "params": dict(p.params)} for p in points], sort_keys=True, separators=(",", ":")
+        [{"index": p.index, "params": dict(p.params), **({"variant": p.variant} if p.variant else {})} for p in points],
+        sort_keys=True, separators=(",", ":"),
     )
     return hashlib.sha256(canon.encode("utf-8")).hexdigest()
 
@@ -359,17 +389,57 @@ def append_jsonl(path: str | os.PathLike[str], record: TrialRecord) -> None:
         os.close(fd)
 
 
-def optimizer_spec_from_point(params: Mapping[str, Any], step_budget: int, *, variant: str = "algoperf") -> Any:
+def split_point(point: ListPoint, names: Iterable[str]) -> tuple[dict[str, ParamValue], dict[str, Any]]:
+    """Split a list point into the framework's searched parameters and the point's list attributes.
+
+    ``names`` are the parameters of the framework's search space. Returns ``(params, attrs)``: ``params``
+    the point's values of those names (what the trial records as its parameters, so list and non-list
+    trials carry the same names) and ``attrs`` = ``{"index": k, "variant": v, "extras": {...}}``, the
+    point's position, update rule (left out when the list names none) and every materialised value that is
+    not searched (``epsilon``, ``epsilon_root``, ``cosine_steps``, ...). Adapters store ``attrs`` under
+    :data:`LIST_ATTRS_KEY` (an Optuna user attribute, a Ray config entry, Vizier metadata), and
+    :func:`optimizer_spec_from_point` reads them back, so the trainer builds the list's exact optimizer.
+    """
+    wanted = set(names)
+    params = {k: v for k, v in point.params.items() if k in wanted}
+    attrs: dict[str, Any] = {"index": point.index}
+    if point.variant is not None:
+        attrs["variant"] = point.variant
+    attrs["extras"] = {k: v for k, v in point.params.items() if k not in wanted}
+    return params, attrs
+
+
+def optimizer_spec_from_point(
+    params: Mapping[str, Any],
+    step_budget: int,
+    *,
+    variant: str | None = None,
+    list_attrs: Mapping[str, Any] | None = None,
+) -> Any:
     """The NAdamW :class:`~nadir_worker.config.OptimizerSpec` a materialised list point describes.
 
     ``params`` is one point of :func:`list_from_cli` (``learning_rate``, ``beta1``, ``beta2``, ``epsilon``,
     ``epsilon_root``, ``weight_decay``, ``warmup_steps``, ``dropout_rate``, ``label_smoothing``), or the
     same names as a framework handed them back; ``warmup_steps`` is used exactly as materialised for
     ``step_budget`` (linear warmup from 0, then cosine decay to 0 at ``step_budget``), so a trainer that
-    builds its optimizer from this spec runs the list's exact configuration. Raises ``KeyError`` for a
-    missing ``learning_rate``/``beta1``/``beta2``/``warmup_steps`` and ``ConfigError`` for values the
-    optimizer cannot take.
+    builds its optimizer from this spec runs the list's exact configuration.
+
+    ``list_attrs`` are the point's list attributes (:func:`split_point`; what the adapters store under
+    :data:`LIST_ATTRS_KEY`); a ``params`` mapping that holds them under that key (a Ray Tune config) is
+    read the same way. Their ``extras`` fill in values ``params`` lacks. The update rule is ``variant``
+    when given, else the list's (``list_attrs["variant"]``), else :data:`DEFAULT_VARIANT`: a point of the
+    Medapati et al. list trains optax's rule on every path without the trainer naming it.
+
+    Raises ``KeyError`` for a missing ``learning_rate``/``beta1``/``beta2``/``warmup_steps``, ``ValueError``
+    for an unknown variant and ``ConfigError`` for values the optimizer cannot take.
     """
+    nested = params.get(LIST_ATTRS_KEY)
+    attrs: Mapping[str, Any] = list_attrs if list_attrs is not None else nested if isinstance(nested, Mapping) else {}
+    extras = attrs.get("extras") or {}
+    params = {**extras, **{k: v for k, v in params.items() if k != LIST_ATTRS_KEY}}
+    chosen = variant if variant is not None else attrs.get("variant") or DEFAULT_VARIANT
+    if chosen not in VARIANTS:
+        raise ValueError(f"variant must be one of {list(VARIANTS)}, got {chosen!r}")
     from ..config import NadamwSpec, OptimizerSpec, ScheduleKind, ScheduleSpec, Variant
 
     for key in ("learning_rate", "beta1", "beta2", "warmup_steps"):
@@ -383,7 +453,7 @@ def optimizer_spec_from_point(params: Mapping[str, Any], step_budget: int, *, va
             epsilon=float(params.get("epsilon", 1e-8)),
             epsilon_root=float(params.get("epsilon_root", 0.0)),
             weight_decay=float(params.get("weight_decay", 0.0)),
-            variant=Variant(variant),
+            variant=Variant(chosen),
         ),
         schedule=ScheduleSpec(
             kind=ScheduleKind.WARMUP_COSINE,

@@ -7,7 +7,8 @@ Install with the ``optuna`` extra (``pip install "nadir-worker[optuna]"``). The 
   them enqueues, the others wait until it is done, so every list point runs exactly once.
   On SQLite it also makes the storage's transactions ``BEGIN IMMEDIATE`` (see :func:`serialize_sqlite`),
   without which two workers can claim the same WAITING trial.
-* :func:`sqlite_storage` opens a SQLite ``RDBStorage`` that is safe for several worker processes.
+* :func:`sqlite_storage` opens a SQLite ``RDBStorage`` that is safe for several worker processes, and
+  :func:`open_study` creates or loads a study safely when many processes start on a fresh database.
 * :class:`ListSampler` replays a list (trial number ``n`` gets list point ``n``) and then defers to any
   Optuna sampler. Trial numbers are allocated atomically by the storage, so this is also duplicate-free
   across parallel workers.
@@ -47,6 +48,7 @@ from optuna.trial import FrozenTrial, TrialState
 
 from .suggester import SuggesterPeer, SuggestionAlgorithm, SuggestionError, from_parameter_value
 from ._common import (
+    LIST_ATTRS_KEY,
     AdapterError,
     ListPoint,
     ParamValue,
@@ -55,6 +57,7 @@ from ._common import (
     list_digest,
     records_to_csv,
     records_to_jsonl,
+    split_point,
 )
 
 __all__ = [
@@ -74,7 +77,13 @@ __all__ = [
     "sqlite_storage",
     "trial_to_record",
     "LIST_INDEX_ATTR",
+    "LIST_ATTRS_KEY",
     "LOCK_STUDY_MARKER",
+    "VARIANT_ATTR",
+    "ListPointPruner",
+    "list_attrs",
+    "open_study",
+    "protect_list_points",
 ]
 
 #: Optuna TrialState -> Nadir state name.
@@ -90,6 +99,9 @@ STATE_MAP: dict[TrialState, str] = {
 LIST_INDEX_ATTR = "nadir_list_index"
 #: Infix of the helper studies that serialise list injection (see :func:`enqueue_list`).
 LOCK_STUDY_MARKER = "::nadir-list-lock::"
+#: Study user attribute holding the injected list's NAdamW variant, so the study's other trials train the
+#: same update rule as its list trials (their values are comparable only then).
+VARIANT_ATTR = "nadir_list_variant"
 
 
 class ListInjectionTimeout(AdapterError, TimeoutError):
@@ -130,6 +142,7 @@ def enqueue_list(
     *,
     wait_timeout: float = 120.0,
     poll_interval: float = 0.1,
+    protect: bool = True,
 ) -> InjectionResult:
     """Enqueue every list point in ``study`` once, even when many workers call this at the same time.
 
@@ -137,9 +150,21 @@ def enqueue_list(
     concurrently (its check and insert are not atomic; optuna#982, #2925). Study *creation* is atomic in
     every Optuna storage (a unique name in RDB, first-writer-wins in the journal), so the first worker to
     create the helper study ``<study><LOCK_STUDY_MARKER><digest>`` owns the injection: it enqueues the
-    points in list order, with user attribute ``nadir_list_index``, and then sets the study system
-    attribute ``nadir:list:<digest>``. Every other caller polls for that attribute before returning, so
-    no worker asks for a trial before the whole list is queued and the first trials are the list points.
+    points in list order and then sets the study system attribute ``nadir:list:<digest>``, and then
+    deletes the helper study (the storage keeps only the user's study). Every other caller polls for that
+    attribute before returning, so no worker asks for a trial before the whole list is queued and the
+    first trials are the list points. A caller that creates the helper study after the owner deleted it
+    finds the attribute already set (the owner sets it first) and backs off.
+
+    Each enqueued trial carries the user attributes ``nadir_list_index`` (its list index) and
+    ``nadir_list`` (:func:`~nadir_worker.adapters._common.split_point`: index, the list's NAdamW variant
+    and every materialised value as ``extras``); only the values the objective suggests become the trial's
+    params, so list and non-list trials carry the same parameter names. The list's variant is also stored
+    as the study user attribute ``nadir_list_variant``: :func:`list_attrs` hands it to every trial so the
+    whole study trains the list's update rule.
+
+    ``protect`` (default True) wraps ``study.pruner`` in :class:`ListPointPruner` (see
+    :func:`protect_list_points` for why list points are not pruned by default).
 
     On a SQLite ``RDBStorage`` this calls :func:`serialize_sqlite` on the study's storage first: Optuna
     claims a WAITING trial with a read-then-update whose row lock SQLite ignores, so without it two
@@ -155,6 +180,11 @@ def enqueue_list(
         raise ValueError("points must be non-empty")
     if wait_timeout <= 0 or poll_interval <= 0:
         raise ValueError("wait_timeout and poll_interval must be positive")
+    variants = {p.variant for p in points}
+    if len(variants) > 1:
+        raise ValueError(f"the points mix NAdamW variants {sorted(map(str, variants))}; inject one list at a time")
+    if protect:
+        protect_list_points(study)
     # The WAITING -> RUNNING claim happens inside Optuna's ask(); on SQLite it is only atomic once
     # every transaction takes the write lock up front, so this process's workers must not pop a list
     # point that another process has already claimed.
@@ -167,7 +197,7 @@ def enqueue_list(
         return InjectionResult(owner=False, enqueued=0, key=key)
     lock_name = f"{study.study_name}{LOCK_STUDY_MARKER}{digest}"
     try:
-        storage.create_new_study([StudyDirection.MINIMIZE], lock_name)
+        lock_id = storage.create_new_study([StudyDirection.MINIMIZE], lock_name)
     except DuplicatedStudyError:
         deadline = time.monotonic() + wait_timeout
         while key not in storage.get_study_system_attrs(study_id):
@@ -178,12 +208,76 @@ def enqueue_list(
                 ) from None
             time.sleep(poll_interval)
         return InjectionResult(owner=False, enqueued=0, key=key)
-    before = len(study.get_trials(deepcopy=False))
-    for p in points:
-        study.enqueue_trial(dict(p.params), user_attrs={LIST_INDEX_ATTR: p.index}, skip_if_exists=True)
-    enqueued = len(study.get_trials(deepcopy=False)) - before
-    storage.set_study_system_attr(study_id, key, {"points": len(points), "enqueued": enqueued})
+    try:
+        # Double-checked: the owner marks the list done before it deletes its helper study, so a caller
+        # that got here after that deletion sees the mark and must not enqueue a second time.
+        if key in storage.get_study_system_attrs(study_id):
+            return InjectionResult(owner=False, enqueued=0, key=key)
+        variant = points[0].variant
+        if variant is not None:
+            storage.set_study_user_attr(study_id, VARIANT_ATTR, variant)
+        before = len(study.get_trials(deepcopy=False))
+        for p in points:
+            _, attrs = split_point(p, ())
+            study.enqueue_trial(dict(p.params), user_attrs={LIST_INDEX_ATTR: p.index, LIST_ATTRS_KEY: attrs},
+                                skip_if_exists=True)
+        enqueued = len(study.get_trials(deepcopy=False)) - before
+        storage.set_study_system_attr(study_id, key, {"points": len(points), "enqueued": enqueued})
+    finally:
+        if key in storage.get_study_system_attrs(study_id):
+            storage.delete_study(lock_id)
     return InjectionResult(owner=True, enqueued=enqueued, key=key)
+
+
+def list_attrs(trial: optuna.Trial | FrozenTrial, study: Study | None = None) -> dict[str, Any]:
+    """The list attributes of ``trial`` (``index``, ``variant``, ``extras``; see
+    :func:`~nadir_worker.adapters._common.split_point`) for a list trial of :func:`enqueue_list` or
+    :class:`ListSampler`. For any other trial of a study a list was injected into: ``{"variant": v}``,
+    the list's rule (so TPE's trials train what the list trials train). ``{}`` otherwise. ``study`` is
+    needed for a ``FrozenTrial`` only. Pass the result to ``optimizer_spec_from_point(params, steps,
+    list_attrs=list_attrs(trial))``."""
+    attrs = trial.user_attrs.get(LIST_ATTRS_KEY)
+    if isinstance(trial, optuna.Trial):
+        study = trial.study
+        if attrs is None:  # ListSampler sets it in before_trial, after the Trial cached its user attrs
+            attrs = trial.storage.get_trial_user_attrs(trial._trial_id).get(LIST_ATTRS_KEY)  # noqa: SLF001
+    if isinstance(attrs, dict):
+        return dict(attrs)
+    if study is not None:
+        variant = study.user_attrs.get(VARIANT_ATTR)
+        if variant is not None:
+            return {"variant": variant}
+    return {}
+
+
+class ListPointPruner(optuna.pruners.BasePruner):
+    """Any Optuna pruner that never prunes a list trial (one with ``nadir_list_index``).
+
+    List trials still report their intermediate values, so ``base`` compares later trials against them.
+    """
+
+    def __init__(self, base: optuna.pruners.BasePruner) -> None:
+        self.base = base
+
+    def prune(self, study: Study, trial: FrozenTrial) -> bool:
+        if LIST_INDEX_ATTR in trial.user_attrs or LIST_INDEX_ATTR in trial.system_attrs:
+            return False
+        return self.base.prune(study, trial)
+
+
+def protect_list_points(study: Study) -> Study:
+    """Wrap ``study.pruner`` in :class:`ListPointPruner` (once) and return ``study``.
+
+    Why list points are protected by default: a list is an ordered set of points each measured at the
+    full step budget (Medapati et al. 2025 build theirs greedily from full-budget runs), and the list
+    trials run first, exactly when a pruner knows least; a pruner stopping point 3 at its first rung
+    because point 1 was ahead there throws away a point the list vouches for, and the list's "K trials"
+    guarantee no longer holds. The cost is at most ``len(list)`` full-budget runs. Pass ``protect=False``
+    to :func:`enqueue_list` / :class:`ListSampler` to let the pruner treat list points like any other.
+    """
+    if not isinstance(study.pruner, ListPointPruner):
+        study.pruner = ListPointPruner(study.pruner)
+    return study
 
 
 # ------------------------------------------------------------------------------------------------ sqlite
@@ -258,6 +352,66 @@ def sqlite_storage(path: str | Path, *, timeout: float = 60.0, **rdb_kwargs: Any
     return storage
 
 
+def _sqlite_file(storage: Any) -> Path | None:
+    # The database file of a SQLite URL or path string, None for anything else (other URLs, objects).
+    if isinstance(storage, Path):
+        return storage
+    if not isinstance(storage, str):
+        return None
+    if storage.startswith("sqlite:///"):
+        db = storage[len("sqlite:///"):]
+        return None if db in ("", ":memory:") else Path(db)
+    return None if "://" in storage else Path(storage)
+
+
+def open_study(storage: str | Path | optuna.storages.BaseStorage, study_name: str, *, lock_timeout: float = 120.0,
+               **create_kwargs: Any) -> Study:
+    """Create the study, or load it when it exists: safe when many worker processes start at the same
+    moment on a storage that does not exist yet.
+
+    Why: ``optuna.create_study(storage="sqlite:///x.db", load_if_exists=True)`` from several processes on
+    a fresh file races in ``RDBStorage.__init__``, which creates the schema (``CREATE TABLE``) and then
+    inserts the schema version row: two processes both see no tables, and the second fails with "table
+    ... already exists" or a unique-constraint error (2 of 7 four-process starts failed). For a SQLite
+    URL or path this holds an exclusive ``fcntl.flock`` on ``<database>.nadir-init.lock`` while it opens
+    the storage (:func:`sqlite_storage`: serialised transactions, a 60 s busy timeout) and creates or
+    loads the study; the lock file stays next to the database (deleting a lock file other processes may
+    be waiting on would let two of them in). Other storages (PostgreSQL/MySQL URLs, a storage object such
+    as a ``JournalStorage``) create their schema safely; the study is created or loaded directly.
+    ``create_kwargs`` go to ``optuna.create_study`` (``direction``, ``sampler``, ``pruner``, ...).
+    Raises :class:`ListInjectionTimeout` if the lock is not free within ``lock_timeout`` seconds.
+    """
+    if not study_name:
+        raise ValueError("study_name must be non-empty")
+    db = _sqlite_file(storage)
+    if db is None:
+        return optuna.create_study(storage=storage, study_name=study_name, load_if_exists=True, **create_kwargs)
+    import fcntl
+    import os
+
+    lock_path = f"{db}.nadir-init.lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + lock_timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise ListInjectionTimeout(
+                        f"{lock_path} stayed locked for {lock_timeout} s (another process is creating {db})"
+                    ) from None
+                time.sleep(0.02)
+        try:
+            rdb = sqlite_storage(db)
+            return optuna.create_study(storage=rdb, study_name=study_name, load_if_exists=True, **create_kwargs)
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
 # --------------------------------------------------------------------------------------------- sampler
 
 
@@ -289,7 +443,10 @@ class ListSampler(BaseSampler):
     parameters the point does not name, and every trial after the list, are sampled by ``base_sampler``
     (default :class:`optuna.samplers.RandomSampler`). Numbers come from the storage, which allocates them
     atomically, so parallel workers sharing a storage never run a point twice. A list trial carries the
-    system attribute ``nadir_list_index``.
+    system attribute ``nadir_list_index`` and the user attribute ``nadir_list`` (index, the list's NAdamW
+    variant, and the materialised values the objective does not ask for as ``extras``; read them with
+    :func:`list_attrs`); the study gets the list's variant as user attribute ``nadir_list_variant``.
+    With ``protect`` (default True) list trials are never pruned (:func:`protect_list_points`).
 
     A list value outside the distribution the objective asks for raises :class:`ListPointOutOfRange`
     (the trial fails with that message) rather than being silently clipped.
@@ -301,9 +458,15 @@ class ListSampler(BaseSampler):
         base_sampler: BaseSampler | None = None,
         *,
         first_trial_number: int = 0,
+        protect: bool = True,
     ) -> None:
         if not points:
             raise ValueError("points must be non-empty")
+        variants = {p.variant for p in points}
+        if len(variants) > 1:
+            raise ValueError(f"the points mix NAdamW variants {sorted(map(str, variants))}; use one list")
+        self._protect = protect
+        self._variant_stored = False
         if first_trial_number < 0:
             raise ValueError(f"first_trial_number must be >= 0, got {first_trial_number}")
         self._points = list(points)
@@ -344,9 +507,20 @@ class ListSampler(BaseSampler):
         return self._base.sample_independent(study, trial, param_name, param_distribution)
 
     def before_trial(self, study: Study, trial: FrozenTrial) -> None:
+        if self._protect:
+            protect_list_points(study)
+        variant = self._points[0].variant
+        if variant is not None and not self._variant_stored:
+            if study.user_attrs.get(VARIANT_ATTR) != variant:
+                study.set_user_attr(VARIANT_ATTR, variant)
+            self._variant_stored = True
         point = self.point_for(trial.number)
         if point is not None:
-            study._storage.set_trial_system_attr(trial._trial_id, LIST_INDEX_ATTR, point.index)  # noqa: SLF001
+            storage = study._storage  # noqa: SLF001
+            storage.set_trial_system_attr(trial._trial_id, LIST_INDEX_ATTR, point.index)  # noqa: SLF001
+            _, attrs = split_point(point, ())
+            storage.set_trial_user_attr(trial._trial_id, LIST_ATTRS_KEY, attrs)  # noqa: SLF001
+            trial.set_user_attr(LIST_ATTRS_KEY, attrs)  # the live Trial's cached copy, read by trial.user_attrs
         self._base.before_trial(study, trial)
 
     def after_trial(

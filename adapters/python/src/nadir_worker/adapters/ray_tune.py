@@ -8,6 +8,8 @@ Install with the ``ray`` extra (``pip install "nadir-worker[ray]"``).
   wrapped searcher with ``add_evaluated_point`` when it supports it, so it starts informed.
 * :class:`NadirTuneCallback` is a ``ray.tune.Callback`` that writes every finished trial (config,
   intermediate results, state, final metric) as one JSON line that ``nadir analyze`` reads.
+* :class:`ListPointScheduler` wraps any Tune scheduler (ASHA, HyperBand, median stopping) so that it
+  never stops a list trial.
 
 * :func:`run_nadir_workers` runs Nadir workers as Ray tasks, so a Nadir study (its coordinator elsewhere)
   scales out over a Ray cluster: each task connects a :class:`nadir_worker.Worker` to the coordinator and
@@ -32,12 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from ray.tune import Callback
+from ray.tune.schedulers import TrialScheduler
 from ray.tune.search import Searcher
 from ray.tune.search.variant_generator import assign_value, parse_spec_vars
 
-from ._common import AdapterError, ListPoint, ParamValue, TrialRecord, append_jsonl
+from ._common import LIST_ATTRS_KEY, AdapterError, ListPoint, ParamValue, TrialRecord, append_jsonl, split_point
 
-__all__ = ["ListSearcher", "NadirTuneCallback", "INDEX_KEY", "run_nadir_workers"]
+__all__ = ["ListSearcher", "ListPointScheduler", "NadirTuneCallback", "INDEX_KEY", "LIST_ATTRS_KEY",
+           "is_list_config", "run_nadir_workers"]
 
 #: Config key that carries a list trial's list index (set ``index_key=None`` to leave configs untouched).
 INDEX_KEY = "nadir_list_index"
@@ -59,9 +63,17 @@ class ListSearcher(Searcher):
 
     Point keys name config entries; a nested entry is written with ``/`` (``"optimizer/lr"``), as Tune's
     own ``flatten_dict`` does. Search-space entries a point does not name are sampled from their Tune
-    domain with a seeded RNG; point keys that are not in the search space are passed through to the
-    trainable (materialised values such as ``warmup_steps``). With ``index_key`` set, list trials get
-    ``config[index_key] = k`` so that trainables and :class:`NadirTuneCallback` can tell them apart.
+    domain with a seeded RNG. Point values of entries the search space has (sampled or constant) go into
+    the config; every other materialised value (``epsilon``, ``cosine_steps``, ...) goes, with the point's
+    index and the list's NAdamW variant, into ``config["nadir_list"]``
+    (:func:`~nadir_worker.adapters._common.split_point`), so list and non-list trials carry the same
+    parameter names and ``optimizer_spec_from_point(config, steps)`` still builds the list's exact
+    optimizer. Trials of the wrapped searcher get ``config["nadir_list"] = {"variant": v}``: the whole
+    experiment trains the list's update rule. With ``index_key`` set, list trials also get
+    ``config[index_key] = k``.
+
+    ``metric`` and ``mode`` may be given here or in ``tune.TuneConfig`` (or both, if they agree); the
+    wrapped searcher is set up with the ones in effect.
     """
 
     def __init__(
@@ -78,8 +90,12 @@ class ListSearcher(Searcher):
             raise ValueError("points must be non-empty")
         if mode not in (None, "min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        variants = {p.variant for p in points}
+        if len(variants) > 1:
+            raise ValueError(f"the points mix NAdamW variants {sorted(map(str, variants))}; use one list")
         super().__init__(metric=metric, mode=mode)
         self._points = list(points)
+        self._variant = self._points[0].variant
         self._wrapped = searcher
         self._index_key = index_key
         self._rng = random.Random(seed)
@@ -94,13 +110,21 @@ class ListSearcher(Searcher):
         return self._next
 
     def set_search_properties(self, metric: str | None, mode: str | None, config: dict, **spec: Any) -> bool:
-        if metric is not None:
-            self._metric = metric
-        if mode is not None:
-            self._mode = mode
+        if mode not in (None, "min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        for name, given, mine in (("metric", metric, self._metric), ("mode", mode, self._mode)):
+            if given is not None and mine is not None and given != mine:
+                raise ValueError(f"ListSearcher was built with {name}={mine!r} but tune.TuneConfig says "
+                                 f"{name}={given!r}; give it in one place or make them agree")
+        self._metric = metric if metric is not None else self._metric
+        self._mode = mode if mode is not None else self._mode
+        if self._wrapped is not None:
+            # A wrapped searcher built with its own metric/mode lends them to the list part too.
+            self._metric = self._metric if self._metric is not None else self._wrapped.metric
+            self._mode = self._mode if self._mode is not None else self._wrapped.mode
         self._space = copy.deepcopy(config)
         if self._wrapped is not None:
-            return bool(self._wrapped.set_search_properties(metric, mode, config, **spec))
+            return bool(self._wrapped.set_search_properties(self._metric, self._mode, config, **spec))
         return True
 
     def set_max_concurrency(self, max_concurrent: int) -> bool:
@@ -112,14 +136,16 @@ class ListSearcher(Searcher):
         _, domain_vars, grid_vars = parse_spec_vars(self._space)
         if grid_vars:
             raise AdapterError("ListSearcher cannot serve a search space with grid_search entries")
+        in_space = set(_flatten(self._space))
+        given, attrs = split_point(point, in_space)
         config: dict[str, Any] = {}
-        given = dict(point.params)
         for path, domain in domain_vars:
             key = "/".join(str(p) for p in path)
             value = given.pop(key) if key in given else domain.sample(random_state=self._rng.randrange(2**31))
             assign_value(config, path, value)
-        for key, value in given.items():
+        for key, value in given.items():  # point values of constant entries override them
             assign_value(config, tuple(key.split("/")), value) if "/" in key else config.__setitem__(key, value)
+        config[LIST_ATTRS_KEY] = attrs
         if self._index_key is not None:
             config[self._index_key] = point.index
         return config
@@ -132,7 +158,10 @@ class ListSearcher(Searcher):
             return self._materialise(point)
         if self._wrapped is None:
             return Searcher.FINISHED
-        return self._wrapped.suggest(trial_id)
+        config = self._wrapped.suggest(trial_id)
+        if isinstance(config, dict) and self._variant is not None:
+            config = {**config, LIST_ATTRS_KEY: {"variant": self._variant}}
+        return config
 
     def on_trial_result(self, trial_id: str, result: dict) -> None:
         if trial_id in self._list_trials:
@@ -188,6 +217,74 @@ class ListSearcher(Searcher):
             self._wrapped.restore(checkpoint_path + ".wrapped")
 
 
+def is_list_config(config: dict[str, Any], index_key: str | None = INDEX_KEY) -> bool:
+    """True for the config of a list trial of :class:`ListSearcher`."""
+    attrs = config.get(LIST_ATTRS_KEY)
+    return (index_key is not None and index_key in config) or (isinstance(attrs, dict) and "index" in attrs)
+
+
+class ListPointScheduler(TrialScheduler):
+    """Any Tune scheduler that never stops a list trial: ``scheduler=ListPointScheduler(ASHAScheduler(...))``.
+
+    Every call goes to ``base``, so a list trial's results fill its rungs and later trials are compared
+    with them; only a STOP decision about a list trial becomes CONTINUE (a PAUSE, which synchronous
+    HyperBand uses to manage its brackets, is left alone). Why protect: the list points run first, when a
+    scheduler has the least to compare with, and each was measured by the list at the full budget; ASHA
+    stopping point 3 at its first rung because point 1 was ahead there drops a point the list vouches for.
+    The cost is at most ``len(list)`` full-budget trials. Tune gives a searcher no hold on the scheduler,
+    so this is opt-in here (in Optuna, :func:`~nadir_worker.adapters.optuna.enqueue_list` protects by
+    default); without it list trials are scheduled like any other.
+    """
+
+    def __init__(self, base: TrialScheduler, *, index_key: str | None = INDEX_KEY) -> None:
+        super().__init__()
+        self.base = base
+        self._index_key = index_key
+        self.protected = 0  #: how many STOP decisions about list trials were turned into CONTINUE
+
+    @property
+    def metric(self) -> Any:
+        return self.base.metric
+
+    @property
+    def supports_buffered_results(self) -> bool:
+        return self.base.supports_buffered_results
+
+    def set_search_properties(self, metric: str | None, mode: str | None, **spec: Any) -> bool:
+        return self.base.set_search_properties(metric, mode, **spec)
+
+    def on_trial_add(self, tune_controller: Any, trial: Any) -> None:
+        self.base.on_trial_add(tune_controller, trial)
+
+    def on_trial_error(self, tune_controller: Any, trial: Any) -> None:
+        self.base.on_trial_error(tune_controller, trial)
+
+    def on_trial_result(self, tune_controller: Any, trial: Any, result: dict) -> str:
+        decision = self.base.on_trial_result(tune_controller, trial, result)
+        if decision == TrialScheduler.STOP and is_list_config(trial.config, self._index_key):
+            self.protected += 1
+            return TrialScheduler.CONTINUE
+        return decision
+
+    def on_trial_complete(self, tune_controller: Any, trial: Any, result: dict) -> None:
+        self.base.on_trial_complete(tune_controller, trial, result)
+
+    def on_trial_remove(self, tune_controller: Any, trial: Any) -> None:
+        self.base.on_trial_remove(tune_controller, trial)
+
+    def choose_trial_to_run(self, tune_controller: Any) -> Any:
+        return self.base.choose_trial_to_run(tune_controller)
+
+    def debug_string(self) -> str:
+        return f"ListPointScheduler({self.base.debug_string()})"
+
+    def save(self, checkpoint_path: str) -> None:
+        self.base.save(checkpoint_path)
+
+    def restore(self, checkpoint_path: str) -> None:
+        self.base.restore(checkpoint_path)
+
+
 def _now_iso() -> str:
     return datetime.now(tz=timezone.utc).isoformat(timespec="microseconds")
 
@@ -200,7 +297,8 @@ class NadirTuneCallback(Callback):
     stopped before it reached ``budget`` steps (any Tune-decided stop when ``budget`` is None) is PRUNED.
     The record's
     ``trial`` is the trial's position in Tune's trial list (creation order), ``params`` the flattened
-    config without ``index_key``, ``value`` the metric's last reported value.
+    config without ``index_key`` and ``nadir_list`` (the list attributes), ``value`` the metric's last
+    reported value.
     """
 
     def __init__(
@@ -242,8 +340,12 @@ class NadirTuneCallback(Callback):
             self._series.setdefault(trial.trial_id, []).append([int(step), float(value)])
 
     def _write(self, trials: list, trial: Any, state: str, source_state: str) -> None:
-        config = _flatten(dict(trial.config))
+        config = dict(trial.config)
+        attrs = config.pop(LIST_ATTRS_KEY, None)
+        config = _flatten(config)
         raw_index = config.pop(self._index_key, None) if self._index_key else None
+        if raw_index is None and isinstance(attrs, dict):
+            raw_index = attrs.get("index")
         params: dict[str, ParamValue] = {
             k: v for k, v in config.items() if isinstance(v, (bool, int, float, str))
         }
@@ -284,6 +386,8 @@ def _worker_task(endpoint: str, trial_fn: Any, peer_id: str, capacity: int, idle
     import os
     import socket
 
+    import ray
+
     from ..client import Worker
 
     done: list[list[int]] = []
@@ -292,7 +396,8 @@ def _worker_task(endpoint: str, trial_fn: Any, peer_id: str, capacity: int, idle
             with trial:
                 trial_fn(trial)
             done.append([int(trial.ref.trial_id), int(trial.ref.attempt)])
-    return {"peer_id": peer_id, "host": socket.gethostname(), "pid": os.getpid(), "trials": done}
+    return {"peer_id": peer_id, "host": socket.gethostname(), "pid": os.getpid(),
+            "node_id": ray.get_runtime_context().get_node_id(), "trials": done}
 
 
 def run_nadir_workers(
@@ -302,20 +407,23 @@ def run_nadir_workers(
     *,
     num_cpus: float = 1,
     num_gpus: float = 0,
+    resources: dict[str, float] | None = None,
     peer_prefix: str = "ray-worker",
     idle_timeout: float | None = None,
     timeout: float | None = None,
     **worker_kwargs: Any,
 ) -> list[dict[str, Any]]:
     """Run ``num_workers`` Nadir workers as Ray tasks (on the cluster ``ray.init`` connected to) and wait
-    for them; returns one summary per task: ``peer_id``, ``host``, ``pid`` and the ``[trial_id, attempt]``
-    pairs it trained.
+    for them; returns one summary per task: ``peer_id``, ``host``, ``pid``, ``node_id`` (the Ray node it
+    ran on) and the ``[trial_id, attempt]`` pairs it trained.
 
     ``trial_fn(trial)`` trains one :class:`nadir_worker.Trial` (report, then ``trial.complete``); it is
     pickled to the tasks, so define it at module level in a module the Ray workers can import. Each task
     asks for ``num_cpus``/``num_gpus`` Ray resources, so Ray places the workers where there is room; a task
     ends when the coordinator says the study is done (or after ``idle_timeout`` seconds with no trial).
-    ``worker_kwargs`` go to :class:`nadir_worker.Worker` (``server_key`` for CURVE, ``workloads``, ...).
+    ``worker_kwargs`` go to :class:`nadir_worker.Worker` (``server_key``, ``public_key``, ``secret_key``
+    for CURVE, ``workloads``, ...); ``resources`` (e.g. ``{"gpu_node": 1}``) are extra Ray resources each
+    task asks for, to pin workers to the nodes that advertise them (``ray start --resources``).
     A task that raises re-raises here (``ray.exceptions.RayTaskError``).
     """
     import ray
@@ -324,7 +432,8 @@ def run_nadir_workers(
         raise ValueError(f"num_workers must be a positive integer, got {num_workers!r}")
     if not callable(trial_fn):
         raise TypeError("trial_fn must be callable: it trains one nadir_worker.Trial")
-    remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, max_retries=0)(_worker_task)
+    remote = ray.remote(num_cpus=num_cpus, num_gpus=num_gpus, resources=dict(resources or {}),
+                        max_retries=0)(_worker_task)
     refs = [remote.remote(endpoint, trial_fn, f"{peer_prefix}-{i}", 1, idle_timeout, dict(worker_kwargs))
             for i in range(num_workers)]
     return list(ray.get(refs, timeout=timeout))
