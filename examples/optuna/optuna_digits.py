@@ -31,7 +31,7 @@ import optuna  # noqa: E402
 
 from digits_mlp import train  # noqa: E402
 from nadir_worker.adapters import ListPoint, list_from_cli, optimizer_spec_from_point  # noqa: E402
-from nadir_worker.adapters.optuna import NadirCallback, enqueue_list  # noqa: E402
+from nadir_worker.adapters.optuna import NadirCallback, enqueue_list, list_attrs, open_study  # noqa: E402
 
 METRIC = "validation/error_rate"
 DEFAULT_LIST = "algoperf-v0.5-nadamw-baseline@1"
@@ -46,10 +46,12 @@ def nadir_cli() -> list[str]:
     return ["node", str(REPO / "packages" / "cli" / "dist" / "bin.js")]
 
 
-def train_digits(params: dict[str, Any], steps: int, seed: int, on_eval: Any = None) -> dict[str, float]:
+def train_digits(params: dict[str, Any], steps: int, seed: int, on_eval: Any = None,
+                 attrs: dict[str, Any] | None = None) -> dict[str, float]:
     """Train the digits MLP with exactly the NAdamW configuration ``params`` describes (materialised names:
-    ``warmup_steps`` is used as given, epsilon defaults to 1e-8)."""
-    spec = optimizer_spec_from_point(params, steps)
+    ``warmup_steps`` is used as given, epsilon defaults to 1e-8). ``attrs`` are the trial's list attributes
+    (``list_attrs(trial)``): the list's NAdamW variant and extras, so every trial trains the list's rule."""
+    spec = optimizer_spec_from_point(params, steps, list_attrs=attrs)
     model = {"dropout_rate": spec.dropout_rate, "label_smoothing": spec.label_smoothing}
     if "hidden_units" in params:
         model["hidden_units"] = int(params["hidden_units"])
@@ -75,7 +77,7 @@ def make_objective(steps: int, seed: int):
             trial.report(metrics[METRIC], step)
             return False
 
-        return train_digits(params, steps, seed, on_eval)[METRIC]
+        return train_digits(params, steps, seed, on_eval, attrs=list_attrs(trial))[METRIC]
 
     return objective
 
@@ -86,8 +88,11 @@ def run(out: Path, *, steps: int = 200, trials: int = 8, list_name: str = DEFAUL
     list points and the trials file."""
     out.mkdir(parents=True, exist_ok=True)
     points = list_from_cli(list_name, steps, nadir_cli())
-    study = optuna.create_study(study_name="digits", storage=storage, direction="minimize", load_if_exists=True,
-                                sampler=optuna.samplers.TPESampler(seed=seed))
+    sampler = optuna.samplers.TPESampler(seed=seed)
+    if storage is None:
+        study = optuna.create_study(study_name="digits", direction="minimize", sampler=sampler)
+    else:  # open_study: safe when several processes start at once on a database that does not exist yet
+        study = open_study(storage, "digits", direction="minimize", sampler=sampler)
     enqueue_list(study, points)
     trials_file = out / "trials.jsonl"
     study.optimize(make_objective(steps, seed), n_trials=trials, callbacks=[NadirCallback(trials_file)])

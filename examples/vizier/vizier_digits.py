@@ -30,6 +30,7 @@ from vizier.service import clients, servers  # noqa: E402
 from vizier.service import pyvizier as vz  # noqa: E402
 
 from nadir_worker.adapters import ListPoint, list_from_cli, optimizer_spec_from_point  # noqa: E402
+from nadir_worker.adapters.vizier import list_attrs  # noqa: E402
 from nadir_worker.adapters.vizier import VizierRecorder, request_list  # noqa: E402
 
 METRIC = "validation/error_rate"
@@ -64,7 +65,8 @@ def run_trial(trial: clients.Trial, steps: int, seed: int) -> float:
     """Train the digits MLP with the trial's exact NAdamW configuration; one measurement per evaluation,
     the final one completes the trial."""
     params = {k: v for k, v in trial.parameters.items()}
-    spec = optimizer_spec_from_point(params, steps)
+    # The list's NAdamW variant and extras travel in the trial's metadata: every trial trains the list's rule.
+    spec = optimizer_spec_from_point(params, steps, list_attrs=list_attrs(trial))
 
     def on_eval(step: int, metrics: dict[str, float]) -> bool:
         trial.add_measurement(vz.Measurement({METRIC: metrics[METRIC]}, steps=step))
