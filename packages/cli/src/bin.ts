@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { exitCodeFor } from "./errors.js";
 import { main } from "./main.js";
 
 main(process.argv).then(
@@ -7,6 +8,6 @@ main(process.argv).then(
   },
   (err: unknown) => {
     process.stderr.write(`nadir: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 2;
+    process.exitCode = exitCodeFor(err);
   },
 );
