@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { StudyValidationError, validateStudySpec } from "@nadir/coordinator";
 import {
   nadir,
   type SearchSpaceJson,
@@ -17,7 +18,6 @@ import {
   validateSearchSpace,
   validateStudy,
 } from "@nadir/protocol";
-import { StudyValidationError, validateStudySpec } from "@nadir/coordinator";
 import { checkStudy } from "../study-check.js";
 import type { RegisterCommand } from "./index.js";
 
