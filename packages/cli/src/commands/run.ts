@@ -118,12 +118,14 @@ function journalConflicts(journalDir: string, study: nadir.v1.StudySpec, o: RunF
     );
   const was = journaled.budget?.maxTrials ?? 0;
   const want = study.budget?.maxTrials ?? 0;
-  if (want !== was)
+  if (want !== was) {
+    const flag = o.replay ? "--limit" : "--trials";
     throw new CliError(
       "conflict",
-      `--trials ${want}: the run in ${path.dirname(journalDir)} was journaled with ${was} trials and a journaled budget cannot change yet; resume without --trials, or start a new run with --run-dir <new dir> --trials ${want}`,
-      "--trials",
+      `${flag} ${want}: the run in ${path.dirname(journalDir)} was journaled with ${was} trials and a journaled budget cannot change yet; resume without ${flag}, or start a new run with --run-dir <new dir> ${flag} ${want}`,
+      flag,
     );
+  }
   if (Number(journaled.stepBudget) !== Number(study.stepBudget))
     throw new CliError(
       "conflict",
