@@ -31,16 +31,17 @@ done
 log "packed ${#names[@]}: ${names[*]}"
 
 # build and twine: the dev venv has them (nadir-worker[dev]); otherwise a small tool venv.
+# The build backend comes from the same venv (--no-isolation): no download of setuptools per run.
 tools="$root/.venv/bin/python"
-if ! "$tools" -c "import build, twine" 2>/dev/null; then
-  log "build/twine not in .venv: a tool venv"
+if ! "$tools" -c "import build, twine, setuptools, wheel" 2>/dev/null; then
+  log "build/twine not in .venv (nadir-worker[release]): a tool venv"
   "$PY" -m venv "$work/tools"
-  "$work/tools/bin/python" -m pip install -q build twine
+  "$work/tools/bin/python" -m pip install -q --disable-pip-version-check build twine "setuptools>=77" wheel
   tools="$work/tools/bin/python"
 fi
 log "building the nadir-worker sdist and wheel"
-"$tools" -m build -q --outdir "$work/dist" "$root/adapters/python" >/dev/null 2>&1 ||
-  "$tools" -m build --outdir "$work/dist" "$root/adapters/python"
+"$tools" -m build --no-isolation --outdir "$work/dist" "$root/adapters/python" >"$work/build.log" 2>&1 ||
+  { cat "$work/build.log" >&2; fail "python -m build"; }
 "$tools" -m twine check --strict "$work/dist"/* >&2
 wheel="$(ls "$work/dist"/nadir_worker-*.whl)"
 listing="$("$tools" -m zipfile -l "$wheel")"

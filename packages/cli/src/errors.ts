@@ -68,13 +68,18 @@ const INPUT_ERRORS = new Set([
  */
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CliError) return EXIT_CODES[err.code];
+  // `nadir help`, `--help`, `--version` exit 0; `nadir` without a command shows the help as a usage error.
   if (err instanceof CommanderError)
-    return err.code === "commander.helpDisplayed" ||
+    return (err.code === "commander.helpDisplayed" ||
       err.code === "commander.help" ||
-      err.code === "commander.version"
+      err.code === "commander.version") &&
+      err.exitCode === 0
       ? 0
       : 2;
   if (err instanceof CoreError) return 1;
+  // A file the user named that cannot be read (missing, a directory, no permission).
+  const errno = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === "ENOENT" || errno === "EISDIR" || errno === "EACCES" || errno === "ENOTDIR") return 1;
   if (err instanceof Error && INPUT_ERRORS.has(err.name)) return 1;
   return 2;
 }

@@ -50,8 +50,13 @@ describe("nadir: version and help", () => {
     expect(run.stdout).toContain("Usage: nadir run");
     expect(run.stdout).toContain("--worker <script>");
   });
-  it("an unknown command exits 2", () => {
-    expect(nadir(["frobnicate"]).status).toBe(2);
+  it("an unknown command exits 2; no command shows the help and exits 2", () => {
+    const r = nadir(["frobnicate"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("error: unknown command 'frobnicate'");
+    const bare = nadir([]);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain("Usage: nadir");
   });
 });
 

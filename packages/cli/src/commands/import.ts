@@ -15,6 +15,7 @@ import {
   toJsonl,
 } from "@nadir/adapter-optuna";
 import type { Command } from "commander";
+import { CliError, exitCodeFor, usage } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
 
 interface ImportOptunaOptions {
@@ -26,12 +27,11 @@ interface ImportOptunaOptions {
 }
 
 /** A wrong combination of flags: exit 2 like commander's own usage errors. */
-class UsageError extends Error {}
 
 /** Read the study, whichever source was given. */
 function importOptuna(opts: ImportOptunaOptions): TrialRecord[] {
   if ((opts.storage === undefined) === (opts.journal === undefined)) {
-    throw new UsageError("give exactly one of --storage <url> or --journal <file>");
+    throw usage("give exactly one of --storage <url> or --journal <file>");
   }
   if (opts.journal !== undefined) return readOptunaJournal({ file: opts.journal }, { study: opts.study });
   return readOptunaStorage(opts.storage as string, { study: opts.study });
@@ -64,7 +64,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         let format = opts.format;
         if (format === undefined) format = opts.out?.toLowerCase().endsWith(".csv") ? "csv" : "jsonl";
         if (format !== "jsonl" && format !== "csv") {
-          throw new UsageError(`--format must be jsonl or csv, got ${JSON.stringify(format)}`);
+          throw usage(`--format must be jsonl or csv, got ${JSON.stringify(format)}`);
         }
         const records = importOptuna(opts);
         const text = format === "csv" ? toCsv(records) : toJsonl(records);
@@ -76,14 +76,16 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         }
         setExit(0);
       } catch (err) {
-        if (err instanceof UsageError) {
-          process.stderr.write(`nadir import optuna: ${err.message}\n`);
-          setExit(2);
-          return;
-        }
-        if (!(err instanceof OptunaImportError)) throw err;
+        if (!(err instanceof CliError) && !(err instanceof OptunaImportError)) throw err;
         process.stderr.write(`nadir import optuna: ${err.message}\n`);
-        setExit(err.kind === "environment" ? 2 : 1);
+        // A Python that cannot run the exporter is the environment's fault, a bad storage or study the input's.
+        setExit(
+          exitCodeFor(
+            err instanceof OptunaImportError && err.kind === "environment"
+              ? new CliError("environment", err.message)
+              : err,
+          ),
+        );
       }
     });
 };
