@@ -13,6 +13,7 @@
  */
 import { CoreError } from "@nadir/core";
 import { CommanderError } from "commander";
+import { ReadTrialsError } from "./read-trials.js";
 
 /** The closed set of CLI error codes. */
 export type CliErrorCode = "usage" | "conflict" | "invalid-input" | "environment" | "interrupted";
@@ -55,7 +56,6 @@ const INPUT_ERRORS = new Set([
   "CoreError",
   "StatusQueryError",
   "KeyFileError",
-  "ReadTrialsError",
   "ReportInputError",
   "SchemaValidationError",
   "CoordinatorConfigError",
@@ -76,7 +76,7 @@ export function exitCodeFor(err: unknown): number {
       err.exitCode === 0
       ? 0
       : 2;
-  if (err instanceof CoreError) return 1;
+  if (err instanceof CoreError || err instanceof ReadTrialsError) return 1;
   // A file the user named that cannot be read (missing, a directory, no permission).
   const errno = (err as NodeJS.ErrnoException | undefined)?.code;
   if (errno === "ENOENT" || errno === "EISDIR" || errno === "EACCES" || errno === "ENOTDIR") return 1;
