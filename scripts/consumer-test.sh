@@ -17,6 +17,9 @@ PY="${PYTHON:-python3}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/nadir-consumer-XXXXXX")"
 [[ "${NADIR_CONSUMER_KEEP:-}" == 1 ]] || trap 'rm -rf "$work"' EXIT
 t0=$SECONDS
+# Wheels of third-party Python packages, kept between runs (see the venv step below).
+wheels="${NADIR_WHEEL_CACHE:-$HOME/.cache/nadir/wheels}"
+mkdir -p "$wheels"
 log() { printf '\033[1m[consumer %3ss]\033[0m %s\n' "$((SECONDS - t0))" "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
 
@@ -37,7 +40,11 @@ tools="$root/.venv/bin/python"
 if ! "$tools" -c "import build, twine, setuptools, wheel" 2>/dev/null; then
   log "build/twine not in .venv (nadir-worker[release]): a tool venv"
   "$PY" -m venv "$work/tools"
-  "$work/tools/bin/python" -m pip install -q --disable-pip-version-check build twine "setuptools>=77" wheel
+  tpip() { "$work/tools/bin/python" -m pip --disable-pip-version-check "$@"; }
+  tpip install -q --no-index --find-links "$wheels" build twine "setuptools>=77" wheel 2>/dev/null || {
+    tpip download -q -d "$wheels" build twine "setuptools>=77" wheel
+    tpip install -q --no-index --find-links "$wheels" build twine "setuptools>=77" wheel
+  }
   tools="$work/tools/bin/python"
 fi
 log "building the nadir-worker sdist and wheel"
@@ -83,7 +90,17 @@ nadir="$proj/node_modules/.bin/nadir"
 
 log "fresh venv with ${wheel##*/}[jax,examples]"
 "$PY" -m venv "$work/venv"
-"$work/venv/bin/python" -m pip install -q --disable-pip-version-check "${wheel}[jax,examples]" >&2
+# The package index here answers with no-store, so pip's own HTTP cache stays empty: the dependencies'
+# wheels are kept in a wheelhouse of their own (pip download), and installed from it without the index
+# whenever it already holds them. The first run downloads them (minutes: jaxlib, scipy); later ones take
+# seconds. The nadir-worker wheel itself always comes from this build.
+vpip() { "$work/venv/bin/python" -m pip --disable-pip-version-check "$@"; }
+if ! vpip install -q --no-index --find-links "$wheels" --find-links "$work/dist" "${wheel}[jax,examples]" >&2 2>/dev/null; then
+  log "filling the wheelhouse $wheels (once)"
+  vpip download -q -d "$wheels" "${wheel}[jax,examples]" >&2
+  rm -f "$wheels"/nadir_worker-*.whl
+  vpip install -q --no-index --find-links "$wheels" --find-links "$work/dist" "${wheel}[jax,examples]" >&2
+fi
 # The worker Python is found as a user's would be: the active venv (VIRTUAL_ENV), no NADIR_PYTHON.
 export VIRTUAL_ENV="$work/venv" PATH="$work/venv/bin:$PATH"
 unset NADIR_PYTHON PYTHONPATH
