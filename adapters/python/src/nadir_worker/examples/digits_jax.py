@@ -138,7 +138,8 @@ def train(
         raise ValueError(f"eval_every must be >= 1, got {eval_every}")
     p = resolve_params(params)
     spec = optimizer if optimizer is not None else optimizer_spec(p, step_budget)
-    model, tx, run_chunk, evaluate = _compiled(p["hidden_units"], float(p["dropout_rate"]), float(p["label_smoothing"]), spec)
+    # Dropout and label smoothing from the optimizer spec: the one place list and search trials both fill.
+    model, tx, run_chunk, evaluate = _compiled(p["hidden_units"], float(spec.dropout_rate), float(spec.label_smoothing), spec)
     x_tr, y_tr, x_val, y_val = load_data()
     x_tr_d, y_tr_d, x_val_d, y_val_d = (jnp.asarray(a) for a in (x_tr, y_tr, x_val, y_val))
 

@@ -83,9 +83,10 @@ def train(
 
     gen = torch.Generator().manual_seed(seed % 2**63)
     torch.manual_seed(seed % 2**63)  # initialisation and dropout draw from the global generator
-    model = make_model(p["hidden_units"], float(p["dropout_rate"])).to(dev)
+    # Dropout and label smoothing from the optimizer spec: the one place list and search trials both fill.
+    model = make_model(p["hidden_units"], float(spec.dropout_rate)).to(dev)
     opt = make_torch_nadamw(spec, model.parameters())
-    smoothing = float(p["label_smoothing"])
+    smoothing = float(spec.label_smoothing)
     n = len(y_tr)
     epochs = math.ceil(step_budget * BATCH_SIZE / n)
     order = torch.cat([torch.randperm(n, generator=gen) for _ in range(epochs)])[: step_budget * BATCH_SIZE].to(dev)
