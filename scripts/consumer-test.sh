@@ -132,7 +132,8 @@ metric="$(node -p 'require("./study/nadir.study.json").objective.metric')"
 "$nadir" analyze runs/init/results.jsonl --metric "$metric" --direction minimize --json >analysis.json
 node -e 'const a = JSON.parse(require("fs").readFileSync("analysis.json", "utf8")); if (!a.tuning_curve?.length) process.exit(1)' ||
   fail "nadir analyze --json has no tuning curve"
-"$nadir" report runs/quickstart/journal --out quickstart.html
+"$nadir" report runs/quickstart/journal --metric validation/error_rate --direction minimize --lower 0 --upper 1 \
+  --out quickstart.html
 [[ -s quickstart.html ]] || fail "nadir report wrote nothing"
 
 log "tsc --noEmit of a file importing every library"
