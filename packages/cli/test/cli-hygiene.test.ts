@@ -289,9 +289,9 @@ describe("nadir run: interrupting a training run", () => {
     expect(rows.some((r) => r.state === "RUNNING")).toBe(false);
   });
 
-  it("a second Ctrl-C force-quits a drain that workers ignore (exit 130 long before the 20 s drain limit)", async () => {
+  it("a second Ctrl-C force-quits a drain that workers ignore (exit 130 long before the 20 s drain limit), and the journal still shows nothing running", async () => {
     const study = slowStudy();
-    const { child, out, exited } = await startAndWaitForRunning(
+    const { child, out, exited, journal } = await startAndWaitForRunning(
       [
         "run",
         "--study",
@@ -317,7 +317,11 @@ describe("nadir run: interrupting a training run", () => {
     child.kill("SIGINT");
     const code = await exited;
     expect(code, `${out.stdout}\n${out.stderr}`).toBe(130);
-    expect(out.stderr).toContain("force-quitting");
+    expect(out.stderr).toContain("force-quitting: workers killed");
     expect(Date.now() - t).toBeLessThan(15_000);
+    // The killed worker's attempt is preempted when its lease lapses, before the coordinator stops.
+    const st = JSON.parse(nadir(["status", "--journal", journal, "--json"]).stdout).studies[0];
+    expect(st.running).toBe(0);
+    expect(st.queued).toBeGreaterThan(0);
   });
 });

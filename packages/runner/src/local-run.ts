@@ -36,7 +36,10 @@ export interface LocalRunOptions {
    * no attempt to be left running, then stops the coordinator (journal flushed).
    */
   signal?: AbortSignal;
-  /** Aborting this during a drain gives up waiting: workers are killed (SIGKILL) and the coordinator stops. */
+  /**
+   * Aborting this during a drain gives up waiting for the workers: they are killed (SIGKILL), and the run
+   * stops once the coordinator has preempted their attempts (their 5 s leases lapse).
+   */
   forceSignal?: AbortSignal;
   /** Longest wait of a drain for workers to report and exit (default 20 000 ms). */
   drainMs?: number;
@@ -71,6 +74,9 @@ function tail(lines: string[], max = 20): string {
   return lines.slice(-max).join("\n");
 }
 
+/** Silence after which the embedded coordinator drops a local worker and preempts its attempts. */
+const PEER_TIMEOUT_MS = 5000;
+
 /** Runs the studies to completion (or until aborted) with locally spawned workers. */
 export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   if (!Number.isInteger(o.workers) || o.workers < 1)
@@ -87,7 +93,7 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     log,
     // Local workers that vanish are re-queued quickly; replayed attempts get a short grace to re-attach.
     heartbeatIntervalMs: 500,
-    peerTimeoutMs: 5000,
+    peerTimeoutMs: PEER_TIMEOUT_MS,
     reattachGraceMs: 2000,
     ...(o.suggesters ? { suggesters: o.suggesters } : {}),
   });
@@ -167,7 +173,8 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     ]);
   } finally {
     stopping = true;
-    if (interrupted) await drain(coordinator, children, o.drainMs ?? 20_000, o.forceSignal, log);
+    if (interrupted)
+      await drain(coordinator, children, o.drainMs ?? 20_000, o.forceSignal, log, PEER_TIMEOUT_MS);
     clearInterval(timer);
     progress();
     await coordinator.stop({ shutdownWorkers: true });
@@ -187,12 +194,17 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
 }
 
 const running = (c: Coordinator): number => c.progress().reduce((n, s) => n + s.running, 0);
+const gone = (c: { proc: ChildProcess; exited: boolean }): boolean =>
+  c.exited || c.proc.exitCode !== null || c.proc.signalCode !== null;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The drain of an interrupted run, while the coordinator still serves: SIGTERM to every worker (the SDK
  * answers PREEMPTED for its running attempts, then Goodbye), wait for the workers to exit, then for the
- * coordinator to hold no running attempt (a worker that died without reporting is preempted when its lease
- * lapses). Bounded by `ms`; `force` cuts it short with SIGKILL.
+ * coordinator to hold no running attempt. Bounded by `ms`; `force` cuts it short. Workers still alive then
+ * are killed, and the run waits once more, at most one lease (`leaseMs`) and a tick, for the coordinator
+ * to preempt the attempts of the killed workers (their leases lapse): even a forced stop leaves no attempt
+ * "running" in the journal.
  */
 async function drain(
   coordinator: Coordinator,
@@ -200,20 +212,25 @@ async function drain(
   ms: number,
   force: AbortSignal | undefined,
   log: (line: string) => void,
+  leaseMs: number,
 ): Promise<void> {
   const deadline = Date.now() + ms;
   for (const c of children) if (!c.exited) c.proc.kill("SIGTERM");
   while (Date.now() < deadline && !force?.aborted) {
-    if (children.every((c) => c.exited || c.proc.exitCode !== null || c.proc.signalCode !== null)) {
-      if (running(coordinator) === 0) return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
+    if (children.every(gone) && running(coordinator) === 0) return;
+    await sleep(50);
   }
-  if (force?.aborted) {
-    for (const c of children)
-      if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill("SIGKILL");
-    log("runner: drain forced: workers killed");
-  } else log(`runner: drain gave up after ${ms} ms with ${running(coordinator)} attempt(s) running`);
+  const stuck = children.filter((c) => !gone(c));
+  for (const c of stuck) c.proc.kill("SIGKILL");
+  log(
+    force?.aborted
+      ? `runner: drain forced: ${stuck.length} worker(s) killed`
+      : `runner: drain gave up after ${ms} ms: ${stuck.length} worker(s) killed`,
+  );
+  const leaseDeadline = Date.now() + leaseMs + 1000;
+  while (Date.now() < leaseDeadline && running(coordinator) > 0) await sleep(50);
+  if (running(coordinator) > 0)
+    log(`runner: ${running(coordinator)} attempt(s) still running when the coordinator stopped`);
 }
 
 /** Waits for children to exit after Shutdown, then SIGTERM, then SIGKILL: no stray processes. */

@@ -379,7 +379,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           );
           abort.abort();
         } else if (!force.signal.aborted) {
-          process.stderr.write("\nnadir run: force-quitting: workers killed\n");
+          process.stderr.write(
+            "\nnadir run: force-quitting: workers killed; their trials are journaled as preempted once their leases lapse (5 s)\n",
+          );
           force.abort();
         }
       };
