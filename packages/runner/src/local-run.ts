@@ -30,8 +30,19 @@ export interface LocalRunOptions {
   /** Called about every `progressIntervalMs` (default 250 ms) and once at the end. */
   onProgress?: (counts: StudyCounts[], elapsedMs: number) => void;
   progressIntervalMs?: number;
-  /** Aborting drains: no new assignments, journal flushed, workers told to shut down. */
+  /**
+   * Aborting drains: every worker gets SIGTERM (a Python SDK worker then reports its running attempts as
+   * PREEMPTED, so the journal says what happened), the run waits up to `drainMs` for them to exit and for
+   * no attempt to be left running, then stops the coordinator (journal flushed).
+   */
   signal?: AbortSignal;
+  /**
+   * Aborting this during a drain gives up waiting for the workers: they are killed (SIGKILL), and the run
+   * stops once the coordinator has preempted their attempts (their 5 s leases lapse).
+   */
+  forceSignal?: AbortSignal;
+  /** Longest wait of a drain for workers to report and exit (default 20 000 ms). */
+  drainMs?: number;
   /** Where worker stderr lines and coordinator logs go (default: dropped). */
   log?: (line: string) => void;
   /** Journal fsync policy (default "interval": a crash loses at most the last interval, never a torn record). */
@@ -63,6 +74,9 @@ function tail(lines: string[], max = 20): string {
   return lines.slice(-max).join("\n");
 }
 
+/** Silence after which the embedded coordinator drops a local worker and preempts its attempts. */
+const PEER_TIMEOUT_MS = 5000;
+
 /** Runs the studies to completion (or until aborted) with locally spawned workers. */
 export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   if (!Number.isInteger(o.workers) || o.workers < 1)
@@ -79,7 +93,7 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     log,
     // Local workers that vanish are re-queued quickly; replayed attempts get a short grace to re-attach.
     heartbeatIntervalMs: 500,
-    peerTimeoutMs: 5000,
+    peerTimeoutMs: PEER_TIMEOUT_MS,
     reattachGraceMs: 2000,
     ...(o.suggesters ? { suggesters: o.suggesters } : {}),
   });
@@ -118,13 +132,10 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
         log(`worker ${i}: ${l}`);
       }
     });
-    proc.on("error", (err) => {
-      entry.stderr.push(`spawn failed: ${err.message}`);
-    });
-    proc.on("exit", (code, sig) => {
+    const gone = (why: string): void => {
+      if (entry.exited) return;
       entry.exited = true;
-      entry.code = code;
-      if (!stopping) log(`worker ${i} exited (${sig ?? code})`);
+      if (!stopping) log(`worker ${i} ${why}`);
       if (!stopping && children.every((c) => c.exited)) {
         allDead(
           new LocalRunError(
@@ -132,6 +143,16 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
           ),
         );
       }
+    };
+    // A process that cannot be spawned (no such file, not executable) emits "error" and never "exit": it
+    // counts as exited at once, so a run whose workers all fail to start ends with the spawn error.
+    proc.on("error", (err) => {
+      entry.stderr.push(`cannot start ${spec.command}: ${err.message}`);
+      gone(`could not start: ${err.message}`);
+    });
+    proc.on("exit", (code, sig) => {
+      entry.code = code;
+      gone(`exited (${sig ?? code})`);
     });
   }
 
@@ -152,12 +173,14 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     ]);
   } finally {
     stopping = true;
+    if (interrupted)
+      await drain(coordinator, children, o.drainMs ?? 20_000, o.forceSignal, log, PEER_TIMEOUT_MS);
     clearInterval(timer);
     progress();
     await coordinator.stop({ shutdownWorkers: true });
     await reap(
       children.map((c) => c.proc),
-      5000,
+      o.forceSignal?.aborted ? 0 : 5000,
     );
   }
   return {
@@ -170,16 +193,62 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   };
 }
 
+const running = (c: Coordinator): number => c.progress().reduce((n, s) => n + s.running, 0);
+const gone = (c: { proc: ChildProcess; exited: boolean }): boolean =>
+  c.exited || c.proc.exitCode !== null || c.proc.signalCode !== null;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The drain of an interrupted run, while the coordinator still serves: SIGTERM to every worker (the SDK
+ * answers PREEMPTED for its running attempts, then Goodbye), wait for the workers to exit, then for the
+ * coordinator to hold no running attempt. Bounded by `ms`; `force` cuts it short. Workers still alive then
+ * are killed, and the run waits once more, at most one lease (`leaseMs`) and a tick, for the coordinator
+ * to preempt the attempts of the killed workers (their leases lapse): even a forced stop leaves no attempt
+ * "running" in the journal.
+ */
+async function drain(
+  coordinator: Coordinator,
+  children: { proc: ChildProcess; exited: boolean }[],
+  ms: number,
+  force: AbortSignal | undefined,
+  log: (line: string) => void,
+  leaseMs: number,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (const c of children) if (!c.exited) c.proc.kill("SIGTERM");
+  while (Date.now() < deadline && !force?.aborted) {
+    if (children.every(gone) && running(coordinator) === 0) return;
+    await sleep(50);
+  }
+  const stuck = children.filter((c) => !gone(c));
+  for (const c of stuck) c.proc.kill("SIGKILL");
+  log(
+    force?.aborted
+      ? `runner: drain forced: ${stuck.length} worker(s) killed`
+      : `runner: drain gave up after ${ms} ms: ${stuck.length} worker(s) killed`,
+  );
+  const leaseDeadline = Date.now() + leaseMs + 1000;
+  while (Date.now() < leaseDeadline && running(coordinator) > 0) await sleep(50);
+  if (running(coordinator) > 0)
+    log(`runner: ${running(coordinator)} attempt(s) still running when the coordinator stopped`);
+}
+
 /** Waits for children to exit after Shutdown, then SIGTERM, then SIGKILL: no stray processes. */
 async function reap(procs: ChildProcess[], graceMs: number): Promise<void> {
-  const alive = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
-  const waitAll = (ms: number): Promise<void> =>
-    Promise.race([
-      Promise.all(procs.filter(alive).map((p) => new Promise<void>((r) => p.once("exit", () => r())))).then(
-        () => {},
-      ),
-      new Promise<void>((r) => setTimeout(r, ms)),
+  // A process that failed to spawn has no pid and never exits: nothing to wait for.
+  const alive = (p: ChildProcess): boolean =>
+    p.pid !== undefined && p.exitCode === null && p.signalCode === null;
+  // The timer is cleared once every process is gone: a pending timeout would keep Node alive for `ms`.
+  const waitAll = async (ms: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(procs.filter(alive).map((p) => new Promise<void>((r) => p.once("exit", () => r())))),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, ms);
+      }),
     ]);
+    clearTimeout(timer);
+  };
   await waitAll(graceMs);
   for (const p of procs.filter(alive)) p.kill("SIGTERM");
   await waitAll(2000);
