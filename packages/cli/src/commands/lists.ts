@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import {
   buildList,
   buildResultToJson,
-  CoreError,
   type Direction,
   type DuplicatePolicy,
   getList,
@@ -17,34 +16,31 @@ import {
   type TrialsMode,
 } from "@nadir/core";
 import type { Command } from "commander";
+import { exitCodeFor, usage } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
-
-class UsageError extends Error {}
 
 /** Parses a flag as a number within [min, max] (integers only when `int`). */
 function num(flag: string, v: string, opts: { int?: boolean; min?: number; max?: number } = {}): number {
   const x = Number(v);
   if (v.trim() === "" || !Number.isFinite(x))
-    throw new UsageError(`${flag} must be a number, got ${JSON.stringify(v)}`);
-  if (opts.int && !Number.isInteger(x)) throw new UsageError(`${flag} must be an integer, got ${v}`);
-  if (opts.min !== undefined && x < opts.min) throw new UsageError(`${flag} must be ≥ ${opts.min}, got ${v}`);
-  if (opts.max !== undefined && x > opts.max) throw new UsageError(`${flag} must be ≤ ${opts.max}, got ${v}`);
+    throw usage(`${flag} must be a number, got ${JSON.stringify(v)}`);
+  if (opts.int && !Number.isInteger(x)) throw usage(`${flag} must be an integer, got ${v}`);
+  if (opts.min !== undefined && x < opts.min) throw usage(`${flag} must be ≥ ${opts.min}, got ${v}`);
+  if (opts.max !== undefined && x > opts.max) throw usage(`${flag} must be ≤ ${opts.max}, got ${v}`);
   return x;
 }
 
 function oneOf<T extends string>(flag: string, v: string, allowed: readonly T[]): T {
   if (!(allowed as readonly string[]).includes(v))
-    throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
+    throw usage(`${flag} must be one of ${allowed.join(", ")}, got ${JSON.stringify(v)}`);
   return v as T;
 }
 
-/** Maps errors to exit codes: usage 2, invalid input (core's typed errors, unreadable files) 1. */
+/** Reports an error; the exit code comes from the CLI's one map (usage 2, invalid input 1). */
 function fail(err: unknown, setExit: (c: number) => void): void {
   const msg = err instanceof Error ? err.message : String(err);
   process.stderr.write(`nadir lists: ${msg}\n`);
-  if (err instanceof UsageError) setExit(2);
-  else if (err instanceof CoreError || (err as NodeJS.ErrnoException)?.code === "ENOENT") setExit(1);
-  else setExit(2);
+  setExit(exitCodeFor(err));
 }
 
 const g = (x: number) => (Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : x > 0 ? "inf" : "-inf");

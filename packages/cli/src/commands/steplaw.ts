@@ -1,5 +1,4 @@
 import {
-  CoreError,
   parseStrictNumber,
   STEP_LAW_MOE_RANGE,
   STEP_LAW_RANGE,
@@ -7,15 +6,14 @@ import {
   stepLaw,
 } from "@nadir/core";
 import type { Command } from "commander";
+import { exitCodeFor, usage } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
-
-class UsageError extends Error {}
 
 /** A positive number flag: a decimal literal such as 7e9 or 1400000000000 (core's strict number rule). */
 function positive(flag: string, v: string): number {
   const x = parseStrictNumber(v);
-  if (x === null) throw new UsageError(`${flag} must be a number such as 7e9, got ${JSON.stringify(v)}`);
-  if (!(x > 0)) throw new UsageError(`${flag} must be positive, got ${v}`);
+  if (x === null) throw usage(`${flag} must be a number such as 7e9, got ${JSON.stringify(v)}`);
+  if (!(x > 0)) throw usage(`${flag} must be positive, got ${v}`);
   return x;
 }
 
@@ -48,9 +46,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           const N = positive("--params", flags.params);
           const D = positive("--tokens", flags.tokens);
           const L = positive("--seq-len", flags.seqLen);
-          if (!Number.isInteger(L)) throw new UsageError(`--seq-len must be an integer, got ${flags.seqLen}`);
+          if (!Number.isInteger(L)) throw usage(`--seq-len must be an integer, got ${flags.seqLen}`);
           if (flags.coefficients !== "bootstrap-mean" && flags.coefficients !== "paper-rounded")
-            throw new UsageError(
+            throw usage(
               `--coefficients must be one of bootstrap-mean, paper-rounded, got ${JSON.stringify(flags.coefficients)}`,
             );
           const opts: { moeTotalParams?: number } = {};
@@ -97,7 +95,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           for (const w of r.warnings) process.stderr.write(`nadir steplaw: warning: ${w}\n`);
         } catch (err) {
           process.stderr.write(`nadir steplaw: ${err instanceof Error ? err.message : String(err)}\n`);
-          setExit(err instanceof CoreError ? 1 : 2);
+          setExit(exitCodeFor(err));
         }
       },
     );
