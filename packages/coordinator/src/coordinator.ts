@@ -756,7 +756,7 @@ export class Coordinator {
         seed: r.seed,
         suggester: r.suggester,
         ...(r.listIndex !== null && r.listIndex !== undefined ? { listIndex: r.listIndex } : {}),
-        replicate: Number((r as { replicate?: number }).replicate ?? 0),
+        replicate: r.replicate ?? 0,
       });
       const t = st.trials.get(r.trial?.trialId ?? 0) as Trial;
       t.attempt = r.trial?.attempt ?? 0;
@@ -792,6 +792,7 @@ export class Coordinator {
       message: t.message,
       startedUnixMs: t.started,
       endedUnixMs: t.ended,
+      replicate: t.replicate,
     };
   }
 
@@ -807,7 +808,7 @@ export class Coordinator {
       for (const st of this.studies.values()) {
         for (const t of st.trials.values()) {
           if (isTerminal(t.state)) {
-            terminal.push({ ...this.resultOf(t, true), ...({ replicate: t.replicate } as object) });
+            terminal.push(this.resultOf(t, true));
             continue;
           }
           // Live trials are re-journaled as the records that made them, so replay treats them as usual.
@@ -1821,6 +1822,11 @@ export class Coordinator {
       out.set(st.spec.studyId, { spec: st.spec, trials });
     }
     return out;
+  }
+
+  /** Distinct points a study has created (replicates of one point count once): its suggester's position. */
+  pointsCreated(studyId: string): number {
+    return this.studies.get(studyId)?.points ?? 0;
   }
 
   /** Peers currently connected. */

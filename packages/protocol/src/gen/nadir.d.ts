@@ -3339,6 +3339,9 @@ export namespace nadir {
             /** TrialResult endedUnixMs. */
             endedUnixMs: number;
 
+            /** TrialResult replicate. */
+            replicate: number;
+
             /**
              * Creates a new TrialResult instance using the specified properties.
              * @param [properties] Properties to set
@@ -3465,6 +3468,9 @@ export namespace nadir {
                 /** TrialResult endedUnixMs */
                 endedUnixMs?: (number|null);
 
+                /** TrialResult replicate */
+                replicate?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -3485,6 +3491,7 @@ export namespace nadir {
               message?: string|null;
               startedUnixMs?: number|null;
               endedUnixMs?: number|null;
+              replicate?: number|null;
               $unknowns?: Uint8Array[];
             };
         }

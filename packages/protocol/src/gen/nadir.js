@@ -10017,6 +10017,7 @@ export const nadir = $root.nadir = (() => {
              * @property {string|null} [message] TrialResult message
              * @property {number|null} [startedUnixMs] TrialResult startedUnixMs
              * @property {number|null} [endedUnixMs] TrialResult endedUnixMs
+             * @property {number|null} [replicate] TrialResult replicate
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -10045,6 +10046,7 @@ export const nadir = $root.nadir = (() => {
              *   message?: string|null;
              *   startedUnixMs?: number|null;
              *   endedUnixMs?: number|null;
+             *   replicate?: number|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} nadir.v1.TrialResult.$Shape
              */
@@ -10178,6 +10180,14 @@ export const nadir = $root.nadir = (() => {
              */
             TrialResult.prototype.endedUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
+            /**
+             * TrialResult replicate.
+             * @member {number} replicate
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.replicate = 0;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -10251,6 +10261,8 @@ export const nadir = $root.nadir = (() => {
                     writer.uint32(/* id 13, wireType 0 =*/104).int64(message.startedUnixMs);
                 if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs") && (typeof message.endedUnixMs === "object" ? message.endedUnixMs.low || message.endedUnixMs.high : message.endedUnixMs !== 0))
                     writer.uint32(/* id 14, wireType 0 =*/112).int64(message.endedUnixMs);
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate") && message.replicate !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.replicate);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -10449,6 +10461,15 @@ export const nadir = $root.nadir = (() => {
                                 delete message.endedUnixMs;
                             continue;
                         }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replicate = value;
+                            else
+                                delete message.replicate;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -10561,6 +10582,9 @@ export const nadir = $root.nadir = (() => {
                 if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs"))
                     if (!$util.isInteger(message.endedUnixMs) && !(message.endedUnixMs && $util.isInteger(message.endedUnixMs.low) && $util.isInteger(message.endedUnixMs.high)))
                         return "endedUnixMs: integer|Long expected";
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    if (!$util.isInteger(message.replicate))
+                        return "replicate: integer expected";
                 return null;
             };
 
@@ -10752,6 +10776,9 @@ export const nadir = $root.nadir = (() => {
                             message.endedUnixMs = object.endedUnixMs;
                         else if (typeof object.endedUnixMs === "object")
                             message.endedUnixMs = new $util.LongBits(object.endedUnixMs.low >>> 0, object.endedUnixMs.high >>> 0).toNumber();
+                if (object.replicate != null)
+                    if ($Number(object.replicate) !== 0)
+                        message.replicate = object.replicate >>> 0;
                 return message;
             };
 
@@ -10800,6 +10827,7 @@ export const nadir = $root.nadir = (() => {
                         object.endedUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.endedUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.replicate = 0;
                 }
                 if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
                     object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
@@ -10854,6 +10882,8 @@ export const nadir = $root.nadir = (() => {
                         object.endedUnixMs = options.longs === $String ? $String(message.endedUnixMs) : message.endedUnixMs;
                     else
                         object.endedUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.endedUnixMs) : options.longs === $Number ? new $util.LongBits(message.endedUnixMs.low >>> 0, message.endedUnixMs.high >>> 0).toNumber() : message.endedUnixMs;
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    object.replicate = message.replicate;
                 return object;
             };
 
