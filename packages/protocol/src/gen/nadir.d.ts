@@ -8684,6 +8684,12 @@ export namespace nadir {
             /** Hello labels. */
             labels: { [k: string]: string };
 
+            /** Hello publicKey. */
+            publicKey: string;
+
+            /** Hello keyProof. */
+            keyProof: Uint8Array;
+
             /** Hello info. */
             info?: ("worker"|"suggester"|"observer");
 
@@ -8795,6 +8801,12 @@ export namespace nadir {
                 /** Hello labels */
                 labels?: ({ [k: string]: string }|null);
 
+                /** Hello publicKey */
+                publicKey?: (string|null);
+
+                /** Hello keyProof */
+                keyProof?: (Uint8Array|null);
+
                 /** Hello info */
                 info?: ("worker"|"suggester"|"observer");
 
@@ -8812,6 +8824,8 @@ export namespace nadir {
               agent?: string|null;
               features?: string[]|null;
               labels?: { [k: string]: string }|null;
+              publicKey?: string|null;
+              keyProof?: Uint8Array|null;
               $unknowns?: Uint8Array[];
             } & (
               ({ info?: undefined; worker?: null; suggester?: null; observer?: null }|{ info?: "worker"; worker: nadir.v1.WorkerInfo.$Shape; suggester?: null; observer?: null }|{ info?: "suggester"; worker?: null; suggester: nadir.v1.SuggesterInfo.$Shape; observer?: null }|{ info?: "observer"; worker?: null; suggester?: null; observer: nadir.v1.ObserverInfo.$Shape })

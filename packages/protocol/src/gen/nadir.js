@@ -25767,6 +25767,8 @@ export const nadir = $root.nadir = (() => {
              * @property {string|null} [agent] Hello agent
              * @property {Array.<string>|null} [features] Hello features
              * @property {Object.<string,string>|null} [labels] Hello labels
+             * @property {string|null} [publicKey] Hello publicKey
+             * @property {Uint8Array|null} [keyProof] Hello keyProof
              * @property {"worker"|"suggester"|"observer"} [info] Hello info
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -25790,6 +25792,8 @@ export const nadir = $root.nadir = (() => {
              *   agent?: string|null;
              *   features?: Array.<string>|null;
              *   labels?: Object.<string,string>|null;
+             *   publicKey?: string|null;
+             *   keyProof?: Uint8Array|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
              *   ({ info?: undefined; worker?: null; suggester?: null; observer?: null }|{ info?: "worker"; worker: nadir.v1.WorkerInfo.$Shape; suggester?: null; observer?: null }|{ info?: "suggester"; worker?: null; suggester: nadir.v1.SuggesterInfo.$Shape; observer?: null }|{ info?: "observer"; worker?: null; suggester?: null; observer: nadir.v1.ObserverInfo.$Shape })
@@ -25877,6 +25881,22 @@ export const nadir = $root.nadir = (() => {
              */
             Hello.prototype.labels = $util.emptyObject;
 
+            /**
+             * Hello publicKey.
+             * @member {string} publicKey
+             * @memberof nadir.v1.Hello
+             * @instance
+             */
+            Hello.prototype.publicKey = "";
+
+            /**
+             * Hello keyProof.
+             * @member {Uint8Array} keyProof
+             * @memberof nadir.v1.Hello
+             * @instance
+             */
+            Hello.prototype.keyProof = $util.newBuffer([]);
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -25941,6 +25961,10 @@ export const nadir = $root.nadir = (() => {
                 if (message.labels != null && $Object.hasOwnProperty.call(message, "labels"))
                     for (let keys = $Object.keys(message.labels), i = 0; i < keys.length; ++i)
                         writer.uint32(/* id 8, wireType 2 =*/66).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.labels[keys[i]]).ldelim();
+                if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey") && message.publicKey !== "")
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.publicKey);
+                if (message.keyProof != null && $Object.hasOwnProperty.call(message, "keyProof") && message.keyProof.length)
+                    writer.uint32(/* id 10, wireType 2 =*/82).bytes(message.keyProof);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -26090,6 +26114,24 @@ export const nadir = $root.nadir = (() => {
                             message.labels[key] = value;
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.publicKey = value;
+                            else
+                                delete message.publicKey;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.keyProof = value;
+                            else
+                                delete message.keyProof;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -26191,6 +26233,12 @@ export const nadir = $root.nadir = (() => {
                         if (!$util.isString(message.labels[key[i]]))
                             return "labels: string{k:string} expected";
                 }
+                if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey"))
+                    if (!$util.isString(message.publicKey))
+                        return "publicKey: string expected";
+                if (message.keyProof != null && $Object.hasOwnProperty.call(message, "keyProof"))
+                    if (!(message.keyProof && typeof message.keyProof.length === "number" || $util.isString(message.keyProof)))
+                        return "keyProof: buffer expected";
                 return null;
             };
 
@@ -26272,6 +26320,15 @@ export const nadir = $root.nadir = (() => {
                         message.labels[keys[i]] = $String(object.labels[keys[i]]);
                     }
                 }
+                if (object.publicKey != null)
+                    if (typeof object.publicKey !== "string" || object.publicKey.length)
+                        message.publicKey = $String(object.publicKey);
+                if (object.keyProof != null)
+                    if (object.keyProof.length)
+                        if (typeof object.keyProof === "string")
+                            $util.base64.decode(object.keyProof, message.keyProof = $util.newBuffer($util.base64.length(object.keyProof)), 0);
+                        else if (object.keyProof.length >= 0)
+                            message.keyProof = object.keyProof;
                 return message;
             };
 
@@ -26300,6 +26357,14 @@ export const nadir = $root.nadir = (() => {
                     object.peerId = "";
                     object.role = options.enums === $String ? "PEER_ROLE_UNSPECIFIED" : 0;
                     object.agent = "";
+                    object.publicKey = "";
+                    if (options.bytes === $String)
+                        object.keyProof = "";
+                    else {
+                        object.keyProof = [];
+                        if (options.bytes !== $Array)
+                            object.keyProof = $util.newBuffer(object.keyProof);
+                    }
                 }
                 if (message.peerId != null && $Object.hasOwnProperty.call(message, "peerId"))
                     object.peerId = message.peerId;
@@ -26336,6 +26401,10 @@ export const nadir = $root.nadir = (() => {
                         object.labels[keys2[j]] = message.labels[keys2[j]];
                     }
                 }
+                if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey"))
+                    object.publicKey = message.publicKey;
+                if (message.keyProof != null && $Object.hasOwnProperty.call(message, "keyProof"))
+                    object.keyProof = options.bytes === $String ? $util.base64.encode(message.keyProof, 0, message.keyProof.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.keyProof) : message.keyProof;
                 return object;
             };
 
