@@ -16,6 +16,7 @@ import {
   DEFAULT_MAX_FRAME_BYTES,
   decodeFrames,
   errorReplyFor,
+  helloKeyProof,
   nadir,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
@@ -37,7 +38,6 @@ import {
 } from "./state/book.js";
 import { specFingerprint, validateStudySpec } from "./study.js";
 import { COORDINATOR_AGENT, Handlers, type Hub } from "./wire/handlers.js";
-import { keyProof } from "./wire/key-proof.js";
 import { type Peer, PeerTable } from "./wire/peers.js";
 import { RateLimiter } from "./wire/rate-limit.js";
 import { type CurveOptions, WireSockets } from "./wire/sockets.js";
@@ -51,7 +51,6 @@ export {
   type StudyCounts,
 } from "./state/book.js";
 export { COORDINATOR_AGENT } from "./wire/handlers.js";
-export { keyProof, z85Decode } from "./wire/key-proof.js";
 export type { CurveOptions } from "./wire/sockets.js";
 
 const v1 = nadir.v1;
@@ -412,14 +411,14 @@ export class Coordinator implements Hub, SuggesterLink {
 
   /**
    * The principal a Hello proves: `curve:<key>` when it carries a valid proof of holding the secret of an
-   * allowed CURVE key (see keyProof), undefined otherwise (the connection itself is then the principal).
+   * allowed CURVE key (see helloKeyProof in @nadir/protocol), undefined otherwise (the connection itself is then the principal).
    */
   provenPrincipal(hello: nadir.v1.Hello): string | undefined {
     const curve = this.opts.curve;
     const pub = hello.publicKey;
     if (!curve || !pub || !hello.keyProof?.length || !curve.allowedClientKeys.includes(pub)) return undefined;
     try {
-      const want = keyProof(curve.secretKey, curve.publicKey, pub, hello.peerId);
+      const want = helloKeyProof(curve.secretKey, pub, hello.peerId);
       return Buffer.from(hello.keyProof).equals(want) ? `curve:${pub}` : undefined;
     } catch {
       return undefined;
