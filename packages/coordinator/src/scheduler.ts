@@ -270,8 +270,9 @@ export class Scheduler<W extends WorkerSlot> {
     );
     rt.suggesting = true;
     const suggester = rt.suggester;
-    // The history is kept incrementally by the book; suggesters get a copy they may keep.
-    const history = st.history.slice();
+    // The history is kept incrementally by the book and handed over as is (no copy per request: copying
+    // would make every refill cost O(trials)); the SDK documents it as a read-only view.
+    const history = st.history;
     const pending = this.book.pending(st);
     Promise.resolve()
       .then(() => suggester.suggest(points, { study: st.spec, history, pending, created: st.points }))
