@@ -32,6 +32,8 @@ export interface WorkerSlot {
   readonly workloads: readonly string[];
   readonly running: { readonly size: number };
   readonly draining: boolean;
+  /** The CURVE key the worker proved in its Hello ("" without a proof); journaled with its attempts. */
+  readonly curveKey: string;
 }
 
 /** What the scheduler needs from the coordinator around it. */
@@ -210,6 +212,7 @@ export class Scheduler<W extends WorkerSlot> {
       attemptAssigned: {
         assignment: { trial: assignment.trial, lease: assignment.lease },
         workerId: w.peerId,
+        ...(w.curveKey ? { workerKey: w.curveKey } : {}),
       },
     });
     this.host.bind(t, w);

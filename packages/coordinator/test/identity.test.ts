@@ -102,6 +102,20 @@ class Client {
     });
   }
 
+  /** The first received message with body `kind`, waiting up to 10 s. */
+  async first(kind: string): Promise<Envelope> {
+    const end = Date.now() + 10_000;
+    for (;;) {
+      const e = this.inbox.find((x) => x.body === kind);
+      if (e) return e;
+      if (Date.now() > end) throw new Error(`no ${kind}; got ${this.inbox.map((x) => x.body).join(", ")}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 200);
+      });
+    }
+  }
+
   /** The reply to message `id` (by correlation id), waiting up to 10 s. */
   async reply(id: string): Promise<Envelope> {
     const end = Date.now() + 10_000;
@@ -225,4 +239,59 @@ describe("peer identity under CURVE", () => {
     expect(records.some((r) => r.trialReport?.sequence === 999)).toBe(false);
     expect(records.some((r) => r.gradientHistogram)).toBe(false);
   }, 120_000);
+
+  it("after a coordinator SIGKILL and restart, the journal still says which key holds an attempt", async () => {
+    const dir = tmpDir();
+    const keys = path.join(dir, "keys");
+    const gen = async (args: string[]) => {
+      const p = spawnProc([cliBin, "keys", "gen", "--dir", keys, ...args]);
+      expect(await p.exited).toBe(0);
+      return p.out().trim();
+    };
+    const server = await gen(["--name", "server"]);
+    const honestPub = await gen(["--name", "honest", "--allow"]);
+    const insiderPub = await gen(["--name", "insider", "--allow"]);
+    const read = (n: string) => fs.readFileSync(path.join(keys, n), "utf8").trim();
+    const study = writeStudy(dir, "restart", 2, 1000);
+    const journal = path.join(dir, "journal");
+    const args = (bind: string) => [
+      "--study",
+      study,
+      "--bind",
+      bind,
+      "--journal",
+      journal,
+      "--curve-keys",
+      keys,
+      "--heartbeat-ms",
+      "100",
+      "--peer-timeout-ms",
+      "5000",
+      "--reattach-grace-ms",
+      "8000",
+    ];
+    const first = await startServe(args("tcp://127.0.0.1:0"));
+    const honest = new Client(first.endpoint, server, honestPub, read("honest.secret"));
+    expect((await honest.reply(await honest.hello("honest"))).body).toBe("welcome");
+    const held = (await honest.first("trialAssignment")).trialAssignment
+      ?.trial as nadir.v1.TrialRef.$Properties;
+    await until(() => summarize(journal).assigned.length > 0, 10_000, "the assignment to be journaled");
+    honest.sock.close();
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const { records } = readJournal(journal);
+    expect(records.find((r) => r.attemptAssigned)?.attemptAssigned?.workerKey).toBe(honestPub);
+
+    const second = await startServe(args(first.endpoint));
+    const insider = new Client(second.endpoint, server, insiderPub, read("insider.secret"));
+    const refused = await insider.reply(await insider.hello("honest", [held]));
+    expect(refused.refused?.reason).toBe(v1.RefusalReason.REFUSAL_REASON_DUPLICATE_PEER_ID);
+    const back = new Client(second.endpoint, server, honestPub, read("honest.secret"));
+    const w = await back.reply(await back.hello("honest", [held]));
+    expect(w.welcome?.reattached).toEqual([held]);
+    second.child.kill("SIGTERM");
+    await second.exited;
+    // The insider's attempt did not preempt the honest worker's attempt.
+    expect(summarize(journal).preempted).toEqual([]);
+  }, 60_000);
 });

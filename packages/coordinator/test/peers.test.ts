@@ -23,6 +23,7 @@ function peer(n: number): Peer {
     algorithms: [],
     draining: false,
     principal: connectionPrincipal(routingId),
+    curveKey: "",
   };
 }
 

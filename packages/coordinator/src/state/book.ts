@@ -91,6 +91,8 @@ export interface TrialState {
   reuseAttempt: boolean;
   failures: number;
   workerId: string;
+  /** The CURVE key the worker proved when the attempt was assigned ("" without a proof). */
+  workerKey: string;
   /** When the current attempt's lease runs out (clock time; renewed by reports and heartbeats). */
   leaseExpires: number;
   measurements: Measurement[];
@@ -284,6 +286,7 @@ export class StateBook {
       reuseAttempt: false,
       failures: 0,
       workerId: "",
+      workerKey: "",
       leaseExpires: 0,
       measurements: [],
       seqs: new SequenceSet(),
@@ -317,6 +320,7 @@ export class StateBook {
     t.attempt = attempt;
     t.reuseAttempt = false;
     t.workerId = a.workerId ?? "";
+    t.workerKey = a.workerKey ?? "";
     t.measurements = [];
     t.seqs = new SequenceSet();
     t.target = undefined;
@@ -771,7 +775,13 @@ export class StateBook {
             },
           });
         if (isRunning(t.state)) {
-          live.push({ attemptAssigned: { assignment: { trial: refOf(t) }, workerId: t.workerId } });
+          live.push({
+            attemptAssigned: {
+              assignment: { trial: refOf(t) },
+              workerId: t.workerId,
+              workerKey: t.workerKey,
+            },
+          });
           // Sequences restart from 1 in the compacted journal; the live seqs set keeps deduplicating.
           for (const [i, m] of t.measurements.entries())
             live.push({ trialReport: { trial: refOf(t), measurement: m, sequence: i + 1 } });

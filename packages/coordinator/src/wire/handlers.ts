@@ -15,7 +15,7 @@ import {
   type StopDecision,
   type TrialState,
 } from "../state/book.js";
-import { connectionPrincipal, type Peer, type PeerTable } from "./peers.js";
+import { connectionPrincipal, keyOfPrincipal, type Peer, type PeerTable } from "./peers.js";
 import type { WireSockets } from "./sockets.js";
 
 const v1 = nadir.v1;
@@ -169,6 +169,19 @@ export class Handlers {
     // An id is owned by the principal (proven CURVE key, else the connection) that first said Hello with
     // it. Another principal may take it only once the holder's connection is gone (silent past two
     // heartbeats, when the holder proved no key), never while it is alive.
+    const book = this.hub.book;
+    const curveKey = keyOfPrincipal(principal);
+    // The journal says which key holds the id's running attempts: that key alone may claim the id while
+    // they run, also after a coordinator restart (when nobody is connected yet).
+    for (const t of book.runningOf(hello.peerId)) {
+      if (t.workerKey && t.workerKey !== curveKey) {
+        this.hub.log(`peer id ${hello.peerId}: refused a key that does not hold its attempts (${principal})`);
+        return refuse(
+          v1.RefusalReason.REFUSAL_REASON_DUPLICATE_PEER_ID,
+          `peer id ${JSON.stringify(hello.peerId)} is held by another key`,
+        );
+      }
+    }
     const held = peers.withId(hello.peerId);
     const listed = new Set(
       (hello.worker?.running ?? []).map((r) => `${r.studyId}/${r.trialId}/${r.attempt}`),
@@ -203,6 +216,7 @@ export class Handlers {
       algorithms: hello.suggester?.algorithms ?? [],
       draining: false,
       principal,
+      curveKey,
     };
     if (existing && existing.peerId !== hello.peerId) {
       // The connection changed its id: what it held under the old one is lost, and the old id is freed
@@ -213,10 +227,10 @@ export class Handlers {
     peer.capacity = capacity;
     peer.lastSeen = now;
     peer.principal = principal;
+    peer.curveKey = curveKey;
     peers.register(peer, hello.peerId);
     const reattached: nadir.v1.TrialRef.$Properties[] = [];
     const stops: TrialState[] = [];
-    const book = this.hub.book;
     for (const ref of hello.worker?.running ?? []) {
       const t = book.trial(ref);
       if (!t || t.attempt !== ref.attempt || !isRunning(t.state)) continue;

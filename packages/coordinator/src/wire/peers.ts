@@ -21,6 +21,13 @@ export interface Peer extends WorkerSlot {
   draining: boolean;
   /** Who owns `peerId`: `curve:<Z85 public key>` when proven, else `conn:<routing id hex>`. */
   principal: string;
+  /** The proven CURVE key ("" without a proof). */
+  curveKey: string;
+}
+
+/** The CURVE key of a principal ("" for a connection principal). */
+export function keyOfPrincipal(principal: string): string {
+  return principal.startsWith("curve:") ? principal.slice("curve:".length) : "";
 }
 
 /** The principal of a connection without a key proof. */

@@ -10346,6 +10346,9 @@ export namespace nadir {
             /** AttemptAssigned workerId. */
             workerId: string;
 
+            /** AttemptAssigned workerKey. */
+            workerKey: string;
+
             /**
              * Creates a new AttemptAssigned instance using the specified properties.
              * @param [properties] Properties to set
@@ -10436,6 +10439,9 @@ export namespace nadir {
                 /** AttemptAssigned workerId */
                 workerId?: (string|null);
 
+                /** AttemptAssigned workerKey */
+                workerKey?: (string|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -10444,6 +10450,7 @@ export namespace nadir {
             type $Shape = {
               assignment?: nadir.v1.TrialAssignment.$Shape|null;
               workerId?: string|null;
+              workerKey?: string|null;
               $unknowns?: Uint8Array[];
             };
         }

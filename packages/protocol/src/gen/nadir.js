@@ -30679,6 +30679,7 @@ export const nadir = $root.nadir = (() => {
              * @typedef {Object} nadir.v1.AttemptAssigned.$Properties
              * @property {nadir.v1.TrialAssignment.$Properties|null} [assignment] AttemptAssigned assignment
              * @property {string|null} [workerId] AttemptAssigned workerId
+             * @property {string|null} [workerKey] AttemptAssigned workerKey
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -30695,6 +30696,7 @@ export const nadir = $root.nadir = (() => {
              * @typedef {{
              *   assignment?: nadir.v1.TrialAssignment.$Shape|null;
              *   workerId?: string|null;
+             *   workerKey?: string|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} nadir.v1.AttemptAssigned.$Shape
              */
@@ -30729,6 +30731,14 @@ export const nadir = $root.nadir = (() => {
              * @instance
              */
             AttemptAssigned.prototype.workerId = "";
+
+            /**
+             * AttemptAssigned workerKey.
+             * @member {string} workerKey
+             * @memberof nadir.v1.AttemptAssigned
+             * @instance
+             */
+            AttemptAssigned.prototype.workerKey = "";
 
             /**
              * Creates a new AttemptAssigned instance using the specified properties.
@@ -30766,6 +30776,8 @@ export const nadir = $root.nadir = (() => {
                     $root.nadir.v1.TrialAssignment.encode(message.assignment, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
                 if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId") && message.workerId !== "")
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.workerId);
+                if (message.workerKey != null && $Object.hasOwnProperty.call(message, "workerKey") && message.workerKey !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.workerKey);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -30838,6 +30850,15 @@ export const nadir = $root.nadir = (() => {
                                 delete message.workerId;
                             continue;
                         }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.workerKey = value;
+                            else
+                                delete message.workerKey;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -30894,6 +30915,9 @@ export const nadir = $root.nadir = (() => {
                 if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
                     if (!$util.isString(message.workerId))
                         return "workerId: string expected";
+                if (message.workerKey != null && $Object.hasOwnProperty.call(message, "workerKey"))
+                    if (!$util.isString(message.workerKey))
+                        return "workerKey: string expected";
                 return null;
             };
 
@@ -30923,6 +30947,9 @@ export const nadir = $root.nadir = (() => {
                 if (object.workerId != null)
                     if (typeof object.workerId !== "string" || object.workerId.length)
                         message.workerId = $String(object.workerId);
+                if (object.workerKey != null)
+                    if (typeof object.workerKey !== "string" || object.workerKey.length)
+                        message.workerKey = $String(object.workerKey);
                 return message;
             };
 
@@ -30946,11 +30973,14 @@ export const nadir = $root.nadir = (() => {
                 if (options.defaults) {
                     object.assignment = null;
                     object.workerId = "";
+                    object.workerKey = "";
                 }
                 if (message.assignment != null && $Object.hasOwnProperty.call(message, "assignment"))
                     object.assignment = $root.nadir.v1.TrialAssignment.toObject(message.assignment, options, _depth + 1);
                 if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
                     object.workerId = message.workerId;
+                if (message.workerKey != null && $Object.hasOwnProperty.call(message, "workerKey"))
+                    object.workerKey = message.workerKey;
                 return object;
             };
 
