@@ -13,6 +13,7 @@ import {
   isRunning,
   isTerminal,
   MAX_PREEMPTED_ATTEMPTS,
+  SequenceSet,
   StateBook,
   type TrialState,
 } from "../src/state/book.js";
@@ -389,5 +390,21 @@ describe("state book", () => {
     expect(b.runningOf("w5").size).toBe(1);
     expect(b.counts(st)).toMatchObject({ completed: 19_936, running: 64, created: 20_000, best: 1 });
     checkIndexes(b);
+  });
+
+  it("SequenceSet answers exactly as a plain set of the numbers seen (any order, duplicates, gaps)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 400 }), (seqs) => {
+        const set = new SequenceSet();
+        const ref = new Set<number>();
+        for (const q of seqs) {
+          expect(set.has(q)).toBe(ref.has(q));
+          set.add(q);
+          ref.add(q);
+        }
+        for (let q = 1; q <= 301; q++) expect(set.has(q)).toBe(ref.has(q));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -33,21 +33,29 @@ export const MAX_PREEMPTED_ATTEMPTS = 20;
  */
 export class SequenceSet {
   private contiguous = 0;
-  private readonly above = new Set<number>();
+  /** Created on the first out-of-order number only: most attempts never need it (memory per trial). */
+  private above: Set<number> | undefined;
   has(seq: number): boolean {
-    return seq <= this.contiguous || this.above.has(seq);
+    return seq <= this.contiguous || (this.above?.has(seq) ?? false);
   }
   add(seq: number): void {
     if (seq <= this.contiguous) return;
-    this.above.add(seq);
-    while (this.above.delete(this.contiguous + 1)) this.contiguous += 1;
+    if (seq === this.contiguous + 1 && !this.above) {
+      this.contiguous = seq;
+      return;
+    }
+    this.above ??= new Set();
+    const above = this.above;
+    above.add(seq);
+    while (above.delete(this.contiguous + 1)) this.contiguous += 1;
     // A peer that skips numbers must not grow this without bound: past 4096 gaps, the gap below the
     // smallest number seen is treated as seen (a late report from inside it is then called a duplicate).
-    if (this.above.size > 4096) {
-      this.contiguous = Math.min(...this.above);
-      this.above.delete(this.contiguous);
-      while (this.above.delete(this.contiguous + 1)) this.contiguous += 1;
+    if (above.size > 4096) {
+      this.contiguous = Math.min(...above);
+      above.delete(this.contiguous);
+      while (above.delete(this.contiguous + 1)) this.contiguous += 1;
     }
+    if (above.size === 0) this.above = undefined;
   }
 }
 
