@@ -1,6 +1,7 @@
 """nadir_worker against the real TypeScript coordinator (`nadir serve`, built packages): trials received,
 reports and completions in the journal (read by `nadir export` and by our own journal parser), failure,
-divergence, preemption (SIGTERM) with re-queue, capacity 2, histograms, drain/shutdown at the end."""
+divergence, preemption (SIGTERM) with re-queue, capacity 2, histograms, drain/shutdown at the end, and a
+CURVE key owning its peer id."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import sys
 import time
 from pathlib import Path
 
-from fixtures_coordinator import serve, toy_study
+import pytest
+from fixtures_coordinator import CLI, node_executable, serve, toy_study
 from nadir_worker import Worker
+from nadir_worker.client import WorkerRefused
 from nadir_worker.gen import common_pb2, trial_pb2
 from nadir_worker.histogram import histogram_message
 
@@ -170,3 +173,46 @@ def test_common_measurement_shape() -> None:
     m = common_pb2.Measurement(step=1)
     m.metrics["loss"] = math.nan
     assert math.isnan(common_pb2.Measurement.FromString(m.SerializeToString()).metrics["loss"])
+
+
+def test_curve_key_owns_the_peer_id(tmp_path: Path) -> None:
+    """With CURVE, the Hello's key proof binds the peer id to this worker's key: a second allowed key that
+    claims the same id while the first works is refused (DUPLICATE_PEER_ID), and the honest worker's
+    results all land."""
+    keys = tmp_path / "keys"
+
+    def gen(name: str, allow: bool) -> str:
+        args = [node_executable(), str(CLI), "keys", "gen", "--dir", str(keys), "--name", name]
+        out = subprocess.run([*args, "--allow"] if allow else args, capture_output=True, text=True, timeout=60, check=True)
+        return out.stdout.strip()
+
+    server = gen("server", False)
+    honest_pub, other_pub = gen("honest", True), gen("other", True)
+
+    def sec(name: str) -> str:
+        return (keys / f"{name}.secret").read_text().strip()
+
+    study = toy_study("it-curve", trials=2, steps=10)
+    with serve(tmp_path, study, "--curve-keys", str(keys)) as coord:
+        honest = Worker(coord.endpoint, peer_id="py-key", server_key=server, public_key=honest_pub,
+                        secret_key=sec("honest"), handle_signals=False)
+        refused = []
+        for trial in honest.trials():
+            with trial:
+                if not refused:
+                    other = Worker(coord.endpoint, peer_id="py-key", server_key=server, public_key=other_pub,
+                                   secret_key=sec("other"), handle_signals=False, connect_timeout=10)
+                    with pytest.raises(WorkerRefused) as info:
+                        other.start()
+                    other.close(timeout=0.1)
+                    refused.append(info.value.reason)
+                for step in range(1, 11):
+                    trial.report(step, loss=1.0 / step)
+                trial.complete(loss=0.25)
+        honest.close()
+        assert coord.wait(30) == 0
+    assert refused == ["REFUSAL_REASON_DUPLICATE_PEER_ID"]
+    rows = coord.export("jsonl")
+    assert [(r["state"], r["loss"]) for r in rows] == [("COMPLETED", 0.25)] * 2
+    recs = coord.journal_records()
+    assert {r.attempt_assigned.worker_id for r in recs if r.WhichOneof("entry") == "attempt_assigned"} == {"py-key"}

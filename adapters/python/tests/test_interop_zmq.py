@@ -19,7 +19,7 @@ from nadir_worker.gen import envelope_pb2, worker_pb2
 
 REPO = Path(__file__).resolve().parents[3]
 TESTDATA = REPO / "protocols" / "testdata"
-KINDS = sorted(p.stem for p in TESTDATA.glob("*.bin") if p.stem != "journal_record")
+KINDS = sorted(p.stem for p in TESTDATA.glob("*.bin") if not p.stem.startswith("journal_record"))
 
 
 @pytest.fixture()

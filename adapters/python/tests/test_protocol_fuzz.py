@@ -16,7 +16,7 @@ from nadir_worker import protocol as P
 from nadir_worker.gen import envelope_pb2
 
 TESTDATA = Path(__file__).resolve().parents[3] / "protocols" / "testdata"
-GOLDENS = [p.read_bytes() for p in sorted(TESTDATA.glob("*.bin")) if p.stem != "journal_record"]
+GOLDENS = [p.read_bytes() for p in sorted(TESTDATA.glob("*.bin")) if not p.stem.startswith("journal_record")]
 CODES = {"truncated", "malformed", "version_mismatch", "oversize", "unknown_body", "frame_count"}
 
 

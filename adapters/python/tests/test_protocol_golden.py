@@ -21,12 +21,12 @@ INVALID = sorted((TESTDATA / "invalid").glob("*.json"))
 
 
 def _type_for(kind: str):
-    return journal_pb2.JournalRecord if kind == "journal_record" else envelope_pb2.Envelope
+    return journal_pb2.JournalRecord if kind.startswith("journal_record") else envelope_pb2.Envelope
 
 
 def test_vectors_cover_every_body_kind() -> None:
     kinds = sorted(p.stem for p in BINS)
-    assert kinds == sorted([*P.BODY_KINDS, "journal_record"])
+    assert kinds == sorted([*P.BODY_KINDS, "journal_record", "journal_record_snapshot"])
     assert len(P.BODY_KINDS) == 27
 
 
@@ -50,6 +50,11 @@ def test_non_finite_values_survive() -> None:
     env = envelope_pb2.Envelope.FromString((TESTDATA / "trial_failed.bin").read_bytes())
     assert math.isnan(env.trial_failed.divergence.value)
     assert env.trial_failed.last.metrics["train/loss"] == math.inf
+
+
+def test_snapshot_keeps_replicate() -> None:
+    rec = journal_pb2.JournalRecord.FromString((TESTDATA / "journal_record_snapshot.bin").read_bytes())
+    assert [(t.trial.trial_id, t.replicate) for t in rec.snapshot.trials] == [(2, 1), (3, 2)]
 
 
 def test_assignment_materialises_one_minus_beta1() -> None:

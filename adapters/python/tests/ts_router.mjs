@@ -24,7 +24,7 @@ const P = await import(pathToFileURL(path.join(repoRoot, "packages/protocol/dist
 
 const testdata = path.join(repoRoot, "protocols/testdata");
 const golden = new Map();
-for (const f of readdirSync(testdata).filter((f) => f.endsWith(".json") && f !== "journal_record.json")) {
+for (const f of readdirSync(testdata).filter((f) => f.endsWith(".json") && !f.startsWith("journal_record"))) {
   const kind = f.replace(/\.json$/, "");
   golden.set(kind, {
     json: JSON.parse(readFileSync(path.join(testdata, f), "utf8")),

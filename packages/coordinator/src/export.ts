@@ -19,8 +19,8 @@
 import { nadir } from "@nadir/protocol";
 import type { TrialResult } from "@nadir/sdk";
 import { parameterValue } from "@nadir/sdk";
-import { Coordinator, type StudyCounts } from "./coordinator.js";
-import { MemoryStore, readJournal } from "./journal.js";
+import { readJournal } from "./journal.js";
+import { StateBook, type StudyCounts } from "./state/book.js";
 
 /** Export formats. */
 export type ExportFormat = "csv" | "jsonl" | "curves-jsonl";
@@ -44,20 +44,27 @@ export function loadJournalStudies(dir: string): {
   studies: Map<string, { spec: nadir.v1.StudySpec; trials: (TrialResult & { replicate: number })[] }>;
   problem: string;
 } {
+  const { book, problem } = replayJournal(dir);
+  return { studies: book.results(), problem };
+}
+
+/** Replays a journal directory into a state book (read-only; no sockets, no suggesters). */
+export function replayJournal(dir: string): { book: StateBook; problem: string } {
   const { records, problem } = readJournal(dir);
-  const c = new Coordinator({ store: new MemoryStore(), studies: [] });
-  return { studies: c.replayOffline(records), problem };
+  // Offline: leases never run out while replaying, so any positive length will do.
+  const book = new StateBook({ leaseMs: 1 });
+  for (const r of records) book.applyRecord(r);
+  return { book, problem };
 }
 
 /**
  * Progress of every study of a journal directory (read-only), counted exactly as a live coordinator's
- * `progress()` counts (`nadir status --journal` and `nadir status --connect` agree by construction).
+ * `progress()` counts: both read the same state book (`nadir status --journal` and `--connect` agree by
+ * construction).
  */
 export function journalProgress(dir: string): { counts: StudyCounts[]; problem: string } {
-  const { records, problem } = readJournal(dir);
-  const c = new Coordinator({ store: new MemoryStore(), studies: [] });
-  c.replayOffline(records);
-  return { counts: c.progress(), problem };
+  const { book, problem } = replayJournal(dir);
+  return { counts: book.progress(), problem };
 }
 
 /** The rows of one study (trial table). */

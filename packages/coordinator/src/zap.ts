@@ -6,29 +6,11 @@
  * CURVE handshake, [version "1.0", request id, domain, address, routing id, mechanism, client public key
  * (32 bytes)] (REQ framing: an empty delimiter first), and accepts the connection only on status "200".
  */
+import { z85Encode } from "@nadir/protocol";
 import * as zmq from "zeromq";
 
-/** Z85 encoding (ZeroMQ RFC 32) of a 32-byte key, as curveKeyPair() returns keys. */
-export function z85Encode(data: Uint8Array): string {
-  const chars = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
-  if (data.length % 4 !== 0) throw new RangeError("z85Encode: length must be a multiple of 4");
-  let out = "";
-  for (let i = 0; i < data.length; i += 4) {
-    let v =
-      (((data[i] as number) << 24) |
-        ((data[i + 1] as number) << 16) |
-        ((data[i + 2] as number) << 8) |
-        (data[i + 3] as number)) >>>
-      0;
-    const block: string[] = [];
-    for (let k = 0; k < 5; k++) {
-      block.unshift(chars[v % 85] as string);
-      v = Math.floor(v / 85);
-    }
-    out += block.join("");
-  }
-  return out;
-}
+/** Z85 encoding (ZeroMQ RFC 32), as curveKeyPair() returns keys (one implementation, in @nadir/protocol). */
+export { z85Encode };
 
 /** A running ZAP handler. */
 export class ZapAllowList {

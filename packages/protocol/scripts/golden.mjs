@@ -481,6 +481,25 @@ export function goldenJournalRecord() {
   };
 }
 
+/**
+ * A compaction snapshot record whose finished trials carry replicate numbers (TrialResult.replicate, field
+ * 15): the second and third replicates of one list point, so a decoder that drops the field fails.
+ */
+export function goldenSnapshotRecord() {
+  return {
+    sequence: "7",
+    recordedUnixMs: "1767225700000",
+    snapshot: {
+      trials: [
+        { ...completedResult, trial: ref(2), seed: "1235", replicate: 1 },
+        { ...completedResult, trial: ref(3), seed: "1236", replicate: 2 },
+      ],
+      coversThroughSequence: "6",
+      studyStates: [{ studyId: "digits-mlp", state: "STUDY_STATE_ACTIVE" }],
+    },
+  };
+}
+
 function toBase64(u8) {
   return Buffer.from(u8).toString("base64");
 }
@@ -572,6 +591,11 @@ export function goldenFiles() {
   const jr = v1.JournalRecord.encode(v1.JournalRecord.fromObject(goldenJournalRecord())).finish();
   files["journal_record.bin"] = jr;
   files["journal_record.json"] = stable(v1.JournalRecord.toObject(v1.JournalRecord.decode(jr), JSON_OPTS));
+  const snap = v1.JournalRecord.encode(v1.JournalRecord.fromObject(goldenSnapshotRecord())).finish();
+  files["journal_record_snapshot.bin"] = snap;
+  files["journal_record_snapshot.json"] = stable(
+    v1.JournalRecord.toObject(v1.JournalRecord.decode(snap), JSON_OPTS),
+  );
   for (const [name, vec] of Object.entries(invalidVectors(envelopes))) {
     files[`invalid/${name}.json`] = stable({
       description: vec.description,

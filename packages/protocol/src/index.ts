@@ -7,6 +7,7 @@
 export * from "./convert.js";
 export * from "./errors.js";
 export * from "./framing.js";
+export * from "./key-proof.js";
 export { nadir, v1 } from "./messages.js";
 export * from "./schema.js";
 export * from "./version.js";

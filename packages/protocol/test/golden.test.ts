@@ -24,14 +24,14 @@ const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 describe("golden vectors", () => {
   it("cover every envelope body member plus the journal record", () => {
-    const want = [...BODY_KINDS.map(snake), "journal_record"].sort();
+    const want = [...BODY_KINDS.map(snake), "journal_record", "journal_record_snapshot"].sort();
     expect(bins.map((f) => f.replace(/\.bin$/, "")).sort()).toEqual(want);
     expect(BODY_KINDS.length).toBe(27);
   });
 
   for (const file of bins) {
     const kind = file.replace(/\.bin$/, "");
-    const type = kind === "journal_record" ? nadir.v1.JournalRecord : nadir.v1.Envelope;
+    const type = kind.startsWith("journal_record") ? nadir.v1.JournalRecord : nadir.v1.Envelope;
     it(`${kind}: decodes to the JSON and re-encodes to the same bytes`, () => {
       const bytes = new Uint8Array(readFileSync(path.join(dir, file)));
       const json = JSON.parse(readFileSync(path.join(dir, `${kind}.json`), "utf8")) as Record<
@@ -56,6 +56,16 @@ describe("golden vectors", () => {
     const env = nadir.v1.Envelope.decode(bytes);
     expect(Number.isNaN(env.trialFailed?.divergence?.value)).toBe(true);
     expect(env.trialFailed?.last?.metrics?.["train/loss"]).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("keep TrialResult.replicate in a compaction snapshot", () => {
+    const rec = nadir.v1.JournalRecord.decode(
+      new Uint8Array(readFileSync(path.join(dir, "journal_record_snapshot.bin"))),
+    );
+    expect(rec.snapshot?.trials.map((t) => [t.trial?.trialId, t.replicate])).toEqual([
+      [2, 1],
+      [3, 2],
+    ]);
   });
 
   it("materialise 1 - one_minus_beta1 as beta1 in the assignment", () => {

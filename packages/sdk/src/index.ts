@@ -40,7 +40,10 @@ export interface Suggestion {
 /** What a suggester is told when asked for points. */
 export interface SuggestContext {
   study: StudySpec;
-  /** Every trial created so far for the study, in trial-id order (all states, current attempt). */
+  /**
+   * Every trial created so far for the study, in trial-id order (all states, current attempt). A read-only
+   * view the coordinator keeps up to date as trials change: copy what you keep past the call.
+   */
   history: readonly TrialResult[];
   /** Trials queued or running (their points are "pending" for batch-aware algorithms). */
   pending: readonly TrialRef[];

@@ -13,6 +13,7 @@ import type { BodyInit, Envelope } from "@nadir/protocol";
 import {
   decodeFrames,
   encodeEnvelope,
+  helloKeyProof,
   nadir,
   PROTOCOL_MAJOR,
   PROTOCOL_MINOR,
@@ -223,6 +224,12 @@ export class NadirWorker {
   private hello(): void {
     this.helloPending = true;
     const running = [...this.attempts.values()].map((a) => a.ref);
+    const c = this.options.curve;
+    // With CURVE, prove which key this worker holds: the coordinator binds the peer id to it, so no other
+    // key can take the id over, and this key can re-attach its attempts from a new connection.
+    const proof = c
+      ? { publicKey: c.publicKey, keyProof: helloKeyProof(c.secretKey, c.serverPublicKey, this.peerId) }
+      : {};
     this.send(
       {
         hello: {
@@ -238,6 +245,7 @@ export class NadirWorker {
             frameworkVersions: { node: process.versions.node },
           },
           agent: WORKER_AGENT,
+          ...proof,
         },
       },
       undefined,

@@ -49,6 +49,7 @@ import zmq
 from . import __version__
 from .config import ConfigError, OptimizerSpec
 from .gen import common_pb2, envelope_pb2, histogram_pb2, study_pb2, trial_pb2, worker_pb2
+from .key_proof import hello_key_proof
 from .protocol import (
     PROTOCOL_MAJOR,
     PROTOCOL_MINOR,
@@ -623,6 +624,12 @@ class Worker:
         )
         for k, v in self.labels.items():
             hello.labels[k] = v
+        if self._curve is not None:
+            # Prove which CURVE key this worker holds: the coordinator binds the peer id to it, so no other
+            # key can take the id over, and this key can re-attach its attempts from a new connection.
+            server_key, public_key, secret_key = self._curve
+            hello.public_key = public_key.decode()
+            hello.key_proof = hello_key_proof(secret_key, server_key, self.peer_id)
         return make_envelope("hello", hello, sender_id=self.peer_id)
 
     def _new_socket(self) -> zmq.Socket:

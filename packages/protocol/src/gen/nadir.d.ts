@@ -3339,6 +3339,9 @@ export namespace nadir {
             /** TrialResult endedUnixMs. */
             endedUnixMs: number;
 
+            /** TrialResult replicate. */
+            replicate: number;
+
             /**
              * Creates a new TrialResult instance using the specified properties.
              * @param [properties] Properties to set
@@ -3465,6 +3468,9 @@ export namespace nadir {
                 /** TrialResult endedUnixMs */
                 endedUnixMs?: (number|null);
 
+                /** TrialResult replicate */
+                replicate?: (number|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -3485,6 +3491,7 @@ export namespace nadir {
               message?: string|null;
               startedUnixMs?: number|null;
               endedUnixMs?: number|null;
+              replicate?: number|null;
               $unknowns?: Uint8Array[];
             };
         }
@@ -8677,6 +8684,12 @@ export namespace nadir {
             /** Hello labels. */
             labels: { [k: string]: string };
 
+            /** Hello publicKey. */
+            publicKey: string;
+
+            /** Hello keyProof. */
+            keyProof: Uint8Array;
+
             /** Hello info. */
             info?: ("worker"|"suggester"|"observer");
 
@@ -8788,6 +8801,12 @@ export namespace nadir {
                 /** Hello labels */
                 labels?: ({ [k: string]: string }|null);
 
+                /** Hello publicKey */
+                publicKey?: (string|null);
+
+                /** Hello keyProof */
+                keyProof?: (Uint8Array|null);
+
                 /** Hello info */
                 info?: ("worker"|"suggester"|"observer");
 
@@ -8805,6 +8824,8 @@ export namespace nadir {
               agent?: string|null;
               features?: string[]|null;
               labels?: { [k: string]: string }|null;
+              publicKey?: string|null;
+              keyProof?: Uint8Array|null;
               $unknowns?: Uint8Array[];
             } & (
               ({ info?: undefined; worker?: null; suggester?: null; observer?: null }|{ info?: "worker"; worker: nadir.v1.WorkerInfo.$Shape; suggester?: null; observer?: null }|{ info?: "suggester"; worker?: null; suggester: nadir.v1.SuggesterInfo.$Shape; observer?: null }|{ info?: "observer"; worker?: null; suggester?: null; observer: nadir.v1.ObserverInfo.$Shape })
@@ -10325,6 +10346,9 @@ export namespace nadir {
             /** AttemptAssigned workerId. */
             workerId: string;
 
+            /** AttemptAssigned workerKey. */
+            workerKey: string;
+
             /**
              * Creates a new AttemptAssigned instance using the specified properties.
              * @param [properties] Properties to set
@@ -10415,6 +10439,9 @@ export namespace nadir {
                 /** AttemptAssigned workerId */
                 workerId?: (string|null);
 
+                /** AttemptAssigned workerKey */
+                workerKey?: (string|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -10423,6 +10450,7 @@ export namespace nadir {
             type $Shape = {
               assignment?: nadir.v1.TrialAssignment.$Shape|null;
               workerId?: string|null;
+              workerKey?: string|null;
               $unknowns?: Uint8Array[];
             };
         }

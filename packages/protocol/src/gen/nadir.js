@@ -10017,6 +10017,7 @@ export const nadir = $root.nadir = (() => {
              * @property {string|null} [message] TrialResult message
              * @property {number|null} [startedUnixMs] TrialResult startedUnixMs
              * @property {number|null} [endedUnixMs] TrialResult endedUnixMs
+             * @property {number|null} [replicate] TrialResult replicate
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -10045,6 +10046,7 @@ export const nadir = $root.nadir = (() => {
              *   message?: string|null;
              *   startedUnixMs?: number|null;
              *   endedUnixMs?: number|null;
+             *   replicate?: number|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} nadir.v1.TrialResult.$Shape
              */
@@ -10178,6 +10180,14 @@ export const nadir = $root.nadir = (() => {
              */
             TrialResult.prototype.endedUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
+            /**
+             * TrialResult replicate.
+             * @member {number} replicate
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.replicate = 0;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -10251,6 +10261,8 @@ export const nadir = $root.nadir = (() => {
                     writer.uint32(/* id 13, wireType 0 =*/104).int64(message.startedUnixMs);
                 if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs") && (typeof message.endedUnixMs === "object" ? message.endedUnixMs.low || message.endedUnixMs.high : message.endedUnixMs !== 0))
                     writer.uint32(/* id 14, wireType 0 =*/112).int64(message.endedUnixMs);
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate") && message.replicate !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.replicate);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -10449,6 +10461,15 @@ export const nadir = $root.nadir = (() => {
                                 delete message.endedUnixMs;
                             continue;
                         }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replicate = value;
+                            else
+                                delete message.replicate;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -10561,6 +10582,9 @@ export const nadir = $root.nadir = (() => {
                 if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs"))
                     if (!$util.isInteger(message.endedUnixMs) && !(message.endedUnixMs && $util.isInteger(message.endedUnixMs.low) && $util.isInteger(message.endedUnixMs.high)))
                         return "endedUnixMs: integer|Long expected";
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    if (!$util.isInteger(message.replicate))
+                        return "replicate: integer expected";
                 return null;
             };
 
@@ -10752,6 +10776,9 @@ export const nadir = $root.nadir = (() => {
                             message.endedUnixMs = object.endedUnixMs;
                         else if (typeof object.endedUnixMs === "object")
                             message.endedUnixMs = new $util.LongBits(object.endedUnixMs.low >>> 0, object.endedUnixMs.high >>> 0).toNumber();
+                if (object.replicate != null)
+                    if ($Number(object.replicate) !== 0)
+                        message.replicate = object.replicate >>> 0;
                 return message;
             };
 
@@ -10800,6 +10827,7 @@ export const nadir = $root.nadir = (() => {
                         object.endedUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.endedUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.replicate = 0;
                 }
                 if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
                     object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
@@ -10854,6 +10882,8 @@ export const nadir = $root.nadir = (() => {
                         object.endedUnixMs = options.longs === $String ? $String(message.endedUnixMs) : message.endedUnixMs;
                     else
                         object.endedUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.endedUnixMs) : options.longs === $Number ? new $util.LongBits(message.endedUnixMs.low >>> 0, message.endedUnixMs.high >>> 0).toNumber() : message.endedUnixMs;
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    object.replicate = message.replicate;
                 return object;
             };
 
@@ -25737,6 +25767,8 @@ export const nadir = $root.nadir = (() => {
              * @property {string|null} [agent] Hello agent
              * @property {Array.<string>|null} [features] Hello features
              * @property {Object.<string,string>|null} [labels] Hello labels
+             * @property {string|null} [publicKey] Hello publicKey
+             * @property {Uint8Array|null} [keyProof] Hello keyProof
              * @property {"worker"|"suggester"|"observer"} [info] Hello info
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
@@ -25760,6 +25792,8 @@ export const nadir = $root.nadir = (() => {
              *   agent?: string|null;
              *   features?: Array.<string>|null;
              *   labels?: Object.<string,string>|null;
+             *   publicKey?: string|null;
+             *   keyProof?: Uint8Array|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
              *   ({ info?: undefined; worker?: null; suggester?: null; observer?: null }|{ info?: "worker"; worker: nadir.v1.WorkerInfo.$Shape; suggester?: null; observer?: null }|{ info?: "suggester"; worker?: null; suggester: nadir.v1.SuggesterInfo.$Shape; observer?: null }|{ info?: "observer"; worker?: null; suggester?: null; observer: nadir.v1.ObserverInfo.$Shape })
@@ -25847,6 +25881,22 @@ export const nadir = $root.nadir = (() => {
              */
             Hello.prototype.labels = $util.emptyObject;
 
+            /**
+             * Hello publicKey.
+             * @member {string} publicKey
+             * @memberof nadir.v1.Hello
+             * @instance
+             */
+            Hello.prototype.publicKey = "";
+
+            /**
+             * Hello keyProof.
+             * @member {Uint8Array} keyProof
+             * @memberof nadir.v1.Hello
+             * @instance
+             */
+            Hello.prototype.keyProof = $util.newBuffer([]);
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -25911,6 +25961,10 @@ export const nadir = $root.nadir = (() => {
                 if (message.labels != null && $Object.hasOwnProperty.call(message, "labels"))
                     for (let keys = $Object.keys(message.labels), i = 0; i < keys.length; ++i)
                         writer.uint32(/* id 8, wireType 2 =*/66).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.labels[keys[i]]).ldelim();
+                if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey") && message.publicKey !== "")
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.publicKey);
+                if (message.keyProof != null && $Object.hasOwnProperty.call(message, "keyProof") && message.keyProof.length)
+                    writer.uint32(/* id 10, wireType 2 =*/82).bytes(message.keyProof);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -26060,6 +26114,24 @@ export const nadir = $root.nadir = (() => {
                             message.labels[key] = value;
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.publicKey = value;
+                            else
+                                delete message.publicKey;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.keyProof = value;
+                            else
+                                delete message.keyProof;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -26161,6 +26233,12 @@ export const nadir = $root.nadir = (() => {
                         if (!$util.isString(message.labels[key[i]]))
                             return "labels: string{k:string} expected";
                 }
+                if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey"))
+                    if (!$util.isString(message.publicKey))
+                        return "publicKey: string expected";
+                if (message.keyProof != null && $Object.hasOwnProperty.call(message, "keyProof"))
+                    if (!(message.keyProof && typeof message.keyProof.length === "number" || $util.isString(message.keyProof)))
+                        return "keyProof: buffer expected";
                 return null;
             };
 
@@ -26242,6 +26320,15 @@ export const nadir = $root.nadir = (() => {
                         message.labels[keys[i]] = $String(object.labels[keys[i]]);
                     }
                 }
+                if (object.publicKey != null)
+                    if (typeof object.publicKey !== "string" || object.publicKey.length)
+                        message.publicKey = $String(object.publicKey);
+                if (object.keyProof != null)
+                    if (object.keyProof.length)
+                        if (typeof object.keyProof === "string")
+                            $util.base64.decode(object.keyProof, message.keyProof = $util.newBuffer($util.base64.length(object.keyProof)), 0);
+                        else if (object.keyProof.length >= 0)
+                            message.keyProof = object.keyProof;
                 return message;
             };
 
@@ -26270,6 +26357,14 @@ export const nadir = $root.nadir = (() => {
                     object.peerId = "";
                     object.role = options.enums === $String ? "PEER_ROLE_UNSPECIFIED" : 0;
                     object.agent = "";
+                    object.publicKey = "";
+                    if (options.bytes === $String)
+                        object.keyProof = "";
+                    else {
+                        object.keyProof = [];
+                        if (options.bytes !== $Array)
+                            object.keyProof = $util.newBuffer(object.keyProof);
+                    }
                 }
                 if (message.peerId != null && $Object.hasOwnProperty.call(message, "peerId"))
                     object.peerId = message.peerId;
@@ -26306,6 +26401,10 @@ export const nadir = $root.nadir = (() => {
                         object.labels[keys2[j]] = message.labels[keys2[j]];
                     }
                 }
+                if (message.publicKey != null && $Object.hasOwnProperty.call(message, "publicKey"))
+                    object.publicKey = message.publicKey;
+                if (message.keyProof != null && $Object.hasOwnProperty.call(message, "keyProof"))
+                    object.keyProof = options.bytes === $String ? $util.base64.encode(message.keyProof, 0, message.keyProof.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.keyProof) : message.keyProof;
                 return object;
             };
 
@@ -30580,6 +30679,7 @@ export const nadir = $root.nadir = (() => {
              * @typedef {Object} nadir.v1.AttemptAssigned.$Properties
              * @property {nadir.v1.TrialAssignment.$Properties|null} [assignment] AttemptAssigned assignment
              * @property {string|null} [workerId] AttemptAssigned workerId
+             * @property {string|null} [workerKey] AttemptAssigned workerKey
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -30596,6 +30696,7 @@ export const nadir = $root.nadir = (() => {
              * @typedef {{
              *   assignment?: nadir.v1.TrialAssignment.$Shape|null;
              *   workerId?: string|null;
+             *   workerKey?: string|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} nadir.v1.AttemptAssigned.$Shape
              */
@@ -30630,6 +30731,14 @@ export const nadir = $root.nadir = (() => {
              * @instance
              */
             AttemptAssigned.prototype.workerId = "";
+
+            /**
+             * AttemptAssigned workerKey.
+             * @member {string} workerKey
+             * @memberof nadir.v1.AttemptAssigned
+             * @instance
+             */
+            AttemptAssigned.prototype.workerKey = "";
 
             /**
              * Creates a new AttemptAssigned instance using the specified properties.
@@ -30667,6 +30776,8 @@ export const nadir = $root.nadir = (() => {
                     $root.nadir.v1.TrialAssignment.encode(message.assignment, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
                 if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId") && message.workerId !== "")
                     writer.uint32(/* id 2, wireType 2 =*/18).string(message.workerId);
+                if (message.workerKey != null && $Object.hasOwnProperty.call(message, "workerKey") && message.workerKey !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.workerKey);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -30739,6 +30850,15 @@ export const nadir = $root.nadir = (() => {
                                 delete message.workerId;
                             continue;
                         }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.workerKey = value;
+                            else
+                                delete message.workerKey;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -30795,6 +30915,9 @@ export const nadir = $root.nadir = (() => {
                 if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
                     if (!$util.isString(message.workerId))
                         return "workerId: string expected";
+                if (message.workerKey != null && $Object.hasOwnProperty.call(message, "workerKey"))
+                    if (!$util.isString(message.workerKey))
+                        return "workerKey: string expected";
                 return null;
             };
 
@@ -30824,6 +30947,9 @@ export const nadir = $root.nadir = (() => {
                 if (object.workerId != null)
                     if (typeof object.workerId !== "string" || object.workerId.length)
                         message.workerId = $String(object.workerId);
+                if (object.workerKey != null)
+                    if (typeof object.workerKey !== "string" || object.workerKey.length)
+                        message.workerKey = $String(object.workerKey);
                 return message;
             };
 
@@ -30847,11 +30973,14 @@ export const nadir = $root.nadir = (() => {
                 if (options.defaults) {
                     object.assignment = null;
                     object.workerId = "";
+                    object.workerKey = "";
                 }
                 if (message.assignment != null && $Object.hasOwnProperty.call(message, "assignment"))
                     object.assignment = $root.nadir.v1.TrialAssignment.toObject(message.assignment, options, _depth + 1);
                 if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
                     object.workerId = message.workerId;
+                if (message.workerKey != null && $Object.hasOwnProperty.call(message, "workerKey"))
+                    object.workerKey = message.workerKey;
                 return object;
             };
 

@@ -46,12 +46,14 @@ class TrialCreated(_message.Message):
     def __init__(self, trial: _Optional[_Union[_common_pb2.TrialRef, _Mapping]] = ..., parameters: _Optional[_Mapping[str, _common_pb2.ParameterValue]] = ..., seed: _Optional[int] = ..., suggester: _Optional[str] = ..., list_index: _Optional[int] = ..., replicate: _Optional[int] = ..., metadata: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class AttemptAssigned(_message.Message):
-    __slots__ = ("assignment", "worker_id")
+    __slots__ = ("assignment", "worker_id", "worker_key")
     ASSIGNMENT_FIELD_NUMBER: _ClassVar[int]
     WORKER_ID_FIELD_NUMBER: _ClassVar[int]
+    WORKER_KEY_FIELD_NUMBER: _ClassVar[int]
     assignment: _trial_pb2.TrialAssignment
     worker_id: str
-    def __init__(self, assignment: _Optional[_Union[_trial_pb2.TrialAssignment, _Mapping]] = ..., worker_id: _Optional[str] = ...) -> None: ...
+    worker_key: str
+    def __init__(self, assignment: _Optional[_Union[_trial_pb2.TrialAssignment, _Mapping]] = ..., worker_id: _Optional[str] = ..., worker_key: _Optional[str] = ...) -> None: ...
 
 class StudyStateChanged(_message.Message):
     __slots__ = ("study_id", "state", "reason")

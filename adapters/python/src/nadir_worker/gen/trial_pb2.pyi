@@ -195,7 +195,7 @@ class TrialStopped(_message.Message):
     def __init__(self, trial: _Optional[_Union[_common_pb2.TrialRef, _Mapping]] = ..., reason: _Optional[_Union[StopReason, str]] = ..., last: _Optional[_Union[_common_pb2.Measurement, _Mapping]] = ..., target: _Optional[_Union[TargetOutcome, _Mapping]] = ..., checkpoint_uri: _Optional[str] = ...) -> None: ...
 
 class TrialResult(_message.Message):
-    __slots__ = ("trial", "state", "parameters", "final", "measurements", "target", "seed", "list_index", "suggester", "worker_id", "failure_kind", "message", "started_unix_ms", "ended_unix_ms")
+    __slots__ = ("trial", "state", "parameters", "final", "measurements", "target", "seed", "list_index", "suggester", "worker_id", "failure_kind", "message", "started_unix_ms", "ended_unix_ms", "replicate")
     class ParametersEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -217,6 +217,7 @@ class TrialResult(_message.Message):
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     STARTED_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
     ENDED_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    REPLICATE_FIELD_NUMBER: _ClassVar[int]
     trial: _common_pb2.TrialRef
     state: _common_pb2.TrialState
     parameters: _containers.MessageMap[str, _common_pb2.ParameterValue]
@@ -231,4 +232,5 @@ class TrialResult(_message.Message):
     message: str
     started_unix_ms: int
     ended_unix_ms: int
-    def __init__(self, trial: _Optional[_Union[_common_pb2.TrialRef, _Mapping]] = ..., state: _Optional[_Union[_common_pb2.TrialState, str]] = ..., parameters: _Optional[_Mapping[str, _common_pb2.ParameterValue]] = ..., final: _Optional[_Union[_common_pb2.Measurement, _Mapping]] = ..., measurements: _Optional[_Iterable[_Union[_common_pb2.Measurement, _Mapping]]] = ..., target: _Optional[_Union[TargetOutcome, _Mapping]] = ..., seed: _Optional[int] = ..., list_index: _Optional[int] = ..., suggester: _Optional[str] = ..., worker_id: _Optional[str] = ..., failure_kind: _Optional[_Union[FailureKind, str]] = ..., message: _Optional[str] = ..., started_unix_ms: _Optional[int] = ..., ended_unix_ms: _Optional[int] = ...) -> None: ...
+    replicate: int
+    def __init__(self, trial: _Optional[_Union[_common_pb2.TrialRef, _Mapping]] = ..., state: _Optional[_Union[_common_pb2.TrialState, str]] = ..., parameters: _Optional[_Mapping[str, _common_pb2.ParameterValue]] = ..., final: _Optional[_Union[_common_pb2.Measurement, _Mapping]] = ..., measurements: _Optional[_Iterable[_Union[_common_pb2.Measurement, _Mapping]]] = ..., target: _Optional[_Union[TargetOutcome, _Mapping]] = ..., seed: _Optional[int] = ..., list_index: _Optional[int] = ..., suggester: _Optional[str] = ..., worker_id: _Optional[str] = ..., failure_kind: _Optional[_Union[FailureKind, str]] = ..., message: _Optional[str] = ..., started_unix_ms: _Optional[int] = ..., ended_unix_ms: _Optional[int] = ..., replicate: _Optional[int] = ...) -> None: ...

@@ -26,7 +26,7 @@ from . import common_pb2 as nadir_dot_v1_dot_common__pb2
 from . import trial_pb2 as nadir_dot_v1_dot_trial__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15nadir/v1/worker.proto\x12\x08nadir.v1\x1a\x15nadir/v1/common.proto\x1a\x14nadir/v1/trial.proto\"\x81\x03\n\nWorkerInfo\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0b\n\x03pid\x18\x02 \x01(\r\x12\x33\n\x10\x61\x63\x63\x65lerator_kind\x18\x03 \x01(\x0e\x32\x19.nadir.v1.AcceleratorKind\x12\x19\n\x11\x61\x63\x63\x65lerator_count\x18\x04 \x01(\r\x12\x19\n\x11\x61\x63\x63\x65lerator_model\x18\x05 \x01(\t\x12 \n\x18\x61\x63\x63\x65lerator_memory_bytes\x18\x06 \x01(\x04\x12G\n\x12\x66ramework_versions\x18\x07 \x03(\x0b\x32+.nadir.v1.WorkerInfo.FrameworkVersionsEntry\x12\x10\n\x08\x63\x61pacity\x18\x08 \x01(\r\x12\x11\n\tworkloads\x18\t \x03(\t\x12#\n\x07running\x18\n \x03(\x0b\x32\x12.nadir.v1.TrialRef\x1a\x38\n\x16\x46rameworkVersionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xdc\x01\n\rSuggesterInfo\x12\x12\n\nalgorithms\x18\x01 \x03(\t\x12J\n\x12\x66ramework_versions\x18\x02 \x03(\x0b\x32..nadir.v1.SuggesterInfo.FrameworkVersionsEntry\x12\x10\n\x08\x63\x61pacity\x18\x03 \x01(\r\x12\x1f\n\x17supports_early_stopping\x18\x04 \x01(\x08\x1a\x38\n\x16\x46rameworkVersionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"!\n\x0cObserverInfo\x12\x11\n\tstudy_ids\x18\x01 \x03(\t\"\xc1\x02\n\x05Hello\x12\x0f\n\x07peer_id\x18\x01 \x01(\t\x12 \n\x04role\x18\x02 \x01(\x0e\x32\x12.nadir.v1.PeerRole\x12&\n\x06worker\x18\x03 \x01(\x0b\x32\x14.nadir.v1.WorkerInfoH\x00\x12,\n\tsuggester\x18\x04 \x01(\x0b\x32\x17.nadir.v1.SuggesterInfoH\x00\x12*\n\x08observer\x18\x05 \x01(\x0b\x32\x16.nadir.v1.ObserverInfoH\x00\x12\r\n\x05\x61gent\x18\x06 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x07 \x03(\t\x12+\n\x06labels\x18\x08 \x03(\x0b\x32\x1b.nadir.v1.Hello.LabelsEntry\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x06\n\x04info\"\xe2\x01\n\x07Welcome\x12\x0f\n\x07peer_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x18\n\x10negotiated_minor\x18\x03 \x01(\r\x12\x1d\n\x15heartbeat_interval_ms\x18\x04 \x01(\r\x12\x17\n\x0fpeer_timeout_ms\x18\x05 \x01(\r\x12\x17\n\x0fmax_frame_bytes\x18\x06 \x01(\x04\x12&\n\nreattached\x18\x07 \x03(\x0b\x32\x12.nadir.v1.TrialRef\x12\r\n\x05\x61gent\x18\x08 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\t \x03(\t\"/\n\x0fProtocolVersion\x12\r\n\x05major\x18\x01 \x01(\r\x12\r\n\x05minor\x18\x02 \x01(\r\"z\n\x07Refused\x12\'\n\x06reason\x18\x01 \x01(\x0e\x32\x17.nadir.v1.RefusalReason\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x35\n\x12supported_versions\x18\x03 \x03(\x0b\x32\x19.nadir.v1.ProtocolVersion\">\n\x07Goodbye\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12#\n\x07running\x18\x02 \x03(\x0b\x32\x12.nadir.v1.TrialRef\"[\n\x0f\x41ttemptProgress\x12!\n\x05trial\x18\x01 \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x17\n\x0f\x65lapsed_seconds\x18\x03 \x01(\x01\"\xb4\x01\n\tHeartbeat\x12*\n\x07running\x18\x01 \x03(\x0b\x32\x19.nadir.v1.AttemptProgress\x12\x12\n\nfree_slots\x18\x02 \x01(\r\x12\x35\n\tresources\x18\x03 \x03(\x0b\x32\".nadir.v1.Heartbeat.ResourcesEntry\x1a\x30\n\x0eResourcesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x1c\n\x0bWorkRequest\x12\r\n\x05slots\x18\x01 \x01(\r\"y\n\tStopTrial\x12!\n\x05trial\x18\x01 \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12$\n\x06reason\x18\x02 \x01(\x0e\x32\x14.nadir.v1.StopReason\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x12\n\ncheckpoint\x18\x04 \x01(\x08\",\n\x05\x44rain\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x02 \x01(\r\">\n\x08Shutdown\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x10\n\x08graceful\x18\x02 \x01(\x08\x12\x10\n\x08grace_ms\x18\x03 \x01(\r*l\n\x08PeerRole\x12\x19\n\x15PEER_ROLE_UNSPECIFIED\x10\x00\x12\x14\n\x10PEER_ROLE_WORKER\x10\x01\x12\x17\n\x13PEER_ROLE_SUGGESTER\x10\x02\x12\x16\n\x12PEER_ROLE_OBSERVER\x10\x03*\xff\x01\n\rRefusalReason\x12\x1e\n\x1aREFUSAL_REASON_UNSPECIFIED\x10\x00\x12#\n\x1fREFUSAL_REASON_VERSION_MISMATCH\x10\x01\x12\x1f\n\x1bREFUSAL_REASON_UNAUTHORIZED\x10\x02\x12$\n REFUSAL_REASON_DUPLICATE_PEER_ID\x10\x03\x12\x1b\n\x17REFUSAL_REASON_DRAINING\x10\x04\x12 \n\x1cREFUSAL_REASON_INVALID_HELLO\x10\x05\x12#\n\x1fREFUSAL_REASON_UNSUPPORTED_ROLE\x10\x06\x42W\n\x15\x64\x65v.nadir.protocol.v1P\x01Z<github.com/nadir-hpo/nadir/protocols/gen/go/nadir/v1;nadirv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15nadir/v1/worker.proto\x12\x08nadir.v1\x1a\x15nadir/v1/common.proto\x1a\x14nadir/v1/trial.proto\"\x81\x03\n\nWorkerInfo\x12\x0c\n\x04host\x18\x01 \x01(\t\x12\x0b\n\x03pid\x18\x02 \x01(\r\x12\x33\n\x10\x61\x63\x63\x65lerator_kind\x18\x03 \x01(\x0e\x32\x19.nadir.v1.AcceleratorKind\x12\x19\n\x11\x61\x63\x63\x65lerator_count\x18\x04 \x01(\r\x12\x19\n\x11\x61\x63\x63\x65lerator_model\x18\x05 \x01(\t\x12 \n\x18\x61\x63\x63\x65lerator_memory_bytes\x18\x06 \x01(\x04\x12G\n\x12\x66ramework_versions\x18\x07 \x03(\x0b\x32+.nadir.v1.WorkerInfo.FrameworkVersionsEntry\x12\x10\n\x08\x63\x61pacity\x18\x08 \x01(\r\x12\x11\n\tworkloads\x18\t \x03(\t\x12#\n\x07running\x18\n \x03(\x0b\x32\x12.nadir.v1.TrialRef\x1a\x38\n\x16\x46rameworkVersionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xdc\x01\n\rSuggesterInfo\x12\x12\n\nalgorithms\x18\x01 \x03(\t\x12J\n\x12\x66ramework_versions\x18\x02 \x03(\x0b\x32..nadir.v1.SuggesterInfo.FrameworkVersionsEntry\x12\x10\n\x08\x63\x61pacity\x18\x03 \x01(\r\x12\x1f\n\x17supports_early_stopping\x18\x04 \x01(\x08\x1a\x38\n\x16\x46rameworkVersionsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"!\n\x0cObserverInfo\x12\x11\n\tstudy_ids\x18\x01 \x03(\t\"\xe8\x02\n\x05Hello\x12\x0f\n\x07peer_id\x18\x01 \x01(\t\x12 \n\x04role\x18\x02 \x01(\x0e\x32\x12.nadir.v1.PeerRole\x12&\n\x06worker\x18\x03 \x01(\x0b\x32\x14.nadir.v1.WorkerInfoH\x00\x12,\n\tsuggester\x18\x04 \x01(\x0b\x32\x17.nadir.v1.SuggesterInfoH\x00\x12*\n\x08observer\x18\x05 \x01(\x0b\x32\x16.nadir.v1.ObserverInfoH\x00\x12\r\n\x05\x61gent\x18\x06 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\x07 \x03(\t\x12+\n\x06labels\x18\x08 \x03(\x0b\x32\x1b.nadir.v1.Hello.LabelsEntry\x12\x12\n\npublic_key\x18\t \x01(\t\x12\x11\n\tkey_proof\x18\n \x01(\x0c\x1a-\n\x0bLabelsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x42\x06\n\x04info\"\xe2\x01\n\x07Welcome\x12\x0f\n\x07peer_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x18\n\x10negotiated_minor\x18\x03 \x01(\r\x12\x1d\n\x15heartbeat_interval_ms\x18\x04 \x01(\r\x12\x17\n\x0fpeer_timeout_ms\x18\x05 \x01(\r\x12\x17\n\x0fmax_frame_bytes\x18\x06 \x01(\x04\x12&\n\nreattached\x18\x07 \x03(\x0b\x32\x12.nadir.v1.TrialRef\x12\r\n\x05\x61gent\x18\x08 \x01(\t\x12\x10\n\x08\x66\x65\x61tures\x18\t \x03(\t\"/\n\x0fProtocolVersion\x12\r\n\x05major\x18\x01 \x01(\r\x12\r\n\x05minor\x18\x02 \x01(\r\"z\n\x07Refused\x12\'\n\x06reason\x18\x01 \x01(\x0e\x32\x17.nadir.v1.RefusalReason\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x35\n\x12supported_versions\x18\x03 \x03(\x0b\x32\x19.nadir.v1.ProtocolVersion\">\n\x07Goodbye\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12#\n\x07running\x18\x02 \x03(\x0b\x32\x12.nadir.v1.TrialRef\"[\n\x0f\x41ttemptProgress\x12!\n\x05trial\x18\x01 \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12\x0c\n\x04step\x18\x02 \x01(\x04\x12\x17\n\x0f\x65lapsed_seconds\x18\x03 \x01(\x01\"\xb4\x01\n\tHeartbeat\x12*\n\x07running\x18\x01 \x03(\x0b\x32\x19.nadir.v1.AttemptProgress\x12\x12\n\nfree_slots\x18\x02 \x01(\r\x12\x35\n\tresources\x18\x03 \x03(\x0b\x32\".nadir.v1.Heartbeat.ResourcesEntry\x1a\x30\n\x0eResourcesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\"\x1c\n\x0bWorkRequest\x12\r\n\x05slots\x18\x01 \x01(\r\"y\n\tStopTrial\x12!\n\x05trial\x18\x01 \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12$\n\x06reason\x18\x02 \x01(\x0e\x32\x14.nadir.v1.StopReason\x12\x0f\n\x07message\x18\x03 \x01(\t\x12\x12\n\ncheckpoint\x18\x04 \x01(\x08\",\n\x05\x44rain\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65\x61\x64line_ms\x18\x02 \x01(\r\">\n\x08Shutdown\x12\x0e\n\x06reason\x18\x01 \x01(\t\x12\x10\n\x08graceful\x18\x02 \x01(\x08\x12\x10\n\x08grace_ms\x18\x03 \x01(\r*l\n\x08PeerRole\x12\x19\n\x15PEER_ROLE_UNSPECIFIED\x10\x00\x12\x14\n\x10PEER_ROLE_WORKER\x10\x01\x12\x17\n\x13PEER_ROLE_SUGGESTER\x10\x02\x12\x16\n\x12PEER_ROLE_OBSERVER\x10\x03*\xff\x01\n\rRefusalReason\x12\x1e\n\x1aREFUSAL_REASON_UNSPECIFIED\x10\x00\x12#\n\x1fREFUSAL_REASON_VERSION_MISMATCH\x10\x01\x12\x1f\n\x1bREFUSAL_REASON_UNAUTHORIZED\x10\x02\x12$\n REFUSAL_REASON_DUPLICATE_PEER_ID\x10\x03\x12\x1b\n\x17REFUSAL_REASON_DRAINING\x10\x04\x12 \n\x1cREFUSAL_REASON_INVALID_HELLO\x10\x05\x12#\n\x1fREFUSAL_REASON_UNSUPPORTED_ROLE\x10\x06\x42W\n\x15\x64\x65v.nadir.protocol.v1P\x01Z<github.com/nadir-hpo/nadir/protocols/gen/go/nadir/v1;nadirv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -42,10 +42,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_HELLO_LABELSENTRY']._serialized_options = b'8\001'
   _globals['_HEARTBEAT_RESOURCESENTRY']._loaded_options = None
   _globals['_HEARTBEAT_RESOURCESENTRY']._serialized_options = b'8\001'
-  _globals['_PEERROLE']._serialized_start=2055
-  _globals['_PEERROLE']._serialized_end=2163
-  _globals['_REFUSALREASON']._serialized_start=2166
-  _globals['_REFUSALREASON']._serialized_end=2421
+  _globals['_PEERROLE']._serialized_start=2094
+  _globals['_PEERROLE']._serialized_end=2202
+  _globals['_REFUSALREASON']._serialized_start=2205
+  _globals['_REFUSALREASON']._serialized_end=2460
   _globals['_WORKERINFO']._serialized_start=81
   _globals['_WORKERINFO']._serialized_end=466
   _globals['_WORKERINFO_FRAMEWORKVERSIONSENTRY']._serialized_start=410
@@ -57,29 +57,29 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_OBSERVERINFO']._serialized_start=691
   _globals['_OBSERVERINFO']._serialized_end=724
   _globals['_HELLO']._serialized_start=727
-  _globals['_HELLO']._serialized_end=1048
-  _globals['_HELLO_LABELSENTRY']._serialized_start=995
-  _globals['_HELLO_LABELSENTRY']._serialized_end=1040
-  _globals['_WELCOME']._serialized_start=1051
-  _globals['_WELCOME']._serialized_end=1277
-  _globals['_PROTOCOLVERSION']._serialized_start=1279
-  _globals['_PROTOCOLVERSION']._serialized_end=1326
-  _globals['_REFUSED']._serialized_start=1328
-  _globals['_REFUSED']._serialized_end=1450
-  _globals['_GOODBYE']._serialized_start=1452
-  _globals['_GOODBYE']._serialized_end=1514
-  _globals['_ATTEMPTPROGRESS']._serialized_start=1516
-  _globals['_ATTEMPTPROGRESS']._serialized_end=1607
-  _globals['_HEARTBEAT']._serialized_start=1610
-  _globals['_HEARTBEAT']._serialized_end=1790
-  _globals['_HEARTBEAT_RESOURCESENTRY']._serialized_start=1742
-  _globals['_HEARTBEAT_RESOURCESENTRY']._serialized_end=1790
-  _globals['_WORKREQUEST']._serialized_start=1792
-  _globals['_WORKREQUEST']._serialized_end=1820
-  _globals['_STOPTRIAL']._serialized_start=1822
-  _globals['_STOPTRIAL']._serialized_end=1943
-  _globals['_DRAIN']._serialized_start=1945
-  _globals['_DRAIN']._serialized_end=1989
-  _globals['_SHUTDOWN']._serialized_start=1991
-  _globals['_SHUTDOWN']._serialized_end=2053
+  _globals['_HELLO']._serialized_end=1087
+  _globals['_HELLO_LABELSENTRY']._serialized_start=1034
+  _globals['_HELLO_LABELSENTRY']._serialized_end=1079
+  _globals['_WELCOME']._serialized_start=1090
+  _globals['_WELCOME']._serialized_end=1316
+  _globals['_PROTOCOLVERSION']._serialized_start=1318
+  _globals['_PROTOCOLVERSION']._serialized_end=1365
+  _globals['_REFUSED']._serialized_start=1367
+  _globals['_REFUSED']._serialized_end=1489
+  _globals['_GOODBYE']._serialized_start=1491
+  _globals['_GOODBYE']._serialized_end=1553
+  _globals['_ATTEMPTPROGRESS']._serialized_start=1555
+  _globals['_ATTEMPTPROGRESS']._serialized_end=1646
+  _globals['_HEARTBEAT']._serialized_start=1649
+  _globals['_HEARTBEAT']._serialized_end=1829
+  _globals['_HEARTBEAT_RESOURCESENTRY']._serialized_start=1781
+  _globals['_HEARTBEAT_RESOURCESENTRY']._serialized_end=1829
+  _globals['_WORKREQUEST']._serialized_start=1831
+  _globals['_WORKREQUEST']._serialized_end=1859
+  _globals['_STOPTRIAL']._serialized_start=1861
+  _globals['_STOPTRIAL']._serialized_end=1982
+  _globals['_DRAIN']._serialized_start=1984
+  _globals['_DRAIN']._serialized_end=2028
+  _globals['_SHUTDOWN']._serialized_start=2030
+  _globals['_SHUTDOWN']._serialized_end=2092
 # @@protoc_insertion_point(module_scope)

@@ -94,7 +94,7 @@ class ObserverInfo(_message.Message):
     def __init__(self, study_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Hello(_message.Message):
-    __slots__ = ("peer_id", "role", "worker", "suggester", "observer", "agent", "features", "labels")
+    __slots__ = ("peer_id", "role", "worker", "suggester", "observer", "agent", "features", "labels", "public_key", "key_proof")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -110,6 +110,8 @@ class Hello(_message.Message):
     AGENT_FIELD_NUMBER: _ClassVar[int]
     FEATURES_FIELD_NUMBER: _ClassVar[int]
     LABELS_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    KEY_PROOF_FIELD_NUMBER: _ClassVar[int]
     peer_id: str
     role: PeerRole
     worker: WorkerInfo
@@ -118,7 +120,9 @@ class Hello(_message.Message):
     agent: str
     features: _containers.RepeatedScalarFieldContainer[str]
     labels: _containers.ScalarMap[str, str]
-    def __init__(self, peer_id: _Optional[str] = ..., role: _Optional[_Union[PeerRole, str]] = ..., worker: _Optional[_Union[WorkerInfo, _Mapping]] = ..., suggester: _Optional[_Union[SuggesterInfo, _Mapping]] = ..., observer: _Optional[_Union[ObserverInfo, _Mapping]] = ..., agent: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ..., labels: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    public_key: str
+    key_proof: bytes
+    def __init__(self, peer_id: _Optional[str] = ..., role: _Optional[_Union[PeerRole, str]] = ..., worker: _Optional[_Union[WorkerInfo, _Mapping]] = ..., suggester: _Optional[_Union[SuggesterInfo, _Mapping]] = ..., observer: _Optional[_Union[ObserverInfo, _Mapping]] = ..., agent: _Optional[str] = ..., features: _Optional[_Iterable[str]] = ..., labels: _Optional[_Mapping[str, str]] = ..., public_key: _Optional[str] = ..., key_proof: _Optional[bytes] = ...) -> None: ...
 
 class Welcome(_message.Message):
     __slots__ = ("peer_id", "session_id", "negotiated_minor", "heartbeat_interval_ms", "peer_timeout_ms", "max_frame_bytes", "reattached", "agent", "features")
