@@ -19,7 +19,7 @@ const PARTS = [
   ["zeromq", (u) => u.includes("/zeromq/")],
   ["protobuf", (u) => u.includes("protobufjs") || u.includes("/protocol/src/gen/")],
   ["framing", (u) => u.includes("/protocol/dist/")],
-  ["journal", (u) => /\/coordinator\/dist\/(journal|crc32c)\.js/.test(u)],
+  ["journal", (u) => /\/coordinator\/dist\/(journal(\/[^/]+)?|crc32c)\.js/.test(u)],
   ["coordinator", (u) => u.includes("/coordinator/dist/")],
 ];
 
