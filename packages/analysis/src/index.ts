@@ -106,6 +106,9 @@ export {
   type AnalyzeOptions,
   type AnalyzeResult,
   analyzeScores,
+  EXACT_K,
+  MAX_K,
   type TuningCurvePoint,
   toJsonSafe,
+  tuningCurveKs,
 } from "./summary.js";

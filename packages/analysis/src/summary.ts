@@ -24,7 +24,10 @@ export interface AnalyzeOptions {
   /** Bounds of the score's support (e.g. 0 and 1 for accuracies; default ∓∞). */
   readonly lower?: number;
   readonly upper?: number;
-  /** Largest k of the tuning curve (default max(n, 64)). */
+  /**
+   * Largest k of the tuning curve (default max(n, 64); at most {@link MAX_K}). Every k ≤ 1024 is
+   * evaluated; beyond, the log-spaced grid of {@link tuningCurveKs}.
+   */
   readonly maxK?: number;
   /** Asymptotic-regime threshold θ; without it no parametric fit is made. */
   readonly threshold?: number;
@@ -82,11 +85,44 @@ export interface AnalyzeResult {
   warnings: string[];
 }
 
+/** Largest k accepted for the tuning curve (the grid beyond 1024 has 16 points per doubling). */
+export const MAX_K = 1_000_000_000;
+/** Every k up to this value is on the tuning-curve grid. */
+export const EXACT_K = 1024;
+/** Grid points per doubling of k beyond {@link EXACT_K}. */
+const K_PER_DOUBLING = 16;
+
+/**
+ * The k at which {@link analyzeScores} evaluates the tuning curves: every integer 1..min(maxK, 1024),
+ * then ⌊1024·2^(i/16)⌉ for i = 1, 2, … (16 points per doubling, ratio ≈ 1.044) below maxK, then
+ * maxK itself; `n` is added when 1024 < n ≤ maxK so the curve at the sample size is always present.
+ * The curves are exact at every listed k (no interpolation); between grid points beyond 1024 the
+ * median curve is a step function of k that changes by at most one order statistic per 4.4 % of k.
+ * Grid size ≤ 1,024 + 16·log2(maxK/1024) + 2 (≤ 1,345 for maxK = 10⁹), whatever n.
+ */
+export function tuningCurveKs(maxK: number, n?: number): number[] {
+  if (!Number.isInteger(maxK) || maxK < 1 || maxK > MAX_K)
+    throw new InvalidArgumentError(`maxK must be an integer from 1 to ${MAX_K}, got ${maxK}`);
+  const ks: number[] = [];
+  for (let k = 1; k <= Math.min(maxK, EXACT_K); k++) ks.push(k);
+  if (maxK <= EXACT_K) return ks;
+  const set = new Set<number>();
+  for (let i = 1; ; i++) {
+    const k = Math.round(EXACT_K * 2 ** (i / K_PER_DOUBLING));
+    if (k >= maxK) break;
+    set.add(k);
+  }
+  set.add(maxK);
+  if (n !== undefined && n > EXACT_K && n <= maxK) set.add(n);
+  return ks.concat([...set].sort((x, y) => x - y));
+}
+
 /**
  * Analyze one metric's scores from random search.
  *
  * Nonparametric part: `confidenceBands(scores, confidence, {a: lower, b: upper, method})`; ECDF and
- * band CDFs at the sorted unique scores; tuning curves for k = 1..K: median τ(k) = Q(½^{1/k})
+ * band CDFs at the sorted unique scores; tuning curves at k = 1..1024 and a log grid up to maxK
+ * ({@link tuningCurveKs}): median τ(k) = Q(½^{1/k})
  * (maximize) or Q(1 − ½^{1/k}) (minimize), mean E[T_k]; lower/upper from the upper/lower CDF band.
  * Parametric part (only with `threshold`): fitNoisyQuadratic on the tail (limits (−∞, θ] for
  * minimize, (θ, ∞) for maximize; c ∈ 1..10; convex = minimize; a or b kept within the bounds),
@@ -115,19 +151,23 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
   if (Number.isNaN(lower) || Number.isNaN(upper) || !(lower < upper))
     throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`);
   const maxK = options.maxK ?? Math.max(n, 64);
-  if (!Number.isInteger(maxK) || maxK < 1)
-    throw new InvalidArgumentError(`maxK must be an integer >= 1, got ${maxK}`);
+  if (!Number.isInteger(maxK) || maxK < 1 || maxK > MAX_K)
+    throw new InvalidArgumentError(
+      `maxK must be an integer from 1 to ${MAX_K.toLocaleString("en-US")}, got ${maxK}`,
+    );
   const warnings: string[] = [];
 
   const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method });
-  const unique = [...new Set(scores)].sort((x, y) => x - y);
+  const sortedScores = Float64Array.from(scores).sort();
+  const unique: number[] = [];
+  for (const y of sortedScores) if (unique.length === 0 || unique[unique.length - 1] !== y) unique.push(y);
   const ecdf = {
     y: unique,
     cdf: unique.map((y) => bands.point.cdf(y)),
     lower: unique.map((y) => bands.lower.cdf(y)),
     upper: unique.map((y) => bands.upper.cdf(y)),
   };
-  const ks = Array.from({ length: maxK }, (_, i) => i + 1);
+  const ks = tuningCurveKs(maxK, n);
   const q = { q: 0.5, minimize };
   const med = bands.point.quantileTuningCurve(ks, q);
   const medLo = bands.upper.quantileTuningCurve(ks, q);

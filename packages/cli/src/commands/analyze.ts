@@ -1,5 +1,12 @@
 import * as fs from "node:fs";
-import { type AnalyzeResult, analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
+import {
+  type AnalyzeResult,
+  analyzeScores,
+  EXACT_K,
+  InvalidArgumentError,
+  MAX_K,
+  toJsonSafe,
+} from "@nadir/analysis";
 import type { Command } from "commander";
 import { inputInfo, type ListTrialsMode, ReadTrialsError, readTrialsColumn } from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
@@ -47,8 +54,9 @@ function render(file: string, metric: string, r: AnalyzeResult, rows: number, sk
     `Band: ${r.bands} at ${conf} simultaneous confidence (critical value ${fmt(r.critical_value)}); support [${fmt(r.bounds.lower)}, ${fmt(r.bounds.upper)}]`,
   );
   out.push(`Best score after k random-search trials — median [${conf} band] and mean [band]:`);
-  const K = r.tuning_curve.length;
-  const show = new Set<number>([1]);
+  // Powers of two (on the grid beyond 1024 too: 16 points per doubling), n and the last k.
+  const K = r.tuning_curve.at(-1)?.k ?? 0;
+  const show = new Set<number>([1, r.n]);
   for (let k = 2; k <= K; k *= 2) show.add(k);
   show.add(K);
   for (const p of r.tuning_curve) {
@@ -102,7 +110,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--bands <method>", "dkw | ks | ld_equal_tailed | ld_highest_density", "ld_highest_density")
     .option("--lower <A>", "lowest possible score (e.g. 0)")
     .option("--upper <B>", "highest possible score (e.g. 1)")
-    .option("--max-k <K>", "largest k of the tuning curve (default max(n, 64))")
+    .option(
+      "--max-k <K>",
+      `largest k of the tuning curve (default max(n, 64), at most ${MAX_K.toLocaleString("en-US")}; every k up to ${EXACT_K}, then 16 per doubling)`,
+    )
     .option("--threshold <T>", "asymptotic-regime threshold: fit the noisy quadratic to scores beyond it")
     .option(
       "--list-trials <mode>",
@@ -122,8 +133,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         if (o.listTrials !== "separate" && o.listTrials !== "include")
           usage(`--list-trials must be separate or include, got ${JSON.stringify(o.listTrials)}`);
         const maxK = num("--max-k", o.maxK);
-        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
-          usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
+        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1 && maxK <= MAX_K))
+          usage(`--max-k must be an integer from 1 to ${MAX_K.toLocaleString("en-US")}, got ${o.maxK}`);
         options = {
           metric: o.metric,
           direction: o.direction,
