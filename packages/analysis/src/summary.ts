@@ -57,6 +57,8 @@ export interface AnalyzeResult {
   bands: BandMethod;
   bounds: { lower: number; upper: number };
   critical_value: number;
+  /** How critical_value was obtained (exact, pelz_good, extrapolated, closed_form) and why. */
+  critical_value_source: { kind: string; intervals: string | null; note: string };
   ecdf: { y: number[]; cdf: number[]; lower: number[]; upper: number[] };
   tuning_curve: TuningCurvePoint[];
   fit: {
@@ -157,7 +159,15 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     );
   const warnings: string[] = [];
 
-  const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method });
+  // The band's cumulative values are built once and shared by the curves and the consonance set.
+  const bandCum = bandCumulativeWeights(n, confidence, method);
+  const bands = confidenceBands(scores, confidence, {
+    a: lower,
+    b: upper,
+    method,
+    criticalValue: bandCum.criticalValue,
+  });
+  bands.criticalValueSource = bandCum.criticalValueSource;
   const sortedScores = Float64Array.from(scores).sort();
   const unique: number[] = [];
   for (const y of sortedScores) if (unique.length === 0 || unique[unique.length - 1] !== y) unique.push(y);
@@ -193,6 +203,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     bands: method,
     bounds: { lower, upper },
     critical_value: bands.criticalValue,
+    critical_value_source: { ...bands.criticalValueSource },
     ecdf,
     tuning_curve,
     fit: null,
@@ -235,9 +246,8 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     warnings.push(`no parametric fit: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
-    const cum = bandCumulativeWeights(n, confidence, method, bands.criticalValue);
     const set = consonanceSet(
-      { ys: scores, lower: [...cum.lower], upper: [...cum.upper] },
+      { ys: scores, lower: [...bandCum.lower], upper: [...bandCum.upper] },
       {
         threshold: theta,
         minimize,

@@ -51,8 +51,10 @@ function render(file: string, metric: string, r: AnalyzeResult, rows: number, sk
     `${file}: ${metric} (${r.direction}), n = ${r.n} of ${rows} rows${skipped ? ` (${skipped} skipped: metric missing or not a finite number)` : ""}`,
   );
   out.push(
-    `Band: ${r.bands} at ${conf} simultaneous confidence (critical value ${fmt(r.critical_value)}); support [${fmt(r.bounds.lower)}, ${fmt(r.bounds.upper)}]`,
+    `Band: ${r.bands} at ${conf} simultaneous confidence (critical value ${fmt(r.critical_value)}, ${r.critical_value_source.kind.replace("_", " ")}); support [${fmt(r.bounds.lower)}, ${fmt(r.bounds.upper)}]`,
   );
+  if (r.critical_value_source.kind === "pelz_good" || r.critical_value_source.kind === "extrapolated")
+    out.push(`  note: ${r.critical_value_source.note}`);
   out.push(`Best score after k random-search trials — median [${conf} band] and mean [band]:`);
   // Powers of two (on the grid beyond 1024 too: 16 points per doubling), n and the last k.
   const K = r.tuning_curve.at(-1)?.k ?? 0;
