@@ -257,9 +257,25 @@ export function ldCriticalValue(n: number, confidence: number, kind: LdKind): nu
   let s: number;
   if (Math.abs(g0) <= FTOL) s = s0;
   else if (Math.abs(g1) <= FTOL) s = s1;
-  else if (g1 > 0 === g0 > 0)
-    throw new NumericalError(`ldCriticalValue: could not bracket δ* (n=${n}, confidence=${confidence})`);
-  else {
+  else if (g1 > 0 === g0 > 0) {
+    // The secant phase assumes g ≈ 0.9·Δs, which fails at low confidence (there ln(1 − coverage)
+    // and ln(1 − confidence) are both ≈ 0 and g is tiny). Fall back to the guaranteed bracket:
+    // coverage ≤ confidence at δ = confidence (the joint event is inside each pointwise one) and
+    // ≥ 1 − (1 − confidence)/2 at the Bonferroni end, and solve coverage = confidence by Brent.
+    const h = (t: number): number => {
+      const delta = -Math.expm1(t);
+      const { lo, hi } = ldIntervals(n, delta, kind, warm);
+      return orderStatisticsBoxProbability(lo, hi) - confidence;
+    };
+    const hLo = h(sLo);
+    if (hLo >= -COVERAGE_TOL) s = sLo;
+    else {
+      const hHi = h(sHi);
+      if (!(hHi > 0))
+        throw new NumericalError(`ldCriticalValue: could not bracket δ* (n=${n}, confidence=${confidence})`);
+      s = brentRoot(h, sHi, sLo, { xtol: 1e-13, ftol: COVERAGE_TOL, fLo: hHi, fHi: hLo });
+    }
+  } else {
     const [a, fa, b, fb] = s0 < s1 ? [s0, g0, s1, g1] : [s1, g1, s0, g0];
     s = brentRoot(g, a, b, { xtol: 1e-12, ftol: FTOL, fLo: fa, fHi: fb });
   }
