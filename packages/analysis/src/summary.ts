@@ -8,6 +8,7 @@
  * after `toJsonSafe`). Used by `nadir analyze` and reusable by the report package.
  */
 import { type BandMethod, bandCumulativeWeights, confidenceBands } from "./nonparametric/bands.js";
+import { C_MAX, C_MIN } from "./parametric/common.js";
 import { consonanceSet, extrapolateMedian, medianGain } from "./parametric/consonance.js";
 import { fitNoisyQuadratic } from "./parametric/fit.js";
 import { InvalidArgumentError } from "./special/errors.js";
@@ -35,6 +36,12 @@ export interface AnalyzeOptions {
   readonly extrapolationKs?: readonly number[];
   /** Seed of the fit's deterministic random starts (default 0). */
   readonly seed?: number;
+  /**
+   * Largest effective dimension c considered by the fit and the consonance set (integer 1..10).
+   * Pass the number of searched (non-fixed) hyperparameters when known, as opda's analyses do
+   * (c counts the Hessian's non-zero eigenvalues, at most that number). Default 10, opda's C_MAX.
+   */
+  readonly maxC?: number;
 }
 
 /** One row of `tuning_curve`: the median and mean tuning curves at k with their band limits. */
@@ -72,8 +79,13 @@ export interface AnalyzeResult {
     probability_of_regime: number;
     evaluations: number;
   } | null;
-  best_score_interval: { lower: number; upper: number } | null;
-  effective_dimension: { accepted: number[] };
+  /**
+   * `informative` is false when the interval is no narrower than the observed scores' range (too
+   * few scores in the regime, or no bound on the score's side): it then says nothing the data did not.
+   */
+  best_score_interval: { lower: number; upper: number; informative: boolean } | null;
+  /** Accepted c, and the bound `max_c` that applied ("given" by the caller or the "default" 10). */
+  effective_dimension: { accepted: number[]; max_c: number; max_c_source: "given" | "default" };
   noise_interval: { lower: number; upper: number } | null;
   regime: {
     threshold: number;
@@ -152,6 +164,24 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
   const upper = options.upper ?? Number.POSITIVE_INFINITY;
   if (Number.isNaN(lower) || Number.isNaN(upper) || !(lower < upper))
     throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const y of scores) {
+    if (y < min) min = y;
+    if (y > max) max = y;
+  }
+  if (lower > min)
+    throw new InvalidArgumentError(
+      `the lower bound of the score (${lower}) is above the lowest score (${min}): the bounds must contain every score`,
+    );
+  if (upper < max)
+    throw new InvalidArgumentError(
+      `the upper bound of the score (${upper}) is below the highest score (${max}): the bounds must contain every score`,
+    );
+  const maxC = options.maxC ?? C_MAX;
+  if (!Number.isInteger(maxC) || maxC < C_MIN || maxC > C_MAX)
+    throw new InvalidArgumentError(`maxC must be an integer from ${C_MIN} to ${C_MAX}, got ${maxC}`);
+  const maxCSource = options.maxC === undefined ? "default" : "given";
   const maxK = options.maxK ?? Math.max(n, 64);
   if (!Number.isInteger(maxK) || maxK < 1 || maxK > MAX_K)
     throw new InvalidArgumentError(
@@ -208,7 +238,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     tuning_curve,
     fit: null,
     best_score_interval: null,
-    effective_dimension: { accepted: [] },
+    effective_dimension: { accepted: [], max_c: maxC, max_c_source: maxCSource },
     noise_interval: null,
     regime: null,
     extrapolation: [],
@@ -226,7 +256,9 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     const bound: [number, number] = [lower, upper];
     fitted = fitNoisyQuadratic(scores, {
       limits: minimize ? [-inf, theta] : [theta, inf],
-      constraints: minimize ? { a: bound, convex: true } : { b: bound, convex: false },
+      constraints: minimize
+        ? { a: bound, c: [C_MIN, maxC], convex: true }
+        : { b: bound, c: [C_MIN, maxC], convex: false },
       seed: options.seed ?? 0,
     });
     warnings.push(...fitted.warnings);
@@ -251,6 +283,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
       {
         threshold: theta,
         minimize,
+        cs: Array.from({ length: maxC - C_MIN + 1 }, (_, i) => C_MIN + i),
         scoreBound: minimize
           ? Number.isFinite(lower)
             ? lower
@@ -263,8 +296,15 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     // The score's known bounds are part of the parameter space: intersecting a confidence set with it
     // keeps its coverage (the true value lies inside them), and an error rate's interval cannot go below 0.
     const clip = (v: number): number => Math.min(upper, Math.max(lower, v));
-    result.best_score_interval = { lower: clip(set.bestScore.lower), upper: clip(set.bestScore.upper) };
-    result.effective_dimension = { accepted: [...set.acceptedC] };
+    const bsLo = clip(set.bestScore.lower);
+    const bsHi = clip(set.bestScore.upper);
+    const informative = Number.isFinite(bsLo) && Number.isFinite(bsHi) && bsHi - bsLo < max - min;
+    result.best_score_interval = { lower: bsLo, upper: bsHi, informative };
+    if (set.acceptedC.length > 0 && !informative)
+      warnings.push(
+        `the best-score interval [${bsLo.toPrecision(4)}, ${bsHi.toPrecision(4)}] is no narrower than the observed scores' range [${min.toPrecision(4)}, ${max.toPrecision(4)}], so it is uninformative: too few scores in the asymptotic regime${(minimize ? Number.isFinite(lower) : Number.isFinite(upper)) ? "" : ", and no bound on the best possible score (give the score's bounds)"}`,
+      );
+    result.effective_dimension = { accepted: [...set.acceptedC], max_c: maxC, max_c_source: maxCSource };
     result.noise_interval = { lower: set.noise.lower, upper: set.noise.upper };
     result.regime = {
       threshold: theta,
