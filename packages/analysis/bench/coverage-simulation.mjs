@@ -19,7 +19,8 @@
 // An interval covers when lower ≤ optimum ≤ upper (after intersecting with the score bounds, as
 // analyzeScores does); a replicate with no accepted c counts as not covering.
 //
-// Usage: pnpm -s build && node packages/analysis/bench/coverage.bench.mjs [--reps R] [--ns 48,200,1000]
+// Not named *.bench.mjs, so `pnpm bench` leaves it out (it runs for minutes to hours by --reps).
+// Usage: pnpm -s build && node packages/analysis/bench/coverage-simulation.mjs [--reps R] [--ns 48,200,1000]
 //          [--problems a,b] — default R = 20 (quick: ±9 % binomial s.e. at 80 %).
 // Writes results/coverage.json.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -181,7 +182,7 @@ writeFileSync(
   `${JSON.stringify(
     {
       description:
-        "Coverage of the 80 % best-score interval (LD highest-density band, consonance set) over random-search replicates; see the header of coverage.bench.mjs for the problems, the threshold rule and the true optima.",
+        "Coverage of the 80 % best-score interval (LD highest-density band, consonance set) over random-search replicates; see the header of coverage-simulation.mjs for the problems, the threshold rule and the true optima.",
       date: new Date().toISOString(),
       load_avg: os.loadavg(),
       seconds: (performance.now() - t0) / 1000,
