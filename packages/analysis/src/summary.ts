@@ -191,13 +191,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
 
   // The band's cumulative values are built once and shared by the curves and the consonance set.
   const bandCum = bandCumulativeWeights(n, confidence, method);
-  const bands = confidenceBands(scores, confidence, {
-    a: lower,
-    b: upper,
-    method,
-    criticalValue: bandCum.criticalValue,
-  });
-  bands.criticalValueSource = bandCum.criticalValueSource;
+  const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method, cumulative: bandCum });
   const sortedScores = Float64Array.from(scores).sort();
   const unique: number[] = [];
   for (const y of sortedScores) if (unique.length === 0 || unique[unique.length - 1] !== y) unique.push(y);

@@ -61,6 +61,11 @@ export interface ConfidenceBandsOptions {
    * computing it — e.g. to reproduce a band opda built with its Monte-Carlo δ*.
    */
   criticalValue?: number;
+  /**
+   * The band's cumulative values for this n, confidence and method, from
+   * {@link bandCumulativeWeights}, when the caller already has them (saves building them twice).
+   */
+  cumulative?: ReturnType<typeof bandCumulativeWeights>;
 }
 
 /** Result of {@link confidenceBands}. */
@@ -258,12 +263,14 @@ export function confidenceBands(
   const point = new EmpiricalDistribution(ys, { a, b });
   checkConfidence(confidence);
   const n = point.n;
+  if (opts.cumulative && (opts.cumulative.lower.length !== n + 1 || opts.cumulative.upper.length !== n + 1))
+    throw new InvalidArgumentError(`cumulative must hold n + 1 = ${n + 1} values per band`);
   const {
     lower: lo,
     upper: hi,
     criticalValue,
     criticalValueSource,
-  } = bandCumulativeWeights(n, confidence, method, opts.criticalValue);
+  } = opts.cumulative ?? bandCumulativeWeights(n, confidence, method, opts.criticalValue);
 
   // Extended sample [a, y_1..y_n, b] with weights diff([0, C_0..C_n, 1]) assigned in sorted order;
   // ties are merged by the EmpiricalDistribution constructor.

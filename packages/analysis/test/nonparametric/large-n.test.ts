@@ -87,3 +87,20 @@ describe("LD bands at large n", () => {
     expect(b.criticalValue).toBeGreaterThan(ldCriticalValue(LD_EXACT_MAX_N, 0.8, "equal_tailed"));
   }, 60_000);
 });
+
+describe("confidenceBands with precomputed cumulative values", () => {
+  it("gives the same band as computing them, and rejects a band of another n", async () => {
+    const { confidenceBands } = await import("../../src/nonparametric/bands.js");
+    const ys = Array.from({ length: 50 }, (_, i) => Math.sin(i) + i / 10);
+    const cum = bandCumulativeWeights(50, 0.8, "ld_equal_tailed");
+    const a = confidenceBands(ys, 0.8, { method: "ld_equal_tailed", cumulative: cum });
+    const b = confidenceBands(ys, 0.8, { method: "ld_equal_tailed" });
+    expect(a.lower.steps()).toEqual(b.lower.steps());
+    expect(a.upper.steps()).toEqual(b.upper.steps());
+    expect(a.criticalValueSource).toEqual(b.criticalValueSource);
+    const other = bandCumulativeWeights(49, 0.8, "ld_equal_tailed");
+    expect(() => confidenceBands(ys, 0.8, { method: "ld_equal_tailed", cumulative: other })).toThrow(
+      /n \+ 1 = 51/,
+    );
+  });
+});
