@@ -139,7 +139,7 @@ export function tuningCurveKs(maxK: number, n?: number): number[] {
  * ({@link tuningCurveKs}): median τ(k) = Q(½^{1/k})
  * (maximize) or Q(1 − ½^{1/k}) (minimize), mean E[T_k]; lower/upper from the upper/lower CDF band.
  * Parametric part (only with `threshold`): fitNoisyQuadratic on the tail (limits (−∞, θ] for
- * minimize, (θ, ∞) for maximize; c ∈ 1..10; convex = minimize; a or b kept within the bounds),
+ * minimize, (θ, ∞) for maximize; c ∈ 1..maxC (default 10); convex = minimize; a or b kept within the bounds),
  * consonanceSet with the same band → best_score_interval, effective_dimension.accepted, regime
  * share; extrapolateMedian at k ∈ extrapolationKs; gain = τ(n) − τ(k) (improvement, ≥ 0 expected).
  * If the fit fails (e.g. too few scores in the regime) `fit` is null and a warning explains why.
