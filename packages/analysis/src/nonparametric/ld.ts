@@ -290,6 +290,30 @@ export const LD_EXACT_MAX_N = 8_192;
 const LD_ANCHORS = [2_048, 4_096, 8_192] as const;
 
 /**
+ * Exact δ* at the anchors for the usual confidences, from {@link ldCriticalValue} (the test suite
+ * recomputes entries of it), so that a large-n band at these confidences does not spend ~1.5 s of
+ * CPU on the anchors; other confidences compute them (and cache them per process).
+ */
+export const LD_ANCHOR_TABLE: Readonly<
+  Record<LdKind, Readonly<Record<string, readonly [number, number, number]>>>
+> = {
+  equal_tailed: {
+    0.5: [0.9806604864764915, 0.9830487063512099, 0.9849642488898827],
+    0.8: [0.9949433252739857, 0.9955942695465738, 0.9961102693540839],
+    0.9: [0.9979070703315323, 0.9981805163763819, 0.9983961387336963],
+    0.95: [0.9990917493559972, 0.999211678529417, 0.9993058564464512],
+    0.99: [0.999856885946269, 0.9998761609272607, 0.9998911799549401],
+  },
+  highest_density: {
+    0.5: [0.9796376253178515, 0.9822087536056598, 0.9842678582883483],
+    0.8: [0.9946168467754187, 0.9953338974425364, 0.9958994951777096],
+    0.9: [0.9977638164031728, 0.9980674847561967, 0.9983054263863623],
+    0.95: [0.9990276045276835, 0.9991614200636485, 0.999265749451941],
+    0.99: [0.9998464229570874, 0.9998680459996125, 0.9998847575703327],
+  },
+};
+
+/**
  * The LD critical value for n > {@link LD_EXACT_MAX_N}, where the exact box probability costs
  * O(n^1.5) per evaluation (31 s at n = 100 000, minutes beyond): ln(1 − δ*) is extrapolated as a
  * quadratic in ln ln n through the exact values at n = 2048, 4096 and 8192 (same confidence and
@@ -297,7 +321,7 @@ const LD_ANCHORS = [2_048, 4_096, 8_192] as const;
  * pointwise tests grows like ln n — Eicker 1979, Jaeschke 1979 for the related standardized
  * uniform empirical process); the quadratic term takes up the slow drift of its slope. The error
  * against the exact δ* is measured in the README at n = 16 384 … 65 536; for n ≤ 8192 use
- * {@link ldCriticalValue}. Memoized per (n, confidence, kind).
+ * {@link ldCriticalValue}. The anchors of confidence 0.5, 0.8, 0.9, 0.95, 0.99 are tabulated.
  */
 export function ldCriticalValueExtrapolated(n: number, confidence: number, kind: LdKind): number {
   checkFiniteN(n);
@@ -305,7 +329,10 @@ export function ldCriticalValueExtrapolated(n: number, confidence: number, kind:
   if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1))
     throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`);
   const xs = LD_ANCHORS.map((m) => Math.log(Math.log(m)));
-  const ys = LD_ANCHORS.map((m) => Math.log1p(-ldCriticalValue(m, confidence, kind)));
+  const known = LD_ANCHOR_TABLE[kind][String(confidence)];
+  const ys = LD_ANCHORS.map((m, i) =>
+    Math.log1p(-(known ? known[i]! : ldCriticalValue(m, confidence, kind))),
+  );
   const x = Math.log(Math.log(n));
   let y = 0;
   for (let a = 0; a < 3; a++) {

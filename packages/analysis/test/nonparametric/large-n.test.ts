@@ -12,6 +12,7 @@ import {
   LD_EXACT_MAX_N,
 } from "../../src/nonparametric/bands.js";
 import {
+  LD_ANCHOR_TABLE,
   ldCriticalValue,
   ldCriticalValueExtrapolated,
   ldIntervals,
@@ -76,6 +77,12 @@ describe("LD bands at large n", () => {
     const exact = ldCriticalValue(LD_EXACT_MAX_N, 0.8, "equal_tailed");
     expect(ldCriticalValueExtrapolated(LD_EXACT_MAX_N, 0.8, "equal_tailed")).toBeCloseTo(exact, 13);
   }, 60_000);
+
+  it("the tabulated anchors are the exact δ* (n = 2048, every confidence of the table)", () => {
+    for (const kind of ["equal_tailed", "highest_density"] as const)
+      for (const [c, v] of Object.entries(LD_ANCHOR_TABLE[kind]))
+        expect(Math.abs(v[0] - ldCriticalValue(2048, Number(c), kind)), `${kind} ${c}`).toBeLessThan(1e-12);
+  }, 120_000);
 
   it("the band names its critical-value source above the crossovers", () => {
     const n = LD_EXACT_INTERVALS_MAX_N + 1;
