@@ -99,6 +99,9 @@ export interface AnalyzeResult {
   warnings: string[];
 }
 
+/** 4 significant digits, written out (no exponent) for magnitudes from 1e-6 to 1e21. */
+const digits = (x: number): string => Number(x.toPrecision(4)).toString();
+
 /** Largest k accepted for the tuning curve (the grid beyond 1024 has 16 points per doubling). */
 export const MAX_K = 1_000_000_000;
 /** Every k up to this value is on the tuning-curve grid. */
@@ -296,7 +299,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     result.best_score_interval = { lower: bsLo, upper: bsHi, informative };
     if (set.acceptedC.length > 0 && !informative)
       warnings.push(
-        `the best-score interval [${bsLo.toPrecision(4)}, ${bsHi.toPrecision(4)}] is no narrower than the observed scores' range [${min.toPrecision(4)}, ${max.toPrecision(4)}], so it is uninformative: too few scores in the asymptotic regime${(minimize ? Number.isFinite(lower) : Number.isFinite(upper)) ? "" : ", and no bound on the best possible score (give the score's bounds)"}`,
+        `the best-score interval [${digits(bsLo)}, ${digits(bsHi)}] is no narrower than the observed scores' range [${digits(min)}, ${digits(max)}], so it is uninformative: too few scores in the asymptotic regime${(minimize ? Number.isFinite(lower) : Number.isFinite(upper)) ? "" : ", and no bound on the best possible score (give the score's bounds)"}`,
       );
     result.effective_dimension = { accepted: [...set.acceptedC], max_c: maxC, max_c_source: maxCSource };
     result.noise_interval = { lower: set.noise.lower, upper: set.noise.upper };
