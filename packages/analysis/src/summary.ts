@@ -10,6 +10,7 @@
 import { type BandMethod, bandCumulativeWeights, confidenceBands } from "./nonparametric/bands.js";
 import { consonanceSet, extrapolateMedian, medianGain } from "./parametric/consonance.js";
 import { fitNoisyQuadratic } from "./parametric/fit.js";
+import { continuationGainBound } from "./parametric/stopping.js";
 import { InvalidArgumentError } from "./special/errors.js";
 
 /** Options of {@link analyzeScores}. */
@@ -32,6 +33,11 @@ export interface AnalyzeOptions {
   readonly extrapolationKs?: readonly number[];
   /** Seed of the fit's deterministic random starts (default 0). */
   readonly seed?: number;
+  /**
+   * More trials k for the continuation bound: with probability ≥ `confidence`, k more trials gain at
+   * most `continuation.gain` for every accepted tail (see continuationGainBound). Needs `threshold`.
+   */
+  readonly continuationTrials?: number;
 }
 
 /** One row of `tuning_curve`: the median and mean tuning curves at k with their band limits. */
@@ -79,6 +85,19 @@ export interface AnalyzeResult {
   } | null;
   extrapolation: { k: number; median: number; lower: number; upper: number }[];
   gain: { from_k: number; more_trials: number; gain: number; lower: number; upper: number }[];
+  /**
+   * Only with `continuationTrials`: the most that many more trials gain with probability ≥ confidence over
+   * every accepted tail (the stopper's promise), measured from the best observed score.
+   */
+  continuation: {
+    in_trials: number;
+    probability: number;
+    level: number;
+    gain: number;
+    best_observed: number;
+  } | null;
+  /** True when the consonance set is cut by its search range (the set may be larger than reported). */
+  touches_edge: boolean;
   warnings: string[];
 }
 
@@ -117,6 +136,9 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
   const maxK = options.maxK ?? Math.max(n, 64);
   if (!Number.isInteger(maxK) || maxK < 1)
     throw new InvalidArgumentError(`maxK must be an integer >= 1, got ${maxK}`);
+  const kMore = options.continuationTrials;
+  if (kMore !== undefined && !(Number.isInteger(kMore) && kMore >= 1))
+    throw new InvalidArgumentError(`the number of further trials must be an integer >= 1, got ${kMore}`);
   const warnings: string[] = [];
 
   const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method });
@@ -162,6 +184,8 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     regime: null,
     extrapolation: [],
     gain: [],
+    continuation: null,
+    touches_edge: false,
     warnings,
   };
   const theta = options.threshold;
@@ -227,6 +251,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
       warnings.push(
         "no noisy-quadratic tail is consistent with the band: the asymptotic regime may not have been reached below the threshold",
       );
+    result.touches_edge = set.touchesEdge;
     if (set.touchesEdge)
       warnings.push(
         "the accepted set touches the edge of the search range; the interval may be wider than reported",
@@ -259,6 +284,18 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
           upper: Math.min(g.upper, cap),
         };
       });
+    if (kMore !== undefined) {
+      let best = scores[0] as number;
+      for (const y of scores) best = minimize ? Math.min(best, y) : Math.max(best, y);
+      const cb = continuationGainBound(set, best, kMore, confidence, minimize ? lower : upper);
+      result.continuation = {
+        in_trials: cb.inTrials,
+        probability: cb.probability,
+        level: cb.level,
+        gain: cb.gain,
+        best_observed: cb.bestObserved,
+      };
+    }
   } catch (e) {
     warnings.push(`no consonance set: ${e instanceof Error ? e.message : String(e)}`);
   }
