@@ -99,6 +99,17 @@ export { NoisyQuadraticDistribution, type NoisyRegime } from "./parametric/noisy
 // ---- Parametric (the parametric helper appends its export lines below) ------------------------
 export { QuadraticDistribution } from "./parametric/quadratic.js";
 export { createRng, type Rng, type RngLike } from "./parametric/random.js";
+export {
+  type ContinuationBound,
+  continuationGainBound,
+  decideStopping,
+  type StoppingDecision,
+  type StoppingEvidence,
+  type StoppingReason,
+  type StoppingRule,
+  stoppingEvidence,
+  validateStoppingRule,
+} from "./parametric/stopping.js";
 export { erf, erfc, erfcx, normalCdf, normalPdf, normalPpf, normalSf } from "./special/normal.js";
 export {
   goldenSection,

@@ -11,6 +11,7 @@ import { type BandMethod, bandCumulativeWeights, confidenceBands } from "./nonpa
 import { C_MAX, C_MIN } from "./parametric/common.js";
 import { consonanceSet, extrapolateMedian, medianGain } from "./parametric/consonance.js";
 import { fitNoisyQuadratic } from "./parametric/fit.js";
+import { continuationGainBound } from "./parametric/stopping.js";
 import { InvalidArgumentError } from "./special/errors.js";
 
 /** Options of {@link analyzeScores}. */
@@ -42,6 +43,11 @@ export interface AnalyzeOptions {
    * (c counts the Hessian's non-zero eigenvalues, at most that number). Default 10, opda's C_MAX.
    */
   readonly maxC?: number;
+  /**
+   * More trials k for the continuation bound: with probability ≥ `confidence`, k more trials gain at
+   * most `continuation.gain` for every accepted tail (see continuationGainBound). Needs `threshold`.
+   */
+  readonly continuationTrials?: number;
 }
 
 /** One row of `tuning_curve`: the median and mean tuning curves at k with their band limits. */
@@ -96,6 +102,19 @@ export interface AnalyzeResult {
   } | null;
   extrapolation: { k: number; median: number; lower: number; upper: number }[];
   gain: { from_k: number; more_trials: number; gain: number; lower: number; upper: number }[];
+  /**
+   * Only with `continuationTrials`: the most that many more trials gain with probability ≥ confidence over
+   * every accepted tail (the stopper's promise), measured from the best observed score.
+   */
+  continuation: {
+    in_trials: number;
+    probability: number;
+    level: number;
+    gain: number;
+    best_observed: number;
+  } | null;
+  /** True when the consonance set is cut by its search range (the set may be larger than reported). */
+  touches_edge: boolean;
   warnings: string[];
 }
 
@@ -190,6 +209,9 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     throw new InvalidArgumentError(
       `maxK must be an integer from 1 to ${MAX_K.toLocaleString("en-US")}, got ${maxK}`,
     );
+  const kMore = options.continuationTrials;
+  if (kMore !== undefined && !(Number.isInteger(kMore) && kMore >= 1))
+    throw new InvalidArgumentError(`the number of further trials must be an integer >= 1, got ${kMore}`);
   const warnings: string[] = [];
 
   // The band's cumulative values are built once and shared by the curves and the consonance set.
@@ -240,6 +262,8 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     regime: null,
     extrapolation: [],
     gain: [],
+    continuation: null,
+    touches_edge: false,
     warnings,
   };
   const theta = options.threshold;
@@ -314,6 +338,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
       warnings.push(
         "no noisy-quadratic tail is consistent with the band: the asymptotic regime may not have been reached below the threshold",
       );
+    result.touches_edge = set.touchesEdge;
     if (set.touchesEdge)
       warnings.push(
         "the accepted set touches the edge of the search range; the interval may be wider than reported",
@@ -346,6 +371,18 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
           upper: Math.min(g.upper, cap),
         };
       });
+    if (kMore !== undefined) {
+      let best = scores[0] as number;
+      for (const y of scores) best = minimize ? Math.min(best, y) : Math.max(best, y);
+      const cb = continuationGainBound(set, best, kMore, confidence, minimize ? lower : upper);
+      result.continuation = {
+        in_trials: cb.inTrials,
+        probability: cb.probability,
+        level: cb.level,
+        gain: cb.gain,
+        best_observed: cb.bestObserved,
+      };
+    }
   } catch (e) {
     warnings.push(`no consonance set: ${e instanceof Error ? e.message : String(e)}`);
   }

@@ -541,17 +541,29 @@ export function extrapolateMedian(
     if (!(k > 0)) throw new InvalidArgumentError(`k must be > 0, got ${k}`);
     // In the minimize orientation the level is 1 − ½^{1/k} for both directions (negation maps max to min).
     const level = tuningLevel(0.5, k, true);
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = Number.NEGATIVE_INFINITY;
-    for (const cell of set.cells) {
-      const g = standardQuantiles(cell.c, cell.s, [level])[0] as number;
-      lo = Math.min(lo, optimizeLinear(cell, 1, g, 1));
-      hi = Math.max(hi, optimizeLinear(cell, 1, g, -1));
-    }
+    const lo = optimizeQuantileOverSet(set, level, "min");
+    const hi = optimizeQuantileOverSet(set, level, "max");
     const median = point ? point.quantileTuningCurve(k, 0.5, minimize) : Number.NaN;
-    if (set.cells.length === 0) return { k, median, lower: Number.NaN, upper: Number.NaN };
     return minimize ? { k, median, lower: lo, upper: hi } : { k, median, lower: -hi, upper: -lo };
   });
+}
+
+/**
+ * The smallest or largest quantile Q_F(level) = a + r·G⁻¹_{c,s}(level) over every accepted tail, in the
+ * minimize orientation (negate for maximize). Exact per accepted (c, s): the quantile is linear in (a, r)
+ * and the accepted (a, r) form a convex polygon. NaN when the set is empty.
+ */
+export function optimizeQuantileOverSet(set: ConsonanceResult, level: number, which: "min" | "max"): number {
+  if (!(level > 0 && level < 1)) throw new InvalidArgumentError(`level must be in (0, 1), got ${level}`);
+  if (set.cells.length === 0) return Number.NaN;
+  const sign = which === "min" ? 1 : -1;
+  let best = which === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  for (const cell of set.cells) {
+    const g = standardQuantiles(cell.c, cell.s, [level])[0] as number;
+    const v = optimizeLinear(cell, 1, g, sign);
+    best = which === "min" ? Math.min(best, v) : Math.max(best, v);
+  }
+  return best;
 }
 
 /**

@@ -2,10 +2,14 @@ import * as fs from "node:fs";
 import {
   type AnalyzeResult,
   analyzeScores,
+  decideStopping,
   EXACT_K,
   InvalidArgumentError,
   MAX_K,
+  type StoppingRule,
+  stoppingEvidence,
   toJsonSafe,
+  validateStoppingRule,
 } from "@nadir/analysis";
 import type { Command } from "commander";
 import { inputInfo, type ListTrialsMode, ReadTrialsError, readTrialsColumn } from "../read-trials.js";
@@ -26,7 +30,15 @@ interface AnalyzeFlags {
   threshold?: string;
   listTrials: string;
   json?: boolean;
+  shouldContinue?: boolean;
+  gain?: string;
+  inTrials?: string;
+  maxWidth?: string;
+  minTrials?: string;
 }
+
+/** Exit code of `--should-continue` when the advice is to stop (0 means continue; 1 and 2 are errors). */
+export const EXIT_STOP_ADVISED = 3;
 
 function usage(msg: string): never {
   throw new UsageError(msg);
@@ -142,8 +154,20 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "separate",
     )
     .option("--json", "print one JSON object (schema: @nadir/analysis schemas/analyze-output.schema.json)")
+    .option(
+      "--should-continue",
+      `advice for a study run elsewhere: is more random search worth it? prints yes/no with the reason; exit 0 = continue, ${EXIT_STOP_ADVISED} = stop (needs --threshold, --gain, --in-trials)`,
+    )
+    .option("--gain <G>", "with --should-continue: stop when --in-trials more trials would gain at most G")
+    .option("--in-trials <K>", "with --should-continue: the further trials the gain is about")
+    .option(
+      "--max-width <W>",
+      "with --should-continue: also stop when the best-score interval is narrower than W",
+    )
+    .option("--min-trials <N>", "with --should-continue: fewest search trials before deciding (default 16)")
     .action((file: string, o: AnalyzeFlags) => {
       let options: Parameters<typeof analyzeScores>[1];
+      let rule: StoppingRule | undefined;
       try {
         if (o.direction !== "minimize" && o.direction !== "maximize")
           usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
@@ -170,6 +194,29 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           maxK,
           threshold: num("--threshold", o.threshold),
         };
+        const advice = [o.gain, o.inTrials, o.maxWidth, o.minTrials].some((v) => v !== undefined);
+        if (advice && !o.shouldContinue)
+          usage("--gain, --in-trials, --max-width and --min-trials go with --should-continue");
+        if (o.shouldContinue) {
+          if (options.threshold === undefined)
+            usage("--should-continue needs --threshold (the asymptotic regime the gain bound is fitted on)");
+          if (o.gain === undefined || o.inTrials === undefined)
+            usage(
+              "--should-continue needs --gain G and --in-trials K (stop when K more trials gain at most G)",
+            );
+          rule = {
+            gain: num("--gain", o.gain) as number,
+            inTrials: num("--in-trials", o.inTrials) as number,
+            maxIntervalWidth: num("--max-width", o.maxWidth),
+            minTrials: num("--min-trials", o.minTrials),
+          };
+          try {
+            validateStoppingRule(rule);
+          } catch (err) {
+            usage((err as Error).message.replace("the stopper's ", "--").replace("inTrials", "in-trials"));
+          }
+          options = { ...options, continuationTrials: rule.inTrials };
+        }
       } catch (err) {
         process.stderr.write(`nadir analyze: ${(err as Error).message}\n`);
         return setExit(2);
@@ -209,6 +256,13 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           return setExit(1);
         }
         const result = analyzeScores(col.scores, options);
+        if (rule) {
+          const decision = decideStopping(stoppingEvidence(result), rule);
+          if (o.json)
+            process.stdout.write(`${JSON.stringify(toJsonSafe({ ...decision, analysis: result }))}\n`);
+          else process.stdout.write(`${decision.stop ? "no" : "yes"}: ${decision.message}\n`);
+          return setExit(decision.stop ? EXIT_STOP_ADVISED : 0);
+        }
         if (o.json) {
           const input = inputInfo(file, col, mode);
           process.stdout.write(`${JSON.stringify(toJsonSafe({ ...result, input }))}\n`);
