@@ -1,4 +1,10 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+// The packages find the worker Python the way an installed CLI does ($NADIR_PYTHON, an active venv,
+// python3); the repository's tests default it to the development venv that scripts/bootstrap.sh creates.
+const devPython = path.join(path.dirname(fileURLToPath(import.meta.url)), ".venv", "bin", "python");
 
 export default defineConfig({
   test: {
@@ -7,5 +13,6 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    env: { NADIR_PYTHON: process.env.NADIR_PYTHON ?? devPython },
   },
 });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: TypeScript (vitest) and Python (pytest). Does its own set-up first.
+# Runs every test: TypeScript (vitest), Python (pytest) and the consumer test (scripts/consumer-test.sh).
+# Does its own set-up first.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -13,4 +14,6 @@ echo "== TypeScript tests (vitest)"
 pnpm -s exec vitest run || status=1
 echo "== Python tests (pytest)"
 "$root/.venv/bin/python" -m pytest -q adapters/python/tests || status=1
+echo "== Consumer test (npm packs and the wheel in a blank project, the clone out of reach; release dry run)"
+bash scripts/consumer-test.sh || status=1
 exit $status

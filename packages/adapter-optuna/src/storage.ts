@@ -9,19 +9,20 @@
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { OptunaImportError } from "./errors.js";
 import { type TrialRecord, withSampler } from "./records.js";
 
-/** The repository root, from this module's location (src/ or dist/ of packages/adapter-optuna). */
-const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
-
 /**
- * The Python interpreter used for RDB storages: $NADIR_PYTHON, else `<repo>/.venv/bin/python` (the
- * repository's development environment). It needs `nadir-worker[optuna]`.
+ * The Python interpreter used for RDB storages: $NADIR_PYTHON, else the active virtual environment's
+ * (`$VIRTUAL_ENV/bin/python`), else `python3` on PATH. It needs `nadir-worker[optuna]`.
  */
 export function nadirPython(env: NodeJS.ProcessEnv = process.env): string {
-  return env.NADIR_PYTHON || path.join(repoRoot, ".venv", "bin", "python");
+  if (env.NADIR_PYTHON) return env.NADIR_PYTHON;
+  if (env.VIRTUAL_ENV)
+    return process.platform === "win32"
+      ? path.join(env.VIRTUAL_ENV, "Scripts", "python.exe")
+      : path.join(env.VIRTUAL_ENV, "bin", "python");
+  return process.platform === "win32" ? "python" : "python3";
 }
 
 /** Options of {@link readOptunaStorage}. */

@@ -2,7 +2,7 @@
  * A real Optuna scenario, written by Optuna itself inside the test run (no hand-made fixtures pretending to
  * be Optuna output). Shared by this package's tests and by the `nadir import optuna` CLI test.
  *
- * The script runs with $NADIR_PYTHON (default <repo>/.venv/bin/python, which needs nadir-worker[optuna]),
+ * The script runs with $NADIR_PYTHON (the test config defaults it to <repo>/.venv/bin/python, which needs nadir-worker[optuna]),
  * writes the same scenario into a journal file and a SQLite database, and dumps what Optuna's own live
  * Study objects say about every trial: the reference the importers are checked against.
  */

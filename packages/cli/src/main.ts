@@ -1,10 +1,25 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.js";
+import { exitCodeFor } from "./errors.js";
 
-/** Exit codes: 0 success, 1 the input was checked and found wrong, 2 usage or internal error. */
+/** The version of this package (read from its package.json, which ships next to dist/). */
+export function cliVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/**
+ * Runs the CLI on `argv` (node, script, args...) and resolves to the exit code; exit codes are decided in
+ * one place, `exitCodeFor` of errors.ts (0 success, 1 input found invalid or unusable, 2 usage, 130
+ * interrupted).
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command("nadir")
     .description("Hyperparameter tuning on a tiny budget, honest and cheap.")
+    .version(cliVersion(), "-V, --version", "print the version of @nadir/cli")
     .exitOverride()
     .showHelpAfterError();
   let code = 0;
@@ -16,9 +31,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    if (err instanceof CommanderError) {
-      return err.code === "commander.helpDisplayed" || err.code === "commander.version" ? 0 : 2;
-    }
+    if (err instanceof CommanderError) return exitCodeFor(err);
     throw err;
   }
   return code;

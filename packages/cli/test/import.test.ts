@@ -150,7 +150,7 @@ describe("nadir import optuna (CLI)", () => {
     process.env.NADIR_PYTHON = path.join(dir, "no-such-python");
     try {
       const noPy = await runCli(["import", "optuna", "--storage", sqliteUrl(), "--study", "exp"]);
-      expect(noPy.code).toBe(2);
+      expect(noPy.code).toBe(1); // `environment`: exit 1, as every CLI command (src/errors.ts)
       expect(noPy.stderr).toContain("set NADIR_PYTHON");
     } finally {
       if (saved === undefined) delete process.env.NADIR_PYTHON;

@@ -1,5 +1,5 @@
 // `nadir run` with its embedded default study on a tiny budget: a real coordinator (ZeroMQ ROUTER, file
-// journal) and two real Python workers (examples/jax-mlp/worker.py: JAX + optax on scikit-learn's digits)
+// journal) and two real Python workers (python -m nadir_worker.examples.digits: JAX + optax on scikit-learn's digits)
 // train a real MLP. Checked: the journal (read by `nadir export`), the exported results (the published
 // NAdamW list first, then Halton, every trial trained to its budget), analysis.json against
 // `nadir analyze --json`, and the report (every section, embedded numbers equal to the analysis).

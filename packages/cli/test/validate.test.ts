@@ -52,9 +52,16 @@ describe("nadir validate", () => {
     const r = await run(example);
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
-    expect(r.out).toBe(
-      `${example}: valid study "digits-mlp" (8 parameter(s); 20 trial(s) x 1000 step(s), parallelism 4; objective minimize validation/error_rate)\n`,
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines.at(-1)).toBe(
+      `${example}: valid study "digits-mlp" (8 parameter(s); 20 trial(s) x 1000 step(s), parallelism 4; objective minimize validation/error_rate)`,
     );
+    // The semantic notes: what the list leaves to the worker, and its points outside the searched ranges.
+    expect(lines.slice(0, -1)).toEqual([
+      `${example}: note: /searchSpace: the list "algoperf-nadamw-5" does not set hidden_units: its 5 trial(s) leave them to the worker's defaults`,
+      `${example}: note: /searchSpace/parameters/1: 2 point(s) of the list "algoperf-nadamw-5" lie outside one_minus_beta1's range [0.004, 0.1] (point 1: 0.11042418465000003); list trials use them as published`,
+      `${example}: note: /searchSpace/parameters/2: 5 point(s) of the list "algoperf-nadamw-5" lie outside beta2's range [0.999, 0.999] (point 0: 0.9981232922116359); list trials use them as published`,
+    ]);
   });
 
   it("exits 1 with the pointer and the expectation for each issue", async () => {
@@ -119,7 +126,12 @@ describe("nadir validate", () => {
       `${study}: invalid study (1 issue)\n  ${space}: /lr/min: expected min > 0 for log scaling, got 0\n`,
     );
     write("space.json", { lr: { min: 1e-4, max: 1e-2, scaling: "log" } });
-    expect((await run(study)).code).toBe(0);
+    // Schema-valid now, but the study's NAdamW list has nowhere to put its fields in a space of `lr` alone.
+    const r2 = await run(study);
+    expect(r2.code).toBe(1);
+    expect(r2.err).toContain(
+      '/searchSpace: the list "algoperf-nadamw-5" sets learning_rate, beta1, beta2, weight_decay, warmup_fraction, dropout_rate, label_smoothing, which no parameter of the search space takes',
+    );
     s.searchSpace = "nowhere.json";
     const r3 = await run(write("dangling.study.json", s));
     expect(r3.code).toBe(1);

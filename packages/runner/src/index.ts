@@ -10,3 +10,4 @@ import { fileURLToPath } from "node:url";
 
 /** Path of the compiled replay worker entry (`node REPLAY_WORKER --endpoint E --dataset NAME`). */
 export const REPLAY_WORKER = path.join(path.dirname(fileURLToPath(import.meta.url)), "replay-worker.js");
+export * from "./python.js";

@@ -30,8 +30,16 @@ export interface LocalRunOptions {
   /** Called about every `progressIntervalMs` (default 250 ms) and once at the end. */
   onProgress?: (counts: StudyCounts[], elapsedMs: number) => void;
   progressIntervalMs?: number;
-  /** Aborting drains: no new assignments, journal flushed, workers told to shut down. */
+  /**
+   * Aborting drains: every worker gets SIGTERM (a Python SDK worker then reports its running attempts as
+   * PREEMPTED, so the journal says what happened), the run waits up to `drainMs` for them to exit and for
+   * no attempt to be left running, then stops the coordinator (journal flushed).
+   */
   signal?: AbortSignal;
+  /** Aborting this during a drain gives up waiting: workers are killed (SIGKILL) and the coordinator stops. */
+  forceSignal?: AbortSignal;
+  /** Longest wait of a drain for workers to report and exit (default 20 000 ms). */
+  drainMs?: number;
   /** Where worker stderr lines and coordinator logs go (default: dropped). */
   log?: (line: string) => void;
   /** Journal fsync policy (default "interval": a crash loses at most the last interval, never a torn record). */
@@ -118,13 +126,10 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
         log(`worker ${i}: ${l}`);
       }
     });
-    proc.on("error", (err) => {
-      entry.stderr.push(`spawn failed: ${err.message}`);
-    });
-    proc.on("exit", (code, sig) => {
+    const gone = (why: string): void => {
+      if (entry.exited) return;
       entry.exited = true;
-      entry.code = code;
-      if (!stopping) log(`worker ${i} exited (${sig ?? code})`);
+      if (!stopping) log(`worker ${i} ${why}`);
       if (!stopping && children.every((c) => c.exited)) {
         allDead(
           new LocalRunError(
@@ -132,6 +137,16 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
           ),
         );
       }
+    };
+    // A process that cannot be spawned (no such file, not executable) emits "error" and never "exit": it
+    // counts as exited at once, so a run whose workers all fail to start ends with the spawn error.
+    proc.on("error", (err) => {
+      entry.stderr.push(`cannot start ${spec.command}: ${err.message}`);
+      gone(`could not start: ${err.message}`);
+    });
+    proc.on("exit", (code, sig) => {
+      entry.code = code;
+      gone(`exited (${sig ?? code})`);
     });
   }
 
@@ -152,12 +167,13 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
     ]);
   } finally {
     stopping = true;
+    if (interrupted) await drain(coordinator, children, o.drainMs ?? 20_000, o.forceSignal, log);
     clearInterval(timer);
     progress();
     await coordinator.stop({ shutdownWorkers: true });
     await reap(
       children.map((c) => c.proc),
-      5000,
+      o.forceSignal?.aborted ? 0 : 5000,
     );
   }
   return {
@@ -170,16 +186,52 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   };
 }
 
+const running = (c: Coordinator): number => c.progress().reduce((n, s) => n + s.running, 0);
+
+/**
+ * The drain of an interrupted run, while the coordinator still serves: SIGTERM to every worker (the SDK
+ * answers PREEMPTED for its running attempts, then Goodbye), wait for the workers to exit, then for the
+ * coordinator to hold no running attempt (a worker that died without reporting is preempted when its lease
+ * lapses). Bounded by `ms`; `force` cuts it short with SIGKILL.
+ */
+async function drain(
+  coordinator: Coordinator,
+  children: { proc: ChildProcess; exited: boolean }[],
+  ms: number,
+  force: AbortSignal | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (const c of children) if (!c.exited) c.proc.kill("SIGTERM");
+  while (Date.now() < deadline && !force?.aborted) {
+    if (children.every((c) => c.exited || c.proc.exitCode !== null || c.proc.signalCode !== null)) {
+      if (running(coordinator) === 0) return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (force?.aborted) {
+    for (const c of children)
+      if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill("SIGKILL");
+    log("runner: drain forced: workers killed");
+  } else log(`runner: drain gave up after ${ms} ms with ${running(coordinator)} attempt(s) running`);
+}
+
 /** Waits for children to exit after Shutdown, then SIGTERM, then SIGKILL: no stray processes. */
 async function reap(procs: ChildProcess[], graceMs: number): Promise<void> {
-  const alive = (p: ChildProcess): boolean => p.exitCode === null && p.signalCode === null;
-  const waitAll = (ms: number): Promise<void> =>
-    Promise.race([
-      Promise.all(procs.filter(alive).map((p) => new Promise<void>((r) => p.once("exit", () => r())))).then(
-        () => {},
-      ),
-      new Promise<void>((r) => setTimeout(r, ms)),
+  // A process that failed to spawn has no pid and never exits: nothing to wait for.
+  const alive = (p: ChildProcess): boolean =>
+    p.pid !== undefined && p.exitCode === null && p.signalCode === null;
+  // The timer is cleared once every process is gone: a pending timeout would keep Node alive for `ms`.
+  const waitAll = async (ms: number): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(procs.filter(alive).map((p) => new Promise<void>((r) => p.once("exit", () => r())))),
+      new Promise<void>((r) => {
+        timer = setTimeout(r, ms);
+      }),
     ]);
+    clearTimeout(timer);
+  };
   await waitAll(graceMs);
   for (const p of procs.filter(alive)) p.kill("SIGTERM");
   await waitAll(2000);

@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
-import { ExportError, type ExportFormat, exportStudy, JournalCorruptError } from "@nadir/coordinator";
+import { type ExportFormat, exportStudy } from "@nadir/coordinator";
 import type { Command } from "commander";
+import { EXIT_CODES, exitCodeFor } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
 
 /** `nadir export`: write one study of a journal as CSV, JSON Lines or learning curves. */
@@ -17,7 +18,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         process.stderr.write(
           `nadir export: --format must be csv, jsonl or curves-jsonl, got ${JSON.stringify(o.format)}\n`,
         );
-        return setExit(2);
+        return setExit(EXIT_CODES.usage);
       }
       try {
         const text = exportStudy(journal, o.study, o.format as ExportFormat);
@@ -26,7 +27,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         setExit(0);
       } catch (err) {
         process.stderr.write(`nadir export: ${(err as Error).message}\n`);
-        setExit(err instanceof ExportError || err instanceof JournalCorruptError ? 1 : 2);
+        setExit(exitCodeFor(err));
       }
     });
 };

@@ -15,6 +15,7 @@ import {
   toJsonl,
 } from "@nadir/adapter-optuna";
 import type { Command } from "commander";
+import { CliError, exitCodeFor, usage } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
 
 interface ImportOptunaOptions {
@@ -27,12 +28,11 @@ interface ImportOptunaOptions {
 }
 
 /** A wrong combination of flags: exit 2 like commander's own usage errors. */
-class UsageError extends Error {}
 
 /** Read the study, whichever source was given. */
 function importOptuna(opts: ImportOptunaOptions): TrialRecord[] {
   if ((opts.storage === undefined) === (opts.journal === undefined)) {
-    throw new UsageError("give exactly one of --storage <url> or --journal <file>");
+    throw usage("give exactly one of --storage <url> or --journal <file>");
   }
   // Optuna does not store the sampler; when the user names it, the records say `imported:<sampler>`, so
   // the analysis can tell an imported random search from an adaptive one.
@@ -73,10 +73,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         let format = opts.format;
         if (format === undefined) format = opts.out?.toLowerCase().endsWith(".csv") ? "csv" : "jsonl";
         if (format !== "jsonl" && format !== "csv") {
-          throw new UsageError(`--format must be jsonl or csv, got ${JSON.stringify(format)}`);
+          throw usage(`--format must be jsonl or csv, got ${JSON.stringify(format)}`);
         }
         if (opts.sampler !== undefined && opts.sampler.trim() === "")
-          throw new UsageError("--sampler needs a sampler name (tpe, random, cmaes, qmc, ...)");
+          throw usage("--sampler needs a sampler name (tpe, random, cmaes, qmc, ...)");
         const records = importOptuna(opts);
         const text = format === "csv" ? toCsv(records) : toJsonl(records);
         if (opts.out === undefined || opts.out === "-") {
@@ -87,14 +87,16 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         }
         setExit(0);
       } catch (err) {
-        if (err instanceof UsageError) {
-          process.stderr.write(`nadir import optuna: ${err.message}\n`);
-          setExit(2);
-          return;
-        }
-        if (!(err instanceof OptunaImportError)) throw err;
+        if (!(err instanceof CliError) && !(err instanceof OptunaImportError)) throw err;
         process.stderr.write(`nadir import optuna: ${err.message}\n`);
-        setExit(err.kind === "environment" ? 2 : 1);
+        // A Python that cannot run the exporter is the environment's fault, a bad storage or study the input's.
+        setExit(
+          exitCodeFor(
+            err instanceof OptunaImportError && err.kind === "environment"
+              ? new CliError("environment", err.message)
+              : err,
+          ),
+        );
       }
     });
 };

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { register as analyzeCommand } from "./analyze.js";
 import { register as exportCommand } from "./export.js";
 import { register as importCommand } from "./import.js";
+import { register as initCommand } from "./init.js";
 import { register as journalCommand } from "./journal.js";
 import { register as keysCommand } from "./keys.js";
 import { register as listsCommand } from "./lists.js";
@@ -24,6 +25,7 @@ export const commands: RegisterCommand[] = [
   analyzeCommand,
   exportCommand,
   importCommand,
+  initCommand,
   journalCommand,
   keysCommand,
   listsCommand,

@@ -1,5 +1,6 @@
-import { authorizeKey, generateKeyPair, KeyFileError } from "@nadir/coordinator";
+import { authorizeKey, generateKeyPair } from "@nadir/coordinator";
 import type { Command } from "commander";
+import { exitCodeFor } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
 
 /** `nadir keys`: CURVE key pairs and the coordinator's allow-list. */
@@ -19,7 +20,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         setExit(0);
       } catch (err) {
         process.stderr.write(`nadir keys gen: ${(err as Error).message}\n`);
-        setExit(err instanceof KeyFileError ? 1 : 2);
+        setExit(exitCodeFor(err));
       }
     });
   keys
@@ -33,7 +34,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         setExit(0);
       } catch (err) {
         process.stderr.write(`nadir keys allow: ${(err as Error).message}\n`);
-        setExit(err instanceof KeyFileError ? 1 : 2);
+        setExit(exitCodeFor(err));
       }
     });
 };

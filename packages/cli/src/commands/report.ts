@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
-import { ExportError, exportStudy, JournalCorruptError, loadJournalStudies } from "@nadir/coordinator";
+import { exportStudy, loadJournalStudies } from "@nadir/coordinator";
 import {
   type AnalyzeResult,
   curvesFromExport,
@@ -9,18 +9,12 @@ import {
   type LearningCurves,
   type ListVsRandom,
   type ListWorkloads,
-  ReportInputError,
   renderReport,
   type Section,
 } from "@nadir/report";
 import type { Command } from "commander";
-import {
-  inputInfo,
-  type ListTrialsMode,
-  listPoints,
-  ReadTrialsError,
-  readTrialsColumn,
-} from "../read-trials.js";
+import { CliError, usage as cliUsage, exitCodeFor } from "../errors.js";
+import { inputInfo, type ListTrialsMode, listPoints, readTrialsColumn } from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
 
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
@@ -46,12 +40,8 @@ interface ReportFlags {
   list?: string;
 }
 
-class UsageError extends Error {}
-/** The input was read and found wrong (exit 1). */
-class InputError extends Error {}
-
 function usage(msg: string): never {
-  throw new UsageError(msg);
+  throw cliUsage(msg);
 }
 
 function num(flag: string, v: string | undefined): number | undefined {
@@ -65,7 +55,7 @@ function readText(file: string): string {
   try {
     return fs.readFileSync(file, "utf8");
   } catch (err) {
-    throw new InputError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new CliError("invalid-input", `cannot read ${file}: ${(err as Error).message}`);
   }
 }
 
@@ -81,7 +71,7 @@ function loadInput(
   try {
     isDir = fs.statSync(input).isDirectory();
   } catch (err) {
-    throw new InputError(`cannot read ${input}: ${(err as Error).message}`);
+    throw new CliError("invalid-input", `cannot read ${input}: ${(err as Error).message}`);
   }
   if (isDir) {
     const { studies } = loadJournalStudies(input);
@@ -89,7 +79,9 @@ function loadInput(
     let study = o.study;
     if (study === undefined) {
       if (ids.length !== 1)
-        throw new InputError(
+        throw new CliError(
+          "invalid-input",
+
           `${input} holds ${ids.length} studies (${ids.join(", ") || "none"}): choose one with --study`,
         );
       study = ids[0] as string;
@@ -129,15 +121,17 @@ function loadList(file: string): ListVsRandom | ListWorkloads {
   try {
     v = JSON.parse(readText(file));
   } catch (err) {
-    if (err instanceof InputError) throw err;
-    throw new InputError(`${file} is not valid JSON: ${(err as Error).message}`);
+    if (err instanceof CliError) throw err;
+    throw new CliError("invalid-input", `${file} is not valid JSON: ${(err as Error).message}`);
   }
   if (
     typeof v !== "object" ||
     v === null ||
     (!Array.isArray((v as ListWorkloads).per_workload) && !Array.isArray((v as ListVsRandom).points))
   ) {
-    throw new InputError(
+    throw new CliError(
+      "invalid-input",
+
       `${file}: expected the JSON of \`nadir lists build --json\` (with per_workload) or {points: [{index, score}]}`,
     );
   }
@@ -217,7 +211,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         const mode = o.listTrials as ListTrialsMode;
         const col = readTrialsColumn(text, name, o.metric, mode);
         if (col.scores.length === 0)
-          throw new InputError(
+          throw new CliError(
+            "invalid-input",
+
             `no usable values of ${JSON.stringify(o.metric)} in ${name} (${col.rows} rows, ${col.skipped.length} skipped)`,
           );
         // Exactly what `nadir analyze --json` prints for the same input and flags.
@@ -254,14 +250,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         setExit(0);
       } catch (err) {
         process.stderr.write(`nadir report: ${(err as Error).message}\n`);
-        const invalid =
-          err instanceof InputError ||
-          err instanceof ReadTrialsError ||
-          err instanceof InvalidArgumentError ||
-          err instanceof ReportInputError ||
-          err instanceof ExportError ||
-          err instanceof JournalCorruptError;
-        setExit(invalid ? 1 : 2);
+        setExit(err instanceof InvalidArgumentError ? 1 : exitCodeFor(err));
       }
     });
 };

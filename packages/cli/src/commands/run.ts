@@ -3,28 +3,32 @@ import os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyzeScores, toJsonSafe } from "@nadir/analysis";
-import { exportStudy, loadStudyFile, type StudyCounts } from "@nadir/coordinator";
+import { exportStudy, loadJournalStudies, loadStudyFile, type StudyCounts } from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
 import {
-  LocalRunError,
+  checkPythonModule,
   loadReplayDataset,
+  PythonWorkerError,
   REPLAY_DATASETS,
   REPLAY_WORKER,
-  ReplayDataError,
   replayStudySpec,
+  resolvePython,
   runLocal,
   type WorkerCommand,
 } from "@nadir/runner";
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
+import { CliError, EXIT_CODES, exitCodeFor, usage } from "../errors.js";
 import { inputInfo, listPoints, readTrialsColumn } from "../read-trials.js";
+import { checkStudy } from "../study-check.js";
 import type { RegisterCommand } from "./index.js";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../..");
-/** The embedded default study: the JAX MLP on scikit-learn's digits, NAdamW list first, then Halton, no pruning. */
-export const DEFAULT_STUDY = path.join(repoRoot, "examples/studies/quickstart.study.json");
-/** The training worker of the default study (from the Python SDK's JAX example). */
-export const DEFAULT_WORKER_SCRIPT = path.join(repoRoot, "examples/jax-mlp/worker.py");
+/** The embedded default study, shipped in this package: the digits MLP, NAdamW list first, then Halton. */
+export const DEFAULT_STUDY = fileURLToPath(new URL("../../studies/quickstart.study.json", import.meta.url));
+/** The training worker of the default study: a module of the `nadir-worker` Python package. */
+export const DEFAULT_WORKER_MODULE = "nadir_worker.examples.digits";
+/** What to pip install for {@link DEFAULT_WORKER_MODULE}. */
+export const DEFAULT_WORKER_EXTRA = "nadir-worker[jax,examples]";
 
 interface RunFlags {
   study?: string;
@@ -36,6 +40,7 @@ interface RunFlags {
   trials?: string;
   steps?: string;
   python?: string;
+  worker?: string;
   workerCmd?: string;
   threshold?: string;
   lower?: string;
@@ -45,31 +50,100 @@ interface RunFlags {
   progress: boolean;
 }
 
-class UsageError extends Error {}
-
 function int(flag: string, v: string | undefined, min: number): number | undefined {
   if (v === undefined) return undefined;
   const x = Number(v);
-  if (!(Number.isInteger(x) && x >= min))
-    throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(v)}`);
+  if (!(v.trim() !== "" && Number.isInteger(x) && x >= min))
+    throw usage(`${flag} must be an integer >= ${min}, got ${JSON.stringify(v)}`, flag);
   return x;
 }
 
-function defaultPython(): string {
-  if (process.env.NADIR_PYTHON) return process.env.NADIR_PYTHON;
-  const venv = path.join(repoRoot, ".venv/bin/python");
-  return fs.existsSync(venv) ? venv : "python3";
+function finite(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isFinite(x))
+    throw usage(`${flag} must be a finite number, got ${JSON.stringify(v)}`, flag);
+  return x;
 }
 
 /** `--worker-cmd "python my_worker.py --endpoint {endpoint} --index {index}"` → a WorkerCommand. */
 function templateCommand(template: string): WorkerCommand {
   const words = template.split(/\s+/).filter(Boolean);
   if (!words.some((w) => w.includes("{endpoint}")))
-    throw new UsageError("--worker-cmd must contain {endpoint}");
+    throw usage("--worker-cmd must contain {endpoint}", "--worker-cmd");
   return (endpoint, index) => {
     const args = words.map((w) => w.replaceAll("{endpoint}", endpoint).replaceAll("{index}", String(index)));
-    return { command: args[0]!, args: args.slice(1) };
+    return { command: args[0] as string, args: args.slice(1) };
   };
+}
+
+/** POSIX shell quoting for the resume hint. */
+function shq(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/** The flags of this invocation that the user gave, as words to repeat (the resume hint). */
+function givenFlags(cmd: Command, skip: ReadonlySet<string>): string[] {
+  const words: string[] = [];
+  for (const opt of cmd.options) {
+    const key = opt.attributeName();
+    if (skip.has(key) || cmd.getOptionValueSource(key) !== "cli") continue;
+    const v = cmd.getOptionValue(key) as unknown;
+    if (typeof v === "boolean") {
+      if (opt.negate ? !v : v) words.push(opt.long as string);
+    } else words.push(opt.long as string, shq(String(v)));
+  }
+  return words;
+}
+
+/**
+ * Flags that would change a study already journaled in `journalDir`. A journal keeps the spec it was
+ * created with, so a flag that differs is refused here, never silently ignored.
+ */
+function journalConflicts(journalDir: string, study: nadir.v1.StudySpec, o: RunFlags): void {
+  if (!fs.existsSync(journalDir)) return;
+  let studies: ReturnType<typeof loadJournalStudies>["studies"];
+  try {
+    studies = loadJournalStudies(journalDir).studies;
+  } catch {
+    return; // an empty or unreadable journal: the coordinator reports it with its own error
+  }
+  if (studies.size === 0) return;
+  const journaled = studies.get(study.studyId)?.spec;
+  if (!journaled)
+    throw new CliError(
+      "conflict",
+      `the run directory ${path.dirname(journalDir)} holds the study ${[...studies.keys()].map((k) => JSON.stringify(k)).join(", ")}, not ${JSON.stringify(study.studyId)}: give another --run-dir`,
+      "--run-dir",
+    );
+  const was = journaled.budget?.maxTrials ?? 0;
+  const want = study.budget?.maxTrials ?? 0;
+  if (want !== was) {
+    const flag = o.replay ? "--limit" : "--trials";
+    throw new CliError(
+      "conflict",
+      `${flag} ${want}: the run in ${path.dirname(journalDir)} was journaled with ${was} trials and a journaled budget cannot change yet; resume without ${flag}, or start a new run with --run-dir <new dir> ${flag} ${want}`,
+      flag,
+    );
+  }
+  if (Number(journaled.stepBudget) !== Number(study.stepBudget))
+    throw new CliError(
+      "conflict",
+      `--steps ${study.stepBudget}: the run in ${path.dirname(journalDir)} was journaled with ${journaled.stepBudget} steps per trial; resume without --steps, or give a new --run-dir`,
+      "--steps",
+    );
+  const norm = (s: nadir.v1.StudySpec): string => {
+    const c = nadir.v1.StudySpec.decode(nadir.v1.StudySpec.encode(s).finish());
+    c.createdUnixMs = 0;
+    if (c.budget) c.budget.parallelism = 0;
+    return JSON.stringify(nadir.v1.StudySpec.toObject(c, { defaults: false, longs: String }));
+  };
+  if (norm(journaled) !== norm(study))
+    throw new CliError(
+      "conflict",
+      `${o.study ?? "the default study"} differs from the study journaled in ${path.dirname(journalDir)} (same id ${JSON.stringify(study.studyId)}); resume with the study it was started with, or give a new --run-dir`,
+      "--study",
+    );
 }
 
 function fmt(x: number | undefined): string {
@@ -141,7 +215,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     )
     .option("--trials <n>", "override the study's trial budget")
     .option("--steps <n>", "override the study's per-trial step budget")
-    .option("--python <path>", "Python for the training workers (default $NADIR_PYTHON or .venv/bin/python)")
+    .option(
+      "--python <path>",
+      "Python for the training workers (default: $NADIR_PYTHON, else the active virtual environment's, else python3)",
+    )
+    .option(
+      "--worker <script>",
+      "a Python worker script (e.g. from `nadir init`), run as <python> <script> --endpoint E --worker-id ID",
+    )
     .option("--worker-cmd <template>", "custom worker command, with {endpoint} and {index} placeholders")
     .option(
       "--threshold <T>",
@@ -152,21 +233,47 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--upper <B>", "highest possible score (default: the study's label nadir.metric_upper, if any)")
     .option("--no-report", "skip the HTML report")
     .option("--no-progress", "no progress display")
-    .action(async (o: RunFlags) => {
+    .action(async (o: RunFlags, cmd: Command) => {
       let study: nadir.v1.StudySpec;
       let workerCommand: WorkerCommand;
       let workers: number;
       let defaultThreshold: number | undefined;
+      let threshold: number | undefined;
+      let lower: number | undefined;
+      let upper: number | undefined;
+      let runDir: string;
+      // Every flag and the study are checked here, before a journal, socket or process exists.
       try {
         workers = int("--workers", o.workers, 1) ?? Math.max(1, os.availableParallelism());
         const confidence = Number(o.confidence);
-        if (!(confidence > 0 && confidence < 1))
-          throw new UsageError(`--confidence must be in (0, 1), got ${o.confidence}`);
+        if (!(o.confidence.trim() !== "" && confidence > 0 && confidence < 1))
+          throw usage(`--confidence must be in (0, 1), got ${JSON.stringify(o.confidence)}`, "--confidence");
+        threshold = finite("--threshold", o.threshold);
+        const workerFlags = [
+          o.python !== undefined && "--python",
+          o.worker !== undefined && "--worker",
+          o.workerCmd !== undefined && "--worker-cmd",
+        ].filter((x): x is string => typeof x === "string");
+        if (o.workerCmd !== undefined && workerFlags.length > 1)
+          throw usage(
+            `--worker-cmd is the whole worker command: drop ${workerFlags.filter((f) => f !== "--worker-cmd").join(" and ")}`,
+            "--worker-cmd",
+          );
         if (o.replay !== undefined) {
-          if (o.study) throw new UsageError("--replay and --study exclude each other");
-          const ds = loadReplayDataset(o.replay);
+          for (const [flag, v] of [
+            ["--study", o.study],
+            ["--trials", o.trials],
+            ["--steps", o.steps],
+            ...workerFlags.map((f) => [f, "x"]),
+          ] as [string, string | undefined][])
+            if (v !== undefined)
+              throw usage(
+                `--replay and ${flag} exclude each other (a replay serves recorded runs with its own worker; --limit sets how many)`,
+                flag,
+              );
           const limit = int("--limit", o.limit, 1);
           const pace = int("--replay-pace-ms", o.replayPaceMs, 0) ?? 0;
+          const ds = loadReplayDataset(o.replay);
           study = replayStudySpec(ds, {
             parallelism: 64 * workers,
             ...(limit !== undefined ? { limit } : {}),
@@ -188,62 +295,93 @@ export const register: RegisterCommand = (program: Command, setExit) => {
               String(pace),
             ],
           });
-          // The threshold the opda paper uses for DeBERTaV3 error rates (specs/opda.md).
+          // The threshold the opda paper uses for DeBERTaV3 error rates (Lourie et al. 2024).
           if (name === "deberta-v3-base") defaultThreshold = 0.11;
         } else {
-          if (o.limit !== undefined) throw new UsageError("--limit applies to --replay only");
-          if (o.replayPaceMs !== undefined) throw new UsageError("--replay-pace-ms applies to --replay only");
-          const file = o.study ?? DEFAULT_STUDY;
-          study = loadStudyFile(file);
+          if (o.limit !== undefined) throw usage("--limit applies to --replay only", "--limit");
+          if (o.replayPaceMs !== undefined)
+            throw usage("--replay-pace-ms applies to --replay only", "--replay-pace-ms");
           const trials = int("--trials", o.trials, 1);
+          const steps = int("--steps", o.steps, 1);
+          const file = o.study ?? DEFAULT_STUDY;
+          if (!fs.existsSync(file))
+            throw new CliError("invalid-input", `--study ${file}: no such file`, "--study");
+          study = loadStudyFile(file);
           if (trials !== undefined)
             study.budget = nadir.v1.Budget.create({ ...study.budget, maxTrials: trials });
-          const steps = int("--steps", o.steps, 1);
           if (steps !== undefined) study.stepBudget = steps;
+          const check = checkStudy(study);
+          if (check.errors.length > 0)
+            throw new CliError(
+              "invalid-input",
+              `${file}: ${check.errors.map((e) => `${e.pointer || "(document)"}: ${e.message}`).join("; ")} (nadir validate ${file} checks a study without running it)`,
+            );
+          if (study.suggester?.kind === "external")
+            throw new CliError(
+              "invalid-input",
+              `${file}: the study asks for an external suggester, which \`nadir run\` does not start; use \`nadir serve\` and connect the suggester`,
+              "/suggester",
+            );
           if (o.workerCmd) workerCommand = templateCommand(o.workerCmd);
           else {
-            const python = o.python ?? defaultPython();
-            if (!fs.existsSync(DEFAULT_WORKER_SCRIPT))
-              throw new UsageError(
-                `the default worker ${DEFAULT_WORKER_SCRIPT} is missing; give --worker-cmd`,
-              );
-            workerCommand = (endpoint, i) => ({
-              command: python,
-              args: [DEFAULT_WORKER_SCRIPT, "--endpoint", endpoint, "--worker-id", `local-${i}`],
-              env: { ...process.env, PYTHONUNBUFFERED: "1" },
-            });
+            const { python, source } = resolvePython(o.python);
+            const env = { ...process.env, PYTHONUNBUFFERED: "1" };
+            if (o.worker !== undefined) {
+              const script = path.resolve(o.worker);
+              if (!fs.existsSync(script))
+                throw new CliError("invalid-input", `--worker ${o.worker}: no such file`, "--worker");
+              if (source !== "--python" && !fs.existsSync(python) && source !== "PATH")
+                throw new CliError(
+                  "environment",
+                  `the worker Python ${python} (from ${source}) does not exist; give --python`,
+                  "--python",
+                );
+              workerCommand = (endpoint, i) => ({
+                command: python,
+                args: [script, "--endpoint", endpoint, "--worker-id", `local-${i}`],
+                env,
+              });
+            } else {
+              try {
+                checkPythonModule(python, source, DEFAULT_WORKER_MODULE, [], DEFAULT_WORKER_EXTRA);
+              } catch (err) {
+                if (err instanceof PythonWorkerError)
+                  throw new CliError("environment", err.message, "--python");
+                throw err;
+              }
+              workerCommand = (endpoint, i) => ({
+                command: python,
+                args: ["-m", DEFAULT_WORKER_MODULE, "--endpoint", endpoint, "--worker-id", `local-${i}`],
+                env,
+              });
+            }
           }
         }
+        // Known bounds of the score (an error rate lies in [0, 1]) keep the bands and the interval for
+        // the best reachable score inside what is possible.
+        lower = finite("--lower", o.lower ?? study.labels?.["nadir.metric_lower"]);
+        upper = finite("--upper", o.upper ?? study.labels?.["nadir.metric_upper"]);
+        if (lower !== undefined && upper !== undefined && !(lower < upper))
+          throw usage(`--lower (${lower}) must be below --upper (${upper})`, "--lower");
+        runDir = path.resolve(o.runDir ?? path.join("runs", study.studyId));
+        journalConflicts(path.join(runDir, "journal"), study, o);
       } catch (err) {
         process.stderr.write(`nadir run: ${(err as Error).message}\n`);
-        return setExit(err instanceof UsageError ? 2 : 1);
+        return setExit(exitCodeFor(err));
       }
-      // Known bounds of the score (an error rate lies in [0, 1]) keep the bands and the interval for
-      // the best reachable score inside what is possible.
-      const bound = (flag: string, v: string | undefined, label: string): number | undefined => {
-        const raw = v ?? study.labels?.[label];
-        if (raw === undefined) return undefined;
-        const x = Number(raw);
-        if (raw.trim() === "" || !Number.isFinite(x))
-          throw new UsageError(`${flag} must be a finite number, got ${JSON.stringify(raw)}`);
-        return x;
-      };
-      let lower: number | undefined;
-      let upper: number | undefined;
-      try {
-        lower = bound("--lower", o.lower, "nadir.metric_lower");
-        upper = bound("--upper", o.upper, "nadir.metric_upper");
-      } catch (err) {
-        process.stderr.write(`nadir run: ${(err as Error).message}\n`);
-        return setExit(2);
-      }
-      const runDir = path.resolve(o.runDir ?? path.join("runs", study.studyId));
       const log: string[] = [];
       const abort = new AbortController();
+      const force = new AbortController();
       const onSignal = (): void => {
-        if (abort.signal.aborted) return;
-        process.stderr.write("\nnadir run: draining (the run can be resumed with the same --run-dir) ...\n");
-        abort.abort();
+        if (!abort.signal.aborted) {
+          process.stderr.write(
+            "\nnadir run: draining: running trials are preempted and journaled (press Ctrl-C again to force-quit) ...\n",
+          );
+          abort.abort();
+        } else if (!force.signal.aborted) {
+          process.stderr.write("\nnadir run: force-quitting: workers killed\n");
+          force.abort();
+        }
       };
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
@@ -259,6 +397,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           workers,
           workerCommand,
           signal: abort.signal,
+          forceSignal: force.signal,
           onProgress: (c, ms) => display.update(c, ms),
           log: (l) => {
             log.push(l);
@@ -268,7 +407,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       } catch (err) {
         display.stop();
         process.stderr.write(`nadir run: ${(err as Error).message}\n`);
-        return setExit(err instanceof LocalRunError || err instanceof ReplayDataError ? 1 : 2);
+        return setExit(exitCodeFor(err));
       } finally {
         display.stop();
         process.off("SIGINT", onSignal);
@@ -285,10 +424,11 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         );
       }
       if (result.interrupted) {
+        const again = givenFlags(cmd, new Set(["runDir"]));
         process.stdout.write(
-          `interrupted: resume with  nadir run --run-dir ${runDir}${o.replay ? ` --replay ${o.replay}` : o.study ? ` --study ${o.study}` : ""}\n`,
+          `interrupted: resume with  nadir run --run-dir ${shq(runDir)}${again.length ? ` ${again.join(" ")}` : ""}\n`,
         );
-        return setExit(130);
+        return setExit(EXIT_CODES.interrupted);
       }
 
       // Results, analysis and report: the same exports and functions as `nadir export`, `nadir analyze`, `nadir report`.
@@ -315,7 +455,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         );
         return setExit(col.rows > 0 ? 0 : 1);
       }
-      let threshold = o.threshold !== undefined ? Number(o.threshold) : defaultThreshold;
+      threshold ??= defaultThreshold;
       if (threshold === undefined) {
         const sorted = [...col.scores].sort((a, b) => a - b);
         threshold = sorted[Math.floor((sorted.length - 1) / 2)];

@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
 import {
-  CoreError,
   getSpace,
   loadSpaceDocument,
   materializePoint,
@@ -10,14 +9,13 @@ import {
   sample,
 } from "@nadir/core";
 import type { Command } from "commander";
+import { exitCodeFor, usage } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
-
-class UsageError extends Error {}
 
 function int(flag: string, v: string, min: number, max: number): number {
   const x = Number(v);
   if (v.trim() === "" || !Number.isInteger(x) || x < min || x > max)
-    throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    throw usage(`${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
   return x;
 }
 
@@ -40,9 +38,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       try {
         const kinds = ["random", "halton", "grid"] as const;
         if (!(kinds as readonly string[]).includes(flags.sampler))
-          throw new UsageError(
-            `--sampler must be one of ${kinds.join(", ")}, got ${JSON.stringify(flags.sampler)}`,
-          );
+          throw usage(`--sampler must be one of ${kinds.join(", ")}, got ${JSON.stringify(flags.sampler)}`);
         const kind = flags.sampler as SamplerKind;
         const n = int("--n", flags.n, 1, 1_000_000);
         const seed = int("--seed", flags.seed, 0, 0xffffffff);
@@ -78,13 +74,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         process.stdout.write(`${lines.join("\n")}\n`);
       } catch (err) {
         process.stderr.write(`nadir sample: ${err instanceof Error ? err.message : String(err)}\n`);
-        setExit(
-          err instanceof UsageError
-            ? 2
-            : err instanceof CoreError || (err as NodeJS.ErrnoException)?.code === "ENOENT"
-              ? 1
-              : 2,
-        );
+        setExit(exitCodeFor(err));
       }
     });
 };

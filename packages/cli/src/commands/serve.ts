@@ -1,11 +1,6 @@
-import {
-  type FsyncPolicy,
-  KeyFileError,
-  progressLine,
-  StudyValidationError,
-  startServe,
-} from "@nadir/coordinator";
+import { type FsyncPolicy, progressLine, startServe } from "@nadir/coordinator";
 import type { Command } from "commander";
+import { exitCodeFor } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
 
 function collect(v: string, prev: string[]): string[] {
@@ -82,13 +77,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         });
       } catch (err) {
         process.stderr.write(`nadir serve: ${(err as Error).message}\n`);
-        return setExit(
-          err instanceof StudyValidationError ||
-            err instanceof KeyFileError ||
-            (err as NodeJS.ErrnoException).code === "ENOENT"
-            ? 1
-            : 2,
-        );
+        return setExit(exitCodeFor(err));
       }
       if (!o.journal) log("nadir serve: no --journal given; results are not persisted");
       for (const ep of handle.endpoints) process.stdout.write(`nadir: serving ${ep}\n`);

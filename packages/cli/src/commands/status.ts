@@ -1,12 +1,7 @@
-import {
-  journalProgress,
-  progressLine,
-  queryStatus,
-  readKeyPair,
-  StatusQueryError,
-} from "@nadir/coordinator";
+import { journalProgress, progressLine, queryStatus, readKeyPair } from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
 import type { Command } from "commander";
+import { exitCodeFor } from "../errors.js";
 import type { RegisterCommand } from "./index.js";
 
 /** `nadir status`: progress of a running coordinator (--connect) or of a journal on disk (--journal). */
@@ -65,7 +60,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           setExit(0);
         } catch (err) {
           process.stderr.write(`nadir status: ${(err as Error).message}\n`);
-          setExit(err instanceof StatusQueryError ? 1 : 2);
+          setExit(exitCodeFor(err));
         }
       },
     );

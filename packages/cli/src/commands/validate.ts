@@ -1,19 +1,24 @@
 /**
  * `nadir validate <file>`: checks a study config (default) or a search space (`--kind search-space`)
- * against the JSON Schemas of @nadir/protocol plus its semantic checks. Exit 0 when valid, 1 when the file
+ * against the JSON Schemas of @nadir/protocol, then the semantic checks the schemas cannot express (the
+ * coordinator's own study checks, a suggester that can be built, list names that exist, list fields that
+ * land on search-space parameters; see study-check.ts). Exit 0 when valid, 1 when the file
  * is invalid (every issue printed as `<file>: <json pointer>: expected ..., got ...`), 2 when the file
  * cannot be read at all or the flags are wrong. A study whose `searchSpace` is a path has that file
  * validated too (resolved relative to the study file).
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { StudyValidationError, validateStudySpec } from "@nadir/coordinator";
 import {
+  nadir,
   type SearchSpaceJson,
   studyToSpec,
   type ValidationIssue,
   validateSearchSpace,
   validateStudy,
 } from "@nadir/protocol";
+import { checkStudy } from "../study-check.js";
 import type { RegisterCommand } from "./index.js";
 
 type Kind = "study" | "search-space";
@@ -108,12 +113,43 @@ export function validateFile(file: string, kind: Kind): ValidateOutcome {
         // The conversion is what `nadir serve` does next; running it here proves the file is usable.
         const spec = studyToSpec(r.value, space);
         const v = r.value;
+        // What the schema cannot say: the coordinator's own checks, then the suggester and list checks.
+        // A real message (oneof fields set), as the coordinator holds it.
+        const full = nadir.v1.StudySpec.decode(nadir.v1.StudySpec.encode(spec).finish());
+        try {
+          validateStudySpec(full);
+        } catch (err) {
+          if (!(err instanceof StudyValidationError)) throw err;
+          out.issues.push({
+            file,
+            pointer: `/${err.field.replaceAll(".", "/")}`,
+            keyword: "semantic",
+            expected: "a usable study",
+            message: `${err.field}: ${err.message.replace(/^study [^:]*: /, "")}`,
+          });
+        }
+        const check = out.issues.length === 0 ? checkStudy(full) : { errors: [], notes: [] };
+        for (const e of check.errors)
+          out.issues.push({
+            file,
+            pointer: e.pointer,
+            keyword: "semantic",
+            expected: "a usable study",
+            message: `${e.pointer || "(document)"}: ${e.message}`,
+          });
+        if (out.issues.length > 0) return finish(out, file, kind);
+        for (const n of check.notes) out.stdout.push(`${file}: note: ${n.pointer}: ${n.message}`);
         out.stdout.push(
           `${file}: valid study "${v.id}" (${describeSpace(space)}; ${v.budget.trials} trial(s) x ${v.stepBudget} step(s), parallelism ${spec.budget?.parallelism}; objective ${v.objective.direction} ${v.objective.metric})`,
         );
       }
     }
   }
+  return finish(out, file, kind);
+}
+
+/** Sets the exit code and the summary lines once every issue is collected. */
+function finish(out: ValidateOutcome, file: string, kind: Kind): ValidateOutcome {
   if (out.issues.length > 0) {
     out.code = 1;
     out.stderr.push(
