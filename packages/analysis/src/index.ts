@@ -9,13 +9,19 @@ export {
   bandCumulativeWeights,
   type ConfidenceBands,
   type ConfidenceBandsOptions,
+  type CriticalValueSource,
   confidenceBands,
   dkwEpsilon,
+  KS_EXACT_MAX_N,
   ksEpsilon,
+  LD_EXACT_INTERVALS_MAX_N,
+  LD_EXACT_MAX_N,
   type LdKind,
   ldCoverage,
   ldCriticalValue,
+  ldCriticalValueExtrapolated,
   ldIntervals,
+  ldIntervalsInterpolated,
 } from "./nonparametric/bands.js";
 export {
   type DirectionOptions,
@@ -43,7 +49,12 @@ export { binomialPmf, poissonPmf } from "./special/binomial.js";
 // ---- Nonparametric (owned by the nonparametric half) ------------------------------------------
 export { InvalidArgumentError, NumericalError } from "./special/errors.js";
 export { logBeta, logBinomialCoefficient, logGamma } from "./special/gamma.js";
-export { kolmogorovSmirnovCdf, kolmogorovSmirnovPpf } from "./special/kolmogorov.js";
+export {
+  kolmogorovSmirnovCdf,
+  kolmogorovSmirnovCdfPelzGood,
+  kolmogorovSmirnovPpf,
+  kolmogorovSmirnovPpfPelzGood,
+} from "./special/kolmogorov.js";
 export { orderStatisticsBoxProbability } from "./special/order-statistics.js";
 export { type BrentOptions, brentRoot } from "./special/roots.js";
 
@@ -106,6 +117,9 @@ export {
   type AnalyzeOptions,
   type AnalyzeResult,
   analyzeScores,
+  EXACT_K,
+  MAX_K,
   type TuningCurvePoint,
   toJsonSafe,
+  tuningCurveKs,
 } from "./summary.js";

@@ -8,6 +8,7 @@
  * after `toJsonSafe`). Used by `nadir analyze` and reusable by the report package.
  */
 import { type BandMethod, bandCumulativeWeights, confidenceBands } from "./nonparametric/bands.js";
+import { C_MAX, C_MIN } from "./parametric/common.js";
 import { consonanceSet, extrapolateMedian, medianGain } from "./parametric/consonance.js";
 import { fitNoisyQuadratic } from "./parametric/fit.js";
 import { InvalidArgumentError } from "./special/errors.js";
@@ -24,7 +25,10 @@ export interface AnalyzeOptions {
   /** Bounds of the score's support (e.g. 0 and 1 for accuracies; default ∓∞). */
   readonly lower?: number;
   readonly upper?: number;
-  /** Largest k of the tuning curve (default max(n, 64)). */
+  /**
+   * Largest k of the tuning curve (default max(n, 64); at most {@link MAX_K}). Every k ≤ 1024 is
+   * evaluated; beyond, the log-spaced grid of {@link tuningCurveKs}.
+   */
   readonly maxK?: number;
   /** Asymptotic-regime threshold θ; without it no parametric fit is made. */
   readonly threshold?: number;
@@ -32,6 +36,12 @@ export interface AnalyzeOptions {
   readonly extrapolationKs?: readonly number[];
   /** Seed of the fit's deterministic random starts (default 0). */
   readonly seed?: number;
+  /**
+   * Largest effective dimension c considered by the fit and the consonance set (integer 1..10).
+   * Pass the number of searched (non-fixed) hyperparameters when known, as opda's analyses do
+   * (c counts the Hessian's non-zero eigenvalues, at most that number). Default 10, opda's C_MAX.
+   */
+  readonly maxC?: number;
 }
 
 /** One row of `tuning_curve`: the median and mean tuning curves at k with their band limits. */
@@ -54,6 +64,8 @@ export interface AnalyzeResult {
   bands: BandMethod;
   bounds: { lower: number; upper: number };
   critical_value: number;
+  /** How critical_value was obtained (exact, pelz_good, extrapolated, closed_form) and why. */
+  critical_value_source: { kind: string; intervals: string | null; note: string };
   ecdf: { y: number[]; cdf: number[]; lower: number[]; upper: number[] };
   tuning_curve: TuningCurvePoint[];
   fit: {
@@ -67,8 +79,13 @@ export interface AnalyzeResult {
     probability_of_regime: number;
     evaluations: number;
   } | null;
-  best_score_interval: { lower: number; upper: number } | null;
-  effective_dimension: { accepted: number[] };
+  /**
+   * `informative` is false when the interval is no narrower than the observed scores' range (too
+   * few scores in the regime, or no bound on the score's side): it then says nothing the data did not.
+   */
+  best_score_interval: { lower: number; upper: number; informative: boolean } | null;
+  /** Accepted c, and the bound `max_c` that applied ("given" by the caller or the "default" 10). */
+  effective_dimension: { accepted: number[]; max_c: number; max_c_source: "given" | "default" };
   noise_interval: { lower: number; upper: number } | null;
   regime: {
     threshold: number;
@@ -82,14 +99,47 @@ export interface AnalyzeResult {
   warnings: string[];
 }
 
+/** Largest k accepted for the tuning curve (the grid beyond 1024 has 16 points per doubling). */
+export const MAX_K = 1_000_000_000;
+/** Every k up to this value is on the tuning-curve grid. */
+export const EXACT_K = 1024;
+/** Grid points per doubling of k beyond {@link EXACT_K}. */
+const K_PER_DOUBLING = 16;
+
+/**
+ * The k at which {@link analyzeScores} evaluates the tuning curves: every integer 1..min(maxK, 1024),
+ * then ⌊1024·2^(i/16)⌉ for i = 1, 2, … (16 points per doubling, ratio ≈ 1.044) below maxK, then
+ * maxK itself; `n` is added when 1024 < n ≤ maxK so the curve at the sample size is always present.
+ * The curves are exact at every listed k (no interpolation); between grid points beyond 1024 the
+ * median curve is a step function of k that changes by at most one order statistic per 4.4 % of k.
+ * Grid size ≤ 1,024 + 16·log2(maxK/1024) + 2 (≤ 1,345 for maxK = 10⁹), whatever n.
+ */
+export function tuningCurveKs(maxK: number, n?: number): number[] {
+  if (!Number.isInteger(maxK) || maxK < 1 || maxK > MAX_K)
+    throw new InvalidArgumentError(`maxK must be an integer from 1 to ${MAX_K}, got ${maxK}`);
+  const ks: number[] = [];
+  for (let k = 1; k <= Math.min(maxK, EXACT_K); k++) ks.push(k);
+  if (maxK <= EXACT_K) return ks;
+  const set = new Set<number>();
+  for (let i = 1; ; i++) {
+    const k = Math.round(EXACT_K * 2 ** (i / K_PER_DOUBLING));
+    if (k >= maxK) break;
+    set.add(k);
+  }
+  set.add(maxK);
+  if (n !== undefined && n > EXACT_K && n <= maxK) set.add(n);
+  return ks.concat([...set].sort((x, y) => x - y));
+}
+
 /**
  * Analyze one metric's scores from random search.
  *
  * Nonparametric part: `confidenceBands(scores, confidence, {a: lower, b: upper, method})`; ECDF and
- * band CDFs at the sorted unique scores; tuning curves for k = 1..K: median τ(k) = Q(½^{1/k})
+ * band CDFs at the sorted unique scores; tuning curves at k = 1..1024 and a log grid up to maxK
+ * ({@link tuningCurveKs}): median τ(k) = Q(½^{1/k})
  * (maximize) or Q(1 − ½^{1/k}) (minimize), mean E[T_k]; lower/upper from the upper/lower CDF band.
  * Parametric part (only with `threshold`): fitNoisyQuadratic on the tail (limits (−∞, θ] for
- * minimize, (θ, ∞) for maximize; c ∈ 1..10; convex = minimize; a or b kept within the bounds),
+ * minimize, (θ, ∞) for maximize; c ∈ 1..maxC (default 10); convex = minimize; a or b kept within the bounds),
  * consonanceSet with the same band → best_score_interval, effective_dimension.accepted, regime
  * share; extrapolateMedian at k ∈ extrapolationKs; gain = τ(n) − τ(k) (improvement, ≥ 0 expected).
  * If the fit fails (e.g. too few scores in the regime) `fit` is null and a warning explains why.
@@ -114,20 +164,44 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
   const upper = options.upper ?? Number.POSITIVE_INFINITY;
   if (Number.isNaN(lower) || Number.isNaN(upper) || !(lower < upper))
     throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const y of scores) {
+    if (y < min) min = y;
+    if (y > max) max = y;
+  }
+  if (lower > min)
+    throw new InvalidArgumentError(
+      `the lower bound of the score (${lower}) is above the lowest score (${min}): the bounds must contain every score`,
+    );
+  if (upper < max)
+    throw new InvalidArgumentError(
+      `the upper bound of the score (${upper}) is below the highest score (${max}): the bounds must contain every score`,
+    );
+  const maxC = options.maxC ?? C_MAX;
+  if (!Number.isInteger(maxC) || maxC < C_MIN || maxC > C_MAX)
+    throw new InvalidArgumentError(`maxC must be an integer from ${C_MIN} to ${C_MAX}, got ${maxC}`);
+  const maxCSource = options.maxC === undefined ? "default" : "given";
   const maxK = options.maxK ?? Math.max(n, 64);
-  if (!Number.isInteger(maxK) || maxK < 1)
-    throw new InvalidArgumentError(`maxK must be an integer >= 1, got ${maxK}`);
+  if (!Number.isInteger(maxK) || maxK < 1 || maxK > MAX_K)
+    throw new InvalidArgumentError(
+      `maxK must be an integer from 1 to ${MAX_K.toLocaleString("en-US")}, got ${maxK}`,
+    );
   const warnings: string[] = [];
 
-  const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method });
-  const unique = [...new Set(scores)].sort((x, y) => x - y);
+  // The band's cumulative values are built once and shared by the curves and the consonance set.
+  const bandCum = bandCumulativeWeights(n, confidence, method);
+  const bands = confidenceBands(scores, confidence, { a: lower, b: upper, method, cumulative: bandCum });
+  const sortedScores = Float64Array.from(scores).sort();
+  const unique: number[] = [];
+  for (const y of sortedScores) if (unique.length === 0 || unique[unique.length - 1] !== y) unique.push(y);
   const ecdf = {
     y: unique,
     cdf: unique.map((y) => bands.point.cdf(y)),
     lower: unique.map((y) => bands.lower.cdf(y)),
     upper: unique.map((y) => bands.upper.cdf(y)),
   };
-  const ks = Array.from({ length: maxK }, (_, i) => i + 1);
+  const ks = tuningCurveKs(maxK, n);
   const q = { q: 0.5, minimize };
   const med = bands.point.quantileTuningCurve(ks, q);
   const medLo = bands.upper.quantileTuningCurve(ks, q);
@@ -153,11 +227,12 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     bands: method,
     bounds: { lower, upper },
     critical_value: bands.criticalValue,
+    critical_value_source: { ...bands.criticalValueSource },
     ecdf,
     tuning_curve,
     fit: null,
     best_score_interval: null,
-    effective_dimension: { accepted: [] },
+    effective_dimension: { accepted: [], max_c: maxC, max_c_source: maxCSource },
     noise_interval: null,
     regime: null,
     extrapolation: [],
@@ -175,7 +250,9 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     const bound: [number, number] = [lower, upper];
     fitted = fitNoisyQuadratic(scores, {
       limits: minimize ? [-inf, theta] : [theta, inf],
-      constraints: minimize ? { a: bound, convex: true } : { b: bound, convex: false },
+      constraints: minimize
+        ? { a: bound, c: [C_MIN, maxC], convex: true }
+        : { b: bound, c: [C_MIN, maxC], convex: false },
       seed: options.seed ?? 0,
     });
     warnings.push(...fitted.warnings);
@@ -195,12 +272,12 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     warnings.push(`no parametric fit: ${e instanceof Error ? e.message : String(e)}`);
   }
   try {
-    const cum = bandCumulativeWeights(n, confidence, method, bands.criticalValue);
     const set = consonanceSet(
-      { ys: scores, lower: [...cum.lower], upper: [...cum.upper] },
+      { ys: scores, lower: [...bandCum.lower], upper: [...bandCum.upper] },
       {
         threshold: theta,
         minimize,
+        cs: Array.from({ length: maxC - C_MIN + 1 }, (_, i) => C_MIN + i),
         scoreBound: minimize
           ? Number.isFinite(lower)
             ? lower
@@ -213,8 +290,15 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     // The score's known bounds are part of the parameter space: intersecting a confidence set with it
     // keeps its coverage (the true value lies inside them), and an error rate's interval cannot go below 0.
     const clip = (v: number): number => Math.min(upper, Math.max(lower, v));
-    result.best_score_interval = { lower: clip(set.bestScore.lower), upper: clip(set.bestScore.upper) };
-    result.effective_dimension = { accepted: [...set.acceptedC] };
+    const bsLo = clip(set.bestScore.lower);
+    const bsHi = clip(set.bestScore.upper);
+    const informative = Number.isFinite(bsLo) && Number.isFinite(bsHi) && bsHi - bsLo < max - min;
+    result.best_score_interval = { lower: bsLo, upper: bsHi, informative };
+    if (set.acceptedC.length > 0 && !informative)
+      warnings.push(
+        `the best-score interval [${bsLo.toPrecision(4)}, ${bsHi.toPrecision(4)}] is no narrower than the observed scores' range [${min.toPrecision(4)}, ${max.toPrecision(4)}], so it is uninformative: too few scores in the asymptotic regime${(minimize ? Number.isFinite(lower) : Number.isFinite(upper)) ? "" : ", and no bound on the best possible score (give the score's bounds)"}`,
+      );
+    result.effective_dimension = { accepted: [...set.acceptedC], max_c: maxC, max_c_source: maxCSource };
     result.noise_interval = { lower: set.noise.lower, upper: set.noise.upper };
     result.regime = {
       threshold: theta,

@@ -40,11 +40,47 @@ describe("analyzeScores with score bounds", () => {
     // Without an upper bound nothing else changes: the upper bound 1 lies far above every value here.
     const half = analyzeScores(scores, { ...base, lower: 0 });
     expect(half.effective_dimension).toEqual(bounded.effective_dimension);
-    expect(bounded.best_score_interval).toEqual({
+    expect(bounded.best_score_interval).toMatchObject({
       lower: clip(half.best_score_interval!.lower),
       upper: clip(half.best_score_interval!.upper),
     });
     // The accepted set reached below 0, so the clipped interval starts exactly at the bound.
     expect(b.lower).toBe(0);
+  });
+});
+
+describe("analyzeScores: effective-dimension bound and uninformative intervals", () => {
+  it("reports the c bound that applied, and maxC = 1 accepts at most c = 1", () => {
+    const def = analyzeScores(scores, { ...base, lower: 0, upper: 1 });
+    expect(def.effective_dimension).toMatchObject({ max_c: 10, max_c_source: "default" });
+    const one = analyzeScores(scores, { ...base, lower: 0, upper: 1, maxC: 1 });
+    expect(one.effective_dimension.max_c).toBe(1);
+    expect(one.effective_dimension.max_c_source).toBe("given");
+    expect(one.effective_dimension.accepted.every((c) => c === 1)).toBe(true);
+    if (one.fit) expect(one.fit.c).toBe(1);
+    // A subset of c can only narrow the interval (the accepted set is a union over c).
+    expect(one.best_score_interval!.lower).toBeGreaterThanOrEqual(def.best_score_interval!.lower);
+    expect(one.best_score_interval!.upper).toBeLessThanOrEqual(def.best_score_interval!.upper);
+    expect(() => analyzeScores(scores, { ...base, maxC: 11 })).toThrow(
+      /maxC must be an integer from 1 to 10/,
+    );
+  });
+
+  it("flags an interval wider than the scores' range as uninformative, with a warning", () => {
+    const r = analyzeScores(scores, base); // no bounds: the interval runs far below 0
+    const b = r.best_score_interval!;
+    const range = Math.max(...scores) - Math.min(...scores);
+    expect(b.upper - b.lower).toBeGreaterThanOrEqual(range);
+    expect(b.informative).toBe(false);
+    expect(r.warnings.join("\n")).toMatch(/uninformative/);
+  });
+
+  it("names the bound in its error when a bound excludes a score", () => {
+    expect(() => analyzeScores(scores, { ...base, lower: 0.01 })).toThrow(
+      /lower bound of the score \(0.01\) is above the lowest score/,
+    );
+    expect(() => analyzeScores(scores, { ...base, upper: 0.1 })).toThrow(
+      /upper bound of the score \(0.1\) is below the highest score/,
+    );
   });
 });

@@ -267,3 +267,75 @@ describe("nadir analyze --list-trials", () => {
     expect((await run(file, ...args, "--list-trials", "drop")).code).toBe(2);
   });
 });
+
+describe("nadir analyze: bounds, --max-c and text without nan", () => {
+  const small = path.join(tmp, "small.csv");
+  // The first 10 error rates scaled to percent-like values: no score bounds given below.
+  writeFileSync(small, ["error", ...err.slice(0, 10).map((e) => String(e * 1000))].join("\n"));
+
+  it("--lower above the data names the flag and the file", async () => {
+    const r = await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--lower", "0.5");
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/--lower 0\.5 is above the lowest error_rate in .*deberta\.csv/);
+    expect(r.err).not.toMatch(/ys/);
+  });
+
+  it("--max-c is validated, applied and reported in the JSON and the text", async () => {
+    const bad = await run(csvPath, "--metric", "error_rate", "--direction", "minimize", "--max-c", "11");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--max-c must be an integer from 1 to 10/);
+    const args = [
+      csvPath,
+      "--metric",
+      "error_rate",
+      "--direction",
+      "minimize",
+      "--lower",
+      "0",
+      "--upper",
+      "1",
+    ];
+    const j = await run(...args, "--threshold", "0.11", "--max-c", "2", "--max-k", "16", "--json");
+    expect(j.code).toBe(0);
+    const o = JSON.parse(j.out);
+    expect(validate(o), JSON.stringify(validate.errors)).toBe(true);
+    expect(o.effective_dimension.max_c).toBe(2);
+    expect(o.effective_dimension.max_c_source).toBe("given");
+    for (const c of o.effective_dimension.accepted) expect(c).toBeLessThanOrEqual(2);
+    const t = await run(...args, "--threshold", "0.11", "--max-c", "2", "--max-k", "16");
+    expect(t.out).toMatch(/searched 1\.\.2, --max-c/);
+  });
+
+  it("a tiny unbounded study says its interval is uninformative and prints no nan", async () => {
+    const r = await run(
+      small,
+      "--metric",
+      "error",
+      "--direction",
+      "minimize",
+      "--threshold",
+      "110",
+      "--max-k",
+      "4",
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/best reachable score: uninformative/);
+    expect(r.out).toMatch(/warning: the best-score interval .* is uninformative/);
+    expect(r.out).not.toMatch(/\bnan\b/i);
+  });
+
+  it("a failed tail fit prints what failed instead of nan", async () => {
+    // Two scores: the fit needs three, the consonance set still runs.
+    const two = path.join(tmp, "two.csv");
+    writeFileSync(two, "e\n0.1\n0.2\n");
+    const r = await run(
+      two,
+      ...["--metric", "e", "--direction", "minimize", "--lower", "0", "--upper", "1"],
+      ...["--threshold", "0.15", "--max-k", "4", "--bands", "dkw"],
+    );
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/warning: no parametric fit: need at least 3 scores/);
+    expect(r.out).toMatch(/no point estimate: the tail fit failed/);
+    expect(r.out).not.toMatch(/\bnan\b/i);
+  });
+});

@@ -19,9 +19,18 @@
  * (a, b = a + r, a quantile a + r·g, a gain r·Δg) is optimized exactly over it by a 1-D convex
  * golden-section search in r over the feasible interval [r₁, r₂] (roots of the concave A_hi − A_lo).
  * Only s is gridded (0 and a log grid), with golden-section refinement of the extreme values
- * between grid points. Maximization is handled by negating scores (Y ~ concave(a, b) ⇔
+ * between grid points.
+ * The normal limit s → ∞: for s ≥ 10 the noisy quadratic is N(a + r m_c, r²(s² + v_c)) (opda's
+ * regime switch; m_c = c/(c+2), v_c its quadratic variance), so with μ = a + r m_c and
+ * σ = r√(s² + v_c) the accepted (μ, σ) set is the same for every s ≥ 10, and a = μ − σ m_c/√(s² + v_c)
+ * moves monotonically from its s = 10 value to μ as s → ∞. Quantiles a + r·G⁻¹(p) = μ + σΦ⁻¹(p)
+ * do not depend on s. So the union over s ∈ [10, ∞) has its extremes at s = 10 (on the grid) and
+ * at the limit, which is the cell s = ∞ with coordinates (a, r) := (μ, σ) and G⁻¹ = Φ⁻¹ — the
+ * member a = b = μ, o = σ (a normal tail). With 0 and ∞ both on the grid the s range is never cut,
+ * so \`touchesEdge\` only reports the r range. Maximization is handled by negating scores (Y ~ concave(a, b) ⇔
  * −Y ~ convex(−b, −a)).
  */
+import { normalPpf } from "../special/normal.js";
 import { goldenSection } from "../special/optimize.js";
 import { C_MAX, C_MIN, checkFinite, InvalidArgumentError, tuningLevel } from "./common.js";
 import { NoisyQuadraticDistribution } from "./noisy.js";
@@ -45,7 +54,10 @@ export interface ConsonanceOptions {
   readonly scoreBound?: number;
   /** Effective dimensions to test (default 1..10). */
   readonly cs?: readonly number[];
-  /** Grid of s = o/(b − a) (default 0 plus 33 log-spaced values in [1e-5, 10]). */
+  /**
+   * Grid of s = o/(b − a) (default 0, 33 log-spaced values in [1e-5, 10], and +∞ — the normal
+   * limit, see {@link consonanceSet}).
+   */
   readonly sGrid?: readonly number[];
 }
 
@@ -105,7 +117,11 @@ export interface ConsonanceResult {
   readonly cells: readonly Cell[];
 }
 
-const DEFAULT_S_GRID: number[] = [0, ...Array.from({ length: 33 }, (_, i) => 10 ** (-5 + (6 * i) / 32))];
+const DEFAULT_S_GRID: number[] = [
+  0,
+  ...Array.from({ length: 33 }, (_, i) => 10 ** (-5 + (6 * i) / 32)),
+  Number.POSITIVE_INFINITY,
+];
 
 /**
  * Quantiles G⁻¹(levels) of the standard NoisyQuadraticDistribution(0, 1, c, s, convex = true) for
@@ -113,6 +129,8 @@ const DEFAULT_S_GRID: number[] = [0, ...Array.from({ length: 33 }, (_, i) => 10 
  * bracket to |Δz| ≤ 1e-13; levels outside the table fall back to the distribution's bisection ppf.
  */
 export function standardQuantiles(c: number, s: number, levels: readonly number[]): Float64Array {
+  // s = ∞: the normal limit, in the coordinates (μ, σ) of the cell (see consonanceSet).
+  if (s === Number.POSITIVE_INFINITY) return Float64Array.from(levels, (q) => normalPpf(q));
   const dist = new NoisyQuadraticDistribution(0, 1, c, s, true);
   const out = new Float64Array(levels.length);
   if (dist.regime === "noiseless" || dist.regime === "point") {
@@ -418,10 +436,14 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
     const refine = (sense: 1 | -1): Witness => {
       let best = extreme(sense, cellsC);
       const iBest = sGrid.indexOf(best.cell.s);
-      if (iBest === sGrid.length - 1 && sGrid.length > 1) touchesEdge = true;
+      const lastS = sGrid[sGrid.length - 1] as number;
+      if (iBest === sGrid.length - 1 && sGrid.length > 1 && lastS !== Number.POSITIVE_INFINITY)
+        touchesEdge = true;
       const sL = sGrid[Math.max(0, iBest - 1)] as number;
-      const sH = sGrid[Math.min(sGrid.length - 1, iBest + 1)] as number;
-      if (iBest >= 0 && sL > 0 && sH > sL) {
+      let sH = sGrid[Math.min(sGrid.length - 1, iBest + 1)] as number;
+      // Between the largest finite s and ∞ the extremes sit at the ends (see the module comment).
+      if (sH === Number.POSITIVE_INFINITY) sH = best.cell.s;
+      if (iBest >= 0 && sL > 0 && Number.isFinite(sH) && sH > sL) {
         goldenSection(
           (ls) => {
             const cl = makeCell(Math.exp(ls));
@@ -441,9 +463,11 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
     const wLo = refine(1);
     const wHi = refine(-1);
     const toOriginal = (w: Witness) => {
+      // The s = ∞ cell holds (μ, σ): the normal member a = b = μ, o = σ.
+      const inf = w.cell.s === Number.POSITIVE_INFINITY;
       const a = w.a;
-      const b = w.a + w.r;
-      const o = w.cell.s * w.r;
+      const b = inf ? w.a : w.a + w.r;
+      const o = inf ? w.r : w.cell.s * w.r;
       return minimize ? { a, b, c, o, convex: true } : { a: -b, b: -a, c, o, convex: false };
     };
     const ss = cellsC.map((x) => x.s);
@@ -463,8 +487,10 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   let oLo = Number.NaN;
   let oHi = Number.NaN;
   if (cells.length > 0) {
-    oLo = Math.min(...cells.map((cl) => cl.s * optimizeLinear(cl, 0, 1, 1)));
-    oHi = Math.max(...cells.map((cl) => cl.s * optimizeLinear(cl, 0, 1, -1)));
+    // o = s·r, and o = σ = r in the s = ∞ cell.
+    const oFactor = (cl: Cell): number => (cl.s === Number.POSITIVE_INFINITY ? 1 : cl.s);
+    oLo = Math.min(...cells.map((cl) => oFactor(cl) * optimizeLinear(cl, 0, 1, 1)));
+    oHi = Math.max(...cells.map((cl) => oFactor(cl) * optimizeLinear(cl, 0, 1, -1)));
   }
   const thetaBandL = valueAfter(Lafter, 0, theta);
   const thetaBandU = valueAfter(Uafter, U0, theta);

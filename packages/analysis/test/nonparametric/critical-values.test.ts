@@ -108,3 +108,21 @@ describe("ld_critical_values.json", () => {
     });
   }
 });
+
+describe("LD δ* at low confidence", () => {
+  // The secant bracket search assumed g ≈ 0.9·Δs and failed below ~0.05 ("could not bracket δ*",
+  // e.g. n = 40, confidence 0.01). The coverage at the returned δ* is checked with the independent
+  // binomial-transition box probability.
+  it("solves coverage(δ*) = confidence for confidence down to 1e-6 (both families)", async () => {
+    const { boxProbabilityBinomial } = await import("./box-binomial.js");
+    const { ldIntervals } = await import("../../src/nonparametric/ld.js");
+    for (const n of [2, 3, 40, 200])
+      for (const c of [1e-6, 0.001, 0.01, 0.05])
+        for (const kind of ["equal_tailed", "highest_density"] as const) {
+          const d = ldCriticalValue(n, c, kind);
+          expect(d, `n=${n} c=${c} ${kind}`).toBeGreaterThanOrEqual(c);
+          const { lo, hi } = ldIntervals(n, d, kind);
+          expect(Math.abs(boxProbabilityBinomial(lo, hi) - c), `n=${n} c=${c} ${kind}`).toBeLessThan(1e-11);
+        }
+  });
+});

@@ -162,3 +162,47 @@ describe("consonanceSet direction handling", () => {
     expect(a.bestScore.upper).toBeGreaterThan(0.0947);
   });
 });
+
+describe("consonanceSet normal limit (s → ∞)", () => {
+  // First 48 DeBERTaV3 error rates, θ = 0.11, DKW 80 %: the s grid used to stop at 10 and cut the
+  // accepted set (upper end too low, "touches the edge" nearly always). The limit member is the
+  // normal tail a = b = μ, o = σ, checked here with the direct acceptance rule.
+  const err48 = derivedScores("deberta-v3-base_error_rate").slice(0, 48);
+  const band = dkwBand(err48, 0.8);
+  const theta = 0.11;
+  const set = consonanceSet(band, { threshold: theta, minimize: true });
+  const finiteOnly = consonanceSet(band, {
+    threshold: theta,
+    minimize: true,
+    sGrid: [0, ...Array.from({ length: 33 }, (_, i) => 10 ** (-5 + (6 * i) / 32))],
+  });
+
+  it("reaches further than the finite grid and no longer touches the s edge", () => {
+    expect(set.bestScore.upper).toBeGreaterThan(finiteOnly.bestScore.upper);
+    expect(set.bestScore.lower).toBe(finiteOnly.bestScore.lower);
+    expect(finiteOnly.touchesEdge).toBe(true);
+    expect(set.touchesEdge).toBe(false);
+  });
+
+  it("its upper end is the largest μ of an accepted normal tail (direct rule, brute force over σ)", () => {
+    const best = set.perC.reduce((m, pc) => (pc.accepted && pc.bestUpper > m.bestUpper ? pc : m));
+    const w = best.witnessUpper;
+    expect(w).not.toBeNull();
+    if (!w) return;
+    expect(w.a).toBe(w.b); // the normal member
+    expect(acceptsDirect(band, theta, w, 1e-9), JSON.stringify(w)).toBe(true);
+    // No normal tail with μ above the reported end is accepted, for any σ on a fine grid, and no
+    // finite-s member with a above it either (s on the default grid, r on a grid).
+    let hi = Number.NEGATIVE_INFINITY;
+    for (let j = 1; j <= 400; j++) {
+      const sigma = (j / 400) * 0.03;
+      for (let i = 0; i <= 400; i++) {
+        const mu = 0.1 + (i / 400) * 0.04;
+        if (acceptsDirect(band, theta, { a: mu, b: mu, c: 1, o: sigma })) hi = Math.max(hi, mu);
+      }
+    }
+    expect(hi).toBeLessThanOrEqual(set.bestScore.upper + 1e-12);
+    // The grid gets within one μ step (1e-4) of the supremum.
+    expect(hi).toBeGreaterThan(set.bestScore.upper - 1.5e-4);
+  });
+});

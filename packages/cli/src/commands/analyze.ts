@@ -1,5 +1,12 @@
 import * as fs from "node:fs";
-import { type AnalyzeResult, analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
+import {
+  type AnalyzeResult,
+  analyzeScores,
+  EXACT_K,
+  InvalidArgumentError,
+  MAX_K,
+  toJsonSafe,
+} from "@nadir/analysis";
 import type { Command } from "commander";
 import { inputInfo, type ListTrialsMode, ReadTrialsError, readTrialsColumn } from "../read-trials.js";
 import type { RegisterCommand } from "./index.js";
@@ -15,6 +22,7 @@ interface AnalyzeFlags {
   lower?: string;
   upper?: string;
   maxK?: string;
+  maxC?: string;
   threshold?: string;
   listTrials: string;
   json?: boolean;
@@ -32,8 +40,9 @@ function num(flag: string, v: string | undefined): number | undefined {
   return x;
 }
 
+/** A number for text output; NaN never reaches the text (callers say what failed instead). */
 const fmt = (x: number): string =>
-  Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : Number.isNaN(x) ? "nan" : x > 0 ? "inf" : "-inf";
+  Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : Number.isNaN(x) ? "n/a" : x > 0 ? "inf" : "-inf";
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 /** Human-readable summary of an analysis result. */
@@ -44,11 +53,14 @@ function render(file: string, metric: string, r: AnalyzeResult, rows: number, sk
     `${file}: ${metric} (${r.direction}), n = ${r.n} of ${rows} rows${skipped ? ` (${skipped} skipped: metric missing or not a finite number)` : ""}`,
   );
   out.push(
-    `Band: ${r.bands} at ${conf} simultaneous confidence (critical value ${fmt(r.critical_value)}); support [${fmt(r.bounds.lower)}, ${fmt(r.bounds.upper)}]`,
+    `Band: ${r.bands} at ${conf} simultaneous confidence (critical value ${fmt(r.critical_value)}, ${r.critical_value_source.kind.replace("_", " ")}); support [${fmt(r.bounds.lower)}, ${fmt(r.bounds.upper)}]`,
   );
+  if (r.critical_value_source.kind === "pelz_good" || r.critical_value_source.kind === "extrapolated")
+    out.push(`  note: ${r.critical_value_source.note}`);
   out.push(`Best score after k random-search trials — median [${conf} band] and mean [band]:`);
-  const K = r.tuning_curve.length;
-  const show = new Set<number>([1]);
+  // Powers of two (on the grid beyond 1024 too: 16 points per doubling), n and the last k.
+  const K = r.tuning_curve.at(-1)?.k ?? 0;
+  const show = new Set<number>([1, r.n]);
   for (let k = 2; k <= K; k *= 2) show.add(k);
   show.add(K);
   for (const p of r.tuning_curve) {
@@ -67,23 +79,36 @@ function render(file: string, metric: string, r: AnalyzeResult, rows: number, sk
     out.push(
       `  asymptotic regime: ${r.regime.count} of ${r.n} scores (${pct(r.regime.fraction)}); band for its probability [${pct(r.regime.band_lower)}, ${pct(r.regime.band_upper)}]`,
     );
-  if (r.best_score_interval)
-    out.push(
-      `  best reachable score: ${conf} interval [${fmt(r.best_score_interval.lower)}, ${fmt(r.best_score_interval.upper)}]`,
-    );
+  const bs = r.best_score_interval;
+  if (bs) {
+    if (Number.isNaN(bs.lower) || Number.isNaN(bs.upper))
+      out.push("  best reachable score: no interval (no noisy-quadratic tail is consistent with the band)");
+    else if (!bs.informative)
+      out.push(
+        `  best reachable score: uninformative — the ${conf} interval [${fmt(bs.lower)}, ${fmt(bs.upper)}] is no narrower than the scores' range (see the warning)`,
+      );
+    else out.push(`  best reachable score: ${conf} interval [${fmt(bs.lower)}, ${fmt(bs.upper)}]`);
+  }
   if (r.fit || r.regime)
     out.push(
-      `  effective dimension c accepted: ${r.effective_dimension.accepted.length ? `{${r.effective_dimension.accepted.join(", ")}}` : "none"}`,
+      `  effective dimension c accepted: ${r.effective_dimension.accepted.length ? `{${r.effective_dimension.accepted.join(", ")}}` : "none"} (searched 1..${r.effective_dimension.max_c}${r.effective_dimension.max_c_source === "default" ? ", the default bound; --max-c sets it" : ", --max-c"})`,
     );
+  const noFit = r.fit ? "" : "no point estimate: the tail fit failed (see the warning)";
   if (r.extrapolation.length) {
     out.push("Extrapolated median best score (fit, [range over accepted tails]):");
-    for (const e of r.extrapolation)
-      out.push(`  k = ${String(e.k).padStart(6)}: ${fmt(e.median)} [${fmt(e.lower)}, ${fmt(e.upper)}]`);
+    for (const e of r.extrapolation) {
+      const range = Number.isNaN(e.lower) ? "no accepted tails" : `[${fmt(e.lower)}, ${fmt(e.upper)}]`;
+      const point = Number.isNaN(e.median) ? noFit || "no point estimate" : fmt(e.median);
+      out.push(`  k = ${String(e.k).padStart(6)}: ${point} ${range}`);
+    }
   }
-  for (const g of r.gain)
-    out.push(
-      `  ${g.more_trials} more trials gain about ${fmt(g.gain)} (range ${fmt(g.lower)} to ${fmt(g.upper)})`,
-    );
+  for (const g of r.gain) {
+    const range = Number.isNaN(g.lower) ? "no accepted tails" : `range ${fmt(g.lower)} to ${fmt(g.upper)}`;
+    const point = Number.isNaN(g.gain)
+      ? `gain: ${noFit || "no point estimate"}`
+      : `gain about ${fmt(g.gain)}`;
+    out.push(`  ${g.more_trials} more trials ${point} (${range})`);
+  }
   for (const w of r.warnings) out.push(`warning: ${w}`);
   return `${out.join("\n")}\n`;
 }
@@ -102,7 +127,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--bands <method>", "dkw | ks | ld_equal_tailed | ld_highest_density", "ld_highest_density")
     .option("--lower <A>", "lowest possible score (e.g. 0)")
     .option("--upper <B>", "highest possible score (e.g. 1)")
-    .option("--max-k <K>", "largest k of the tuning curve (default max(n, 64))")
+    .option(
+      "--max-k <K>",
+      `largest k of the tuning curve (default max(n, 64), at most ${MAX_K.toLocaleString("en-US")}; every k up to ${EXACT_K}, then 16 per doubling)`,
+    )
+    .option(
+      "--max-c <C>",
+      "largest effective dimension c for the tail fit (1..10; pass the number of searched hyperparameters; default 10)",
+    )
     .option("--threshold <T>", "asymptotic-regime threshold: fit the noisy quadratic to scores beyond it")
     .option(
       "--list-trials <mode>",
@@ -122,10 +154,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         if (o.listTrials !== "separate" && o.listTrials !== "include")
           usage(`--list-trials must be separate or include, got ${JSON.stringify(o.listTrials)}`);
         const maxK = num("--max-k", o.maxK);
-        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
-          usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
+        if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1 && maxK <= MAX_K))
+          usage(`--max-k must be an integer from 1 to ${MAX_K.toLocaleString("en-US")}, got ${o.maxK}`);
+        const maxC = num("--max-c", o.maxC);
+        if (maxC !== undefined && !(Number.isInteger(maxC) && maxC >= 1 && maxC <= 10))
+          usage(`--max-c must be an integer from 1 to 10, got ${o.maxC}`);
         options = {
           metric: o.metric,
+          maxC,
           direction: o.direction,
           confidence,
           bands: o.bands as Bands,
@@ -151,6 +187,24 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         if (col.scores.length === 0) {
           process.stderr.write(
             `nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${col.rows} rows, ${col.skipped.length} skipped)\n`,
+          );
+          return setExit(1);
+        }
+        let lo = Number.POSITIVE_INFINITY;
+        let hi = Number.NEGATIVE_INFINITY;
+        for (const y of col.scores) {
+          if (y < lo) lo = y;
+          if (y > hi) hi = y;
+        }
+        if (options.lower !== undefined && options.lower > lo) {
+          process.stderr.write(
+            `nadir analyze: --lower ${o.lower} is above the lowest ${o.metric} in ${file} (${lo}); the bounds must contain every score\n`,
+          );
+          return setExit(1);
+        }
+        if (options.upper !== undefined && options.upper < hi) {
+          process.stderr.write(
+            `nadir analyze: --upper ${o.upper} is below the highest ${o.metric} in ${file} (${hi}); the bounds must contain every score\n`,
           );
           return setExit(1);
         }
