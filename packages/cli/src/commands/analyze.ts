@@ -1,14 +1,15 @@
 import * as fs from "node:fs";
-import {
-  type AnalyzeResult,
-  analyzeScores,
-  EXACT_K,
-  InvalidArgumentError,
-  MAX_K,
-  toJsonSafe,
-} from "@nadir/analysis";
+import { type AnalyzeResult, EXACT_K, InvalidArgumentError, MAX_K } from "@nadir/analysis";
 import type { Command } from "commander";
-import { inputInfo, type ListTrialsMode, ReadTrialsError, readTrialsColumn } from "../read-trials.js";
+import { type ListTrialsMode, ReadTrialsError, readTrialsTable } from "../read-trials.js";
+import {
+  analyzeSelection,
+  inputFromSelection,
+  type PipelineOptions,
+  selectionText,
+  selectSample,
+  type TableInput,
+} from "../results-pipeline.js";
 import type { RegisterCommand } from "./index.js";
 
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
@@ -143,7 +144,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     )
     .option("--json", "print one JSON object (schema: @nadir/analysis schemas/analyze-output.schema.json)")
     .action((file: string, o: AnalyzeFlags) => {
-      let options: Parameters<typeof analyzeScores>[1];
+      let options: Omit<PipelineOptions, "lists">;
       try {
         if (o.direction !== "minimize" && o.direction !== "maximize")
           usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
@@ -183,16 +184,27 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       }
       try {
         const mode = o.listTrials as ListTrialsMode;
-        const col = readTrialsColumn(text, file, o.metric, mode);
-        if (col.scores.length === 0) {
+        // One pass: the file's rows → the trial table → the i.i.d. selection → the analysis.
+        const file_ = readTrialsTable(text, file, o.metric);
+        const input: TableInput = {
+          file,
+          format: file_.format,
+          table: file_.table,
+          rawMetric: file_.rawMetric,
+        };
+        const popts: PipelineOptions = { ...options, lists: mode };
+        const sel = selectSample(input, popts);
+        const rows = file_.table.trials.length;
+        const skipped = inputFromSelection(input, sel, popts).skipped;
+        if (sel.scores.length === 0) {
           process.stderr.write(
-            `nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${col.rows} rows, ${col.skipped.length} skipped)\n`,
+            `nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${rows} rows, ${skipped.length} skipped${sel.summary.trials - skipped.length > 0 ? `, ${sel.summary.trials - skipped.length} shown apart: ${sel.summary.groups.map((g) => `${g.count} ${g.group}`).join(", ")}` : ""})\n`,
           );
           return setExit(1);
         }
         let lo = Number.POSITIVE_INFINITY;
         let hi = Number.NEGATIVE_INFINITY;
-        for (const y of col.scores) {
+        for (const y of sel.scores) {
           if (y < lo) lo = y;
           if (y > hi) hi = y;
         }
@@ -208,22 +220,17 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           );
           return setExit(1);
         }
-        const result = analyzeScores(col.scores, options);
-        if (o.json) {
-          const input = inputInfo(file, col, mode);
-          process.stdout.write(`${JSON.stringify(toJsonSafe({ ...result, input }))}\n`);
-        } else {
-          process.stdout.write(render(file, o.metric, result, col.rows, col.skipped.length));
-          if (col.listRows.length)
-            process.stdout.write(
-              `${col.listRows.length} list trial(s) (rows with a list_index) held out of the random-search sample; --list-trials include keeps them\n`,
-            );
-          if (col.skipped.length) {
-            const list = col.skipped
+        const { json, analysis } = analyzeSelection(input, sel, popts);
+        if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+        else {
+          process.stdout.write(render(file, o.metric, analysis, rows, skipped.length));
+          process.stdout.write(`${selectionText(sel.summary).join("\n")}\n`);
+          if (skipped.length) {
+            const list = skipped
               .slice(0, 10)
               .map((s) => `row ${s.row} (${s.reason}${s.value ? `: ${JSON.stringify(s.value)}` : ""})`);
             process.stdout.write(
-              `skipped rows: ${list.join(", ")}${col.skipped.length > 10 ? `, … (${col.skipped.length - 10} more)` : ""}\n`,
+              `skipped rows: ${list.join(", ")}${skipped.length > 10 ? `, … (${skipped.length - 10} more)` : ""}\n`,
             );
           }
         }
