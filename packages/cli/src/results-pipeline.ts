@@ -12,15 +12,18 @@
  */
 import { type AnalyzeResult, analyzeScores, toJsonSafe } from "@nadir/analysis";
 import { classifyNumber } from "@nadir/core";
+import type { nadir } from "@nadir/protocol";
 import type { SampleCounts } from "@nadir/report";
 import {
   type Selection,
   type SelectionGroupName,
   type SelectionSummary,
+  type StudyTrialRecord,
   searchedDimensions,
   selectIid,
   type TrialRow,
   type TrialTable,
+  tableFromStudy,
 } from "@nadir/results";
 import type { ListTrialsMode, SkippedRow, TrialsFormat } from "./read-trials.js";
 
@@ -37,7 +40,29 @@ export interface TableInput {
   rawMetric?: ReadonlyMap<number, string>;
 }
 
-/** Options of {@link runPipeline}: the selection's, the analysis's, and where maxC came from. */
+/**
+ * The trial table of a journal's study. A replay study (label `nadir.replay`) serves recorded runs
+ * whose training length is itself a searched hyperparameter (epochs, batch size): each run's final
+ * step is the end of its own schedule, while the study's step budget is the longest run's. Every
+ * replayed run that completed is therefore a full-budget draw, not a trial stopped short.
+ */
+export function studyTable(spec: nadir.v1.StudySpec, trials: readonly StudyTrialRecord[]): TrialTable {
+  const table = tableFromStudy(spec, trials);
+  if (spec.labels?.["nadir.replay"])
+    for (const t of table.trials) if (t.state === "COMPLETED" && t.steps !== null) t.fullBudget = true;
+  return table;
+}
+
+/**
+ * The searched space that bounds the effective dimension: the study's, less a replay's `iteration`
+ * parameter (it only says which recorded run to serve; it is not a hyperparameter).
+ */
+export function studySpace(spec: nadir.v1.StudySpec): NonNullable<PipelineOptions["spec"]> {
+  if (!spec.labels?.["nadir.replay"]) return spec;
+  return { parameters: (spec.searchSpace?.parameters ?? []).filter((p) => p.name !== "iteration") };
+}
+
+/** Options of {@link analyzeSelection}: the selection's, the analysis's, and where maxC came from. */
 export interface PipelineOptions {
   metric: string;
   direction: "minimize" | "maximize";
@@ -147,7 +172,7 @@ export function inputFromSelection(input: TableInput, sel: Selection, o: Pipelin
   };
 }
 
-/** Everything one pass of the pipeline produced. */
+/** What {@link analyzeSelection} produced. */
 export interface PipelineResult {
   selection: Selection;
   /** The analysis JSON (toJsonSafe'd): the analysis, `input`, `selection` and `max_c_from`. */

@@ -13,7 +13,7 @@ import {
   renderReport,
   type Section,
 } from "@nadir/report";
-import { studyScoreBounds, tableFromStudy } from "@nadir/results";
+import { studyScoreBounds } from "@nadir/results";
 import type { Command } from "commander";
 import { CliError, usage as cliUsage, exitCodeFor } from "../errors.js";
 import { type ListTrialsMode, readTrialsTable } from "../read-trials.js";
@@ -22,6 +22,8 @@ import {
   type PipelineOptions,
   reportSample,
   selectSample,
+  studySpace,
+  studyTable,
   type TableInput,
 } from "../results-pipeline.js";
 import type { RegisterCommand } from "./index.js";
@@ -118,7 +120,7 @@ function loadInput(
     }
     // Named `<journal>#<study>.jsonl`, as the report names a journal's study.
     return {
-      table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: tableFromStudy(st.spec, st.trials) },
+      table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: studyTable(st.spec, st.trials) },
       spec: st.spec,
       curves,
     };
@@ -249,7 +251,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         const popts: PipelineOptions = {
           ...(spec ? studyScoreBounds(spec) : {}),
           ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
-          ...(spec ? { spec } : {}),
+          ...(spec ? { spec: studySpace(spec) } : {}),
           lists: mode,
         } as PipelineOptions;
         const sel = selectSample(table, popts);

@@ -11,7 +11,6 @@ import {
   renderReport,
   type Section,
 } from "@nadir/report";
-import { tableFromStudy } from "@nadir/results";
 import {
   checkPythonModule,
   loadReplayDataset,
@@ -33,6 +32,8 @@ import {
   reportSample,
   selectionText,
   selectSample,
+  studySpace,
+  studyTable,
   type TableInput,
 } from "../results-pipeline.js";
 import { checkStudy } from "../study-check.js";
@@ -475,15 +476,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       const table: TableInput = {
         file: resultsFile,
         format: "jsonl",
-        table: tableFromStudy(st.spec, st.trials),
+        table: studyTable(st.spec, st.trials),
       };
-      // The effective dimension is bounded by the searched hyperparameters; a replay's `iteration`
-      // only says which recorded run to serve, it is not one of them.
-      const space = o.replay
-        ? {
-            parameters: (st.spec.searchSpace?.parameters ?? []).filter((p) => p.name !== "iteration"),
-          }
-        : st.spec;
+      // The effective dimension is bounded by the searched hyperparameters.
+      const space = studySpace(st.spec);
       const popts: PipelineOptions = {
         metric,
         direction,
@@ -556,8 +552,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           } (${sel.scores.length} search trials analysed)\n`,
         );
       }
+      // A replay's runs each trained to their own recorded length, which an export does not say (analyze
+      // would take the longest run's steps as the budget): the same analysis is `nadir report` of the journal.
       process.stdout.write(
-        `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json)\n`,
+        `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (${
+          o.replay
+            ? `as nadir report ${result.journalDir} ${analyzeArgs.join(" ")} embeds it`
+            : `= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json`
+        })\n`,
       );
       if (o.report) {
         const out = path.join(runDir, "report.html");
