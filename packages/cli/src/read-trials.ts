@@ -60,28 +60,6 @@ export interface TrialsColumn {
   listRows: ListRow[];
 }
 
-/** The `input` object of `nadir analyze --json` (and of the report and `nadir run`'s analysis.json). */
-export function inputInfo(file: string, col: TrialsColumn, mode: ListTrialsMode = "separate") {
-  return {
-    file,
-    format: col.format,
-    rows: col.rows,
-    skipped_count: col.skipped.length,
-    skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })),
-    list_trials: mode,
-    list_rows_count: col.listRows.length,
-    list_rows: col.listRows.map((r) => ({ row: r.row, list_index: r.list_index, value: r.value })),
-  };
-}
-
-/** The list rows with a usable score, as the report's list-vs-random points (index = list_index + 1). */
-export function listPoints(col: TrialsColumn): { index: number; score: number }[] {
-  return col.listRows
-    .filter((r): r is ListRow & { score: number } => r.score !== null)
-    .sort((x, y) => x.list_index - y.list_index || x.row - y.row)
-    .map((r) => ({ index: r.list_index + 1, score: r.score }));
-}
-
 function listIndexOf(raw: unknown): number | undefined {
   if (raw === undefined || raw === null || raw === "") return undefined;
   const v = typeof raw === "number" ? raw : Number(String(raw).trim());
