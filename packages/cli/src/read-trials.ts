@@ -264,5 +264,11 @@ export function readTrialsTable(
     if (e instanceof ResultsError) throw new ReadTrialsError(`${source}: ${e.message}`, { cause: e });
     throw e;
   }
+  // Core's strict number rule decides what a metric cell is (the table's reader would trim " 1 " or
+  // take "1." as numbers): a cell that rule calls non-numeric stays text, so it is a row without a score.
+  table.trials.forEach((t, i) => {
+    const raw = rawMetric.get(i + 1);
+    if (raw !== undefined && classifyNumber(raw) === "non-numeric") t.metrics[metric] = raw;
+  });
   return { format, columns, table, rawMetric };
 }
