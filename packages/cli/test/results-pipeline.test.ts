@@ -238,3 +238,34 @@ describe("an imported TPE study", () => {
     expect(html).toContain('data-iid="30" data-excluded-total="0"');
   });
 });
+
+describe("a trials file without state or source columns", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "nadir-plain-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("is analysed as an assumed i.i.d. full-budget sample, and every output says so", () => {
+    const file = path.join(dir, "plain.csv");
+    writeFileSync(file, "trial,loss\n1,0.5\n2,0.4\n3,0.3\n4, 1 \n5,0.2\n");
+    const flags = ["--metric", "loss", "--direction", "minimize"];
+    const j = nadirCli(["analyze", file, ...flags, "--json"]);
+    expect(j.status, j.stderr).toBe(0);
+    const a = JSON.parse(j.stdout);
+    expect(a.n).toBe(4);
+    expect(a.selection.notes.map((x: { code: string }) => x.code)).toEqual(["assumed_iid"]);
+    // " 1 " is not a number under core's strict rule: a row without a score, shown apart and reported.
+    expect(a.selection.groups).toEqual([
+      expect.objectContaining({ group: "missing_score", count: 1, trials: [4] }),
+    ]);
+    expect(a.input.skipped).toEqual([{ row: 4, value: " 1 ", reason: "non-numeric" }]);
+    const t = nadirCli(["analyze", file, ...flags]);
+    expect(t.stdout).toContain("i.i.d. sample: 4 of 5 trial(s)");
+    expect(t.stdout).toContain("  1 missing score (shown apart)");
+    expect(t.stdout).toContain(`note: ${a.selection.notes[0].message}`);
+    const out = path.join(dir, "plain.html");
+    const r = nadirCli(["report", file, ...flags, "--out", out]);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect(html).toContain('data-iid="4" data-excluded-total="1"');
+    expect(html).toContain("That is assumed, since the input does not record how each trial was proposed");
+  });
+});
