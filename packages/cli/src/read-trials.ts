@@ -15,6 +15,7 @@ import {
   parseCsvText,
   type TabularFormat,
 } from "@nadir/core";
+import { ResultsError, type TrialTable, tableFromRows } from "@nadir/results";
 
 /** The input could not be read as a trials table (exit code 1). */
 export class ReadTrialsError extends Error {
@@ -57,28 +58,6 @@ export interface TrialsColumn {
   columns: string[];
   /** Rows held out because they came from a list (mode "separate"). */
   listRows: ListRow[];
-}
-
-/** The `input` object of `nadir analyze --json` (and of the report and `nadir run`'s analysis.json). */
-export function inputInfo(file: string, col: TrialsColumn, mode: ListTrialsMode = "separate") {
-  return {
-    file,
-    format: col.format,
-    rows: col.rows,
-    skipped_count: col.skipped.length,
-    skipped: col.skipped.map((s) => ({ row: s.row, value: s.value, reason: s.reason })),
-    list_trials: mode,
-    list_rows_count: col.listRows.length,
-    list_rows: col.listRows.map((r) => ({ row: r.row, list_index: r.list_index, value: r.value })),
-  };
-}
-
-/** The list rows with a usable score, as the report's list-vs-random points (index = list_index + 1). */
-export function listPoints(col: TrialsColumn): { index: number; score: number }[] {
-  return col.listRows
-    .filter((r): r is ListRow & { score: number } => r.score !== null)
-    .sort((x, y) => x.list_index - y.list_index || x.row - y.row)
-    .map((r) => ({ index: r.list_index + 1, score: r.score }));
 }
 
 function listIndexOf(raw: unknown): number | undefined {
@@ -198,4 +177,98 @@ export function readTrialsColumn(
       `JSON Lines: no record has the field ${JSON.stringify(metric)} (fields: ${[...columns].join(", ")})`,
     );
   return { format, rows, scores, skipped, columns: [...columns], listRows };
+}
+
+/** A trials file as the results pipeline's trial table (see {@link readTrialsTable}). */
+export interface TrialsTableFile {
+  format: TrialsFormat;
+  /** Column / field names seen. */
+  columns: string[];
+  table: TrialTable;
+  /** The metric cell as written, for the data rows (1-based) whose metric is not a finite number. */
+  rawMetric: Map<number, string>;
+}
+
+/**
+ * Reads a trials file (CSV with a header, or JSON Lines; bytes may be gzipped) into the trial table of
+ * @nadir/results, by core's tabular reader: one row per data row with its `state`, `source`,
+ * `list_index`, `steps`, ... when the file has them. `stepBudget` (the study's, when known) decides
+ * which trials ran to the full budget. Throws ReadTrialsError when the metric column is absent, the
+ * file is empty or malformed, or a row is not a trial (its row number named).
+ */
+export function readTrialsTable(
+  input: string | Uint8Array,
+  fileName: string,
+  metric: string,
+  options: { stepBudget?: number } = {},
+): TrialsTableFile {
+  const text =
+    typeof input === "string" ? input : reading(() => decodeTabularBytes(input, { source: fileName }));
+  const format = detectFormat(fileName, text);
+  const source = fileName || format;
+  const rows: Record<string, unknown>[] = [];
+  const rawMetric = new Map<number, string>();
+  let columns: string[] = [];
+  if (format === "csv") {
+    reading(() => {
+      let header: string[] | undefined;
+      let col = -1;
+      for (const r of csvRecords(text, { source })) {
+        if (!header) {
+          header = r.fields.map((h) => h.trim());
+          col = header.indexOf(metric);
+          if (col < 0)
+            throw new ReadTrialsError(
+              `CSV: no column ${JSON.stringify(metric)} (columns: ${header.join(", ")})`,
+            );
+          continue;
+        }
+        const o: Record<string, unknown> = {};
+        for (let i = 0; i < header.length; i++) o[header[i] as string] = r.fields[i] ?? "";
+        rows.push(o);
+        const raw = r.fields[col] ?? "";
+        if (typeof classifyNumber(raw) !== "number") rawMetric.set(rows.length, raw);
+      }
+      if (!header) throw new ReadTrialsError("CSV: the file is empty (a header row is required)");
+      columns = header;
+    });
+  } else {
+    const seen = new Set<string>();
+    let found = false;
+    reading(() => {
+      for (const { record } of jsonLinesRecords(text, { source })) {
+        rows.push(record);
+        for (const k of Object.keys(record)) seen.add(k);
+        if (metric in record) found = true;
+        const v = record[metric];
+        if (typeof v === "string" && typeof classifyNumber(v) !== "number") rawMetric.set(rows.length, v);
+        else if (v !== undefined && v !== null && typeof v !== "number" && typeof v !== "string")
+          rawMetric.set(rows.length, JSON.stringify(v));
+      }
+    });
+    if (rows.length === 0) throw new ReadTrialsError("JSON Lines: the file has no records");
+    if (!found)
+      throw new ReadTrialsError(
+        `JSON Lines: no record has the field ${JSON.stringify(metric)} (fields: ${[...seen].join(", ")})`,
+      );
+    columns = [...seen];
+  }
+  let table: TrialTable;
+  try {
+    table = tableFromRows(rows, {
+      metrics: [metric],
+      firstRow: 1,
+      ...(options.stepBudget ? { stepBudget: options.stepBudget } : {}),
+    });
+  } catch (e) {
+    if (e instanceof ResultsError) throw new ReadTrialsError(`${source}: ${e.message}`, { cause: e });
+    throw e;
+  }
+  // Core's strict number rule decides what a metric cell is (the table's reader would trim " 1 " or
+  // take "1." as numbers): a cell that rule calls non-numeric stays text, so it is a row without a score.
+  table.trials.forEach((t, i) => {
+    const raw = rawMetric.get(i + 1);
+    if (raw !== undefined && classifyNumber(raw) === "non-numeric") t.metrics[metric] = raw;
+  });
+  return { format, columns, table, rawMetric };
 }

@@ -40,7 +40,7 @@ writeFileSync(
         learning_curves: r.learning_curves,
       });
     })
-    .join("\n")}\n${JSON.stringify({ trial: "broken", error_rate: null })}\n`,
+    .join("\n")}\n${JSON.stringify({ trial: 99999, error_rate: null })}\n`,
 );
 const csvPath = path.join(tmp, "deberta-v3.csv");
 writeFileSync(csvPath, ["trial,error_rate", ...errorRates.map((e, i) => `${i},${e}`)].join("\n"));
@@ -255,7 +255,8 @@ describe("nadir report <journal dir>", () => {
     const exported = path.join(dir, "rep.jsonl");
     writeFileSync(exported, exportStudy(journal, "rep", "jsonl"));
     const flags = ["--metric", "loss", "--direction", "minimize", "--bands", "dkw"];
-    const a = await run("analyze", exported, ...flags, "--json");
+    // The journal's study bounds c by its 2 searched hyperparameters; the export is told with --max-c.
+    const a = await run("analyze", exported, ...flags, "--max-c", "2", "--json");
     expect(a.code, a.err).toBe(0);
     const out = path.join(dir, "report.html");
     const r = await run("report", journal, ...flags, "--out", out);
@@ -267,10 +268,23 @@ describe("nadir report <journal dir>", () => {
     const analyzed = JSON.parse(a.out);
     // Same numbers; only the input's name differs (the journal's study vs the exported file).
     expect(embedded.input.file).toBe(`${journal}#rep.jsonl`);
-    expect({ ...embedded, input: { ...embedded.input, file: "" } }).toEqual({
-      ...analyzed,
-      input: { ...analyzed.input, file: "" },
+    expect(embedded.max_c_from).toBe("study");
+    expect(analyzed.max_c_from).toBe("flag");
+    expect(embedded.effective_dimension).toMatchObject({ max_c: 2, max_c_source: "given" });
+    // The journal records the step budget; the export's is inferred from the trials' steps (a note).
+    expect(embedded.selection.notes).toEqual([]);
+    expect(analyzed.selection.notes.map((x: { code: string }) => x.code)).toEqual(["budget_inferred"]);
+    const same = (j: Record<string, any>) => ({
+      ...j,
+      input: { ...j.input, file: "" },
+      max_c_from: "",
+      selection: { ...j.selection, notes: [] },
     });
+    expect(same(embedded)).toEqual(same(analyzed));
+    expect(embedded.selection).toMatchObject({ trials: 24, sample_count: 24, groups: [] });
+    // The study's name is the title; the i.i.d. count is checked against the records' states and sources.
+    expect(page).toMatch(/<title>[^<]*rep/);
+    expect(page).toMatch(/<p class="sample" data-iid="24" data-excluded-total="0">/);
     expect(embedded.n).toBe(24);
     // Learning curves come from the journal's intermediate reports (every 5 steps of 20).
     expect(page).toMatch(/<figure class="plot" data-plot="learning-curves"><svg/);

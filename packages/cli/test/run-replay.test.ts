@@ -116,32 +116,45 @@ describe("nadir run --replay deberta-v3-base", () => {
     expect(stdout).toContain("best reachable error_rate");
   });
 
-  it("writes the same analysis that `nadir analyze --json` prints for the exported results", () => {
+  it("writes the analysis `nadir report <journal>` makes: every recorded run in the i.i.d. sample", () => {
     const analysis = JSON.parse(readFileSync(path.join(dir, "analysis.json"), "utf8"));
-    const results = path.join(dir, "results.jsonl");
-    const printed = JSON.parse(
-      execFileSync(
-        process.execPath,
-        [
-          bin,
-          "analyze",
-          results,
-          "--metric",
-          "error_rate",
-          "--direction",
-          "minimize",
-          "--confidence",
-          "0.8",
-          "--threshold",
-          "0.11",
-          "--list-trials",
-          "include",
-          "--json",
-        ],
-        { encoding: "utf8" },
-      ),
+    // Each recorded run trained to its own length (epochs and batch size were searched): all 1,024
+    // are full-budget draws, though the replay's step budget is the longest run's.
+    expect(analysis.selection).toMatchObject({ trials: 1024, sample_count: 1024, groups: [] });
+    expect(analysis.selection.notes.map((x: { code: string }) => x.code)).toEqual(["lists_included"]);
+    // c is bounded by the 5 recorded hyperparameters (the replay's `iteration` is not one).
+    expect(analysis.max_c_from).toBe("study");
+    expect(analysis.effective_dimension.max_c).toBe(5);
+    const embedded = (html: string) =>
+      JSON.parse((html.match(/id="nadir-analysis">([\s\S]*?)<\/script>/) as RegExpMatchArray)[1] as string);
+    expect(embedded(readFileSync(path.join(dir, "report.html"), "utf8"))).toEqual(analysis);
+    const out = path.join(dir, "again.html");
+    execFileSync(
+      process.execPath,
+      [
+        bin,
+        "report",
+        path.join(dir, "journal"),
+        "--metric",
+        "error_rate",
+        "--direction",
+        "minimize",
+        "--confidence",
+        "0.8",
+        "--threshold",
+        "0.11",
+        "--list-trials",
+        "include",
+        "--out",
+        out,
+      ],
+      { encoding: "utf8" },
     );
-    expect(analysis).toEqual(printed);
+    const again = embedded(readFileSync(out, "utf8"));
+    expect({ ...again, input: { ...again.input, file: "" } }).toEqual({
+      ...analysis,
+      input: { ...analysis.input, file: "" },
+    });
   });
 
   it("resuming a finished run adds nothing", () => {

@@ -112,8 +112,19 @@ describe("nadir run (default study, real JAX workers)", () => {
         },
       ),
     );
-    expect(analysis).toEqual(printed);
+    // The export does not record the step budget: analyze infers it (a note); c is bounded by the
+    // study's searched hyperparameters in the run, by the printed --max-c in analyze.
+    expect(printed.selection.notes.map((x: { code: string }) => x.code)).toEqual(["budget_inferred"]);
+    expect(analysis.selection.notes).toEqual([]);
+    expect(analysis.max_c_from).toBe("study");
+    const same = (j: Record<string, any>) => ({
+      ...j,
+      max_c_from: "",
+      selection: { ...j.selection, notes: [] },
+    });
+    expect(same(analysis)).toEqual(same(printed));
     expect(analysis.n).toBe(TRIALS - 5);
+    expect(analysis.selection.groups).toEqual([expect.objectContaining({ group: "list", count: 5 })]);
     expect(analysis.input.list_rows_count).toBe(5);
     expect(stdout).toMatch(/list: best validation\/error_rate \S+ from its 5 trial\(s\)/);
   });

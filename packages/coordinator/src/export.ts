@@ -146,6 +146,19 @@ export function exportStudy(dir: string, studyId: string, format: ExportFormat):
     throw new ExportError(
       `no study ${JSON.stringify(studyId)} in ${dir} (studies: ${[...studies.keys()].join(", ") || "none"})`,
     );
+  return formatStudyExport(studyId, st, format);
+}
+
+/**
+ * Renders one study already loaded by {@link loadJournalStudies} (its spec and trials) in the given
+ * format, exactly as {@link exportStudy} does, so a caller that needs several formats replays the
+ * journal once. @throws ExportError for an unknown format
+ */
+export function formatStudyExport(
+  studyId: string,
+  st: { spec: nadir.v1.StudySpec; trials: readonly (TrialResult & { replicate: number })[] },
+  format: ExportFormat,
+): string {
   if (format === "csv" || format === "jsonl") {
     const { columns, rows } = trialRows(st.spec, st.trials);
     if (format === "csv")

@@ -1,7 +1,6 @@
 import * as fs from "node:fs";
 import {
   type AnalyzeResult,
-  analyzeScores,
   decideStopping,
   EXACT_K,
   InvalidArgumentError,
@@ -12,7 +11,15 @@ import {
   validateStoppingRule,
 } from "@nadir/analysis";
 import type { Command } from "commander";
-import { inputInfo, type ListTrialsMode, ReadTrialsError, readTrialsColumn } from "../read-trials.js";
+import { type ListTrialsMode, ReadTrialsError, readTrialsTable } from "../read-trials.js";
+import {
+  analyzeSelection,
+  inputFromSelection,
+  type PipelineOptions,
+  selectionText,
+  selectSample,
+  type TableInput,
+} from "../results-pipeline.js";
 import type { RegisterCommand } from "./index.js";
 
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
@@ -166,7 +173,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     )
     .option("--min-trials <N>", "with --should-continue: fewest search trials before deciding (default 16)")
     .action((file: string, o: AnalyzeFlags) => {
-      let options: Parameters<typeof analyzeScores>[1];
+      let options: Omit<PipelineOptions, "lists">;
       let rule: StoppingRule | undefined;
       try {
         if (o.direction !== "minimize" && o.direction !== "maximize")
@@ -230,16 +237,27 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       }
       try {
         const mode = o.listTrials as ListTrialsMode;
-        const col = readTrialsColumn(text, file, o.metric, mode);
-        if (col.scores.length === 0) {
+        // One pass: the file's rows → the trial table → the i.i.d. selection → the analysis.
+        const file_ = readTrialsTable(text, file, o.metric);
+        const input: TableInput = {
+          file,
+          format: file_.format,
+          table: file_.table,
+          rawMetric: file_.rawMetric,
+        };
+        const popts: PipelineOptions = { ...options, lists: mode };
+        const sel = selectSample(input, popts);
+        const rows = file_.table.trials.length;
+        const skipped = inputFromSelection(input, sel, popts).skipped;
+        if (sel.scores.length === 0) {
           process.stderr.write(
-            `nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${col.rows} rows, ${col.skipped.length} skipped)\n`,
+            `nadir analyze: no usable values of ${JSON.stringify(o.metric)} in ${file} (${rows} rows, ${skipped.length} skipped${sel.summary.trials - skipped.length > 0 ? `, ${sel.summary.trials - skipped.length} shown apart: ${sel.summary.groups.map((g) => `${g.count} ${g.group}`).join(", ")}` : ""})\n`,
           );
           return setExit(1);
         }
         let lo = Number.POSITIVE_INFINITY;
         let hi = Number.NEGATIVE_INFINITY;
-        for (const y of col.scores) {
+        for (const y of sel.scores) {
           if (y < lo) lo = y;
           if (y > hi) hi = y;
         }
@@ -255,29 +273,27 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           );
           return setExit(1);
         }
-        const result = analyzeScores(col.scores, options);
+        const { json, analysis } = analyzeSelection(input, sel, popts);
         if (rule) {
-          const decision = decideStopping(stoppingEvidence(result), rule);
+          const decision = decideStopping(stoppingEvidence(analysis), rule);
           if (o.json)
-            process.stdout.write(`${JSON.stringify(toJsonSafe({ ...decision, analysis: result }))}\n`);
-          else process.stdout.write(`${decision.stop ? "no" : "yes"}: ${decision.message}\n`);
+            process.stdout.write(`${JSON.stringify(toJsonSafe({ ...decision, analysis: json }))}\n`);
+          else {
+            process.stdout.write(`${decision.stop ? "no" : "yes"}: ${decision.message}\n`);
+            for (const w of sel.summary.warnings) process.stdout.write(`warning: ${w.message}\n`);
+          }
           return setExit(decision.stop ? EXIT_STOP_ADVISED : 0);
         }
-        if (o.json) {
-          const input = inputInfo(file, col, mode);
-          process.stdout.write(`${JSON.stringify(toJsonSafe({ ...result, input }))}\n`);
-        } else {
-          process.stdout.write(render(file, o.metric, result, col.rows, col.skipped.length));
-          if (col.listRows.length)
-            process.stdout.write(
-              `${col.listRows.length} list trial(s) (rows with a list_index) held out of the random-search sample; --list-trials include keeps them\n`,
-            );
-          if (col.skipped.length) {
-            const list = col.skipped
+        if (o.json) process.stdout.write(`${JSON.stringify(json)}\n`);
+        else {
+          process.stdout.write(render(file, o.metric, analysis, rows, skipped.length));
+          process.stdout.write(`${selectionText(sel.summary).join("\n")}\n`);
+          if (skipped.length) {
+            const list = skipped
               .slice(0, 10)
               .map((s) => `row ${s.row} (${s.reason}${s.value ? `: ${JSON.stringify(s.value)}` : ""})`);
             process.stdout.write(
-              `skipped rows: ${list.join(", ")}${col.skipped.length > 10 ? `, … (${col.skipped.length - 10} more)` : ""}\n`,
+              `skipped rows: ${list.join(", ")}${skipped.length > 10 ? `, … (${skipped.length - 10} more)` : ""}\n`,
             );
           }
         }

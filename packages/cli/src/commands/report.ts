@@ -1,7 +1,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { analyzeScores, InvalidArgumentError, toJsonSafe } from "@nadir/analysis";
-import { exportStudy, loadJournalStudies } from "@nadir/coordinator";
+import { InvalidArgumentError } from "@nadir/analysis";
+import { formatStudyExport, loadJournalStudies } from "@nadir/coordinator";
+import type { nadir } from "@nadir/protocol";
 import {
   type AnalyzeResult,
   curvesFromExport,
@@ -12,9 +13,19 @@ import {
   renderReport,
   type Section,
 } from "@nadir/report";
+import { studyScoreBounds } from "@nadir/results";
 import type { Command } from "commander";
 import { CliError, usage as cliUsage, exitCodeFor } from "../errors.js";
-import { inputInfo, type ListTrialsMode, listPoints, readTrialsColumn } from "../read-trials.js";
+import { type ListTrialsMode, readTrialsTable } from "../read-trials.js";
+import {
+  analyzeSelection,
+  type PipelineOptions,
+  reportSample,
+  selectSample,
+  studySpace,
+  studyTable,
+  type TableInput,
+} from "../results-pipeline.js";
 import type { RegisterCommand } from "./index.js";
 
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
@@ -28,6 +39,7 @@ interface ReportFlags {
   lower?: string;
   upper?: string;
   maxK?: string;
+  maxC?: string;
   threshold?: string;
   listTrials: string;
   out: string;
@@ -60,13 +72,17 @@ function readText(file: string): string {
 }
 
 /**
- * The trials text and curves of the input: a results file (CSV/JSONL, as `nadir analyze` reads) or
- * a journal directory (exported with the coordinator's export API, like `nadir export`).
+ * The trial table and curves of the input, read once: a results file (CSV/JSONL, as `nadir analyze`
+ * reads it) or a journal directory (its study's spec and records, replayed once).
  */
 function loadInput(
   input: string,
   o: ReportFlags,
-): { text: string; name: string; curves: Section<LearningCurves> | undefined } {
+): {
+  table: TableInput;
+  spec: nadir.v1.StudySpec | undefined;
+  curves: Section<LearningCurves> | undefined;
+} {
   let isDir = false;
   try {
     isDir = fs.statSync(input).isDirectory();
@@ -86,8 +102,13 @@ function loadInput(
         );
       study = ids[0] as string;
     }
-    const text = exportStudy(input, study, "jsonl");
-    const curvesText = exportStudy(input, study, "curves-jsonl");
+    const st = studies.get(study);
+    if (!st)
+      throw new CliError(
+        "invalid-input",
+        `no study ${JSON.stringify(study)} in ${input} (studies: ${ids.join(", ") || "none"})`,
+      );
+    const curvesText = formatStudyExport(study, st, "curves-jsonl");
     let curves: Section<LearningCurves>;
     if (curvesText.trim() === "") curves = { unavailable: `study ${study} has no intermediate reports` };
     else {
@@ -97,10 +118,15 @@ function loadInput(
         curves = { unavailable: (err as Error).message };
       }
     }
-    // The name ends in .jsonl so that the reader takes the export's format.
-    return { text, name: `${input}#${study}.jsonl`, curves };
+    // Named `<journal>#<study>.jsonl`, as the report names a journal's study.
+    return {
+      table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: studyTable(st.spec, st.trials) },
+      spec: st.spec,
+      curves,
+    };
   }
   const text = readText(input);
+  const file = readTrialsTable(text, input, o.metric);
   let curves: Section<LearningCurves> | undefined;
   if (o.curve !== undefined) {
     const transform = o.curveTransform === "one-minus" ? (v: number) => 1 - v : undefined;
@@ -113,7 +139,11 @@ function loadInput(
     curves.y_label =
       o.curveTransform === "one-minus" ? `1 − ${o.curveValue ?? o.curve}` : (o.curveValue ?? o.metric);
   }
-  return { text, name: input, curves };
+  return {
+    table: { file: input, format: file.format, table: file.table, rawMetric: file.rawMetric },
+    spec: undefined,
+    curves,
+  };
 }
 
 function loadList(file: string): ListVsRandom | ListWorkloads {
@@ -153,6 +183,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--lower <A>", "lowest possible score (e.g. 0)")
     .option("--upper <B>", "highest possible score (e.g. 1)")
     .option("--max-k <K>", "largest k of the tuning curve (default max(n, 64))")
+    .option(
+      "--max-c <C>",
+      "largest effective dimension c for the tail fit (1..10; default: a journal's number of searched hyperparameters, else 10)",
+    )
     .option("--threshold <T>", "asymptotic-regime threshold: fit the noisy quadratic to scores beyond it")
     .option(
       "--list-trials <mode>",
@@ -174,7 +208,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "list evaluation to compare with random search (`nadir lists build --json` output)",
     )
     .action(async (input: string, o: ReportFlags) => {
-      let options: Parameters<typeof analyzeScores>[1];
+      let options: Omit<PipelineOptions, "lists">;
       try {
         // Same flags and checks as `nadir analyze`, so that the numbers are the same.
         if (o.direction !== "minimize" && o.direction !== "maximize")
@@ -188,6 +222,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         const maxK = num("--max-k", o.maxK);
         if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
           usage(`--max-k must be an integer >= 1, got ${o.maxK}`);
+        const maxC = num("--max-c", o.maxC);
+        if (maxC !== undefined && !(Number.isInteger(maxC) && maxC >= 1 && maxC <= 10))
+          usage(`--max-c must be an integer from 1 to 10, got ${o.maxC}`);
         if (o.curveTransform !== "none" && o.curveTransform !== "one-minus")
           usage(`--curve-transform must be none or one-minus, got ${JSON.stringify(o.curveTransform)}`);
         if ((o.curveStep !== undefined || o.curveValue !== undefined) && o.curve === undefined)
@@ -195,6 +232,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         options = {
           metric: o.metric,
           direction: o.direction,
+          maxC,
           confidence,
           bands: o.bands as Bands,
           lower: num("--lower", o.lower),
@@ -207,36 +245,44 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         return setExit(2);
       }
       try {
-        const { text, name, curves } = loadInput(input, o);
+        const { table, spec, curves } = loadInput(input, o);
         const mode = o.listTrials as ListTrialsMode;
-        const col = readTrialsColumn(text, name, o.metric, mode);
-        if (col.scores.length === 0)
+        // A journal's study declares its score's bounds (labels) and its searched hyperparameters (maxC).
+        const popts: PipelineOptions = {
+          ...(spec ? studyScoreBounds(spec) : {}),
+          ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+          ...(spec ? { spec: studySpace(spec) } : {}),
+          lists: mode,
+        } as PipelineOptions;
+        const sel = selectSample(table, popts);
+        if (sel.scores.length === 0)
           throw new CliError(
             "invalid-input",
 
-            `no usable values of ${JSON.stringify(o.metric)} in ${name} (${col.rows} rows, ${col.skipped.length} skipped)`,
+            `no usable values of ${JSON.stringify(o.metric)} in ${table.file} (${sel.summary.trials} rows: ${sel.summary.groups.map((g) => `${g.count} ${g.group.replace("_", " ")}`).join(", ") || "none"})`,
           );
         // Exactly what `nadir analyze --json` prints for the same input and flags.
-        const analysis = toJsonSafe({
-          ...analyzeScores(col.scores, options),
-          input: inputInfo(name, col, mode),
-        }) as AnalyzeResult;
+        const analysis = analyzeSelection(table, sel, popts).json as unknown as AnalyzeResult;
         // Without --list, the trials that came from a list (list_index set) are the list's points.
-        const fromTrials = listPoints(col);
+        const fromTrials = sel.listPoints;
         const list =
           o.list !== undefined
             ? loadList(o.list)
             : fromTrials.length
               ? { name: "the list's trials", points: fromTrials }
               : undefined;
+        const name = table.file;
+        const studyTitle = spec ? spec.name || spec.studyId : table.table.study || undefined;
         const html = await renderReport({
           title: o.title,
+          ...(studyTitle ? { study: studyTitle } : {}),
+          sample: reportSample(sel.summary, table.table),
           source: name,
           metric: o.metric,
           analysis,
           learning_curves: curves ?? {
             unavailable:
-              name.endsWith(".jsonl") || col.format === "jsonl"
+              table.format === "jsonl"
                 ? "no --curve field was given for this JSONL file"
                 : "a CSV results file has no learning curves (pass a journal, or JSONL with --curve)",
           },

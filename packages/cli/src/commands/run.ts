@@ -2,9 +2,15 @@ import * as fs from "node:fs";
 import os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { analyzeScores, toJsonSafe } from "@nadir/analysis";
-import { exportStudy, loadJournalStudies, loadStudyFile, type StudyCounts } from "@nadir/coordinator";
+import { formatStudyExport, loadJournalStudies, loadStudyFile, type StudyCounts } from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
+import {
+  curvesFromExport,
+  type LearningCurves,
+  type AnalyzeResult as ReportAnalysis,
+  renderReport,
+  type Section,
+} from "@nadir/report";
 import {
   checkPythonModule,
   loadReplayDataset,
@@ -19,7 +25,17 @@ import {
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { CliError, EXIT_CODES, exitCodeFor, usage } from "../errors.js";
-import { inputInfo, listPoints, readTrialsColumn } from "../read-trials.js";
+import {
+  analyzeSelection,
+  maxCBound,
+  type PipelineOptions,
+  reportSample,
+  selectionText,
+  selectSample,
+  studySpace,
+  studyTable,
+  type TableInput,
+} from "../results-pipeline.js";
 import { checkStudy } from "../study-check.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -45,6 +61,7 @@ interface RunFlags {
   threshold?: string;
   lower?: string;
   upper?: string;
+  maxC?: string;
   confidence: string;
   report: boolean;
   progress: boolean;
@@ -231,6 +248,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--confidence <c>", "simultaneous confidence of the bands", "0.8")
     .option("--lower <A>", "lowest possible score (default: the study's label nadir.metric_lower, if any)")
     .option("--upper <B>", "highest possible score (default: the study's label nadir.metric_upper, if any)")
+    .option(
+      "--max-c <C>",
+      "largest effective dimension c for the tail fit (1..10; default: the study's number of searched hyperparameters)",
+    )
     .option("--no-report", "skip the HTML report")
     .option("--no-progress", "no progress display")
     .action(async (o: RunFlags, cmd: Command) => {
@@ -241,6 +262,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       let threshold: number | undefined;
       let lower: number | undefined;
       let upper: number | undefined;
+      let maxC: number | undefined;
       let runDir: string;
       // Every flag and the study are checked here, before a journal, socket or process exists.
       try {
@@ -249,6 +271,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         if (!(o.confidence.trim() !== "" && confidence > 0 && confidence < 1))
           throw usage(`--confidence must be in (0, 1), got ${JSON.stringify(o.confidence)}`, "--confidence");
         threshold = finite("--threshold", o.threshold);
+        maxC = o.maxC === undefined ? undefined : int("--max-c", o.maxC, 1);
+        if (maxC !== undefined && maxC > 10)
+          throw usage(`--max-c must be an integer from 1 to 10, got ${JSON.stringify(o.maxC)}`, "--max-c");
         const workerFlags = [
           o.python !== undefined && "--python",
           o.worker !== undefined && "--worker",
@@ -433,35 +458,58 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         return setExit(EXIT_CODES.interrupted);
       }
 
-      // Results, analysis and report: the same exports and functions as `nadir export`, `nadir analyze`, `nadir report`.
+      // Results, analysis and report in one pass over the journal (replayed once): the same export
+      // formats as `nadir export`, the same pipeline and JSON as `nadir analyze`, the report's own function.
       const metric = study.objective?.metric ?? "";
       const direction =
         study.objective?.direction === nadir.v1.Direction.DIRECTION_MAXIMIZE ? "maximize" : "minimize";
+      const st = loadJournalStudies(result.journalDir).studies.get(study.studyId);
+      if (!st) {
+        process.stderr.write(`nadir run: the journal in ${runDir} has no study ${study.studyId}\n`);
+        return setExit(1);
+      }
       const resultsFile = path.join(runDir, "results.jsonl");
-      fs.writeFileSync(resultsFile, exportStudy(result.journalDir, study.studyId, "jsonl"));
-      fs.writeFileSync(
-        path.join(runDir, "curves.jsonl"),
-        exportStudy(result.journalDir, study.studyId, "curves-jsonl"),
-      );
+      fs.writeFileSync(resultsFile, formatStudyExport(study.studyId, st, "jsonl"));
+      const curvesText = formatStudyExport(study.studyId, st, "curves-jsonl");
+      fs.writeFileSync(path.join(runDir, "curves.jsonl"), curvesText);
       // A replay serves recorded random-search runs as an inline list (to keep their order): those
       // points are random draws, so they stay in the sample. A real study's list points are not.
       const listMode = o.replay ? "include" : "separate";
-      const col = readTrialsColumn(fs.readFileSync(resultsFile, "utf8"), resultsFile, metric, listMode);
-      if (col.scores.length < 2) {
-        // The run itself succeeded; the analysis needs at least 2 search (non-list) trials.
-        const held = col.listRows.length
-          ? ` (${col.listRows.length} list trial(s) are held out of the sample)`
-          : "";
+      const table: TableInput = {
+        file: resultsFile,
+        format: "jsonl",
+        table: studyTable(st.spec, st.trials),
+      };
+      // The effective dimension is bounded by the searched hyperparameters.
+      const space = studySpace(st.spec);
+      const popts: PipelineOptions = {
+        metric,
+        direction,
+        lists: listMode,
+        confidence: Number(o.confidence),
+        ...(lower !== undefined ? { lower } : {}),
+        ...(upper !== undefined ? { upper } : {}),
+        ...(maxC !== undefined ? { maxC } : {}),
+        spec: space,
+      };
+      const sel = selectSample(table, popts);
+      const selLines = selectionText(sel.summary);
+      if (sel.scores.length < 2) {
+        // The run itself succeeded; the analysis needs at least 2 trials in the i.i.d. sample.
         process.stdout.write(
-          `no analysis: ${col.scores.length} usable search-trial value(s) of ${metric}${held}, at least 2 needed; give more --trials. Results: ${resultsFile}\n`,
+          `no analysis: ${sel.scores.length} trial(s) of ${metric} in the i.i.d. sample, at least 2 needed; give more --trials. Results: ${resultsFile}\n${selLines.join("\n")}\n`,
         );
-        return setExit(col.rows > 0 ? 0 : 1);
+        for (const w of sel.summary.warnings) process.stdout.write(`warning: ${w.message}\n`);
+        return setExit(st.trials.length > 0 ? 0 : 1);
       }
       threshold ??= defaultThreshold;
       if (threshold === undefined) {
-        const sorted = [...col.scores].sort((a, b) => a - b);
+        const sorted = [...sel.scores].sort((a, b) => a - b);
         threshold = sorted[Math.floor((sorted.length - 1) / 2)];
       }
+      popts.threshold = threshold;
+      const { json, analysis } = analyzeSelection(table, sel, popts);
+      const bound = maxCBound(maxC, space);
       const analyzeArgs = [
         "--metric",
         metric,
@@ -474,20 +522,11 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         ...(listMode === "include" ? ["--list-trials", "include"] : []),
         ...(lower !== undefined ? ["--lower", String(lower)] : []),
         ...(upper !== undefined ? ["--upper", String(upper)] : []),
+        ...(bound.maxC !== undefined ? ["--max-c", String(bound.maxC)] : []),
       ];
-      const analysis = analyzeScores(col.scores, {
-        metric,
-        direction,
-        confidence: Number(o.confidence),
-        threshold,
-        lower,
-        upper,
-      });
-      const input = inputInfo(resultsFile, col, listMode);
-      fs.writeFileSync(
-        path.join(runDir, "analysis.json"),
-        `${JSON.stringify(toJsonSafe({ ...analysis, input }))}\n`,
-      );
+      fs.writeFileSync(path.join(runDir, "analysis.json"), `${JSON.stringify(json)}\n`);
+      process.stdout.write(`${selLines.join("\n")}\n`);
+      for (const w of sel.summary.warnings) process.stdout.write(`warning: ${w.message}\n`);
       if (analysis.best_score_interval) {
         process.stdout.write(
           `best reachable ${metric}: [${fmt(analysis.best_score_interval.lower)}, ${fmt(analysis.best_score_interval.upper)}] at ${Number(o.confidence) * 100}% confidence\n`,
@@ -495,14 +534,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       }
       if (analysis.fit)
         process.stdout.write(
-          `tail fit: c = ${analysis.fit.c}, objective ${fmt(analysis.fit.objective)}; effective dimensions accepted: {${analysis.effective_dimension.accepted.join(", ")}}\n`,
+          `tail fit: c = ${analysis.fit.c}, objective ${fmt(analysis.fit.objective)}; effective dimensions accepted: {${analysis.effective_dimension.accepted.join(", ")}} (c searched in 1..${analysis.effective_dimension.max_c}: ${bound.from === "study" ? "the study's searched hyperparameters" : bound.from === "flag" ? "--max-c" : "the default bound"})\n`,
         );
       for (const g of analysis.gain)
         process.stdout.write(
           `${g.more_trials} more trials gain about ${fmt(g.gain)} (range over the accepted tails: ${fmt(g.lower)} to ${fmt(g.upper)})\n`,
         );
       // The list against random search: the smallest k whose median best-of-k matches the list's best.
-      const points = listPoints(col);
+      const points = listMode === "separate" ? sel.listPoints : [];
       if (points.length) {
         const better = (x: number, y: number) => (direction === "minimize" ? x <= y : x >= y);
         const best = points.map((p) => p.score).reduce((x, y) => (better(x, y) ? x : y));
@@ -512,27 +551,46 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             k === undefined
               ? `better than the median best of every k <= ${analysis.tuning_curve.length} searched trials`
               : `random search needs k = ${k} trial(s) for a median best that good`
-          } (${col.scores.length} search trials analysed)\n`,
+          } (${sel.scores.length} search trials analysed)\n`,
         );
       }
+      // A replay's runs each trained to their own recorded length, which an export does not say (analyze
+      // would take the longest run's steps as the budget): the same analysis is `nadir report` of the journal.
       process.stdout.write(
-        `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json)\n`,
+        `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (${
+          o.replay
+            ? `as nadir report ${result.journalDir} ${analyzeArgs.join(" ")} embeds it`
+            : `= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json`
+        })\n`,
       );
       if (o.report) {
         const out = path.join(runDir, "report.html");
-        const { main } = await import("../main.js");
-        const code = await main([
-          process.argv[0] ?? "node",
-          "nadir",
-          "report",
-          result.journalDir,
-          ...analyzeArgs,
-          "--study",
-          study.studyId,
-          "--out",
-          out,
-        ]);
-        if (code !== 0) return setExit(code);
+        let curves: Section<LearningCurves>;
+        if (curvesText.trim() === "")
+          curves = { unavailable: `study ${study.studyId} has no intermediate reports` };
+        else {
+          try {
+            curves = curvesFromExport(curvesText, metric);
+          } catch (err) {
+            curves = { unavailable: (err as Error).message };
+          }
+        }
+        try {
+          const html = await renderReport({
+            study: st.spec.name || st.spec.studyId,
+            source: `${result.journalDir}#${study.studyId}.jsonl`,
+            metric,
+            analysis: json as unknown as ReportAnalysis,
+            sample: reportSample(sel.summary, table.table),
+            learning_curves: curves,
+            list_vs_random: points.length ? { name: "the list's trials", points } : undefined,
+          });
+          fs.writeFileSync(out, html);
+          process.stdout.write(`report:   ${out} (${Math.round(html.length / 1024)} KiB)\n`);
+        } catch (err) {
+          process.stderr.write(`nadir run: report: ${(err as Error).message}\n`);
+          return setExit(exitCodeFor(err));
+        }
       }
       setExit(0);
     });
