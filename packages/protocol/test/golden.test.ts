@@ -64,7 +64,7 @@ describe("golden vectors", () => {
     );
     const a = env.trialAssignment;
     expect(a?.optimizer?.nadamw?.beta1).toBe(1 - (a?.parameters?.one_minus_beta1?.floatValue ?? Number.NaN));
-    // warmup_steps = floor(0.1 * 1000) (AlgoPerf rounding, algorithms.md §2.2)
+    // warmup_steps = floor(0.1 * 1000) (AlgoPerf rounding, jax_nadamw_full_budget.py)
     expect(a?.optimizer?.schedule?.warmupSteps).toBe(Math.floor(0.1 * 1000));
     expect(typeof a?.stepBudget).toBe("number");
   });

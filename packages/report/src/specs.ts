@@ -1,7 +1,8 @@
 /**
  * vega-lite specs for the report's plots. Each builder takes plain numbers (already read from the
  * analyze JSON) and returns a spec with inline data only. Infinite band edges (an unbounded
- * simultaneous band, see shared/specs/opda.md §1.4) are drawn at the edge of the plot and flagged
+ * simultaneous band: Lourie, Cho & He 2024, "Show Your Work with Confidence",
+ * arXiv:2311.09480, where the lower band edge of the CDF reaches 0 before the sample minimum) are drawn at the edge of the plot and flagged
  * in the data (`unbounded`), never dropped.
  */
 import type { TopLevelSpec } from "vega-lite";
