@@ -177,8 +177,7 @@ const MEDAPATI_BROAD: NamedSpace = {
   name: "medapati2025-broad",
   version: 1,
   title: "Medapati et al. 2025 broad NAdamW search space (Table 1), sampled with quasi-random search",
-  provenance:
-    "arXiv:2503.03986 Table 1 (200 quasi-random points reused on every workload).",
+  provenance: "arXiv:2503.03986 Table 1 (200 quasi-random points reused on every workload).",
   fixed: {
     schedule: "linear warmup from 0 to the base LR over warmup_fraction·S steps, then cosine decay to 0 at S",
     update_rule: "optax nadamw (bias-corrected)",
