@@ -82,7 +82,10 @@ export interface FrameOptions {
 function maxBytes(opts: FrameOptions | undefined): number {
   const m = opts?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   if (!Number.isSafeInteger(m) || m <= 0) {
-    throw new InvalidArgumentError(`maxFrameBytes must be a positive safe integer, got ${String(m)}`);
+    throw new InvalidArgumentError(
+      `maxFrameBytes must be a positive safe integer, got ${String(m)}`,
+      "maxFrameBytes",
+    );
   }
   return m;
 }
@@ -106,6 +109,7 @@ export function makeEnvelope(
   if (kinds.length !== 1) {
     throw new InvalidArgumentError(
       `makeEnvelope: body must set exactly one member, got ${kinds.length} (${kinds.join(", ")})`,
+      "body",
     );
   }
   return {

@@ -6,14 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  decodeEnvelope,
-  decodeFrames,
-  encodeEnvelope,
-  nadir,
-  PROTOCOL_TAG_BYTES,
-  ProtocolError,
-} from "../src/index.js";
+import { decodeEnvelope, decodeFrames, encodeEnvelope, PROTOCOL_TAG_BYTES } from "../src/framing.js";
+import { nadir, ProtocolError } from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = path.join(repoRoot, "protocols", "testdata");

@@ -5,14 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  BODY_KINDS,
-  CANONICAL_JSON_OPTIONS,
-  decodeFrames,
-  nadir,
-  PROTOCOL_TAG_BYTES,
-  ProtocolError,
-} from "../src/index.js";
+import { BODY_KINDS, CANONICAL_JSON_OPTIONS, decodeFrames, PROTOCOL_TAG_BYTES } from "../src/framing.js";
+import { nadir, ProtocolError } from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = path.join(repoRoot, "protocols", "testdata");

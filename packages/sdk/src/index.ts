@@ -11,6 +11,9 @@
  * exactly what the journal stores and what crosses the wire.
  */
 import type { nadir } from "@nadir/protocol";
+import { SdkError } from "./errors.js";
+
+export { SDK_ERROR_CODES, SdkError, type SdkErrorCode } from "./errors.js";
 
 /** A study as the coordinator and suggesters see it. */
 export type StudySpec = nadir.v1.StudySpec.$Properties;
@@ -122,12 +125,19 @@ export function parameterValue(v: ParameterValue | null | undefined): number | s
 /**
  * The objective value of a measurement, oriented so that smaller is better: the metric itself when
  * minimising, its negation when maximising. NaN when the metric is missing.
+ * @param m the measurement (may be missing)
+ * @param metric the metric's name
  * @param direction nadir.v1.Direction (1 = MINIMIZE, 2 = MAXIMIZE)
+ * @throws SdkError (`invalid_argument`, path `direction`) for any other direction
  */
 export function orientedValue(m: Measurement | null | undefined, metric: string, direction: number): number {
   const raw = m?.metrics?.[metric];
   if (raw === undefined || raw === null) return Number.NaN;
   if (direction === 2) return -raw;
   if (direction === 1) return raw;
-  throw new RangeError(`orientedValue: direction must be 1 (MINIMIZE) or 2 (MAXIMIZE), got ${direction}`);
+  throw new SdkError(
+    "invalid_argument",
+    "direction",
+    `orientedValue: direction must be 1 (MINIMIZE) or 2 (MAXIMIZE), got ${direction}`,
+  );
 }
