@@ -5,6 +5,7 @@
  * tuning curve for the k whose median best score lies in the tail.
  */
 import { NoisyQuadraticDistribution } from "@nadir/analysis";
+import { ReportError } from "./errors.js";
 import { toNumber } from "./numbers.js";
 import type { FitSummary } from "./types.js";
 
@@ -22,7 +23,11 @@ export function fittedDistribution(fit: FitSummary): TailDistribution {
 /** `count` points log-spaced on [lo, hi] (lo, hi > 0), ends included. */
 export function logGrid(lo: number, hi: number, count: number): number[] {
   if (!(lo > 0) || !(hi >= lo) || !(count >= 2))
-    throw new RangeError(`logGrid needs 0 < lo <= hi and count >= 2, got lo=${lo}, hi=${hi}, count=${count}`);
+    throw new ReportError(
+      "invalid_argument",
+      !(lo > 0) ? "lo" : !(hi >= lo) ? "hi" : "count",
+      `logGrid needs 0 < lo <= hi and count >= 2, got lo=${lo}, hi=${hi}, count=${count}`,
+    );
   const a = Math.log(lo);
   const b = Math.log(hi);
   return Array.from({ length: count }, (_, i) => Math.exp(a + ((b - a) * i) / (count - 1)));
