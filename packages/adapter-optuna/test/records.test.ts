@@ -1,6 +1,7 @@
 /** Row conversion and the small parsers, on values chosen to hit each rule. */
 import { describe, expect, it } from "vitest";
-import { isoUtcMicros, parsePythonJson, type TrialRecord, toCsv, toJsonl } from "../src/index.js";
+import { type TrialRecord, toCsv, toJsonl } from "../src/index.js";
+import { isoUtcMicros, parsePythonJson } from "../src/journal.js";
 
 const rec = (over: Partial<TrialRecord>): TrialRecord => ({
   source: "optuna",
