@@ -12,7 +12,7 @@
  * The journal replay itself (`replayOptunaJournal`, `journalRecords`, distribution and timestamp parsing,
  * the Optuna → Nadir state map) is the sub-entry point `@nadir/adapter-optuna/journal`.
  *
- * @packageDocumentation
+ * @module @nadir/adapter-optuna
  */
 import { readFileSync } from "node:fs";
 import { OptunaImportError } from "./errors.js";

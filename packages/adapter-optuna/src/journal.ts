@@ -7,6 +7,8 @@
  * are ignored, a second WAITING→RUNNING claim is ignored, incompatible distributions are ignored, and an
  * incomplete last line is a writer mid-append and is skipped. The result is tested record for record
  * against Optuna's live Study objects and against the Python adapter's export of the same file.
+ *
+ * @module @nadir/adapter-optuna/journal
  */
 import { OptunaImportError } from "./errors.js";
 import {

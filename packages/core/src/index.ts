@@ -11,7 +11,7 @@
  * scrambles, Python float formatting), `@nadir/core/nadamw` (reference NAdamW update rules) and
  * `@nadir/core/hpobench` (the HPOBench tabular benchmark loader).
  *
- * @packageDocumentation
+ * @module @nadir/core
  */
 
 import * as tabular from "./tabular.js";

@@ -6,7 +6,7 @@
  * E[max of k] = Σ_j x_(j) [(j/n)^k − ((j−1)/n)^k] with the equivalent random-search budget, and the
  * low-level trials table accessors.
  *
- * @packageDocumentation
+ * @module @nadir/core/lists
  */
 
 export {

@@ -4,7 +4,7 @@
  * samples are identical on every platform), the Halton bases and digit scrambles of AlgoPerf's
  * `halton.py`, and Python's `repr` of a float.
  *
- * @packageDocumentation
+ * @module @nadir/core/numerics
  */
 
 export { crExp, crLog } from "./crmath.js";

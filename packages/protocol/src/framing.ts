@@ -6,6 +6,8 @@
  *   ROUTER -> DEALER: [identity, tag, envelope]   (DEALER receives [tag, envelope])
  *   PUB -> SUB:       [tag "/" study_id, envelope] (SUB filters on the prefix)
  * `tag` is the ASCII string "nadir.v1". There is no empty delimiter frame (that is REQ/REP's convention).
+ *
+ * @module @nadir/protocol/framing
  */
 
 import {

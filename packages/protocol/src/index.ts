@@ -5,7 +5,7 @@
  * error root {@link ProtocolError}. Envelope framing (bytes ↔ multipart messages, size limits) is the
  * sub-entry point `@nadir/protocol/framing`. Knows bytes and schemas, never sockets.
  *
- * @packageDocumentation
+ * @module @nadir/protocol
  */
 
 import * as framing from "./framing.js";

@@ -11,7 +11,13 @@ import type { FitSummary } from "./types.js";
 
 /** The part of the distribution's API the overlays use. */
 export interface TailDistribution {
+  /** P(Y ≤ y) under the fitted distribution. */
   cdf(y: number): number;
+  /**
+   * The q-quantile of the best of k draws: F⁻¹(q^(1/k)) when maximising, F⁻¹(1 − (1 − q)^(1/k)) when
+   * minimising (minimize defaults to the fit being convex; Lourie, He & Cho 2025); q = 0.5 gives the
+   * median tuning curve.
+   */
   quantileTuningCurve(k: number, q?: number, minimize?: boolean): number;
 }
 

@@ -4,7 +4,7 @@
  * {@link ReportError}. The plot builders are the sub-entry point `@nadir/report/plots`; number and HTML
  * formatting is `@nadir/report/format`.
  *
- * @packageDocumentation
+ * @module @nadir/report
  */
 
 import * as format from "./numbers.js";

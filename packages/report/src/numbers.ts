@@ -1,3 +1,9 @@
+/**
+ * @nadir/report/format: number and HTML formatting of the report: JSON numbers with ±∞ and NaN, digits without
+ * exponents, intervals as HTML.
+ *
+ * @module @nadir/report/format
+ */
 import { ReportError } from "./errors.js";
 import type { JsonNumber } from "./types.js";
 

@@ -4,7 +4,7 @@
  * fitted noisy-quadratic tail curves drawn next to the empirical ones, and the SVG renderer with id
  * prefixing (so several plots can share one page) and path rounding.
  *
- * @packageDocumentation
+ * @module @nadir/report/plots
  */
 
 export {

@@ -105,6 +105,7 @@ function pct(confidence: number): string {
   return `${+(confidence * 100).toFixed(2)}%`;
 }
 
+/** Input of {@link tuningCurveSpec}: the median tuning curve with its band, the fit and the extrapolation. */
 export interface TuningPlotInput {
   n: number;
   confidence: number;
@@ -248,6 +249,7 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
   return { ...base(layout), layer: layers } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link cdfSpec}: the empirical CDF with its simultaneous band and the fitted CDF. */
 export interface CdfPlotInput {
   confidence: number;
   metric: string;
@@ -406,6 +408,7 @@ export function cdfSpec(p: CdfPlotInput): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link listVsRandomSpec}: a list's scores in order against random search's tuning curve. */
 export interface ListPlotInput {
   confidence: number;
   metric: string;
@@ -500,6 +503,7 @@ export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
   return { ...base(p.layout), layer: layers } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link learningCurvesSpec}: background and highlighted learning curves. */
 export interface CurvesPlotInput {
   metric: string;
   xLabel: string;
@@ -585,6 +589,7 @@ export function learningCurvesSpec(p: CurvesPlotInput): TopLevelSpec {
   return { ...base(p.layout), layer: layers } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link listWorkloadsSpec}: the equivalent random-search budget of a list per workload. */
 export interface ListWorkloadsPlotInput {
   /** List length K: the budget at which list and random search cost the same. */
   listLength: number;

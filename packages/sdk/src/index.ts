@@ -9,6 +9,8 @@
  *
  * All values are the protocol's plain-object shapes (`nadir.v1.*.$Properties`), so what a plugin sees is
  * exactly what the journal stores and what crosses the wire.
+ *
+ * @module @nadir/sdk
  */
 import type { nadir } from "@nadir/protocol";
 import { SdkError } from "./errors.js";
@@ -67,6 +69,11 @@ export interface SuggestBatch {
 export interface Suggester {
   /** Recorded with every trial it creates, e.g. "halton", "list:algoperf-nadamw-5". */
   readonly name: string;
+  /**
+   * Proposes up to `count` new points.
+   * @param count how many trials the coordinator wants to create now
+   * @param ctx the study, its history and the pending trials
+   */
   suggest(count: number, ctx: SuggestContext): SuggestBatch | Promise<SuggestBatch>;
   /** Terminal (or reported) trials; optional for stateless suggesters. */
   observe?(results: readonly TrialResult[]): void | Promise<void>;
@@ -98,8 +105,15 @@ export interface StopDecision {
  * sequence of calls so that replay reproduces it.
  */
 export interface Stopper {
+  /** Recorded with every PRUNED event it causes, e.g. "asha". */
   readonly name: string;
+  /**
+   * Judges one accepted intermediate report.
+   * @param trial the running attempt, with its measurements so far (this one last)
+   * @param measurement the new measurement
+   */
   onReport(trial: TrialView, measurement: Measurement): StopDecision;
+  /** Called when an attempt ends (any terminal state), so stateful rules can record its result. */
   onTerminal?(result: TrialResult): void;
 }
 
@@ -108,7 +122,9 @@ export type TrialEvent = nadir.v1.TrialEvent.$Properties;
 
 /** Receives every trial event, after it was journaled. Must not throw (errors are logged and dropped). */
 export interface EventSink {
+  /** Receives one journaled event, in journal order. */
   onEvent(event: TrialEvent): void | Promise<void>;
+  /** Flushes and releases resources when the coordinator stops. */
   close?(): void | Promise<void>;
 }
 

@@ -5,6 +5,8 @@
  * them and are re-sent after a reconnect (a restarted coordinator answers NOT_WELCOMED; the worker says
  * Hello again listing its attempts, and the coordinator re-attaches them), so no result is lost and none is
  * counted twice (results are idempotent per (study, trial, attempt, sequence)).
+ *
+ * @module @nadir/worker
  */
 
 import { randomUUID } from "node:crypto";
@@ -74,6 +76,7 @@ export interface WorkerOptions {
   workloads?: string[];
   /** CURVE client settings: the coordinator's public key and this worker's key pair (Z85). */
   curve?: { serverPublicKey: string; publicKey: string; secretKey: string };
+  /** Receives one line per connection event (Hello, Welcome, reconnects, refusals); default: silent. */
   log?: (line: string) => void;
 }
 
