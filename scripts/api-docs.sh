@@ -2,7 +2,7 @@
 # API documentation generated from the TypeScript types with TypeDoc (settings in typedoc.json), one site
 # per public package under docs/api/<package>/ (git-ignored), and a check that every export is documented.
 #
-#   scripts/api-docs.sh                      # HTML for every package into docs/api/
+#   scripts/api-docs.sh [package ...]        # HTML into docs/api/ (warnings printed, not fatal)
 #   scripts/api-docs.sh check                # CI: fail when any export of any package is undocumented
 #   scripts/api-docs.sh check core report    # only these packages (names under packages/)
 #
@@ -61,7 +61,8 @@ for p in "${pkgs[@]}"; do
   if [[ $mode == check ]]; then
     args+=(--emit none)
   else
-    args+=(--out "$out/$p")
+    # HTML for every package even while some exports lack comments; `check` is the gate.
+    args+=(--out "$out/$p" --treatWarningsAsErrors false)
   fi
   log=$(pnpm -s exec typedoc "${args[@]}" 2>&1)
   status=$?
@@ -84,7 +85,9 @@ if [[ $mode == html ]]; then
   } >"$out/index.html"
   echo "api-docs: HTML in $out/index.html"
 fi
-echo "api-docs: ${#passed[@]} passed: ${passed[*]:-none}"
+label=passed
+[[ $mode == html ]] && label=generated
+echo "api-docs: ${#passed[@]} $label: ${passed[*]:-none}"
 if ((${#failed[@]} > 0)); then
   printf 'api-docs: %d failed:\n' "${#failed[@]}"
   printf '  %s\n' "${failed[@]}"
