@@ -7,35 +7,30 @@
  *   the Python SDK, because Node has no SQLite and the schema belongs to Optuna.
  * - {@link toJsonl} / {@link toCsv}: the records as the files `nadir analyze` reads.
  *
- * Every failure this package detects is an {@link OptunaImportError}.
+ * Every failure this package detects is an {@link OptunaImportError} with a closed `code`.
+ *
+ * The journal replay itself (`replayOptunaJournal`, `journalRecords`, distribution and timestamp parsing,
+ * the Optuna → Nadir state map) is the sub-entry point `@nadir/adapter-optuna/journal`.
+ *
+ * @module @nadir/adapter-optuna
  */
 import { readFileSync } from "node:fs";
 import { OptunaImportError } from "./errors.js";
 import { journalRecords, replayOptunaJournal } from "./journal.js";
 import { type TrialRecord, withSampler } from "./records.js";
 
-export { OptunaImportError, type OptunaImportErrorKind } from "./errors.js";
 export {
-  isoUtcMicros,
-  type JournalStudy,
-  type JournalTrial,
-  journalRecords,
-  journalStudyNames,
-  LOCK_STUDY_MARKER,
-  type OptunaDistribution,
-  type OptunaJournal,
-  parseDistribution,
-  parsePythonJson,
-  replayOptunaJournal,
-} from "./journal.js";
+  OPTUNA_IMPORT_ERROR_CODES,
+  OptunaImportError,
+  type OptunaImportErrorCode,
+  type OptunaImportErrorKind,
+} from "./errors.js";
 export {
-  jsonNumber,
   type NadirState,
   normalizeSamplerName,
   OPTUNA_STATES,
   type OptunaStateName,
   type ParamValue,
-  STATE_MAP,
   type TrialRecord,
   toCsv,
   toJsonl,
@@ -61,9 +56,10 @@ export interface ReadOptunaJournalOptions {
  * Every trial of one study in an Optuna JournalFileBackend log, as Nadir records in trial-number order.
  * The log may be in use: an incomplete last line (a writer mid-append) is skipped, as Optuna does.
  *
- * Throws OptunaImportError (kind "input") when the file does not exist or cannot be read, when a line
- * other than the last is not JSON or has an unknown op code (the message gives the line number), and when
- * there is no such study (the message lists the studies there are).
+ * Throws OptunaImportError (kind "input"): `file_not_found` / `file_unreadable` when the file does not exist
+ * or cannot be read, `malformed_journal` when a line other than the last is not JSON or has an unknown op
+ * code (`path` gives the line), and `study_not_found` when there is no such study (the message lists the
+ * studies there are).
  */
 export function readOptunaJournal(
   source: OptunaJournalSource,
@@ -77,8 +73,17 @@ export function readOptunaJournal(
       text = readFileSync(source.file, "utf8");
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") throw new OptunaImportError(`journal file ${source.file} does not exist`);
-      throw new OptunaImportError(`cannot read journal file ${source.file}: ${(err as Error).message}`);
+      if (code === "ENOENT")
+        throw new OptunaImportError(
+          "file_not_found",
+          `journal file ${source.file} does not exist`,
+          source.file,
+        );
+      throw new OptunaImportError(
+        "file_unreadable",
+        `cannot read journal file ${source.file}: ${(err as Error).message}`,
+        source.file,
+      );
     }
   }
   return withSampler(journalRecords(replayOptunaJournal(text), options.study), options.sampler);

@@ -7,6 +7,8 @@
  * are ignored, a second WAITING→RUNNING claim is ignored, incompatible distributions are ignored, and an
  * incomplete last line is a writer mid-append and is skipped. The result is tested record for record
  * against Optuna's live Study objects and against the Python adapter's export of the same file.
+ *
+ * @module @nadir/adapter-optuna/journal
  */
 import { OptunaImportError } from "./errors.js";
 import {
@@ -17,6 +19,8 @@ import {
   STATE_MAP,
   type TrialRecord,
 } from "./records.js";
+
+export { jsonNumber, OPTUNA_STATES, type OptunaStateName, STATE_MAP } from "./records.js";
 
 /** Helper studies that serialise list injection (nadir_worker.adapters.optuna.LOCK_STUDY_MARKER). */
 export const LOCK_STUDY_MARKER = "::nadir-list-lock::";
@@ -102,10 +106,13 @@ export function parseDistribution(json: string): OptunaDistribution {
     case "CategoricalDistribution":
     case "categorical":
       if (!Array.isArray(attrs.choices))
-        throw new OptunaImportError(`categorical distribution without choices: ${json}`);
+        throw new OptunaImportError("malformed_journal", `categorical distribution without choices: ${json}`);
       return { kind: "categorical", choices: attrs.choices as ParamValue[] };
     default:
-      throw new OptunaImportError(`unknown Optuna distribution ${JSON.stringify(name)} in ${json}`);
+      throw new OptunaImportError(
+        "malformed_journal",
+        `unknown Optuna distribution ${JSON.stringify(name)} in ${json}`,
+      );
   }
 }
 
@@ -114,7 +121,12 @@ function toExternal(dist: OptunaDistribution, internal: number, where: string): 
   if (dist.kind === "float") return internal;
   if (dist.kind === "int") return Math.trunc(internal);
   const choice = dist.choices[Math.trunc(internal)];
-  if (choice === undefined) throw new OptunaImportError(`${where}: category index ${internal} out of range`);
+  if (choice === undefined)
+    throw new OptunaImportError(
+      "malformed_journal",
+      `${where}: category index ${internal} out of range`,
+      where,
+    );
   return choice;
 }
 
@@ -130,7 +142,12 @@ function compatible(a: OptunaDistribution, b: OptunaDistribution): boolean {
 /** Any ISO-8601 timestamp -> UTC with microseconds, "+00:00" suffix (Python's isoformat). */
 export function isoUtcMicros(s: string, where: string): string {
   const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?(Z|[+-]\d\d:\d\d)?$/.exec(s);
-  if (!m) throw new OptunaImportError(`${where}: cannot read timestamp ${JSON.stringify(s)}`);
+  if (!m)
+    throw new OptunaImportError(
+      "malformed_journal",
+      `${where}: cannot read timestamp ${JSON.stringify(s)}`,
+      where,
+    );
   const [, y, mo, d, h, mi, se, frac = "", tz = "Z"] = m;
   let offsetMin = 0;
   if (tz !== "Z") {
@@ -177,7 +194,11 @@ export interface OptunaJournal {
 function stateName(v: unknown, where: string): OptunaStateName {
   const s = typeof v === "number" ? OPTUNA_STATES[v] : undefined;
   if (s === undefined)
-    throw new OptunaImportError(`${where}: unknown Optuna trial state ${JSON.stringify(v)}`);
+    throw new OptunaImportError(
+      "malformed_journal",
+      `${where}: unknown Optuna trial state ${JSON.stringify(v)}`,
+      where,
+    );
   return s;
 }
 
@@ -211,10 +232,10 @@ export function replayOptunaJournal(text: string): OptunaJournal {
     } catch {
       // Optuna raises for a bad line that has lines after it and skips a bad last line.
       if (i === lines.length - 1) continue;
-      throw new OptunaImportError(`${where}: not valid JSON`);
+      throw new OptunaImportError("malformed_journal", `${where}: not valid JSON`, where);
     }
     if (log === null || typeof log !== "object" || typeof log.op_code !== "number") {
-      throw new OptunaImportError(`${where}: no op_code`);
+      throw new OptunaImportError("malformed_journal", `${where}: no op_code`, where);
     }
     switch (log.op_code) {
       case 0: {
@@ -242,7 +263,12 @@ export function replayOptunaJournal(text: string): OptunaJournal {
         const params: Record<string, ParamValue> = {};
         for (const [k, v] of Object.entries((log.params as Record<string, number>) ?? {})) {
           const dist = dists[k];
-          if (dist === undefined) throw new OptunaImportError(`${where}: parameter ${k} has no distribution`);
+          if (dist === undefined)
+            throw new OptunaImportError(
+              "malformed_journal",
+              `${where}: parameter ${k} has no distribution`,
+              where,
+            );
           params[k] = toExternal(dist, v, where);
         }
         const values = Array.isArray(log.values)
@@ -318,7 +344,11 @@ export function replayOptunaJournal(text: string): OptunaJournal {
         break;
       }
       default:
-        throw new OptunaImportError(`${where}: unknown op_code ${String(log.op_code)}`);
+        throw new OptunaImportError(
+          "malformed_journal",
+          `${where}: unknown op_code ${String(log.op_code)}`,
+          where,
+        );
     }
   }
   return { studies, trials, truncatedTail };
@@ -337,7 +367,9 @@ export function journalRecords(j: OptunaJournal, studyName: string): TrialRecord
   const study = [...j.studies.values()].find((s) => s.name === studyName);
   if (study === undefined) {
     throw new OptunaImportError(
+      "study_not_found",
       `no study named ${JSON.stringify(studyName)}; the journal has ${JSON.stringify(journalStudyNames(j))}`,
+      "study",
     );
   }
   return study.trialIds.map((id) => {

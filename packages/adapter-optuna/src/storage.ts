@@ -58,15 +58,16 @@ export function readOptunaStorage(storage: string, options: ReadOptunaStorageOpt
   const proc = spawnSync(python, argv, { encoding: "utf8", maxBuffer: 1 << 30 });
   if (proc.error) {
     throw new OptunaImportError(
+      "python_unavailable",
       `cannot run ${python} (set NADIR_PYTHON to a Python with nadir-worker[optuna] installed): ${proc.error.message}`,
-      "environment",
     );
   }
-  if (proc.status === 1) throw new OptunaImportError(proc.stderr.trim().replace(/^error: /, ""), "input");
+  if (proc.status === 1)
+    throw new OptunaImportError("storage_rejected", proc.stderr.trim().replace(/^error: /, ""));
   if (proc.status !== 0) {
     throw new OptunaImportError(
+      "python_failed",
       `${python} -m nadir_worker.adapters.optuna export failed (exit ${proc.status}): ${proc.stderr.trim().slice(-800)}`,
-      "environment",
     );
   }
   const records = proc.stdout

@@ -8,16 +8,14 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  journalRecords,
-  journalStudyNames,
   nadirPython,
   OptunaImportError,
   readOptunaJournal,
   readOptunaStorage,
-  replayOptunaJournal,
   type TrialRecord,
   toJsonl,
 } from "../src/index.js";
+import { journalRecords, journalStudyNames, replayOptunaJournal } from "../src/journal.js";
 import { type OptunaScenario, type RefTrial, runOptunaScenario } from "./optuna-scenario.js";
 
 let sc: OptunaScenario;

@@ -11,7 +11,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { nadirPython, parsePythonJson } from "../src/index.js";
+import { nadirPython } from "../src/index.js";
+import { parsePythonJson } from "../src/journal.js";
 
 const repoRoot = fileURLToPath(new URL("../../../", import.meta.url));
 

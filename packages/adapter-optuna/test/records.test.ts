@@ -1,14 +1,7 @@
 /** Row conversion and the small parsers, on values chosen to hit each rule. */
 import { describe, expect, it } from "vitest";
-import {
-  isoUtcMicros,
-  normalizeSamplerName,
-  parsePythonJson,
-  type TrialRecord,
-  toCsv,
-  toJsonl,
-  withSampler,
-} from "../src/index.js";
+import { normalizeSamplerName, type TrialRecord, toCsv, toJsonl, withSampler } from "../src/index.js";
+import { isoUtcMicros, parsePythonJson } from "../src/journal.js";
 
 const rec = (over: Partial<TrialRecord>): TrialRecord => ({
   source: "optuna",

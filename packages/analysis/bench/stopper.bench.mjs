@@ -64,7 +64,9 @@ function normal(u) {
 
 /** HPOBench grid → a workload: draw() returns {score, truth}; optimum = best seed-mean. */
 function hpobench(name) {
-  const text = gunzipSync(readFileSync(path.join(repo, "../shared/data/tabular/hpobench", `${name}.csv.gz`))).toString();
+  const text = gunzipSync(
+    readFileSync(path.join(repo, "../shared/data/tabular/hpobench", `${name}.csv.gz`)),
+  ).toString();
   const lines = text.trim().split("\n").slice(1);
   const seeds = lines.map((l) => l.split(",").slice(5).map(Number));
   const means = seeds.map((s) => s.reduce((x, y) => x + y, 0) / s.length);
@@ -180,7 +182,9 @@ for (const w of workloads) {
       stoppedShare: stopped.length / s.length,
       medianTrials: median(s.map((x) => x.n)),
       medianRegret: medRegret,
-      promiseHeld: stopped.length ? stopped.filter((x) => x.realisedNextK <= g).length / stopped.length : null,
+      promiseHeld: stopped.length
+        ? stopped.filter((x) => x.realisedNextK <= g).length / stopped.length
+        : null,
       stops: stopped.length,
       medianRealisedToBig: stopped.length ? median(stopped.map((x) => x.realisedToBig)) : null,
       fixedBudgetAtEqualRegret: equal ?? null,
@@ -205,12 +209,29 @@ for (const g of GAINS) {
 const result = {
   benchmark: "stopper",
   date: new Date().toISOString(),
-  machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavgStart: load0, loadavgEnd: os.loadavg() },
-  settings: { reps: REPS, cap: CAP, every: EVERY, inTrials: K, big: BIG, confidence: CONFIDENCE, gains: GAINS, budgets: BUDGETS, threshold: "median of the scores so far" },
+  machine: {
+    cpus: os.cpus().length,
+    model: os.cpus()[0]?.model,
+    loadavgStart: load0,
+    loadavgEnd: os.loadavg(),
+  },
+  settings: {
+    reps: REPS,
+    cap: CAP,
+    every: EVERY,
+    inTrials: K,
+    big: BIG,
+    confidence: CONFIDENCE,
+    gains: GAINS,
+    budgets: BUDGETS,
+    threshold: "median of the scores so far",
+  },
   seconds: (Date.now() - t0) / 1000,
   workloads: rows,
   aggregate,
 };
 mkdirSync(path.join(here, "results"), { recursive: true });
 writeFileSync(path.join(here, "results/stopper.json"), `${JSON.stringify(result, null, 2)}\n`);
-process.stderr.write(`aggregate: ${JSON.stringify(aggregate)}\nwrote results/stopper.json in ${result.seconds} s\n`);
+process.stderr.write(
+  `aggregate: ${JSON.stringify(aggregate)}\nwrote results/stopper.json in ${result.seconds} s\n`,
+);

@@ -7,14 +7,8 @@
  * envelope builder; every reply is decoded in full.
  */
 import { randomUUID } from "node:crypto";
-import {
-  decodeFrames,
-  encodeEnvelope,
-  nadir,
-  PROTOCOL_MAJOR,
-  PROTOCOL_MINOR,
-  PROTOCOL_TAG_BYTES,
-} from "@nadir/protocol";
+import { nadir, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "@nadir/protocol";
+import { decodeFrames, encodeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol/framing";
 import * as zmq from "zeromq";
 
 export const v1 = nadir.v1;

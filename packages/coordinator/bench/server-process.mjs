@@ -24,14 +24,8 @@ import { Session } from "node:inspector/promises";
 import * as os from "node:os";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
-import {
-  decodeFrames,
-  encodeEnvelope,
-  nadir,
-  PROTOCOL_MAJOR,
-  PROTOCOL_MINOR,
-  PROTOCOL_TAG_BYTES,
-} from "@nadir/protocol";
+import { nadir, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "@nadir/protocol";
+import { decodeFrames, encodeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol/framing";
 import * as zmq from "zeromq";
 import * as lib from "../dist/index.js";
 

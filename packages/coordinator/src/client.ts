@@ -3,15 +3,9 @@
  * (used by `nadir status`). Sockets live in this package, not in the CLI.
  */
 import { randomUUID } from "node:crypto";
-import type { BodyInit } from "@nadir/protocol";
-import {
-  decodeFrames,
-  encodeEnvelope,
-  nadir,
-  PROTOCOL_MAJOR,
-  PROTOCOL_MINOR,
-  PROTOCOL_TAG_BYTES,
-} from "@nadir/protocol";
+import { nadir, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "@nadir/protocol";
+import type { BodyInit } from "@nadir/protocol/framing";
+import { decodeFrames, encodeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol/framing";
 import * as zmq from "zeromq";
 
 /** Raised when the coordinator does not answer in time or refuses the observer. */

@@ -11,11 +11,7 @@
  * an acknowledged result is never lost and a duplicate or late one is recognised and ignored.
  */
 import { randomUUID } from "node:crypto";
-import type { Envelope } from "@nadir/protocol";
 import {
-  DEFAULT_MAX_FRAME_BYTES,
-  decodeFrames,
-  errorReplyFor,
   helloKeyProof,
   nadir,
   PROTOCOL_MAJOR,
@@ -23,6 +19,8 @@ import {
   ProtocolError,
   VersionMismatchError,
 } from "@nadir/protocol";
+import type { Envelope } from "@nadir/protocol/framing";
+import { DEFAULT_MAX_FRAME_BYTES, decodeFrames, errorReplyFor } from "@nadir/protocol/framing";
 import type { Measurement, SuggesterFactory, TrialResult } from "@nadir/sdk";
 import type { SuggesterLink } from "./external-suggester.js";
 import type { JournalEntry, JournalRecord, TrialStore } from "./journal.js";

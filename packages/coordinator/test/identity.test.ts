@@ -8,14 +8,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-  decodeFrames,
-  type Envelope,
-  encodeEnvelope,
-  helloKeyProof,
-  nadir,
-  PROTOCOL_TAG_BYTES,
-} from "@nadir/protocol";
+import { helloKeyProof, nadir } from "@nadir/protocol";
+import { decodeFrames, type Envelope, encodeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol/framing";
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import { readJournal } from "../src/journal.js";

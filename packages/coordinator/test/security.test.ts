@@ -5,7 +5,8 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { decodeFrames, encodeEnvelope, nadir, PROTOCOL_TAG_BYTES } from "@nadir/protocol";
+import { nadir } from "@nadir/protocol";
+import { decodeFrames, encodeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol/framing";
 import { afterEach, describe, expect, it } from "vitest";
 import * as zmq from "zeromq";
 import {

@@ -7,7 +7,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildList, costMatrix, greedyList, loadHpobench } from "../dist/index.js";
+import { loadHpobench } from "../dist/hpobench.js";
+import { buildList } from "../dist/index.js";
+import { costMatrix, greedyList } from "../dist/list-building.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataDir = path.resolve(here, "../../../../shared/data/tabular/hpobench");

@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { budgetToJson, buildList, loadHpobench } from "../dist/index.js";
+import { loadHpobench } from "../dist/hpobench.js";
+import { budgetToJson, buildList } from "../dist/list-building.js";
 import { asTrialsTable, nb201LikeTable } from "./synthetic-tables.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -15,7 +15,8 @@
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { budgetToJson, buildList, hpobenchConfig, loadHpobench } from "../dist/index.js";
+import { hpobenchConfig, loadHpobench } from "../dist/hpobench.js";
+import { budgetToJson, buildList } from "../dist/list-building.js";
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {

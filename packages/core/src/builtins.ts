@@ -1,6 +1,7 @@
 /**
  * Named, versioned built-in hyperparameter lists and search spaces, with provenance.
- * Every digit is copied from the sources named in `provenance` (via algorithms.md §1.7 and §3.1).
+ * Every digit is copied from the sources named in `provenance` (the paper's table or the AlgoPerf file at a
+ * pinned commit).
  */
 import { NotFoundError } from "./errors.js";
 import type { NadamwVariant } from "./materialize.js";
@@ -50,7 +51,7 @@ const MEDAPATI_2025: NadamwList = {
   title: "Medapati et al. 2025, final 5-point NAdamW list (Table 10), priority order",
   variant: "optax",
   provenance:
-    "Medapati, Kasimbeg, Krishnan, Agarwal, Dahl: 'Training neural networks faster with minimal tuning using pre-computed lists of hyperparameters for NAdamW', arXiv:2503.03986, Table 10 (built greedily, tau = 2, on the 8 AlgoPerf base workloads; update rule: optax NAdamW). Transcribed in shared/specs/algorithms.md §1.7.",
+    "Medapati, Kasimbeg, Krishnan, Agarwal, Dahl: 'Training neural networks faster with minimal tuning using pre-computed lists of hyperparameters for NAdamW', arXiv:2503.03986, Table 10 (built greedily, tau = 2, on the 8 AlgoPerf base workloads; update rule: optax NAdamW).",
   points: [
     {
       id: 1,
@@ -112,7 +113,7 @@ const ALGOPERF_BASELINE: NadamwList = {
   title: "AlgoPerf v0.5 external-tuning NAdamW baseline, 5-point list",
   variant: "algoperf",
   provenance:
-    "mlcommons/algorithmic-efficiency @ 2c90454fc05d5bdf3598b0c7651e611f132a7060, algorithms/baselines/external_tuning/tuning_search_space.json (same values at tag v0.5.0 under prize_qualification_baselines/); fields one_minus_beta1 → beta1 = 1 − value, warmup_factor → warmup_fraction. Update rule: AlgoPerf/init2winit NAdamW (jax_nadamw_full_budget.py). Transcribed in shared/specs/algorithms.md §3.1.",
+    "mlcommons/algorithmic-efficiency @ 2c90454fc05d5bdf3598b0c7651e611f132a7060, algorithms/baselines/external_tuning/tuning_search_space.json (same values at tag v0.5.0 under prize_qualification_baselines/); fields one_minus_beta1 → beta1 = 1 − value, warmup_factor → warmup_fraction. Update rule: AlgoPerf/init2winit NAdamW (jax_nadamw_full_budget.py).",
   points: [
     {
       id: 1,
@@ -176,8 +177,7 @@ const MEDAPATI_BROAD: NamedSpace = {
   name: "medapati2025-broad",
   version: 1,
   title: "Medapati et al. 2025 broad NAdamW search space (Table 1), sampled with quasi-random search",
-  provenance:
-    "arXiv:2503.03986 Table 1 (200 quasi-random points reused on every workload); shared/specs/algorithms.md §1.7.",
+  provenance: "arXiv:2503.03986 Table 1 (200 quasi-random points reused on every workload).",
   fixed: {
     schedule: "linear warmup from 0 to the base LR over warmup_fraction·S steps, then cosine decay to 0 at S",
     update_rule: "optax nadamw (bias-corrected)",
@@ -226,7 +226,7 @@ const ALGOPERF_ARCHIVED: NamedSpace = {
   version: 1,
   title: "AlgoPerf archived NAdamW paper-baseline search space (Dahl et al. 2023)",
   provenance:
-    "mlcommons/algorithmic-efficiency @ 2c90454f, algorithms/archived_paper_baselines/nadamw/tuning_search_space.json; shared/specs/algorithms.md §3.1. Key order as in the file (it fixes the Halton bases).",
+    "mlcommons/algorithmic-efficiency @ 2c90454f, algorithms/archived_paper_baselines/nadamw/tuning_search_space.json. Key order as in the file (it fixes the Halton bases).",
   fixed: { schedule: "AlgoPerf warmup + cosine (warmup_factor·step_hint)", update_rule: "AlgoPerf NAdamW" },
   space: {
     parameters: [

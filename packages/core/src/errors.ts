@@ -3,7 +3,7 @@
  * offending field (`path`) and says what was expected, so the CLI can map them to exit code 1.
  */
 
-/** Machine-readable reason, stable for callers that branch on it. */
+/** Machine-readable reason, a closed set, stable for callers that branch on it. */
 export type CoreErrorCode =
   | "invalid_argument"
   | "invalid_space"
@@ -11,11 +11,27 @@ export type CoreErrorCode =
   | "not_found"
   | "too_large";
 
-/** Base class of every @nadir/core error. */
+/** Every value of {@link CoreErrorCode}, for exhaustive mapping (e.g. to exit codes). */
+export const CORE_ERROR_CODES: readonly CoreErrorCode[] = [
+  "invalid_argument",
+  "invalid_space",
+  "invalid_trials",
+  "not_found",
+  "too_large",
+];
+
+/** Base class of every @nadir/core error: the one root this package throws. */
 export class CoreError extends Error {
+  /** What went wrong, from a closed set. */
   readonly code: CoreErrorCode;
   /** Where in the input the problem is, e.g. `parameters[2].min` or `trials.csv:14`; "" when global. */
   readonly path: string;
+  /**
+   * @param code what went wrong
+   * @param path where in the input ("" when global); prefixed to the message
+   * @param message what exactly, in the user's words
+   * @param options the underlying exception, if any
+   */
   constructor(code: CoreErrorCode, path: string, message: string, options?: { cause?: unknown }) {
     super(path ? `${path}: ${message}` : message, options);
     this.code = code;

@@ -1,8 +1,10 @@
 /**
- * Loader for the HPOBench MLP tabular benchmark as converted in `shared/data/tabular/hpobench/`
- * (8 OpenML datasets × 30,000 configurations × 5 seeds of validation balanced accuracy, maximize; see that
- * folder's README). Files are gunzipped with node:zlib and parsed by hand (no CSV library), and each file's
+ * Loader for the HPOBench MLP tabular benchmark (Eggensperger et al. 2021, "HPOBench: A Collection of
+ * Reproducible Multi-Fidelity Benchmark Problems for HPO", arXiv:2109.06716), converted to gzipped CSV:
+ * 8 OpenML datasets × 30,000 configurations × 5 seeds of validation balanced accuracy, maximize. Files are gunzipped with node:zlib and parsed by hand (no CSV library), and each file's
  * sha256 and every row's parameter values are checked against `space.json`.
+ *
+ * @module @nadir/core/hpobench
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";

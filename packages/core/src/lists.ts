@@ -1,6 +1,6 @@
 /**
  * Building and validating ordered hyperparameter lists from trial data, after Medapati et al. 2025
- * (arXiv:2503.03986, Section 2, Algorithm 1; algorithms.md §1.7).
+ * (arXiv:2503.03986, Section 2, Algorithm 1).
  *
  * time-to-target mode (the paper's): per (point k, workload i) the step fraction t_ki/T_i, summarised over
  * seeds by the median (the paper ran each point 5 times and used the median step); a list's fraction on
@@ -361,7 +361,7 @@ function pick(a: Float64Array, rows: number[], N: number): Float64Array {
   return out;
 }
 
-/** How one list does on one workload (definitions in expectation.ts and the issue). */
+/** How one list does on one workload (expected best at budget k and the equivalent budget: see expectation.ts). */
 export interface WorkloadEvaluation {
   workload: string;
   /** Point ids of the list evaluated. */
@@ -525,12 +525,12 @@ export function jsonNumber(x: number): number | string {
   return x;
 }
 
-/** `{k}` → k, `{overflow: n}` → ">n" (the issue's JSON convention). */
+/** `{k}` → k, `{overflow: n}` → ">n" (a budget beyond the n points evaluated, as `nadir lists build --json` prints it). */
 export function budgetToJson(b: EquivalentBudget): number | string {
   return "k" in b ? b.k : `>${b.overflow}`;
 }
 
-/** The `nadir lists build --json` document (see the issue's interface section). */
+/** The `nadir lists build --json` document: the list, its cost, per-workload evaluations and warnings. */
 export function buildResultToJson(
   table: TrialsTable,
   r: BuildResult,

@@ -1,7 +1,8 @@
 /**
  * Materialisation: a list point + total step budget S → the exact optimizer configuration: warmup steps,
  * the learning rate at every step, keyword arguments for optax `nadamw` and for PyTorch, dropout and label
- * smoothing. References: algorithms.md §1 (update rules), §2 (schedule), optax `_src/alias.py::nadamw`,
+ * smoothing. References: Dozat 2016, "Incorporating Nesterov Momentum into Adam" (NAdam);
+ * Loshchilov & Hutter 2019, arXiv:1711.05101 (decoupled weight decay); optax `_src/alias.py::nadamw`,
  * torch.optim.NAdam, AE `pytorch_nadamw_full_budget.py`.
  */
 
@@ -18,7 +19,8 @@ import {
  * Which NAdamW: `optax` (optax.nadamw; Medapati et al. tuned with it) or `algoperf` (AlgoPerf/init2winit
  * scale_by_nadam, the variant behind the AlgoPerf baseline list). They differ only in the Nesterov bias
  * correction: optax m̂ = β1 m_t/(1−β1^(t+1)) + (1−β1) g/(1−β1^t); AlgoPerf m̂ = (β1 m_t + (1−β1) g)/(1−β1^t).
- * At t = 1, β1 = 0.9: 1.4737·g vs 1.9·g; the gap fades after ≈ 5/(1−β1) steps (§1.5).
+ * At t = 1, β1 = 0.9: 1.4737·g vs 1.9·g; the gap fades after ≈ 5/(1−β1) steps
+ * (β1^t ≤ e^−5).
  */
 export type NadamwVariant = "optax" | "algoperf";
 
@@ -91,7 +93,7 @@ export function pyFloat(x: number): string {
  * - PyTorch (variant optax): `torch.optim.NAdam(lr=η, betas=(β1, β2), eps=1e-8, weight_decay=λ,
  *   momentum_decay=1e9, decoupled_weight_decay=True)` + `LambdaLR(lr(c)/η)` stepped after every update.
  *   ψ = 1e9 makes μ_t = β1 exactly (0.96^(tψ) underflows to 0), which turns torch's NAdam into optax's
- *   (§1.3); the torch default ψ = 4e-3 is a different algorithm early in training. Decoupled decay
+ *   (μ_t = β1(1 − 0.5·0.96^(tψ)), Dozat 2016); the torch default ψ = 4e-3 is a different algorithm early in training. Decoupled decay
  *   θ(1 − γλ) scales λ by the full lr, as optax does. Needs torch ≥ 2.2 (decoupled_weight_decay).
  * - PyTorch (variant algoperf): torch.optim has no equivalent; AlgoPerf's own `NAdamW` class
  *   (pytorch_nadamw_full_budget.py) with the same keyword arguments is named instead.
@@ -158,7 +160,7 @@ export function materialize(
     variant === "optax"
       ? "Variant optax: AlgoPerf's own NAdamW uses m̂ = (β1·m_t + (1−β1)·g_t)/(1−β1^t) instead; the difference fades after ≈ 5/(1−β1) steps."
       : "Variant algoperf: optax.nadamw uses m̂ = β1·m_t/(1−β1^(t+1)) + (1−β1)·g_t/(1−β1^t) instead; torch.optim.NAdam cannot express this variant.",
-    "AlgoPerf decays every parameter (no mask); optax's default mask is also none. The LambdaLR above clamps at S and starts at 0, as optax does; AlgoPerf's own PyTorch port (LinearLR from 1e-10, then CosineAnnealingLR) starts at 1e-10·η and rises again past S (spec §2.2).",
+    "AlgoPerf decays every parameter (no mask); optax's default mask is also none. The LambdaLR above clamps at S and starts at 0, as optax does; AlgoPerf's own PyTorch port (LinearLR from 1e-10, then CosineAnnealingLR) starts at 1e-10·η and rises again past S (AlgoPerf pytorch_nadamw_full_budget.py).",
   ];
   return {
     pointId: point.id,

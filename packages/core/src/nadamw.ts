@@ -1,9 +1,12 @@
 /**
- * Reference NAdamW update rules on a scalar parameter, written from algorithms.md §1 (optax
+ * Reference NAdamW update rules on a scalar parameter, written from Dozat 2016 (NAdam) and Loshchilov & Hutter 2019 (AdamW) as the
+ * libraries implement them (optax
  * `_src/transform.py::scale_by_adam(nesterov=True)` + `add_decayed_weights` + `scale_by_learning_rate`;
  * AlgoPerf/init2winit `scale_by_nadam`; PyTorch `torch.optim.NAdam` with decoupled weight decay). They exist
- * to pin down, with test vectors, how the optax and PyTorch configurations that {@link materialize} emits
+ * to pin down, with test vectors, how the optax and PyTorch configurations that `materialize` (`@nadir/core`) emits
  * relate, and where the AlgoPerf variant differs.
+ *
+ * @module @nadir/core/nadamw
  */
 import { InvalidArgumentError, requireFinite } from "./errors.js";
 

@@ -2,8 +2,8 @@
  * numpy's legacy `RandomState` (MT19937) pieces needed to reproduce AlgoPerf's Halton sequence bit for
  * bit, and to give every sampler a seeded, platform-independent stream.
  *
- * Reference: algorithms.md §4.3 (re-implemented from the MT19937 description; Matsumoto & Nishimura 1998,
- * numpy `randomkit`/`legacy` distributions). Only 32-bit integer arithmetic is used (`Math.imul`, `>>> 0`),
+ * Reference: Matsumoto & Nishimura 1998, "Mersenne Twister: a 623-dimensionally equidistributed uniform
+ * pseudo-random number generator", ACM TOMACS 8(1); numpy `randomkit`/`legacy` distributions. Only 32-bit integer arithmetic is used (`Math.imul`, `>>> 0`),
  * so results are identical on every platform.
  */
 import { requireInt } from "./errors.js";

@@ -1,6 +1,7 @@
 /**
  * Seeded, reproducible samplers over a SearchSpace: uniform random, grid, and AlgoPerf's scrambled,
- * shifted Halton sequence (bit-for-bit, algorithms.md §4.2). All randomness comes from {@link RandomState}
+ * shifted Halton sequence (bit-for-bit with AlgoPerf `halton.py`; Halton 1960, Owen 2017
+ * arXiv:1706.02808 for the random digit scrambling). All randomness comes from {@link RandomState}
  * (MT19937, 32-bit integer arithmetic), so the same seed gives the same points on every platform.
  */
 import { InvalidArgumentError, requireInt, TooLargeError } from "./errors.js";
@@ -24,7 +25,7 @@ export function oddPrimesBelow(limit: number): number[] {
 }
 
 /**
- * Halton bases for d dimensions (AlgoPerf §4.2 step 1): P = odd primes below 1000·a for the smallest
+ * Halton bases for d dimensions (AlgoPerf `halton.py`, `generate_primes` / `_get_bases`): P = odd primes below 1000·a for the smallest
  * a = 1, 2, … with |P| ≥ d + 1, then bases = P[−d−1 : −1] (the d primes just below the largest).
  * For d = 7: [947, 953, 967, 971, 977, 983, 991].
  */
@@ -37,7 +38,7 @@ export function haltonBases(d: number): number[] {
 }
 
 /**
- * Digit permutation and shift of one base (AlgoPerf §4.2 step 2): RandomState(b) shuffles [1, …, b−1]
+ * Digit permutation and shift of one base (AlgoPerf `halton.py`, `_get_permutations` / shift): RandomState(b) shuffles [1, …, b−1]
  * in place, 0 is prepended (π(0) = 0), then one random_sample() gives the shift s ∈ [0, 1).
  */
 export function haltonScramble(base: number): { permutation: number[]; shift: number } {
@@ -62,7 +63,7 @@ export interface HaltonOptions {
 }
 
 /**
- * AlgoPerf's scrambled, shifted Halton sequence in [0, 1)^d (algoperf/halton.py, §4.2): for base b_j and
+ * AlgoPerf's scrambled, shifted Halton sequence in [0, 1)^d (algoperf/halton.py): for base b_j and
  * index i = skip+1 … skip+n, u_j = fmod(Σ_k π_b(digit_k(i))/b^(k+1) + s_b, 1), summed least-significant
  * digit first exactly as Python does, so the doubles are identical. Returns n rows of d coordinates.
  */

@@ -1,6 +1,7 @@
 /**
  * Linear warmup from 0 then cosine decay to 0: the AlgoPerf NAdamW baseline schedule
- * (algorithms.md §2.2; AE `algorithms/baselines/external_tuning/jax_nadamw_full_budget.py`), which is
+ * (AlgoPerf, Dahl et al. 2023, arXiv:2306.07179; `algorithms/baselines/external_tuning/jax_nadamw_full_budget.py`),
+ * which is
  * optax `warmup_cosine_decay_schedule(init_value=0, peak_value=η, warmup_steps=W, decay_steps=S,
  * end_value=0)` (optax `schedules/_schedule.py`, `_join.py`).
  */

@@ -1,6 +1,6 @@
 /**
  * Search spaces: a typed in-memory model, a parser for Nadir's native JSON/YAML form and for AlgoPerf's
- * search-space JSON (dict form and list form, algorithms.md §3.2), and the map from a unit-cube coordinate
+ * search-space JSON (dict form and list form, as in AlgoPerf `tuning_search_space.json` files), and the map from a unit-cube coordinate
  * u ∈ [0, 1) to a parameter value that every sampler shares.
  *
  * The model mirrors `nadir.v1.SearchSpace` (protocols/nadir/v1/study.proto) field for field but does not
@@ -314,7 +314,7 @@ export function validateSpace(space: SearchSpace, options: { allowRepeatedValues
 }
 
 /**
- * Maps a unit coordinate u ∈ [0, 1) to a value of the domain (AlgoPerf `halton.py` mapping, §4.2 step 6):
+ * Maps a unit coordinate u ∈ [0, 1) to a value of the domain (AlgoPerf `halton.py` mapping of a unit point onto the search space):
  * - float log: min·exp(u·ln(max/min)); float linear: min + u·(max − min);
  *   float reverse_log: min + max − min·exp(u·ln(max/min))
  * - int linear: min + floor(u·(max − min + 1)); int log: round(min·exp(u·ln(max/min))), clamped

@@ -1,6 +1,6 @@
 /**
  * Step Law (Li et al. 2025, "Predictable Scale: Part I — Optimal Hyperparameter Scaling Law in Large
- * Language Model Pretraining", arXiv:2503.04715; github.com/step-law/steplaw @ 32a8f4cc, algorithms.md §5):
+ * Language Model Pretraining", arXiv:2503.04715; github.com/step-law/steplaw @ 32a8f4cc):
  *   η*(N, D) = exp(a) · N^b · D^c,  B*(D) = exp(d) · D^e  (B* in tokens)
  * with the mean of 1000 bootstrap fits (`data/1004_fitted_lr_bs_scaling_model_parameters.csv`):
  * a = 0.586308 (e^a ≈ 1.7973), b = −0.712922, c = 0.307491, d = −0.543542 (e^d ≈ 0.5807), e = 0.570944.
@@ -20,7 +20,7 @@ export const STEP_LAW_COEFFICIENTS = {
 
 /**
  * The rounded constants as the paper states them: η* = 1.79·N^−0.713·D^0.307, B* = 0.58·D^0.571.
- * They differ from the bootstrap means by up to ≈ 2 % in η* (algorithms.md's §5.2 table uses these).
+ * They differ from the bootstrap means by up to ≈ 2 % in η* (the paper's closed-form law quotes these).
  */
 export const STEP_LAW_PAPER_COEFFICIENTS = {
   lrIntercept: Math.log(1.79),

@@ -18,6 +18,8 @@
  *   why it is never applied to raw text here.
  *
  * Line numbers are 1-based physical lines of the (decompressed) file; a record's line is the line it starts on.
+ *
+ * @module @nadir/core/tabular
  */
 import { gunzipSync } from "node:zlib";
 import { InvalidTrialsError } from "./errors.js";

@@ -3,7 +3,7 @@ import { RandomState } from "../src/rng.js";
 import { haltonBases, haltonScramble, haltonSequence, oddPrimesBelow, sample } from "../src/samplers.js";
 import { parseSpaceDocument, pointFromUnit } from "../src/space.js";
 
-// Test vectors: /work/shared/specs/algorithms.md §4.2 (unshuffled, d = 7, n = 5).
+// Test vectors: AlgoPerf halton.py (mlcommons/algorithmic-efficiency), unshuffled, d = 7, n = 5.
 const ARCHIVED_NADAMW = {
   learning_rate: { min: 1e-4, max: 1e-2, scaling: "log" },
   one_minus_beta1: { min: 4e-3, max: 0.1, scaling: "log" },

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { simulateNadamw } from "../src/nadamw.js";
 import { learningRateAt, warmupCosineSchedule } from "../src/schedule.js";
 
-// Test vectors: algorithms.md §1.5 (θ0 = 1, g = [0.5, −0.3, 0.2], α = 0.1, β1 = 0.9, β2 = 0.999, ε = 1e-8, λ = 0.01).
+// Test vectors: three hand-computed NAdamW updates (θ0 = 1, g = [0.5, −0.3, 0.2], α = 0.1, β1 = 0.9, β2 = 0.999, ε = 1e-8, λ = 0.01).
 const base = {
   theta0: 1,
   grads: [0.5, -0.3, 0.2],

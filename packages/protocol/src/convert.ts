@@ -187,6 +187,7 @@ export function studyToSpec(
   if (rawSpace === undefined) {
     throw new InvalidArgumentError(
       `studyToSpec: study.searchSpace is the path ${JSON.stringify(study.searchSpace)}; pass the file's parsed contents`,
+      "/searchSpace",
     );
   }
   const studySeed = study.seed ?? 0;

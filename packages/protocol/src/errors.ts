@@ -1,10 +1,15 @@
 /**
- * Typed errors for everything that can be wrong with bytes received from a peer. Decoding never throws
- * anything else: arbitrary exceptions from the protobuf runtime are caught and mapped onto these classes,
- * so a coordinator can answer a bad frame with a typed `ErrorReply` and carry on.
+ * The one error root of @nadir/protocol. Everything this package throws is a {@link ProtocolError} whose
+ * `code` is one of {@link ProtocolErrorCode}. Decoding never throws anything else: arbitrary exceptions from
+ * the protobuf runtime are caught and mapped onto these classes, so a coordinator can answer a bad frame with
+ * a typed `ErrorReply` and carry on.
  */
 
-/** Machine-readable reason; stable across languages (the Python layer uses the same strings). */
+/**
+ * Machine-readable reason, a closed set. The wire codes (`truncated` … `invalid_argument`) are stable across
+ * languages (the Python layer uses the same strings); `schema_invalid` is raised by the `assert*` JSON
+ * Schema helpers and `internal` only by a bug in this package (a schema that does not compile).
+ */
 export type ProtocolErrorCode =
   | "truncated"
   | "malformed"
@@ -12,14 +17,46 @@ export type ProtocolErrorCode =
   | "oversize"
   | "unknown_body"
   | "frame_count"
-  | "invalid_argument";
+  | "invalid_argument"
+  | "schema_invalid"
+  | "internal";
+
+/** Every value of {@link ProtocolErrorCode}, for exhaustive mapping (e.g. to exit codes). */
+export const PROTOCOL_ERROR_CODES: readonly ProtocolErrorCode[] = [
+  "truncated",
+  "malformed",
+  "version_mismatch",
+  "oversize",
+  "unknown_body",
+  "frame_count",
+  "invalid_argument",
+  "schema_invalid",
+  "internal",
+];
+
+/** Options of the {@link ProtocolError} constructor. */
+export interface ProtocolErrorOptions {
+  /** The underlying exception, if any. */
+  cause?: unknown;
+  /** Where the problem is: a JSON pointer into a document (`/parameters/2/min`) or an argument name. */
+  path?: string;
+}
 
 /** Base class of every protocol error. `code` says what went wrong; `message` says it precisely. */
 export class ProtocolError extends Error {
+  /** What went wrong, from a closed set. */
   readonly code: ProtocolErrorCode;
-  constructor(code: ProtocolErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Where: a JSON pointer into a document or an argument name; "" when the error is about the whole input. */
+  readonly path: string;
+  /**
+   * @param code what went wrong
+   * @param message what exactly, in the user's words
+   * @param options the cause and the path of the offending field
+   */
+  constructor(code: ProtocolErrorCode, message: string, options?: ProtocolErrorOptions) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.path = options?.path ?? "";
     this.name = new.target.name;
   }
 }
@@ -83,8 +120,12 @@ export class FrameCountError extends ProtocolError {
 
 /** A caller passed an argument that can never be encoded (e.g. an envelope without body). */
 export class InvalidArgumentError extends ProtocolError {
-  constructor(message: string) {
-    super("invalid_argument", message);
+  /**
+   * @param message what is wrong with the argument
+   * @param path the argument's name, when the message is about one
+   */
+  constructor(message: string, path = "") {
+    super("invalid_argument", message, { path });
   }
 }
 

@@ -6,6 +6,8 @@
  *   ROUTER -> DEALER: [identity, tag, envelope]   (DEALER receives [tag, envelope])
  *   PUB -> SUB:       [tag "/" study_id, envelope] (SUB filters on the prefix)
  * `tag` is the ASCII string "nadir.v1". There is no empty delimiter frame (that is REQ/REP's convention).
+ *
+ * @module @nadir/protocol/framing
  */
 
 import {
@@ -82,7 +84,10 @@ export interface FrameOptions {
 function maxBytes(opts: FrameOptions | undefined): number {
   const m = opts?.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   if (!Number.isSafeInteger(m) || m <= 0) {
-    throw new InvalidArgumentError(`maxFrameBytes must be a positive safe integer, got ${String(m)}`);
+    throw new InvalidArgumentError(
+      `maxFrameBytes must be a positive safe integer, got ${String(m)}`,
+      "maxFrameBytes",
+    );
   }
   return m;
 }
@@ -106,6 +111,7 @@ export function makeEnvelope(
   if (kinds.length !== 1) {
     throw new InvalidArgumentError(
       `makeEnvelope: body must set exactly one member, got ${kinds.length} (${kinds.join(", ")})`,
+      "body",
     );
   }
   return {

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
+import { ProtocolError } from "./errors.js";
 
 /** One problem found in a document. */
 export interface ValidationIssue {
@@ -25,12 +26,21 @@ export interface ValidationIssue {
 /** Result of a validation: the document (typed) or every issue found, sorted by pointer. */
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: ValidationIssue[] };
 
-/** Thrown by the assert* helpers; carries the issues. */
-export class SchemaValidationError extends Error {
+/**
+ * Thrown by the assert* helpers (code `schema_invalid`); carries every issue, and `path` is the JSON pointer
+ * of the first one.
+ */
+export class SchemaValidationError extends ProtocolError {
+  /** Every issue found, sorted by pointer. */
   readonly issues: ValidationIssue[];
+  /**
+   * @param what the kind of document, e.g. "study"
+   * @param issues the validation issues (at least one)
+   */
   constructor(what: string, issues: ValidationIssue[]) {
-    super(`invalid ${what}:\n${issues.map((i) => `  ${i.message}`).join("\n")}`);
-    this.name = "SchemaValidationError";
+    super("schema_invalid", `invalid ${what}:\n${issues.map((i) => `  ${i.message}`).join("\n")}`, {
+      path: issues[0]?.pointer ?? "",
+    });
     this.issues = issues;
   }
 }
@@ -165,7 +175,7 @@ function validators(): { study: ValidateFunction; space: ValidateFunction } {
     ajv.addSchema(studySchema);
     const space = ajv.getSchema(searchSpaceSchema.$id as string);
     const study = ajv.getSchema(studySchema.$id as string);
-    if (!space || !study) throw new Error("schema compilation failed");
+    if (!space || !study) throw new ProtocolError("internal", "schema compilation failed");
     compiled = { study, space };
   }
   return compiled;

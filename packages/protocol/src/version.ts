@@ -4,6 +4,8 @@
  * (new fields, messages, enum values, body members) and both sides speak min(own minor, peer minor).
  */
 
+import { InvalidArgumentError } from "./errors.js";
+
 /** Major version of this protocol (`package nadir.v1`). */
 export const PROTOCOL_MAJOR = 1;
 /** Minor version of the .proto files in this release. Bump on every additive change. */
@@ -57,8 +59,9 @@ export function negotiateVersion(
     ["own", own],
   ] as const) {
     if (!Number.isInteger(v.major) || v.major < 0 || !Number.isInteger(v.minor) || v.minor < 0) {
-      throw new RangeError(
+      throw new InvalidArgumentError(
         `negotiateVersion: ${name} version must have non-negative integer major and minor, got ${JSON.stringify(v)}`,
+        name,
       );
     }
   }

@@ -6,14 +6,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  decodeEnvelope,
-  decodeFrames,
-  encodeEnvelope,
-  nadir,
-  PROTOCOL_TAG_BYTES,
-  ProtocolError,
-} from "../src/index.js";
+import { decodeEnvelope, decodeFrames, encodeEnvelope, PROTOCOL_TAG_BYTES } from "../src/framing.js";
+import { nadir, ProtocolError } from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = path.join(repoRoot, "protocols", "testdata");
@@ -157,7 +151,9 @@ describe("fuzz: hostile frames give typed errors, never a crash", () => {
           const bytes = Uint8Array.from([0x08, 0x01, ...encodeKey(field, 2), ...varint, 1, 2, 3]);
           const t0 = performance.now();
           const code = outcome(() => decodeEnvelope(bytes));
-          expect(performance.now() - t0).toBeLessThan(50);
+          // A hang or an allocation of the claimed size (≥ 1 MiB, up to 2^63) takes far longer than a second;
+          // the bound is loose because a loaded CI machine can pause any one call for tens of milliseconds.
+          expect(performance.now() - t0).toBeLessThan(1000);
           expect(["truncated", "malformed"]).toContain(code);
         },
       ),

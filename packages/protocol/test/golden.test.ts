@@ -5,14 +5,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  BODY_KINDS,
-  CANONICAL_JSON_OPTIONS,
-  decodeFrames,
-  nadir,
-  PROTOCOL_TAG_BYTES,
-  ProtocolError,
-} from "../src/index.js";
+import { BODY_KINDS, CANONICAL_JSON_OPTIONS, decodeFrames, PROTOCOL_TAG_BYTES } from "../src/framing.js";
+import { nadir, ProtocolError } from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const dir = path.join(repoRoot, "protocols", "testdata");
@@ -74,7 +68,7 @@ describe("golden vectors", () => {
     );
     const a = env.trialAssignment;
     expect(a?.optimizer?.nadamw?.beta1).toBe(1 - (a?.parameters?.one_minus_beta1?.floatValue ?? Number.NaN));
-    // warmup_steps = floor(0.1 * 1000) (AlgoPerf rounding, algorithms.md §2.2)
+    // warmup_steps = floor(0.1 * 1000) (AlgoPerf rounding, jax_nadamw_full_budget.py)
     expect(a?.optimizer?.schedule?.warmupSteps).toBe(Math.floor(0.1 * 1000));
     expect(typeof a?.stepBudget).toBe("number");
   });

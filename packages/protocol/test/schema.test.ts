@@ -2,11 +2,9 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { decodeEnvelope, encodeEnvelope, makeEnvelope } from "../src/framing.js";
 import {
   assertStudy,
-  decodeEnvelope,
-  encodeEnvelope,
-  makeEnvelope,
   nadir,
   SchemaValidationError,
   type StudyJson,

@@ -94,6 +94,7 @@ function getPath(obj: Json, path: string): unknown {
   return cur;
 }
 
+/** Options of {@link curvesFromResults}: where each record keeps its curve and how to read it. */
 export interface ResultsCurveOptions {
   /** Dotted path of the curve in each record, e.g. `learning_curves.matched` or `learning_curve`. */
   field: string;

@@ -5,12 +5,19 @@
  * tuning curve for the k whose median best score lies in the tail.
  */
 import { NoisyQuadraticDistribution } from "@nadir/analysis";
+import { ReportError } from "./errors.js";
 import { toNumber } from "./numbers.js";
 import type { FitSummary } from "./types.js";
 
 /** The part of the distribution's API the overlays use. */
 export interface TailDistribution {
+  /** P(Y ≤ y) under the fitted distribution. */
   cdf(y: number): number;
+  /**
+   * The q-quantile of the best of k draws: F⁻¹(q^(1/k)) when maximising, F⁻¹(1 − (1 − q)^(1/k)) when
+   * minimising (minimize defaults to the fit being convex; Lourie, He & Cho 2025); q = 0.5 gives the
+   * median tuning curve.
+   */
   quantileTuningCurve(k: number, q?: number, minimize?: boolean): number;
 }
 
@@ -22,7 +29,11 @@ export function fittedDistribution(fit: FitSummary): TailDistribution {
 /** `count` points log-spaced on [lo, hi] (lo, hi > 0), ends included. */
 export function logGrid(lo: number, hi: number, count: number): number[] {
   if (!(lo > 0) || !(hi >= lo) || !(count >= 2))
-    throw new RangeError(`logGrid needs 0 < lo <= hi and count >= 2, got lo=${lo}, hi=${hi}, count=${count}`);
+    throw new ReportError(
+      "invalid_argument",
+      !(lo > 0) ? "lo" : !(hi >= lo) ? "hi" : "count",
+      `logGrid needs 0 < lo <= hi and count >= 2, got lo=${lo}, hi=${hi}, count=${count}`,
+    );
   const a = Math.log(lo);
   const b = Math.log(hi);
   return Array.from({ length: count }, (_, i) => Math.exp(a + ((b - a) * i) / (count - 1)));

@@ -1,18 +1,23 @@
 /**
- * @nadir/report — analysis results → vega-lite specs → SVG → one self-contained HTML file.
+ * @nadir/report: analysis results → vega-lite specs → SVG → one self-contained HTML file. The root holds
+ * {@link renderReport}, the input types it validates, the learning-curve readers and the one error root
+ * {@link ReportError}. The plot builders are the sub-entry point `@nadir/report/plots`; number and HTML
+ * formatting is `@nadir/report/format`.
+ *
+ * @module @nadir/report
  */
 
+import * as format from "./numbers.js";
+import * as plots from "./plots.js";
+
 export { curvesFromExport, curvesFromResults, type ResultsCurveOptions } from "./curves.js";
-export { ReportInputError, ReportRenderError } from "./errors.js";
 export {
-  fittedCdf,
-  fittedDistribution,
-  fittedTuningCurve,
-  logGrid,
-  type TailDistribution,
-} from "./fitted.js";
-export { escapeHtml, formatNumber, intervalHtml, toNumber } from "./numbers.js";
-export { prefixIds, renderSvg, roundPathData } from "./render.js";
+  REPORT_ERROR_CODES,
+  ReportError,
+  type ReportErrorCode,
+  ReportInputError,
+  ReportRenderError,
+} from "./errors.js";
 export {
   HIGHLIGHTED_CURVES,
   MAX_BACKGROUND_CURVES,
@@ -22,23 +27,10 @@ export {
   studyName,
 } from "./report.js";
 export {
-  type Bounds,
-  cdfSpec,
-  clipDomain,
-  clipToBounds,
-  curvesDomain,
-  finiteDomain,
-  learningCurvesSpec,
-  listVsRandomSpec,
-  listWorkloadsSpec,
-  robustDomain,
-  tuningCurveSpec,
-} from "./specs.js";
-export { dejaVuWidth } from "./text-metrics.js";
-export {
   type AnalyzeResult,
   type ExtrapolationRow,
   type FitSummary,
+  type GainRow,
   isListWorkloads,
   isUnavailable,
   type JsonNumber,
@@ -51,3 +43,26 @@ export {
   type TuningCurveRow,
   validateReportInput,
 } from "./types.js";
+
+// Deprecated re-exports: plot builders moved to `@nadir/report/plots`, number formatting to
+// `@nadir/report/format`. Kept so that existing imports from the package root keep working; they will be
+// removed in the next minor version.
+
+/** @deprecated Import from `@nadir/report/plots`. */
+export const tuningCurveSpec = plots.tuningCurveSpec;
+/** @deprecated Import from `@nadir/report/plots`. */
+export const cdfSpec = plots.cdfSpec;
+/** @deprecated Import from `@nadir/report/plots`. */
+export const listVsRandomSpec = plots.listVsRandomSpec;
+/** @deprecated Import from `@nadir/report/plots`. */
+export const listWorkloadsSpec = plots.listWorkloadsSpec;
+/** @deprecated Import from `@nadir/report/plots`. */
+export const learningCurvesSpec = plots.learningCurvesSpec;
+/** @deprecated Import from `@nadir/report/plots`. */
+export const renderSvg = plots.renderSvg;
+/** @deprecated Import from `@nadir/report/plots`. */
+export const clipToBounds = plots.clipToBounds;
+/** @deprecated Import from `@nadir/report/format`. */
+export const formatNumber = format.formatNumber;
+/** @deprecated Import from `@nadir/report/format`. */
+export const intervalHtml = format.intervalHtml;

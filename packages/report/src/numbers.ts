@@ -1,3 +1,10 @@
+/**
+ * @nadir/report/format: number and HTML formatting of the report: JSON numbers with ±∞ and NaN, digits without
+ * exponents, intervals as HTML.
+ *
+ * @module @nadir/report/format
+ */
+import { ReportError } from "./errors.js";
 import type { JsonNumber } from "./types.js";
 
 /** Reads a JSON number of the analyze output: "inf" → +∞, "-inf" → −∞, "nan" → NaN. */
@@ -37,7 +44,7 @@ function minus(s: string): string {
  */
 export function formatNumber(x: number, digits = 4): string {
   if (!Number.isInteger(digits) || digits < 1 || digits > 21)
-    throw new RangeError(`digits must be an integer in 1..21, got ${digits}`);
+    throw new ReportError("invalid_argument", "digits", `digits must be an integer in 1..21, got ${digits}`);
   if (Number.isNaN(x)) return "n/a";
   if (x === Number.POSITIVE_INFINITY) return "unbounded above";
   if (x === Number.NEGATIVE_INFINITY) return "unbounded below";

@@ -1,7 +1,8 @@
 /**
  * vega-lite specs for the report's plots. Each builder takes plain numbers (already read from the
  * analyze JSON) and returns a spec with inline data only. Infinite band edges (an unbounded
- * simultaneous band, see shared/specs/opda.md §1.4) are drawn at the edge of the plot and flagged
+ * simultaneous band: Lourie, Cho & He 2024, "Show Your Work with Confidence",
+ * arXiv:2311.09480, where the lower band edge of the CDF reaches 0 before the sample minimum) are drawn at the edge of the plot and flagged
  * in the data (`unbounded`), never dropped.
  */
 import type { TopLevelSpec } from "vega-lite";
@@ -104,6 +105,7 @@ function pct(confidence: number): string {
   return `${+(confidence * 100).toFixed(2)}%`;
 }
 
+/** Input of {@link tuningCurveSpec}: the median tuning curve with its band, the fit and the extrapolation. */
 export interface TuningPlotInput {
   n: number;
   confidence: number;
@@ -247,6 +249,7 @@ export function tuningCurveSpec(p: TuningPlotInput): TopLevelSpec {
   return { ...base(layout), layer: layers } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link cdfSpec}: the empirical CDF with its simultaneous band and the fitted CDF. */
 export interface CdfPlotInput {
   confidence: number;
   metric: string;
@@ -405,6 +408,7 @@ export function cdfSpec(p: CdfPlotInput): TopLevelSpec {
   } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link listVsRandomSpec}: a list's scores in order against random search's tuning curve. */
 export interface ListPlotInput {
   confidence: number;
   metric: string;
@@ -499,6 +503,7 @@ export function listVsRandomSpec(p: ListPlotInput): TopLevelSpec {
   return { ...base(p.layout), layer: layers } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link learningCurvesSpec}: background and highlighted learning curves. */
 export interface CurvesPlotInput {
   metric: string;
   xLabel: string;
@@ -584,6 +589,7 @@ export function learningCurvesSpec(p: CurvesPlotInput): TopLevelSpec {
   return { ...base(p.layout), layer: layers } as unknown as TopLevelSpec;
 }
 
+/** Input of {@link listWorkloadsSpec}: the equivalent random-search budget of a list per workload. */
 export interface ListWorkloadsPlotInput {
   /** List length K: the budget at which list and random search cost the same. */
   listLength: number;

@@ -161,6 +161,10 @@ export interface SampleCounts {
   checked?: boolean;
 }
 
+/**
+ * What {@link renderReport} renders: the `nadir analyze --json` result plus optional sections (each takes its
+ * data or `{ unavailable: "<why>" }`) and presentation fields with documented fallbacks.
+ */
 export interface ReportInput {
   /** Shown as the page title; defaults to "<study>: tuning report" or "Nadir tuning report". */
   title?: string;

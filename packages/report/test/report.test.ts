@@ -2,19 +2,20 @@ import { NoisyQuadraticDistribution } from "@nadir/analysis";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type AnalyzeResult,
-  escapeHtml,
-  fittedCdf,
-  fittedDistribution,
-  fittedTuningCurve,
-  formatNumber,
-  logGrid,
-  prefixIds,
+  ReportError,
   ReportInputError,
   renderReport,
   SECTION_IDS,
-  toNumber,
-  tuningCurveSpec,
 } from "../src/index.js";
+import { escapeHtml, formatNumber, toNumber } from "../src/numbers.js";
+import {
+  fittedCdf,
+  fittedDistribution,
+  fittedTuningCurve,
+  logGrid,
+  prefixIds,
+  tuningCurveSpec,
+} from "../src/plots.js";
 import { analyzeLike, atPath, debertaCurves, derivedScores, numberSpans } from "./fixtures.js";
 
 let analysis: AnalyzeResult;
@@ -210,7 +211,7 @@ describe("fitted overlays", () => {
     const g = logGrid(1, 1024, 11);
     expect(g[0]).toBe(1);
     for (const [i, v] of g.entries()) expect(v).toBeCloseTo(2 ** i, 9);
-    expect(() => logGrid(0, 1, 3)).toThrow(RangeError);
+    expect(() => logGrid(0, 1, 3)).toThrow(ReportError);
   });
 });
 

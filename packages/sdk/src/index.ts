@@ -9,8 +9,13 @@
  *
  * All values are the protocol's plain-object shapes (`nadir.v1.*.$Properties`), so what a plugin sees is
  * exactly what the journal stores and what crosses the wire.
+ *
+ * @module @nadir/sdk
  */
 import type { nadir } from "@nadir/protocol";
+import { SdkError } from "./errors.js";
+
+export { SDK_ERROR_CODES, SdkError, type SdkErrorCode } from "./errors.js";
 
 /** A study as the coordinator and suggesters see it. */
 export type StudySpec = nadir.v1.StudySpec.$Properties;
@@ -67,6 +72,11 @@ export interface SuggestBatch {
 export interface Suggester {
   /** Recorded with every trial it creates, e.g. "halton", "list:algoperf-nadamw-5". */
   readonly name: string;
+  /**
+   * Proposes up to `count` new points.
+   * @param count how many trials the coordinator wants to create now
+   * @param ctx the study, its history and the pending trials
+   */
   suggest(count: number, ctx: SuggestContext): SuggestBatch | Promise<SuggestBatch>;
   /** Terminal (or reported) trials; optional for stateless suggesters. */
   observe?(results: readonly TrialResult[]): void | Promise<void>;
@@ -98,8 +108,15 @@ export interface StopDecision {
  * sequence of calls so that replay reproduces it.
  */
 export interface Stopper {
+  /** Recorded with every PRUNED event it causes, e.g. "asha". */
   readonly name: string;
+  /**
+   * Judges one accepted intermediate report.
+   * @param trial the running attempt, with its measurements so far (this one last)
+   * @param measurement the new measurement
+   */
   onReport(trial: TrialView, measurement: Measurement): StopDecision;
+  /** Called when an attempt ends (any terminal state), so stateful rules can record its result. */
   onTerminal?(result: TrialResult): void;
 }
 
@@ -108,7 +125,9 @@ export type TrialEvent = nadir.v1.TrialEvent.$Properties;
 
 /** Receives every trial event, after it was journaled. Must not throw (errors are logged and dropped). */
 export interface EventSink {
+  /** Receives one journaled event, in journal order. */
   onEvent(event: TrialEvent): void | Promise<void>;
+  /** Flushes and releases resources when the coordinator stops. */
   close?(): void | Promise<void>;
 }
 
@@ -125,12 +144,19 @@ export function parameterValue(v: ParameterValue | null | undefined): number | s
 /**
  * The objective value of a measurement, oriented so that smaller is better: the metric itself when
  * minimising, its negation when maximising. NaN when the metric is missing.
+ * @param m the measurement (may be missing)
+ * @param metric the metric's name
  * @param direction nadir.v1.Direction (1 = MINIMIZE, 2 = MAXIMIZE)
+ * @throws SdkError (`invalid_argument`, path `direction`) for any other direction
  */
 export function orientedValue(m: Measurement | null | undefined, metric: string, direction: number): number {
   const raw = m?.metrics?.[metric];
   if (raw === undefined || raw === null) return Number.NaN;
   if (direction === 2) return -raw;
   if (direction === 1) return raw;
-  throw new RangeError(`orientedValue: direction must be 1 (MINIMIZE) or 2 (MAXIMIZE), got ${direction}`);
+  throw new SdkError(
+    "invalid_argument",
+    "direction",
+    `orientedValue: direction must be 1 (MINIMIZE) or 2 (MAXIMIZE), got ${direction}`,
+  );
 }

@@ -5,22 +5,30 @@
  * them and are re-sent after a reconnect (a restarted coordinator answers NOT_WELCOMED; the worker says
  * Hello again listing its attempts, and the coordinator re-attaches them), so no result is lost and none is
  * counted twice (results are idempotent per (study, trial, attempt, sequence)).
+ *
+ * @module @nadir/worker
  */
 
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { BodyInit, Envelope } from "@nadir/protocol";
+import { helloKeyProof, nadir, PROTOCOL_MAJOR, PROTOCOL_MINOR, ProtocolError } from "@nadir/protocol";
 import {
+  type BodyInit,
   decodeFrames,
+  type Envelope,
   encodeEnvelope,
-  helloKeyProof,
-  nadir,
-  PROTOCOL_MAJOR,
-  PROTOCOL_MINOR,
   PROTOCOL_TAG_BYTES,
-  ProtocolError,
-} from "@nadir/protocol";
+} from "@nadir/protocol/framing";
 import * as zmq from "zeromq";
+import { TrialFailure, WorkerError, WorkerRefusedError } from "./errors.js";
+
+export {
+  TrialFailure,
+  WORKER_ERROR_CODES,
+  WorkerError,
+  type WorkerErrorCode,
+  WorkerRefusedError,
+} from "./errors.js";
 
 const v1 = nadir.v1;
 
@@ -54,17 +62,6 @@ export interface TrainResult {
   elapsedSeconds?: number;
 }
 
-/** Throw this from a training function to end the attempt with a specific failure kind. */
-export class TrialFailure extends Error {
-  constructor(
-    readonly kind: nadir.v1.FailureKind,
-    message: string,
-  ) {
-    super(message);
-    this.name = "TrialFailure";
-  }
-}
-
 /** Trains one attempt. Return the final measurement; throw to fail. */
 export type TrainFn = (ctx: TrialContext) => Promise<TrainResult>;
 
@@ -79,6 +76,7 @@ export interface WorkerOptions {
   workloads?: string[];
   /** CURVE client settings: the coordinator's public key and this worker's key pair (Z85). */
   curve?: { serverPublicKey: string; publicKey: string; secretKey: string };
+  /** Receives one line per connection event (Hello, Welcome, reconnects, refusals); default: silent. */
   log?: (line: string) => void;
 }
 
@@ -106,17 +104,6 @@ function plain(v: nadir.v1.ParameterValue.$Properties | undefined): Value | unde
   if (v.stringValue !== undefined && v.stringValue !== null) return v.stringValue;
   if (v.boolValue !== undefined && v.boolValue !== null) return v.boolValue;
   return undefined;
-}
-
-/** Raised when the coordinator refuses this worker (Refused). */
-export class WorkerRefusedError extends Error {
-  constructor(
-    readonly reason: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = "WorkerRefusedError";
-  }
 }
 
 /** A worker process's connection to a coordinator (see the module comment). */
@@ -155,12 +142,18 @@ export class NadirWorker {
     private readonly train: TrainFn,
   ) {
     if (!/^(tcp|ipc|inproc):\/\//.test(options.endpoint ?? ""))
-      throw new RangeError(
+      throw new WorkerError(
+        "invalid_argument",
+        "endpoint",
         `endpoint must be tcp://, ipc:// or inproc://, got ${JSON.stringify(options.endpoint)}`,
       );
     const cap = options.capacity ?? 1;
     if (!(Number.isInteger(cap) && cap >= 1 && cap <= 4096))
-      throw new RangeError(`capacity must be an integer in 1..4096, got ${cap}`);
+      throw new WorkerError(
+        "invalid_argument",
+        "capacity",
+        `capacity must be an integer in 1..4096, got ${cap}`,
+      );
     this.capacity = cap;
     this.peerId = options.peerId ?? `${hostname()}-${process.pid}`;
     this.log = options.log ?? (() => {});

@@ -3,8 +3,9 @@
  * answer only once the record is durable. Handlers change state only through the hub's `commit` (journal
  * then the state book's apply path); they hold no state of their own.
  */
-import type { Envelope } from "@nadir/protocol";
+
 import { nadir, negotiateVersion } from "@nadir/protocol";
+import type { Envelope } from "@nadir/protocol/framing";
 import type { Measurement } from "@nadir/sdk";
 import type { JournalEntry } from "../journal.js";
 import {

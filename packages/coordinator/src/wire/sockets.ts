@@ -3,8 +3,8 @@
  * CURVE settings and ZAP allow-list. Every outgoing message is built by @nadir/protocol's envelope builder
  * and leaves through one send queue per socket (zeromq.js allows one send in flight per socket).
  */
-import type { BodyInit } from "@nadir/protocol";
-import { encodeEnvelope, makeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol";
+import type { BodyInit } from "@nadir/protocol/framing";
+import { encodeEnvelope, makeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol/framing";
 import * as zmq from "zeromq";
 import { SendQueue } from "../send-queue.js";
 import { ZapAllowList } from "../zap.js";
