@@ -47,11 +47,17 @@ export class ReplayDataError extends Error {
   }
 }
 
-interface DatasetDef {
+/** A recorded dataset `nadir run --replay` can serve: its file, objective, search space and row parser. */
+export interface DatasetDef {
+  /** File name of the recorded runs (JSON Lines). */
   file: string;
+  /** One line for people. */
   description: string;
+  /** The metric a replayed run reports and its direction. */
   objective: { metric: string; direction: "minimize" | "maximize" };
+  /** The search space the recorded search drew from. */
   space: ReplayDataset["space"];
+  /** One recorded row to a run (`line` is 1-based, for error messages). */
   parse(row: Record<string, unknown>, line: number): ReplayRun;
 }
 

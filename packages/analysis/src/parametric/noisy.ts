@@ -60,7 +60,8 @@ export class NoisyQuadraticDistribution {
   private readonly sd: number;
 
   /**
-   * @param a, b support of the quadratic part (a ≤ b)
+   * @param a lower end of the quadratic part's support (a ≤ b)
+   * @param b upper end of the quadratic part's support
    * @param c effective dimension, integer 1..10
    * @param o standard deviation of the additive normal noise (finite, ≥ 0)
    * @param convex true: minimization (the best possible score is a); false: maximization (b)
