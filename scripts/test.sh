@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test: TypeScript (vitest), Python (pytest) and the consumer test (scripts/consumer-test.sh).
+# Runs every test: lint, the API-doc check, TypeScript (vitest), Python (pytest) and the consumer test
+# (scripts/consumer-test.sh).
 # Does its own set-up first.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,6 +11,8 @@ export NADIR_PYTHON="$root/.venv/bin/python"
 status=0
 echo "== Lint and format (biome)"
 pnpm -s lint || status=1
+echo "== API docs (TypeDoc: every export of every package documented, links valid)"
+bash scripts/api-docs.sh check || status=1
 echo "== TypeScript tests (vitest)"
 pnpm -s exec vitest run || status=1
 echo "== Python tests (pytest)"
