@@ -35,7 +35,7 @@ import {
   type TrialState,
 } from "./state/book.js";
 import { specFingerprint, validateStudySpec } from "./study.js";
-import { COORDINATOR_AGENT, Handlers, type Hub } from "./wire/handlers.js";
+import { COORDINATOR_AGENT, Handlers } from "./wire/handlers.js";
 import { type Peer, PeerTable } from "./wire/peers.js";
 import { RateLimiter } from "./wire/rate-limit.js";
 import { type CurveOptions, WireSockets } from "./wire/sockets.js";
@@ -79,6 +79,12 @@ export interface CoordinatorOptions {
   compactEvery?: number;
   /** Extra suggester plugins, tried before the built-ins. */
   suggesters?: SuggesterFactory[];
+  /**
+   * Receives one human-readable line, without a trailing newline, per event worth an operator's
+   * attention: torn journal tails, dropped peers, preemptions, finished studies, suggester failures,
+   * compactions, bad messages (the first 20, then every 1000th, so a misbehaving peer cannot flood it).
+   * Called synchronously on the event loop, so it should not block. Default: discard.
+   */
   log?: (line: string) => void;
 }
 
@@ -93,12 +99,26 @@ export class CoordinatorConfigError extends Error {
 type ResolvedOptions = Required<Omit<CoordinatorOptions, "eventsBind" | "curve" | "suggesters">> &
   CoordinatorOptions;
 
-/** The trial coordinator (see the module comment). */
-export class Coordinator implements Hub, SuggesterLink {
+/**
+ * The trial coordinator (see the module comment).
+ *
+ * It is also the wire handlers' hub: `new Handlers(this)` checks that it fits the internal `Hub` interface
+ * structurally. The class does not declare `implements Hub`, and the members typed with wire types
+ * (`peers`, `sockets`, `status`) are marked internal, so that those types stay out of the public API.
+ */
+export class Coordinator implements SuggesterLink {
   readonly sessionId = randomUUID();
   private readonly opts: ResolvedOptions;
   readonly book: StateBook;
+  /**
+   * Connected peers and which connection holds which running attempt (wire shell state).
+   * @internal
+   */
   readonly peers = new PeerTable();
+  /**
+   * The ROUTER (+ PUB) sockets and their send queues (wire shell state).
+   * @internal
+   */
   readonly sockets: WireSockets;
   private readonly scheduler: Scheduler<Peer>;
   private readonly handlers: Handlers;
@@ -382,6 +402,11 @@ export class Coordinator implements Hub, SuggesterLink {
     });
   }
 
+  /**
+   * Shows a trial that just finished to its study's suggester (e.g. a model-based one updating on the
+   * result), in the background: a suggester that throws is logged, never propagated to the handler that
+   * recorded the result.
+   */
   observe(t: TrialState): void {
     void this.scheduler.observe(t);
   }
@@ -423,14 +448,17 @@ export class Coordinator implements Hub, SuggesterLink {
     }
   }
 
+  /** Counts one protocol error answered to a peer (reported by {@link Coordinator.errorsAnswered}). */
   countError(): void {
     this.malformedCount += 1;
   }
 
+  /** Wall-clock time in Unix ms (Date.now()): the handlers' clock for lease and liveness checks. */
   now(): number {
     return Date.now();
   }
 
+  /** Passes one line to {@link CoordinatorOptions.log}. */
   log(line: string): void {
     this.opts.log(line);
   }
@@ -530,6 +558,11 @@ export class Coordinator implements Hub, SuggesterLink {
     this.limiter.sweep(now, (k) => this.peers.has(k));
   }
 
+  /**
+   * Asks for one assignment pass over the connected workers on the next event-loop turn (setImmediate).
+   * Calls made before it runs share that pass, so a burst of results or Hellos costs one pass, not one
+   * each; does nothing once stopping.
+   */
   schedule(): void {
     if (this.scheduled || this.stopping) return;
     this.scheduled = true;
@@ -606,6 +639,7 @@ export class Coordinator implements Hub, SuggesterLink {
   /**
    * A StatusResponse for `asker`. Observers (the `nadir status` role) see every peer; workers and
    * suggesters see only their own entry, so peer ids do not leak to peers that have no use for them.
+   * @internal
    */
   status(ids: string[], asker: Peer): nadir.v1.StatusResponse.$Properties {
     const studies = [...this.book.studies.values()].filter(
@@ -680,6 +714,11 @@ export class Coordinator implements Hub, SuggesterLink {
     }
   }
 
+  /**
+   * Settles the pending {@link Coordinator.requestSuggestions} call whose message id `env` correlates:
+   * resolves it with a SuggestResponse, rejects it for any other body (an error reply). Answers that match
+   * no pending request (late, after the timeout, or unsolicited) are ignored.
+   */
   onSuggesterAnswer(env: Envelope): void {
     const pending = this.pendingSuggest.get(env.correlationId);
     if (!pending) return;

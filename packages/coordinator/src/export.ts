@@ -33,7 +33,13 @@ export class ExportError extends Error {
   }
 }
 
-type Row = Record<string, string | number | boolean | null>;
+/**
+ * One row of the trial table ({@link trialRows}): column name -> value, columns as in the module comment.
+ * Values are strings (state, suggester, categorical parameters), numbers (ids, seed, numeric parameters,
+ * metrics, steps, elapsed_seconds in seconds), booleans (boolean parameters) or null for a missing value
+ * (an empty CSV field).
+ */
+export type ExportRow = Record<string, string | number | boolean | null>;
 
 function stateName(s: number | null | undefined): string {
   return (nadir.v1.TrialState[s ?? 0] ?? "TRIAL_STATE_UNSPECIFIED").replace(/^TRIAL_STATE_/, "");
@@ -71,7 +77,7 @@ export function journalProgress(dir: string): { counts: StudyCounts[]; problem: 
 export function trialRows(
   spec: nadir.v1.StudySpec,
   trials: readonly (TrialResult & { replicate: number })[],
-): { columns: string[]; rows: Row[] } {
+): { columns: string[]; rows: ExportRow[] } {
   const paramNames = (spec.searchSpace?.parameters ?? []).map((p) => p.name ?? "");
   const extraParams = new Set<string>();
   const metricNames = new Set<string>();
@@ -99,7 +105,7 @@ export function trialRows(
     ...(hasTarget ? ["steps_to_target"] : []),
   ];
   const rows = trials.map((t) => {
-    const row: Row = {
+    const row: ExportRow = {
       study: spec.studyId,
       trial: t.trial?.trialId ?? 0,
       attempt: t.trial?.attempt ?? 0,

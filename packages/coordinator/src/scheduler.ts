@@ -52,6 +52,7 @@ export interface SchedulerHost<W extends WorkerSlot> {
   wake(): void;
   /** Something that may end a study happened. */
   settled(): void;
+  /** One human-readable line (suggester failures and retries, journal append failures); never throws. */
   log(line: string): void;
   /** Clock (ms). */
   now(): number;

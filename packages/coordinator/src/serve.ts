@@ -23,6 +23,10 @@ export interface ServeOptions {
   maxFrameBytes?: number;
   rateLimitPerSecond?: number;
   compactEvery?: number;
+  /**
+   * Receives one human-readable line per event worth an operator's attention (the coordinator's log, see
+   * CoordinatorOptions.log, plus torn journal tails found on open). Default: discard.
+   */
   log?: (line: string) => void;
 }
 

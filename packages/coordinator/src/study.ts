@@ -25,6 +25,11 @@ export class StudyValidationError extends Error {
   }
 }
 
+/**
+ * The protobuf StudySpec (`nadir.v1.StudySpec` of @nadir/protocol) that the coordinator serves and
+ * journals, as {@link studyFromJson} and {@link loadStudyFile} return it: named here so that callers need
+ * not import the generated namespace.
+ */
 export type StudySpec = nadir.v1.StudySpec;
 
 const D = nadir.v1.Direction;

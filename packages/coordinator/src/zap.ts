@@ -78,6 +78,11 @@ export class ZapAllowList {
     }
   }
 
+  /**
+   * Closes the handler's socket, which ends its request loop. Close it only after the CURVE server
+   * sockets it guards (WireSockets.close does): with no handler bound, libzmq (ZMQ_ZAP_ENFORCE_DOMAIN off,
+   * the default) admits every CURVE client instead of refusing it.
+   */
   close(): void {
     this.sock?.close();
   }

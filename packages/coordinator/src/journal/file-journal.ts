@@ -53,11 +53,35 @@ export interface ReplayReport {
  * first) in one atomic step.
  */
 export interface TrialStore {
+  /**
+   * Opens the store once, before any other call, and returns every record needed to rebuild the state in
+   * append order (from the newest snapshot on), with what was repaired. The coordinator applies the
+   * records to its state book through the same `apply*` path as live records, so replay and live serving
+   * cannot disagree. Throws (e.g. {@link JournalCorruptError}) for a history it cannot trust, rather than
+   * serving from a partial one.
+   */
   open(): { records: JournalRecord[]; report: ReplayReport };
+  /**
+   * Appends one record; the store assigns its sequence number and, when unset, its time. Records become
+   * durable in append order. The promise resolves once the record is as durable as the backend promises
+   * (the coordinator acknowledges a result or sends an assignment only after that) and rejects when it
+   * cannot be stored (the store then refuses further appends).
+   */
   append(entry: JournalEntry): Promise<void>;
   /** Records appended since the last compaction (to decide when to compact). */
   readonly recordsSinceCompaction: number;
+  /**
+   * Replaces the whole history with `entries` (a Snapshot first, then the records still needed for live
+   * trials) in one atomic step: after a crash, {@link TrialStore.open} returns either the old history or
+   * the new one, never a mix. Bounds replay time and disk use for long studies. Appends made while it
+   * runs are kept, after the new history. Resets {@link TrialStore.recordsSinceCompaction} to
+   * `entries.length`.
+   */
   compact(entries: JournalEntry[]): Promise<void>;
+  /**
+   * Waits for pending appends, makes them durable and releases the backend; resolves when done. Appends
+   * after it are not stored ({@link FileJournal} rejects them). Called once, by Coordinator.stop().
+   */
   close(): Promise<void>;
 }
 
@@ -322,12 +346,17 @@ function fdatasync(fd: number): Promise<void> {
 /** A {@link TrialStore} that keeps nothing (for `nadir serve` without --journal, and benchmarks). */
 export class MemoryStore implements TrialStore {
   private count = 0;
+  /** Returns no records and a clean report: every open starts an empty history. */
   open(): { records: JournalRecord[]; report: ReplayReport } {
     return {
       records: [],
       report: { segments: [], records: 0, truncatedBytes: 0, truncationReason: "", lastSequence: 0 },
     };
   }
+  /**
+   * Counts the record and drops it; resolves at once. Nothing survives the process, so a restarted
+   * coordinator starts its studies over.
+   */
   append(_entry: JournalEntry): Promise<void> {
     this.count += 1;
     return Promise.resolve();
@@ -335,10 +364,12 @@ export class MemoryStore implements TrialStore {
   get recordsSinceCompaction(): number {
     return this.count;
   }
+  /** Keeps nothing either; only resets the count of records since compaction to `entries.length`. */
   compact(entries: JournalEntry[]): Promise<void> {
     this.count = entries.length;
     return Promise.resolve();
   }
+  /** Nothing to flush or release; resolves at once (appends after it still resolve). */
   close(): Promise<void> {
     return Promise.resolve();
   }

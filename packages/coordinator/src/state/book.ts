@@ -35,9 +35,21 @@ export class SequenceSet {
   private contiguous = 0;
   /** Created on the first out-of-order number only: most attempts never need it (memory per trial). */
   private above: Set<number> | undefined;
+  /**
+   * Whether report number `seq` was seen (added) before: the duplicate check that makes a report resent
+   * after a lost acknowledgement, or a record re-applied during replay, change nothing. Also true for
+   * numbers inside a gap given up on (see {@link SequenceSet.add}).
+   */
   has(seq: number): boolean {
     return seq <= this.contiguous || (this.above?.has(seq) ?? false);
   }
+  /**
+   * Records report number `seq` as seen (numbering starts at 1; adding a number already seen changes
+   * nothing). In-order numbers only advance a counter, so memory stays O(1); an out-of-order number is
+   * kept in a set until the gap below it fills. Memory is bounded: past 4,096 pending out-of-order numbers
+   * the gap below the smallest one is treated as seen, so a late report from inside it is then taken for
+   * a duplicate.
+   */
   add(seq: number): void {
     if (seq <= this.contiguous) return;
     if (seq === this.contiguous + 1 && !this.above) {
@@ -251,6 +263,11 @@ export class StateBook {
     return undefined;
   }
 
+  /**
+   * StudyCreated: adds the study, ACTIVE, with no trials, its spec fingerprint and the stopper its spec
+   * names. A study id already present is left as it is (the first spec journaled wins, and re-applying the
+   * record is idempotent).
+   */
   applyStudyCreated(spec: nadir.v1.StudySpec): void {
     if (this.studies.has(spec.studyId)) return;
     this.studies.set(spec.studyId, {
@@ -271,11 +288,18 @@ export class StateBook {
     });
   }
 
+  /** StudyStateChanged: sets the study's state (e.g. COMPLETED once its budget is spent); unknown ids are ignored. */
   applyStudyState(c: nadir.v1.StudyStateChanged.$Properties): void {
     const st = this.studies.get(c.studyId ?? "");
     if (st) st.state = c.state ?? st.state;
   }
 
+  /**
+   * TrialCreated: adds the trial QUEUED at the back of its study's queue with its parameters, seed,
+   * suggester, list index and replicate, and advances the study's next trial id past it. Replicate 0
+   * counts a new point (the suggester's position); `metadata.exhausted = "true"` marks the suggester
+   * exhausted. Ignored for an unknown study or a trial id already present (idempotent).
+   */
   applyTrialCreated(tc: nadir.v1.TrialCreated.$Properties): void {
     const st = this.studies.get(tc.trial?.studyId ?? "");
     if (!st) return;
@@ -317,6 +341,13 @@ export class StateBook {
     if (tc.metadata?.exhausted === "true") st.exhausted = true;
   }
 
+  /**
+   * AttemptAssigned: the trial leaves the queue and its attempt (the record's, else the next one) becomes
+   * RUNNING on the named worker, with fresh measurements and report numbers, `started = at` (the record's
+   * time, Unix ms) and a lease of `leaseMs` from the clock's now. A newer attempt supersedes one still
+   * marked running. Ignored for an unknown or finished trial, or when the same attempt already runs
+   * (idempotent).
+   */
   applyAssigned(a: nadir.v1.AttemptAssigned.$Properties, at: number): void {
     const t = this.trial(a.assignment?.trial);
     if (!t || isTerminal(t.state)) return;
@@ -387,6 +418,12 @@ export class StateBook {
     return replay ? undefined : decision;
   }
 
+  /**
+   * TrialCompleted: the running attempt ends COMPLETED at `at` (Unix ms) with the record's final
+   * measurement (else its last report), its target outcome (not reached when the study has a target and
+   * the record says none), and the study's best value updated. Ignored unless the record names the
+   * current running attempt, so a duplicate or a late result of a lost attempt changes nothing.
+   */
   applyCompleted(c: nadir.v1.TrialCompleted.$Properties, at: number): void {
     const t = this.current(c.trial);
     if (!t) return;
@@ -395,6 +432,13 @@ export class StateBook {
     this.finish(t, S.TRIAL_STATE_COMPLETED, at, c.final as Measurement | undefined);
   }
 
+  /**
+   * TrialFailed, by failure kind: DIVERGED and INFEASIBLE end the trial in that state (INFEASIBLE may name
+   * a trial that never ran); PREEMPTED re-queues it as a new attempt (FAILED after
+   * {@link MAX_PREEMPTED_ATTEMPTS}); any other kind counts a failure and re-queues it until
+   * `budget.maxAttemptsPerTrial` (default 1) failures, then ends it FAILED. `at` is the record's time (Unix
+   * ms). Ignored for a finished trial or, except INFEASIBLE, an attempt that is not the running one.
+   */
   applyFailed(f: nadir.v1.TrialFailed.$Properties, at: number): void {
     const K = v1.FailureKind;
     // An infeasible point ends before any attempt ran; every other failure ends the running attempt.
@@ -418,6 +462,13 @@ export class StateBook {
     }
   }
 
+  /**
+   * TrialStopped (the worker's answer to a StopTrial), by stop reason: PRUNED ends the trial PRUNED;
+   * TARGET_REACHED ends it COMPLETED; LEASE_REVOKED and PAUSED re-queue it as a new attempt (as a
+   * preemption, FAILED after {@link MAX_PREEMPTED_ATTEMPTS}); any other reason ends it ABANDONED. The
+   * record's last measurement becomes the final one; `at` is the record's time (Unix ms). Ignored unless
+   * the record names the current running attempt.
+   */
   applyStopped(s: nadir.v1.TrialStopped.$Properties, at: number): void {
     const t = this.current(s.trial);
     if (!t) return;
