@@ -4,7 +4,7 @@
  * Reference: G. Silva, P. Rodriguez, "Gradient histograms for Adam-type optimizers: choosing the epsilon
  * safeguard" (arXiv 2311.11532; v1 "Optimal Hyperparameter ε for Adaptive Stochastic Optimizers through
  * Gradient Histograms"; Neural Computing & Applications 2024, doi 10.1007/s00521-024-10302-2). Only the
- * abstract was verified (algorithms.md §6): the paper estimates a reduced ε search space from histograms
+ * abstract was verified: the paper estimates a reduced ε search space from histograms
  * of |∂L/∂θ| and claims a worst case 2× narrower than trial and error. Its Algorithm 1, binning and
  * training window were NOT available, so the rule below is our own working hypothesis, not the paper's.
  *
@@ -94,12 +94,15 @@ export function poolHistograms(histograms: readonly Log10Histogram[]): Required<
   if (histograms.length === 0) throw new InvalidArgumentError("poolHistograms: need at least one histogram");
   const first = histograms[0] as Log10Histogram;
   const edges = [...first.binEdges];
-  if (edges.length < 2) throw new InvalidArgumentError("binEdges must have at least 2 entries");
+  if (edges.length < 2)
+    throw new InvalidArgumentError("binEdges must have at least 2 entries", { path: "binEdges" });
   for (let i = 0; i < edges.length; i++) {
     const e = edges[i] as number;
     if (!Number.isFinite(e)) throw new InvalidArgumentError(`binEdges[${i}] is not finite`);
     if (i > 0 && !(e > (edges[i - 1] as number)))
-      throw new InvalidArgumentError(`binEdges must be strictly increasing (index ${i})`);
+      throw new InvalidArgumentError(`binEdges must be strictly increasing (index ${i})`, {
+        path: "binEdges",
+      });
   }
   const counts = new Array<number>(edges.length - 1).fill(0);
   let under = 0;
@@ -160,10 +163,12 @@ export function histogramQuantile(
   h: Required<Log10Histogram>,
   p: number,
 ): { log10: number; censored: boolean } {
-  if (!(p >= 0 && p <= 1)) throw new InvalidArgumentError(`quantile must be in [0, 1], got ${p}`);
+  if (!(p >= 0 && p <= 1))
+    throw new InvalidArgumentError(`quantile must be in [0, 1], got ${p}`, { path: "quantile" });
   const inside = h.counts.reduce((a, b) => a + b, 0);
   const n = h.underflowCount + inside + h.overflowCount;
-  if (n === 0) throw new InvalidArgumentError("histogram has no positive finite entries");
+  if (n === 0)
+    throw new InvalidArgumentError("histogram has no positive finite entries", { path: "histogram" });
   const edges = h.binEdges;
   const r = p * n;
   if (r < h.underflowCount || (r === h.underflowCount && h.underflowCount > 0 && inside === 0)) {

@@ -47,7 +47,14 @@ export {
 } from "./special/beta.js";
 export { binomialPmf, poissonPmf } from "./special/binomial.js";
 // ---- Nonparametric (owned by the nonparametric half) ------------------------------------------
-export { InvalidArgumentError, NumericalError } from "./special/errors.js";
+export {
+  ANALYSIS_ERROR_CODES,
+  AnalysisError,
+  type AnalysisErrorCode,
+  type AnalysisErrorOptions,
+  InvalidArgumentError,
+  NumericalError,
+} from "./special/errors.js";
 export { logBeta, logBinomialCoefficient, logGamma } from "./special/gamma.js";
 export {
   kolmogorovSmirnovCdf,

@@ -138,7 +138,9 @@ const K_PER_DOUBLING = 16;
  */
 export function tuningCurveKs(maxK: number, n?: number): number[] {
   if (!Number.isInteger(maxK) || maxK < 1 || maxK > MAX_K)
-    throw new InvalidArgumentError(`maxK must be an integer from 1 to ${MAX_K}, got ${maxK}`);
+    throw new InvalidArgumentError(`maxK must be an integer from 1 to ${MAX_K}, got ${maxK}`, {
+      path: "maxK",
+    });
   const ks: number[] = [];
   for (let k = 1; k <= Math.min(maxK, EXACT_K); k++) ks.push(k);
   if (maxK <= EXACT_K) return ks;
@@ -168,24 +170,28 @@ export function tuningCurveKs(maxK: number, n?: number): number[] {
  */
 export function analyzeScores(scores: readonly number[], options: AnalyzeOptions): AnalyzeResult {
   if (!Array.isArray(scores) && !(scores instanceof Float64Array))
-    throw new InvalidArgumentError("scores must be an array of numbers");
+    throw new InvalidArgumentError("scores must be an array of numbers", { path: "scores" });
   const n = scores.length;
-  if (n < 1) throw new InvalidArgumentError("scores is empty: nothing to analyze");
+  if (n < 1) throw new InvalidArgumentError("scores is empty: nothing to analyze", { path: "scores" });
   for (const [i, y] of scores.entries())
     if (typeof y !== "number" || !Number.isFinite(y))
       throw new InvalidArgumentError(`scores[${i}] must be a finite number, got ${y}`);
   const { direction } = options;
   if (direction !== "minimize" && direction !== "maximize")
-    throw new InvalidArgumentError(`direction must be "minimize" or "maximize", got ${String(direction)}`);
+    throw new InvalidArgumentError(`direction must be "minimize" or "maximize", got ${String(direction)}`, {
+      path: "direction",
+    });
   const minimize = direction === "minimize";
   const confidence = options.confidence ?? 0.8;
   if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1))
-    throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`);
+    throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`, { path: "confidence" });
   const method = options.bands ?? "ld_highest_density";
   const lower = options.lower ?? Number.NEGATIVE_INFINITY;
   const upper = options.upper ?? Number.POSITIVE_INFINITY;
   if (Number.isNaN(lower) || Number.isNaN(upper) || !(lower < upper))
-    throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`);
+    throw new InvalidArgumentError(`bounds must satisfy lower < upper, got ${lower}, ${upper}`, {
+      path: "bounds",
+    });
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (const y of scores) {
@@ -202,7 +208,9 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
     );
   const maxC = options.maxC ?? C_MAX;
   if (!Number.isInteger(maxC) || maxC < C_MIN || maxC > C_MAX)
-    throw new InvalidArgumentError(`maxC must be an integer from ${C_MIN} to ${C_MAX}, got ${maxC}`);
+    throw new InvalidArgumentError(`maxC must be an integer from ${C_MIN} to ${C_MAX}, got ${maxC}`, {
+      path: "maxC",
+    });
   const maxCSource = options.maxC === undefined ? "default" : "given";
   const maxK = options.maxK ?? Math.max(n, 64);
   if (!Number.isInteger(maxK) || maxK < 1 || maxK > MAX_K)
@@ -269,7 +277,7 @@ export function analyzeScores(scores: readonly number[], options: AnalyzeOptions
   const theta = options.threshold;
   if (theta === undefined) return result;
   if (typeof theta !== "number" || !Number.isFinite(theta))
-    throw new InvalidArgumentError(`threshold must be a finite number, got ${theta}`);
+    throw new InvalidArgumentError(`threshold must be a finite number, got ${theta}`, { path: "threshold" });
 
   const inf = Number.POSITIVE_INFINITY;
   let fitted: ReturnType<typeof fitNoisyQuadratic> | null = null;

@@ -94,12 +94,15 @@ const METHODS: readonly BandMethod[] = ["dkw", "ks", "ld_equal_tailed", "ld_high
 
 export function checkConfidence(confidence: number): void {
   if (typeof confidence !== "number" || !(confidence >= 0 && confidence <= 1)) {
-    throw new InvalidArgumentError(`confidence must be a number in [0, 1], got ${confidence}`);
+    throw new InvalidArgumentError(`confidence must be a number in [0, 1], got ${confidence}`, {
+      path: "confidence",
+    });
   }
 }
 
 function checkN(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`n must be an integer ≥ 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InvalidArgumentError(`n must be an integer ≥ 1, got ${n}`, { path: "n" });
 }
 
 /**
@@ -147,12 +150,16 @@ export function bandCumulativeWeights(
   checkN(n);
   checkConfidence(confidence);
   if (!METHODS.includes(method))
-    throw new InvalidArgumentError(`method must be one of ${METHODS.join(", ")}, got ${String(method)}`);
+    throw new InvalidArgumentError(`method must be one of ${METHODS.join(", ")}, got ${String(method)}`, {
+      path: "method",
+    });
   if (
     criticalValue !== undefined &&
     (typeof criticalValue !== "number" || Number.isNaN(criticalValue) || criticalValue < 0)
   ) {
-    throw new InvalidArgumentError(`criticalValue must be a number ≥ 0, got ${criticalValue}`);
+    throw new InvalidArgumentError(`criticalValue must be a number ≥ 0, got ${criticalValue}`, {
+      path: "criticalValue",
+    });
   }
   if (method === "dkw" || method === "ks") {
     let eps: number;
@@ -264,7 +271,9 @@ export function confidenceBands(
   checkConfidence(confidence);
   const n = point.n;
   if (opts.cumulative && (opts.cumulative.lower.length !== n + 1 || opts.cumulative.upper.length !== n + 1))
-    throw new InvalidArgumentError(`cumulative must hold n + 1 = ${n + 1} values per band`);
+    throw new InvalidArgumentError(`cumulative must hold n + 1 = ${n + 1} values per band`, {
+      path: "cumulative",
+    });
   const {
     lower: lo,
     upper: hi,

@@ -45,13 +45,14 @@ export interface SupportPoint {
 
 function checkDirection(opts: DirectionOptions | undefined): boolean {
   const m = opts?.minimize ?? false;
-  if (typeof m !== "boolean") throw new InvalidArgumentError(`minimize must be a boolean, got ${String(m)}`);
+  if (typeof m !== "boolean")
+    throw new InvalidArgumentError(`minimize must be a boolean, got ${String(m)}`, { path: "minimize" });
   return m;
 }
 
 function checkKs(ks: ArrayLike<number>, integer: boolean): void {
   if (ks == null || typeof ks.length !== "number")
-    throw new InvalidArgumentError("ks must be an array of numbers");
+    throw new InvalidArgumentError("ks must be an array of numbers", { path: "ks" });
   for (let i = 0; i < ks.length; i++) {
     const k = ks[i]!;
     if (typeof k !== "number" || !(k > 0)) {
@@ -135,9 +136,9 @@ export class EmpiricalDistribution {
    */
   constructor(ys: ArrayLike<number>, opts: EmpiricalOptions = {}) {
     if (ys == null || typeof ys.length !== "number")
-      throw new InvalidArgumentError("ys must be an array of numbers");
+      throw new InvalidArgumentError("ys must be an array of numbers", { path: "ys" });
     const n = ys.length;
-    if (n === 0) throw new InvalidArgumentError("ys must be non-empty");
+    if (n === 0) throw new InvalidArgumentError("ys must be non-empty", { path: "ys" });
     const values: number[] = new Array(n);
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
@@ -152,9 +153,9 @@ export class EmpiricalDistribution {
     const a = opts.a ?? Number.NEGATIVE_INFINITY;
     const b = opts.b ?? Number.POSITIVE_INFINITY;
     if (typeof a !== "number" || Number.isNaN(a))
-      throw new InvalidArgumentError(`a must be a number, got ${a}`);
+      throw new InvalidArgumentError(`a must be a number, got ${a}`, { path: "a" });
     if (typeof b !== "number" || Number.isNaN(b))
-      throw new InvalidArgumentError(`b must be a number, got ${b}`);
+      throw new InvalidArgumentError(`b must be a number, got ${b}`, { path: "b" });
     if (a > min) throw new InvalidArgumentError(`a (${a}) cannot be greater than the min of ys (${min})`);
     if (b < max) throw new InvalidArgumentError(`b (${b}) cannot be less than the max of ys (${max})`);
 
@@ -162,7 +163,9 @@ export class EmpiricalDistribution {
     if (opts.weights != null) {
       const w = opts.weights;
       if (w.length !== n)
-        throw new InvalidArgumentError(`weights must have the same length as ys (${n}), got ${w.length}`);
+        throw new InvalidArgumentError(`weights must have the same length as ys (${n}), got ${w.length}`, {
+          path: "weights",
+        });
       ws = new Array(n);
       let total = 0;
       for (let i = 0; i < n; i++) {
@@ -174,7 +177,9 @@ export class EmpiricalDistribution {
         total += wi;
       }
       if (Math.abs(total - 1) > 1e-10)
-        throw new InvalidArgumentError(`weights must sum to 1 (within 1e-10), got ${total}`);
+        throw new InvalidArgumentError(`weights must sum to 1 (within 1e-10), got ${total}`, {
+          path: "weights",
+        });
     }
 
     // Deduplicate: sorted distinct values with their counts (or summed weights), in typed arrays.
@@ -302,7 +307,7 @@ export class EmpiricalDistribution {
   /** Probability mass `P(Y = y)`: the weight of `y` if it is a support point, else 0. */
   pmf(y: number): number {
     if (typeof y !== "number" || Number.isNaN(y))
-      throw new InvalidArgumentError(`y must be a number, got ${y}`);
+      throw new InvalidArgumentError(`y must be a number, got ${y}`, { path: "y" });
     const j = lowerBound(this.sup, y);
     return j < this.sup.length && this.sup[j] === y ? this.mass[j]! : 0;
   }
@@ -310,7 +315,7 @@ export class EmpiricalDistribution {
   /** CDF `F(y) = P(Y ≤ y)` (right-continuous step function). */
   cdf(y: number): number {
     if (typeof y !== "number" || Number.isNaN(y))
-      throw new InvalidArgumentError(`y must be a number, got ${y}`);
+      throw new InvalidArgumentError(`y must be a number, got ${y}`, { path: "y" });
     return this.cum[upperBound(this.sup, y) - 1]!;
   }
 
@@ -320,7 +325,7 @@ export class EmpiricalDistribution {
    */
   ppf(p: number): number {
     if (typeof p !== "number" || Number.isNaN(p) || p < -1e-10 || p > 1 + 1e-10) {
-      throw new InvalidArgumentError(`p must be in [0, 1], got ${p}`);
+      throw new InvalidArgumentError(`p must be in [0, 1], got ${p}`, { path: "p" });
     }
     return this.ppfUnchecked(Math.min(1, Math.max(0, p)));
   }
@@ -346,7 +351,7 @@ export class EmpiricalDistribution {
     checkKs(ks, false);
     const q = opts.q ?? 0.5;
     if (typeof q !== "number" || !(q >= 0 && q <= 1))
-      throw new InvalidArgumentError(`q must be in [0, 1], got ${q}`);
+      throw new InvalidArgumentError(`q must be in [0, 1], got ${q}`, { path: "q" });
     const minimize = checkDirection(opts);
     const out: number[] = new Array(ks.length);
     for (let i = 0; i < ks.length; i++) {

@@ -20,7 +20,9 @@ export interface OrderStatisticIntervals {
 
 function checkKind(kind: LdKind): void {
   if (kind !== "equal_tailed" && kind !== "highest_density") {
-    throw new InvalidArgumentError(`kind must be "equal_tailed" or "highest_density", got ${String(kind)}`);
+    throw new InvalidArgumentError(`kind must be "equal_tailed" or "highest_density", got ${String(kind)}`, {
+      path: "kind",
+    });
   }
 }
 
@@ -52,7 +54,7 @@ export function ldIntervals(
   const lo = new Float64Array(n);
   const hi = new Float64Array(n);
   if (warm !== undefined && warm.length !== 2 * n)
-    throw new InvalidArgumentError(`warm must have length 2n = ${2 * n}`);
+    throw new InvalidArgumentError(`warm must have length 2n = ${2 * n}`, { path: "warm" });
   if (kind === "equal_tailed") {
     // Beta(i, n+1−i) and Beta(n+1−i, i) mirror each other: h_i = 1 − ℓ_{n+1−i}.
     const tail = (1 - delta) / 2;
@@ -212,7 +214,7 @@ export function ldCriticalValue(n: number, confidence: number, kind: LdKind): nu
   checkFiniteN(n);
   checkKind(kind);
   if (typeof confidence !== "number" || !(confidence >= 0 && confidence <= 1)) {
-    throw new InvalidArgumentError(`confidence must be in [0, 1], got ${confidence}`);
+    throw new InvalidArgumentError(`confidence must be in [0, 1], got ${confidence}`, { path: "confidence" });
   }
   if (kind === "highest_density" && n === 1) {
     throw new InvalidArgumentError(
@@ -327,7 +329,7 @@ export function ldCriticalValueExtrapolated(n: number, confidence: number, kind:
   checkFiniteN(n);
   checkKind(kind);
   if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1))
-    throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`);
+    throw new InvalidArgumentError(`confidence must be in (0, 1), got ${confidence}`, { path: "confidence" });
   const xs = LD_ANCHORS.map((m) => Math.log(Math.log(m)));
   const known = LD_ANCHOR_TABLE[kind][String(confidence)];
   const ys = LD_ANCHORS.map((m, i) =>

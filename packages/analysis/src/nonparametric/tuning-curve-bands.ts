@@ -45,10 +45,12 @@ export function tuningCurveBands(
   const curve = opts.curve ?? "median";
   const minimize = opts.minimize ?? false;
   if (curve !== "median" && curve !== "quantile" && curve !== "mean") {
-    throw new InvalidArgumentError(`curve must be "median", "quantile" or "mean", got ${String(curve)}`);
+    throw new InvalidArgumentError(`curve must be "median", "quantile" or "mean", got ${String(curve)}`, {
+      path: "curve",
+    });
   }
   if (curve !== "quantile" && opts.q !== undefined)
-    throw new InvalidArgumentError(`q is only used with curve "quantile"`);
+    throw new InvalidArgumentError(`q is only used with curve "quantile"`, { path: "q" });
   const q = curve === "median" ? 0.5 : (opts.q ?? 0.5);
   const f = (d: EmpiricalDistribution): number[] =>
     curve === "mean" ? d.averageTuningCurve(ks, { minimize }) : d.quantileTuningCurve(ks, { q, minimize });

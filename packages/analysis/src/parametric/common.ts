@@ -19,7 +19,7 @@ export function checkFinite(name: string, v: number): void {
 /** Throw unless c is an integer in [C_MIN, C_MAX] (the effective dimension of the quadratic). */
 export function checkC(c: number): void {
   if (!Number.isInteger(c) || c < C_MIN || c > C_MAX)
-    throw new InvalidArgumentError(`c must be an integer in [${C_MIN}, ${C_MAX}], got ${c}`);
+    throw new InvalidArgumentError(`c must be an integer in [${C_MIN}, ${C_MAX}], got ${c}`, { path: "c" });
 }
 
 /** Throw unless v is a boolean (opda raises TypeError for non-bool `convex`/`minimize`). */

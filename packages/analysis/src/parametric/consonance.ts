@@ -251,7 +251,8 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   if (band.lower.length !== n + 1 || band.upper.length !== n + 1)
     throw new InvalidArgumentError(`band.lower and band.upper must have n + 1 = ${n + 1} values`);
   for (const y of band.ys)
-    if (!Number.isFinite(y)) throw new InvalidArgumentError(`scores must be finite, got ${y}`);
+    if (!Number.isFinite(y))
+      throw new InvalidArgumentError(`scores must be finite, got ${y}`, { path: "scores" });
   const cs = options.cs ?? Array.from({ length: C_MAX - C_MIN + 1 }, (_, i) => C_MIN + i);
   const sGrid = options.sGrid ?? DEFAULT_S_GRID;
   // Orientation: work with minimization. For maximization negate the scores and reflect the band:
@@ -316,7 +317,9 @@ export function consonanceSet(band: CdfBand, options: ConsonanceOptions): Conson
   const perC: ConsonanceC[] = [];
   for (const c of cs) {
     if (!Number.isInteger(c) || c < C_MIN || c > C_MAX)
-      throw new InvalidArgumentError(`cs must hold integers in [${C_MIN}, ${C_MAX}], got ${c}`);
+      throw new InvalidArgumentError(`cs must hold integers in [${C_MIN}, ${C_MAX}], got ${c}`, {
+        path: "cs",
+      });
     const cellsC: Cell[] = [];
     const makeCellFrom = (s: number, keep: (i: number) => boolean): Cell | null => {
       // Quantile levels: L(t_j) > 0 and U(t_{j−1}) < 1 (others are vacuous).
@@ -538,7 +541,7 @@ export function extrapolateMedian(
 ): ExtrapolationPoint[] {
   const minimize = set.minimize;
   return ks.map((k) => {
-    if (!(k > 0)) throw new InvalidArgumentError(`k must be > 0, got ${k}`);
+    if (!(k > 0)) throw new InvalidArgumentError(`k must be > 0, got ${k}`, { path: "k" });
     // In the minimize orientation the level is 1 − ½^{1/k} for both directions (negation maps max to min).
     const level = tuningLevel(0.5, k, true);
     const lo = optimizeQuantileOverSet(set, level, "min");
@@ -554,7 +557,8 @@ export function extrapolateMedian(
  * and the accepted (a, r) form a convex polygon. NaN when the set is empty.
  */
 export function optimizeQuantileOverSet(set: ConsonanceResult, level: number, which: "min" | "max"): number {
-  if (!(level > 0 && level < 1)) throw new InvalidArgumentError(`level must be in (0, 1), got ${level}`);
+  if (!(level > 0 && level < 1))
+    throw new InvalidArgumentError(`level must be in (0, 1), got ${level}`, { path: "level" });
   if (set.cells.length === 0) return Number.NaN;
   const sign = which === "min" ? 1 : -1;
   let best = which === "min" ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;

@@ -40,10 +40,9 @@ import { createRng } from "./random.js";
 
 /** Thrown when no finite objective can be reached (empty search box, degenerate data). */
 export class OptimizationError extends NumericalError {
+  /** @param message why no finite objective was reached */
   constructor(message: string) {
-    super(message);
-    // NumericalError types `name` as a literal; set ours at run time for clear messages.
-    Object.defineProperty(this, "name", { value: "OptimizationError" });
+    super(message, undefined, "optimization");
   }
 }
 
@@ -139,10 +138,10 @@ function roundDecimals(x: number, d: number): number {
 
 function checkSample(ys: readonly number[], limits: readonly [number, number]): void {
   if (!Array.isArray(ys) && !(ys instanceof Float64Array))
-    throw new InvalidArgumentError("ys must be an array of numbers");
+    throw new InvalidArgumentError("ys must be an array of numbers", { path: "ys" });
   const [lo, hi] = limits;
   if (typeof lo !== "number" || typeof hi !== "number" || Number.isNaN(lo) || Number.isNaN(hi) || !(lo < hi))
-    throw new InvalidArgumentError(`limits must satisfy lo < hi, got (${lo}, ${hi})`);
+    throw new InvalidArgumentError(`limits must satisfy lo < hi, got (${lo}, ${hi})`, { path: "limits" });
   if (ys.length < 3) throw new InvalidArgumentError(`need at least 3 scores to fit, got ${ys.length}`);
   for (const [i, y] of ys.entries()) {
     if (typeof y !== "number" || Number.isNaN(y))
@@ -328,9 +327,13 @@ function fitGeneric(
   const randomStarts = options.randomStarts ?? 8;
   const localStarts = options.localStarts ?? 2;
   if (!Number.isInteger(randomStarts) || randomStarts < 0)
-    throw new InvalidArgumentError(`randomStarts must be a non-negative integer, got ${randomStarts}`);
+    throw new InvalidArgumentError(`randomStarts must be a non-negative integer, got ${randomStarts}`, {
+      path: "randomStarts",
+    });
   if (!Number.isInteger(localStarts) || localStarts < 1)
-    throw new InvalidArgumentError(`localStarts must be a positive integer, got ${localStarts}`);
+    throw new InvalidArgumentError(`localStarts must be a positive integer, got ${localStarts}`, {
+      path: "localStarts",
+    });
 
   // First pass with infinite ends just to learn y_min, y_max, ranks (the box needs them).
   const probe = spacingData(ys, limits, [Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]);
@@ -497,6 +500,8 @@ export function fitQuadratic(
   options: FitOptions = {},
 ): FitResult<QuadraticDistribution> {
   if (options.constraints?.o !== undefined)
-    throw new InvalidArgumentError("fitQuadratic: the quadratic distribution has no o parameter");
+    throw new InvalidArgumentError("fitQuadratic: the quadratic distribution has no o parameter", {
+      path: "constraints.o",
+    });
   return fitGeneric(ys, options, false) as FitResult<QuadraticDistribution>;
 }

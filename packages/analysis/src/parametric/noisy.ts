@@ -70,8 +70,8 @@ export class NoisyQuadraticDistribution {
     checkFinite("a", a);
     checkFinite("b", b);
     checkFinite("o", o);
-    if (a > b) throw new InvalidArgumentError(`a must be <= b, got a=${a}, b=${b}`);
-    if (o < 0) throw new InvalidArgumentError(`o must be >= 0, got ${o}`);
+    if (a > b) throw new InvalidArgumentError(`a must be <= b, got a=${a}, b=${b}`, { path: "a" });
+    if (o < 0) throw new InvalidArgumentError(`o must be >= 0, got ${o}`, { path: "o" });
     checkC(c);
     checkBool("convex", convex);
     this.a = a;
@@ -171,7 +171,7 @@ export class NoisyQuadraticDistribution {
   /** Draw `size` values: quadratic inverse-transform sample plus o·Φ⁻¹(U′) noise (seeded xoshiro128**). */
   sample(size: number, generator: RngLike): Float64Array {
     if (!Number.isInteger(size) || size < 0)
-      throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`);
+      throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`, { path: "size" });
     const rng = toRng(generator);
     const out = new Float64Array(size);
     for (let i = 0; i < size; i++) {

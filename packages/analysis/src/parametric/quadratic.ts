@@ -48,7 +48,7 @@ export class QuadraticDistribution {
   constructor(a: number, b: number, c: number, convex = false) {
     checkFinite("a", a);
     checkFinite("b", b);
-    if (a > b) throw new InvalidArgumentError(`a must be <= b, got a=${a}, b=${b}`);
+    if (a > b) throw new InvalidArgumentError(`a must be <= b, got a=${a}, b=${b}`, { path: "a" });
     checkC(c);
     checkBool("convex", convex);
     this.a = a;
@@ -96,7 +96,7 @@ export class QuadraticDistribution {
    */
   sample(size: number, generator: RngLike): Float64Array {
     if (!Number.isInteger(size) || size < 0)
-      throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`);
+      throw new InvalidArgumentError(`size must be a non-negative integer, got ${size}`, { path: "size" });
     const rng = toRng(generator);
     const out = new Float64Array(size);
     for (let i = 0; i < size; i++) out[i] = this.ppf(rng.next());

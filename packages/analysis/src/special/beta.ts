@@ -219,7 +219,7 @@ export interface Interval {
 export function betaEqualTailedInterval(a: number, b: number, coverage: number): Interval {
   checkShape(a, b, "betaEqualTailedInterval");
   if (!(coverage >= 0 && coverage <= 1))
-    throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`);
+    throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`, { path: "coverage" });
   const tail = (1 - coverage) / 2;
   return { lo: betaPpf(tail, a, b), hi: betaIsf(tail, a, b) };
 }
@@ -275,7 +275,7 @@ function massBetween(x: number, y: number, a: number, b: number): { mass: number
 export function betaHighestDensityInterval(a: number, b: number, coverage: number, guess?: number): Interval {
   checkShape(a, b, "betaHighestDensityInterval");
   if (!(coverage >= 0 && coverage <= 1))
-    throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`);
+    throw new InvalidArgumentError(`coverage must be in [0, 1], got ${coverage}`, { path: "coverage" });
   if (a <= 1 && b <= 1) {
     throw new InvalidArgumentError(
       `betaHighestDensityInterval: a (${a}) or b (${b}) must be > 1 for a unimodal density`,

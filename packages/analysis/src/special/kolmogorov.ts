@@ -18,7 +18,7 @@ import { checkFiniteN } from "./validate.js";
 export function kolmogorovSmirnovCdf(n: number, eps: number): number {
   checkFiniteN(n);
   if (typeof eps !== "number" || Number.isNaN(eps))
-    throw new InvalidArgumentError(`eps must be a number, got ${eps}`);
+    throw new InvalidArgumentError(`eps must be a number, got ${eps}`, { path: "eps" });
   if (eps <= 1 / (2 * n)) return 0;
   if (eps >= 1) return 1;
   const lo = new Float64Array(n);
@@ -43,7 +43,7 @@ export function kolmogorovSmirnovCdf(n: number, eps: number): number {
 export function kolmogorovSmirnovPpf(n: number, p: number): number {
   checkFiniteN(n);
   if (typeof p !== "number" || !(p >= 0 && p <= 1))
-    throw new InvalidArgumentError(`p must be in [0, 1], got ${p}`);
+    throw new InvalidArgumentError(`p must be in [0, 1], got ${p}`, { path: "p" });
   if (p === 0) return 1 / (2 * n);
   if (p === 1) return 1;
   const lo = 1 / (2 * n);
@@ -73,7 +73,7 @@ export function kolmogorovSmirnovPpf(n: number, p: number): number {
 export function kolmogorovSmirnovCdfPelzGood(n: number, x: number): number {
   checkFiniteN(n);
   if (typeof x !== "number" || Number.isNaN(x))
-    throw new InvalidArgumentError(`x must be a number, got ${x}`);
+    throw new InvalidArgumentError(`x must be a number, got ${x}`, { path: "x" });
   if (x <= 1 / (2 * n)) return 0;
   if (x >= 1) return 1;
   const z = x * Math.sqrt(n);
@@ -127,7 +127,7 @@ export function kolmogorovSmirnovCdfPelzGood(n: number, x: number): number {
 export function kolmogorovSmirnovPpfPelzGood(n: number, p: number): number {
   checkFiniteN(n);
   if (typeof p !== "number" || !(p > 0 && p < 1))
-    throw new InvalidArgumentError(`p must be in (0, 1), got ${p}`);
+    throw new InvalidArgumentError(`p must be in (0, 1), got ${p}`, { path: "p" });
   const lo = 1 / (2 * n);
   const hi = Math.min(1, Math.sqrt(Math.log(2 / (1 - p)) / (2 * n)));
   const fHi = kolmogorovSmirnovCdfPelzGood(n, hi) - p;

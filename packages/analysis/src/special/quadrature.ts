@@ -89,10 +89,9 @@ export interface AdaptiveOptions {
 
 /** Raised when an integral does not reach its tolerance. */
 export class IntegrationError extends NumericalError {
+  /** @param message which integral missed which tolerance */
   constructor(message: string) {
-    super(message);
-    // NumericalError types `name` as a literal; set ours at run time for clear messages.
-    Object.defineProperty(this, "name", { value: "IntegrationError" });
+    super(message, undefined, "integration");
   }
 }
 
