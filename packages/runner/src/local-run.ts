@@ -10,6 +10,7 @@ import path from "node:path";
 import { Coordinator, FileJournal, type StudyCounts } from "@nadir/coordinator";
 import type { nadir } from "@nadir/protocol";
 import type { SuggesterFactory } from "@nadir/sdk";
+import { RunnerError, type RunnerErrorOptions } from "./errors.js";
 
 /** How to start worker process `index` (0-based) against `endpoint`. */
 export type WorkerCommand = (
@@ -63,10 +64,13 @@ export interface LocalRunResult {
 }
 
 /** Raised when the run cannot go on (every worker process died, or the coordinator failed to start). */
-export class LocalRunError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "LocalRunError";
+export class LocalRunError extends RunnerError {
+  /**
+   * @param message why the run cannot go on
+   * @param options the file or argument (`path`) and the underlying exception, if any
+   */
+  constructor(message: string, options?: RunnerErrorOptions) {
+    super("local_run", message, options);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
+import { RunnerError, type RunnerErrorOptions } from "./errors.js";
 
 /** Where {@link resolvePython} found the interpreter. */
 export type PythonSource = "--python" | "NADIR_PYTHON" | "VIRTUAL_ENV" | "PATH";
@@ -29,10 +30,13 @@ export function resolvePython(
 }
 
 /** Raised when the worker Python cannot run the worker module (missing interpreter, SDK or extra). */
-export class PythonWorkerError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "PythonWorkerError";
+export class PythonWorkerError extends RunnerError {
+  /**
+   * @param message what to install
+   * @param options the file or argument (`path`) and the underlying exception, if any
+   */
+  constructor(message: string, options?: RunnerErrorOptions) {
+    super("python_worker", message, options);
   }
 }
 

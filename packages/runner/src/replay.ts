@@ -14,6 +14,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { nadir } from "@nadir/protocol";
+import { RunnerError, type RunnerErrorOptions } from "./errors.js";
 
 /** One recorded run. */
 export interface ReplayRun {
@@ -40,10 +41,13 @@ export interface ReplayDataset {
 }
 
 /** Thrown for an unknown dataset name or an unreadable/malformed data file. */
-export class ReplayDataError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ReplayDataError";
+export class ReplayDataError extends RunnerError {
+  /**
+   * @param message which dataset or line is wrong
+   * @param options the file or argument (`path`) and the underlying exception, if any
+   */
+  constructor(message: string, options?: RunnerErrorOptions) {
+    super("replay_data", message, options);
   }
 }
 
@@ -206,13 +210,14 @@ export function loadReplayDataset(name: string, dataDir: string = REPLAY_DATA_DI
   if (!def)
     throw new ReplayDataError(
       `unknown replay dataset ${JSON.stringify(name)}; known: ${Object.keys(REPLAY_DATASETS).join(", ")}`,
+      { path: "name" },
     );
   const file = path.join(dataDir, def.file);
   let text: string;
   try {
     text = gunzipSync(readFileSync(file)).toString("utf8");
   } catch (err) {
-    throw new ReplayDataError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new ReplayDataError(`cannot read ${file}: ${(err as Error).message}`, { path: file, cause: err });
   }
   const runs: ReplayRun[] = [];
   const lines = text.split("\n");
@@ -223,7 +228,10 @@ export function loadReplayDataset(name: string, dataDir: string = REPLAY_DATA_DI
     try {
       row = JSON.parse(l) as Record<string, unknown>;
     } catch (err) {
-      throw new ReplayDataError(`${def.file} line ${i + 1}: ${(err as Error).message}`);
+      throw new ReplayDataError(`${def.file} line ${i + 1}: ${(err as Error).message}`, {
+        path: `${def.file}:${i + 1}`,
+        cause: err,
+      });
     }
     runs.push(def.parse(row, i + 1));
   }
