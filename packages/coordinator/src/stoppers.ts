@@ -1,8 +1,11 @@
 /**
- * Built-in early-stopping rules (algorithms.md §7), acting on intermediate reports.
+ * Built-in early-stopping rules, acting on intermediate reports.
+ * Successive halving: Jamieson & Talwalkar 2016, "Non-stochastic Best Arm Identification and
+ * Hyperparameter Optimization"; Li et al. 2018, "Hyperband" (JMLR 18(185)); asynchronous variant ASHA:
+ * Li et al. 2020, "A System for Massively Parallel Hyperparameter Tuning" (arXiv:1810.05934).
  *
  * - {@link AshaStopper}: asynchronous successive halving as a "stop or continue" rule, following Optuna's
- *   SuccessiveHalvingPruner (algorithms.md §7.3). Rung k completes at r·η^(s+k). When an attempt first
+ *   SuccessiveHalvingPruner (ASHA, Li et al. 2020, Algorithm 2). Rung k completes at r·η^(s+k). When an attempt first
  *   reports a step ≥ the next rung's resource, its value at that report is recorded for the rung; its
  *   competitors are all recorded values at that rung (itself included). With idx = max(0, floor(n/η) − 1)
  *   over the n competitors sorted best-first, the attempt survives iff its value is at least as good as

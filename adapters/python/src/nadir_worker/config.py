@@ -2,7 +2,8 @@
 ``nadir.v1.OptimizerConfig``) and the reference learning-rate schedule in plain float64 Python.
 
 The optax and PyTorch helpers build their optimizers from :class:`OptimizerSpec`; the schedule formula
-here is the one both must reproduce (algorithms.md §2.1/§2.2, optax ``warmup_cosine_decay_schedule``):
+here is the one both must reproduce (optax ``warmup_cosine_decay_schedule``; warmup as in AlgoPerf,
+Dahl et al. 2023, arXiv:2306.07179):
 
 * warmup, ``0 <= c < W``:  ``lr(c) = init + (peak - init) * c / W``
 * cosine, ``c >= W``:      ``lr(c) = end + (peak - end) * 0.5 * (1 + cos(pi * min(c - W, T - W) / (T - W)))``
@@ -26,7 +27,8 @@ class ConfigError(ValueError):
 
 
 class Variant(str, Enum):
-    """NAdamW update rule (algorithms.md §1.1 vs §1.2); they differ only in the Nesterov bias correction."""
+    """NAdamW update rule: optax ``nadamw`` vs AlgoPerf / init2winit ``scale_by_nadam``; they differ only
+    in the Nesterov bias correction."""
 
     OPTAX = "optax"
     ALGOPERF = "algoperf"
@@ -60,7 +62,8 @@ def _finite(name: str, value: float) -> float:
 @dataclass(frozen=True)
 class NadamwSpec:
     """NAdamW hyperparameters: ``theta <- theta - lr_t * (m_hat / (sqrt(v_hat + epsilon_root) + epsilon)
-    + weight_decay * theta)`` with ``m_hat`` per :class:`Variant` (algorithms.md §1.1, §1.2)."""
+    + weight_decay * theta)`` with ``m_hat`` per :class:`Variant` (Dozat 2016 Nesterov-Adam with
+    Loshchilov & Hutter 2019 decoupled weight decay)."""
 
     learning_rate: float
     beta1: float
@@ -218,8 +221,8 @@ class OptimizerSpec:
 def schedule_value(schedule: ScheduleSpec, peak: float, count: int) -> float:
     """``lr(count)`` in float64 for the given schedule and peak (base) learning rate.
 
-    Same piecewise formula as optax ``warmup_cosine_decay_schedule(init, peak, W, T, end)`` (algorithms.md
-    §2.1): linear warmup ``init -> peak`` over ``W`` steps, then cosine (or linear) decay ``peak -> end``
+    Same piecewise formula as optax ``warmup_cosine_decay_schedule(init, peak, W, T, end)``: linear
+    warmup ``init -> peak`` over ``W`` steps, then cosine (or linear) decay ``peak -> end``
     over ``T - W`` steps, clamped after ``T``. ``W = 0`` means no warmup (``lr(0) = peak``)."""
     if not isinstance(count, int) or isinstance(count, bool) or count < 0:
         raise ConfigError(f"schedule counter must be a non-negative integer, got {count!r}")
@@ -235,8 +238,8 @@ def schedule_value(schedule: ScheduleSpec, peak: float, count: int) -> float:
 
 
 def warmup_steps_for(fraction: float, total_steps: int, rounding: str = "floor") -> int:
-    """``W`` from a warmup fraction: ``floor(f * S)`` (AlgoPerf ``int()``) or ``round(f * S)`` (init2winit),
-    algorithms.md §2.2/§2.3."""
+    """``W`` from a warmup fraction: ``floor(f * S)`` (AlgoPerf ``int()``) or ``round(f * S)`` (init2winit);
+    AlgoPerf: Dahl et al. 2023, arXiv:2306.07179."""
     f = _finite("fraction", fraction)
     if not 0.0 <= f <= 1.0:
         raise ConfigError(f"warmup fraction must be in [0, 1], got {f}")

@@ -1,6 +1,6 @@
 """Log-binned gradient-magnitude histograms (protocol ``nadir.v1.GradientHistogram``), the input of the
 Adam-epsilon range suggestion in ``@nadir/analysis`` (``suggestEpsilonRange``; Silva & Rodriguez,
-arXiv 2311.11532; algorithms.md §6).
+arXiv 2311.11532).
 
 Binning (the protocol's rule): with strictly increasing log10 edges ``e_0 < ... < e_B``, bin ``i`` counts
 entries with ``e_i <= log10|g| < e_{i+1}``, the last bin also takes ``log10|g| = e_B``; entries below

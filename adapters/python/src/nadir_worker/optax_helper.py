@@ -1,6 +1,6 @@
 """optax materialisation of a trial's NAdamW configuration (extra ``nadir-worker[jax]``).
 
-The chain is exactly the one ``optax.nadamw`` builds (algorithms.md §1.1) plus the AlgoPerf pieces:
+The chain is exactly the one ``optax.nadamw`` builds (Dozat 2016; Loshchilov & Hutter 2019) plus the AlgoPerf pieces:
 
     [clip_by_global_norm_algoperf]  ->  scale_by_(nadam|adam nesterov)  ->  add_decayed_weights(wd, mask)
     ->  scale_by_learning_rate(schedule)
@@ -52,7 +52,7 @@ class ClipState(NamedTuple):
 
 def clip_by_global_norm_algoperf(max_norm: float) -> optax.GradientTransformation:
     """Scales every gradient leaf by ``min(1, max(0, max_norm / (||g||_2 + 1e-6)))`` with ``||g||_2`` the
-    global L2 norm over all leaves (AlgoPerf ``grad_clip``, algorithms.md §1.2)."""
+    global L2 norm over all leaves (AlgoPerf ``grad_clip``, Dahl et al. 2023, arXiv:2306.07179)."""
     if not max_norm > 0:
         raise ConfigError(f"max_norm must be > 0, got {max_norm}")
 
@@ -70,7 +70,8 @@ def clip_by_global_norm_algoperf(max_norm: float) -> optax.GradientTransformatio
 
 
 def scale_by_nadam_algoperf(b1: float, b2: float, eps: float, eps_root: float = 0.0) -> optax.GradientTransformation:
-    """AlgoPerf / init2winit ``scale_by_nadam`` (algorithms.md §1.2): ``m_t = b1 m + (1-b1) g``,
+    """AlgoPerf / init2winit ``scale_by_nadam`` (Dozat 2016 with the bias correction of AlgoPerf,
+    arXiv:2306.07179): ``m_t = b1 m + (1-b1) g``,
     ``v_t = b2 v + (1-b2) g^2``, ``m_hat = (b1 m_t + (1-b1) g)/(1-b1^t)``, ``v_hat = v_t/(1-b2^t)``,
     update ``m_hat / (sqrt(v_hat + eps_root) + eps)``. State is optax's ``ScaleByAdamState``."""
 

@@ -1,5 +1,7 @@
 """PyTorch materialisation of a trial's NAdamW configuration, set up to match optax (extra
-``nadir-worker[torch]``; algorithms.md §1.3, §2.2).
+``nadir-worker[torch]``; Dozat 2016 "Incorporating Nesterov Momentum into Adam" as in optax ``nadamw``,
+with Loshchilov & Hutter 2019 "Decoupled Weight Decay Regularization"; AlgoPerf warmup, Dahl et al. 2023,
+arXiv:2306.07179).
 
 * ``Variant.OPTAX``, ``epsilon_root = 0``: ``torch.optim.NAdam(lr, (b1, b2), eps, weight_decay,
   momentum_decay=1e9, decoupled_weight_decay=True)``. A huge ``momentum_decay`` makes
@@ -31,13 +33,14 @@ except ImportError as err:  # pragma: no cover - exercised only without the extr
 from .config import ConfigError, OptimizerSpec, Variant, schedule_value
 
 HUGE_MOMENTUM_DECAY = 1e9
-"""psi for torch NAdam that turns its momentum schedule into optax's constant b1 (algorithms.md §1.3)."""
+"""psi for torch NAdam that turns its momentum schedule ``mu_t = b1 (1 - 0.5 * 0.96^(t psi))`` into
+optax's constant b1."""
 GRAD_CLIP_EPS = 1e-6
 
 
 class NAdamW(torch.optim.Optimizer):
     """NAdamW with decoupled weight decay times the full learning rate, both Nesterov variants and
-    ``eps_root`` (algorithms.md §1.1/§1.2). Per step t (1-based), per parameter:
+    ``eps_root`` (optax ``nadamw`` / AlgoPerf ``scale_by_nadam``). Per step t (1-based), per parameter:
     ``m = b1 m + (1-b1) g``; ``v = b2 v + (1-b2) g^2``;
     ``m_hat = b1 m/(1-b1^(t+1)) + (1-b1) g/(1-b1^t)`` (optax) or ``(b1 m + (1-b1) g)/(1-b1^t)`` (algoperf);
     ``theta -= lr * (m_hat / (sqrt(v/(1-b2^t) + eps_root) + eps) + wd * theta)``."""
