@@ -22,6 +22,7 @@ export {
   ldCriticalValueExtrapolated,
   ldIntervals,
   ldIntervalsInterpolated,
+  type OrderStatisticIntervals,
 } from "./nonparametric/bands.js";
 export {
   type DirectionOptions,
@@ -125,11 +126,13 @@ export {
   nelderMead,
 } from "./special/optimize.js";
 export {
+  type AdaptiveOptions,
   gaussLegendre,
   IntegrationError,
   integrateAdaptive,
   integrateGL,
   integrateTanhSinh,
+  type QuadratureRule,
 } from "./special/quadrature.js";
 export {
   type AnalyzeOptions,

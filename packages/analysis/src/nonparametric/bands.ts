@@ -24,6 +24,7 @@ export {
   ldCriticalValueExtrapolated,
   ldIntervals,
   ldIntervalsInterpolated,
+  type OrderStatisticIntervals,
 } from "./ld.js";
 
 /** Above this n the KS ε comes from the Pelz–Good expansion instead of the exact distribution. */

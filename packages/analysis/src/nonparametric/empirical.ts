@@ -369,7 +369,7 @@ export class EmpiricalDistribution {
    * probability under the best-of-k distribution (so zero-mass ±∞ sentinels never give 0·∞ = NaN).
    * For an unweighted sample this is the V-statistic of Dodge et al. (2019) generalised to real k.
    *
-   * Cost: the terms whose best-of-k probability is below {@link MEAN_CURVE_CUTOFF} (2⁻⁶⁴ ≈ 5.4e-20)
+   * Cost: the terms whose best-of-k probability is below `MEAN_CURVE_CUTOFF` (2⁻⁶⁴ ≈ 5.4e-20)
    * are skipped — their total weight is at most that, so the result moves by ≤ 5.4e-20·max|y|, far
    * below rounding — except infinite support points, which are always included (a positive weight
    * on ±∞ makes the mean ±∞, as in opda). For k > 44 only ≈ 44·n/k terms remain. Runs of

@@ -113,7 +113,10 @@ export interface ConsonanceResult {
   };
   /** True when an extreme touched the edge of the s grid or of the r search range (the true set may extend further). */
   readonly touchesEdge: boolean;
-  /** Accepted polygons (internal; used by extrapolateMedian). */
+  /**
+   * Accepted polygons (used by extrapolateMedian, medianGain and the stopper's gain bound).
+   * @internal
+   */
   readonly cells: readonly Cell[];
 }
 

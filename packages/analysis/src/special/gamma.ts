@@ -26,7 +26,7 @@ export function stirlingRemainder(x: number): number {
 }
 
 /**
- * `ln Γ(x)` for x > 0. For x ≥ 10 the Stirling series with {@link stirlingRemainder}; below, the
+ * `ln Γ(x)` for x > 0. For x ≥ 10 the Stirling series with its remainder term (`stirlingRemainder`); below, the
  * recurrence `Γ(x) = Γ(x + m) / (x (x+1) ⋯ (x+m−1))` shifts x to ≥ 10. Absolute error ≲ 1e-15·max(1, |ln Γ(x)|).
  */
 export function logGamma(x: number): number {
