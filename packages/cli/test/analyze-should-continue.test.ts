@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { analyzeScores } from "@nadir/analysis";
-import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { EXIT_STOP_ADVISED, register } from "../src/commands/analyze.js";
+import { runCommand } from "./run-command.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const scores = JSON.parse(
@@ -25,30 +25,7 @@ const all = write("all.csv", scores);
 const few = write("few.csv", scores.slice(0, 12));
 const base = ["--metric", "error_rate", "--direction", "minimize", "--lower", "0", "--upper", "1"];
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let code = -1;
-  const program = new Command("nadir").exitOverride();
-  register(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const errs: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    errs.push(String(s));
-    return true;
-  });
-  try {
-    await program.parseAsync(["node", "nadir", "analyze", ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out: out.join(""), err: errs.join("") };
-}
+const run = (...args: string[]) => runCommand(register, "analyze", args, { rethrow: true });
 
 describe("nadir analyze --should-continue", () => {
   it("advises stopping when 100 more trials gain less than the threshold, with the bound it computed", async () => {

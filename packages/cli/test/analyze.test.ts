@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Ajv2020 from "ajv/dist/2020.js";
-import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { register } from "../src/commands/analyze.js";
 import { parseCsv, readTrialsColumn } from "../src/read-trials.js";
+import { runCommand } from "./run-command.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const shared = path.resolve(repoRoot, "../shared");
@@ -48,33 +48,7 @@ writeFileSync(
   `${acc.map((a, i) => JSON.stringify({ trial: i, accuracy: a })).join("\n")}\n${JSON.stringify({ trial: 9999, accuracy: null })}\n`,
 );
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let code = 0;
-  const program = new Command("nadir").exitOverride();
-  register(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const errs: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    errs.push(String(s));
-    return true;
-  });
-  try {
-    await program.parseAsync(["node", "nadir", "analyze", ...args]);
-  } catch (x) {
-    code = 2; // commander usage error (exitOverride)
-    errs.push(String(x));
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out: out.join(""), err: errs.join("") };
-}
+const run = (...args: string[]) => runCommand(register, "analyze", args);
 
 describe("nadir analyze --json", () => {
   it("CSV, minimize, with a threshold: schema-valid, skipped rows reported, numbers checked", async () => {

@@ -6,42 +6,16 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { register } from "../src/commands/lists.js";
+import { runCommand } from "./run-command.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const shared = path.resolve(repoRoot, "../shared");
 const tmp = mkdtempSync(path.join(tmpdir(), "nadir-lists-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let code = 0;
-  const program = new Command("nadir").exitOverride();
-  register(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const errs: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    errs.push(String(s));
-    return true;
-  });
-  try {
-    await program.parseAsync(["node", "nadir", "lists", ...args]);
-  } catch (x) {
-    code = 2;
-    errs.push(String(x));
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out: out.join(""), err: errs.join("") };
-}
+const run = (...args: string[]) => runCommand(register, "lists", args);
 
 // Paper Table 10 (algorithms.md §1.7): lr, warmup, β1, β2, wd, dropout, label smoothing.
 const TABLE10 = [

@@ -3,40 +3,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { register } from "../src/commands/sample.js";
+import { runCommand } from "./run-command.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "nadir-sample-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let code = 0;
-  const program = new Command("nadir").exitOverride();
-  register(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const errs: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    errs.push(String(s));
-    return true;
-  });
-  try {
-    await program.parseAsync(["node", "nadir", "sample", ...args]);
-  } catch (x) {
-    code = 2;
-    errs.push(String(x));
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out: out.join(""), err: errs.join("") };
-}
+const run = (...args: string[]) => runCommand(register, "sample", args);
 
 // The archived AlgoPerf NAdamW space, in AlgoPerf's own JSON format.
 const spaceFile = path.join(tmp, "tuning_search_space.json");

@@ -1,37 +1,11 @@
 // `nadir steplaw`, registered on a fresh commander program as main() does. Expected numbers are the spec's
 // Step Law tables (mean bootstrap model: the step-law tool's own outputs; paper-rounded constants: the per-grid
 // predictions), not values computed by @nadir/core.
-import { Command } from "commander";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { register } from "../src/commands/steplaw.js";
+import { runCommand } from "./run-command.js";
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let code = 0;
-  const program = new Command("nadir").exitOverride();
-  register(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const errs: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    errs.push(String(s));
-    return true;
-  });
-  try {
-    await program.parseAsync(["node", "nadir", "steplaw", ...args]);
-  } catch (x) {
-    code = 2;
-    errs.push(String(x));
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out: out.join(""), err: errs.join("") };
-}
+const run = (...args: string[]) => runCommand(register, "steplaw", args);
 
 const rel = (a: number, b: number) => Math.abs(a / b - 1);
 

@@ -5,39 +5,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Command } from "commander";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { register } from "../src/commands/validate.js";
+import { runCommand } from "./run-command.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const example = path.join(repoRoot, "examples/studies/digits-mlp.study.json");
 const tmp = mkdtempSync(path.join(tmpdir(), "nadir-validate-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let code = 0;
-  const program = new Command("nadir").exitOverride();
-  register(program, (c) => {
-    code = c;
-  });
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => {
-    out.push(String(s));
-    return true;
-  });
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => {
-    err.push(String(s));
-    return true;
-  });
-  try {
-    await program.parseAsync(["node", "nadir", "validate", ...args]);
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-  return { code, out: out.join(""), err: err.join("") };
-}
+const run = (...args: string[]) => runCommand(register, "validate", args, { rethrow: true });
 
 function write(name: string, content: unknown): string {
   const file = path.join(tmp, name);
