@@ -16,6 +16,7 @@ import pytest
 import zmq
 
 from nadir_worker import Worker, WorkerRefused
+from nadir_worker.client import device_label
 from nadir_worker.config import NadamwSpec, OptimizerSpec, ScheduleKind, ScheduleSpec, Variant
 from nadir_worker.gen import common_pb2, envelope_pb2, study_pb2, trial_pb2, worker_pb2
 from nadir_worker.protocol import body_of, decode_frames, encode_frames, make_envelope
@@ -166,6 +167,7 @@ def test_happy_path_hello_reports_completion_heartbeats(coord: FakeCoordinator) 
     hello = coord.kinds("hello")[0]
     assert hello.peer_id == "w1" and hello.role == worker_pb2.PEER_ROLE_WORKER and hello.worker.capacity == 1
     assert hello.agent.startswith("nadir-worker/") and hello.worker.framework_versions["python"]
+    assert hello.labels["device"] == device_label()
     env = coord.envelopes("hello")[0]
     assert (env.version_major, env.version_minor) == (1, 0)
     reports = [r for r in coord.kinds("trial_report") if r.trial.trial_id == 1]
@@ -375,3 +377,21 @@ def test_sigterm_reports_preempted_and_exits_cleanly(coord: FakeCoordinator) -> 
     assert len(f) == 1 and f[0].kind == trial_pb2.FAILURE_KIND_PREEMPTED and f[0].trial.trial_id == 1
     assert coord.kinds("goodbye")[-1].reason == "preempted"
     assert coord.kinds("trial_completed") == []  # trial 2 was never started
+
+
+def test_device_label_from_cuda_visible_devices(monkeypatch: pytest.MonkeyPatch, coord: FakeCoordinator) -> None:
+    assert device_label({"CUDA_VISIBLE_DEVICES": "1"}) == "cuda:1"
+    assert device_label({"CUDA_VISIBLE_DEVICES": " 0,2 "}) == "cuda:0,2"
+    assert device_label({}) == "cpu"
+    assert device_label({"CUDA_VISIBLE_DEVICES": ""}) == "cpu"
+    assert device_label({"CUDA_VISIBLE_DEVICES": "-1"}) == "cpu"
+    # The Hello carries it; a label the caller gives wins; no framework is imported to find it.
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "3")
+    w = Worker(coord.endpoint, peer_id="dev", handle_signals=False)
+    assert w.labels["device"] == "cuda:3"
+    assert Worker(coord.endpoint, labels={"device": "tpu:0"}, handle_signals=False).labels["device"] == "tpu:0"
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES")
+    assert Worker(coord.endpoint, handle_signals=False).labels["device"] == "cpu"
+    code = "import sys, nadir_worker.client as c; c.Worker('tcp://127.0.0.1:1', handle_signals=False); print('jax' in sys.modules or 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(SRC)}, check=True)
+    assert out.stdout.strip() == "False"

@@ -2,6 +2,7 @@
  * @nadir/runner: local runs (embedded coordinator + journal + spawned worker processes) and replay of
  * recorded random searches through the same coordinator and workers.
  */
+export * from "./devices.js";
 export * from "./errors.js";
 export * from "./local-run.js";
 export * from "./replay.js";

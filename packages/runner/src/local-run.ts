@@ -10,6 +10,7 @@ import path from "node:path";
 import { Coordinator, FileJournal, type StudyCounts } from "@nadir/coordinator";
 import type { nadir } from "@nadir/protocol";
 import type { SuggesterFactory } from "@nadir/sdk";
+import { assignDevices } from "./devices.js";
 import { RunnerError, type RunnerErrorOptions } from "./errors.js";
 
 /** How to start worker process `index` (0-based) against `endpoint`. */
@@ -46,6 +47,12 @@ export interface LocalRunOptions {
   drainMs?: number;
   /** Where worker stderr lines and coordinator logs go (default: dropped). */
   log?: (line: string) => void;
+  /**
+   * GPU ids to spread the workers over (see {@link assignDevices}): worker i gets
+   * `CUDA_VISIBLE_DEVICES=devices[i % devices.length]`, plus `XLA_PYTHON_CLIENT_PREALLOCATE=false` when
+   * workers share a device. Empty or absent: the environment is left as it is.
+   */
+  devices?: readonly string[];
   /** Journal fsync policy (default "interval": a crash loses at most the last interval, never a torn record). */
   fsync?: "always" | "interval" | "never";
 }
@@ -116,10 +123,13 @@ export async function runLocal(o: LocalRunOptions): Promise<LocalRunResult> {
   });
   allDeadPromise.catch(() => {});
   let stopping = false;
+  const assigned = assignDevices(o.workers, o.devices ?? []);
   for (let i = 0; i < o.workers; i++) {
     const spec = o.workerCommand(endpoint, i);
+    const base = spec.env ?? process.env;
+    const device = assigned[i];
     const proc = spawn(spec.command, spec.args, {
-      env: spec.env ?? process.env,
+      env: device ? { ...base, ...device.env } : base,
       cwd: spec.cwd,
       stdio: ["ignore", "ignore", "pipe"],
     });

@@ -400,6 +400,18 @@ class WorkerStats:
     resent: int = 0
 
 
+def device_label(env: Mapping[str, str] | None = None) -> str:
+    """The ``device`` label a worker sends in its Hello: ``"cuda:<ids>"`` with the ids of
+    ``CUDA_VISIBLE_DEVICES`` as given (``nadir run --gpus`` sets one id per worker), or ``"cpu"`` when the
+    variable is unset, empty or ``-1`` (CUDA's ways of hiding every GPU). Read from the environment only,
+    so the SDK core imports no framework; a process that ignores the variable may still use another device.
+    """
+    value = (os.environ if env is None else env).get("CUDA_VISIBLE_DEVICES", "").strip()
+    if value in ("", "-1"):
+        return "cpu"
+    return f"cuda:{value}"
+
+
 class Worker:
     """A Nadir worker connected to ``endpoint`` (e.g. ``tcp://host:5555``).
 
@@ -439,6 +451,8 @@ class Worker:
         self.capacity = capacity
         self.workloads = list(workloads)
         self.labels = dict(labels or {})
+        # Which GPU this process was given (a label the caller sets wins).
+        self.labels.setdefault("device", device_label())
         self._curve = None
         if server_key is not None:
             if public_key is None:

@@ -12,9 +12,12 @@ import {
   type Section,
 } from "@nadir/report";
 import {
+  assignDevices,
   checkPythonModule,
+  detectGpus,
   loadReplayDataset,
   PythonWorkerError,
+  parseDeviceList,
   REPLAY_DATASETS,
   REPLAY_WORKER,
   replayStudySpec,
@@ -58,6 +61,7 @@ interface RunFlags {
   python?: string;
   worker?: string;
   workerCmd?: string;
+  gpus?: string;
   threshold?: string;
   lower?: string;
   upper?: string;
@@ -73,6 +77,31 @@ function int(flag: string, v: string | undefined, min: number): number | undefin
   if (!(v.trim() !== "" && Number.isInteger(x) && x >= min))
     throw usage(`${flag} must be an integer >= ${min}, got ${JSON.stringify(v)}`, flag);
   return x;
+}
+
+/**
+ * `--gpus none|auto|<id>,<id>,...` → the device ids to spread workers over (empty: leave the environment
+ * alone). `auto` asks nvidia-smi and falls back to the CPU, saying so once on stderr.
+ */
+function gpuIds(v: string | undefined): string[] {
+  const text = (v ?? "none").trim();
+  if (text === "none") return [];
+  if (text === "auto") {
+    const found = detectGpus();
+    if (found.ids.length === 0)
+      process.stderr.write(
+        `nadir run: --gpus auto: no GPU found (${found.reason}); the workers run on the CPU\n`,
+      );
+    return found.ids;
+  }
+  try {
+    return parseDeviceList(text);
+  } catch (err) {
+    throw usage(
+      `--gpus must be auto, none or a list of distinct device ids such as 0,1: ${(err as Error).message} in ${JSON.stringify(v)}`,
+      "--gpus",
+    );
+  }
 }
 
 function finite(flag: string, v: string | undefined): number | undefined {
@@ -242,6 +271,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     )
     .option("--worker-cmd <template>", "custom worker command, with {endpoint} and {index} placeholders")
     .option(
+      "--gpus <list>",
+      "GPUs for the workers: none (default), auto (from nvidia-smi) or ids such as 0,1; worker i sees one device",
+    )
+    .option(
       "--threshold <T>",
       "asymptotic-regime threshold of the tail fit (default: 0.11 for deberta-v3-base replay, else the median score)",
     )
@@ -264,9 +297,11 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       let upper: number | undefined;
       let maxC: number | undefined;
       let runDir: string;
+      let devices: string[];
       // Every flag and the study are checked here, before a journal, socket or process exists.
       try {
         workers = int("--workers", o.workers, 1) ?? Math.max(1, os.availableParallelism());
+        devices = gpuIds(o.gpus);
         const confidence = Number(o.confidence);
         if (!(o.confidence.trim() !== "" && confidence > 0 && confidence < 1))
           throw usage(`--confidence must be in (0, 1), got ${JSON.stringify(o.confidence)}`, "--confidence");
@@ -416,6 +451,12 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       process.stdout.write(
         `nadir run: study ${study.studyId} (${study.budget?.maxTrials ?? 0} trials), ${workers} worker(s), run directory ${runDir}\n`,
       );
+      if (devices.length > 0) {
+        const assigned = assignDevices(workers, devices);
+        process.stdout.write(
+          `devices: ${assigned.map((a, i) => `worker ${i} cuda:${a.device}`).join(", ")}${workers > devices.length ? " (GPUs shared: JAX preallocation off)" : ""}\n`,
+        );
+      }
       let result: Awaited<ReturnType<typeof runLocal>>;
       try {
         result = await runLocal({
@@ -423,6 +464,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           studies: [study],
           workers,
           workerCommand,
+          devices,
           signal: abort.signal,
           forceSignal: force.signal,
           onProgress: (c, ms) => display.update(c, ms),
