@@ -7,12 +7,12 @@ import { nadir, PROTOCOL_MAJOR, PROTOCOL_MINOR } from "@nadir/protocol";
 import type { BodyInit } from "@nadir/protocol/framing";
 import { decodeFrames, encodeEnvelope, PROTOCOL_TAG_BYTES } from "@nadir/protocol/framing";
 import * as zmq from "zeromq";
+import { CoordinatorError } from "./errors.js";
 
 /** Raised when the coordinator does not answer in time or refuses the observer. */
-export class StatusQueryError extends Error {
+export class StatusQueryError extends CoordinatorError {
   constructor(message: string) {
-    super(message);
-    this.name = "StatusQueryError";
+    super("status_query_failed", message);
   }
 }
 

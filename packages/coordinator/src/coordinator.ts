@@ -48,6 +48,9 @@ export {
   SequenceSet,
   type StudyCounts,
 } from "./state/book.js";
+
+import { CoordinatorError } from "./errors.js";
+
 export { COORDINATOR_AGENT } from "./wire/handlers.js";
 export type { CurveOptions } from "./wire/sockets.js";
 
@@ -89,10 +92,9 @@ export interface CoordinatorOptions {
 }
 
 /** Thrown by the constructor or start() for unusable options. */
-export class CoordinatorConfigError extends Error {
+export class CoordinatorConfigError extends CoordinatorError {
   constructor(message: string) {
-    super(message);
-    this.name = "CoordinatorConfigError";
+    super("config_invalid", message);
   }
 }
 

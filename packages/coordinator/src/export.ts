@@ -19,6 +19,7 @@
 import { nadir } from "@nadir/protocol";
 import type { TrialResult } from "@nadir/sdk";
 import { parameterValue } from "@nadir/sdk";
+import { CoordinatorError } from "./errors.js";
 import { readJournal } from "./journal.js";
 import { StateBook, type StudyCounts } from "./state/book.js";
 
@@ -26,10 +27,9 @@ import { StateBook, type StudyCounts } from "./state/book.js";
 export type ExportFormat = "csv" | "jsonl" | "curves-jsonl";
 
 /** Raised for an export request that cannot be satisfied (unknown study or format). */
-export class ExportError extends Error {
+export class ExportError extends CoordinatorError {
   constructor(message: string) {
-    super(message);
-    this.name = "ExportError";
+    super("export_invalid", message);
   }
 }
 

@@ -6,6 +6,7 @@
 export * from "./client.js";
 export * from "./coordinator.js";
 export * from "./crc32c.js";
+export * from "./errors.js";
 export * from "./export.js";
 export * from "./journal.js";
 export * from "./keys.js";

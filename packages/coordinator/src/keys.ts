@@ -8,12 +8,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zmq from "zeromq";
+import { CoordinatorError } from "./errors.js";
 
 /** Raised for missing or malformed key files. */
-export class KeyFileError extends Error {
+export class KeyFileError extends CoordinatorError {
   constructor(message: string) {
-    super(message);
-    this.name = "KeyFileError";
+    super("key_file_invalid", message);
   }
 }
 

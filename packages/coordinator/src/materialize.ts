@@ -18,19 +18,21 @@ import {
 import { nadir } from "@nadir/protocol";
 import type { ParameterValue } from "@nadir/sdk";
 import { parameterValue } from "@nadir/sdk";
+import { CoordinatorError } from "./errors.js";
 
 /** The study's optimizer settings cannot be materialised, or a trial's values are out of range. */
-export class MaterializeError extends Error {
+export class MaterializeError extends CoordinatorError {
+  /** The offending field (e.g. `optimizerDefaults.schedule`, `beta1`). */
+  declare readonly path: string;
   /**
    * @param path the offending field (e.g. `optimizerDefaults.schedule`, `beta1`)
    * @param reason what is wrong with it, without the path
    */
   constructor(
-    readonly path: string,
+    path: string,
     readonly reason: string,
   ) {
-    super(`${path}: ${reason}`);
-    this.name = "MaterializeError";
+    super("materialize_failed", `${path}: ${reason}`, path);
   }
 }
 

@@ -13,14 +13,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { getList } from "@nadir/core";
 import { nadir, studyToSpec, validateSearchSpace, validateStudy } from "@nadir/protocol";
+import { CoordinatorError } from "./errors.js";
 import { MaterializeError, optimizerSettings } from "./materialize.js";
 
 /** A study file or spec that cannot be served. `field` is the offending path. */
-export class StudyValidationError extends Error {
+export class StudyValidationError extends CoordinatorError {
+  /** The study field the problem is in (also `path`). */
   readonly field: string;
   constructor(field: string, message: string) {
-    super(`study ${field}: ${message}`);
-    this.name = "StudyValidationError";
+    super("study_invalid", `study ${field}: ${message}`, field);
     this.field = field;
   }
 }

@@ -25,6 +25,7 @@ import {
 } from "@nadir/core";
 import { nadir } from "@nadir/protocol";
 import type { ParameterValue, SuggestBatch, SuggestContext, Suggester, Suggestion } from "@nadir/sdk";
+import { CoordinatorError } from "./errors.js";
 
 const Scale = nadir.v1.Scale;
 
@@ -38,10 +39,9 @@ export const LIST_ALIASES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /** Raised for a suggester spec the coordinator cannot build. */
-export class SuggesterConfigError extends Error {
+export class SuggesterConfigError extends CoordinatorError {
   constructor(message: string) {
-    super(message);
-    this.name = "SuggesterConfigError";
+    super("suggester_invalid", message);
   }
 }
 

@@ -2,6 +2,7 @@
  * Typed errors of the journal. Every error carries a closed `code` so that callers (the CLI's exit codes,
  * a supervisor deciding whether a restart can help) branch on the code, never on the message.
  */
+import { CoordinatorError } from "../errors.js";
 
 /** Why a journal operation failed. */
 export type JournalErrorCode =
@@ -12,19 +13,17 @@ export type JournalErrorCode =
   /** A misuse of the API: append after close, a record too large, a bad option, an --out that exists. */
   | "JOURNAL_STATE";
 
-/** Base class of every journal error. */
-export class JournalError extends Error {
-  readonly code: JournalErrorCode;
+/** Base class of every journal error (a {@link CoordinatorError}; `path` is the file). */
+export class JournalError extends CoordinatorError {
+  declare readonly code: JournalErrorCode;
   /** The file the problem is in ("" when it concerns the directory or the API). */
   readonly file: string;
   /** Byte offset of the problem in `file`, when there is one. */
   readonly offset: number | undefined;
   constructor(code: JournalErrorCode, message: string, where: { file?: string; offset?: number } = {}) {
-    super(message);
-    this.code = code;
+    super(code, message, where.file);
     this.file = where.file ?? "";
     this.offset = where.offset;
-    this.name = new.target.name;
   }
 }
 
