@@ -20,7 +20,9 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, "../../..");
 // zeromq is a dependency of the coordinator (the package that owns sockets); resolve it from there.
 const zmq = createRequire(path.join(repoRoot, "packages/coordinator/package.json"))("zeromq");
-const P = await import(pathToFileURL(path.join(repoRoot, "packages/protocol/dist/index.js")).href);
+// The package root (messages, versions, errors) and the framing sub-entry point (@nadir/protocol/framing).
+const load = (file) => import(pathToFileURL(path.join(repoRoot, "packages/protocol/dist", file)).href);
+const P = { ...(await load("index.js")), ...(await load("framing.js")) };
 
 const testdata = path.join(repoRoot, "protocols/testdata");
 const golden = new Map();
