@@ -13,23 +13,10 @@ import {
 } from "../../src/parametric/consonance.js";
 import { fitNoisyQuadratic } from "../../src/parametric/fit.js";
 import { NoisyQuadraticDistribution } from "../../src/parametric/noisy.js";
-import { derivedScores, nums, readJson } from "./helpers.js";
+import { derivedScores, dkwBand, nums, readJson } from "./helpers.js";
 
 const fits = readJson("reference/opda/fits.json");
 const ys256 = nums((fits.cases as any[]).find((c) => c.id === "synthetic_noisy_quadratic_n256").ys);
-
-/** DKW band (Dvoretzky–Kiefer–Wolfowitz–Massart): ε = √(ln(2/α)/(2n)), L_i = max(0, i/n − ε), U_i = min(1, i/n + ε). */
-function dkwBand(ys: number[], confidence: number): CdfBand {
-  const n = ys.length;
-  const eps = Math.sqrt(Math.log(2 / (1 - confidence)) / (2 * n));
-  const lower: number[] = [];
-  const upper: number[] = [];
-  for (let i = 0; i <= n; i++) {
-    lower.push(Math.min(1, Math.max(0, i / n - eps)));
-    upper.push(Math.min(1, Math.max(0, i / n + eps)));
-  }
-  return { ys, lower, upper };
-}
 
 /** The acceptance rule written directly (minimize): F(t_j) ≥ L(t_j), F(t_j) ≤ U(t_{j−1}), t₀ = −∞, t_{m+1} = θ. */
 function acceptsDirect(

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { CdfBand } from "../../src/parametric/consonance.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Repository root (packages/analysis/test/parametric → ../../../..). */
@@ -31,4 +32,17 @@ export function derivedScores(key: string): number[] {
   const s = d.scores[key];
   if (!s) throw new Error(`no scores ${key}`);
   return s;
+}
+
+/** DKW band (Dvoretzky–Kiefer–Wolfowitz–Massart): ε = √(ln(2/α)/(2n)), L_i = max(0, i/n − ε), U_i = min(1, i/n + ε). */
+export function dkwBand(ys: number[], confidence: number): CdfBand {
+  const n = ys.length;
+  const eps = Math.sqrt(Math.log(2 / (1 - confidence)) / (2 * n));
+  const lower: number[] = [];
+  const upper: number[] = [];
+  for (let i = 0; i <= n; i++) {
+    lower.push(Math.min(1, Math.max(0, i / n - eps)));
+    upper.push(Math.min(1, Math.max(0, i / n + eps)));
+  }
+  return { ys, lower, upper };
 }

@@ -15,6 +15,7 @@ import {
   stoppingEvidence,
 } from "../../src/parametric/stopping.js";
 import { analyzeScores } from "../../src/summary.js";
+import { dkwBand } from "./helpers.js";
 
 /** mulberry32: a small seeded uniform generator, independent of the package's own. */
 function uniforms(seed: number, n: number): number[] {
@@ -32,19 +33,6 @@ function uniforms(seed: number, n: number): number[] {
 /** n draws of the convex quadratic Y = a + r·U^{2/c} (CDF ((y − a)/r)^{c/2} on [a, a + r]). */
 function quadraticSample(seed: number, n: number, a: number, r: number, c: number): number[] {
   return uniforms(seed, n).map((u) => a + r * u ** (2 / c));
-}
-
-/** DKW band: ε = √(ln(2/α)/(2n)). */
-function dkwBand(ys: number[], confidence: number): CdfBand {
-  const n = ys.length;
-  const eps = Math.sqrt(Math.log(2 / (1 - confidence)) / (2 * n));
-  const lower: number[] = [];
-  const upper: number[] = [];
-  for (let i = 0; i <= n; i++) {
-    lower.push(Math.min(1, Math.max(0, i / n - eps)));
-    upper.push(Math.min(1, Math.max(0, i / n + eps)));
-  }
-  return { ys, lower, upper };
 }
 
 /**
