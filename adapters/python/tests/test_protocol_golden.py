@@ -26,7 +26,7 @@ def _type_for(kind: str):
 
 def test_vectors_cover_every_body_kind() -> None:
     kinds = sorted(p.stem for p in BINS)
-    assert kinds == sorted([*P.BODY_KINDS, "journal_record", "journal_record_snapshot"])
+    assert kinds == sorted([*P.BODY_KINDS, "journal_record", "journal_record_snapshot", "journal_record_stopper"])
     assert len(P.BODY_KINDS) == 27
 
 
@@ -55,6 +55,21 @@ def test_non_finite_values_survive() -> None:
 def test_snapshot_keeps_replicate() -> None:
     rec = journal_pb2.JournalRecord.FromString((TESTDATA / "journal_record_snapshot.bin").read_bytes())
     assert [(t.trial.trial_id, t.replicate) for t in rec.snapshot.trials] == [(2, 1), (3, 2)]
+
+
+def test_stopper_decision_rides_on_study_end() -> None:
+    rec = journal_pb2.JournalRecord.FromString((TESTDATA / "journal_record_stopper.bin").read_bytes())
+    d = rec.study_state_changed.stopper
+    assert (d.stop, d.reason, d.search_trials, d.gain_bound, list(d.accepted_c)) == (
+        True,
+        "gain-below-threshold",
+        48,
+        0.0012,
+        [1, 2, 3],
+    )
+    env = envelope_pb2.Envelope.FromString((TESTDATA / "study_progress.bin").read_bytes())
+    assert env.study_progress.stopper.reason == "set-touches-edge"
+    assert env.study_progress.stopper.HasField("gain_bound")
 
 
 def test_assignment_materialises_one_minus_beta1() -> None:

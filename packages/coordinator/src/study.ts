@@ -208,6 +208,19 @@ export function validateStudySpec(spec: StudySpec): void {
     if (!(a.reductionFactor >= 2))
       throw new StudyValidationError("earlyStopping.asha.reductionFactor", "must be >= 2");
   }
+  const ss = spec.studyStopper;
+  if (ss?.rule === "asymptotic") {
+    const a = ss.asymptotic as nadir.v1.AsymptoticStopperSpec;
+    const at = (f: string): string => `studyStopper.asymptotic.${f}`;
+    if (!(Number.isFinite(a.gain) && a.gain > 0)) throw new StudyValidationError(at("gain"), "must be a number > 0");
+    if (!(a.inTrials >= 1)) throw new StudyValidationError(at("inTrials"), "must be an integer >= 1");
+    if (!(a.confidence === 0 || (a.confidence > 0 && a.confidence < 1)))
+      throw new StudyValidationError(at("confidence"), "must be in (0, 1) (0 = the default 0.8)");
+    if (!(Number.isFinite(a.maxIntervalWidth) && a.maxIntervalWidth >= 0))
+      throw new StudyValidationError(at("maxIntervalWidth"), "must be a number >= 0 (0 = no interval rule)");
+    if (a.threshold !== undefined && a.threshold !== null && !Number.isFinite(a.threshold))
+      throw new StudyValidationError(at("threshold"), "must be finite");
+  }
   if ((spec.replicates ?? 0) > 1000) throw new StudyValidationError("replicates", "must be <= 1000");
 }
 

@@ -124,6 +124,18 @@ const studySpec = {
     list: { listName: "algoperf-nadamw-5", fallback: { kind: "SAMPLER_KIND_HALTON", seed: "42" } },
   },
   earlyStopping: { asha: { minSteps: "100", reductionFactor: 3, minEarlyStoppingRate: 0 } },
+  studyStopper: {
+    asymptotic: {
+      gain: 0.002,
+      inTrials: 64,
+      minTrials: 16,
+      every: 8,
+      maxIntervalWidth: 0.01,
+      confidence: 0.8,
+      threshold: 0.05,
+      minTailPoints: 8,
+    },
+  },
   optimizerDefaults: {
     optimizer: "nadamw",
     variant: "algoperf",
@@ -420,6 +432,7 @@ export function goldenEnvelopes() {
         bestValue: 0.031,
         bestTrial: ref(1),
         atUnixMs: "1767225650000",
+        stopper: goldenStopperDecision(false),
       },
     },
     status_request: { ...header("nadir-cli"), statusRequest: { studyIds: ["digits-mlp"] } },
@@ -460,6 +473,66 @@ export function goldenEnvelopes() {
         message: "study digits-mlp has no trial 99",
         trial: { studyId: "digits-mlp", trialId: 99, attempt: 1 },
       },
+    },
+  };
+}
+
+/**
+ * A study stopper's decision (StopperDecision): a continue (the fit is cut by the search range) or the
+ * stop that ended the study, with the numbers and the fit it rested on.
+ */
+export function goldenStopperDecision(stop) {
+  return stop
+    ? {
+        studyId: "digits-mlp",
+        stop: true,
+        reason: "gain-below-threshold",
+        message: "stop after 48 trials: 64 more would gain at most 0.0012 at 80% (threshold 0.002)",
+        searchTrials: 48,
+        studyTrials: 55,
+        confidence: 0.8,
+        inTrials: 64,
+        gainThreshold: 0.002,
+        gainBound: 0.0012,
+        bestObserved: 0.031,
+        bestLower: 0.0295,
+        bestUpper: 0.031,
+        regimeThreshold: 0.05,
+        tailPoints: 17,
+        acceptedC: [1, 2, 3],
+        atUnixMs: "1767225690000",
+      }
+    : {
+        studyId: "digits-mlp",
+        stop: false,
+        reason: "set-touches-edge",
+        message:
+          "continue: the confidence set is cut by the search range, so the gain bound may be too small",
+        searchTrials: 16,
+        studyTrials: 21,
+        confidence: 0.8,
+        inTrials: 64,
+        gainThreshold: 0.002,
+        gainBound: 0,
+        bestObserved: 0.04,
+        regimeThreshold: 0.07,
+        tailPoints: 8,
+        acceptedC: [1, 10],
+        atUnixMs: "1767225650000",
+      };
+}
+
+/** The record that ends a study on its stopper's decision (StudyStateChanged.stopper). */
+export function goldenStopperRecord() {
+  const decision = goldenStopperDecision(true);
+  return {
+    sequence: "120",
+    recordedUnixMs: "1767225700000",
+    studyStateChanged: {
+      studyId: "digits-mlp",
+      state: "STUDY_STATE_COMPLETED",
+      reason: decision.message,
+      stopper: decision,
     },
   };
 }
@@ -595,6 +668,11 @@ export function goldenFiles() {
   files["journal_record_snapshot.bin"] = snap;
   files["journal_record_snapshot.json"] = stable(
     v1.JournalRecord.toObject(v1.JournalRecord.decode(snap), JSON_OPTS),
+  );
+  const stopper = v1.JournalRecord.encode(v1.JournalRecord.fromObject(goldenStopperRecord())).finish();
+  files["journal_record_stopper.bin"] = stopper;
+  files["journal_record_stopper.json"] = stable(
+    v1.JournalRecord.toObject(v1.JournalRecord.decode(stopper), JSON_OPTS),
   );
   for (const [name, vec] of Object.entries(invalidVectors(envelopes))) {
     files[`invalid/${name}.json`] = stable({

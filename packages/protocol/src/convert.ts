@@ -269,6 +269,21 @@ export function studyToSpec(
       ...(es.metric ? { metric: es.metric } : {}),
     };
   }
+  const ss = study.studyStopper;
+  if (ss?.kind === "asymptotic") {
+    spec.studyStopper = {
+      asymptotic: {
+        gain: ss.gain,
+        inTrials: ss.inTrials,
+        minTrials: ss.minTrials ?? 16,
+        every: ss.every ?? 8,
+        maxIntervalWidth: ss.maxIntervalWidth ?? 0,
+        confidence: ss.confidence ?? 0.8,
+        ...(ss.threshold !== undefined ? { threshold: ss.threshold } : {}),
+        minTailPoints: ss.minTailPoints ?? 8,
+      },
+    };
+  }
   const o = study.optimizer ?? {};
   spec.optimizerDefaults = {
     optimizer: o.name ?? "nadamw",

@@ -108,6 +108,27 @@ export type EarlyStoppingJson =
     }
   | { kind: "median"; metric?: string; warmupSteps?: number; minTrials?: number; intervalSteps?: number };
 
+/** Study-level stopper choice (study.schema.json#/$defs/studyStopper). */
+export interface StudyStopperJson {
+  kind: "asymptotic";
+  /** Stop when `inTrials` more search trials would gain at most this much (objective units, > 0). */
+  gain: number;
+  /** k: the further search trials the promise is about. */
+  inTrials: number;
+  /** Fewest i.i.d. search trials before the first evaluation (default 16). */
+  minTrials?: number;
+  /** Re-evaluate after every this many further i.i.d. search trials (default 8). */
+  every?: number;
+  /** Also stop when the best reachable score's interval is at most this wide. */
+  maxIntervalWidth?: number;
+  /** Confidence of the promise and the interval (default 0.8). */
+  confidence?: number;
+  /** Asymptotic-regime threshold; default: the median search score at each evaluation. */
+  threshold?: number;
+  /** Fewest scores in the regime for a fit a stop may rest on (default 8). */
+  minTailPoints?: number;
+}
+
 /** A study config file (study.schema.json). */
 export interface StudyJson {
   id: string;
@@ -128,6 +149,7 @@ export interface StudyJson {
   target?: { metric?: string; value: number; direction?: "minimize" | "maximize"; stopWhenReached?: boolean };
   suggester?: SuggesterJson;
   earlyStopping?: EarlyStoppingJson;
+  studyStopper?: StudyStopperJson;
   optimizer?: {
     name?: "nadamw";
     variant?: "algoperf" | "optax";
@@ -485,6 +507,24 @@ function semanticStudy(study: StudyJson): ValidationIssue[] {
     out.push(
       issue("/earlyStopping/warmupSteps", "semantic", `warmupSteps < stepBudget (${study.stepBudget})`, {
         value: study.earlyStopping.warmupSteps,
+      }),
+    );
+  }
+  const ss = study.studyStopper;
+  if (ss && ss.minTrials !== undefined && ss.minTrials > study.budget.trials) {
+    out.push(
+      issue(
+        "/studyStopper/minTrials",
+        "semantic",
+        `minTrials <= budget.trials (${study.budget.trials}); the stopper would never be evaluated`,
+        { value: ss.minTrials },
+      ),
+    );
+  }
+  if (ss && ss.minTailPoints !== undefined && ss.minTrials !== undefined && ss.minTailPoints > ss.minTrials) {
+    out.push(
+      issue("/studyStopper/minTailPoints", "semantic", `minTailPoints <= minTrials (${ss.minTrials})`, {
+        value: ss.minTailPoints,
       }),
     );
   }

@@ -18,7 +18,12 @@ const snake = (k: string) => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
 describe("golden vectors", () => {
   it("cover every envelope body member plus the journal record", () => {
-    const want = [...BODY_KINDS.map(snake), "journal_record", "journal_record_snapshot"].sort();
+    const want = [
+      ...BODY_KINDS.map(snake),
+      "journal_record",
+      "journal_record_snapshot",
+      "journal_record_stopper",
+    ].sort();
     expect(bins.map((f) => f.replace(/\.bin$/, "")).sort()).toEqual(want);
     expect(BODY_KINDS.length).toBe(27);
   });
@@ -60,6 +65,24 @@ describe("golden vectors", () => {
       [2, 1],
       [3, 2],
     ]);
+  });
+
+  it("keep a study stopper's decision on the StudyStateChanged that ended the study", () => {
+    const rec = nadir.v1.JournalRecord.decode(
+      new Uint8Array(readFileSync(path.join(dir, "journal_record_stopper.bin"))),
+    );
+    const d = rec.studyStateChanged?.stopper;
+    expect([d?.stop, d?.reason, d?.searchTrials, d?.gainBound, d?.acceptedC]).toEqual([
+      true,
+      "gain-below-threshold",
+      48,
+      0.0012,
+      [1, 2, 3],
+    ]);
+    const progress = nadir.v1.Envelope.decode(
+      new Uint8Array(readFileSync(path.join(dir, "study_progress.bin"))),
+    );
+    expect(progress.studyProgress?.stopper?.reason).toBe("set-touches-edge");
   });
 
   it("materialise 1 - one_minus_beta1 as beta1 in the assignment", () => {

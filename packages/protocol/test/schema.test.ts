@@ -66,7 +66,7 @@ describe("schemas", () => {
     s.extra = true;
     expect(messages(validateStudy(s))).toEqual([
       "/budget/trials: expected a number >= 1, got 0",
-      '/extra: expected no property "extra" here (allowed: $schema, id, name, description, workload, searchSpace, objective, budget, stepBudget, target, suggester, earlyStopping, optimizer, reportEverySteps, replicates, seed, labels)',
+      '/extra: expected no property "extra" here (allowed: $schema, id, name, description, workload, searchSpace, objective, budget, stepBudget, target, suggester, earlyStopping, studyStopper, optimizer, reportEverySteps, replicates, seed, labels)',
       '/objective/direction: expected one of "minimize", "maximize", got "down"',
       '/searchSpace/parameters/0/scale: expected one of "linear", "log", "reverse_log", got "logg"',
       "/stepBudget: expected integer, got number 10.5",
@@ -183,6 +183,38 @@ describe("schemas", () => {
       "/earlyStopping/minSteps: expected minSteps <= stepBudget (1000), got 5000",
       "/reportEverySteps: expected reportEverySteps <= stepBudget (1000), got 2000",
     ]);
+  });
+
+  it("validate the study stopper and convert it with its defaults", () => {
+    const s = example();
+    s.studyStopper = { kind: "asymptotic", gain: 0, inTrials: 0.5, confidence: 1 } as never;
+    expect(messages(validateStudy(s))).toEqual([
+      "/studyStopper/confidence: expected a number < 1, got 1",
+      "/studyStopper/gain: expected a number > 0, got 0",
+      "/studyStopper/inTrials: expected a number >= 1, got 0.5",
+      "/studyStopper/inTrials: expected integer, got number 0.5",
+    ]);
+    s.studyStopper = { kind: "asymptotic", gain: 0.01, inTrials: 32, minTrials: 500, minTailPoints: 600 };
+    expect(messages(validateStudy(s))).toEqual([
+      "/studyStopper/minTailPoints: expected minTailPoints <= minTrials (500), got 600",
+      "/studyStopper/minTrials: expected minTrials <= budget.trials (20); the stopper would never be evaluated, got 500",
+    ]);
+    s.studyStopper = { kind: "asymptotic", gain: 0.01, inTrials: 32 };
+    const spec = studyToSpec(assertStudy(s));
+    expect(spec.studyStopper).toEqual({
+      asymptotic: {
+        gain: 0.01,
+        inTrials: 32,
+        minTrials: 16,
+        every: 8,
+        maxIntervalWidth: 0,
+        confidence: 0.8,
+        minTailPoints: 8,
+      },
+    });
+    const wire = nadir.v1.StudySpec.decode(nadir.v1.StudySpec.encode(spec).finish());
+    expect(wire.studyStopper?.asymptotic?.inTrials).toBe(32);
+    expect(wire.studyStopper?.asymptotic?.threshold ?? undefined).toBeUndefined();
   });
 
   it("validate suggesters by kind", () => {

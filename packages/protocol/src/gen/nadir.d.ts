@@ -1389,6 +1389,9 @@ export namespace nadir {
             /** StudyProgress atUnixMs. */
             atUnixMs: number;
 
+            /** StudyProgress stopper. */
+            stopper?: (nadir.v1.StopperDecision.$Properties|null);
+
             /**
              * Creates a new StudyProgress instance using the specified properties.
              * @param [properties] Properties to set
@@ -1511,6 +1514,9 @@ export namespace nadir {
 
                 /** StudyProgress atUnixMs */
                 atUnixMs?: (number|null);
+
+                /** StudyProgress stopper */
+                stopper?: (nadir.v1.StopperDecision.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -1911,2228 +1917,6 @@ export namespace nadir {
 
             /** Shape of a StatusResponse. */
             type $Shape = nadir.v1.StatusResponse.$Properties;
-        }
-
-        /**
-         * Properties of a Lease.
-         * @deprecated Use nadir.v1.Lease.$Properties instead.
-         */
-        interface ILease extends nadir.v1.Lease.$Properties {
-        }
-
-        /** Represents a Lease. */
-        class Lease {
-
-            /**
-             * Constructs a new Lease.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.Lease.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Lease leaseId. */
-            leaseId: string;
-
-            /** Lease expiresUnixMs. */
-            expiresUnixMs: number;
-
-            /** Lease heartbeatIntervalMs. */
-            heartbeatIntervalMs: number;
-
-            /** Lease timeoutMs. */
-            timeoutMs: number;
-
-            /**
-             * Creates a new Lease instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns Lease instance
-             */
-            static create(properties: nadir.v1.Lease.$Shape): nadir.v1.Lease & nadir.v1.Lease.$Shape;
-            static create(properties?: nadir.v1.Lease.$Properties): nadir.v1.Lease;
-
-            /**
-             * Encodes the specified Lease message. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
-             * @param message Lease message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.Lease.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified Lease message, length delimited. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
-             * @param message Lease message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.Lease.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Lease message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.Lease & nadir.v1.Lease.$Shape;
-
-            /**
-             * Decodes a Lease message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.Lease & nadir.v1.Lease.$Shape;
-
-            /**
-             * Verifies a Lease message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Lease message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Lease
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.Lease;
-
-            /**
-             * Creates a plain object from a Lease message. Also converts values to other types if specified.
-             * @param message Lease
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.Lease, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Lease to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for Lease
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace Lease {
-
-            /** Properties of a Lease. */
-            interface $Properties {
-
-                /** Lease leaseId */
-                leaseId?: (string|null);
-
-                /** Lease expiresUnixMs */
-                expiresUnixMs?: (number|null);
-
-                /** Lease heartbeatIntervalMs */
-                heartbeatIntervalMs?: (number|null);
-
-                /** Lease timeoutMs */
-                timeoutMs?: (number|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Lease. */
-            type $Shape = nadir.v1.Lease.$Properties;
-        }
-
-        /**
-         * Properties of a TrialAssignment.
-         * @deprecated Use nadir.v1.TrialAssignment.$Properties instead.
-         */
-        interface ITrialAssignment extends nadir.v1.TrialAssignment.$Properties {
-        }
-
-        /** Represents a TrialAssignment. */
-        class TrialAssignment {
-
-            /**
-             * Constructs a new TrialAssignment.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TrialAssignment.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TrialAssignment trial. */
-            trial?: (nadir.v1.TrialRef.$Properties|null);
-
-            /** TrialAssignment parameters. */
-            parameters: { [k: string]: nadir.v1.ParameterValue.$Properties };
-
-            /** TrialAssignment stepBudget. */
-            stepBudget: number;
-
-            /** TrialAssignment seed. */
-            seed: number;
-
-            /** TrialAssignment optimizer. */
-            optimizer?: (nadir.v1.OptimizerConfig.$Properties|null);
-
-            /** TrialAssignment lease. */
-            lease?: (nadir.v1.Lease.$Properties|null);
-
-            /** TrialAssignment target. */
-            target?: (nadir.v1.Target.$Properties|null);
-
-            /** TrialAssignment objective. */
-            objective?: (nadir.v1.Objective.$Properties|null);
-
-            /** TrialAssignment workload. */
-            workload: string;
-
-            /** TrialAssignment reportEverySteps. */
-            reportEverySteps: number;
-
-            /** TrialAssignment suggester. */
-            suggester: string;
-
-            /** TrialAssignment listIndex. */
-            listIndex?: (number|null);
-
-            /** TrialAssignment replicate. */
-            replicate: number;
-
-            /** TrialAssignment checkpointUri. */
-            checkpointUri: string;
-
-            /** TrialAssignment resumeStep. */
-            resumeStep: number;
-
-            /** TrialAssignment histogramEverySteps. */
-            histogramEverySteps: number;
-
-            /** TrialAssignment labels. */
-            labels: { [k: string]: string };
-
-            /**
-             * Creates a new TrialAssignment instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TrialAssignment instance
-             */
-            static create(properties: nadir.v1.TrialAssignment.$Shape): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
-            static create(properties?: nadir.v1.TrialAssignment.$Properties): nadir.v1.TrialAssignment;
-
-            /**
-             * Encodes the specified TrialAssignment message. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
-             * @param message TrialAssignment message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TrialAssignment.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TrialAssignment message, length delimited. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
-             * @param message TrialAssignment message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TrialAssignment.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TrialAssignment message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
-
-            /**
-             * Decodes a TrialAssignment message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
-
-            /**
-             * Verifies a TrialAssignment message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TrialAssignment message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TrialAssignment
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TrialAssignment;
-
-            /**
-             * Creates a plain object from a TrialAssignment message. Also converts values to other types if specified.
-             * @param message TrialAssignment
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TrialAssignment, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TrialAssignment to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TrialAssignment
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TrialAssignment {
-
-            /** Properties of a TrialAssignment. */
-            interface $Properties {
-
-                /** TrialAssignment trial */
-                trial?: (nadir.v1.TrialRef.$Properties|null);
-
-                /** TrialAssignment parameters */
-                parameters?: ({ [k: string]: nadir.v1.ParameterValue.$Properties }|null);
-
-                /** TrialAssignment stepBudget */
-                stepBudget?: (number|null);
-
-                /** TrialAssignment seed */
-                seed?: (number|null);
-
-                /** TrialAssignment optimizer */
-                optimizer?: (nadir.v1.OptimizerConfig.$Properties|null);
-
-                /** TrialAssignment lease */
-                lease?: (nadir.v1.Lease.$Properties|null);
-
-                /** TrialAssignment target */
-                target?: (nadir.v1.Target.$Properties|null);
-
-                /** TrialAssignment objective */
-                objective?: (nadir.v1.Objective.$Properties|null);
-
-                /** TrialAssignment workload */
-                workload?: (string|null);
-
-                /** TrialAssignment reportEverySteps */
-                reportEverySteps?: (number|null);
-
-                /** TrialAssignment suggester */
-                suggester?: (string|null);
-
-                /** TrialAssignment listIndex */
-                listIndex?: (number|null);
-
-                /** TrialAssignment replicate */
-                replicate?: (number|null);
-
-                /** TrialAssignment checkpointUri */
-                checkpointUri?: (string|null);
-
-                /** TrialAssignment resumeStep */
-                resumeStep?: (number|null);
-
-                /** TrialAssignment histogramEverySteps */
-                histogramEverySteps?: (number|null);
-
-                /** TrialAssignment labels */
-                labels?: ({ [k: string]: string }|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TrialAssignment. */
-            type $Shape = {
-              trial?: nadir.v1.TrialRef.$Shape|null;
-              parameters?: { [k: string]: nadir.v1.ParameterValue.$Shape }|null;
-              stepBudget?: number|null;
-              seed?: number|null;
-              optimizer?: nadir.v1.OptimizerConfig.$Shape|null;
-              lease?: nadir.v1.Lease.$Shape|null;
-              target?: nadir.v1.Target.$Shape|null;
-              objective?: nadir.v1.Objective.$Shape|null;
-              workload?: string|null;
-              reportEverySteps?: number|null;
-              suggester?: string|null;
-              listIndex?: number|null;
-              replicate?: number|null;
-              checkpointUri?: string|null;
-              resumeStep?: number|null;
-              histogramEverySteps?: number|null;
-              labels?: { [k: string]: string }|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /**
-         * Properties of a TrialRejected.
-         * @deprecated Use nadir.v1.TrialRejected.$Properties instead.
-         */
-        interface ITrialRejected extends nadir.v1.TrialRejected.$Properties {
-        }
-
-        /** Represents a TrialRejected. */
-        class TrialRejected {
-
-            /**
-             * Constructs a new TrialRejected.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TrialRejected.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TrialRejected trial. */
-            trial?: (nadir.v1.TrialRef.$Properties|null);
-
-            /** TrialRejected reason. */
-            reason: string;
-
-            /**
-             * Creates a new TrialRejected instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TrialRejected instance
-             */
-            static create(properties: nadir.v1.TrialRejected.$Shape): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
-            static create(properties?: nadir.v1.TrialRejected.$Properties): nadir.v1.TrialRejected;
-
-            /**
-             * Encodes the specified TrialRejected message. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
-             * @param message TrialRejected message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TrialRejected.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TrialRejected message, length delimited. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
-             * @param message TrialRejected message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TrialRejected.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TrialRejected message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
-
-            /**
-             * Decodes a TrialRejected message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
-
-            /**
-             * Verifies a TrialRejected message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TrialRejected message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TrialRejected
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TrialRejected;
-
-            /**
-             * Creates a plain object from a TrialRejected message. Also converts values to other types if specified.
-             * @param message TrialRejected
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TrialRejected, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TrialRejected to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TrialRejected
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TrialRejected {
-
-            /** Properties of a TrialRejected. */
-            interface $Properties {
-
-                /** TrialRejected trial */
-                trial?: (nadir.v1.TrialRef.$Properties|null);
-
-                /** TrialRejected reason */
-                reason?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TrialRejected. */
-            type $Shape = nadir.v1.TrialRejected.$Properties;
-        }
-
-        /**
-         * Properties of a TrialReport.
-         * @deprecated Use nadir.v1.TrialReport.$Properties instead.
-         */
-        interface ITrialReport extends nadir.v1.TrialReport.$Properties {
-        }
-
-        /** Represents a TrialReport. */
-        class TrialReport {
-
-            /**
-             * Constructs a new TrialReport.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TrialReport.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TrialReport trial. */
-            trial?: (nadir.v1.TrialRef.$Properties|null);
-
-            /** TrialReport measurement. */
-            measurement?: (nadir.v1.Measurement.$Properties|null);
-
-            /** TrialReport sequence. */
-            sequence: number;
-
-            /**
-             * Creates a new TrialReport instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TrialReport instance
-             */
-            static create(properties: nadir.v1.TrialReport.$Shape): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
-            static create(properties?: nadir.v1.TrialReport.$Properties): nadir.v1.TrialReport;
-
-            /**
-             * Encodes the specified TrialReport message. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
-             * @param message TrialReport message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TrialReport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TrialReport message, length delimited. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
-             * @param message TrialReport message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TrialReport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TrialReport message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
-
-            /**
-             * Decodes a TrialReport message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
-
-            /**
-             * Verifies a TrialReport message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TrialReport message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TrialReport
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TrialReport;
-
-            /**
-             * Creates a plain object from a TrialReport message. Also converts values to other types if specified.
-             * @param message TrialReport
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TrialReport, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TrialReport to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TrialReport
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TrialReport {
-
-            /** Properties of a TrialReport. */
-            interface $Properties {
-
-                /** TrialReport trial */
-                trial?: (nadir.v1.TrialRef.$Properties|null);
-
-                /** TrialReport measurement */
-                measurement?: (nadir.v1.Measurement.$Properties|null);
-
-                /** TrialReport sequence */
-                sequence?: (number|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TrialReport. */
-            type $Shape = nadir.v1.TrialReport.$Properties;
-        }
-
-        /**
-         * Properties of a TargetOutcome.
-         * @deprecated Use nadir.v1.TargetOutcome.$Properties instead.
-         */
-        interface ITargetOutcome extends nadir.v1.TargetOutcome.$Properties {
-        }
-
-        /** Represents a TargetOutcome. */
-        class TargetOutcome {
-
-            /**
-             * Constructs a new TargetOutcome.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TargetOutcome.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TargetOutcome reached. */
-            reached: boolean;
-
-            /** TargetOutcome step. */
-            step: number;
-
-            /** TargetOutcome elapsedSeconds. */
-            elapsedSeconds: number;
-
-            /** TargetOutcome value. */
-            value: number;
-
-            /**
-             * Creates a new TargetOutcome instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TargetOutcome instance
-             */
-            static create(properties: nadir.v1.TargetOutcome.$Shape): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
-            static create(properties?: nadir.v1.TargetOutcome.$Properties): nadir.v1.TargetOutcome;
-
-            /**
-             * Encodes the specified TargetOutcome message. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
-             * @param message TargetOutcome message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TargetOutcome.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TargetOutcome message, length delimited. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
-             * @param message TargetOutcome message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TargetOutcome.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TargetOutcome message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
-
-            /**
-             * Decodes a TargetOutcome message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
-
-            /**
-             * Verifies a TargetOutcome message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TargetOutcome message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TargetOutcome
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TargetOutcome;
-
-            /**
-             * Creates a plain object from a TargetOutcome message. Also converts values to other types if specified.
-             * @param message TargetOutcome
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TargetOutcome, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TargetOutcome to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TargetOutcome
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TargetOutcome {
-
-            /** Properties of a TargetOutcome. */
-            interface $Properties {
-
-                /** TargetOutcome reached */
-                reached?: (boolean|null);
-
-                /** TargetOutcome step */
-                step?: (number|null);
-
-                /** TargetOutcome elapsedSeconds */
-                elapsedSeconds?: (number|null);
-
-                /** TargetOutcome value */
-                value?: (number|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TargetOutcome. */
-            type $Shape = nadir.v1.TargetOutcome.$Properties;
-        }
-
-        /**
-         * Properties of a TrialCompleted.
-         * @deprecated Use nadir.v1.TrialCompleted.$Properties instead.
-         */
-        interface ITrialCompleted extends nadir.v1.TrialCompleted.$Properties {
-        }
-
-        /** Represents a TrialCompleted. */
-        class TrialCompleted {
-
-            /**
-             * Constructs a new TrialCompleted.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TrialCompleted.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TrialCompleted trial. */
-            trial?: (nadir.v1.TrialRef.$Properties|null);
-
-            /** TrialCompleted final. */
-            final?: (nadir.v1.Measurement.$Properties|null);
-
-            /** TrialCompleted target. */
-            target?: (nadir.v1.TargetOutcome.$Properties|null);
-
-            /** TrialCompleted checkpointUri. */
-            checkpointUri: string;
-
-            /**
-             * Creates a new TrialCompleted instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TrialCompleted instance
-             */
-            static create(properties: nadir.v1.TrialCompleted.$Shape): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
-            static create(properties?: nadir.v1.TrialCompleted.$Properties): nadir.v1.TrialCompleted;
-
-            /**
-             * Encodes the specified TrialCompleted message. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
-             * @param message TrialCompleted message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TrialCompleted.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TrialCompleted message, length delimited. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
-             * @param message TrialCompleted message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TrialCompleted.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TrialCompleted message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
-
-            /**
-             * Decodes a TrialCompleted message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
-
-            /**
-             * Verifies a TrialCompleted message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TrialCompleted message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TrialCompleted
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TrialCompleted;
-
-            /**
-             * Creates a plain object from a TrialCompleted message. Also converts values to other types if specified.
-             * @param message TrialCompleted
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TrialCompleted, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TrialCompleted to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TrialCompleted
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TrialCompleted {
-
-            /** Properties of a TrialCompleted. */
-            interface $Properties {
-
-                /** TrialCompleted trial */
-                trial?: (nadir.v1.TrialRef.$Properties|null);
-
-                /** TrialCompleted final */
-                final?: (nadir.v1.Measurement.$Properties|null);
-
-                /** TrialCompleted target */
-                target?: (nadir.v1.TargetOutcome.$Properties|null);
-
-                /** TrialCompleted checkpointUri */
-                checkpointUri?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TrialCompleted. */
-            type $Shape = nadir.v1.TrialCompleted.$Properties;
-        }
-
-        /** FailureKind enum. */
-        enum FailureKind {
-
-            /** FAILURE_KIND_UNSPECIFIED value */
-            FAILURE_KIND_UNSPECIFIED = 0,
-
-            /** FAILURE_KIND_ERROR value */
-            FAILURE_KIND_ERROR = 1,
-
-            /** FAILURE_KIND_OUT_OF_MEMORY value */
-            FAILURE_KIND_OUT_OF_MEMORY = 2,
-
-            /** FAILURE_KIND_TIMEOUT value */
-            FAILURE_KIND_TIMEOUT = 3,
-
-            /** FAILURE_KIND_DIVERGED value */
-            FAILURE_KIND_DIVERGED = 4,
-
-            /** FAILURE_KIND_INFEASIBLE value */
-            FAILURE_KIND_INFEASIBLE = 5,
-
-            /** FAILURE_KIND_PREEMPTED value */
-            FAILURE_KIND_PREEMPTED = 6,
-
-            /** FAILURE_KIND_ENVIRONMENT value */
-            FAILURE_KIND_ENVIRONMENT = 7
-        }
-
-        /**
-         * Properties of a Divergence.
-         * @deprecated Use nadir.v1.Divergence.$Properties instead.
-         */
-        interface IDivergence extends nadir.v1.Divergence.$Properties {
-        }
-
-        /** Represents a Divergence. */
-        class Divergence {
-
-            /**
-             * Constructs a new Divergence.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.Divergence.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Divergence step. */
-            step: number;
-
-            /** Divergence metric. */
-            metric: string;
-
-            /** Divergence value. */
-            value: number;
-
-            /**
-             * Creates a new Divergence instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns Divergence instance
-             */
-            static create(properties: nadir.v1.Divergence.$Shape): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
-            static create(properties?: nadir.v1.Divergence.$Properties): nadir.v1.Divergence;
-
-            /**
-             * Encodes the specified Divergence message. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
-             * @param message Divergence message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.Divergence.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified Divergence message, length delimited. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
-             * @param message Divergence message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.Divergence.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Divergence message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
-
-            /**
-             * Decodes a Divergence message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
-
-            /**
-             * Verifies a Divergence message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Divergence message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Divergence
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.Divergence;
-
-            /**
-             * Creates a plain object from a Divergence message. Also converts values to other types if specified.
-             * @param message Divergence
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.Divergence, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Divergence to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for Divergence
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace Divergence {
-
-            /** Properties of a Divergence. */
-            interface $Properties {
-
-                /** Divergence step */
-                step?: (number|null);
-
-                /** Divergence metric */
-                metric?: (string|null);
-
-                /** Divergence value */
-                value?: (number|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Divergence. */
-            type $Shape = nadir.v1.Divergence.$Properties;
-        }
-
-        /**
-         * Properties of a TrialFailed.
-         * @deprecated Use nadir.v1.TrialFailed.$Properties instead.
-         */
-        interface ITrialFailed extends nadir.v1.TrialFailed.$Properties {
-        }
-
-        /** Represents a TrialFailed. */
-        class TrialFailed {
-
-            /**
-             * Constructs a new TrialFailed.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TrialFailed.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TrialFailed trial. */
-            trial?: (nadir.v1.TrialRef.$Properties|null);
-
-            /** TrialFailed kind. */
-            kind: nadir.v1.FailureKind;
-
-            /** TrialFailed message. */
-            message: string;
-
-            /** TrialFailed details. */
-            details: string;
-
-            /** TrialFailed last. */
-            last?: (nadir.v1.Measurement.$Properties|null);
-
-            /** TrialFailed divergence. */
-            divergence?: (nadir.v1.Divergence.$Properties|null);
-
-            /** TrialFailed errorType. */
-            errorType: string;
-
-            /**
-             * Creates a new TrialFailed instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TrialFailed instance
-             */
-            static create(properties: nadir.v1.TrialFailed.$Shape): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
-            static create(properties?: nadir.v1.TrialFailed.$Properties): nadir.v1.TrialFailed;
-
-            /**
-             * Encodes the specified TrialFailed message. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
-             * @param message TrialFailed message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TrialFailed.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TrialFailed message, length delimited. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
-             * @param message TrialFailed message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TrialFailed.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TrialFailed message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
-
-            /**
-             * Decodes a TrialFailed message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
-
-            /**
-             * Verifies a TrialFailed message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TrialFailed message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TrialFailed
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TrialFailed;
-
-            /**
-             * Creates a plain object from a TrialFailed message. Also converts values to other types if specified.
-             * @param message TrialFailed
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TrialFailed, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TrialFailed to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TrialFailed
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TrialFailed {
-
-            /** Properties of a TrialFailed. */
-            interface $Properties {
-
-                /** TrialFailed trial */
-                trial?: (nadir.v1.TrialRef.$Properties|null);
-
-                /** TrialFailed kind */
-                kind?: (nadir.v1.FailureKind|null);
-
-                /** TrialFailed message */
-                message?: (string|null);
-
-                /** TrialFailed details */
-                details?: (string|null);
-
-                /** TrialFailed last */
-                last?: (nadir.v1.Measurement.$Properties|null);
-
-                /** TrialFailed divergence */
-                divergence?: (nadir.v1.Divergence.$Properties|null);
-
-                /** TrialFailed errorType */
-                errorType?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TrialFailed. */
-            type $Shape = nadir.v1.TrialFailed.$Properties;
-        }
-
-        /** StopReason enum. */
-        enum StopReason {
-
-            /** STOP_REASON_UNSPECIFIED value */
-            STOP_REASON_UNSPECIFIED = 0,
-
-            /** STOP_REASON_PRUNED value */
-            STOP_REASON_PRUNED = 1,
-
-            /** STOP_REASON_TARGET_REACHED value */
-            STOP_REASON_TARGET_REACHED = 2,
-
-            /** STOP_REASON_CANCELLED value */
-            STOP_REASON_CANCELLED = 3,
-
-            /** STOP_REASON_BUDGET_EXHAUSTED value */
-            STOP_REASON_BUDGET_EXHAUSTED = 4,
-
-            /** STOP_REASON_LEASE_REVOKED value */
-            STOP_REASON_LEASE_REVOKED = 5,
-
-            /** STOP_REASON_PAUSED value */
-            STOP_REASON_PAUSED = 6
-        }
-
-        /**
-         * Properties of a TrialStopped.
-         * @deprecated Use nadir.v1.TrialStopped.$Properties instead.
-         */
-        interface ITrialStopped extends nadir.v1.TrialStopped.$Properties {
-        }
-
-        /** Represents a TrialStopped. */
-        class TrialStopped {
-
-            /**
-             * Constructs a new TrialStopped.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TrialStopped.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TrialStopped trial. */
-            trial?: (nadir.v1.TrialRef.$Properties|null);
-
-            /** TrialStopped reason. */
-            reason: nadir.v1.StopReason;
-
-            /** TrialStopped last. */
-            last?: (nadir.v1.Measurement.$Properties|null);
-
-            /** TrialStopped target. */
-            target?: (nadir.v1.TargetOutcome.$Properties|null);
-
-            /** TrialStopped checkpointUri. */
-            checkpointUri: string;
-
-            /**
-             * Creates a new TrialStopped instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TrialStopped instance
-             */
-            static create(properties: nadir.v1.TrialStopped.$Shape): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
-            static create(properties?: nadir.v1.TrialStopped.$Properties): nadir.v1.TrialStopped;
-
-            /**
-             * Encodes the specified TrialStopped message. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
-             * @param message TrialStopped message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TrialStopped.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TrialStopped message, length delimited. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
-             * @param message TrialStopped message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TrialStopped.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TrialStopped message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
-
-            /**
-             * Decodes a TrialStopped message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
-
-            /**
-             * Verifies a TrialStopped message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TrialStopped message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TrialStopped
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TrialStopped;
-
-            /**
-             * Creates a plain object from a TrialStopped message. Also converts values to other types if specified.
-             * @param message TrialStopped
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TrialStopped, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TrialStopped to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TrialStopped
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TrialStopped {
-
-            /** Properties of a TrialStopped. */
-            interface $Properties {
-
-                /** TrialStopped trial */
-                trial?: (nadir.v1.TrialRef.$Properties|null);
-
-                /** TrialStopped reason */
-                reason?: (nadir.v1.StopReason|null);
-
-                /** TrialStopped last */
-                last?: (nadir.v1.Measurement.$Properties|null);
-
-                /** TrialStopped target */
-                target?: (nadir.v1.TargetOutcome.$Properties|null);
-
-                /** TrialStopped checkpointUri */
-                checkpointUri?: (string|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TrialStopped. */
-            type $Shape = nadir.v1.TrialStopped.$Properties;
-        }
-
-        /**
-         * Properties of a TrialResult.
-         * @deprecated Use nadir.v1.TrialResult.$Properties instead.
-         */
-        interface ITrialResult extends nadir.v1.TrialResult.$Properties {
-        }
-
-        /** Represents a TrialResult. */
-        class TrialResult {
-
-            /**
-             * Constructs a new TrialResult.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.TrialResult.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** TrialResult trial. */
-            trial?: (nadir.v1.TrialRef.$Properties|null);
-
-            /** TrialResult state. */
-            state: nadir.v1.TrialState;
-
-            /** TrialResult parameters. */
-            parameters: { [k: string]: nadir.v1.ParameterValue.$Properties };
-
-            /** TrialResult final. */
-            final?: (nadir.v1.Measurement.$Properties|null);
-
-            /** TrialResult measurements. */
-            measurements: nadir.v1.Measurement.$Properties[];
-
-            /** TrialResult target. */
-            target?: (nadir.v1.TargetOutcome.$Properties|null);
-
-            /** TrialResult seed. */
-            seed: number;
-
-            /** TrialResult listIndex. */
-            listIndex?: (number|null);
-
-            /** TrialResult suggester. */
-            suggester: string;
-
-            /** TrialResult workerId. */
-            workerId: string;
-
-            /** TrialResult failureKind. */
-            failureKind: nadir.v1.FailureKind;
-
-            /** TrialResult message. */
-            message: string;
-
-            /** TrialResult startedUnixMs. */
-            startedUnixMs: number;
-
-            /** TrialResult endedUnixMs. */
-            endedUnixMs: number;
-
-            /** TrialResult replicate. */
-            replicate: number;
-
-            /**
-             * Creates a new TrialResult instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns TrialResult instance
-             */
-            static create(properties: nadir.v1.TrialResult.$Shape): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
-            static create(properties?: nadir.v1.TrialResult.$Properties): nadir.v1.TrialResult;
-
-            /**
-             * Encodes the specified TrialResult message. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
-             * @param message TrialResult message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.TrialResult.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified TrialResult message, length delimited. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
-             * @param message TrialResult message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.TrialResult.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a TrialResult message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
-
-            /**
-             * Decodes a TrialResult message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
-
-            /**
-             * Verifies a TrialResult message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a TrialResult message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns TrialResult
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.TrialResult;
-
-            /**
-             * Creates a plain object from a TrialResult message. Also converts values to other types if specified.
-             * @param message TrialResult
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.TrialResult, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this TrialResult to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for TrialResult
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace TrialResult {
-
-            /** Properties of a TrialResult. */
-            interface $Properties {
-
-                /** TrialResult trial */
-                trial?: (nadir.v1.TrialRef.$Properties|null);
-
-                /** TrialResult state */
-                state?: (nadir.v1.TrialState|null);
-
-                /** TrialResult parameters */
-                parameters?: ({ [k: string]: nadir.v1.ParameterValue.$Properties }|null);
-
-                /** TrialResult final */
-                final?: (nadir.v1.Measurement.$Properties|null);
-
-                /** TrialResult measurements */
-                measurements?: (nadir.v1.Measurement.$Properties[]|null);
-
-                /** TrialResult target */
-                target?: (nadir.v1.TargetOutcome.$Properties|null);
-
-                /** TrialResult seed */
-                seed?: (number|null);
-
-                /** TrialResult listIndex */
-                listIndex?: (number|null);
-
-                /** TrialResult suggester */
-                suggester?: (string|null);
-
-                /** TrialResult workerId */
-                workerId?: (string|null);
-
-                /** TrialResult failureKind */
-                failureKind?: (nadir.v1.FailureKind|null);
-
-                /** TrialResult message */
-                message?: (string|null);
-
-                /** TrialResult startedUnixMs */
-                startedUnixMs?: (number|null);
-
-                /** TrialResult endedUnixMs */
-                endedUnixMs?: (number|null);
-
-                /** TrialResult replicate */
-                replicate?: (number|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a TrialResult. */
-            type $Shape = {
-              trial?: nadir.v1.TrialRef.$Shape|null;
-              state?: nadir.v1.TrialState|null;
-              parameters?: { [k: string]: nadir.v1.ParameterValue.$Shape }|null;
-              final?: nadir.v1.Measurement.$Shape|null;
-              measurements?: nadir.v1.Measurement.$Shape[]|null;
-              target?: nadir.v1.TargetOutcome.$Shape|null;
-              seed?: number|null;
-              listIndex?: number|null;
-              suggester?: string|null;
-              workerId?: string|null;
-              failureKind?: nadir.v1.FailureKind|null;
-              message?: string|null;
-              startedUnixMs?: number|null;
-              endedUnixMs?: number|null;
-              replicate?: number|null;
-              $unknowns?: Uint8Array[];
-            };
-        }
-
-        /** NadamwVariant enum. */
-        enum NadamwVariant {
-
-            /** NADAMW_VARIANT_UNSPECIFIED value */
-            NADAMW_VARIANT_UNSPECIFIED = 0,
-
-            /** NADAMW_VARIANT_OPTAX value */
-            NADAMW_VARIANT_OPTAX = 1,
-
-            /** NADAMW_VARIANT_ALGOPERF value */
-            NADAMW_VARIANT_ALGOPERF = 2
-        }
-
-        /**
-         * Properties of a NadamwConfig.
-         * @deprecated Use nadir.v1.NadamwConfig.$Properties instead.
-         */
-        interface INadamwConfig extends nadir.v1.NadamwConfig.$Properties {
-        }
-
-        /** Represents a NadamwConfig. */
-        class NadamwConfig {
-
-            /**
-             * Constructs a new NadamwConfig.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.NadamwConfig.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** NadamwConfig learningRate. */
-            learningRate: number;
-
-            /** NadamwConfig beta1. */
-            beta1: number;
-
-            /** NadamwConfig beta2. */
-            beta2: number;
-
-            /** NadamwConfig epsilon. */
-            epsilon: number;
-
-            /** NadamwConfig epsilonRoot. */
-            epsilonRoot: number;
-
-            /** NadamwConfig weightDecay. */
-            weightDecay: number;
-
-            /** NadamwConfig variant. */
-            variant: nadir.v1.NadamwVariant;
-
-            /** NadamwConfig decayAllParameters. */
-            decayAllParameters: boolean;
-
-            /**
-             * Creates a new NadamwConfig instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns NadamwConfig instance
-             */
-            static create(properties: nadir.v1.NadamwConfig.$Shape): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
-            static create(properties?: nadir.v1.NadamwConfig.$Properties): nadir.v1.NadamwConfig;
-
-            /**
-             * Encodes the specified NadamwConfig message. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
-             * @param message NadamwConfig message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.NadamwConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified NadamwConfig message, length delimited. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
-             * @param message NadamwConfig message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.NadamwConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a NadamwConfig message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
-
-            /**
-             * Decodes a NadamwConfig message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
-
-            /**
-             * Verifies a NadamwConfig message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a NadamwConfig message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns NadamwConfig
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.NadamwConfig;
-
-            /**
-             * Creates a plain object from a NadamwConfig message. Also converts values to other types if specified.
-             * @param message NadamwConfig
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.NadamwConfig, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this NadamwConfig to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for NadamwConfig
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace NadamwConfig {
-
-            /** Properties of a NadamwConfig. */
-            interface $Properties {
-
-                /** NadamwConfig learningRate */
-                learningRate?: (number|null);
-
-                /** NadamwConfig beta1 */
-                beta1?: (number|null);
-
-                /** NadamwConfig beta2 */
-                beta2?: (number|null);
-
-                /** NadamwConfig epsilon */
-                epsilon?: (number|null);
-
-                /** NadamwConfig epsilonRoot */
-                epsilonRoot?: (number|null);
-
-                /** NadamwConfig weightDecay */
-                weightDecay?: (number|null);
-
-                /** NadamwConfig variant */
-                variant?: (nadir.v1.NadamwVariant|null);
-
-                /** NadamwConfig decayAllParameters */
-                decayAllParameters?: (boolean|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a NadamwConfig. */
-            type $Shape = nadir.v1.NadamwConfig.$Properties;
-        }
-
-        /** ScheduleKind enum. */
-        enum ScheduleKind {
-
-            /** SCHEDULE_KIND_UNSPECIFIED value */
-            SCHEDULE_KIND_UNSPECIFIED = 0,
-
-            /** SCHEDULE_KIND_CONSTANT value */
-            SCHEDULE_KIND_CONSTANT = 1,
-
-            /** SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY value */
-            SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY = 2,
-
-            /** SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY value */
-            SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY = 3
-        }
-
-        /** WarmupRounding enum. */
-        enum WarmupRounding {
-
-            /** WARMUP_ROUNDING_UNSPECIFIED value */
-            WARMUP_ROUNDING_UNSPECIFIED = 0,
-
-            /** WARMUP_ROUNDING_FLOOR value */
-            WARMUP_ROUNDING_FLOOR = 1,
-
-            /** WARMUP_ROUNDING_ROUND value */
-            WARMUP_ROUNDING_ROUND = 2
-        }
-
-        /**
-         * Properties of a LearningRateSchedule.
-         * @deprecated Use nadir.v1.LearningRateSchedule.$Properties instead.
-         */
-        interface ILearningRateSchedule extends nadir.v1.LearningRateSchedule.$Properties {
-        }
-
-        /** Represents a LearningRateSchedule. */
-        class LearningRateSchedule {
-
-            /**
-             * Constructs a new LearningRateSchedule.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.LearningRateSchedule.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** LearningRateSchedule kind. */
-            kind: nadir.v1.ScheduleKind;
-
-            /** LearningRateSchedule warmupSteps. */
-            warmupSteps: number;
-
-            /** LearningRateSchedule warmupFraction. */
-            warmupFraction: number;
-
-            /** LearningRateSchedule warmupRounding. */
-            warmupRounding: nadir.v1.WarmupRounding;
-
-            /** LearningRateSchedule totalSteps. */
-            totalSteps: number;
-
-            /** LearningRateSchedule initValue. */
-            initValue: number;
-
-            /** LearningRateSchedule endValue. */
-            endValue: number;
-
-            /**
-             * Creates a new LearningRateSchedule instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns LearningRateSchedule instance
-             */
-            static create(properties: nadir.v1.LearningRateSchedule.$Shape): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
-            static create(properties?: nadir.v1.LearningRateSchedule.$Properties): nadir.v1.LearningRateSchedule;
-
-            /**
-             * Encodes the specified LearningRateSchedule message. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
-             * @param message LearningRateSchedule message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.LearningRateSchedule.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified LearningRateSchedule message, length delimited. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
-             * @param message LearningRateSchedule message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.LearningRateSchedule.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a LearningRateSchedule message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
-
-            /**
-             * Decodes a LearningRateSchedule message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
-
-            /**
-             * Verifies a LearningRateSchedule message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a LearningRateSchedule message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns LearningRateSchedule
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.LearningRateSchedule;
-
-            /**
-             * Creates a plain object from a LearningRateSchedule message. Also converts values to other types if specified.
-             * @param message LearningRateSchedule
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.LearningRateSchedule, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this LearningRateSchedule to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for LearningRateSchedule
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace LearningRateSchedule {
-
-            /** Properties of a LearningRateSchedule. */
-            interface $Properties {
-
-                /** LearningRateSchedule kind */
-                kind?: (nadir.v1.ScheduleKind|null);
-
-                /** LearningRateSchedule warmupSteps */
-                warmupSteps?: (number|null);
-
-                /** LearningRateSchedule warmupFraction */
-                warmupFraction?: (number|null);
-
-                /** LearningRateSchedule warmupRounding */
-                warmupRounding?: (nadir.v1.WarmupRounding|null);
-
-                /** LearningRateSchedule totalSteps */
-                totalSteps?: (number|null);
-
-                /** LearningRateSchedule initValue */
-                initValue?: (number|null);
-
-                /** LearningRateSchedule endValue */
-                endValue?: (number|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a LearningRateSchedule. */
-            type $Shape = nadir.v1.LearningRateSchedule.$Properties;
-        }
-
-        /**
-         * Properties of a Regularization.
-         * @deprecated Use nadir.v1.Regularization.$Properties instead.
-         */
-        interface IRegularization extends nadir.v1.Regularization.$Properties {
-        }
-
-        /** Represents a Regularization. */
-        class Regularization {
-
-            /**
-             * Constructs a new Regularization.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.Regularization.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** Regularization dropoutRate. */
-            dropoutRate: number;
-
-            /** Regularization auxDropoutRate. */
-            auxDropoutRate: number;
-
-            /** Regularization labelSmoothing. */
-            labelSmoothing: number;
-
-            /**
-             * Creates a new Regularization instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns Regularization instance
-             */
-            static create(properties: nadir.v1.Regularization.$Shape): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
-            static create(properties?: nadir.v1.Regularization.$Properties): nadir.v1.Regularization;
-
-            /**
-             * Encodes the specified Regularization message. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
-             * @param message Regularization message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.Regularization.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified Regularization message, length delimited. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
-             * @param message Regularization message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.Regularization.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes a Regularization message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
-
-            /**
-             * Decodes a Regularization message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
-
-            /**
-             * Verifies a Regularization message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates a Regularization message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns Regularization
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.Regularization;
-
-            /**
-             * Creates a plain object from a Regularization message. Also converts values to other types if specified.
-             * @param message Regularization
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.Regularization, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this Regularization to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for Regularization
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace Regularization {
-
-            /** Properties of a Regularization. */
-            interface $Properties {
-
-                /** Regularization dropoutRate */
-                dropoutRate?: (number|null);
-
-                /** Regularization auxDropoutRate */
-                auxDropoutRate?: (number|null);
-
-                /** Regularization labelSmoothing */
-                labelSmoothing?: (number|null);
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Shape of a Regularization. */
-            type $Shape = nadir.v1.Regularization.$Properties;
-        }
-
-        /**
-         * Properties of an OptimizerConfig.
-         * @deprecated Use nadir.v1.OptimizerConfig.$Properties instead.
-         */
-        interface IOptimizerConfig extends nadir.v1.OptimizerConfig.$Properties {
-        }
-
-        /** Represents an OptimizerConfig. */
-        class OptimizerConfig {
-
-            /**
-             * Constructs a new OptimizerConfig.
-             * @param [properties] Properties to set
-             */
-            constructor(properties?: nadir.v1.OptimizerConfig.$Properties);
-
-            /** Unknown fields preserved while decoding when enabled */
-            $unknowns?: Uint8Array[];
-
-            /** OptimizerConfig nadamw. */
-            nadamw?: (nadir.v1.NadamwConfig.$Properties|null);
-
-            /** OptimizerConfig schedule. */
-            schedule?: (nadir.v1.LearningRateSchedule.$Properties|null);
-
-            /** OptimizerConfig regularization. */
-            regularization?: (nadir.v1.Regularization.$Properties|null);
-
-            /** OptimizerConfig gradClipNorm. */
-            gradClipNorm?: (number|null);
-
-            /** OptimizerConfig globalBatchSize. */
-            globalBatchSize: number;
-
-            /** OptimizerConfig optimizer. */
-            optimizer?: "nadamw";
-
-            /**
-             * Creates a new OptimizerConfig instance using the specified properties.
-             * @param [properties] Properties to set
-             * @returns OptimizerConfig instance
-             */
-            static create(properties: nadir.v1.OptimizerConfig.$Shape): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
-            static create(properties?: nadir.v1.OptimizerConfig.$Properties): nadir.v1.OptimizerConfig;
-
-            /**
-             * Encodes the specified OptimizerConfig message. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
-             * @param message OptimizerConfig message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encode(message: nadir.v1.OptimizerConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Encodes the specified OptimizerConfig message, length delimited. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
-             * @param message OptimizerConfig message or plain object to encode
-             * @param [writer] Writer to encode to
-             * @returns Writer
-             */
-            static encodeDelimited(message: nadir.v1.OptimizerConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
-
-            /**
-             * Decodes an OptimizerConfig message from the specified reader or buffer.
-             * @param reader Reader or buffer to decode from
-             * @param [length] Message length if known beforehand
-             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
-
-            /**
-             * Decodes an OptimizerConfig message from the specified reader or buffer, length delimited.
-             * @param reader Reader or buffer to decode from
-             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
-
-            /**
-             * Verifies an OptimizerConfig message.
-             * @param message Plain object to verify
-             * @returns `null` if valid, otherwise the reason why it is not
-             */
-            static verify(message: { [k: string]: any }): (string|null);
-
-            /**
-             * Creates an OptimizerConfig message from a plain object. Also converts values to their respective internal types.
-             * @param object Plain object
-             * @returns OptimizerConfig
-             */
-            static fromObject(object: { [k: string]: any }): nadir.v1.OptimizerConfig;
-
-            /**
-             * Creates a plain object from an OptimizerConfig message. Also converts values to other types if specified.
-             * @param message OptimizerConfig
-             * @param [options] Conversion options
-             * @returns Plain object
-             */
-            static toObject(message: nadir.v1.OptimizerConfig, options?: $protobuf.IConversionOptions): { [k: string]: any };
-
-            /**
-             * Converts this OptimizerConfig to JSON.
-             * @returns JSON object
-             */
-            toJSON(): { [k: string]: any };
-
-            /**
-             * Gets the type url for OptimizerConfig
-             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns The type url
-             */
-            static getTypeUrl(prefix?: string): string;
-        }
-
-        namespace OptimizerConfig {
-
-            /** Properties of an OptimizerConfig. */
-            interface $Properties {
-
-                /** OptimizerConfig nadamw */
-                nadamw?: (nadir.v1.NadamwConfig.$Properties|null);
-
-                /** OptimizerConfig schedule */
-                schedule?: (nadir.v1.LearningRateSchedule.$Properties|null);
-
-                /** OptimizerConfig regularization */
-                regularization?: (nadir.v1.Regularization.$Properties|null);
-
-                /** OptimizerConfig gradClipNorm */
-                gradClipNorm?: (number|null);
-
-                /** OptimizerConfig globalBatchSize */
-                globalBatchSize?: (number|null);
-
-                /** OptimizerConfig optimizer */
-                optimizer?: "nadamw";
-
-                /** Unknown fields preserved while decoding when enabled */
-                $unknowns?: Uint8Array[];
-            }
-
-            /** Narrowed shape of an OptimizerConfig. */
-            type $Shape = {
-              nadamw?: nadir.v1.NadamwConfig.$Shape|null;
-              schedule?: nadir.v1.LearningRateSchedule.$Shape|null;
-              regularization?: nadir.v1.Regularization.$Shape|null;
-              gradClipNorm?: number|null;
-              globalBatchSize?: number|null;
-              $unknowns?: Uint8Array[];
-            } & (
-              ({ optimizer?: undefined; nadamw?: null }|{ optimizer?: "nadamw"; nadamw: nadir.v1.NadamwConfig.$Shape })
-            );
         }
 
         /** Scale enum. */
@@ -6699,6 +4483,506 @@ export namespace nadir {
         }
 
         /**
+         * Properties of a StudyStopperSpec.
+         * @deprecated Use nadir.v1.StudyStopperSpec.$Properties instead.
+         */
+        interface IStudyStopperSpec extends nadir.v1.StudyStopperSpec.$Properties {
+        }
+
+        /** Represents a StudyStopperSpec. */
+        class StudyStopperSpec {
+
+            /**
+             * Constructs a new StudyStopperSpec.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.StudyStopperSpec.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StudyStopperSpec asymptotic. */
+            asymptotic?: (nadir.v1.AsymptoticStopperSpec.$Properties|null);
+
+            /** StudyStopperSpec rule. */
+            rule?: "asymptotic";
+
+            /**
+             * Creates a new StudyStopperSpec instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns StudyStopperSpec instance
+             */
+            static create(properties: nadir.v1.StudyStopperSpec.$Shape): nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape;
+            static create(properties?: nadir.v1.StudyStopperSpec.$Properties): nadir.v1.StudyStopperSpec;
+
+            /**
+             * Encodes the specified StudyStopperSpec message. Does not implicitly {@link nadir.v1.StudyStopperSpec.verify|verify} messages.
+             * @param message StudyStopperSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.StudyStopperSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified StudyStopperSpec message, length delimited. Does not implicitly {@link nadir.v1.StudyStopperSpec.verify|verify} messages.
+             * @param message StudyStopperSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.StudyStopperSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StudyStopperSpec message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape} StudyStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape;
+
+            /**
+             * Decodes a StudyStopperSpec message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape} StudyStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape;
+
+            /**
+             * Verifies a StudyStopperSpec message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a StudyStopperSpec message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns StudyStopperSpec
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.StudyStopperSpec;
+
+            /**
+             * Creates a plain object from a StudyStopperSpec message. Also converts values to other types if specified.
+             * @param message StudyStopperSpec
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.StudyStopperSpec, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this StudyStopperSpec to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for StudyStopperSpec
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace StudyStopperSpec {
+
+            /** Properties of a StudyStopperSpec. */
+            interface $Properties {
+
+                /** StudyStopperSpec asymptotic */
+                asymptotic?: (nadir.v1.AsymptoticStopperSpec.$Properties|null);
+
+                /** StudyStopperSpec rule */
+                rule?: "asymptotic";
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of a StudyStopperSpec. */
+            type $Shape = {
+              asymptotic?: nadir.v1.AsymptoticStopperSpec.$Shape|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ rule?: undefined; asymptotic?: null }|{ rule?: "asymptotic"; asymptotic: nadir.v1.AsymptoticStopperSpec.$Shape })
+            );
+        }
+
+        /**
+         * Properties of an AsymptoticStopperSpec.
+         * @deprecated Use nadir.v1.AsymptoticStopperSpec.$Properties instead.
+         */
+        interface IAsymptoticStopperSpec extends nadir.v1.AsymptoticStopperSpec.$Properties {
+        }
+
+        /** Represents an AsymptoticStopperSpec. */
+        class AsymptoticStopperSpec {
+
+            /**
+             * Constructs a new AsymptoticStopperSpec.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.AsymptoticStopperSpec.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** AsymptoticStopperSpec gain. */
+            gain: number;
+
+            /** AsymptoticStopperSpec inTrials. */
+            inTrials: number;
+
+            /** AsymptoticStopperSpec minTrials. */
+            minTrials: number;
+
+            /** AsymptoticStopperSpec every. */
+            every: number;
+
+            /** AsymptoticStopperSpec maxIntervalWidth. */
+            maxIntervalWidth: number;
+
+            /** AsymptoticStopperSpec confidence. */
+            confidence: number;
+
+            /** AsymptoticStopperSpec threshold. */
+            threshold?: (number|null);
+
+            /** AsymptoticStopperSpec minTailPoints. */
+            minTailPoints: number;
+
+            /**
+             * Creates a new AsymptoticStopperSpec instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns AsymptoticStopperSpec instance
+             */
+            static create(properties: nadir.v1.AsymptoticStopperSpec.$Shape): nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape;
+            static create(properties?: nadir.v1.AsymptoticStopperSpec.$Properties): nadir.v1.AsymptoticStopperSpec;
+
+            /**
+             * Encodes the specified AsymptoticStopperSpec message. Does not implicitly {@link nadir.v1.AsymptoticStopperSpec.verify|verify} messages.
+             * @param message AsymptoticStopperSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.AsymptoticStopperSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified AsymptoticStopperSpec message, length delimited. Does not implicitly {@link nadir.v1.AsymptoticStopperSpec.verify|verify} messages.
+             * @param message AsymptoticStopperSpec message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.AsymptoticStopperSpec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an AsymptoticStopperSpec message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape} AsymptoticStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape;
+
+            /**
+             * Decodes an AsymptoticStopperSpec message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape} AsymptoticStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape;
+
+            /**
+             * Verifies an AsymptoticStopperSpec message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates an AsymptoticStopperSpec message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns AsymptoticStopperSpec
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.AsymptoticStopperSpec;
+
+            /**
+             * Creates a plain object from an AsymptoticStopperSpec message. Also converts values to other types if specified.
+             * @param message AsymptoticStopperSpec
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.AsymptoticStopperSpec, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this AsymptoticStopperSpec to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for AsymptoticStopperSpec
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace AsymptoticStopperSpec {
+
+            /** Properties of an AsymptoticStopperSpec. */
+            interface $Properties {
+
+                /** AsymptoticStopperSpec gain */
+                gain?: (number|null);
+
+                /** AsymptoticStopperSpec inTrials */
+                inTrials?: (number|null);
+
+                /** AsymptoticStopperSpec minTrials */
+                minTrials?: (number|null);
+
+                /** AsymptoticStopperSpec every */
+                every?: (number|null);
+
+                /** AsymptoticStopperSpec maxIntervalWidth */
+                maxIntervalWidth?: (number|null);
+
+                /** AsymptoticStopperSpec confidence */
+                confidence?: (number|null);
+
+                /** AsymptoticStopperSpec threshold */
+                threshold?: (number|null);
+
+                /** AsymptoticStopperSpec minTailPoints */
+                minTailPoints?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of an AsymptoticStopperSpec. */
+            type $Shape = nadir.v1.AsymptoticStopperSpec.$Properties;
+        }
+
+        /**
+         * Properties of a StopperDecision.
+         * @deprecated Use nadir.v1.StopperDecision.$Properties instead.
+         */
+        interface IStopperDecision extends nadir.v1.StopperDecision.$Properties {
+        }
+
+        /** Represents a StopperDecision. */
+        class StopperDecision {
+
+            /**
+             * Constructs a new StopperDecision.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.StopperDecision.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** StopperDecision studyId. */
+            studyId: string;
+
+            /** StopperDecision stop. */
+            stop: boolean;
+
+            /** StopperDecision reason. */
+            reason: string;
+
+            /** StopperDecision message. */
+            message: string;
+
+            /** StopperDecision searchTrials. */
+            searchTrials: number;
+
+            /** StopperDecision studyTrials. */
+            studyTrials: number;
+
+            /** StopperDecision confidence. */
+            confidence: number;
+
+            /** StopperDecision inTrials. */
+            inTrials: number;
+
+            /** StopperDecision gainThreshold. */
+            gainThreshold: number;
+
+            /** StopperDecision gainBound. */
+            gainBound?: (number|null);
+
+            /** StopperDecision bestObserved. */
+            bestObserved: number;
+
+            /** StopperDecision bestLower. */
+            bestLower?: (number|null);
+
+            /** StopperDecision bestUpper. */
+            bestUpper?: (number|null);
+
+            /** StopperDecision regimeThreshold. */
+            regimeThreshold: number;
+
+            /** StopperDecision tailPoints. */
+            tailPoints: number;
+
+            /** StopperDecision acceptedC. */
+            acceptedC: number[];
+
+            /** StopperDecision atUnixMs. */
+            atUnixMs: number;
+
+            /**
+             * Creates a new StopperDecision instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns StopperDecision instance
+             */
+            static create(properties: nadir.v1.StopperDecision.$Shape): nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape;
+            static create(properties?: nadir.v1.StopperDecision.$Properties): nadir.v1.StopperDecision;
+
+            /**
+             * Encodes the specified StopperDecision message. Does not implicitly {@link nadir.v1.StopperDecision.verify|verify} messages.
+             * @param message StopperDecision message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.StopperDecision.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified StopperDecision message, length delimited. Does not implicitly {@link nadir.v1.StopperDecision.verify|verify} messages.
+             * @param message StopperDecision message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.StopperDecision.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a StopperDecision message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape} StopperDecision
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape;
+
+            /**
+             * Decodes a StopperDecision message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape} StopperDecision
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape;
+
+            /**
+             * Verifies a StopperDecision message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a StopperDecision message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns StopperDecision
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.StopperDecision;
+
+            /**
+             * Creates a plain object from a StopperDecision message. Also converts values to other types if specified.
+             * @param message StopperDecision
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.StopperDecision, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this StopperDecision to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for StopperDecision
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace StopperDecision {
+
+            /** Properties of a StopperDecision. */
+            interface $Properties {
+
+                /** StopperDecision studyId */
+                studyId?: (string|null);
+
+                /** StopperDecision stop */
+                stop?: (boolean|null);
+
+                /** StopperDecision reason */
+                reason?: (string|null);
+
+                /** StopperDecision message */
+                message?: (string|null);
+
+                /** StopperDecision searchTrials */
+                searchTrials?: (number|null);
+
+                /** StopperDecision studyTrials */
+                studyTrials?: (number|null);
+
+                /** StopperDecision confidence */
+                confidence?: (number|null);
+
+                /** StopperDecision inTrials */
+                inTrials?: (number|null);
+
+                /** StopperDecision gainThreshold */
+                gainThreshold?: (number|null);
+
+                /** StopperDecision gainBound */
+                gainBound?: (number|null);
+
+                /** StopperDecision bestObserved */
+                bestObserved?: (number|null);
+
+                /** StopperDecision bestLower */
+                bestLower?: (number|null);
+
+                /** StopperDecision bestUpper */
+                bestUpper?: (number|null);
+
+                /** StopperDecision regimeThreshold */
+                regimeThreshold?: (number|null);
+
+                /** StopperDecision tailPoints */
+                tailPoints?: (number|null);
+
+                /** StopperDecision acceptedC */
+                acceptedC?: (number[]|null);
+
+                /** StopperDecision atUnixMs */
+                atUnixMs?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a StopperDecision. */
+            type $Shape = nadir.v1.StopperDecision.$Properties;
+        }
+
+        /**
          * Properties of an OptimizerDefaults.
          * @deprecated Use nadir.v1.OptimizerDefaults.$Properties instead.
          */
@@ -6906,6 +5190,9 @@ export namespace nadir {
             /** StudySpec seed. */
             seed: number;
 
+            /** StudySpec studyStopper. */
+            studyStopper?: (nadir.v1.StudyStopperSpec.$Properties|null);
+
             /**
              * Creates a new StudySpec instance using the specified properties.
              * @param [properties] Properties to set
@@ -7038,6 +5325,9 @@ export namespace nadir {
                 /** StudySpec seed */
                 seed?: (number|null);
 
+                /** StudySpec studyStopper */
+                studyStopper?: (nadir.v1.StudyStopperSpec.$Properties|null);
+
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
             }
@@ -7060,8 +5350,2231 @@ export namespace nadir {
               labels?: { [k: string]: string }|null;
               createdUnixMs?: number|null;
               seed?: number|null;
+              studyStopper?: nadir.v1.StudyStopperSpec.$Shape|null;
               $unknowns?: Uint8Array[];
             };
+        }
+
+        /**
+         * Properties of a Lease.
+         * @deprecated Use nadir.v1.Lease.$Properties instead.
+         */
+        interface ILease extends nadir.v1.Lease.$Properties {
+        }
+
+        /** Represents a Lease. */
+        class Lease {
+
+            /**
+             * Constructs a new Lease.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.Lease.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Lease leaseId. */
+            leaseId: string;
+
+            /** Lease expiresUnixMs. */
+            expiresUnixMs: number;
+
+            /** Lease heartbeatIntervalMs. */
+            heartbeatIntervalMs: number;
+
+            /** Lease timeoutMs. */
+            timeoutMs: number;
+
+            /**
+             * Creates a new Lease instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Lease instance
+             */
+            static create(properties: nadir.v1.Lease.$Shape): nadir.v1.Lease & nadir.v1.Lease.$Shape;
+            static create(properties?: nadir.v1.Lease.$Properties): nadir.v1.Lease;
+
+            /**
+             * Encodes the specified Lease message. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
+             * @param message Lease message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.Lease.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified Lease message, length delimited. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
+             * @param message Lease message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.Lease.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Lease message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.Lease & nadir.v1.Lease.$Shape;
+
+            /**
+             * Decodes a Lease message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.Lease & nadir.v1.Lease.$Shape;
+
+            /**
+             * Verifies a Lease message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a Lease message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns Lease
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.Lease;
+
+            /**
+             * Creates a plain object from a Lease message. Also converts values to other types if specified.
+             * @param message Lease
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.Lease, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this Lease to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for Lease
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Lease {
+
+            /** Properties of a Lease. */
+            interface $Properties {
+
+                /** Lease leaseId */
+                leaseId?: (string|null);
+
+                /** Lease expiresUnixMs */
+                expiresUnixMs?: (number|null);
+
+                /** Lease heartbeatIntervalMs */
+                heartbeatIntervalMs?: (number|null);
+
+                /** Lease timeoutMs */
+                timeoutMs?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Lease. */
+            type $Shape = nadir.v1.Lease.$Properties;
+        }
+
+        /**
+         * Properties of a TrialAssignment.
+         * @deprecated Use nadir.v1.TrialAssignment.$Properties instead.
+         */
+        interface ITrialAssignment extends nadir.v1.TrialAssignment.$Properties {
+        }
+
+        /** Represents a TrialAssignment. */
+        class TrialAssignment {
+
+            /**
+             * Constructs a new TrialAssignment.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TrialAssignment.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TrialAssignment trial. */
+            trial?: (nadir.v1.TrialRef.$Properties|null);
+
+            /** TrialAssignment parameters. */
+            parameters: { [k: string]: nadir.v1.ParameterValue.$Properties };
+
+            /** TrialAssignment stepBudget. */
+            stepBudget: number;
+
+            /** TrialAssignment seed. */
+            seed: number;
+
+            /** TrialAssignment optimizer. */
+            optimizer?: (nadir.v1.OptimizerConfig.$Properties|null);
+
+            /** TrialAssignment lease. */
+            lease?: (nadir.v1.Lease.$Properties|null);
+
+            /** TrialAssignment target. */
+            target?: (nadir.v1.Target.$Properties|null);
+
+            /** TrialAssignment objective. */
+            objective?: (nadir.v1.Objective.$Properties|null);
+
+            /** TrialAssignment workload. */
+            workload: string;
+
+            /** TrialAssignment reportEverySteps. */
+            reportEverySteps: number;
+
+            /** TrialAssignment suggester. */
+            suggester: string;
+
+            /** TrialAssignment listIndex. */
+            listIndex?: (number|null);
+
+            /** TrialAssignment replicate. */
+            replicate: number;
+
+            /** TrialAssignment checkpointUri. */
+            checkpointUri: string;
+
+            /** TrialAssignment resumeStep. */
+            resumeStep: number;
+
+            /** TrialAssignment histogramEverySteps. */
+            histogramEverySteps: number;
+
+            /** TrialAssignment labels. */
+            labels: { [k: string]: string };
+
+            /**
+             * Creates a new TrialAssignment instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TrialAssignment instance
+             */
+            static create(properties: nadir.v1.TrialAssignment.$Shape): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
+            static create(properties?: nadir.v1.TrialAssignment.$Properties): nadir.v1.TrialAssignment;
+
+            /**
+             * Encodes the specified TrialAssignment message. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
+             * @param message TrialAssignment message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TrialAssignment.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TrialAssignment message, length delimited. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
+             * @param message TrialAssignment message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TrialAssignment.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TrialAssignment message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
+
+            /**
+             * Decodes a TrialAssignment message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
+
+            /**
+             * Verifies a TrialAssignment message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TrialAssignment message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TrialAssignment
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TrialAssignment;
+
+            /**
+             * Creates a plain object from a TrialAssignment message. Also converts values to other types if specified.
+             * @param message TrialAssignment
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TrialAssignment, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TrialAssignment to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TrialAssignment
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TrialAssignment {
+
+            /** Properties of a TrialAssignment. */
+            interface $Properties {
+
+                /** TrialAssignment trial */
+                trial?: (nadir.v1.TrialRef.$Properties|null);
+
+                /** TrialAssignment parameters */
+                parameters?: ({ [k: string]: nadir.v1.ParameterValue.$Properties }|null);
+
+                /** TrialAssignment stepBudget */
+                stepBudget?: (number|null);
+
+                /** TrialAssignment seed */
+                seed?: (number|null);
+
+                /** TrialAssignment optimizer */
+                optimizer?: (nadir.v1.OptimizerConfig.$Properties|null);
+
+                /** TrialAssignment lease */
+                lease?: (nadir.v1.Lease.$Properties|null);
+
+                /** TrialAssignment target */
+                target?: (nadir.v1.Target.$Properties|null);
+
+                /** TrialAssignment objective */
+                objective?: (nadir.v1.Objective.$Properties|null);
+
+                /** TrialAssignment workload */
+                workload?: (string|null);
+
+                /** TrialAssignment reportEverySteps */
+                reportEverySteps?: (number|null);
+
+                /** TrialAssignment suggester */
+                suggester?: (string|null);
+
+                /** TrialAssignment listIndex */
+                listIndex?: (number|null);
+
+                /** TrialAssignment replicate */
+                replicate?: (number|null);
+
+                /** TrialAssignment checkpointUri */
+                checkpointUri?: (string|null);
+
+                /** TrialAssignment resumeStep */
+                resumeStep?: (number|null);
+
+                /** TrialAssignment histogramEverySteps */
+                histogramEverySteps?: (number|null);
+
+                /** TrialAssignment labels */
+                labels?: ({ [k: string]: string }|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TrialAssignment. */
+            type $Shape = {
+              trial?: nadir.v1.TrialRef.$Shape|null;
+              parameters?: { [k: string]: nadir.v1.ParameterValue.$Shape }|null;
+              stepBudget?: number|null;
+              seed?: number|null;
+              optimizer?: nadir.v1.OptimizerConfig.$Shape|null;
+              lease?: nadir.v1.Lease.$Shape|null;
+              target?: nadir.v1.Target.$Shape|null;
+              objective?: nadir.v1.Objective.$Shape|null;
+              workload?: string|null;
+              reportEverySteps?: number|null;
+              suggester?: string|null;
+              listIndex?: number|null;
+              replicate?: number|null;
+              checkpointUri?: string|null;
+              resumeStep?: number|null;
+              histogramEverySteps?: number|null;
+              labels?: { [k: string]: string }|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /**
+         * Properties of a TrialRejected.
+         * @deprecated Use nadir.v1.TrialRejected.$Properties instead.
+         */
+        interface ITrialRejected extends nadir.v1.TrialRejected.$Properties {
+        }
+
+        /** Represents a TrialRejected. */
+        class TrialRejected {
+
+            /**
+             * Constructs a new TrialRejected.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TrialRejected.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TrialRejected trial. */
+            trial?: (nadir.v1.TrialRef.$Properties|null);
+
+            /** TrialRejected reason. */
+            reason: string;
+
+            /**
+             * Creates a new TrialRejected instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TrialRejected instance
+             */
+            static create(properties: nadir.v1.TrialRejected.$Shape): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
+            static create(properties?: nadir.v1.TrialRejected.$Properties): nadir.v1.TrialRejected;
+
+            /**
+             * Encodes the specified TrialRejected message. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
+             * @param message TrialRejected message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TrialRejected.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TrialRejected message, length delimited. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
+             * @param message TrialRejected message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TrialRejected.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TrialRejected message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
+
+            /**
+             * Decodes a TrialRejected message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
+
+            /**
+             * Verifies a TrialRejected message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TrialRejected message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TrialRejected
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TrialRejected;
+
+            /**
+             * Creates a plain object from a TrialRejected message. Also converts values to other types if specified.
+             * @param message TrialRejected
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TrialRejected, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TrialRejected to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TrialRejected
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TrialRejected {
+
+            /** Properties of a TrialRejected. */
+            interface $Properties {
+
+                /** TrialRejected trial */
+                trial?: (nadir.v1.TrialRef.$Properties|null);
+
+                /** TrialRejected reason */
+                reason?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TrialRejected. */
+            type $Shape = nadir.v1.TrialRejected.$Properties;
+        }
+
+        /**
+         * Properties of a TrialReport.
+         * @deprecated Use nadir.v1.TrialReport.$Properties instead.
+         */
+        interface ITrialReport extends nadir.v1.TrialReport.$Properties {
+        }
+
+        /** Represents a TrialReport. */
+        class TrialReport {
+
+            /**
+             * Constructs a new TrialReport.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TrialReport.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TrialReport trial. */
+            trial?: (nadir.v1.TrialRef.$Properties|null);
+
+            /** TrialReport measurement. */
+            measurement?: (nadir.v1.Measurement.$Properties|null);
+
+            /** TrialReport sequence. */
+            sequence: number;
+
+            /**
+             * Creates a new TrialReport instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TrialReport instance
+             */
+            static create(properties: nadir.v1.TrialReport.$Shape): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
+            static create(properties?: nadir.v1.TrialReport.$Properties): nadir.v1.TrialReport;
+
+            /**
+             * Encodes the specified TrialReport message. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
+             * @param message TrialReport message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TrialReport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TrialReport message, length delimited. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
+             * @param message TrialReport message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TrialReport.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TrialReport message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
+
+            /**
+             * Decodes a TrialReport message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
+
+            /**
+             * Verifies a TrialReport message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TrialReport message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TrialReport
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TrialReport;
+
+            /**
+             * Creates a plain object from a TrialReport message. Also converts values to other types if specified.
+             * @param message TrialReport
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TrialReport, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TrialReport to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TrialReport
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TrialReport {
+
+            /** Properties of a TrialReport. */
+            interface $Properties {
+
+                /** TrialReport trial */
+                trial?: (nadir.v1.TrialRef.$Properties|null);
+
+                /** TrialReport measurement */
+                measurement?: (nadir.v1.Measurement.$Properties|null);
+
+                /** TrialReport sequence */
+                sequence?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TrialReport. */
+            type $Shape = nadir.v1.TrialReport.$Properties;
+        }
+
+        /**
+         * Properties of a TargetOutcome.
+         * @deprecated Use nadir.v1.TargetOutcome.$Properties instead.
+         */
+        interface ITargetOutcome extends nadir.v1.TargetOutcome.$Properties {
+        }
+
+        /** Represents a TargetOutcome. */
+        class TargetOutcome {
+
+            /**
+             * Constructs a new TargetOutcome.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TargetOutcome.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TargetOutcome reached. */
+            reached: boolean;
+
+            /** TargetOutcome step. */
+            step: number;
+
+            /** TargetOutcome elapsedSeconds. */
+            elapsedSeconds: number;
+
+            /** TargetOutcome value. */
+            value: number;
+
+            /**
+             * Creates a new TargetOutcome instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TargetOutcome instance
+             */
+            static create(properties: nadir.v1.TargetOutcome.$Shape): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
+            static create(properties?: nadir.v1.TargetOutcome.$Properties): nadir.v1.TargetOutcome;
+
+            /**
+             * Encodes the specified TargetOutcome message. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
+             * @param message TargetOutcome message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TargetOutcome.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TargetOutcome message, length delimited. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
+             * @param message TargetOutcome message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TargetOutcome.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TargetOutcome message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
+
+            /**
+             * Decodes a TargetOutcome message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
+
+            /**
+             * Verifies a TargetOutcome message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TargetOutcome message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TargetOutcome
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TargetOutcome;
+
+            /**
+             * Creates a plain object from a TargetOutcome message. Also converts values to other types if specified.
+             * @param message TargetOutcome
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TargetOutcome, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TargetOutcome to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TargetOutcome
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TargetOutcome {
+
+            /** Properties of a TargetOutcome. */
+            interface $Properties {
+
+                /** TargetOutcome reached */
+                reached?: (boolean|null);
+
+                /** TargetOutcome step */
+                step?: (number|null);
+
+                /** TargetOutcome elapsedSeconds */
+                elapsedSeconds?: (number|null);
+
+                /** TargetOutcome value */
+                value?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TargetOutcome. */
+            type $Shape = nadir.v1.TargetOutcome.$Properties;
+        }
+
+        /**
+         * Properties of a TrialCompleted.
+         * @deprecated Use nadir.v1.TrialCompleted.$Properties instead.
+         */
+        interface ITrialCompleted extends nadir.v1.TrialCompleted.$Properties {
+        }
+
+        /** Represents a TrialCompleted. */
+        class TrialCompleted {
+
+            /**
+             * Constructs a new TrialCompleted.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TrialCompleted.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TrialCompleted trial. */
+            trial?: (nadir.v1.TrialRef.$Properties|null);
+
+            /** TrialCompleted final. */
+            final?: (nadir.v1.Measurement.$Properties|null);
+
+            /** TrialCompleted target. */
+            target?: (nadir.v1.TargetOutcome.$Properties|null);
+
+            /** TrialCompleted checkpointUri. */
+            checkpointUri: string;
+
+            /**
+             * Creates a new TrialCompleted instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TrialCompleted instance
+             */
+            static create(properties: nadir.v1.TrialCompleted.$Shape): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
+            static create(properties?: nadir.v1.TrialCompleted.$Properties): nadir.v1.TrialCompleted;
+
+            /**
+             * Encodes the specified TrialCompleted message. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
+             * @param message TrialCompleted message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TrialCompleted.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TrialCompleted message, length delimited. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
+             * @param message TrialCompleted message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TrialCompleted.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TrialCompleted message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
+
+            /**
+             * Decodes a TrialCompleted message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
+
+            /**
+             * Verifies a TrialCompleted message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TrialCompleted message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TrialCompleted
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TrialCompleted;
+
+            /**
+             * Creates a plain object from a TrialCompleted message. Also converts values to other types if specified.
+             * @param message TrialCompleted
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TrialCompleted, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TrialCompleted to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TrialCompleted
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TrialCompleted {
+
+            /** Properties of a TrialCompleted. */
+            interface $Properties {
+
+                /** TrialCompleted trial */
+                trial?: (nadir.v1.TrialRef.$Properties|null);
+
+                /** TrialCompleted final */
+                final?: (nadir.v1.Measurement.$Properties|null);
+
+                /** TrialCompleted target */
+                target?: (nadir.v1.TargetOutcome.$Properties|null);
+
+                /** TrialCompleted checkpointUri */
+                checkpointUri?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TrialCompleted. */
+            type $Shape = nadir.v1.TrialCompleted.$Properties;
+        }
+
+        /** FailureKind enum. */
+        enum FailureKind {
+
+            /** FAILURE_KIND_UNSPECIFIED value */
+            FAILURE_KIND_UNSPECIFIED = 0,
+
+            /** FAILURE_KIND_ERROR value */
+            FAILURE_KIND_ERROR = 1,
+
+            /** FAILURE_KIND_OUT_OF_MEMORY value */
+            FAILURE_KIND_OUT_OF_MEMORY = 2,
+
+            /** FAILURE_KIND_TIMEOUT value */
+            FAILURE_KIND_TIMEOUT = 3,
+
+            /** FAILURE_KIND_DIVERGED value */
+            FAILURE_KIND_DIVERGED = 4,
+
+            /** FAILURE_KIND_INFEASIBLE value */
+            FAILURE_KIND_INFEASIBLE = 5,
+
+            /** FAILURE_KIND_PREEMPTED value */
+            FAILURE_KIND_PREEMPTED = 6,
+
+            /** FAILURE_KIND_ENVIRONMENT value */
+            FAILURE_KIND_ENVIRONMENT = 7
+        }
+
+        /**
+         * Properties of a Divergence.
+         * @deprecated Use nadir.v1.Divergence.$Properties instead.
+         */
+        interface IDivergence extends nadir.v1.Divergence.$Properties {
+        }
+
+        /** Represents a Divergence. */
+        class Divergence {
+
+            /**
+             * Constructs a new Divergence.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.Divergence.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Divergence step. */
+            step: number;
+
+            /** Divergence metric. */
+            metric: string;
+
+            /** Divergence value. */
+            value: number;
+
+            /**
+             * Creates a new Divergence instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Divergence instance
+             */
+            static create(properties: nadir.v1.Divergence.$Shape): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
+            static create(properties?: nadir.v1.Divergence.$Properties): nadir.v1.Divergence;
+
+            /**
+             * Encodes the specified Divergence message. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
+             * @param message Divergence message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.Divergence.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified Divergence message, length delimited. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
+             * @param message Divergence message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.Divergence.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Divergence message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
+
+            /**
+             * Decodes a Divergence message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
+
+            /**
+             * Verifies a Divergence message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a Divergence message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns Divergence
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.Divergence;
+
+            /**
+             * Creates a plain object from a Divergence message. Also converts values to other types if specified.
+             * @param message Divergence
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.Divergence, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this Divergence to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for Divergence
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Divergence {
+
+            /** Properties of a Divergence. */
+            interface $Properties {
+
+                /** Divergence step */
+                step?: (number|null);
+
+                /** Divergence metric */
+                metric?: (string|null);
+
+                /** Divergence value */
+                value?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Divergence. */
+            type $Shape = nadir.v1.Divergence.$Properties;
+        }
+
+        /**
+         * Properties of a TrialFailed.
+         * @deprecated Use nadir.v1.TrialFailed.$Properties instead.
+         */
+        interface ITrialFailed extends nadir.v1.TrialFailed.$Properties {
+        }
+
+        /** Represents a TrialFailed. */
+        class TrialFailed {
+
+            /**
+             * Constructs a new TrialFailed.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TrialFailed.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TrialFailed trial. */
+            trial?: (nadir.v1.TrialRef.$Properties|null);
+
+            /** TrialFailed kind. */
+            kind: nadir.v1.FailureKind;
+
+            /** TrialFailed message. */
+            message: string;
+
+            /** TrialFailed details. */
+            details: string;
+
+            /** TrialFailed last. */
+            last?: (nadir.v1.Measurement.$Properties|null);
+
+            /** TrialFailed divergence. */
+            divergence?: (nadir.v1.Divergence.$Properties|null);
+
+            /** TrialFailed errorType. */
+            errorType: string;
+
+            /**
+             * Creates a new TrialFailed instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TrialFailed instance
+             */
+            static create(properties: nadir.v1.TrialFailed.$Shape): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
+            static create(properties?: nadir.v1.TrialFailed.$Properties): nadir.v1.TrialFailed;
+
+            /**
+             * Encodes the specified TrialFailed message. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
+             * @param message TrialFailed message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TrialFailed.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TrialFailed message, length delimited. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
+             * @param message TrialFailed message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TrialFailed.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TrialFailed message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
+
+            /**
+             * Decodes a TrialFailed message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
+
+            /**
+             * Verifies a TrialFailed message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TrialFailed message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TrialFailed
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TrialFailed;
+
+            /**
+             * Creates a plain object from a TrialFailed message. Also converts values to other types if specified.
+             * @param message TrialFailed
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TrialFailed, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TrialFailed to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TrialFailed
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TrialFailed {
+
+            /** Properties of a TrialFailed. */
+            interface $Properties {
+
+                /** TrialFailed trial */
+                trial?: (nadir.v1.TrialRef.$Properties|null);
+
+                /** TrialFailed kind */
+                kind?: (nadir.v1.FailureKind|null);
+
+                /** TrialFailed message */
+                message?: (string|null);
+
+                /** TrialFailed details */
+                details?: (string|null);
+
+                /** TrialFailed last */
+                last?: (nadir.v1.Measurement.$Properties|null);
+
+                /** TrialFailed divergence */
+                divergence?: (nadir.v1.Divergence.$Properties|null);
+
+                /** TrialFailed errorType */
+                errorType?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TrialFailed. */
+            type $Shape = nadir.v1.TrialFailed.$Properties;
+        }
+
+        /** StopReason enum. */
+        enum StopReason {
+
+            /** STOP_REASON_UNSPECIFIED value */
+            STOP_REASON_UNSPECIFIED = 0,
+
+            /** STOP_REASON_PRUNED value */
+            STOP_REASON_PRUNED = 1,
+
+            /** STOP_REASON_TARGET_REACHED value */
+            STOP_REASON_TARGET_REACHED = 2,
+
+            /** STOP_REASON_CANCELLED value */
+            STOP_REASON_CANCELLED = 3,
+
+            /** STOP_REASON_BUDGET_EXHAUSTED value */
+            STOP_REASON_BUDGET_EXHAUSTED = 4,
+
+            /** STOP_REASON_LEASE_REVOKED value */
+            STOP_REASON_LEASE_REVOKED = 5,
+
+            /** STOP_REASON_PAUSED value */
+            STOP_REASON_PAUSED = 6
+        }
+
+        /**
+         * Properties of a TrialStopped.
+         * @deprecated Use nadir.v1.TrialStopped.$Properties instead.
+         */
+        interface ITrialStopped extends nadir.v1.TrialStopped.$Properties {
+        }
+
+        /** Represents a TrialStopped. */
+        class TrialStopped {
+
+            /**
+             * Constructs a new TrialStopped.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TrialStopped.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TrialStopped trial. */
+            trial?: (nadir.v1.TrialRef.$Properties|null);
+
+            /** TrialStopped reason. */
+            reason: nadir.v1.StopReason;
+
+            /** TrialStopped last. */
+            last?: (nadir.v1.Measurement.$Properties|null);
+
+            /** TrialStopped target. */
+            target?: (nadir.v1.TargetOutcome.$Properties|null);
+
+            /** TrialStopped checkpointUri. */
+            checkpointUri: string;
+
+            /**
+             * Creates a new TrialStopped instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TrialStopped instance
+             */
+            static create(properties: nadir.v1.TrialStopped.$Shape): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
+            static create(properties?: nadir.v1.TrialStopped.$Properties): nadir.v1.TrialStopped;
+
+            /**
+             * Encodes the specified TrialStopped message. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
+             * @param message TrialStopped message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TrialStopped.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TrialStopped message, length delimited. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
+             * @param message TrialStopped message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TrialStopped.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TrialStopped message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
+
+            /**
+             * Decodes a TrialStopped message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
+
+            /**
+             * Verifies a TrialStopped message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TrialStopped message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TrialStopped
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TrialStopped;
+
+            /**
+             * Creates a plain object from a TrialStopped message. Also converts values to other types if specified.
+             * @param message TrialStopped
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TrialStopped, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TrialStopped to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TrialStopped
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TrialStopped {
+
+            /** Properties of a TrialStopped. */
+            interface $Properties {
+
+                /** TrialStopped trial */
+                trial?: (nadir.v1.TrialRef.$Properties|null);
+
+                /** TrialStopped reason */
+                reason?: (nadir.v1.StopReason|null);
+
+                /** TrialStopped last */
+                last?: (nadir.v1.Measurement.$Properties|null);
+
+                /** TrialStopped target */
+                target?: (nadir.v1.TargetOutcome.$Properties|null);
+
+                /** TrialStopped checkpointUri */
+                checkpointUri?: (string|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TrialStopped. */
+            type $Shape = nadir.v1.TrialStopped.$Properties;
+        }
+
+        /**
+         * Properties of a TrialResult.
+         * @deprecated Use nadir.v1.TrialResult.$Properties instead.
+         */
+        interface ITrialResult extends nadir.v1.TrialResult.$Properties {
+        }
+
+        /** Represents a TrialResult. */
+        class TrialResult {
+
+            /**
+             * Constructs a new TrialResult.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.TrialResult.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** TrialResult trial. */
+            trial?: (nadir.v1.TrialRef.$Properties|null);
+
+            /** TrialResult state. */
+            state: nadir.v1.TrialState;
+
+            /** TrialResult parameters. */
+            parameters: { [k: string]: nadir.v1.ParameterValue.$Properties };
+
+            /** TrialResult final. */
+            final?: (nadir.v1.Measurement.$Properties|null);
+
+            /** TrialResult measurements. */
+            measurements: nadir.v1.Measurement.$Properties[];
+
+            /** TrialResult target. */
+            target?: (nadir.v1.TargetOutcome.$Properties|null);
+
+            /** TrialResult seed. */
+            seed: number;
+
+            /** TrialResult listIndex. */
+            listIndex?: (number|null);
+
+            /** TrialResult suggester. */
+            suggester: string;
+
+            /** TrialResult workerId. */
+            workerId: string;
+
+            /** TrialResult failureKind. */
+            failureKind: nadir.v1.FailureKind;
+
+            /** TrialResult message. */
+            message: string;
+
+            /** TrialResult startedUnixMs. */
+            startedUnixMs: number;
+
+            /** TrialResult endedUnixMs. */
+            endedUnixMs: number;
+
+            /** TrialResult replicate. */
+            replicate: number;
+
+            /**
+             * Creates a new TrialResult instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns TrialResult instance
+             */
+            static create(properties: nadir.v1.TrialResult.$Shape): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
+            static create(properties?: nadir.v1.TrialResult.$Properties): nadir.v1.TrialResult;
+
+            /**
+             * Encodes the specified TrialResult message. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
+             * @param message TrialResult message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.TrialResult.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified TrialResult message, length delimited. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
+             * @param message TrialResult message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.TrialResult.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a TrialResult message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
+
+            /**
+             * Decodes a TrialResult message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
+
+            /**
+             * Verifies a TrialResult message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a TrialResult message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns TrialResult
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.TrialResult;
+
+            /**
+             * Creates a plain object from a TrialResult message. Also converts values to other types if specified.
+             * @param message TrialResult
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.TrialResult, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this TrialResult to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for TrialResult
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace TrialResult {
+
+            /** Properties of a TrialResult. */
+            interface $Properties {
+
+                /** TrialResult trial */
+                trial?: (nadir.v1.TrialRef.$Properties|null);
+
+                /** TrialResult state */
+                state?: (nadir.v1.TrialState|null);
+
+                /** TrialResult parameters */
+                parameters?: ({ [k: string]: nadir.v1.ParameterValue.$Properties }|null);
+
+                /** TrialResult final */
+                final?: (nadir.v1.Measurement.$Properties|null);
+
+                /** TrialResult measurements */
+                measurements?: (nadir.v1.Measurement.$Properties[]|null);
+
+                /** TrialResult target */
+                target?: (nadir.v1.TargetOutcome.$Properties|null);
+
+                /** TrialResult seed */
+                seed?: (number|null);
+
+                /** TrialResult listIndex */
+                listIndex?: (number|null);
+
+                /** TrialResult suggester */
+                suggester?: (string|null);
+
+                /** TrialResult workerId */
+                workerId?: (string|null);
+
+                /** TrialResult failureKind */
+                failureKind?: (nadir.v1.FailureKind|null);
+
+                /** TrialResult message */
+                message?: (string|null);
+
+                /** TrialResult startedUnixMs */
+                startedUnixMs?: (number|null);
+
+                /** TrialResult endedUnixMs */
+                endedUnixMs?: (number|null);
+
+                /** TrialResult replicate */
+                replicate?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a TrialResult. */
+            type $Shape = {
+              trial?: nadir.v1.TrialRef.$Shape|null;
+              state?: nadir.v1.TrialState|null;
+              parameters?: { [k: string]: nadir.v1.ParameterValue.$Shape }|null;
+              final?: nadir.v1.Measurement.$Shape|null;
+              measurements?: nadir.v1.Measurement.$Shape[]|null;
+              target?: nadir.v1.TargetOutcome.$Shape|null;
+              seed?: number|null;
+              listIndex?: number|null;
+              suggester?: string|null;
+              workerId?: string|null;
+              failureKind?: nadir.v1.FailureKind|null;
+              message?: string|null;
+              startedUnixMs?: number|null;
+              endedUnixMs?: number|null;
+              replicate?: number|null;
+              $unknowns?: Uint8Array[];
+            };
+        }
+
+        /** NadamwVariant enum. */
+        enum NadamwVariant {
+
+            /** NADAMW_VARIANT_UNSPECIFIED value */
+            NADAMW_VARIANT_UNSPECIFIED = 0,
+
+            /** NADAMW_VARIANT_OPTAX value */
+            NADAMW_VARIANT_OPTAX = 1,
+
+            /** NADAMW_VARIANT_ALGOPERF value */
+            NADAMW_VARIANT_ALGOPERF = 2
+        }
+
+        /**
+         * Properties of a NadamwConfig.
+         * @deprecated Use nadir.v1.NadamwConfig.$Properties instead.
+         */
+        interface INadamwConfig extends nadir.v1.NadamwConfig.$Properties {
+        }
+
+        /** Represents a NadamwConfig. */
+        class NadamwConfig {
+
+            /**
+             * Constructs a new NadamwConfig.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.NadamwConfig.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** NadamwConfig learningRate. */
+            learningRate: number;
+
+            /** NadamwConfig beta1. */
+            beta1: number;
+
+            /** NadamwConfig beta2. */
+            beta2: number;
+
+            /** NadamwConfig epsilon. */
+            epsilon: number;
+
+            /** NadamwConfig epsilonRoot. */
+            epsilonRoot: number;
+
+            /** NadamwConfig weightDecay. */
+            weightDecay: number;
+
+            /** NadamwConfig variant. */
+            variant: nadir.v1.NadamwVariant;
+
+            /** NadamwConfig decayAllParameters. */
+            decayAllParameters: boolean;
+
+            /**
+             * Creates a new NadamwConfig instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns NadamwConfig instance
+             */
+            static create(properties: nadir.v1.NadamwConfig.$Shape): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
+            static create(properties?: nadir.v1.NadamwConfig.$Properties): nadir.v1.NadamwConfig;
+
+            /**
+             * Encodes the specified NadamwConfig message. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
+             * @param message NadamwConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.NadamwConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified NadamwConfig message, length delimited. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
+             * @param message NadamwConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.NadamwConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a NadamwConfig message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
+
+            /**
+             * Decodes a NadamwConfig message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
+
+            /**
+             * Verifies a NadamwConfig message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a NadamwConfig message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns NadamwConfig
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.NadamwConfig;
+
+            /**
+             * Creates a plain object from a NadamwConfig message. Also converts values to other types if specified.
+             * @param message NadamwConfig
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.NadamwConfig, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this NadamwConfig to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for NadamwConfig
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace NadamwConfig {
+
+            /** Properties of a NadamwConfig. */
+            interface $Properties {
+
+                /** NadamwConfig learningRate */
+                learningRate?: (number|null);
+
+                /** NadamwConfig beta1 */
+                beta1?: (number|null);
+
+                /** NadamwConfig beta2 */
+                beta2?: (number|null);
+
+                /** NadamwConfig epsilon */
+                epsilon?: (number|null);
+
+                /** NadamwConfig epsilonRoot */
+                epsilonRoot?: (number|null);
+
+                /** NadamwConfig weightDecay */
+                weightDecay?: (number|null);
+
+                /** NadamwConfig variant */
+                variant?: (nadir.v1.NadamwVariant|null);
+
+                /** NadamwConfig decayAllParameters */
+                decayAllParameters?: (boolean|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a NadamwConfig. */
+            type $Shape = nadir.v1.NadamwConfig.$Properties;
+        }
+
+        /** ScheduleKind enum. */
+        enum ScheduleKind {
+
+            /** SCHEDULE_KIND_UNSPECIFIED value */
+            SCHEDULE_KIND_UNSPECIFIED = 0,
+
+            /** SCHEDULE_KIND_CONSTANT value */
+            SCHEDULE_KIND_CONSTANT = 1,
+
+            /** SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY value */
+            SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY = 2,
+
+            /** SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY value */
+            SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY = 3
+        }
+
+        /** WarmupRounding enum. */
+        enum WarmupRounding {
+
+            /** WARMUP_ROUNDING_UNSPECIFIED value */
+            WARMUP_ROUNDING_UNSPECIFIED = 0,
+
+            /** WARMUP_ROUNDING_FLOOR value */
+            WARMUP_ROUNDING_FLOOR = 1,
+
+            /** WARMUP_ROUNDING_ROUND value */
+            WARMUP_ROUNDING_ROUND = 2
+        }
+
+        /**
+         * Properties of a LearningRateSchedule.
+         * @deprecated Use nadir.v1.LearningRateSchedule.$Properties instead.
+         */
+        interface ILearningRateSchedule extends nadir.v1.LearningRateSchedule.$Properties {
+        }
+
+        /** Represents a LearningRateSchedule. */
+        class LearningRateSchedule {
+
+            /**
+             * Constructs a new LearningRateSchedule.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.LearningRateSchedule.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** LearningRateSchedule kind. */
+            kind: nadir.v1.ScheduleKind;
+
+            /** LearningRateSchedule warmupSteps. */
+            warmupSteps: number;
+
+            /** LearningRateSchedule warmupFraction. */
+            warmupFraction: number;
+
+            /** LearningRateSchedule warmupRounding. */
+            warmupRounding: nadir.v1.WarmupRounding;
+
+            /** LearningRateSchedule totalSteps. */
+            totalSteps: number;
+
+            /** LearningRateSchedule initValue. */
+            initValue: number;
+
+            /** LearningRateSchedule endValue. */
+            endValue: number;
+
+            /**
+             * Creates a new LearningRateSchedule instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns LearningRateSchedule instance
+             */
+            static create(properties: nadir.v1.LearningRateSchedule.$Shape): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
+            static create(properties?: nadir.v1.LearningRateSchedule.$Properties): nadir.v1.LearningRateSchedule;
+
+            /**
+             * Encodes the specified LearningRateSchedule message. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
+             * @param message LearningRateSchedule message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.LearningRateSchedule.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified LearningRateSchedule message, length delimited. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
+             * @param message LearningRateSchedule message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.LearningRateSchedule.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a LearningRateSchedule message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
+
+            /**
+             * Decodes a LearningRateSchedule message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
+
+            /**
+             * Verifies a LearningRateSchedule message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a LearningRateSchedule message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns LearningRateSchedule
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.LearningRateSchedule;
+
+            /**
+             * Creates a plain object from a LearningRateSchedule message. Also converts values to other types if specified.
+             * @param message LearningRateSchedule
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.LearningRateSchedule, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this LearningRateSchedule to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for LearningRateSchedule
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace LearningRateSchedule {
+
+            /** Properties of a LearningRateSchedule. */
+            interface $Properties {
+
+                /** LearningRateSchedule kind */
+                kind?: (nadir.v1.ScheduleKind|null);
+
+                /** LearningRateSchedule warmupSteps */
+                warmupSteps?: (number|null);
+
+                /** LearningRateSchedule warmupFraction */
+                warmupFraction?: (number|null);
+
+                /** LearningRateSchedule warmupRounding */
+                warmupRounding?: (nadir.v1.WarmupRounding|null);
+
+                /** LearningRateSchedule totalSteps */
+                totalSteps?: (number|null);
+
+                /** LearningRateSchedule initValue */
+                initValue?: (number|null);
+
+                /** LearningRateSchedule endValue */
+                endValue?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a LearningRateSchedule. */
+            type $Shape = nadir.v1.LearningRateSchedule.$Properties;
+        }
+
+        /**
+         * Properties of a Regularization.
+         * @deprecated Use nadir.v1.Regularization.$Properties instead.
+         */
+        interface IRegularization extends nadir.v1.Regularization.$Properties {
+        }
+
+        /** Represents a Regularization. */
+        class Regularization {
+
+            /**
+             * Constructs a new Regularization.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.Regularization.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** Regularization dropoutRate. */
+            dropoutRate: number;
+
+            /** Regularization auxDropoutRate. */
+            auxDropoutRate: number;
+
+            /** Regularization labelSmoothing. */
+            labelSmoothing: number;
+
+            /**
+             * Creates a new Regularization instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns Regularization instance
+             */
+            static create(properties: nadir.v1.Regularization.$Shape): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
+            static create(properties?: nadir.v1.Regularization.$Properties): nadir.v1.Regularization;
+
+            /**
+             * Encodes the specified Regularization message. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
+             * @param message Regularization message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.Regularization.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified Regularization message, length delimited. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
+             * @param message Regularization message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.Regularization.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes a Regularization message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
+
+            /**
+             * Decodes a Regularization message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
+
+            /**
+             * Verifies a Regularization message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates a Regularization message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns Regularization
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.Regularization;
+
+            /**
+             * Creates a plain object from a Regularization message. Also converts values to other types if specified.
+             * @param message Regularization
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.Regularization, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this Regularization to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for Regularization
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace Regularization {
+
+            /** Properties of a Regularization. */
+            interface $Properties {
+
+                /** Regularization dropoutRate */
+                dropoutRate?: (number|null);
+
+                /** Regularization auxDropoutRate */
+                auxDropoutRate?: (number|null);
+
+                /** Regularization labelSmoothing */
+                labelSmoothing?: (number|null);
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Shape of a Regularization. */
+            type $Shape = nadir.v1.Regularization.$Properties;
+        }
+
+        /**
+         * Properties of an OptimizerConfig.
+         * @deprecated Use nadir.v1.OptimizerConfig.$Properties instead.
+         */
+        interface IOptimizerConfig extends nadir.v1.OptimizerConfig.$Properties {
+        }
+
+        /** Represents an OptimizerConfig. */
+        class OptimizerConfig {
+
+            /**
+             * Constructs a new OptimizerConfig.
+             * @param [properties] Properties to set
+             */
+            constructor(properties?: nadir.v1.OptimizerConfig.$Properties);
+
+            /** Unknown fields preserved while decoding when enabled */
+            $unknowns?: Uint8Array[];
+
+            /** OptimizerConfig nadamw. */
+            nadamw?: (nadir.v1.NadamwConfig.$Properties|null);
+
+            /** OptimizerConfig schedule. */
+            schedule?: (nadir.v1.LearningRateSchedule.$Properties|null);
+
+            /** OptimizerConfig regularization. */
+            regularization?: (nadir.v1.Regularization.$Properties|null);
+
+            /** OptimizerConfig gradClipNorm. */
+            gradClipNorm?: (number|null);
+
+            /** OptimizerConfig globalBatchSize. */
+            globalBatchSize: number;
+
+            /** OptimizerConfig optimizer. */
+            optimizer?: "nadamw";
+
+            /**
+             * Creates a new OptimizerConfig instance using the specified properties.
+             * @param [properties] Properties to set
+             * @returns OptimizerConfig instance
+             */
+            static create(properties: nadir.v1.OptimizerConfig.$Shape): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
+            static create(properties?: nadir.v1.OptimizerConfig.$Properties): nadir.v1.OptimizerConfig;
+
+            /**
+             * Encodes the specified OptimizerConfig message. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
+             * @param message OptimizerConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encode(message: nadir.v1.OptimizerConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Encodes the specified OptimizerConfig message, length delimited. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
+             * @param message OptimizerConfig message or plain object to encode
+             * @param [writer] Writer to encode to
+             * @returns Writer
+             */
+            static encodeDelimited(message: nadir.v1.OptimizerConfig.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+
+            /**
+             * Decodes an OptimizerConfig message from the specified reader or buffer.
+             * @param reader Reader or buffer to decode from
+             * @param [length] Message length if known beforehand
+             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
+
+            /**
+             * Decodes an OptimizerConfig message from the specified reader or buffer, length delimited.
+             * @param reader Reader or buffer to decode from
+             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            static decodeDelimited(reader: ($protobuf.Reader|Uint8Array)): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
+
+            /**
+             * Verifies an OptimizerConfig message.
+             * @param message Plain object to verify
+             * @returns `null` if valid, otherwise the reason why it is not
+             */
+            static verify(message: { [k: string]: any }): (string|null);
+
+            /**
+             * Creates an OptimizerConfig message from a plain object. Also converts values to their respective internal types.
+             * @param object Plain object
+             * @returns OptimizerConfig
+             */
+            static fromObject(object: { [k: string]: any }): nadir.v1.OptimizerConfig;
+
+            /**
+             * Creates a plain object from an OptimizerConfig message. Also converts values to other types if specified.
+             * @param message OptimizerConfig
+             * @param [options] Conversion options
+             * @returns Plain object
+             */
+            static toObject(message: nadir.v1.OptimizerConfig, options?: $protobuf.IConversionOptions): { [k: string]: any };
+
+            /**
+             * Converts this OptimizerConfig to JSON.
+             * @returns JSON object
+             */
+            toJSON(): { [k: string]: any };
+
+            /**
+             * Gets the type url for OptimizerConfig
+             * @param [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns The type url
+             */
+            static getTypeUrl(prefix?: string): string;
+        }
+
+        namespace OptimizerConfig {
+
+            /** Properties of an OptimizerConfig. */
+            interface $Properties {
+
+                /** OptimizerConfig nadamw */
+                nadamw?: (nadir.v1.NadamwConfig.$Properties|null);
+
+                /** OptimizerConfig schedule */
+                schedule?: (nadir.v1.LearningRateSchedule.$Properties|null);
+
+                /** OptimizerConfig regularization */
+                regularization?: (nadir.v1.Regularization.$Properties|null);
+
+                /** OptimizerConfig gradClipNorm */
+                gradClipNorm?: (number|null);
+
+                /** OptimizerConfig globalBatchSize */
+                globalBatchSize?: (number|null);
+
+                /** OptimizerConfig optimizer */
+                optimizer?: "nadamw";
+
+                /** Unknown fields preserved while decoding when enabled */
+                $unknowns?: Uint8Array[];
+            }
+
+            /** Narrowed shape of an OptimizerConfig. */
+            type $Shape = {
+              nadamw?: nadir.v1.NadamwConfig.$Shape|null;
+              schedule?: nadir.v1.LearningRateSchedule.$Shape|null;
+              regularization?: nadir.v1.Regularization.$Shape|null;
+              gradClipNorm?: number|null;
+              globalBatchSize?: number|null;
+              $unknowns?: Uint8Array[];
+            } & (
+              ({ optimizer?: undefined; nadamw?: null }|{ optimizer?: "nadamw"; nadamw: nadir.v1.NadamwConfig.$Shape })
+            );
         }
 
         /** HistogramQuantity enum. */
@@ -10483,6 +10996,9 @@ export namespace nadir {
             /** StudyStateChanged reason. */
             reason: string;
 
+            /** StudyStateChanged stopper. */
+            stopper?: (nadir.v1.StopperDecision.$Properties|null);
+
             /**
              * Creates a new StudyStateChanged instance using the specified properties.
              * @param [properties] Properties to set
@@ -10575,6 +11091,9 @@ export namespace nadir {
 
                 /** StudyStateChanged reason */
                 reason?: (string|null);
+
+                /** StudyStateChanged stopper */
+                stopper?: (nadir.v1.StopperDecision.$Properties|null);
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -10799,11 +11318,14 @@ export namespace nadir {
             /** JournalRecord snapshot. */
             snapshot?: (nadir.v1.Snapshot.$Properties|null);
 
+            /** JournalRecord stopperDecision. */
+            stopperDecision?: (nadir.v1.StopperDecision.$Properties|null);
+
             /** JournalRecord envelope. */
             envelope?: (nadir.v1.Envelope.$Properties|null);
 
             /** JournalRecord entry. */
-            entry?: ("studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"envelope");
+            entry?: ("studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"stopperDecision"|"envelope");
 
             /**
              * Creates a new JournalRecord instance using the specified properties.
@@ -10928,11 +11450,14 @@ export namespace nadir {
                 /** JournalRecord snapshot */
                 snapshot?: (nadir.v1.Snapshot.$Properties|null);
 
+                /** JournalRecord stopperDecision */
+                stopperDecision?: (nadir.v1.StopperDecision.$Properties|null);
+
                 /** JournalRecord envelope */
                 envelope?: (nadir.v1.Envelope.$Properties|null);
 
                 /** JournalRecord entry */
-                entry?: ("studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"envelope");
+                entry?: ("studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"stopperDecision"|"envelope");
 
                 /** Unknown fields preserved while decoding when enabled */
                 $unknowns?: Uint8Array[];
@@ -10953,10 +11478,11 @@ export namespace nadir {
               trialEvent?: nadir.v1.TrialEvent.$Shape|null;
               gradientHistogram?: nadir.v1.GradientHistogram.$Shape|null;
               snapshot?: nadir.v1.Snapshot.$Shape|null;
+              stopperDecision?: nadir.v1.StopperDecision.$Shape|null;
               envelope?: nadir.v1.Envelope.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ entry?: undefined; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "studyCreated"; studyCreated: nadir.v1.StudySpec.$Shape; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "studyStateChanged"; studyCreated?: null; studyStateChanged: nadir.v1.StudyStateChanged.$Shape; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialCreated"; studyCreated?: null; studyStateChanged?: null; trialCreated: nadir.v1.TrialCreated.$Shape; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "attemptAssigned"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned: nadir.v1.AttemptAssigned.$Shape; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialReport"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport: nadir.v1.TrialReport.$Shape; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialCompleted"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted: nadir.v1.TrialCompleted.$Shape; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialFailed"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed: nadir.v1.TrialFailed.$Shape; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialStopped"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped: nadir.v1.TrialStopped.$Shape; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialEvent"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent: nadir.v1.TrialEvent.$Shape; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "gradientHistogram"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram: nadir.v1.GradientHistogram.$Shape; snapshot?: null; envelope?: null }|{ entry?: "snapshot"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot: nadir.v1.Snapshot.$Shape; envelope?: null }|{ entry?: "envelope"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope: nadir.v1.Envelope.$Shape })
+              ({ entry?: undefined; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "studyCreated"; studyCreated: nadir.v1.StudySpec.$Shape; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "studyStateChanged"; studyCreated?: null; studyStateChanged: nadir.v1.StudyStateChanged.$Shape; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialCreated"; studyCreated?: null; studyStateChanged?: null; trialCreated: nadir.v1.TrialCreated.$Shape; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "attemptAssigned"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned: nadir.v1.AttemptAssigned.$Shape; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialReport"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport: nadir.v1.TrialReport.$Shape; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialCompleted"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted: nadir.v1.TrialCompleted.$Shape; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialFailed"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed: nadir.v1.TrialFailed.$Shape; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialStopped"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped: nadir.v1.TrialStopped.$Shape; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialEvent"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent: nadir.v1.TrialEvent.$Shape; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "gradientHistogram"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram: nadir.v1.GradientHistogram.$Shape; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "snapshot"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot: nadir.v1.Snapshot.$Shape; stopperDecision?: null; envelope?: null }|{ entry?: "stopperDecision"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision: nadir.v1.StopperDecision.$Shape; envelope?: null }|{ entry?: "envelope"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope: nadir.v1.Envelope.$Shape })
             );
         }
     }

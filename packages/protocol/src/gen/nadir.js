@@ -4222,6 +4222,7 @@ export const nadir = $root.nadir = (() => {
              * @property {number|null} [bestValue] StudyProgress bestValue
              * @property {nadir.v1.TrialRef.$Properties|null} [bestTrial] StudyProgress bestTrial
              * @property {number|null} [atUnixMs] StudyProgress atUnixMs
+             * @property {nadir.v1.StopperDecision.$Properties|null} [stopper] StudyProgress stopper
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -4357,6 +4358,14 @@ export const nadir = $root.nadir = (() => {
              */
             StudyProgress.prototype.atUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
 
+            /**
+             * StudyProgress stopper.
+             * @member {nadir.v1.StopperDecision.$Properties|null|undefined} stopper
+             * @memberof nadir.v1.StudyProgress
+             * @instance
+             */
+            StudyProgress.prototype.stopper = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
@@ -4424,6 +4433,8 @@ export const nadir = $root.nadir = (() => {
                     $root.nadir.v1.TrialRef.encode(message.bestTrial, writer.uint32(/* id 12, wireType 2 =*/98).fork(), _depth + 1).ldelim();
                 if (message.atUnixMs != null && $Object.hasOwnProperty.call(message, "atUnixMs") && (typeof message.atUnixMs === "object" ? message.atUnixMs.low || message.atUnixMs.high : message.atUnixMs !== 0))
                     writer.uint32(/* id 13, wireType 0 =*/104).int64(message.atUnixMs);
+                if (message.stopper != null && $Object.hasOwnProperty.call(message, "stopper"))
+                    $root.nadir.v1.StopperDecision.encode(message.stopper, writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -4593,6 +4604,12 @@ export const nadir = $root.nadir = (() => {
                                 delete message.atUnixMs;
                             continue;
                         }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            message.stopper = $root.nadir.v1.StopperDecision.decode(reader, reader.size(), $undefined, _depth + 1, message.stopper);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -4685,6 +4702,11 @@ export const nadir = $root.nadir = (() => {
                 if (message.atUnixMs != null && $Object.hasOwnProperty.call(message, "atUnixMs"))
                     if (!$util.isInteger(message.atUnixMs) && !(message.atUnixMs && $util.isInteger(message.atUnixMs.low) && $util.isInteger(message.atUnixMs.high)))
                         return "atUnixMs: integer|Long expected";
+                if (message.stopper != null && $Object.hasOwnProperty.call(message, "stopper")) {
+                    let error = $root.nadir.v1.StopperDecision.verify(message.stopper, _depth + 1);
+                    if (error)
+                        return "stopper." + error;
+                }
                 return null;
             };
 
@@ -4753,6 +4775,11 @@ export const nadir = $root.nadir = (() => {
                             message.atUnixMs = object.atUnixMs;
                         else if (typeof object.atUnixMs === "object")
                             message.atUnixMs = new $util.LongBits(object.atUnixMs.low >>> 0, object.atUnixMs.high >>> 0).toNumber();
+                if (object.stopper != null) {
+                    if (!$util.isObject(object.stopper))
+                        throw $TypeError(".nadir.v1.StudyProgress.stopper: object expected");
+                    message.stopper = $root.nadir.v1.StopperDecision.fromObject(object.stopper, _depth + 1);
+                }
                 return message;
             };
 
@@ -4790,6 +4817,7 @@ export const nadir = $root.nadir = (() => {
                         object.atUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.atUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.stopper = null;
                 }
                 if (message.studyId != null && $Object.hasOwnProperty.call(message, "studyId"))
                     object.studyId = message.studyId;
@@ -4822,6 +4850,8 @@ export const nadir = $root.nadir = (() => {
                         object.atUnixMs = options.longs === $String ? $String(message.atUnixMs) : message.atUnixMs;
                     else
                         object.atUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.atUnixMs) : options.longs === $Number ? new $util.LongBits(message.atUnixMs.low >>> 0, message.atUnixMs.high >>> 0).toNumber() : message.atUnixMs;
+                if (message.stopper != null && $Object.hasOwnProperty.call(message, "stopper"))
+                    object.stopper = $root.nadir.v1.StopperDecision.toObject(message.stopper, options, _depth + 1);
                 return object;
             };
 
@@ -5945,6798 +5975,6 @@ export const nadir = $root.nadir = (() => {
             };
 
             return StatusResponse;
-        })();
-
-        v1.Lease = (function() {
-
-            /**
-             * Properties of a Lease.
-             * @typedef {Object} nadir.v1.Lease.$Properties
-             * @property {string|null} [leaseId] Lease leaseId
-             * @property {number|null} [expiresUnixMs] Lease expiresUnixMs
-             * @property {number|null} [heartbeatIntervalMs] Lease heartbeatIntervalMs
-             * @property {number|null} [timeoutMs] Lease timeoutMs
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Lease.
-             * @memberof nadir.v1
-             * @interface ILease
-             * @augments nadir.v1.Lease.$Properties
-             * @deprecated Use nadir.v1.Lease.$Properties instead.
-             */
-
-            /**
-             * Shape of a Lease.
-             * @typedef {nadir.v1.Lease.$Properties} nadir.v1.Lease.$Shape
-             */
-
-            /**
-             * Constructs a new Lease.
-             * @memberof nadir.v1
-             * @classdesc Represents a Lease.
-             * @constructor
-             * @param {nadir.v1.Lease.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Lease = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * Lease leaseId.
-             * @member {string} leaseId
-             * @memberof nadir.v1.Lease
-             * @instance
-             */
-            Lease.prototype.leaseId = "";
-
-            /**
-             * Lease expiresUnixMs.
-             * @member {number} expiresUnixMs
-             * @memberof nadir.v1.Lease
-             * @instance
-             */
-            Lease.prototype.expiresUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-            /**
-             * Lease heartbeatIntervalMs.
-             * @member {number} heartbeatIntervalMs
-             * @memberof nadir.v1.Lease
-             * @instance
-             */
-            Lease.prototype.heartbeatIntervalMs = 0;
-
-            /**
-             * Lease timeoutMs.
-             * @member {number} timeoutMs
-             * @memberof nadir.v1.Lease
-             * @instance
-             */
-            Lease.prototype.timeoutMs = 0;
-
-            /**
-             * Creates a new Lease instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {nadir.v1.Lease.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.Lease} Lease instance
-             * @type {{
-             *   (properties: nadir.v1.Lease.$Shape): nadir.v1.Lease & nadir.v1.Lease.$Shape;
-             *   (properties?: nadir.v1.Lease.$Properties): nadir.v1.Lease;
-             * }}
-             */
-            Lease.create = function(properties) {
-                return new Lease(properties);
-            };
-
-            /**
-             * Encodes the specified Lease message. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {nadir.v1.Lease.$Properties} message Lease message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Lease.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.leaseId != null && $Object.hasOwnProperty.call(message, "leaseId") && message.leaseId !== "")
-                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.leaseId);
-                if (message.expiresUnixMs != null && $Object.hasOwnProperty.call(message, "expiresUnixMs") && (typeof message.expiresUnixMs === "object" ? message.expiresUnixMs.low || message.expiresUnixMs.high : message.expiresUnixMs !== 0))
-                    writer.uint32(/* id 2, wireType 0 =*/16).int64(message.expiresUnixMs);
-                if (message.heartbeatIntervalMs != null && $Object.hasOwnProperty.call(message, "heartbeatIntervalMs") && message.heartbeatIntervalMs !== 0)
-                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.heartbeatIntervalMs);
-                if (message.timeoutMs != null && $Object.hasOwnProperty.call(message, "timeoutMs") && message.timeoutMs !== 0)
-                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.timeoutMs);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified Lease message, length delimited. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {nadir.v1.Lease.$Properties} message Lease message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Lease.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a Lease message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Lease.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.Lease();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.leaseId = value;
-                            else
-                                delete message.leaseId;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
-                                message.expiresUnixMs = value;
-                            else
-                                delete message.expiresUnixMs;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.heartbeatIntervalMs = value;
-                            else
-                                delete message.heartbeatIntervalMs;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.timeoutMs = value;
-                            else
-                                delete message.timeoutMs;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a Lease message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Lease.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a Lease message.
-             * @function verify
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            Lease.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.leaseId != null && $Object.hasOwnProperty.call(message, "leaseId"))
-                    if (!$util.isString(message.leaseId))
-                        return "leaseId: string expected";
-                if (message.expiresUnixMs != null && $Object.hasOwnProperty.call(message, "expiresUnixMs"))
-                    if (!$util.isInteger(message.expiresUnixMs) && !(message.expiresUnixMs && $util.isInteger(message.expiresUnixMs.low) && $util.isInteger(message.expiresUnixMs.high)))
-                        return "expiresUnixMs: integer|Long expected";
-                if (message.heartbeatIntervalMs != null && $Object.hasOwnProperty.call(message, "heartbeatIntervalMs"))
-                    if (!$util.isInteger(message.heartbeatIntervalMs))
-                        return "heartbeatIntervalMs: integer expected";
-                if (message.timeoutMs != null && $Object.hasOwnProperty.call(message, "timeoutMs"))
-                    if (!$util.isInteger(message.timeoutMs))
-                        return "timeoutMs: integer expected";
-                return null;
-            };
-
-            /**
-             * Creates a Lease message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.Lease} Lease
-             */
-            Lease.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.Lease)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.Lease: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.Lease();
-                if (object.leaseId != null)
-                    if (typeof object.leaseId !== "string" || object.leaseId.length)
-                        message.leaseId = $String(object.leaseId);
-                if (object.expiresUnixMs != null)
-                    if (typeof object.expiresUnixMs === "object" ? object.expiresUnixMs.low || object.expiresUnixMs.high : $Number(object.expiresUnixMs) !== 0)
-                        if ($util.Long)
-                            message.expiresUnixMs = $util.Long.fromValue(object.expiresUnixMs, false);
-                        else if (typeof object.expiresUnixMs === "string")
-                            message.expiresUnixMs = $parseInt(object.expiresUnixMs, 10);
-                        else if (typeof object.expiresUnixMs === "number")
-                            message.expiresUnixMs = object.expiresUnixMs;
-                        else if (typeof object.expiresUnixMs === "object")
-                            message.expiresUnixMs = new $util.LongBits(object.expiresUnixMs.low >>> 0, object.expiresUnixMs.high >>> 0).toNumber();
-                if (object.heartbeatIntervalMs != null)
-                    if ($Number(object.heartbeatIntervalMs) !== 0)
-                        message.heartbeatIntervalMs = object.heartbeatIntervalMs >>> 0;
-                if (object.timeoutMs != null)
-                    if ($Number(object.timeoutMs) !== 0)
-                        message.timeoutMs = object.timeoutMs >>> 0;
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a Lease message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {nadir.v1.Lease} message Lease
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            Lease.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.leaseId = "";
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, false);
-                        object.expiresUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.expiresUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.heartbeatIntervalMs = 0;
-                    object.timeoutMs = 0;
-                }
-                if (message.leaseId != null && $Object.hasOwnProperty.call(message, "leaseId"))
-                    object.leaseId = message.leaseId;
-                if (message.expiresUnixMs != null && $Object.hasOwnProperty.call(message, "expiresUnixMs"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.expiresUnixMs = typeof message.expiresUnixMs === "number" ? $BigInt(message.expiresUnixMs) : $util.Long.fromBits(message.expiresUnixMs.low >>> 0, message.expiresUnixMs.high >>> 0, false).toBigInt();
-                    else if (typeof message.expiresUnixMs === "number")
-                        object.expiresUnixMs = options.longs === $String ? $String(message.expiresUnixMs) : message.expiresUnixMs;
-                    else
-                        object.expiresUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.expiresUnixMs) : options.longs === $Number ? new $util.LongBits(message.expiresUnixMs.low >>> 0, message.expiresUnixMs.high >>> 0).toNumber() : message.expiresUnixMs;
-                if (message.heartbeatIntervalMs != null && $Object.hasOwnProperty.call(message, "heartbeatIntervalMs"))
-                    object.heartbeatIntervalMs = message.heartbeatIntervalMs;
-                if (message.timeoutMs != null && $Object.hasOwnProperty.call(message, "timeoutMs"))
-                    object.timeoutMs = message.timeoutMs;
-                return object;
-            };
-
-            /**
-             * Converts this Lease to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.Lease
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            Lease.prototype.toJSON = function() {
-                return Lease.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for Lease
-             * @function getTypeUrl
-             * @memberof nadir.v1.Lease
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            Lease.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.Lease";
-            };
-
-            return Lease;
-        })();
-
-        v1.TrialAssignment = (function() {
-
-            /**
-             * Properties of a TrialAssignment.
-             * @typedef {Object} nadir.v1.TrialAssignment.$Properties
-             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialAssignment trial
-             * @property {Object.<string,nadir.v1.ParameterValue.$Properties>|null} [parameters] TrialAssignment parameters
-             * @property {number|null} [stepBudget] TrialAssignment stepBudget
-             * @property {number|null} [seed] TrialAssignment seed
-             * @property {nadir.v1.OptimizerConfig.$Properties|null} [optimizer] TrialAssignment optimizer
-             * @property {nadir.v1.Lease.$Properties|null} [lease] TrialAssignment lease
-             * @property {nadir.v1.Target.$Properties|null} [target] TrialAssignment target
-             * @property {nadir.v1.Objective.$Properties|null} [objective] TrialAssignment objective
-             * @property {string|null} [workload] TrialAssignment workload
-             * @property {number|null} [reportEverySteps] TrialAssignment reportEverySteps
-             * @property {string|null} [suggester] TrialAssignment suggester
-             * @property {number|null} [listIndex] TrialAssignment listIndex
-             * @property {number|null} [replicate] TrialAssignment replicate
-             * @property {string|null} [checkpointUri] TrialAssignment checkpointUri
-             * @property {number|null} [resumeStep] TrialAssignment resumeStep
-             * @property {number|null} [histogramEverySteps] TrialAssignment histogramEverySteps
-             * @property {Object.<string,string>|null} [labels] TrialAssignment labels
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TrialAssignment.
-             * @memberof nadir.v1
-             * @interface ITrialAssignment
-             * @augments nadir.v1.TrialAssignment.$Properties
-             * @deprecated Use nadir.v1.TrialAssignment.$Properties instead.
-             */
-
-            /**
-             * Shape of a TrialAssignment.
-             * @typedef {{
-             *   trial?: nadir.v1.TrialRef.$Shape|null;
-             *   parameters?: Object.<string,nadir.v1.ParameterValue.$Shape>|null;
-             *   stepBudget?: number|null;
-             *   seed?: number|null;
-             *   optimizer?: nadir.v1.OptimizerConfig.$Shape|null;
-             *   lease?: nadir.v1.Lease.$Shape|null;
-             *   target?: nadir.v1.Target.$Shape|null;
-             *   objective?: nadir.v1.Objective.$Shape|null;
-             *   workload?: string|null;
-             *   reportEverySteps?: number|null;
-             *   suggester?: string|null;
-             *   listIndex?: number|null;
-             *   replicate?: number|null;
-             *   checkpointUri?: string|null;
-             *   resumeStep?: number|null;
-             *   histogramEverySteps?: number|null;
-             *   labels?: Object.<string,string>|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * }} nadir.v1.TrialAssignment.$Shape
-             */
-
-            /**
-             * Constructs a new TrialAssignment.
-             * @memberof nadir.v1
-             * @classdesc Represents a TrialAssignment.
-             * @constructor
-             * @param {nadir.v1.TrialAssignment.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TrialAssignment = function (properties) {
-                this.parameters = {};
-                this.labels = {};
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TrialAssignment trial.
-             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.trial = null;
-
-            /**
-             * TrialAssignment parameters.
-             * @member {Object.<string,nadir.v1.ParameterValue.$Properties>} parameters
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.parameters = $util.emptyObject;
-
-            /**
-             * TrialAssignment stepBudget.
-             * @member {number} stepBudget
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.stepBudget = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TrialAssignment seed.
-             * @member {number} seed
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TrialAssignment optimizer.
-             * @member {nadir.v1.OptimizerConfig.$Properties|null|undefined} optimizer
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.optimizer = null;
-
-            /**
-             * TrialAssignment lease.
-             * @member {nadir.v1.Lease.$Properties|null|undefined} lease
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.lease = null;
-
-            /**
-             * TrialAssignment target.
-             * @member {nadir.v1.Target.$Properties|null|undefined} target
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.target = null;
-
-            /**
-             * TrialAssignment objective.
-             * @member {nadir.v1.Objective.$Properties|null|undefined} objective
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.objective = null;
-
-            /**
-             * TrialAssignment workload.
-             * @member {string} workload
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.workload = "";
-
-            /**
-             * TrialAssignment reportEverySteps.
-             * @member {number} reportEverySteps
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.reportEverySteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TrialAssignment suggester.
-             * @member {string} suggester
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.suggester = "";
-
-            /**
-             * TrialAssignment listIndex.
-             * @member {number|null|undefined} listIndex
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.listIndex = null;
-
-            /**
-             * TrialAssignment replicate.
-             * @member {number} replicate
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.replicate = 0;
-
-            /**
-             * TrialAssignment checkpointUri.
-             * @member {string} checkpointUri
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.checkpointUri = "";
-
-            /**
-             * TrialAssignment resumeStep.
-             * @member {number} resumeStep
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.resumeStep = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TrialAssignment histogramEverySteps.
-             * @member {number} histogramEverySteps
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.histogramEverySteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TrialAssignment labels.
-             * @member {Object.<string,string>} labels
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             */
-            TrialAssignment.prototype.labels = $util.emptyObject;
-
-            // OneOf field names bound to virtual getters and setters
-            let $oneOfFields;
-
-            // Virtual OneOf for proto3 optional field
-            $Object.defineProperty(TrialAssignment.prototype, "_listIndex", {
-                get: $util.oneOfGetter($oneOfFields = ["listIndex"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            /**
-             * Creates a new TrialAssignment instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {nadir.v1.TrialAssignment.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TrialAssignment} TrialAssignment instance
-             * @type {{
-             *   (properties: nadir.v1.TrialAssignment.$Shape): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
-             *   (properties?: nadir.v1.TrialAssignment.$Properties): nadir.v1.TrialAssignment;
-             * }}
-             */
-            TrialAssignment.create = function(properties) {
-                return new TrialAssignment(properties);
-            };
-
-            /**
-             * Encodes the specified TrialAssignment message. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {nadir.v1.TrialAssignment.$Properties} message TrialAssignment message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialAssignment.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters"))
-                    for (let keys = $Object.keys(message.parameters), i = 0; i < keys.length; ++i) {
-                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
-                        $root.nadir.v1.ParameterValue.encode(message.parameters[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim().ldelim();
-                    }
-                if (message.stepBudget != null && $Object.hasOwnProperty.call(message, "stepBudget") && (typeof message.stepBudget === "object" ? message.stepBudget.low || message.stepBudget.high : message.stepBudget !== 0))
-                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.stepBudget);
-                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
-                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.seed);
-                if (message.optimizer != null && $Object.hasOwnProperty.call(message, "optimizer"))
-                    $root.nadir.v1.OptimizerConfig.encode(message.optimizer, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-                if (message.lease != null && $Object.hasOwnProperty.call(message, "lease"))
-                    $root.nadir.v1.Lease.encode(message.lease, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    $root.nadir.v1.Target.encode(message.target, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
-                if (message.objective != null && $Object.hasOwnProperty.call(message, "objective"))
-                    $root.nadir.v1.Objective.encode(message.objective, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
-                if (message.workload != null && $Object.hasOwnProperty.call(message, "workload") && message.workload !== "")
-                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.workload);
-                if (message.reportEverySteps != null && $Object.hasOwnProperty.call(message, "reportEverySteps") && (typeof message.reportEverySteps === "object" ? message.reportEverySteps.low || message.reportEverySteps.high : message.reportEverySteps !== 0))
-                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.reportEverySteps);
-                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester") && message.suggester !== "")
-                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.suggester);
-                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
-                    writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.listIndex);
-                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate") && message.replicate !== 0)
-                    writer.uint32(/* id 13, wireType 0 =*/104).uint32(message.replicate);
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri") && message.checkpointUri !== "")
-                    writer.uint32(/* id 14, wireType 2 =*/114).string(message.checkpointUri);
-                if (message.resumeStep != null && $Object.hasOwnProperty.call(message, "resumeStep") && (typeof message.resumeStep === "object" ? message.resumeStep.low || message.resumeStep.high : message.resumeStep !== 0))
-                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.resumeStep);
-                if (message.histogramEverySteps != null && $Object.hasOwnProperty.call(message, "histogramEverySteps") && (typeof message.histogramEverySteps === "object" ? message.histogramEverySteps.low || message.histogramEverySteps.high : message.histogramEverySteps !== 0))
-                    writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.histogramEverySteps);
-                if (message.labels != null && $Object.hasOwnProperty.call(message, "labels"))
-                    for (let keys = $Object.keys(message.labels), i = 0; i < keys.length; ++i)
-                        writer.uint32(/* id 17, wireType 2 =*/138).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.labels[keys[i]]).ldelim();
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TrialAssignment message, length delimited. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {nadir.v1.TrialAssignment.$Properties} message TrialAssignment message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialAssignment.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TrialAssignment message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialAssignment.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, key, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TrialAssignment();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if (message.parameters === $util.emptyObject)
-                                message.parameters = {};
-                            let end2 = reader.size() + reader.pos;
-                            if (end2 > reader.len)
-                                throw $RangeError("index out of range");
-                            reader.len = end2;
-                            key = "";
-                            value = null;
-                            while (reader.pos < end2) {
-                                let tag2 = reader.tag();
-                                wireType = tag2 & 7;
-                                switch (tag2 >>>= 3) {
-                                case 1:
-                                    if (wireType !== 2)
-                                        break;
-                                    key = reader.stringVerify();
-                                    continue;
-                                case 2:
-                                    if (wireType !== 2)
-                                        break;
-                                    value = $root.nadir.v1.ParameterValue.decode(reader, reader.size(), $undefined, _depth + 1, value);
-                                    continue;
-                                }
-                                reader.skipType(wireType, _depth, tag2);
-                            }
-                            if (reader.pos !== end2)
-                                throw $RangeError("index out of range");
-                            reader.len = end;
-                            if (key === "__proto__")
-                                $util.makeProp(message.parameters, key);
-                            message.parameters[key] = value || new $root.nadir.v1.ParameterValue();
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.stepBudget = value;
-                            else
-                                delete message.stepBudget;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.seed = value;
-                            else
-                                delete message.seed;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            message.optimizer = $root.nadir.v1.OptimizerConfig.decode(reader, reader.size(), $undefined, _depth + 1, message.optimizer);
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 2)
-                                break;
-                            message.lease = $root.nadir.v1.Lease.decode(reader, reader.size(), $undefined, _depth + 1, message.lease);
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 2)
-                                break;
-                            message.target = $root.nadir.v1.Target.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 2)
-                                break;
-                            message.objective = $root.nadir.v1.Objective.decode(reader, reader.size(), $undefined, _depth + 1, message.objective);
-                            continue;
-                        }
-                    case 9: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.workload = value;
-                            else
-                                delete message.workload;
-                            continue;
-                        }
-                    case 10: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.reportEverySteps = value;
-                            else
-                                delete message.reportEverySteps;
-                            continue;
-                        }
-                    case 11: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.suggester = value;
-                            else
-                                delete message.suggester;
-                            continue;
-                        }
-                    case 12: {
-                            if (wireType !== 0)
-                                break;
-                            message.listIndex = reader.uint32();
-                            message._listIndex = "listIndex";
-                            continue;
-                        }
-                    case 13: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.replicate = value;
-                            else
-                                delete message.replicate;
-                            continue;
-                        }
-                    case 14: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.checkpointUri = value;
-                            else
-                                delete message.checkpointUri;
-                            continue;
-                        }
-                    case 15: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.resumeStep = value;
-                            else
-                                delete message.resumeStep;
-                            continue;
-                        }
-                    case 16: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.histogramEverySteps = value;
-                            else
-                                delete message.histogramEverySteps;
-                            continue;
-                        }
-                    case 17: {
-                            if (wireType !== 2)
-                                break;
-                            if (message.labels === $util.emptyObject)
-                                message.labels = {};
-                            let end2 = reader.size() + reader.pos;
-                            if (end2 > reader.len)
-                                throw $RangeError("index out of range");
-                            reader.len = end2;
-                            key = "";
-                            value = "";
-                            while (reader.pos < end2) {
-                                let tag2 = reader.tag();
-                                wireType = tag2 & 7;
-                                switch (tag2 >>>= 3) {
-                                case 1:
-                                    if (wireType !== 2)
-                                        break;
-                                    key = reader.stringVerify();
-                                    continue;
-                                case 2:
-                                    if (wireType !== 2)
-                                        break;
-                                    value = reader.stringVerify();
-                                    continue;
-                                }
-                                reader.skipType(wireType, _depth, tag2);
-                            }
-                            if (reader.pos !== end2)
-                                throw $RangeError("index out of range");
-                            reader.len = end;
-                            if (key === "__proto__")
-                                $util.makeProp(message.labels, key);
-                            message.labels[key] = value;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TrialAssignment message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialAssignment.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TrialAssignment message.
-             * @function verify
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TrialAssignment.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                let properties = {};
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
-                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
-                    if (error)
-                        return "trial." + error;
-                }
-                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters")) {
-                    if (!$util.isObject(message.parameters))
-                        return "parameters: object expected";
-                    let key = $Object.keys(message.parameters);
-                    for (let i = 0; i < key.length; ++i) {
-                        let error = $root.nadir.v1.ParameterValue.verify(message.parameters[key[i]], _depth + 1);
-                        if (error)
-                            return "parameters." + error;
-                    }
-                }
-                if (message.stepBudget != null && $Object.hasOwnProperty.call(message, "stepBudget"))
-                    if (!$util.isInteger(message.stepBudget) && !(message.stepBudget && $util.isInteger(message.stepBudget.low) && $util.isInteger(message.stepBudget.high)))
-                        return "stepBudget: integer|Long expected";
-                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
-                    if (!$util.isInteger(message.seed) && !(message.seed && $util.isInteger(message.seed.low) && $util.isInteger(message.seed.high)))
-                        return "seed: integer|Long expected";
-                if (message.optimizer != null && $Object.hasOwnProperty.call(message, "optimizer")) {
-                    let error = $root.nadir.v1.OptimizerConfig.verify(message.optimizer, _depth + 1);
-                    if (error)
-                        return "optimizer." + error;
-                }
-                if (message.lease != null && $Object.hasOwnProperty.call(message, "lease")) {
-                    let error = $root.nadir.v1.Lease.verify(message.lease, _depth + 1);
-                    if (error)
-                        return "lease." + error;
-                }
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
-                    let error = $root.nadir.v1.Target.verify(message.target, _depth + 1);
-                    if (error)
-                        return "target." + error;
-                }
-                if (message.objective != null && $Object.hasOwnProperty.call(message, "objective")) {
-                    let error = $root.nadir.v1.Objective.verify(message.objective, _depth + 1);
-                    if (error)
-                        return "objective." + error;
-                }
-                if (message.workload != null && $Object.hasOwnProperty.call(message, "workload"))
-                    if (!$util.isString(message.workload))
-                        return "workload: string expected";
-                if (message.reportEverySteps != null && $Object.hasOwnProperty.call(message, "reportEverySteps"))
-                    if (!$util.isInteger(message.reportEverySteps) && !(message.reportEverySteps && $util.isInteger(message.reportEverySteps.low) && $util.isInteger(message.reportEverySteps.high)))
-                        return "reportEverySteps: integer|Long expected";
-                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
-                    if (!$util.isString(message.suggester))
-                        return "suggester: string expected";
-                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex")) {
-                    properties._listIndex = 1;
-                    if (!$util.isInteger(message.listIndex))
-                        return "listIndex: integer expected";
-                }
-                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
-                    if (!$util.isInteger(message.replicate))
-                        return "replicate: integer expected";
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
-                    if (!$util.isString(message.checkpointUri))
-                        return "checkpointUri: string expected";
-                if (message.resumeStep != null && $Object.hasOwnProperty.call(message, "resumeStep"))
-                    if (!$util.isInteger(message.resumeStep) && !(message.resumeStep && $util.isInteger(message.resumeStep.low) && $util.isInteger(message.resumeStep.high)))
-                        return "resumeStep: integer|Long expected";
-                if (message.histogramEverySteps != null && $Object.hasOwnProperty.call(message, "histogramEverySteps"))
-                    if (!$util.isInteger(message.histogramEverySteps) && !(message.histogramEverySteps && $util.isInteger(message.histogramEverySteps.low) && $util.isInteger(message.histogramEverySteps.high)))
-                        return "histogramEverySteps: integer|Long expected";
-                if (message.labels != null && $Object.hasOwnProperty.call(message, "labels")) {
-                    if (!$util.isObject(message.labels))
-                        return "labels: object expected";
-                    let key = $Object.keys(message.labels);
-                    for (let i = 0; i < key.length; ++i)
-                        if (!$util.isString(message.labels[key[i]]))
-                            return "labels: string{k:string} expected";
-                }
-                return null;
-            };
-
-            /**
-             * Creates a TrialAssignment message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TrialAssignment} TrialAssignment
-             */
-            TrialAssignment.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TrialAssignment)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TrialAssignment: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TrialAssignment();
-                if (object.trial != null) {
-                    if (!$util.isObject(object.trial))
-                        throw $TypeError(".nadir.v1.TrialAssignment.trial: object expected");
-                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
-                }
-                if (object.parameters) {
-                    if (!$util.isObject(object.parameters))
-                        throw $TypeError(".nadir.v1.TrialAssignment.parameters: object expected");
-                    message.parameters = {};
-                    for (let keys = $Object.keys(object.parameters), i = 0; i < keys.length; ++i) {
-                        if (keys[i] === "__proto__")
-                            $util.makeProp(message.parameters, keys[i]);
-                        if (!$util.isObject(object.parameters[keys[i]]))
-                            throw $TypeError(".nadir.v1.TrialAssignment.parameters: object expected");
-                        message.parameters[keys[i]] = $root.nadir.v1.ParameterValue.fromObject(object.parameters[keys[i]], _depth + 1);
-                    }
-                }
-                if (object.stepBudget != null)
-                    if (typeof object.stepBudget === "object" ? object.stepBudget.low || object.stepBudget.high : $Number(object.stepBudget) !== 0)
-                        if ($util.Long)
-                            message.stepBudget = $util.Long.fromValue(object.stepBudget, true);
-                        else if (typeof object.stepBudget === "string")
-                            message.stepBudget = $parseInt(object.stepBudget, 10);
-                        else if (typeof object.stepBudget === "number")
-                            message.stepBudget = object.stepBudget;
-                        else if (typeof object.stepBudget === "object")
-                            message.stepBudget = new $util.LongBits(object.stepBudget.low >>> 0, object.stepBudget.high >>> 0).toNumber(true);
-                if (object.seed != null)
-                    if (typeof object.seed === "object" ? object.seed.low || object.seed.high : $Number(object.seed) !== 0)
-                        if ($util.Long)
-                            message.seed = $util.Long.fromValue(object.seed, true);
-                        else if (typeof object.seed === "string")
-                            message.seed = $parseInt(object.seed, 10);
-                        else if (typeof object.seed === "number")
-                            message.seed = object.seed;
-                        else if (typeof object.seed === "object")
-                            message.seed = new $util.LongBits(object.seed.low >>> 0, object.seed.high >>> 0).toNumber(true);
-                if (object.optimizer != null) {
-                    if (!$util.isObject(object.optimizer))
-                        throw $TypeError(".nadir.v1.TrialAssignment.optimizer: object expected");
-                    message.optimizer = $root.nadir.v1.OptimizerConfig.fromObject(object.optimizer, _depth + 1);
-                }
-                if (object.lease != null) {
-                    if (!$util.isObject(object.lease))
-                        throw $TypeError(".nadir.v1.TrialAssignment.lease: object expected");
-                    message.lease = $root.nadir.v1.Lease.fromObject(object.lease, _depth + 1);
-                }
-                if (object.target != null) {
-                    if (!$util.isObject(object.target))
-                        throw $TypeError(".nadir.v1.TrialAssignment.target: object expected");
-                    message.target = $root.nadir.v1.Target.fromObject(object.target, _depth + 1);
-                }
-                if (object.objective != null) {
-                    if (!$util.isObject(object.objective))
-                        throw $TypeError(".nadir.v1.TrialAssignment.objective: object expected");
-                    message.objective = $root.nadir.v1.Objective.fromObject(object.objective, _depth + 1);
-                }
-                if (object.workload != null)
-                    if (typeof object.workload !== "string" || object.workload.length)
-                        message.workload = $String(object.workload);
-                if (object.reportEverySteps != null)
-                    if (typeof object.reportEverySteps === "object" ? object.reportEverySteps.low || object.reportEverySteps.high : $Number(object.reportEverySteps) !== 0)
-                        if ($util.Long)
-                            message.reportEverySteps = $util.Long.fromValue(object.reportEverySteps, true);
-                        else if (typeof object.reportEverySteps === "string")
-                            message.reportEverySteps = $parseInt(object.reportEverySteps, 10);
-                        else if (typeof object.reportEverySteps === "number")
-                            message.reportEverySteps = object.reportEverySteps;
-                        else if (typeof object.reportEverySteps === "object")
-                            message.reportEverySteps = new $util.LongBits(object.reportEverySteps.low >>> 0, object.reportEverySteps.high >>> 0).toNumber(true);
-                if (object.suggester != null)
-                    if (typeof object.suggester !== "string" || object.suggester.length)
-                        message.suggester = $String(object.suggester);
-                if (object.listIndex != null)
-                    message.listIndex = object.listIndex >>> 0;
-                if (object.replicate != null)
-                    if ($Number(object.replicate) !== 0)
-                        message.replicate = object.replicate >>> 0;
-                if (object.checkpointUri != null)
-                    if (typeof object.checkpointUri !== "string" || object.checkpointUri.length)
-                        message.checkpointUri = $String(object.checkpointUri);
-                if (object.resumeStep != null)
-                    if (typeof object.resumeStep === "object" ? object.resumeStep.low || object.resumeStep.high : $Number(object.resumeStep) !== 0)
-                        if ($util.Long)
-                            message.resumeStep = $util.Long.fromValue(object.resumeStep, true);
-                        else if (typeof object.resumeStep === "string")
-                            message.resumeStep = $parseInt(object.resumeStep, 10);
-                        else if (typeof object.resumeStep === "number")
-                            message.resumeStep = object.resumeStep;
-                        else if (typeof object.resumeStep === "object")
-                            message.resumeStep = new $util.LongBits(object.resumeStep.low >>> 0, object.resumeStep.high >>> 0).toNumber(true);
-                if (object.histogramEverySteps != null)
-                    if (typeof object.histogramEverySteps === "object" ? object.histogramEverySteps.low || object.histogramEverySteps.high : $Number(object.histogramEverySteps) !== 0)
-                        if ($util.Long)
-                            message.histogramEverySteps = $util.Long.fromValue(object.histogramEverySteps, true);
-                        else if (typeof object.histogramEverySteps === "string")
-                            message.histogramEverySteps = $parseInt(object.histogramEverySteps, 10);
-                        else if (typeof object.histogramEverySteps === "number")
-                            message.histogramEverySteps = object.histogramEverySteps;
-                        else if (typeof object.histogramEverySteps === "object")
-                            message.histogramEverySteps = new $util.LongBits(object.histogramEverySteps.low >>> 0, object.histogramEverySteps.high >>> 0).toNumber(true);
-                if (object.labels) {
-                    if (!$util.isObject(object.labels))
-                        throw $TypeError(".nadir.v1.TrialAssignment.labels: object expected");
-                    message.labels = {};
-                    for (let keys = $Object.keys(object.labels), i = 0; i < keys.length; ++i) {
-                        if (keys[i] === "__proto__")
-                            $util.makeProp(message.labels, keys[i]);
-                        message.labels[keys[i]] = $String(object.labels[keys[i]]);
-                    }
-                }
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TrialAssignment message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {nadir.v1.TrialAssignment} message TrialAssignment
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TrialAssignment.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.objects || options.defaults) {
-                    object.parameters = {};
-                    object.labels = {};
-                }
-                if (options.defaults) {
-                    object.trial = null;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.stepBudget = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.stepBudget = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.seed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.seed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.optimizer = null;
-                    object.lease = null;
-                    object.target = null;
-                    object.objective = null;
-                    object.workload = "";
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.reportEverySteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.reportEverySteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.suggester = "";
-                    object.replicate = 0;
-                    object.checkpointUri = "";
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.resumeStep = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.resumeStep = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.histogramEverySteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.histogramEverySteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                }
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
-                let keys2;
-                if (message.parameters && (keys2 = $Object.keys(message.parameters)).length) {
-                    object.parameters = {};
-                    for (let j = 0; j < keys2.length; ++j) {
-                        if (keys2[j] === "__proto__")
-                            $util.makeProp(object.parameters, keys2[j]);
-                        object.parameters[keys2[j]] = $root.nadir.v1.ParameterValue.toObject(message.parameters[keys2[j]], options, _depth + 1);
-                    }
-                }
-                if (message.stepBudget != null && $Object.hasOwnProperty.call(message, "stepBudget"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.stepBudget = typeof message.stepBudget === "number" ? $BigInt(message.stepBudget) : $util.Long.fromBits(message.stepBudget.low >>> 0, message.stepBudget.high >>> 0, true).toBigInt();
-                    else if (typeof message.stepBudget === "number")
-                        object.stepBudget = options.longs === $String ? $String(message.stepBudget) : message.stepBudget;
-                    else
-                        object.stepBudget = options.longs === $String ? $util.Long.prototype.toString.call(message.stepBudget) : options.longs === $Number ? new $util.LongBits(message.stepBudget.low >>> 0, message.stepBudget.high >>> 0).toNumber(true) : message.stepBudget;
-                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.seed = typeof message.seed === "number" ? $BigInt(message.seed) : $util.Long.fromBits(message.seed.low >>> 0, message.seed.high >>> 0, true).toBigInt();
-                    else if (typeof message.seed === "number")
-                        object.seed = options.longs === $String ? $String(message.seed) : message.seed;
-                    else
-                        object.seed = options.longs === $String ? $util.Long.prototype.toString.call(message.seed) : options.longs === $Number ? new $util.LongBits(message.seed.low >>> 0, message.seed.high >>> 0).toNumber(true) : message.seed;
-                if (message.optimizer != null && $Object.hasOwnProperty.call(message, "optimizer"))
-                    object.optimizer = $root.nadir.v1.OptimizerConfig.toObject(message.optimizer, options, _depth + 1);
-                if (message.lease != null && $Object.hasOwnProperty.call(message, "lease"))
-                    object.lease = $root.nadir.v1.Lease.toObject(message.lease, options, _depth + 1);
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    object.target = $root.nadir.v1.Target.toObject(message.target, options, _depth + 1);
-                if (message.objective != null && $Object.hasOwnProperty.call(message, "objective"))
-                    object.objective = $root.nadir.v1.Objective.toObject(message.objective, options, _depth + 1);
-                if (message.workload != null && $Object.hasOwnProperty.call(message, "workload"))
-                    object.workload = message.workload;
-                if (message.reportEverySteps != null && $Object.hasOwnProperty.call(message, "reportEverySteps"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.reportEverySteps = typeof message.reportEverySteps === "number" ? $BigInt(message.reportEverySteps) : $util.Long.fromBits(message.reportEverySteps.low >>> 0, message.reportEverySteps.high >>> 0, true).toBigInt();
-                    else if (typeof message.reportEverySteps === "number")
-                        object.reportEverySteps = options.longs === $String ? $String(message.reportEverySteps) : message.reportEverySteps;
-                    else
-                        object.reportEverySteps = options.longs === $String ? $util.Long.prototype.toString.call(message.reportEverySteps) : options.longs === $Number ? new $util.LongBits(message.reportEverySteps.low >>> 0, message.reportEverySteps.high >>> 0).toNumber(true) : message.reportEverySteps;
-                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
-                    object.suggester = message.suggester;
-                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
-                    object.listIndex = message.listIndex;
-                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
-                    object.replicate = message.replicate;
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
-                    object.checkpointUri = message.checkpointUri;
-                if (message.resumeStep != null && $Object.hasOwnProperty.call(message, "resumeStep"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.resumeStep = typeof message.resumeStep === "number" ? $BigInt(message.resumeStep) : $util.Long.fromBits(message.resumeStep.low >>> 0, message.resumeStep.high >>> 0, true).toBigInt();
-                    else if (typeof message.resumeStep === "number")
-                        object.resumeStep = options.longs === $String ? $String(message.resumeStep) : message.resumeStep;
-                    else
-                        object.resumeStep = options.longs === $String ? $util.Long.prototype.toString.call(message.resumeStep) : options.longs === $Number ? new $util.LongBits(message.resumeStep.low >>> 0, message.resumeStep.high >>> 0).toNumber(true) : message.resumeStep;
-                if (message.histogramEverySteps != null && $Object.hasOwnProperty.call(message, "histogramEverySteps"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.histogramEverySteps = typeof message.histogramEverySteps === "number" ? $BigInt(message.histogramEverySteps) : $util.Long.fromBits(message.histogramEverySteps.low >>> 0, message.histogramEverySteps.high >>> 0, true).toBigInt();
-                    else if (typeof message.histogramEverySteps === "number")
-                        object.histogramEverySteps = options.longs === $String ? $String(message.histogramEverySteps) : message.histogramEverySteps;
-                    else
-                        object.histogramEverySteps = options.longs === $String ? $util.Long.prototype.toString.call(message.histogramEverySteps) : options.longs === $Number ? new $util.LongBits(message.histogramEverySteps.low >>> 0, message.histogramEverySteps.high >>> 0).toNumber(true) : message.histogramEverySteps;
-                if (message.labels && (keys2 = $Object.keys(message.labels)).length) {
-                    object.labels = {};
-                    for (let j = 0; j < keys2.length; ++j) {
-                        if (keys2[j] === "__proto__")
-                            $util.makeProp(object.labels, keys2[j]);
-                        object.labels[keys2[j]] = message.labels[keys2[j]];
-                    }
-                }
-                return object;
-            };
-
-            /**
-             * Converts this TrialAssignment to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TrialAssignment
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TrialAssignment.prototype.toJSON = function() {
-                return TrialAssignment.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TrialAssignment
-             * @function getTypeUrl
-             * @memberof nadir.v1.TrialAssignment
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TrialAssignment.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TrialAssignment";
-            };
-
-            return TrialAssignment;
-        })();
-
-        v1.TrialRejected = (function() {
-
-            /**
-             * Properties of a TrialRejected.
-             * @typedef {Object} nadir.v1.TrialRejected.$Properties
-             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialRejected trial
-             * @property {string|null} [reason] TrialRejected reason
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TrialRejected.
-             * @memberof nadir.v1
-             * @interface ITrialRejected
-             * @augments nadir.v1.TrialRejected.$Properties
-             * @deprecated Use nadir.v1.TrialRejected.$Properties instead.
-             */
-
-            /**
-             * Shape of a TrialRejected.
-             * @typedef {nadir.v1.TrialRejected.$Properties} nadir.v1.TrialRejected.$Shape
-             */
-
-            /**
-             * Constructs a new TrialRejected.
-             * @memberof nadir.v1
-             * @classdesc Represents a TrialRejected.
-             * @constructor
-             * @param {nadir.v1.TrialRejected.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TrialRejected = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TrialRejected trial.
-             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
-             * @memberof nadir.v1.TrialRejected
-             * @instance
-             */
-            TrialRejected.prototype.trial = null;
-
-            /**
-             * TrialRejected reason.
-             * @member {string} reason
-             * @memberof nadir.v1.TrialRejected
-             * @instance
-             */
-            TrialRejected.prototype.reason = "";
-
-            /**
-             * Creates a new TrialRejected instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {nadir.v1.TrialRejected.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TrialRejected} TrialRejected instance
-             * @type {{
-             *   (properties: nadir.v1.TrialRejected.$Shape): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
-             *   (properties?: nadir.v1.TrialRejected.$Properties): nadir.v1.TrialRejected;
-             * }}
-             */
-            TrialRejected.create = function(properties) {
-                return new TrialRejected(properties);
-            };
-
-            /**
-             * Encodes the specified TrialRejected message. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {nadir.v1.TrialRejected.$Properties} message TrialRejected message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialRejected.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
-                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.reason);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TrialRejected message, length delimited. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {nadir.v1.TrialRejected.$Properties} message TrialRejected message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialRejected.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TrialRejected message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialRejected.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TrialRejected();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.reason = value;
-                            else
-                                delete message.reason;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TrialRejected message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialRejected.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TrialRejected message.
-             * @function verify
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TrialRejected.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
-                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
-                    if (error)
-                        return "trial." + error;
-                }
-                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
-                    if (!$util.isString(message.reason))
-                        return "reason: string expected";
-                return null;
-            };
-
-            /**
-             * Creates a TrialRejected message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TrialRejected} TrialRejected
-             */
-            TrialRejected.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TrialRejected)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TrialRejected: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TrialRejected();
-                if (object.trial != null) {
-                    if (!$util.isObject(object.trial))
-                        throw $TypeError(".nadir.v1.TrialRejected.trial: object expected");
-                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
-                }
-                if (object.reason != null)
-                    if (typeof object.reason !== "string" || object.reason.length)
-                        message.reason = $String(object.reason);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TrialRejected message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {nadir.v1.TrialRejected} message TrialRejected
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TrialRejected.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.trial = null;
-                    object.reason = "";
-                }
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
-                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
-                    object.reason = message.reason;
-                return object;
-            };
-
-            /**
-             * Converts this TrialRejected to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TrialRejected
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TrialRejected.prototype.toJSON = function() {
-                return TrialRejected.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TrialRejected
-             * @function getTypeUrl
-             * @memberof nadir.v1.TrialRejected
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TrialRejected.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TrialRejected";
-            };
-
-            return TrialRejected;
-        })();
-
-        v1.TrialReport = (function() {
-
-            /**
-             * Properties of a TrialReport.
-             * @typedef {Object} nadir.v1.TrialReport.$Properties
-             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialReport trial
-             * @property {nadir.v1.Measurement.$Properties|null} [measurement] TrialReport measurement
-             * @property {number|null} [sequence] TrialReport sequence
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TrialReport.
-             * @memberof nadir.v1
-             * @interface ITrialReport
-             * @augments nadir.v1.TrialReport.$Properties
-             * @deprecated Use nadir.v1.TrialReport.$Properties instead.
-             */
-
-            /**
-             * Shape of a TrialReport.
-             * @typedef {nadir.v1.TrialReport.$Properties} nadir.v1.TrialReport.$Shape
-             */
-
-            /**
-             * Constructs a new TrialReport.
-             * @memberof nadir.v1
-             * @classdesc Represents a TrialReport.
-             * @constructor
-             * @param {nadir.v1.TrialReport.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TrialReport = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TrialReport trial.
-             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
-             * @memberof nadir.v1.TrialReport
-             * @instance
-             */
-            TrialReport.prototype.trial = null;
-
-            /**
-             * TrialReport measurement.
-             * @member {nadir.v1.Measurement.$Properties|null|undefined} measurement
-             * @memberof nadir.v1.TrialReport
-             * @instance
-             */
-            TrialReport.prototype.measurement = null;
-
-            /**
-             * TrialReport sequence.
-             * @member {number} sequence
-             * @memberof nadir.v1.TrialReport
-             * @instance
-             */
-            TrialReport.prototype.sequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Creates a new TrialReport instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {nadir.v1.TrialReport.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TrialReport} TrialReport instance
-             * @type {{
-             *   (properties: nadir.v1.TrialReport.$Shape): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
-             *   (properties?: nadir.v1.TrialReport.$Properties): nadir.v1.TrialReport;
-             * }}
-             */
-            TrialReport.create = function(properties) {
-                return new TrialReport(properties);
-            };
-
-            /**
-             * Encodes the specified TrialReport message. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {nadir.v1.TrialReport.$Properties} message TrialReport message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialReport.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.measurement != null && $Object.hasOwnProperty.call(message, "measurement"))
-                    $root.nadir.v1.Measurement.encode(message.measurement, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence") && (typeof message.sequence === "object" ? message.sequence.low || message.sequence.high : message.sequence !== 0))
-                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.sequence);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TrialReport message, length delimited. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {nadir.v1.TrialReport.$Properties} message TrialReport message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialReport.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TrialReport message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialReport.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TrialReport();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.measurement = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.measurement);
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.sequence = value;
-                            else
-                                delete message.sequence;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TrialReport message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialReport.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TrialReport message.
-             * @function verify
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TrialReport.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
-                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
-                    if (error)
-                        return "trial." + error;
-                }
-                if (message.measurement != null && $Object.hasOwnProperty.call(message, "measurement")) {
-                    let error = $root.nadir.v1.Measurement.verify(message.measurement, _depth + 1);
-                    if (error)
-                        return "measurement." + error;
-                }
-                if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence"))
-                    if (!$util.isInteger(message.sequence) && !(message.sequence && $util.isInteger(message.sequence.low) && $util.isInteger(message.sequence.high)))
-                        return "sequence: integer|Long expected";
-                return null;
-            };
-
-            /**
-             * Creates a TrialReport message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TrialReport} TrialReport
-             */
-            TrialReport.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TrialReport)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TrialReport: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TrialReport();
-                if (object.trial != null) {
-                    if (!$util.isObject(object.trial))
-                        throw $TypeError(".nadir.v1.TrialReport.trial: object expected");
-                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
-                }
-                if (object.measurement != null) {
-                    if (!$util.isObject(object.measurement))
-                        throw $TypeError(".nadir.v1.TrialReport.measurement: object expected");
-                    message.measurement = $root.nadir.v1.Measurement.fromObject(object.measurement, _depth + 1);
-                }
-                if (object.sequence != null)
-                    if (typeof object.sequence === "object" ? object.sequence.low || object.sequence.high : $Number(object.sequence) !== 0)
-                        if ($util.Long)
-                            message.sequence = $util.Long.fromValue(object.sequence, true);
-                        else if (typeof object.sequence === "string")
-                            message.sequence = $parseInt(object.sequence, 10);
-                        else if (typeof object.sequence === "number")
-                            message.sequence = object.sequence;
-                        else if (typeof object.sequence === "object")
-                            message.sequence = new $util.LongBits(object.sequence.low >>> 0, object.sequence.high >>> 0).toNumber(true);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TrialReport message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {nadir.v1.TrialReport} message TrialReport
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TrialReport.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.trial = null;
-                    object.measurement = null;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.sequence = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.sequence = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                }
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
-                if (message.measurement != null && $Object.hasOwnProperty.call(message, "measurement"))
-                    object.measurement = $root.nadir.v1.Measurement.toObject(message.measurement, options, _depth + 1);
-                if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.sequence = typeof message.sequence === "number" ? $BigInt(message.sequence) : $util.Long.fromBits(message.sequence.low >>> 0, message.sequence.high >>> 0, true).toBigInt();
-                    else if (typeof message.sequence === "number")
-                        object.sequence = options.longs === $String ? $String(message.sequence) : message.sequence;
-                    else
-                        object.sequence = options.longs === $String ? $util.Long.prototype.toString.call(message.sequence) : options.longs === $Number ? new $util.LongBits(message.sequence.low >>> 0, message.sequence.high >>> 0).toNumber(true) : message.sequence;
-                return object;
-            };
-
-            /**
-             * Converts this TrialReport to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TrialReport
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TrialReport.prototype.toJSON = function() {
-                return TrialReport.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TrialReport
-             * @function getTypeUrl
-             * @memberof nadir.v1.TrialReport
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TrialReport.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TrialReport";
-            };
-
-            return TrialReport;
-        })();
-
-        v1.TargetOutcome = (function() {
-
-            /**
-             * Properties of a TargetOutcome.
-             * @typedef {Object} nadir.v1.TargetOutcome.$Properties
-             * @property {boolean|null} [reached] TargetOutcome reached
-             * @property {number|null} [step] TargetOutcome step
-             * @property {number|null} [elapsedSeconds] TargetOutcome elapsedSeconds
-             * @property {number|null} [value] TargetOutcome value
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TargetOutcome.
-             * @memberof nadir.v1
-             * @interface ITargetOutcome
-             * @augments nadir.v1.TargetOutcome.$Properties
-             * @deprecated Use nadir.v1.TargetOutcome.$Properties instead.
-             */
-
-            /**
-             * Shape of a TargetOutcome.
-             * @typedef {nadir.v1.TargetOutcome.$Properties} nadir.v1.TargetOutcome.$Shape
-             */
-
-            /**
-             * Constructs a new TargetOutcome.
-             * @memberof nadir.v1
-             * @classdesc Represents a TargetOutcome.
-             * @constructor
-             * @param {nadir.v1.TargetOutcome.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TargetOutcome = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TargetOutcome reached.
-             * @member {boolean} reached
-             * @memberof nadir.v1.TargetOutcome
-             * @instance
-             */
-            TargetOutcome.prototype.reached = false;
-
-            /**
-             * TargetOutcome step.
-             * @member {number} step
-             * @memberof nadir.v1.TargetOutcome
-             * @instance
-             */
-            TargetOutcome.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TargetOutcome elapsedSeconds.
-             * @member {number} elapsedSeconds
-             * @memberof nadir.v1.TargetOutcome
-             * @instance
-             */
-            TargetOutcome.prototype.elapsedSeconds = 0;
-
-            /**
-             * TargetOutcome value.
-             * @member {number} value
-             * @memberof nadir.v1.TargetOutcome
-             * @instance
-             */
-            TargetOutcome.prototype.value = 0;
-
-            /**
-             * Creates a new TargetOutcome instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {nadir.v1.TargetOutcome.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TargetOutcome} TargetOutcome instance
-             * @type {{
-             *   (properties: nadir.v1.TargetOutcome.$Shape): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
-             *   (properties?: nadir.v1.TargetOutcome.$Properties): nadir.v1.TargetOutcome;
-             * }}
-             */
-            TargetOutcome.create = function(properties) {
-                return new TargetOutcome(properties);
-            };
-
-            /**
-             * Encodes the specified TargetOutcome message. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {nadir.v1.TargetOutcome.$Properties} message TargetOutcome message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TargetOutcome.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.reached != null && $Object.hasOwnProperty.call(message, "reached") && message.reached !== false)
-                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.reached);
-                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.step);
-                if (message.elapsedSeconds != null && $Object.hasOwnProperty.call(message, "elapsedSeconds") && !$Object.is(message.elapsedSeconds, 0))
-                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.elapsedSeconds);
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value") && !$Object.is(message.value, 0))
-                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.value);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TargetOutcome message, length delimited. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {nadir.v1.TargetOutcome.$Properties} message TargetOutcome message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TargetOutcome.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TargetOutcome message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TargetOutcome.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TargetOutcome();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.reached = value;
-                            else
-                                delete message.reached;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.step = value;
-                            else
-                                delete message.step;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.elapsedSeconds = value;
-                            else
-                                delete message.elapsedSeconds;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.value = value;
-                            else
-                                delete message.value;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TargetOutcome message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TargetOutcome.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TargetOutcome message.
-             * @function verify
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TargetOutcome.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.reached != null && $Object.hasOwnProperty.call(message, "reached"))
-                    if (typeof message.reached !== "boolean")
-                        return "reached: boolean expected";
-                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
-                    if (!$util.isInteger(message.step) && !(message.step && $util.isInteger(message.step.low) && $util.isInteger(message.step.high)))
-                        return "step: integer|Long expected";
-                if (message.elapsedSeconds != null && $Object.hasOwnProperty.call(message, "elapsedSeconds"))
-                    if (typeof message.elapsedSeconds !== "number")
-                        return "elapsedSeconds: number expected";
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                    if (typeof message.value !== "number")
-                        return "value: number expected";
-                return null;
-            };
-
-            /**
-             * Creates a TargetOutcome message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TargetOutcome} TargetOutcome
-             */
-            TargetOutcome.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TargetOutcome)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TargetOutcome: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TargetOutcome();
-                if (object.reached != null)
-                    if (object.reached)
-                        message.reached = $Boolean(object.reached);
-                if (object.step != null)
-                    if (typeof object.step === "object" ? object.step.low || object.step.high : $Number(object.step) !== 0)
-                        if ($util.Long)
-                            message.step = $util.Long.fromValue(object.step, true);
-                        else if (typeof object.step === "string")
-                            message.step = $parseInt(object.step, 10);
-                        else if (typeof object.step === "number")
-                            message.step = object.step;
-                        else if (typeof object.step === "object")
-                            message.step = new $util.LongBits(object.step.low >>> 0, object.step.high >>> 0).toNumber(true);
-                if (object.elapsedSeconds != null)
-                    if (!$Object.is($Number(object.elapsedSeconds), 0))
-                        message.elapsedSeconds = $Number(object.elapsedSeconds);
-                if (object.value != null)
-                    if (!$Object.is($Number(object.value), 0))
-                        message.value = $Number(object.value);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TargetOutcome message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {nadir.v1.TargetOutcome} message TargetOutcome
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TargetOutcome.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.reached = false;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.step = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.step = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.elapsedSeconds = 0;
-                    object.value = 0;
-                }
-                if (message.reached != null && $Object.hasOwnProperty.call(message, "reached"))
-                    object.reached = message.reached;
-                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.step = typeof message.step === "number" ? $BigInt(message.step) : $util.Long.fromBits(message.step.low >>> 0, message.step.high >>> 0, true).toBigInt();
-                    else if (typeof message.step === "number")
-                        object.step = options.longs === $String ? $String(message.step) : message.step;
-                    else
-                        object.step = options.longs === $String ? $util.Long.prototype.toString.call(message.step) : options.longs === $Number ? new $util.LongBits(message.step.low >>> 0, message.step.high >>> 0).toNumber(true) : message.step;
-                if (message.elapsedSeconds != null && $Object.hasOwnProperty.call(message, "elapsedSeconds"))
-                    object.elapsedSeconds = options.json && !$isFinite(message.elapsedSeconds) ? $String(message.elapsedSeconds) : message.elapsedSeconds;
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                    object.value = options.json && !$isFinite(message.value) ? $String(message.value) : message.value;
-                return object;
-            };
-
-            /**
-             * Converts this TargetOutcome to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TargetOutcome
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TargetOutcome.prototype.toJSON = function() {
-                return TargetOutcome.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TargetOutcome
-             * @function getTypeUrl
-             * @memberof nadir.v1.TargetOutcome
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TargetOutcome.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TargetOutcome";
-            };
-
-            return TargetOutcome;
-        })();
-
-        v1.TrialCompleted = (function() {
-
-            /**
-             * Properties of a TrialCompleted.
-             * @typedef {Object} nadir.v1.TrialCompleted.$Properties
-             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialCompleted trial
-             * @property {nadir.v1.Measurement.$Properties|null} [final] TrialCompleted final
-             * @property {nadir.v1.TargetOutcome.$Properties|null} [target] TrialCompleted target
-             * @property {string|null} [checkpointUri] TrialCompleted checkpointUri
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TrialCompleted.
-             * @memberof nadir.v1
-             * @interface ITrialCompleted
-             * @augments nadir.v1.TrialCompleted.$Properties
-             * @deprecated Use nadir.v1.TrialCompleted.$Properties instead.
-             */
-
-            /**
-             * Shape of a TrialCompleted.
-             * @typedef {nadir.v1.TrialCompleted.$Properties} nadir.v1.TrialCompleted.$Shape
-             */
-
-            /**
-             * Constructs a new TrialCompleted.
-             * @memberof nadir.v1
-             * @classdesc Represents a TrialCompleted.
-             * @constructor
-             * @param {nadir.v1.TrialCompleted.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TrialCompleted = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TrialCompleted trial.
-             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
-             * @memberof nadir.v1.TrialCompleted
-             * @instance
-             */
-            TrialCompleted.prototype.trial = null;
-
-            /**
-             * TrialCompleted final.
-             * @member {nadir.v1.Measurement.$Properties|null|undefined} final
-             * @memberof nadir.v1.TrialCompleted
-             * @instance
-             */
-            TrialCompleted.prototype.final = null;
-
-            /**
-             * TrialCompleted target.
-             * @member {nadir.v1.TargetOutcome.$Properties|null|undefined} target
-             * @memberof nadir.v1.TrialCompleted
-             * @instance
-             */
-            TrialCompleted.prototype.target = null;
-
-            /**
-             * TrialCompleted checkpointUri.
-             * @member {string} checkpointUri
-             * @memberof nadir.v1.TrialCompleted
-             * @instance
-             */
-            TrialCompleted.prototype.checkpointUri = "";
-
-            /**
-             * Creates a new TrialCompleted instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {nadir.v1.TrialCompleted.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TrialCompleted} TrialCompleted instance
-             * @type {{
-             *   (properties: nadir.v1.TrialCompleted.$Shape): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
-             *   (properties?: nadir.v1.TrialCompleted.$Properties): nadir.v1.TrialCompleted;
-             * }}
-             */
-            TrialCompleted.create = function(properties) {
-                return new TrialCompleted(properties);
-            };
-
-            /**
-             * Encodes the specified TrialCompleted message. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {nadir.v1.TrialCompleted.$Properties} message TrialCompleted message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialCompleted.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
-                    $root.nadir.v1.Measurement.encode(message.final, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    $root.nadir.v1.TargetOutcome.encode(message.target, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri") && message.checkpointUri !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.checkpointUri);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TrialCompleted message, length delimited. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {nadir.v1.TrialCompleted.$Properties} message TrialCompleted message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialCompleted.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TrialCompleted message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialCompleted.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TrialCompleted();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.final = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.final);
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.target = $root.nadir.v1.TargetOutcome.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.checkpointUri = value;
-                            else
-                                delete message.checkpointUri;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TrialCompleted message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialCompleted.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TrialCompleted message.
-             * @function verify
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TrialCompleted.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
-                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
-                    if (error)
-                        return "trial." + error;
-                }
-                if (message.final != null && $Object.hasOwnProperty.call(message, "final")) {
-                    let error = $root.nadir.v1.Measurement.verify(message.final, _depth + 1);
-                    if (error)
-                        return "final." + error;
-                }
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
-                    let error = $root.nadir.v1.TargetOutcome.verify(message.target, _depth + 1);
-                    if (error)
-                        return "target." + error;
-                }
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
-                    if (!$util.isString(message.checkpointUri))
-                        return "checkpointUri: string expected";
-                return null;
-            };
-
-            /**
-             * Creates a TrialCompleted message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TrialCompleted} TrialCompleted
-             */
-            TrialCompleted.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TrialCompleted)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TrialCompleted: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TrialCompleted();
-                if (object.trial != null) {
-                    if (!$util.isObject(object.trial))
-                        throw $TypeError(".nadir.v1.TrialCompleted.trial: object expected");
-                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
-                }
-                if (object.final != null) {
-                    if (!$util.isObject(object.final))
-                        throw $TypeError(".nadir.v1.TrialCompleted.final: object expected");
-                    message.final = $root.nadir.v1.Measurement.fromObject(object.final, _depth + 1);
-                }
-                if (object.target != null) {
-                    if (!$util.isObject(object.target))
-                        throw $TypeError(".nadir.v1.TrialCompleted.target: object expected");
-                    message.target = $root.nadir.v1.TargetOutcome.fromObject(object.target, _depth + 1);
-                }
-                if (object.checkpointUri != null)
-                    if (typeof object.checkpointUri !== "string" || object.checkpointUri.length)
-                        message.checkpointUri = $String(object.checkpointUri);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TrialCompleted message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {nadir.v1.TrialCompleted} message TrialCompleted
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TrialCompleted.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.trial = null;
-                    object.final = null;
-                    object.target = null;
-                    object.checkpointUri = "";
-                }
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
-                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
-                    object.final = $root.nadir.v1.Measurement.toObject(message.final, options, _depth + 1);
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    object.target = $root.nadir.v1.TargetOutcome.toObject(message.target, options, _depth + 1);
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
-                    object.checkpointUri = message.checkpointUri;
-                return object;
-            };
-
-            /**
-             * Converts this TrialCompleted to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TrialCompleted
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TrialCompleted.prototype.toJSON = function() {
-                return TrialCompleted.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TrialCompleted
-             * @function getTypeUrl
-             * @memberof nadir.v1.TrialCompleted
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TrialCompleted.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TrialCompleted";
-            };
-
-            return TrialCompleted;
-        })();
-
-        /**
-         * FailureKind enum.
-         * @name nadir.v1.FailureKind
-         * @enum {number}
-         * @property {number} FAILURE_KIND_UNSPECIFIED=0 FAILURE_KIND_UNSPECIFIED value
-         * @property {number} FAILURE_KIND_ERROR=1 FAILURE_KIND_ERROR value
-         * @property {number} FAILURE_KIND_OUT_OF_MEMORY=2 FAILURE_KIND_OUT_OF_MEMORY value
-         * @property {number} FAILURE_KIND_TIMEOUT=3 FAILURE_KIND_TIMEOUT value
-         * @property {number} FAILURE_KIND_DIVERGED=4 FAILURE_KIND_DIVERGED value
-         * @property {number} FAILURE_KIND_INFEASIBLE=5 FAILURE_KIND_INFEASIBLE value
-         * @property {number} FAILURE_KIND_PREEMPTED=6 FAILURE_KIND_PREEMPTED value
-         * @property {number} FAILURE_KIND_ENVIRONMENT=7 FAILURE_KIND_ENVIRONMENT value
-         */
-        v1.FailureKind = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "FAILURE_KIND_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "FAILURE_KIND_ERROR"] = 1;
-            values[valuesById[2] = "FAILURE_KIND_OUT_OF_MEMORY"] = 2;
-            values[valuesById[3] = "FAILURE_KIND_TIMEOUT"] = 3;
-            values[valuesById[4] = "FAILURE_KIND_DIVERGED"] = 4;
-            values[valuesById[5] = "FAILURE_KIND_INFEASIBLE"] = 5;
-            values[valuesById[6] = "FAILURE_KIND_PREEMPTED"] = 6;
-            values[valuesById[7] = "FAILURE_KIND_ENVIRONMENT"] = 7;
-            return values;
-        })();
-
-        v1.Divergence = (function() {
-
-            /**
-             * Properties of a Divergence.
-             * @typedef {Object} nadir.v1.Divergence.$Properties
-             * @property {number|null} [step] Divergence step
-             * @property {string|null} [metric] Divergence metric
-             * @property {number|null} [value] Divergence value
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Divergence.
-             * @memberof nadir.v1
-             * @interface IDivergence
-             * @augments nadir.v1.Divergence.$Properties
-             * @deprecated Use nadir.v1.Divergence.$Properties instead.
-             */
-
-            /**
-             * Shape of a Divergence.
-             * @typedef {nadir.v1.Divergence.$Properties} nadir.v1.Divergence.$Shape
-             */
-
-            /**
-             * Constructs a new Divergence.
-             * @memberof nadir.v1
-             * @classdesc Represents a Divergence.
-             * @constructor
-             * @param {nadir.v1.Divergence.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Divergence = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * Divergence step.
-             * @member {number} step
-             * @memberof nadir.v1.Divergence
-             * @instance
-             */
-            Divergence.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * Divergence metric.
-             * @member {string} metric
-             * @memberof nadir.v1.Divergence
-             * @instance
-             */
-            Divergence.prototype.metric = "";
-
-            /**
-             * Divergence value.
-             * @member {number} value
-             * @memberof nadir.v1.Divergence
-             * @instance
-             */
-            Divergence.prototype.value = 0;
-
-            /**
-             * Creates a new Divergence instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {nadir.v1.Divergence.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.Divergence} Divergence instance
-             * @type {{
-             *   (properties: nadir.v1.Divergence.$Shape): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
-             *   (properties?: nadir.v1.Divergence.$Properties): nadir.v1.Divergence;
-             * }}
-             */
-            Divergence.create = function(properties) {
-                return new Divergence(properties);
-            };
-
-            /**
-             * Encodes the specified Divergence message. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {nadir.v1.Divergence.$Properties} message Divergence message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Divergence.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
-                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.step);
-                if (message.metric != null && $Object.hasOwnProperty.call(message, "metric") && message.metric !== "")
-                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.metric);
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value") && !$Object.is(message.value, 0))
-                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.value);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified Divergence message, length delimited. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {nadir.v1.Divergence.$Properties} message Divergence message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Divergence.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a Divergence message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Divergence.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.Divergence();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.step = value;
-                            else
-                                delete message.step;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.metric = value;
-                            else
-                                delete message.metric;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.value = value;
-                            else
-                                delete message.value;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a Divergence message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Divergence.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a Divergence message.
-             * @function verify
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            Divergence.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
-                    if (!$util.isInteger(message.step) && !(message.step && $util.isInteger(message.step.low) && $util.isInteger(message.step.high)))
-                        return "step: integer|Long expected";
-                if (message.metric != null && $Object.hasOwnProperty.call(message, "metric"))
-                    if (!$util.isString(message.metric))
-                        return "metric: string expected";
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                    if (typeof message.value !== "number")
-                        return "value: number expected";
-                return null;
-            };
-
-            /**
-             * Creates a Divergence message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.Divergence} Divergence
-             */
-            Divergence.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.Divergence)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.Divergence: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.Divergence();
-                if (object.step != null)
-                    if (typeof object.step === "object" ? object.step.low || object.step.high : $Number(object.step) !== 0)
-                        if ($util.Long)
-                            message.step = $util.Long.fromValue(object.step, true);
-                        else if (typeof object.step === "string")
-                            message.step = $parseInt(object.step, 10);
-                        else if (typeof object.step === "number")
-                            message.step = object.step;
-                        else if (typeof object.step === "object")
-                            message.step = new $util.LongBits(object.step.low >>> 0, object.step.high >>> 0).toNumber(true);
-                if (object.metric != null)
-                    if (typeof object.metric !== "string" || object.metric.length)
-                        message.metric = $String(object.metric);
-                if (object.value != null)
-                    if (!$Object.is($Number(object.value), 0))
-                        message.value = $Number(object.value);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a Divergence message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {nadir.v1.Divergence} message Divergence
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            Divergence.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.step = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.step = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.metric = "";
-                    object.value = 0;
-                }
-                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.step = typeof message.step === "number" ? $BigInt(message.step) : $util.Long.fromBits(message.step.low >>> 0, message.step.high >>> 0, true).toBigInt();
-                    else if (typeof message.step === "number")
-                        object.step = options.longs === $String ? $String(message.step) : message.step;
-                    else
-                        object.step = options.longs === $String ? $util.Long.prototype.toString.call(message.step) : options.longs === $Number ? new $util.LongBits(message.step.low >>> 0, message.step.high >>> 0).toNumber(true) : message.step;
-                if (message.metric != null && $Object.hasOwnProperty.call(message, "metric"))
-                    object.metric = message.metric;
-                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
-                    object.value = options.json && !$isFinite(message.value) ? $String(message.value) : message.value;
-                return object;
-            };
-
-            /**
-             * Converts this Divergence to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.Divergence
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            Divergence.prototype.toJSON = function() {
-                return Divergence.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for Divergence
-             * @function getTypeUrl
-             * @memberof nadir.v1.Divergence
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            Divergence.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.Divergence";
-            };
-
-            return Divergence;
-        })();
-
-        v1.TrialFailed = (function() {
-
-            /**
-             * Properties of a TrialFailed.
-             * @typedef {Object} nadir.v1.TrialFailed.$Properties
-             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialFailed trial
-             * @property {nadir.v1.FailureKind|null} [kind] TrialFailed kind
-             * @property {string|null} [message] TrialFailed message
-             * @property {string|null} [details] TrialFailed details
-             * @property {nadir.v1.Measurement.$Properties|null} [last] TrialFailed last
-             * @property {nadir.v1.Divergence.$Properties|null} [divergence] TrialFailed divergence
-             * @property {string|null} [errorType] TrialFailed errorType
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TrialFailed.
-             * @memberof nadir.v1
-             * @interface ITrialFailed
-             * @augments nadir.v1.TrialFailed.$Properties
-             * @deprecated Use nadir.v1.TrialFailed.$Properties instead.
-             */
-
-            /**
-             * Shape of a TrialFailed.
-             * @typedef {nadir.v1.TrialFailed.$Properties} nadir.v1.TrialFailed.$Shape
-             */
-
-            /**
-             * Constructs a new TrialFailed.
-             * @memberof nadir.v1
-             * @classdesc Represents a TrialFailed.
-             * @constructor
-             * @param {nadir.v1.TrialFailed.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TrialFailed = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TrialFailed trial.
-             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             */
-            TrialFailed.prototype.trial = null;
-
-            /**
-             * TrialFailed kind.
-             * @member {nadir.v1.FailureKind} kind
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             */
-            TrialFailed.prototype.kind = 0;
-
-            /**
-             * TrialFailed message.
-             * @member {string} message
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             */
-            TrialFailed.prototype.message = "";
-
-            /**
-             * TrialFailed details.
-             * @member {string} details
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             */
-            TrialFailed.prototype.details = "";
-
-            /**
-             * TrialFailed last.
-             * @member {nadir.v1.Measurement.$Properties|null|undefined} last
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             */
-            TrialFailed.prototype.last = null;
-
-            /**
-             * TrialFailed divergence.
-             * @member {nadir.v1.Divergence.$Properties|null|undefined} divergence
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             */
-            TrialFailed.prototype.divergence = null;
-
-            /**
-             * TrialFailed errorType.
-             * @member {string} errorType
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             */
-            TrialFailed.prototype.errorType = "";
-
-            /**
-             * Creates a new TrialFailed instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {nadir.v1.TrialFailed.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TrialFailed} TrialFailed instance
-             * @type {{
-             *   (properties: nadir.v1.TrialFailed.$Shape): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
-             *   (properties?: nadir.v1.TrialFailed.$Properties): nadir.v1.TrialFailed;
-             * }}
-             */
-            TrialFailed.create = function(properties) {
-                return new TrialFailed(properties);
-            };
-
-            /**
-             * Encodes the specified TrialFailed message. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {nadir.v1.TrialFailed.$Properties} message TrialFailed message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialFailed.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.kind);
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
-                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.message);
-                if (message.details != null && $Object.hasOwnProperty.call(message, "details") && message.details !== "")
-                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.details);
-                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
-                    $root.nadir.v1.Measurement.encode(message.last, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-                if (message.divergence != null && $Object.hasOwnProperty.call(message, "divergence"))
-                    $root.nadir.v1.Divergence.encode(message.divergence, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
-                if (message.errorType != null && $Object.hasOwnProperty.call(message, "errorType") && message.errorType !== "")
-                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.errorType);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TrialFailed message, length delimited. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {nadir.v1.TrialFailed.$Properties} message TrialFailed message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialFailed.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TrialFailed message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialFailed.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TrialFailed();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.kind = value;
-                            else
-                                delete message.kind;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.message = value;
-                            else
-                                delete message.message;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.details = value;
-                            else
-                                delete message.details;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            message.last = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.last);
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 2)
-                                break;
-                            message.divergence = $root.nadir.v1.Divergence.decode(reader, reader.size(), $undefined, _depth + 1, message.divergence);
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.errorType = value;
-                            else
-                                delete message.errorType;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TrialFailed message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialFailed.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TrialFailed message.
-             * @function verify
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TrialFailed.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
-                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
-                    if (error)
-                        return "trial." + error;
-                }
-                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
-                    if (typeof message.kind !== "number" || (message.kind | 0) !== message.kind)
-                        return "kind: enum value expected";
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
-                    if (!$util.isString(message.message))
-                        return "message: string expected";
-                if (message.details != null && $Object.hasOwnProperty.call(message, "details"))
-                    if (!$util.isString(message.details))
-                        return "details: string expected";
-                if (message.last != null && $Object.hasOwnProperty.call(message, "last")) {
-                    let error = $root.nadir.v1.Measurement.verify(message.last, _depth + 1);
-                    if (error)
-                        return "last." + error;
-                }
-                if (message.divergence != null && $Object.hasOwnProperty.call(message, "divergence")) {
-                    let error = $root.nadir.v1.Divergence.verify(message.divergence, _depth + 1);
-                    if (error)
-                        return "divergence." + error;
-                }
-                if (message.errorType != null && $Object.hasOwnProperty.call(message, "errorType"))
-                    if (!$util.isString(message.errorType))
-                        return "errorType: string expected";
-                return null;
-            };
-
-            /**
-             * Creates a TrialFailed message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TrialFailed} TrialFailed
-             */
-            TrialFailed.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TrialFailed)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TrialFailed: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TrialFailed();
-                if (object.trial != null) {
-                    if (!$util.isObject(object.trial))
-                        throw $TypeError(".nadir.v1.TrialFailed.trial: object expected");
-                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
-                }
-                if (object.kind !== 0 && (typeof object.kind !== "string" || $root.nadir.v1.FailureKind[object.kind] !== 0))
-                    switch (object.kind) {
-                    case "FAILURE_KIND_UNSPECIFIED":
-                    case 0:
-                        message.kind = 0;
-                        break;
-                    case "FAILURE_KIND_ERROR":
-                    case 1:
-                        message.kind = 1;
-                        break;
-                    case "FAILURE_KIND_OUT_OF_MEMORY":
-                    case 2:
-                        message.kind = 2;
-                        break;
-                    case "FAILURE_KIND_TIMEOUT":
-                    case 3:
-                        message.kind = 3;
-                        break;
-                    case "FAILURE_KIND_DIVERGED":
-                    case 4:
-                        message.kind = 4;
-                        break;
-                    case "FAILURE_KIND_INFEASIBLE":
-                    case 5:
-                        message.kind = 5;
-                        break;
-                    case "FAILURE_KIND_PREEMPTED":
-                    case 6:
-                        message.kind = 6;
-                        break;
-                    case "FAILURE_KIND_ENVIRONMENT":
-                    case 7:
-                        message.kind = 7;
-                        break;
-                    default:
-                        if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
-                            message.kind = object.kind;
-                    }
-                if (object.message != null)
-                    if (typeof object.message !== "string" || object.message.length)
-                        message.message = $String(object.message);
-                if (object.details != null)
-                    if (typeof object.details !== "string" || object.details.length)
-                        message.details = $String(object.details);
-                if (object.last != null) {
-                    if (!$util.isObject(object.last))
-                        throw $TypeError(".nadir.v1.TrialFailed.last: object expected");
-                    message.last = $root.nadir.v1.Measurement.fromObject(object.last, _depth + 1);
-                }
-                if (object.divergence != null) {
-                    if (!$util.isObject(object.divergence))
-                        throw $TypeError(".nadir.v1.TrialFailed.divergence: object expected");
-                    message.divergence = $root.nadir.v1.Divergence.fromObject(object.divergence, _depth + 1);
-                }
-                if (object.errorType != null)
-                    if (typeof object.errorType !== "string" || object.errorType.length)
-                        message.errorType = $String(object.errorType);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TrialFailed message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {nadir.v1.TrialFailed} message TrialFailed
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TrialFailed.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.trial = null;
-                    object.kind = options.enums === $String ? "FAILURE_KIND_UNSPECIFIED" : 0;
-                    object.message = "";
-                    object.details = "";
-                    object.last = null;
-                    object.divergence = null;
-                    object.errorType = "";
-                }
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
-                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
-                    object.kind = options.enums === $String ? $root.nadir.v1.FailureKind[message.kind] === $undefined ? message.kind : $root.nadir.v1.FailureKind[message.kind] : message.kind;
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
-                    object.message = message.message;
-                if (message.details != null && $Object.hasOwnProperty.call(message, "details"))
-                    object.details = message.details;
-                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
-                    object.last = $root.nadir.v1.Measurement.toObject(message.last, options, _depth + 1);
-                if (message.divergence != null && $Object.hasOwnProperty.call(message, "divergence"))
-                    object.divergence = $root.nadir.v1.Divergence.toObject(message.divergence, options, _depth + 1);
-                if (message.errorType != null && $Object.hasOwnProperty.call(message, "errorType"))
-                    object.errorType = message.errorType;
-                return object;
-            };
-
-            /**
-             * Converts this TrialFailed to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TrialFailed
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TrialFailed.prototype.toJSON = function() {
-                return TrialFailed.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TrialFailed
-             * @function getTypeUrl
-             * @memberof nadir.v1.TrialFailed
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TrialFailed.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TrialFailed";
-            };
-
-            return TrialFailed;
-        })();
-
-        /**
-         * StopReason enum.
-         * @name nadir.v1.StopReason
-         * @enum {number}
-         * @property {number} STOP_REASON_UNSPECIFIED=0 STOP_REASON_UNSPECIFIED value
-         * @property {number} STOP_REASON_PRUNED=1 STOP_REASON_PRUNED value
-         * @property {number} STOP_REASON_TARGET_REACHED=2 STOP_REASON_TARGET_REACHED value
-         * @property {number} STOP_REASON_CANCELLED=3 STOP_REASON_CANCELLED value
-         * @property {number} STOP_REASON_BUDGET_EXHAUSTED=4 STOP_REASON_BUDGET_EXHAUSTED value
-         * @property {number} STOP_REASON_LEASE_REVOKED=5 STOP_REASON_LEASE_REVOKED value
-         * @property {number} STOP_REASON_PAUSED=6 STOP_REASON_PAUSED value
-         */
-        v1.StopReason = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "STOP_REASON_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "STOP_REASON_PRUNED"] = 1;
-            values[valuesById[2] = "STOP_REASON_TARGET_REACHED"] = 2;
-            values[valuesById[3] = "STOP_REASON_CANCELLED"] = 3;
-            values[valuesById[4] = "STOP_REASON_BUDGET_EXHAUSTED"] = 4;
-            values[valuesById[5] = "STOP_REASON_LEASE_REVOKED"] = 5;
-            values[valuesById[6] = "STOP_REASON_PAUSED"] = 6;
-            return values;
-        })();
-
-        v1.TrialStopped = (function() {
-
-            /**
-             * Properties of a TrialStopped.
-             * @typedef {Object} nadir.v1.TrialStopped.$Properties
-             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialStopped trial
-             * @property {nadir.v1.StopReason|null} [reason] TrialStopped reason
-             * @property {nadir.v1.Measurement.$Properties|null} [last] TrialStopped last
-             * @property {nadir.v1.TargetOutcome.$Properties|null} [target] TrialStopped target
-             * @property {string|null} [checkpointUri] TrialStopped checkpointUri
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TrialStopped.
-             * @memberof nadir.v1
-             * @interface ITrialStopped
-             * @augments nadir.v1.TrialStopped.$Properties
-             * @deprecated Use nadir.v1.TrialStopped.$Properties instead.
-             */
-
-            /**
-             * Shape of a TrialStopped.
-             * @typedef {nadir.v1.TrialStopped.$Properties} nadir.v1.TrialStopped.$Shape
-             */
-
-            /**
-             * Constructs a new TrialStopped.
-             * @memberof nadir.v1
-             * @classdesc Represents a TrialStopped.
-             * @constructor
-             * @param {nadir.v1.TrialStopped.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TrialStopped = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TrialStopped trial.
-             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
-             * @memberof nadir.v1.TrialStopped
-             * @instance
-             */
-            TrialStopped.prototype.trial = null;
-
-            /**
-             * TrialStopped reason.
-             * @member {nadir.v1.StopReason} reason
-             * @memberof nadir.v1.TrialStopped
-             * @instance
-             */
-            TrialStopped.prototype.reason = 0;
-
-            /**
-             * TrialStopped last.
-             * @member {nadir.v1.Measurement.$Properties|null|undefined} last
-             * @memberof nadir.v1.TrialStopped
-             * @instance
-             */
-            TrialStopped.prototype.last = null;
-
-            /**
-             * TrialStopped target.
-             * @member {nadir.v1.TargetOutcome.$Properties|null|undefined} target
-             * @memberof nadir.v1.TrialStopped
-             * @instance
-             */
-            TrialStopped.prototype.target = null;
-
-            /**
-             * TrialStopped checkpointUri.
-             * @member {string} checkpointUri
-             * @memberof nadir.v1.TrialStopped
-             * @instance
-             */
-            TrialStopped.prototype.checkpointUri = "";
-
-            /**
-             * Creates a new TrialStopped instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {nadir.v1.TrialStopped.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TrialStopped} TrialStopped instance
-             * @type {{
-             *   (properties: nadir.v1.TrialStopped.$Shape): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
-             *   (properties?: nadir.v1.TrialStopped.$Properties): nadir.v1.TrialStopped;
-             * }}
-             */
-            TrialStopped.create = function(properties) {
-                return new TrialStopped(properties);
-            };
-
-            /**
-             * Encodes the specified TrialStopped message. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {nadir.v1.TrialStopped.$Properties} message TrialStopped message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialStopped.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.reason);
-                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
-                    $root.nadir.v1.Measurement.encode(message.last, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    $root.nadir.v1.TargetOutcome.encode(message.target, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri") && message.checkpointUri !== "")
-                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.checkpointUri);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TrialStopped message, length delimited. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {nadir.v1.TrialStopped.$Properties} message TrialStopped message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialStopped.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TrialStopped message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialStopped.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TrialStopped();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.reason = value;
-                            else
-                                delete message.reason;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.last = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.last);
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            message.target = $root.nadir.v1.TargetOutcome.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.checkpointUri = value;
-                            else
-                                delete message.checkpointUri;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TrialStopped message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialStopped.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TrialStopped message.
-             * @function verify
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TrialStopped.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
-                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
-                    if (error)
-                        return "trial." + error;
-                }
-                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
-                    if (typeof message.reason !== "number" || (message.reason | 0) !== message.reason)
-                        return "reason: enum value expected";
-                if (message.last != null && $Object.hasOwnProperty.call(message, "last")) {
-                    let error = $root.nadir.v1.Measurement.verify(message.last, _depth + 1);
-                    if (error)
-                        return "last." + error;
-                }
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
-                    let error = $root.nadir.v1.TargetOutcome.verify(message.target, _depth + 1);
-                    if (error)
-                        return "target." + error;
-                }
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
-                    if (!$util.isString(message.checkpointUri))
-                        return "checkpointUri: string expected";
-                return null;
-            };
-
-            /**
-             * Creates a TrialStopped message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TrialStopped} TrialStopped
-             */
-            TrialStopped.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TrialStopped)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TrialStopped: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TrialStopped();
-                if (object.trial != null) {
-                    if (!$util.isObject(object.trial))
-                        throw $TypeError(".nadir.v1.TrialStopped.trial: object expected");
-                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
-                }
-                if (object.reason !== 0 && (typeof object.reason !== "string" || $root.nadir.v1.StopReason[object.reason] !== 0))
-                    switch (object.reason) {
-                    case "STOP_REASON_UNSPECIFIED":
-                    case 0:
-                        message.reason = 0;
-                        break;
-                    case "STOP_REASON_PRUNED":
-                    case 1:
-                        message.reason = 1;
-                        break;
-                    case "STOP_REASON_TARGET_REACHED":
-                    case 2:
-                        message.reason = 2;
-                        break;
-                    case "STOP_REASON_CANCELLED":
-                    case 3:
-                        message.reason = 3;
-                        break;
-                    case "STOP_REASON_BUDGET_EXHAUSTED":
-                    case 4:
-                        message.reason = 4;
-                        break;
-                    case "STOP_REASON_LEASE_REVOKED":
-                    case 5:
-                        message.reason = 5;
-                        break;
-                    case "STOP_REASON_PAUSED":
-                    case 6:
-                        message.reason = 6;
-                        break;
-                    default:
-                        if (typeof object.reason === "number" && (object.reason | 0) === object.reason)
-                            message.reason = object.reason;
-                    }
-                if (object.last != null) {
-                    if (!$util.isObject(object.last))
-                        throw $TypeError(".nadir.v1.TrialStopped.last: object expected");
-                    message.last = $root.nadir.v1.Measurement.fromObject(object.last, _depth + 1);
-                }
-                if (object.target != null) {
-                    if (!$util.isObject(object.target))
-                        throw $TypeError(".nadir.v1.TrialStopped.target: object expected");
-                    message.target = $root.nadir.v1.TargetOutcome.fromObject(object.target, _depth + 1);
-                }
-                if (object.checkpointUri != null)
-                    if (typeof object.checkpointUri !== "string" || object.checkpointUri.length)
-                        message.checkpointUri = $String(object.checkpointUri);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TrialStopped message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {nadir.v1.TrialStopped} message TrialStopped
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TrialStopped.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.trial = null;
-                    object.reason = options.enums === $String ? "STOP_REASON_UNSPECIFIED" : 0;
-                    object.last = null;
-                    object.target = null;
-                    object.checkpointUri = "";
-                }
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
-                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
-                    object.reason = options.enums === $String ? $root.nadir.v1.StopReason[message.reason] === $undefined ? message.reason : $root.nadir.v1.StopReason[message.reason] : message.reason;
-                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
-                    object.last = $root.nadir.v1.Measurement.toObject(message.last, options, _depth + 1);
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    object.target = $root.nadir.v1.TargetOutcome.toObject(message.target, options, _depth + 1);
-                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
-                    object.checkpointUri = message.checkpointUri;
-                return object;
-            };
-
-            /**
-             * Converts this TrialStopped to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TrialStopped
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TrialStopped.prototype.toJSON = function() {
-                return TrialStopped.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TrialStopped
-             * @function getTypeUrl
-             * @memberof nadir.v1.TrialStopped
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TrialStopped.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TrialStopped";
-            };
-
-            return TrialStopped;
-        })();
-
-        v1.TrialResult = (function() {
-
-            /**
-             * Properties of a TrialResult.
-             * @typedef {Object} nadir.v1.TrialResult.$Properties
-             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialResult trial
-             * @property {nadir.v1.TrialState|null} [state] TrialResult state
-             * @property {Object.<string,nadir.v1.ParameterValue.$Properties>|null} [parameters] TrialResult parameters
-             * @property {nadir.v1.Measurement.$Properties|null} [final] TrialResult final
-             * @property {Array.<nadir.v1.Measurement.$Properties>|null} [measurements] TrialResult measurements
-             * @property {nadir.v1.TargetOutcome.$Properties|null} [target] TrialResult target
-             * @property {number|null} [seed] TrialResult seed
-             * @property {number|null} [listIndex] TrialResult listIndex
-             * @property {string|null} [suggester] TrialResult suggester
-             * @property {string|null} [workerId] TrialResult workerId
-             * @property {nadir.v1.FailureKind|null} [failureKind] TrialResult failureKind
-             * @property {string|null} [message] TrialResult message
-             * @property {number|null} [startedUnixMs] TrialResult startedUnixMs
-             * @property {number|null} [endedUnixMs] TrialResult endedUnixMs
-             * @property {number|null} [replicate] TrialResult replicate
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a TrialResult.
-             * @memberof nadir.v1
-             * @interface ITrialResult
-             * @augments nadir.v1.TrialResult.$Properties
-             * @deprecated Use nadir.v1.TrialResult.$Properties instead.
-             */
-
-            /**
-             * Shape of a TrialResult.
-             * @typedef {{
-             *   trial?: nadir.v1.TrialRef.$Shape|null;
-             *   state?: nadir.v1.TrialState|null;
-             *   parameters?: Object.<string,nadir.v1.ParameterValue.$Shape>|null;
-             *   final?: nadir.v1.Measurement.$Shape|null;
-             *   measurements?: Array.<nadir.v1.Measurement.$Shape>|null;
-             *   target?: nadir.v1.TargetOutcome.$Shape|null;
-             *   seed?: number|null;
-             *   listIndex?: number|null;
-             *   suggester?: string|null;
-             *   workerId?: string|null;
-             *   failureKind?: nadir.v1.FailureKind|null;
-             *   message?: string|null;
-             *   startedUnixMs?: number|null;
-             *   endedUnixMs?: number|null;
-             *   replicate?: number|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * }} nadir.v1.TrialResult.$Shape
-             */
-
-            /**
-             * Constructs a new TrialResult.
-             * @memberof nadir.v1
-             * @classdesc Represents a TrialResult.
-             * @constructor
-             * @param {nadir.v1.TrialResult.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const TrialResult = function (properties) {
-                this.parameters = {};
-                this.measurements = [];
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * TrialResult trial.
-             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.trial = null;
-
-            /**
-             * TrialResult state.
-             * @member {nadir.v1.TrialState} state
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.state = 0;
-
-            /**
-             * TrialResult parameters.
-             * @member {Object.<string,nadir.v1.ParameterValue.$Properties>} parameters
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.parameters = $util.emptyObject;
-
-            /**
-             * TrialResult final.
-             * @member {nadir.v1.Measurement.$Properties|null|undefined} final
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.final = null;
-
-            /**
-             * TrialResult measurements.
-             * @member {Array.<nadir.v1.Measurement.$Properties>} measurements
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.measurements = $util.emptyArray;
-
-            /**
-             * TrialResult target.
-             * @member {nadir.v1.TargetOutcome.$Properties|null|undefined} target
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.target = null;
-
-            /**
-             * TrialResult seed.
-             * @member {number} seed
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * TrialResult listIndex.
-             * @member {number|null|undefined} listIndex
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.listIndex = null;
-
-            /**
-             * TrialResult suggester.
-             * @member {string} suggester
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.suggester = "";
-
-            /**
-             * TrialResult workerId.
-             * @member {string} workerId
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.workerId = "";
-
-            /**
-             * TrialResult failureKind.
-             * @member {nadir.v1.FailureKind} failureKind
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.failureKind = 0;
-
-            /**
-             * TrialResult message.
-             * @member {string} message
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.message = "";
-
-            /**
-             * TrialResult startedUnixMs.
-             * @member {number} startedUnixMs
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.startedUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-            /**
-             * TrialResult endedUnixMs.
-             * @member {number} endedUnixMs
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.endedUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
-
-            /**
-             * TrialResult replicate.
-             * @member {number} replicate
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             */
-            TrialResult.prototype.replicate = 0;
-
-            // OneOf field names bound to virtual getters and setters
-            let $oneOfFields;
-
-            // Virtual OneOf for proto3 optional field
-            $Object.defineProperty(TrialResult.prototype, "_listIndex", {
-                get: $util.oneOfGetter($oneOfFields = ["listIndex"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            /**
-             * Creates a new TrialResult instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {nadir.v1.TrialResult.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.TrialResult} TrialResult instance
-             * @type {{
-             *   (properties: nadir.v1.TrialResult.$Shape): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
-             *   (properties?: nadir.v1.TrialResult.$Properties): nadir.v1.TrialResult;
-             * }}
-             */
-            TrialResult.create = function(properties) {
-                return new TrialResult(properties);
-            };
-
-            /**
-             * Encodes the specified TrialResult message. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {nadir.v1.TrialResult.$Properties} message TrialResult message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialResult.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
-                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.state);
-                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters"))
-                    for (let keys = $Object.keys(message.parameters), i = 0; i < keys.length; ++i) {
-                        writer.uint32(/* id 3, wireType 2 =*/26).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
-                        $root.nadir.v1.ParameterValue.encode(message.parameters[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim().ldelim();
-                    }
-                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
-                    $root.nadir.v1.Measurement.encode(message.final, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
-                if (message.measurements != null && message.measurements.length)
-                    for (let i = 0; i < message.measurements.length; ++i)
-                        $root.nadir.v1.Measurement.encode(message.measurements[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    $root.nadir.v1.TargetOutcome.encode(message.target, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
-                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
-                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.seed);
-                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
-                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.listIndex);
-                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester") && message.suggester !== "")
-                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.suggester);
-                if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId") && message.workerId !== "")
-                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.workerId);
-                if (message.failureKind != null && $Object.hasOwnProperty.call(message, "failureKind") && message.failureKind !== 0)
-                    writer.uint32(/* id 11, wireType 0 =*/88).int32(message.failureKind);
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
-                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.message);
-                if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs") && (typeof message.startedUnixMs === "object" ? message.startedUnixMs.low || message.startedUnixMs.high : message.startedUnixMs !== 0))
-                    writer.uint32(/* id 13, wireType 0 =*/104).int64(message.startedUnixMs);
-                if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs") && (typeof message.endedUnixMs === "object" ? message.endedUnixMs.low || message.endedUnixMs.high : message.endedUnixMs !== 0))
-                    writer.uint32(/* id 14, wireType 0 =*/112).int64(message.endedUnixMs);
-                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate") && message.replicate !== 0)
-                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.replicate);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified TrialResult message, length delimited. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {nadir.v1.TrialResult.$Properties} message TrialResult message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            TrialResult.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a TrialResult message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialResult.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, key, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.TrialResult();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.state = value;
-                            else
-                                delete message.state;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            if (message.parameters === $util.emptyObject)
-                                message.parameters = {};
-                            let end2 = reader.size() + reader.pos;
-                            if (end2 > reader.len)
-                                throw $RangeError("index out of range");
-                            reader.len = end2;
-                            key = "";
-                            value = null;
-                            while (reader.pos < end2) {
-                                let tag2 = reader.tag();
-                                wireType = tag2 & 7;
-                                switch (tag2 >>>= 3) {
-                                case 1:
-                                    if (wireType !== 2)
-                                        break;
-                                    key = reader.stringVerify();
-                                    continue;
-                                case 2:
-                                    if (wireType !== 2)
-                                        break;
-                                    value = $root.nadir.v1.ParameterValue.decode(reader, reader.size(), $undefined, _depth + 1, value);
-                                    continue;
-                                }
-                                reader.skipType(wireType, _depth, tag2);
-                            }
-                            if (reader.pos !== end2)
-                                throw $RangeError("index out of range");
-                            reader.len = end;
-                            if (key === "__proto__")
-                                $util.makeProp(message.parameters, key);
-                            message.parameters[key] = value || new $root.nadir.v1.ParameterValue();
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 2)
-                                break;
-                            message.final = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.final);
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 2)
-                                break;
-                            if (!(message.measurements && message.measurements.length))
-                                message.measurements = [];
-                            message.measurements.push($root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1));
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 2)
-                                break;
-                            message.target = $root.nadir.v1.TargetOutcome.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.seed = value;
-                            else
-                                delete message.seed;
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 0)
-                                break;
-                            message.listIndex = reader.uint32();
-                            message._listIndex = "listIndex";
-                            continue;
-                        }
-                    case 9: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.suggester = value;
-                            else
-                                delete message.suggester;
-                            continue;
-                        }
-                    case 10: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.workerId = value;
-                            else
-                                delete message.workerId;
-                            continue;
-                        }
-                    case 11: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.failureKind = value;
-                            else
-                                delete message.failureKind;
-                            continue;
-                        }
-                    case 12: {
-                            if (wireType !== 2)
-                                break;
-                            if ((value = reader.stringVerify()).length)
-                                message.message = value;
-                            else
-                                delete message.message;
-                            continue;
-                        }
-                    case 13: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
-                                message.startedUnixMs = value;
-                            else
-                                delete message.startedUnixMs;
-                            continue;
-                        }
-                    case 14: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
-                                message.endedUnixMs = value;
-                            else
-                                delete message.endedUnixMs;
-                            continue;
-                        }
-                    case 15: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.replicate = value;
-                            else
-                                delete message.replicate;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a TrialResult message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            TrialResult.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a TrialResult message.
-             * @function verify
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            TrialResult.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                let properties = {};
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
-                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
-                    if (error)
-                        return "trial." + error;
-                }
-                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
-                    if (typeof message.state !== "number" || (message.state | 0) !== message.state)
-                        return "state: enum value expected";
-                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters")) {
-                    if (!$util.isObject(message.parameters))
-                        return "parameters: object expected";
-                    let key = $Object.keys(message.parameters);
-                    for (let i = 0; i < key.length; ++i) {
-                        let error = $root.nadir.v1.ParameterValue.verify(message.parameters[key[i]], _depth + 1);
-                        if (error)
-                            return "parameters." + error;
-                    }
-                }
-                if (message.final != null && $Object.hasOwnProperty.call(message, "final")) {
-                    let error = $root.nadir.v1.Measurement.verify(message.final, _depth + 1);
-                    if (error)
-                        return "final." + error;
-                }
-                if (message.measurements != null && $Object.hasOwnProperty.call(message, "measurements")) {
-                    if (!$Array.isArray(message.measurements))
-                        return "measurements: array expected";
-                    for (let i = 0; i < message.measurements.length; ++i) {
-                        let error = $root.nadir.v1.Measurement.verify(message.measurements[i], _depth + 1);
-                        if (error)
-                            return "measurements." + error;
-                    }
-                }
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
-                    let error = $root.nadir.v1.TargetOutcome.verify(message.target, _depth + 1);
-                    if (error)
-                        return "target." + error;
-                }
-                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
-                    if (!$util.isInteger(message.seed) && !(message.seed && $util.isInteger(message.seed.low) && $util.isInteger(message.seed.high)))
-                        return "seed: integer|Long expected";
-                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex")) {
-                    properties._listIndex = 1;
-                    if (!$util.isInteger(message.listIndex))
-                        return "listIndex: integer expected";
-                }
-                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
-                    if (!$util.isString(message.suggester))
-                        return "suggester: string expected";
-                if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
-                    if (!$util.isString(message.workerId))
-                        return "workerId: string expected";
-                if (message.failureKind != null && $Object.hasOwnProperty.call(message, "failureKind"))
-                    if (typeof message.failureKind !== "number" || (message.failureKind | 0) !== message.failureKind)
-                        return "failureKind: enum value expected";
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
-                    if (!$util.isString(message.message))
-                        return "message: string expected";
-                if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs"))
-                    if (!$util.isInteger(message.startedUnixMs) && !(message.startedUnixMs && $util.isInteger(message.startedUnixMs.low) && $util.isInteger(message.startedUnixMs.high)))
-                        return "startedUnixMs: integer|Long expected";
-                if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs"))
-                    if (!$util.isInteger(message.endedUnixMs) && !(message.endedUnixMs && $util.isInteger(message.endedUnixMs.low) && $util.isInteger(message.endedUnixMs.high)))
-                        return "endedUnixMs: integer|Long expected";
-                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
-                    if (!$util.isInteger(message.replicate))
-                        return "replicate: integer expected";
-                return null;
-            };
-
-            /**
-             * Creates a TrialResult message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.TrialResult} TrialResult
-             */
-            TrialResult.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.TrialResult)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.TrialResult: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.TrialResult();
-                if (object.trial != null) {
-                    if (!$util.isObject(object.trial))
-                        throw $TypeError(".nadir.v1.TrialResult.trial: object expected");
-                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
-                }
-                if (object.state !== 0 && (typeof object.state !== "string" || $root.nadir.v1.TrialState[object.state] !== 0))
-                    switch (object.state) {
-                    case "TRIAL_STATE_UNSPECIFIED":
-                    case 0:
-                        message.state = 0;
-                        break;
-                    case "TRIAL_STATE_QUEUED":
-                    case 1:
-                        message.state = 1;
-                        break;
-                    case "TRIAL_STATE_RUNNING":
-                    case 2:
-                        message.state = 2;
-                        break;
-                    case "TRIAL_STATE_PAUSED":
-                    case 3:
-                        message.state = 3;
-                        break;
-                    case "TRIAL_STATE_STOPPING":
-                    case 4:
-                        message.state = 4;
-                        break;
-                    case "TRIAL_STATE_COMPLETED":
-                    case 5:
-                        message.state = 5;
-                        break;
-                    case "TRIAL_STATE_PRUNED":
-                    case 6:
-                        message.state = 6;
-                        break;
-                    case "TRIAL_STATE_FAILED":
-                    case 7:
-                        message.state = 7;
-                        break;
-                    case "TRIAL_STATE_PREEMPTED":
-                    case 8:
-                        message.state = 8;
-                        break;
-                    case "TRIAL_STATE_INFEASIBLE":
-                    case 9:
-                        message.state = 9;
-                        break;
-                    case "TRIAL_STATE_DIVERGED":
-                    case 10:
-                        message.state = 10;
-                        break;
-                    case "TRIAL_STATE_ABANDONED":
-                    case 11:
-                        message.state = 11;
-                        break;
-                    default:
-                        if (typeof object.state === "number" && (object.state | 0) === object.state)
-                            message.state = object.state;
-                    }
-                if (object.parameters) {
-                    if (!$util.isObject(object.parameters))
-                        throw $TypeError(".nadir.v1.TrialResult.parameters: object expected");
-                    message.parameters = {};
-                    for (let keys = $Object.keys(object.parameters), i = 0; i < keys.length; ++i) {
-                        if (keys[i] === "__proto__")
-                            $util.makeProp(message.parameters, keys[i]);
-                        if (!$util.isObject(object.parameters[keys[i]]))
-                            throw $TypeError(".nadir.v1.TrialResult.parameters: object expected");
-                        message.parameters[keys[i]] = $root.nadir.v1.ParameterValue.fromObject(object.parameters[keys[i]], _depth + 1);
-                    }
-                }
-                if (object.final != null) {
-                    if (!$util.isObject(object.final))
-                        throw $TypeError(".nadir.v1.TrialResult.final: object expected");
-                    message.final = $root.nadir.v1.Measurement.fromObject(object.final, _depth + 1);
-                }
-                if (object.measurements) {
-                    if (!$Array.isArray(object.measurements))
-                        throw $TypeError(".nadir.v1.TrialResult.measurements: array expected");
-                    message.measurements = $Array(object.measurements.length);
-                    for (let i = 0; i < object.measurements.length; ++i) {
-                        if (!$util.isObject(object.measurements[i]))
-                            throw $TypeError(".nadir.v1.TrialResult.measurements: object expected");
-                        message.measurements[i] = $root.nadir.v1.Measurement.fromObject(object.measurements[i], _depth + 1);
-                    }
-                }
-                if (object.target != null) {
-                    if (!$util.isObject(object.target))
-                        throw $TypeError(".nadir.v1.TrialResult.target: object expected");
-                    message.target = $root.nadir.v1.TargetOutcome.fromObject(object.target, _depth + 1);
-                }
-                if (object.seed != null)
-                    if (typeof object.seed === "object" ? object.seed.low || object.seed.high : $Number(object.seed) !== 0)
-                        if ($util.Long)
-                            message.seed = $util.Long.fromValue(object.seed, true);
-                        else if (typeof object.seed === "string")
-                            message.seed = $parseInt(object.seed, 10);
-                        else if (typeof object.seed === "number")
-                            message.seed = object.seed;
-                        else if (typeof object.seed === "object")
-                            message.seed = new $util.LongBits(object.seed.low >>> 0, object.seed.high >>> 0).toNumber(true);
-                if (object.listIndex != null)
-                    message.listIndex = object.listIndex >>> 0;
-                if (object.suggester != null)
-                    if (typeof object.suggester !== "string" || object.suggester.length)
-                        message.suggester = $String(object.suggester);
-                if (object.workerId != null)
-                    if (typeof object.workerId !== "string" || object.workerId.length)
-                        message.workerId = $String(object.workerId);
-                if (object.failureKind !== 0 && (typeof object.failureKind !== "string" || $root.nadir.v1.FailureKind[object.failureKind] !== 0))
-                    switch (object.failureKind) {
-                    case "FAILURE_KIND_UNSPECIFIED":
-                    case 0:
-                        message.failureKind = 0;
-                        break;
-                    case "FAILURE_KIND_ERROR":
-                    case 1:
-                        message.failureKind = 1;
-                        break;
-                    case "FAILURE_KIND_OUT_OF_MEMORY":
-                    case 2:
-                        message.failureKind = 2;
-                        break;
-                    case "FAILURE_KIND_TIMEOUT":
-                    case 3:
-                        message.failureKind = 3;
-                        break;
-                    case "FAILURE_KIND_DIVERGED":
-                    case 4:
-                        message.failureKind = 4;
-                        break;
-                    case "FAILURE_KIND_INFEASIBLE":
-                    case 5:
-                        message.failureKind = 5;
-                        break;
-                    case "FAILURE_KIND_PREEMPTED":
-                    case 6:
-                        message.failureKind = 6;
-                        break;
-                    case "FAILURE_KIND_ENVIRONMENT":
-                    case 7:
-                        message.failureKind = 7;
-                        break;
-                    default:
-                        if (typeof object.failureKind === "number" && (object.failureKind | 0) === object.failureKind)
-                            message.failureKind = object.failureKind;
-                    }
-                if (object.message != null)
-                    if (typeof object.message !== "string" || object.message.length)
-                        message.message = $String(object.message);
-                if (object.startedUnixMs != null)
-                    if (typeof object.startedUnixMs === "object" ? object.startedUnixMs.low || object.startedUnixMs.high : $Number(object.startedUnixMs) !== 0)
-                        if ($util.Long)
-                            message.startedUnixMs = $util.Long.fromValue(object.startedUnixMs, false);
-                        else if (typeof object.startedUnixMs === "string")
-                            message.startedUnixMs = $parseInt(object.startedUnixMs, 10);
-                        else if (typeof object.startedUnixMs === "number")
-                            message.startedUnixMs = object.startedUnixMs;
-                        else if (typeof object.startedUnixMs === "object")
-                            message.startedUnixMs = new $util.LongBits(object.startedUnixMs.low >>> 0, object.startedUnixMs.high >>> 0).toNumber();
-                if (object.endedUnixMs != null)
-                    if (typeof object.endedUnixMs === "object" ? object.endedUnixMs.low || object.endedUnixMs.high : $Number(object.endedUnixMs) !== 0)
-                        if ($util.Long)
-                            message.endedUnixMs = $util.Long.fromValue(object.endedUnixMs, false);
-                        else if (typeof object.endedUnixMs === "string")
-                            message.endedUnixMs = $parseInt(object.endedUnixMs, 10);
-                        else if (typeof object.endedUnixMs === "number")
-                            message.endedUnixMs = object.endedUnixMs;
-                        else if (typeof object.endedUnixMs === "object")
-                            message.endedUnixMs = new $util.LongBits(object.endedUnixMs.low >>> 0, object.endedUnixMs.high >>> 0).toNumber();
-                if (object.replicate != null)
-                    if ($Number(object.replicate) !== 0)
-                        message.replicate = object.replicate >>> 0;
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a TrialResult message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {nadir.v1.TrialResult} message TrialResult
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            TrialResult.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.arrays || options.defaults)
-                    object.measurements = [];
-                if (options.objects || options.defaults)
-                    object.parameters = {};
-                if (options.defaults) {
-                    object.trial = null;
-                    object.state = options.enums === $String ? "TRIAL_STATE_UNSPECIFIED" : 0;
-                    object.final = null;
-                    object.target = null;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.seed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.seed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.suggester = "";
-                    object.workerId = "";
-                    object.failureKind = options.enums === $String ? "FAILURE_KIND_UNSPECIFIED" : 0;
-                    object.message = "";
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, false);
-                        object.startedUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.startedUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, false);
-                        object.endedUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.endedUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.replicate = 0;
-                }
-                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
-                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
-                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
-                    object.state = options.enums === $String ? $root.nadir.v1.TrialState[message.state] === $undefined ? message.state : $root.nadir.v1.TrialState[message.state] : message.state;
-                let keys2;
-                if (message.parameters && (keys2 = $Object.keys(message.parameters)).length) {
-                    object.parameters = {};
-                    for (let j = 0; j < keys2.length; ++j) {
-                        if (keys2[j] === "__proto__")
-                            $util.makeProp(object.parameters, keys2[j]);
-                        object.parameters[keys2[j]] = $root.nadir.v1.ParameterValue.toObject(message.parameters[keys2[j]], options, _depth + 1);
-                    }
-                }
-                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
-                    object.final = $root.nadir.v1.Measurement.toObject(message.final, options, _depth + 1);
-                if (message.measurements && message.measurements.length) {
-                    object.measurements = $Array(message.measurements.length);
-                    for (let j = 0; j < message.measurements.length; ++j)
-                        object.measurements[j] = $root.nadir.v1.Measurement.toObject(message.measurements[j], options, _depth + 1);
-                }
-                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
-                    object.target = $root.nadir.v1.TargetOutcome.toObject(message.target, options, _depth + 1);
-                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.seed = typeof message.seed === "number" ? $BigInt(message.seed) : $util.Long.fromBits(message.seed.low >>> 0, message.seed.high >>> 0, true).toBigInt();
-                    else if (typeof message.seed === "number")
-                        object.seed = options.longs === $String ? $String(message.seed) : message.seed;
-                    else
-                        object.seed = options.longs === $String ? $util.Long.prototype.toString.call(message.seed) : options.longs === $Number ? new $util.LongBits(message.seed.low >>> 0, message.seed.high >>> 0).toNumber(true) : message.seed;
-                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
-                    object.listIndex = message.listIndex;
-                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
-                    object.suggester = message.suggester;
-                if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
-                    object.workerId = message.workerId;
-                if (message.failureKind != null && $Object.hasOwnProperty.call(message, "failureKind"))
-                    object.failureKind = options.enums === $String ? $root.nadir.v1.FailureKind[message.failureKind] === $undefined ? message.failureKind : $root.nadir.v1.FailureKind[message.failureKind] : message.failureKind;
-                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
-                    object.message = message.message;
-                if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.startedUnixMs = typeof message.startedUnixMs === "number" ? $BigInt(message.startedUnixMs) : $util.Long.fromBits(message.startedUnixMs.low >>> 0, message.startedUnixMs.high >>> 0, false).toBigInt();
-                    else if (typeof message.startedUnixMs === "number")
-                        object.startedUnixMs = options.longs === $String ? $String(message.startedUnixMs) : message.startedUnixMs;
-                    else
-                        object.startedUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.startedUnixMs) : options.longs === $Number ? new $util.LongBits(message.startedUnixMs.low >>> 0, message.startedUnixMs.high >>> 0).toNumber() : message.startedUnixMs;
-                if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.endedUnixMs = typeof message.endedUnixMs === "number" ? $BigInt(message.endedUnixMs) : $util.Long.fromBits(message.endedUnixMs.low >>> 0, message.endedUnixMs.high >>> 0, false).toBigInt();
-                    else if (typeof message.endedUnixMs === "number")
-                        object.endedUnixMs = options.longs === $String ? $String(message.endedUnixMs) : message.endedUnixMs;
-                    else
-                        object.endedUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.endedUnixMs) : options.longs === $Number ? new $util.LongBits(message.endedUnixMs.low >>> 0, message.endedUnixMs.high >>> 0).toNumber() : message.endedUnixMs;
-                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
-                    object.replicate = message.replicate;
-                return object;
-            };
-
-            /**
-             * Converts this TrialResult to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.TrialResult
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            TrialResult.prototype.toJSON = function() {
-                return TrialResult.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for TrialResult
-             * @function getTypeUrl
-             * @memberof nadir.v1.TrialResult
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            TrialResult.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.TrialResult";
-            };
-
-            return TrialResult;
-        })();
-
-        /**
-         * NadamwVariant enum.
-         * @name nadir.v1.NadamwVariant
-         * @enum {number}
-         * @property {number} NADAMW_VARIANT_UNSPECIFIED=0 NADAMW_VARIANT_UNSPECIFIED value
-         * @property {number} NADAMW_VARIANT_OPTAX=1 NADAMW_VARIANT_OPTAX value
-         * @property {number} NADAMW_VARIANT_ALGOPERF=2 NADAMW_VARIANT_ALGOPERF value
-         */
-        v1.NadamwVariant = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "NADAMW_VARIANT_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "NADAMW_VARIANT_OPTAX"] = 1;
-            values[valuesById[2] = "NADAMW_VARIANT_ALGOPERF"] = 2;
-            return values;
-        })();
-
-        v1.NadamwConfig = (function() {
-
-            /**
-             * Properties of a NadamwConfig.
-             * @typedef {Object} nadir.v1.NadamwConfig.$Properties
-             * @property {number|null} [learningRate] NadamwConfig learningRate
-             * @property {number|null} [beta1] NadamwConfig beta1
-             * @property {number|null} [beta2] NadamwConfig beta2
-             * @property {number|null} [epsilon] NadamwConfig epsilon
-             * @property {number|null} [epsilonRoot] NadamwConfig epsilonRoot
-             * @property {number|null} [weightDecay] NadamwConfig weightDecay
-             * @property {nadir.v1.NadamwVariant|null} [variant] NadamwConfig variant
-             * @property {boolean|null} [decayAllParameters] NadamwConfig decayAllParameters
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a NadamwConfig.
-             * @memberof nadir.v1
-             * @interface INadamwConfig
-             * @augments nadir.v1.NadamwConfig.$Properties
-             * @deprecated Use nadir.v1.NadamwConfig.$Properties instead.
-             */
-
-            /**
-             * Shape of a NadamwConfig.
-             * @typedef {nadir.v1.NadamwConfig.$Properties} nadir.v1.NadamwConfig.$Shape
-             */
-
-            /**
-             * Constructs a new NadamwConfig.
-             * @memberof nadir.v1
-             * @classdesc Represents a NadamwConfig.
-             * @constructor
-             * @param {nadir.v1.NadamwConfig.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const NadamwConfig = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * NadamwConfig learningRate.
-             * @member {number} learningRate
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.learningRate = 0;
-
-            /**
-             * NadamwConfig beta1.
-             * @member {number} beta1
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.beta1 = 0;
-
-            /**
-             * NadamwConfig beta2.
-             * @member {number} beta2
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.beta2 = 0;
-
-            /**
-             * NadamwConfig epsilon.
-             * @member {number} epsilon
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.epsilon = 0;
-
-            /**
-             * NadamwConfig epsilonRoot.
-             * @member {number} epsilonRoot
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.epsilonRoot = 0;
-
-            /**
-             * NadamwConfig weightDecay.
-             * @member {number} weightDecay
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.weightDecay = 0;
-
-            /**
-             * NadamwConfig variant.
-             * @member {nadir.v1.NadamwVariant} variant
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.variant = 0;
-
-            /**
-             * NadamwConfig decayAllParameters.
-             * @member {boolean} decayAllParameters
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             */
-            NadamwConfig.prototype.decayAllParameters = false;
-
-            /**
-             * Creates a new NadamwConfig instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {nadir.v1.NadamwConfig.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.NadamwConfig} NadamwConfig instance
-             * @type {{
-             *   (properties: nadir.v1.NadamwConfig.$Shape): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
-             *   (properties?: nadir.v1.NadamwConfig.$Properties): nadir.v1.NadamwConfig;
-             * }}
-             */
-            NadamwConfig.create = function(properties) {
-                return new NadamwConfig(properties);
-            };
-
-            /**
-             * Encodes the specified NadamwConfig message. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {nadir.v1.NadamwConfig.$Properties} message NadamwConfig message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            NadamwConfig.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.learningRate != null && $Object.hasOwnProperty.call(message, "learningRate") && !$Object.is(message.learningRate, 0))
-                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.learningRate);
-                if (message.beta1 != null && $Object.hasOwnProperty.call(message, "beta1") && !$Object.is(message.beta1, 0))
-                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.beta1);
-                if (message.beta2 != null && $Object.hasOwnProperty.call(message, "beta2") && !$Object.is(message.beta2, 0))
-                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.beta2);
-                if (message.epsilon != null && $Object.hasOwnProperty.call(message, "epsilon") && !$Object.is(message.epsilon, 0))
-                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.epsilon);
-                if (message.epsilonRoot != null && $Object.hasOwnProperty.call(message, "epsilonRoot") && !$Object.is(message.epsilonRoot, 0))
-                    writer.uint32(/* id 5, wireType 1 =*/41).double(message.epsilonRoot);
-                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay") && !$Object.is(message.weightDecay, 0))
-                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.weightDecay);
-                if (message.variant != null && $Object.hasOwnProperty.call(message, "variant") && message.variant !== 0)
-                    writer.uint32(/* id 7, wireType 0 =*/56).int32(message.variant);
-                if (message.decayAllParameters != null && $Object.hasOwnProperty.call(message, "decayAllParameters") && message.decayAllParameters !== false)
-                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.decayAllParameters);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified NadamwConfig message, length delimited. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {nadir.v1.NadamwConfig.$Properties} message NadamwConfig message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            NadamwConfig.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a NadamwConfig message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            NadamwConfig.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.NadamwConfig();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.learningRate = value;
-                            else
-                                delete message.learningRate;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.beta1 = value;
-                            else
-                                delete message.beta1;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.beta2 = value;
-                            else
-                                delete message.beta2;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.epsilon = value;
-                            else
-                                delete message.epsilon;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.epsilonRoot = value;
-                            else
-                                delete message.epsilonRoot;
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.weightDecay = value;
-                            else
-                                delete message.weightDecay;
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.variant = value;
-                            else
-                                delete message.variant;
-                            continue;
-                        }
-                    case 8: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.bool())
-                                message.decayAllParameters = value;
-                            else
-                                delete message.decayAllParameters;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a NadamwConfig message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            NadamwConfig.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a NadamwConfig message.
-             * @function verify
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            NadamwConfig.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.learningRate != null && $Object.hasOwnProperty.call(message, "learningRate"))
-                    if (typeof message.learningRate !== "number")
-                        return "learningRate: number expected";
-                if (message.beta1 != null && $Object.hasOwnProperty.call(message, "beta1"))
-                    if (typeof message.beta1 !== "number")
-                        return "beta1: number expected";
-                if (message.beta2 != null && $Object.hasOwnProperty.call(message, "beta2"))
-                    if (typeof message.beta2 !== "number")
-                        return "beta2: number expected";
-                if (message.epsilon != null && $Object.hasOwnProperty.call(message, "epsilon"))
-                    if (typeof message.epsilon !== "number")
-                        return "epsilon: number expected";
-                if (message.epsilonRoot != null && $Object.hasOwnProperty.call(message, "epsilonRoot"))
-                    if (typeof message.epsilonRoot !== "number")
-                        return "epsilonRoot: number expected";
-                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay"))
-                    if (typeof message.weightDecay !== "number")
-                        return "weightDecay: number expected";
-                if (message.variant != null && $Object.hasOwnProperty.call(message, "variant"))
-                    if (typeof message.variant !== "number" || (message.variant | 0) !== message.variant)
-                        return "variant: enum value expected";
-                if (message.decayAllParameters != null && $Object.hasOwnProperty.call(message, "decayAllParameters"))
-                    if (typeof message.decayAllParameters !== "boolean")
-                        return "decayAllParameters: boolean expected";
-                return null;
-            };
-
-            /**
-             * Creates a NadamwConfig message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.NadamwConfig} NadamwConfig
-             */
-            NadamwConfig.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.NadamwConfig)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.NadamwConfig: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.NadamwConfig();
-                if (object.learningRate != null)
-                    if (!$Object.is($Number(object.learningRate), 0))
-                        message.learningRate = $Number(object.learningRate);
-                if (object.beta1 != null)
-                    if (!$Object.is($Number(object.beta1), 0))
-                        message.beta1 = $Number(object.beta1);
-                if (object.beta2 != null)
-                    if (!$Object.is($Number(object.beta2), 0))
-                        message.beta2 = $Number(object.beta2);
-                if (object.epsilon != null)
-                    if (!$Object.is($Number(object.epsilon), 0))
-                        message.epsilon = $Number(object.epsilon);
-                if (object.epsilonRoot != null)
-                    if (!$Object.is($Number(object.epsilonRoot), 0))
-                        message.epsilonRoot = $Number(object.epsilonRoot);
-                if (object.weightDecay != null)
-                    if (!$Object.is($Number(object.weightDecay), 0))
-                        message.weightDecay = $Number(object.weightDecay);
-                if (object.variant !== 0 && (typeof object.variant !== "string" || $root.nadir.v1.NadamwVariant[object.variant] !== 0))
-                    switch (object.variant) {
-                    case "NADAMW_VARIANT_UNSPECIFIED":
-                    case 0:
-                        message.variant = 0;
-                        break;
-                    case "NADAMW_VARIANT_OPTAX":
-                    case 1:
-                        message.variant = 1;
-                        break;
-                    case "NADAMW_VARIANT_ALGOPERF":
-                    case 2:
-                        message.variant = 2;
-                        break;
-                    default:
-                        if (typeof object.variant === "number" && (object.variant | 0) === object.variant)
-                            message.variant = object.variant;
-                    }
-                if (object.decayAllParameters != null)
-                    if (object.decayAllParameters)
-                        message.decayAllParameters = $Boolean(object.decayAllParameters);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a NadamwConfig message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {nadir.v1.NadamwConfig} message NadamwConfig
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            NadamwConfig.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.learningRate = 0;
-                    object.beta1 = 0;
-                    object.beta2 = 0;
-                    object.epsilon = 0;
-                    object.epsilonRoot = 0;
-                    object.weightDecay = 0;
-                    object.variant = options.enums === $String ? "NADAMW_VARIANT_UNSPECIFIED" : 0;
-                    object.decayAllParameters = false;
-                }
-                if (message.learningRate != null && $Object.hasOwnProperty.call(message, "learningRate"))
-                    object.learningRate = options.json && !$isFinite(message.learningRate) ? $String(message.learningRate) : message.learningRate;
-                if (message.beta1 != null && $Object.hasOwnProperty.call(message, "beta1"))
-                    object.beta1 = options.json && !$isFinite(message.beta1) ? $String(message.beta1) : message.beta1;
-                if (message.beta2 != null && $Object.hasOwnProperty.call(message, "beta2"))
-                    object.beta2 = options.json && !$isFinite(message.beta2) ? $String(message.beta2) : message.beta2;
-                if (message.epsilon != null && $Object.hasOwnProperty.call(message, "epsilon"))
-                    object.epsilon = options.json && !$isFinite(message.epsilon) ? $String(message.epsilon) : message.epsilon;
-                if (message.epsilonRoot != null && $Object.hasOwnProperty.call(message, "epsilonRoot"))
-                    object.epsilonRoot = options.json && !$isFinite(message.epsilonRoot) ? $String(message.epsilonRoot) : message.epsilonRoot;
-                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay"))
-                    object.weightDecay = options.json && !$isFinite(message.weightDecay) ? $String(message.weightDecay) : message.weightDecay;
-                if (message.variant != null && $Object.hasOwnProperty.call(message, "variant"))
-                    object.variant = options.enums === $String ? $root.nadir.v1.NadamwVariant[message.variant] === $undefined ? message.variant : $root.nadir.v1.NadamwVariant[message.variant] : message.variant;
-                if (message.decayAllParameters != null && $Object.hasOwnProperty.call(message, "decayAllParameters"))
-                    object.decayAllParameters = message.decayAllParameters;
-                return object;
-            };
-
-            /**
-             * Converts this NadamwConfig to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.NadamwConfig
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            NadamwConfig.prototype.toJSON = function() {
-                return NadamwConfig.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for NadamwConfig
-             * @function getTypeUrl
-             * @memberof nadir.v1.NadamwConfig
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            NadamwConfig.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.NadamwConfig";
-            };
-
-            return NadamwConfig;
-        })();
-
-        /**
-         * ScheduleKind enum.
-         * @name nadir.v1.ScheduleKind
-         * @enum {number}
-         * @property {number} SCHEDULE_KIND_UNSPECIFIED=0 SCHEDULE_KIND_UNSPECIFIED value
-         * @property {number} SCHEDULE_KIND_CONSTANT=1 SCHEDULE_KIND_CONSTANT value
-         * @property {number} SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY=2 SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY value
-         * @property {number} SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY=3 SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY value
-         */
-        v1.ScheduleKind = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "SCHEDULE_KIND_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "SCHEDULE_KIND_CONSTANT"] = 1;
-            values[valuesById[2] = "SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY"] = 2;
-            values[valuesById[3] = "SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY"] = 3;
-            return values;
-        })();
-
-        /**
-         * WarmupRounding enum.
-         * @name nadir.v1.WarmupRounding
-         * @enum {number}
-         * @property {number} WARMUP_ROUNDING_UNSPECIFIED=0 WARMUP_ROUNDING_UNSPECIFIED value
-         * @property {number} WARMUP_ROUNDING_FLOOR=1 WARMUP_ROUNDING_FLOOR value
-         * @property {number} WARMUP_ROUNDING_ROUND=2 WARMUP_ROUNDING_ROUND value
-         */
-        v1.WarmupRounding = (function() {
-            const valuesById = $Object.create(null), values = $Object.create(valuesById);
-            values[valuesById[0] = "WARMUP_ROUNDING_UNSPECIFIED"] = 0;
-            values[valuesById[1] = "WARMUP_ROUNDING_FLOOR"] = 1;
-            values[valuesById[2] = "WARMUP_ROUNDING_ROUND"] = 2;
-            return values;
-        })();
-
-        v1.LearningRateSchedule = (function() {
-
-            /**
-             * Properties of a LearningRateSchedule.
-             * @typedef {Object} nadir.v1.LearningRateSchedule.$Properties
-             * @property {nadir.v1.ScheduleKind|null} [kind] LearningRateSchedule kind
-             * @property {number|null} [warmupSteps] LearningRateSchedule warmupSteps
-             * @property {number|null} [warmupFraction] LearningRateSchedule warmupFraction
-             * @property {nadir.v1.WarmupRounding|null} [warmupRounding] LearningRateSchedule warmupRounding
-             * @property {number|null} [totalSteps] LearningRateSchedule totalSteps
-             * @property {number|null} [initValue] LearningRateSchedule initValue
-             * @property {number|null} [endValue] LearningRateSchedule endValue
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a LearningRateSchedule.
-             * @memberof nadir.v1
-             * @interface ILearningRateSchedule
-             * @augments nadir.v1.LearningRateSchedule.$Properties
-             * @deprecated Use nadir.v1.LearningRateSchedule.$Properties instead.
-             */
-
-            /**
-             * Shape of a LearningRateSchedule.
-             * @typedef {nadir.v1.LearningRateSchedule.$Properties} nadir.v1.LearningRateSchedule.$Shape
-             */
-
-            /**
-             * Constructs a new LearningRateSchedule.
-             * @memberof nadir.v1
-             * @classdesc Represents a LearningRateSchedule.
-             * @constructor
-             * @param {nadir.v1.LearningRateSchedule.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const LearningRateSchedule = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * LearningRateSchedule kind.
-             * @member {nadir.v1.ScheduleKind} kind
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             */
-            LearningRateSchedule.prototype.kind = 0;
-
-            /**
-             * LearningRateSchedule warmupSteps.
-             * @member {number} warmupSteps
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             */
-            LearningRateSchedule.prototype.warmupSteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * LearningRateSchedule warmupFraction.
-             * @member {number} warmupFraction
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             */
-            LearningRateSchedule.prototype.warmupFraction = 0;
-
-            /**
-             * LearningRateSchedule warmupRounding.
-             * @member {nadir.v1.WarmupRounding} warmupRounding
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             */
-            LearningRateSchedule.prototype.warmupRounding = 0;
-
-            /**
-             * LearningRateSchedule totalSteps.
-             * @member {number} totalSteps
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             */
-            LearningRateSchedule.prototype.totalSteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
-
-            /**
-             * LearningRateSchedule initValue.
-             * @member {number} initValue
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             */
-            LearningRateSchedule.prototype.initValue = 0;
-
-            /**
-             * LearningRateSchedule endValue.
-             * @member {number} endValue
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             */
-            LearningRateSchedule.prototype.endValue = 0;
-
-            /**
-             * Creates a new LearningRateSchedule instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {nadir.v1.LearningRateSchedule.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.LearningRateSchedule} LearningRateSchedule instance
-             * @type {{
-             *   (properties: nadir.v1.LearningRateSchedule.$Shape): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
-             *   (properties?: nadir.v1.LearningRateSchedule.$Properties): nadir.v1.LearningRateSchedule;
-             * }}
-             */
-            LearningRateSchedule.create = function(properties) {
-                return new LearningRateSchedule(properties);
-            };
-
-            /**
-             * Encodes the specified LearningRateSchedule message. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {nadir.v1.LearningRateSchedule.$Properties} message LearningRateSchedule message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            LearningRateSchedule.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
-                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.kind);
-                if (message.warmupSteps != null && $Object.hasOwnProperty.call(message, "warmupSteps") && (typeof message.warmupSteps === "object" ? message.warmupSteps.low || message.warmupSteps.high : message.warmupSteps !== 0))
-                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.warmupSteps);
-                if (message.warmupFraction != null && $Object.hasOwnProperty.call(message, "warmupFraction") && !$Object.is(message.warmupFraction, 0))
-                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.warmupFraction);
-                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding") && message.warmupRounding !== 0)
-                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.warmupRounding);
-                if (message.totalSteps != null && $Object.hasOwnProperty.call(message, "totalSteps") && (typeof message.totalSteps === "object" ? message.totalSteps.low || message.totalSteps.high : message.totalSteps !== 0))
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.totalSteps);
-                if (message.initValue != null && $Object.hasOwnProperty.call(message, "initValue") && !$Object.is(message.initValue, 0))
-                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.initValue);
-                if (message.endValue != null && $Object.hasOwnProperty.call(message, "endValue") && !$Object.is(message.endValue, 0))
-                    writer.uint32(/* id 7, wireType 1 =*/57).double(message.endValue);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified LearningRateSchedule message, length delimited. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {nadir.v1.LearningRateSchedule.$Properties} message LearningRateSchedule message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            LearningRateSchedule.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a LearningRateSchedule message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            LearningRateSchedule.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.LearningRateSchedule();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.kind = value;
-                            else
-                                delete message.kind;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.warmupSteps = value;
-                            else
-                                delete message.warmupSteps;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.warmupFraction = value;
-                            else
-                                delete message.warmupFraction;
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.int32())
-                                message.warmupRounding = value;
-                            else
-                                delete message.warmupRounding;
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
-                                message.totalSteps = value;
-                            else
-                                delete message.totalSteps;
-                            continue;
-                        }
-                    case 6: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.initValue = value;
-                            else
-                                delete message.initValue;
-                            continue;
-                        }
-                    case 7: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.endValue = value;
-                            else
-                                delete message.endValue;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a LearningRateSchedule message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            LearningRateSchedule.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a LearningRateSchedule message.
-             * @function verify
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            LearningRateSchedule.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
-                    if (typeof message.kind !== "number" || (message.kind | 0) !== message.kind)
-                        return "kind: enum value expected";
-                if (message.warmupSteps != null && $Object.hasOwnProperty.call(message, "warmupSteps"))
-                    if (!$util.isInteger(message.warmupSteps) && !(message.warmupSteps && $util.isInteger(message.warmupSteps.low) && $util.isInteger(message.warmupSteps.high)))
-                        return "warmupSteps: integer|Long expected";
-                if (message.warmupFraction != null && $Object.hasOwnProperty.call(message, "warmupFraction"))
-                    if (typeof message.warmupFraction !== "number")
-                        return "warmupFraction: number expected";
-                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding"))
-                    if (typeof message.warmupRounding !== "number" || (message.warmupRounding | 0) !== message.warmupRounding)
-                        return "warmupRounding: enum value expected";
-                if (message.totalSteps != null && $Object.hasOwnProperty.call(message, "totalSteps"))
-                    if (!$util.isInteger(message.totalSteps) && !(message.totalSteps && $util.isInteger(message.totalSteps.low) && $util.isInteger(message.totalSteps.high)))
-                        return "totalSteps: integer|Long expected";
-                if (message.initValue != null && $Object.hasOwnProperty.call(message, "initValue"))
-                    if (typeof message.initValue !== "number")
-                        return "initValue: number expected";
-                if (message.endValue != null && $Object.hasOwnProperty.call(message, "endValue"))
-                    if (typeof message.endValue !== "number")
-                        return "endValue: number expected";
-                return null;
-            };
-
-            /**
-             * Creates a LearningRateSchedule message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.LearningRateSchedule} LearningRateSchedule
-             */
-            LearningRateSchedule.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.LearningRateSchedule)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.LearningRateSchedule: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.LearningRateSchedule();
-                if (object.kind !== 0 && (typeof object.kind !== "string" || $root.nadir.v1.ScheduleKind[object.kind] !== 0))
-                    switch (object.kind) {
-                    case "SCHEDULE_KIND_UNSPECIFIED":
-                    case 0:
-                        message.kind = 0;
-                        break;
-                    case "SCHEDULE_KIND_CONSTANT":
-                    case 1:
-                        message.kind = 1;
-                        break;
-                    case "SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY":
-                    case 2:
-                        message.kind = 2;
-                        break;
-                    case "SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY":
-                    case 3:
-                        message.kind = 3;
-                        break;
-                    default:
-                        if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
-                            message.kind = object.kind;
-                    }
-                if (object.warmupSteps != null)
-                    if (typeof object.warmupSteps === "object" ? object.warmupSteps.low || object.warmupSteps.high : $Number(object.warmupSteps) !== 0)
-                        if ($util.Long)
-                            message.warmupSteps = $util.Long.fromValue(object.warmupSteps, true);
-                        else if (typeof object.warmupSteps === "string")
-                            message.warmupSteps = $parseInt(object.warmupSteps, 10);
-                        else if (typeof object.warmupSteps === "number")
-                            message.warmupSteps = object.warmupSteps;
-                        else if (typeof object.warmupSteps === "object")
-                            message.warmupSteps = new $util.LongBits(object.warmupSteps.low >>> 0, object.warmupSteps.high >>> 0).toNumber(true);
-                if (object.warmupFraction != null)
-                    if (!$Object.is($Number(object.warmupFraction), 0))
-                        message.warmupFraction = $Number(object.warmupFraction);
-                if (object.warmupRounding !== 0 && (typeof object.warmupRounding !== "string" || $root.nadir.v1.WarmupRounding[object.warmupRounding] !== 0))
-                    switch (object.warmupRounding) {
-                    case "WARMUP_ROUNDING_UNSPECIFIED":
-                    case 0:
-                        message.warmupRounding = 0;
-                        break;
-                    case "WARMUP_ROUNDING_FLOOR":
-                    case 1:
-                        message.warmupRounding = 1;
-                        break;
-                    case "WARMUP_ROUNDING_ROUND":
-                    case 2:
-                        message.warmupRounding = 2;
-                        break;
-                    default:
-                        if (typeof object.warmupRounding === "number" && (object.warmupRounding | 0) === object.warmupRounding)
-                            message.warmupRounding = object.warmupRounding;
-                    }
-                if (object.totalSteps != null)
-                    if (typeof object.totalSteps === "object" ? object.totalSteps.low || object.totalSteps.high : $Number(object.totalSteps) !== 0)
-                        if ($util.Long)
-                            message.totalSteps = $util.Long.fromValue(object.totalSteps, true);
-                        else if (typeof object.totalSteps === "string")
-                            message.totalSteps = $parseInt(object.totalSteps, 10);
-                        else if (typeof object.totalSteps === "number")
-                            message.totalSteps = object.totalSteps;
-                        else if (typeof object.totalSteps === "object")
-                            message.totalSteps = new $util.LongBits(object.totalSteps.low >>> 0, object.totalSteps.high >>> 0).toNumber(true);
-                if (object.initValue != null)
-                    if (!$Object.is($Number(object.initValue), 0))
-                        message.initValue = $Number(object.initValue);
-                if (object.endValue != null)
-                    if (!$Object.is($Number(object.endValue), 0))
-                        message.endValue = $Number(object.endValue);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a LearningRateSchedule message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {nadir.v1.LearningRateSchedule} message LearningRateSchedule
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            LearningRateSchedule.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.kind = options.enums === $String ? "SCHEDULE_KIND_UNSPECIFIED" : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.warmupSteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.warmupSteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.warmupFraction = 0;
-                    object.warmupRounding = options.enums === $String ? "WARMUP_ROUNDING_UNSPECIFIED" : 0;
-                    if ($util.Long) {
-                        let long = new $util.Long(0, 0, true);
-                        object.totalSteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
-                    } else
-                        object.totalSteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
-                    object.initValue = 0;
-                    object.endValue = 0;
-                }
-                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
-                    object.kind = options.enums === $String ? $root.nadir.v1.ScheduleKind[message.kind] === $undefined ? message.kind : $root.nadir.v1.ScheduleKind[message.kind] : message.kind;
-                if (message.warmupSteps != null && $Object.hasOwnProperty.call(message, "warmupSteps"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.warmupSteps = typeof message.warmupSteps === "number" ? $BigInt(message.warmupSteps) : $util.Long.fromBits(message.warmupSteps.low >>> 0, message.warmupSteps.high >>> 0, true).toBigInt();
-                    else if (typeof message.warmupSteps === "number")
-                        object.warmupSteps = options.longs === $String ? $String(message.warmupSteps) : message.warmupSteps;
-                    else
-                        object.warmupSteps = options.longs === $String ? $util.Long.prototype.toString.call(message.warmupSteps) : options.longs === $Number ? new $util.LongBits(message.warmupSteps.low >>> 0, message.warmupSteps.high >>> 0).toNumber(true) : message.warmupSteps;
-                if (message.warmupFraction != null && $Object.hasOwnProperty.call(message, "warmupFraction"))
-                    object.warmupFraction = options.json && !$isFinite(message.warmupFraction) ? $String(message.warmupFraction) : message.warmupFraction;
-                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding"))
-                    object.warmupRounding = options.enums === $String ? $root.nadir.v1.WarmupRounding[message.warmupRounding] === $undefined ? message.warmupRounding : $root.nadir.v1.WarmupRounding[message.warmupRounding] : message.warmupRounding;
-                if (message.totalSteps != null && $Object.hasOwnProperty.call(message, "totalSteps"))
-                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
-                        object.totalSteps = typeof message.totalSteps === "number" ? $BigInt(message.totalSteps) : $util.Long.fromBits(message.totalSteps.low >>> 0, message.totalSteps.high >>> 0, true).toBigInt();
-                    else if (typeof message.totalSteps === "number")
-                        object.totalSteps = options.longs === $String ? $String(message.totalSteps) : message.totalSteps;
-                    else
-                        object.totalSteps = options.longs === $String ? $util.Long.prototype.toString.call(message.totalSteps) : options.longs === $Number ? new $util.LongBits(message.totalSteps.low >>> 0, message.totalSteps.high >>> 0).toNumber(true) : message.totalSteps;
-                if (message.initValue != null && $Object.hasOwnProperty.call(message, "initValue"))
-                    object.initValue = options.json && !$isFinite(message.initValue) ? $String(message.initValue) : message.initValue;
-                if (message.endValue != null && $Object.hasOwnProperty.call(message, "endValue"))
-                    object.endValue = options.json && !$isFinite(message.endValue) ? $String(message.endValue) : message.endValue;
-                return object;
-            };
-
-            /**
-             * Converts this LearningRateSchedule to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.LearningRateSchedule
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            LearningRateSchedule.prototype.toJSON = function() {
-                return LearningRateSchedule.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for LearningRateSchedule
-             * @function getTypeUrl
-             * @memberof nadir.v1.LearningRateSchedule
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            LearningRateSchedule.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.LearningRateSchedule";
-            };
-
-            return LearningRateSchedule;
-        })();
-
-        v1.Regularization = (function() {
-
-            /**
-             * Properties of a Regularization.
-             * @typedef {Object} nadir.v1.Regularization.$Properties
-             * @property {number|null} [dropoutRate] Regularization dropoutRate
-             * @property {number|null} [auxDropoutRate] Regularization auxDropoutRate
-             * @property {number|null} [labelSmoothing] Regularization labelSmoothing
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of a Regularization.
-             * @memberof nadir.v1
-             * @interface IRegularization
-             * @augments nadir.v1.Regularization.$Properties
-             * @deprecated Use nadir.v1.Regularization.$Properties instead.
-             */
-
-            /**
-             * Shape of a Regularization.
-             * @typedef {nadir.v1.Regularization.$Properties} nadir.v1.Regularization.$Shape
-             */
-
-            /**
-             * Constructs a new Regularization.
-             * @memberof nadir.v1
-             * @classdesc Represents a Regularization.
-             * @constructor
-             * @param {nadir.v1.Regularization.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const Regularization = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * Regularization dropoutRate.
-             * @member {number} dropoutRate
-             * @memberof nadir.v1.Regularization
-             * @instance
-             */
-            Regularization.prototype.dropoutRate = 0;
-
-            /**
-             * Regularization auxDropoutRate.
-             * @member {number} auxDropoutRate
-             * @memberof nadir.v1.Regularization
-             * @instance
-             */
-            Regularization.prototype.auxDropoutRate = 0;
-
-            /**
-             * Regularization labelSmoothing.
-             * @member {number} labelSmoothing
-             * @memberof nadir.v1.Regularization
-             * @instance
-             */
-            Regularization.prototype.labelSmoothing = 0;
-
-            /**
-             * Creates a new Regularization instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {nadir.v1.Regularization.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.Regularization} Regularization instance
-             * @type {{
-             *   (properties: nadir.v1.Regularization.$Shape): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
-             *   (properties?: nadir.v1.Regularization.$Properties): nadir.v1.Regularization;
-             * }}
-             */
-            Regularization.create = function(properties) {
-                return new Regularization(properties);
-            };
-
-            /**
-             * Encodes the specified Regularization message. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {nadir.v1.Regularization.$Properties} message Regularization message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Regularization.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.dropoutRate != null && $Object.hasOwnProperty.call(message, "dropoutRate") && !$Object.is(message.dropoutRate, 0))
-                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.dropoutRate);
-                if (message.auxDropoutRate != null && $Object.hasOwnProperty.call(message, "auxDropoutRate") && !$Object.is(message.auxDropoutRate, 0))
-                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.auxDropoutRate);
-                if (message.labelSmoothing != null && $Object.hasOwnProperty.call(message, "labelSmoothing") && !$Object.is(message.labelSmoothing, 0))
-                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.labelSmoothing);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified Regularization message, length delimited. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {nadir.v1.Regularization.$Properties} message Regularization message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            Regularization.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes a Regularization message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Regularization.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.Regularization();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.dropoutRate = value;
-                            else
-                                delete message.dropoutRate;
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.auxDropoutRate = value;
-                            else
-                                delete message.auxDropoutRate;
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 1)
-                                break;
-                            if (!$Object.is(value = reader.double(), 0))
-                                message.labelSmoothing = value;
-                            else
-                                delete message.labelSmoothing;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes a Regularization message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            Regularization.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies a Regularization message.
-             * @function verify
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            Regularization.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                if (message.dropoutRate != null && $Object.hasOwnProperty.call(message, "dropoutRate"))
-                    if (typeof message.dropoutRate !== "number")
-                        return "dropoutRate: number expected";
-                if (message.auxDropoutRate != null && $Object.hasOwnProperty.call(message, "auxDropoutRate"))
-                    if (typeof message.auxDropoutRate !== "number")
-                        return "auxDropoutRate: number expected";
-                if (message.labelSmoothing != null && $Object.hasOwnProperty.call(message, "labelSmoothing"))
-                    if (typeof message.labelSmoothing !== "number")
-                        return "labelSmoothing: number expected";
-                return null;
-            };
-
-            /**
-             * Creates a Regularization message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.Regularization} Regularization
-             */
-            Regularization.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.Regularization)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.Regularization: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.Regularization();
-                if (object.dropoutRate != null)
-                    if (!$Object.is($Number(object.dropoutRate), 0))
-                        message.dropoutRate = $Number(object.dropoutRate);
-                if (object.auxDropoutRate != null)
-                    if (!$Object.is($Number(object.auxDropoutRate), 0))
-                        message.auxDropoutRate = $Number(object.auxDropoutRate);
-                if (object.labelSmoothing != null)
-                    if (!$Object.is($Number(object.labelSmoothing), 0))
-                        message.labelSmoothing = $Number(object.labelSmoothing);
-                return message;
-            };
-
-            /**
-             * Creates a plain object from a Regularization message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {nadir.v1.Regularization} message Regularization
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            Regularization.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.dropoutRate = 0;
-                    object.auxDropoutRate = 0;
-                    object.labelSmoothing = 0;
-                }
-                if (message.dropoutRate != null && $Object.hasOwnProperty.call(message, "dropoutRate"))
-                    object.dropoutRate = options.json && !$isFinite(message.dropoutRate) ? $String(message.dropoutRate) : message.dropoutRate;
-                if (message.auxDropoutRate != null && $Object.hasOwnProperty.call(message, "auxDropoutRate"))
-                    object.auxDropoutRate = options.json && !$isFinite(message.auxDropoutRate) ? $String(message.auxDropoutRate) : message.auxDropoutRate;
-                if (message.labelSmoothing != null && $Object.hasOwnProperty.call(message, "labelSmoothing"))
-                    object.labelSmoothing = options.json && !$isFinite(message.labelSmoothing) ? $String(message.labelSmoothing) : message.labelSmoothing;
-                return object;
-            };
-
-            /**
-             * Converts this Regularization to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.Regularization
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            Regularization.prototype.toJSON = function() {
-                return Regularization.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for Regularization
-             * @function getTypeUrl
-             * @memberof nadir.v1.Regularization
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            Regularization.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.Regularization";
-            };
-
-            return Regularization;
-        })();
-
-        v1.OptimizerConfig = (function() {
-
-            /**
-             * Properties of an OptimizerConfig.
-             * @typedef {Object} nadir.v1.OptimizerConfig.$Properties
-             * @property {nadir.v1.NadamwConfig.$Properties|null} [nadamw] OptimizerConfig nadamw
-             * @property {nadir.v1.LearningRateSchedule.$Properties|null} [schedule] OptimizerConfig schedule
-             * @property {nadir.v1.Regularization.$Properties|null} [regularization] OptimizerConfig regularization
-             * @property {number|null} [gradClipNorm] OptimizerConfig gradClipNorm
-             * @property {number|null} [globalBatchSize] OptimizerConfig globalBatchSize
-             * @property {"nadamw"} [optimizer] OptimizerConfig optimizer
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-
-            /**
-             * Properties of an OptimizerConfig.
-             * @memberof nadir.v1
-             * @interface IOptimizerConfig
-             * @augments nadir.v1.OptimizerConfig.$Properties
-             * @deprecated Use nadir.v1.OptimizerConfig.$Properties instead.
-             */
-
-            /**
-             * Narrowed shape of an OptimizerConfig.
-             * @typedef {{
-             *   nadamw?: nadir.v1.NadamwConfig.$Shape|null;
-             *   schedule?: nadir.v1.LearningRateSchedule.$Shape|null;
-             *   regularization?: nadir.v1.Regularization.$Shape|null;
-             *   gradClipNorm?: number|null;
-             *   globalBatchSize?: number|null;
-             *   $unknowns?: Array.<Uint8Array>;
-             * } & (
-             *   ({ optimizer?: undefined; nadamw?: null }|{ optimizer?: "nadamw"; nadamw: nadir.v1.NadamwConfig.$Shape })
-             * )} nadir.v1.OptimizerConfig.$Shape
-             */
-
-            /**
-             * Constructs a new OptimizerConfig.
-             * @memberof nadir.v1
-             * @classdesc Represents an OptimizerConfig.
-             * @constructor
-             * @param {nadir.v1.OptimizerConfig.$Properties=} [properties] Properties to set
-             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
-             */
-            const OptimizerConfig = function (properties) {
-                if (properties)
-                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
-                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
-                            this[keys[i]] = properties[keys[i]];
-            };
-
-            /**
-             * OptimizerConfig nadamw.
-             * @member {nadir.v1.NadamwConfig.$Properties|null|undefined} nadamw
-             * @memberof nadir.v1.OptimizerConfig
-             * @instance
-             */
-            OptimizerConfig.prototype.nadamw = null;
-
-            /**
-             * OptimizerConfig schedule.
-             * @member {nadir.v1.LearningRateSchedule.$Properties|null|undefined} schedule
-             * @memberof nadir.v1.OptimizerConfig
-             * @instance
-             */
-            OptimizerConfig.prototype.schedule = null;
-
-            /**
-             * OptimizerConfig regularization.
-             * @member {nadir.v1.Regularization.$Properties|null|undefined} regularization
-             * @memberof nadir.v1.OptimizerConfig
-             * @instance
-             */
-            OptimizerConfig.prototype.regularization = null;
-
-            /**
-             * OptimizerConfig gradClipNorm.
-             * @member {number|null|undefined} gradClipNorm
-             * @memberof nadir.v1.OptimizerConfig
-             * @instance
-             */
-            OptimizerConfig.prototype.gradClipNorm = null;
-
-            /**
-             * OptimizerConfig globalBatchSize.
-             * @member {number} globalBatchSize
-             * @memberof nadir.v1.OptimizerConfig
-             * @instance
-             */
-            OptimizerConfig.prototype.globalBatchSize = 0;
-
-            // OneOf field names bound to virtual getters and setters
-            let $oneOfFields;
-
-            /**
-             * OptimizerConfig optimizer.
-             * @member {"nadamw"|undefined} optimizer
-             * @memberof nadir.v1.OptimizerConfig
-             * @instance
-             */
-            $Object.defineProperty(OptimizerConfig.prototype, "optimizer", {
-                get: $util.oneOfGetter($oneOfFields = ["nadamw"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            // Virtual OneOf for proto3 optional field
-            $Object.defineProperty(OptimizerConfig.prototype, "_gradClipNorm", {
-                get: $util.oneOfGetter($oneOfFields = ["gradClipNorm"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
-
-            /**
-             * Creates a new OptimizerConfig instance using the specified properties.
-             * @function create
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {nadir.v1.OptimizerConfig.$Properties=} [properties] Properties to set
-             * @returns {nadir.v1.OptimizerConfig} OptimizerConfig instance
-             * @type {{
-             *   (properties: nadir.v1.OptimizerConfig.$Shape): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
-             *   (properties?: nadir.v1.OptimizerConfig.$Properties): nadir.v1.OptimizerConfig;
-             * }}
-             */
-            OptimizerConfig.create = function(properties) {
-                return new OptimizerConfig(properties);
-            };
-
-            /**
-             * Encodes the specified OptimizerConfig message. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
-             * @function encode
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {nadir.v1.OptimizerConfig.$Properties} message OptimizerConfig message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            OptimizerConfig.encode = function (message, writer, _depth) {
-                if (!writer)
-                    writer = $Writer.create();
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                if (message.nadamw != null && $Object.hasOwnProperty.call(message, "nadamw"))
-                    $root.nadir.v1.NadamwConfig.encode(message.nadamw, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
-                if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule"))
-                    $root.nadir.v1.LearningRateSchedule.encode(message.schedule, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
-                if (message.regularization != null && $Object.hasOwnProperty.call(message, "regularization"))
-                    $root.nadir.v1.Regularization.encode(message.regularization, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
-                if (message.gradClipNorm != null && $Object.hasOwnProperty.call(message, "gradClipNorm"))
-                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.gradClipNorm);
-                if (message.globalBatchSize != null && $Object.hasOwnProperty.call(message, "globalBatchSize") && message.globalBatchSize !== 0)
-                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.globalBatchSize);
-                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
-                    for (let i = 0; i < message.$unknowns.length; ++i)
-                        writer.raw(message.$unknowns[i]);
-                return writer;
-            };
-
-            /**
-             * Encodes the specified OptimizerConfig message, length delimited. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
-             * @function encodeDelimited
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {nadir.v1.OptimizerConfig.$Properties} message OptimizerConfig message or plain object to encode
-             * @param {$protobuf.Writer} [writer] Writer to encode to
-             * @returns {$protobuf.Writer} Writer
-             */
-            OptimizerConfig.encodeDelimited = function(message, writer) {
-                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
-            };
-
-            /**
-             * Decodes an OptimizerConfig message from the specified reader or buffer.
-             * @function decode
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @param {number} [length] Message length if known beforehand
-             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            OptimizerConfig.decode = function (reader, length, _end, _depth, _target) {
-                if (!(reader instanceof $Reader))
-                    reader = $Reader.create(reader);
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $Reader.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let end, message, value;
-                if (length === $undefined)
-                    end = reader.len;
-                else {
-                    end = reader.pos + length;
-                    if (end > reader.len)
-                        throw $RangeError("index out of range");
-                    length = reader.len;
-                    reader.len = end;
-                }
-                message = _target || new $root.nadir.v1.OptimizerConfig();
-                while (reader.pos < end) {
-                    let start = reader.pos;
-                    let tag = reader.tag();
-                    if (tag === _end) {
-                        _end = $undefined;
-                        break;
-                    }
-                    let wireType = tag & 7;
-                    switch (tag >>>= 3) {
-                    case 1: {
-                            if (wireType !== 2)
-                                break;
-                            message.nadamw = $root.nadir.v1.NadamwConfig.decode(reader, reader.size(), $undefined, _depth + 1, message.nadamw);
-                            message.optimizer = "nadamw";
-                            continue;
-                        }
-                    case 2: {
-                            if (wireType !== 2)
-                                break;
-                            message.schedule = $root.nadir.v1.LearningRateSchedule.decode(reader, reader.size(), $undefined, _depth + 1, message.schedule);
-                            continue;
-                        }
-                    case 3: {
-                            if (wireType !== 2)
-                                break;
-                            message.regularization = $root.nadir.v1.Regularization.decode(reader, reader.size(), $undefined, _depth + 1, message.regularization);
-                            continue;
-                        }
-                    case 4: {
-                            if (wireType !== 1)
-                                break;
-                            message.gradClipNorm = reader.double();
-                            message._gradClipNorm = "gradClipNorm";
-                            continue;
-                        }
-                    case 5: {
-                            if (wireType !== 0)
-                                break;
-                            if (value = reader.uint32())
-                                message.globalBatchSize = value;
-                            else
-                                delete message.globalBatchSize;
-                            continue;
-                        }
-                    }
-                    reader.skipType(wireType, _depth, tag);
-                    if (!reader.discardUnknown) {
-                        $util.makeProp(message, "$unknowns", false);
-                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
-                    }
-                }
-                if (length !== $undefined) {
-                    if (reader.pos !== end)
-                        throw $RangeError("index out of range");
-                    reader.len = length;
-                }
-                if (_end !== $undefined)
-                    throw $Error("missing end group");
-                return message;
-            };
-
-            /**
-             * Decodes an OptimizerConfig message from the specified reader or buffer, length delimited.
-             * @function decodeDelimited
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
-             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
-             * @throws {Error} If the payload is not a reader or valid buffer
-             * @throws {$protobuf.util.ProtocolError} If required fields are missing
-             */
-            OptimizerConfig.decodeDelimited = function(reader) {
-                if (!(reader instanceof $Reader))
-                    reader = new $Reader(reader);
-                return this.decode(reader, reader.size());
-            };
-
-            /**
-             * Verifies an OptimizerConfig message.
-             * @function verify
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {Object.<string,*>} message Plain object to verify
-             * @returns {string|null} `null` if valid, otherwise the reason why it is not
-             */
-            OptimizerConfig.verify = function (message, _depth) {
-                if (typeof message !== "object" || message === null)
-                    return "object expected";
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    return "max depth exceeded";
-                let properties = {};
-                if (message.nadamw != null && $Object.hasOwnProperty.call(message, "nadamw")) {
-                    properties.optimizer = 1;
-                    {
-                        let error = $root.nadir.v1.NadamwConfig.verify(message.nadamw, _depth + 1);
-                        if (error)
-                            return "nadamw." + error;
-                    }
-                }
-                if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule")) {
-                    let error = $root.nadir.v1.LearningRateSchedule.verify(message.schedule, _depth + 1);
-                    if (error)
-                        return "schedule." + error;
-                }
-                if (message.regularization != null && $Object.hasOwnProperty.call(message, "regularization")) {
-                    let error = $root.nadir.v1.Regularization.verify(message.regularization, _depth + 1);
-                    if (error)
-                        return "regularization." + error;
-                }
-                if (message.gradClipNorm != null && $Object.hasOwnProperty.call(message, "gradClipNorm")) {
-                    properties._gradClipNorm = 1;
-                    if (typeof message.gradClipNorm !== "number")
-                        return "gradClipNorm: number expected";
-                }
-                if (message.globalBatchSize != null && $Object.hasOwnProperty.call(message, "globalBatchSize"))
-                    if (!$util.isInteger(message.globalBatchSize))
-                        return "globalBatchSize: integer expected";
-                return null;
-            };
-
-            /**
-             * Creates an OptimizerConfig message from a plain object. Also converts values to their respective internal types.
-             * @function fromObject
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {Object.<string,*>} object Plain object
-             * @returns {nadir.v1.OptimizerConfig} OptimizerConfig
-             */
-            OptimizerConfig.fromObject = function (object, _depth) {
-                if (object instanceof $root.nadir.v1.OptimizerConfig)
-                    return object;
-                if (!$util.isObject(object))
-                    throw $TypeError(".nadir.v1.OptimizerConfig: object expected");
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let message = new $root.nadir.v1.OptimizerConfig();
-                if (object.nadamw != null) {
-                    if (!$util.isObject(object.nadamw))
-                        throw $TypeError(".nadir.v1.OptimizerConfig.nadamw: object expected");
-                    message.nadamw = $root.nadir.v1.NadamwConfig.fromObject(object.nadamw, _depth + 1);
-                }
-                if (object.schedule != null) {
-                    if (!$util.isObject(object.schedule))
-                        throw $TypeError(".nadir.v1.OptimizerConfig.schedule: object expected");
-                    message.schedule = $root.nadir.v1.LearningRateSchedule.fromObject(object.schedule, _depth + 1);
-                }
-                if (object.regularization != null) {
-                    if (!$util.isObject(object.regularization))
-                        throw $TypeError(".nadir.v1.OptimizerConfig.regularization: object expected");
-                    message.regularization = $root.nadir.v1.Regularization.fromObject(object.regularization, _depth + 1);
-                }
-                if (object.gradClipNorm != null)
-                    message.gradClipNorm = $Number(object.gradClipNorm);
-                if (object.globalBatchSize != null)
-                    if ($Number(object.globalBatchSize) !== 0)
-                        message.globalBatchSize = object.globalBatchSize >>> 0;
-                return message;
-            };
-
-            /**
-             * Creates a plain object from an OptimizerConfig message. Also converts values to other types if specified.
-             * @function toObject
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {nadir.v1.OptimizerConfig} message OptimizerConfig
-             * @param {$protobuf.IConversionOptions} [options] Conversion options
-             * @returns {Object.<string,*>} Plain object
-             */
-            OptimizerConfig.toObject = function (message, options, _depth) {
-                if (!options)
-                    options = {};
-                if (_depth === $undefined)
-                    _depth = 0;
-                if (_depth > $util.recursionLimit)
-                    throw $Error("max depth exceeded");
-                let object = {};
-                if (options.defaults) {
-                    object.schedule = null;
-                    object.regularization = null;
-                    object.globalBatchSize = 0;
-                }
-                if (message.nadamw != null && $Object.hasOwnProperty.call(message, "nadamw")) {
-                    object.nadamw = $root.nadir.v1.NadamwConfig.toObject(message.nadamw, options, _depth + 1);
-                    if (options.oneofs)
-                        object.optimizer = "nadamw";
-                }
-                if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule"))
-                    object.schedule = $root.nadir.v1.LearningRateSchedule.toObject(message.schedule, options, _depth + 1);
-                if (message.regularization != null && $Object.hasOwnProperty.call(message, "regularization"))
-                    object.regularization = $root.nadir.v1.Regularization.toObject(message.regularization, options, _depth + 1);
-                if (message.gradClipNorm != null && $Object.hasOwnProperty.call(message, "gradClipNorm"))
-                    object.gradClipNorm = options.json && !$isFinite(message.gradClipNorm) ? $String(message.gradClipNorm) : message.gradClipNorm;
-                if (message.globalBatchSize != null && $Object.hasOwnProperty.call(message, "globalBatchSize"))
-                    object.globalBatchSize = message.globalBatchSize;
-                return object;
-            };
-
-            /**
-             * Converts this OptimizerConfig to JSON.
-             * @function toJSON
-             * @memberof nadir.v1.OptimizerConfig
-             * @instance
-             * @returns {Object.<string,*>} JSON object
-             */
-            OptimizerConfig.prototype.toJSON = function() {
-                return OptimizerConfig.toObject(this, $protobuf.util.toJSONOptions);
-            };
-
-            /**
-             * Gets the type url for OptimizerConfig
-             * @function getTypeUrl
-             * @memberof nadir.v1.OptimizerConfig
-             * @static
-             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
-             * @returns {string} The type url
-             */
-            OptimizerConfig.getTypeUrl = function(prefix) {
-                if (prefix === $undefined)
-                    prefix = "type.googleapis.com";
-                return prefix + "/nadir.v1.OptimizerConfig";
-            };
-
-            return OptimizerConfig;
         })();
 
         /**
@@ -19717,6 +12955,1585 @@ export const nadir = $root.nadir = (() => {
             return EarlyStoppingSpec;
         })();
 
+        v1.StudyStopperSpec = (function() {
+
+            /**
+             * Properties of a StudyStopperSpec.
+             * @typedef {Object} nadir.v1.StudyStopperSpec.$Properties
+             * @property {nadir.v1.AsymptoticStopperSpec.$Properties|null} [asymptotic] StudyStopperSpec asymptotic
+             * @property {"asymptotic"} [rule] StudyStopperSpec rule
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a StudyStopperSpec.
+             * @memberof nadir.v1
+             * @interface IStudyStopperSpec
+             * @augments nadir.v1.StudyStopperSpec.$Properties
+             * @deprecated Use nadir.v1.StudyStopperSpec.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of a StudyStopperSpec.
+             * @typedef {{
+             *   asymptotic?: nadir.v1.AsymptoticStopperSpec.$Shape|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ rule?: undefined; asymptotic?: null }|{ rule?: "asymptotic"; asymptotic: nadir.v1.AsymptoticStopperSpec.$Shape })
+             * )} nadir.v1.StudyStopperSpec.$Shape
+             */
+
+            /**
+             * Constructs a new StudyStopperSpec.
+             * @memberof nadir.v1
+             * @classdesc Represents a StudyStopperSpec.
+             * @constructor
+             * @param {nadir.v1.StudyStopperSpec.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const StudyStopperSpec = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * StudyStopperSpec asymptotic.
+             * @member {nadir.v1.AsymptoticStopperSpec.$Properties|null|undefined} asymptotic
+             * @memberof nadir.v1.StudyStopperSpec
+             * @instance
+             */
+            StudyStopperSpec.prototype.asymptotic = null;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * StudyStopperSpec rule.
+             * @member {"asymptotic"|undefined} rule
+             * @memberof nadir.v1.StudyStopperSpec
+             * @instance
+             */
+            $Object.defineProperty(StudyStopperSpec.prototype, "rule", {
+                get: $util.oneOfGetter($oneOfFields = ["asymptotic"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new StudyStopperSpec instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {nadir.v1.StudyStopperSpec.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.StudyStopperSpec} StudyStopperSpec instance
+             * @type {{
+             *   (properties: nadir.v1.StudyStopperSpec.$Shape): nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape;
+             *   (properties?: nadir.v1.StudyStopperSpec.$Properties): nadir.v1.StudyStopperSpec;
+             * }}
+             */
+            StudyStopperSpec.create = function(properties) {
+                return new StudyStopperSpec(properties);
+            };
+
+            /**
+             * Encodes the specified StudyStopperSpec message. Does not implicitly {@link nadir.v1.StudyStopperSpec.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {nadir.v1.StudyStopperSpec.$Properties} message StudyStopperSpec message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StudyStopperSpec.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.asymptotic != null && $Object.hasOwnProperty.call(message, "asymptotic"))
+                    $root.nadir.v1.AsymptoticStopperSpec.encode(message.asymptotic, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified StudyStopperSpec message, length delimited. Does not implicitly {@link nadir.v1.StudyStopperSpec.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {nadir.v1.StudyStopperSpec.$Properties} message StudyStopperSpec message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StudyStopperSpec.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a StudyStopperSpec message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape} StudyStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StudyStopperSpec.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.StudyStopperSpec();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.asymptotic = $root.nadir.v1.AsymptoticStopperSpec.decode(reader, reader.size(), $undefined, _depth + 1, message.asymptotic);
+                            message.rule = "asymptotic";
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a StudyStopperSpec message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.StudyStopperSpec & nadir.v1.StudyStopperSpec.$Shape} StudyStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StudyStopperSpec.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a StudyStopperSpec message.
+             * @function verify
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            StudyStopperSpec.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                let properties = {};
+                if (message.asymptotic != null && $Object.hasOwnProperty.call(message, "asymptotic")) {
+                    properties.rule = 1;
+                    {
+                        let error = $root.nadir.v1.AsymptoticStopperSpec.verify(message.asymptotic, _depth + 1);
+                        if (error)
+                            return "asymptotic." + error;
+                    }
+                }
+                return null;
+            };
+
+            /**
+             * Creates a StudyStopperSpec message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.StudyStopperSpec} StudyStopperSpec
+             */
+            StudyStopperSpec.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.StudyStopperSpec)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.StudyStopperSpec: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.StudyStopperSpec();
+                if (object.asymptotic != null) {
+                    if (!$util.isObject(object.asymptotic))
+                        throw $TypeError(".nadir.v1.StudyStopperSpec.asymptotic: object expected");
+                    message.asymptotic = $root.nadir.v1.AsymptoticStopperSpec.fromObject(object.asymptotic, _depth + 1);
+                }
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a StudyStopperSpec message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {nadir.v1.StudyStopperSpec} message StudyStopperSpec
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            StudyStopperSpec.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (message.asymptotic != null && $Object.hasOwnProperty.call(message, "asymptotic")) {
+                    object.asymptotic = $root.nadir.v1.AsymptoticStopperSpec.toObject(message.asymptotic, options, _depth + 1);
+                    if (options.oneofs)
+                        object.rule = "asymptotic";
+                }
+                return object;
+            };
+
+            /**
+             * Converts this StudyStopperSpec to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.StudyStopperSpec
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            StudyStopperSpec.prototype.toJSON = function() {
+                return StudyStopperSpec.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for StudyStopperSpec
+             * @function getTypeUrl
+             * @memberof nadir.v1.StudyStopperSpec
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            StudyStopperSpec.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.StudyStopperSpec";
+            };
+
+            return StudyStopperSpec;
+        })();
+
+        v1.AsymptoticStopperSpec = (function() {
+
+            /**
+             * Properties of an AsymptoticStopperSpec.
+             * @typedef {Object} nadir.v1.AsymptoticStopperSpec.$Properties
+             * @property {number|null} [gain] AsymptoticStopperSpec gain
+             * @property {number|null} [inTrials] AsymptoticStopperSpec inTrials
+             * @property {number|null} [minTrials] AsymptoticStopperSpec minTrials
+             * @property {number|null} [every] AsymptoticStopperSpec every
+             * @property {number|null} [maxIntervalWidth] AsymptoticStopperSpec maxIntervalWidth
+             * @property {number|null} [confidence] AsymptoticStopperSpec confidence
+             * @property {number|null} [threshold] AsymptoticStopperSpec threshold
+             * @property {number|null} [minTailPoints] AsymptoticStopperSpec minTailPoints
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an AsymptoticStopperSpec.
+             * @memberof nadir.v1
+             * @interface IAsymptoticStopperSpec
+             * @augments nadir.v1.AsymptoticStopperSpec.$Properties
+             * @deprecated Use nadir.v1.AsymptoticStopperSpec.$Properties instead.
+             */
+
+            /**
+             * Shape of an AsymptoticStopperSpec.
+             * @typedef {nadir.v1.AsymptoticStopperSpec.$Properties} nadir.v1.AsymptoticStopperSpec.$Shape
+             */
+
+            /**
+             * Constructs a new AsymptoticStopperSpec.
+             * @memberof nadir.v1
+             * @classdesc Represents an AsymptoticStopperSpec.
+             * @constructor
+             * @param {nadir.v1.AsymptoticStopperSpec.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const AsymptoticStopperSpec = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * AsymptoticStopperSpec gain.
+             * @member {number} gain
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.gain = 0;
+
+            /**
+             * AsymptoticStopperSpec inTrials.
+             * @member {number} inTrials
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.inTrials = 0;
+
+            /**
+             * AsymptoticStopperSpec minTrials.
+             * @member {number} minTrials
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.minTrials = 0;
+
+            /**
+             * AsymptoticStopperSpec every.
+             * @member {number} every
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.every = 0;
+
+            /**
+             * AsymptoticStopperSpec maxIntervalWidth.
+             * @member {number} maxIntervalWidth
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.maxIntervalWidth = 0;
+
+            /**
+             * AsymptoticStopperSpec confidence.
+             * @member {number} confidence
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.confidence = 0;
+
+            /**
+             * AsymptoticStopperSpec threshold.
+             * @member {number|null|undefined} threshold
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.threshold = null;
+
+            /**
+             * AsymptoticStopperSpec minTailPoints.
+             * @member {number} minTailPoints
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             */
+            AsymptoticStopperSpec.prototype.minTailPoints = 0;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(AsymptoticStopperSpec.prototype, "_threshold", {
+                get: $util.oneOfGetter($oneOfFields = ["threshold"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new AsymptoticStopperSpec instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {nadir.v1.AsymptoticStopperSpec.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.AsymptoticStopperSpec} AsymptoticStopperSpec instance
+             * @type {{
+             *   (properties: nadir.v1.AsymptoticStopperSpec.$Shape): nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape;
+             *   (properties?: nadir.v1.AsymptoticStopperSpec.$Properties): nadir.v1.AsymptoticStopperSpec;
+             * }}
+             */
+            AsymptoticStopperSpec.create = function(properties) {
+                return new AsymptoticStopperSpec(properties);
+            };
+
+            /**
+             * Encodes the specified AsymptoticStopperSpec message. Does not implicitly {@link nadir.v1.AsymptoticStopperSpec.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {nadir.v1.AsymptoticStopperSpec.$Properties} message AsymptoticStopperSpec message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AsymptoticStopperSpec.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.gain != null && $Object.hasOwnProperty.call(message, "gain") && !$Object.is(message.gain, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.gain);
+                if (message.inTrials != null && $Object.hasOwnProperty.call(message, "inTrials") && message.inTrials !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.inTrials);
+                if (message.minTrials != null && $Object.hasOwnProperty.call(message, "minTrials") && message.minTrials !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.minTrials);
+                if (message.every != null && $Object.hasOwnProperty.call(message, "every") && message.every !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.every);
+                if (message.maxIntervalWidth != null && $Object.hasOwnProperty.call(message, "maxIntervalWidth") && !$Object.is(message.maxIntervalWidth, 0))
+                    writer.uint32(/* id 5, wireType 1 =*/41).double(message.maxIntervalWidth);
+                if (message.confidence != null && $Object.hasOwnProperty.call(message, "confidence") && !$Object.is(message.confidence, 0))
+                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.confidence);
+                if (message.threshold != null && $Object.hasOwnProperty.call(message, "threshold"))
+                    writer.uint32(/* id 7, wireType 1 =*/57).double(message.threshold);
+                if (message.minTailPoints != null && $Object.hasOwnProperty.call(message, "minTailPoints") && message.minTailPoints !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.minTailPoints);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified AsymptoticStopperSpec message, length delimited. Does not implicitly {@link nadir.v1.AsymptoticStopperSpec.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {nadir.v1.AsymptoticStopperSpec.$Properties} message AsymptoticStopperSpec message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            AsymptoticStopperSpec.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes an AsymptoticStopperSpec message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape} AsymptoticStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AsymptoticStopperSpec.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.AsymptoticStopperSpec();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.gain = value;
+                            else
+                                delete message.gain;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.inTrials = value;
+                            else
+                                delete message.inTrials;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.minTrials = value;
+                            else
+                                delete message.minTrials;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.every = value;
+                            else
+                                delete message.every;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.maxIntervalWidth = value;
+                            else
+                                delete message.maxIntervalWidth;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.confidence = value;
+                            else
+                                delete message.confidence;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 1)
+                                break;
+                            message.threshold = reader.double();
+                            message._threshold = "threshold";
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.minTailPoints = value;
+                            else
+                                delete message.minTailPoints;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes an AsymptoticStopperSpec message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.AsymptoticStopperSpec & nadir.v1.AsymptoticStopperSpec.$Shape} AsymptoticStopperSpec
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            AsymptoticStopperSpec.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies an AsymptoticStopperSpec message.
+             * @function verify
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            AsymptoticStopperSpec.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                let properties = {};
+                if (message.gain != null && $Object.hasOwnProperty.call(message, "gain"))
+                    if (typeof message.gain !== "number")
+                        return "gain: number expected";
+                if (message.inTrials != null && $Object.hasOwnProperty.call(message, "inTrials"))
+                    if (!$util.isInteger(message.inTrials))
+                        return "inTrials: integer expected";
+                if (message.minTrials != null && $Object.hasOwnProperty.call(message, "minTrials"))
+                    if (!$util.isInteger(message.minTrials))
+                        return "minTrials: integer expected";
+                if (message.every != null && $Object.hasOwnProperty.call(message, "every"))
+                    if (!$util.isInteger(message.every))
+                        return "every: integer expected";
+                if (message.maxIntervalWidth != null && $Object.hasOwnProperty.call(message, "maxIntervalWidth"))
+                    if (typeof message.maxIntervalWidth !== "number")
+                        return "maxIntervalWidth: number expected";
+                if (message.confidence != null && $Object.hasOwnProperty.call(message, "confidence"))
+                    if (typeof message.confidence !== "number")
+                        return "confidence: number expected";
+                if (message.threshold != null && $Object.hasOwnProperty.call(message, "threshold")) {
+                    properties._threshold = 1;
+                    if (typeof message.threshold !== "number")
+                        return "threshold: number expected";
+                }
+                if (message.minTailPoints != null && $Object.hasOwnProperty.call(message, "minTailPoints"))
+                    if (!$util.isInteger(message.minTailPoints))
+                        return "minTailPoints: integer expected";
+                return null;
+            };
+
+            /**
+             * Creates an AsymptoticStopperSpec message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.AsymptoticStopperSpec} AsymptoticStopperSpec
+             */
+            AsymptoticStopperSpec.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.AsymptoticStopperSpec)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.AsymptoticStopperSpec: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.AsymptoticStopperSpec();
+                if (object.gain != null)
+                    if (!$Object.is($Number(object.gain), 0))
+                        message.gain = $Number(object.gain);
+                if (object.inTrials != null)
+                    if ($Number(object.inTrials) !== 0)
+                        message.inTrials = object.inTrials >>> 0;
+                if (object.minTrials != null)
+                    if ($Number(object.minTrials) !== 0)
+                        message.minTrials = object.minTrials >>> 0;
+                if (object.every != null)
+                    if ($Number(object.every) !== 0)
+                        message.every = object.every >>> 0;
+                if (object.maxIntervalWidth != null)
+                    if (!$Object.is($Number(object.maxIntervalWidth), 0))
+                        message.maxIntervalWidth = $Number(object.maxIntervalWidth);
+                if (object.confidence != null)
+                    if (!$Object.is($Number(object.confidence), 0))
+                        message.confidence = $Number(object.confidence);
+                if (object.threshold != null)
+                    message.threshold = $Number(object.threshold);
+                if (object.minTailPoints != null)
+                    if ($Number(object.minTailPoints) !== 0)
+                        message.minTailPoints = object.minTailPoints >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from an AsymptoticStopperSpec message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {nadir.v1.AsymptoticStopperSpec} message AsymptoticStopperSpec
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            AsymptoticStopperSpec.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.gain = 0;
+                    object.inTrials = 0;
+                    object.minTrials = 0;
+                    object.every = 0;
+                    object.maxIntervalWidth = 0;
+                    object.confidence = 0;
+                    object.minTailPoints = 0;
+                }
+                if (message.gain != null && $Object.hasOwnProperty.call(message, "gain"))
+                    object.gain = options.json && !$isFinite(message.gain) ? $String(message.gain) : message.gain;
+                if (message.inTrials != null && $Object.hasOwnProperty.call(message, "inTrials"))
+                    object.inTrials = message.inTrials;
+                if (message.minTrials != null && $Object.hasOwnProperty.call(message, "minTrials"))
+                    object.minTrials = message.minTrials;
+                if (message.every != null && $Object.hasOwnProperty.call(message, "every"))
+                    object.every = message.every;
+                if (message.maxIntervalWidth != null && $Object.hasOwnProperty.call(message, "maxIntervalWidth"))
+                    object.maxIntervalWidth = options.json && !$isFinite(message.maxIntervalWidth) ? $String(message.maxIntervalWidth) : message.maxIntervalWidth;
+                if (message.confidence != null && $Object.hasOwnProperty.call(message, "confidence"))
+                    object.confidence = options.json && !$isFinite(message.confidence) ? $String(message.confidence) : message.confidence;
+                if (message.threshold != null && $Object.hasOwnProperty.call(message, "threshold"))
+                    object.threshold = options.json && !$isFinite(message.threshold) ? $String(message.threshold) : message.threshold;
+                if (message.minTailPoints != null && $Object.hasOwnProperty.call(message, "minTailPoints"))
+                    object.minTailPoints = message.minTailPoints;
+                return object;
+            };
+
+            /**
+             * Converts this AsymptoticStopperSpec to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            AsymptoticStopperSpec.prototype.toJSON = function() {
+                return AsymptoticStopperSpec.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for AsymptoticStopperSpec
+             * @function getTypeUrl
+             * @memberof nadir.v1.AsymptoticStopperSpec
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            AsymptoticStopperSpec.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.AsymptoticStopperSpec";
+            };
+
+            return AsymptoticStopperSpec;
+        })();
+
+        v1.StopperDecision = (function() {
+
+            /**
+             * Properties of a StopperDecision.
+             * @typedef {Object} nadir.v1.StopperDecision.$Properties
+             * @property {string|null} [studyId] StopperDecision studyId
+             * @property {boolean|null} [stop] StopperDecision stop
+             * @property {string|null} [reason] StopperDecision reason
+             * @property {string|null} [message] StopperDecision message
+             * @property {number|null} [searchTrials] StopperDecision searchTrials
+             * @property {number|null} [studyTrials] StopperDecision studyTrials
+             * @property {number|null} [confidence] StopperDecision confidence
+             * @property {number|null} [inTrials] StopperDecision inTrials
+             * @property {number|null} [gainThreshold] StopperDecision gainThreshold
+             * @property {number|null} [gainBound] StopperDecision gainBound
+             * @property {number|null} [bestObserved] StopperDecision bestObserved
+             * @property {number|null} [bestLower] StopperDecision bestLower
+             * @property {number|null} [bestUpper] StopperDecision bestUpper
+             * @property {number|null} [regimeThreshold] StopperDecision regimeThreshold
+             * @property {number|null} [tailPoints] StopperDecision tailPoints
+             * @property {Array.<number>|null} [acceptedC] StopperDecision acceptedC
+             * @property {number|null} [atUnixMs] StopperDecision atUnixMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a StopperDecision.
+             * @memberof nadir.v1
+             * @interface IStopperDecision
+             * @augments nadir.v1.StopperDecision.$Properties
+             * @deprecated Use nadir.v1.StopperDecision.$Properties instead.
+             */
+
+            /**
+             * Shape of a StopperDecision.
+             * @typedef {nadir.v1.StopperDecision.$Properties} nadir.v1.StopperDecision.$Shape
+             */
+
+            /**
+             * Constructs a new StopperDecision.
+             * @memberof nadir.v1
+             * @classdesc Represents a StopperDecision.
+             * @constructor
+             * @param {nadir.v1.StopperDecision.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const StopperDecision = function (properties) {
+                this.acceptedC = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * StopperDecision studyId.
+             * @member {string} studyId
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.studyId = "";
+
+            /**
+             * StopperDecision stop.
+             * @member {boolean} stop
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.stop = false;
+
+            /**
+             * StopperDecision reason.
+             * @member {string} reason
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.reason = "";
+
+            /**
+             * StopperDecision message.
+             * @member {string} message
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.message = "";
+
+            /**
+             * StopperDecision searchTrials.
+             * @member {number} searchTrials
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.searchTrials = 0;
+
+            /**
+             * StopperDecision studyTrials.
+             * @member {number} studyTrials
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.studyTrials = 0;
+
+            /**
+             * StopperDecision confidence.
+             * @member {number} confidence
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.confidence = 0;
+
+            /**
+             * StopperDecision inTrials.
+             * @member {number} inTrials
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.inTrials = 0;
+
+            /**
+             * StopperDecision gainThreshold.
+             * @member {number} gainThreshold
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.gainThreshold = 0;
+
+            /**
+             * StopperDecision gainBound.
+             * @member {number|null|undefined} gainBound
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.gainBound = null;
+
+            /**
+             * StopperDecision bestObserved.
+             * @member {number} bestObserved
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.bestObserved = 0;
+
+            /**
+             * StopperDecision bestLower.
+             * @member {number|null|undefined} bestLower
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.bestLower = null;
+
+            /**
+             * StopperDecision bestUpper.
+             * @member {number|null|undefined} bestUpper
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.bestUpper = null;
+
+            /**
+             * StopperDecision regimeThreshold.
+             * @member {number} regimeThreshold
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.regimeThreshold = 0;
+
+            /**
+             * StopperDecision tailPoints.
+             * @member {number} tailPoints
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.tailPoints = 0;
+
+            /**
+             * StopperDecision acceptedC.
+             * @member {Array.<number>} acceptedC
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.acceptedC = $util.emptyArray;
+
+            /**
+             * StopperDecision atUnixMs.
+             * @member {number} atUnixMs
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             */
+            StopperDecision.prototype.atUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(StopperDecision.prototype, "_gainBound", {
+                get: $util.oneOfGetter($oneOfFields = ["gainBound"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(StopperDecision.prototype, "_bestLower", {
+                get: $util.oneOfGetter($oneOfFields = ["bestLower"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(StopperDecision.prototype, "_bestUpper", {
+                get: $util.oneOfGetter($oneOfFields = ["bestUpper"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new StopperDecision instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {nadir.v1.StopperDecision.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.StopperDecision} StopperDecision instance
+             * @type {{
+             *   (properties: nadir.v1.StopperDecision.$Shape): nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape;
+             *   (properties?: nadir.v1.StopperDecision.$Properties): nadir.v1.StopperDecision;
+             * }}
+             */
+            StopperDecision.create = function(properties) {
+                return new StopperDecision(properties);
+            };
+
+            /**
+             * Encodes the specified StopperDecision message. Does not implicitly {@link nadir.v1.StopperDecision.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {nadir.v1.StopperDecision.$Properties} message StopperDecision message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StopperDecision.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.studyId != null && $Object.hasOwnProperty.call(message, "studyId") && message.studyId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.studyId);
+                if (message.stop != null && $Object.hasOwnProperty.call(message, "stop") && message.stop !== false)
+                    writer.uint32(/* id 2, wireType 0 =*/16).bool(message.stop);
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.reason);
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.message);
+                if (message.searchTrials != null && $Object.hasOwnProperty.call(message, "searchTrials") && message.searchTrials !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.searchTrials);
+                if (message.studyTrials != null && $Object.hasOwnProperty.call(message, "studyTrials") && message.studyTrials !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.studyTrials);
+                if (message.confidence != null && $Object.hasOwnProperty.call(message, "confidence") && !$Object.is(message.confidence, 0))
+                    writer.uint32(/* id 7, wireType 1 =*/57).double(message.confidence);
+                if (message.inTrials != null && $Object.hasOwnProperty.call(message, "inTrials") && message.inTrials !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.inTrials);
+                if (message.gainThreshold != null && $Object.hasOwnProperty.call(message, "gainThreshold") && !$Object.is(message.gainThreshold, 0))
+                    writer.uint32(/* id 9, wireType 1 =*/73).double(message.gainThreshold);
+                if (message.gainBound != null && $Object.hasOwnProperty.call(message, "gainBound"))
+                    writer.uint32(/* id 10, wireType 1 =*/81).double(message.gainBound);
+                if (message.bestObserved != null && $Object.hasOwnProperty.call(message, "bestObserved") && !$Object.is(message.bestObserved, 0))
+                    writer.uint32(/* id 11, wireType 1 =*/89).double(message.bestObserved);
+                if (message.bestLower != null && $Object.hasOwnProperty.call(message, "bestLower"))
+                    writer.uint32(/* id 12, wireType 1 =*/97).double(message.bestLower);
+                if (message.bestUpper != null && $Object.hasOwnProperty.call(message, "bestUpper"))
+                    writer.uint32(/* id 13, wireType 1 =*/105).double(message.bestUpper);
+                if (message.regimeThreshold != null && $Object.hasOwnProperty.call(message, "regimeThreshold") && !$Object.is(message.regimeThreshold, 0))
+                    writer.uint32(/* id 14, wireType 1 =*/113).double(message.regimeThreshold);
+                if (message.tailPoints != null && $Object.hasOwnProperty.call(message, "tailPoints") && message.tailPoints !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.tailPoints);
+                if (message.acceptedC != null && message.acceptedC.length)
+                    writer.uint32(/* id 16, wireType 2 =*/130).uint32s(message.acceptedC);
+                if (message.atUnixMs != null && $Object.hasOwnProperty.call(message, "atUnixMs") && (typeof message.atUnixMs === "object" ? message.atUnixMs.low || message.atUnixMs.high : message.atUnixMs !== 0))
+                    writer.uint32(/* id 17, wireType 0 =*/136).int64(message.atUnixMs);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified StopperDecision message, length delimited. Does not implicitly {@link nadir.v1.StopperDecision.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {nadir.v1.StopperDecision.$Properties} message StopperDecision message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            StopperDecision.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a StopperDecision message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape} StopperDecision
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StopperDecision.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.StopperDecision();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.studyId = value;
+                            else
+                                delete message.studyId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.stop = value;
+                            else
+                                delete message.stop;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.reason = value;
+                            else
+                                delete message.reason;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.message = value;
+                            else
+                                delete message.message;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.searchTrials = value;
+                            else
+                                delete message.searchTrials;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.studyTrials = value;
+                            else
+                                delete message.studyTrials;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.confidence = value;
+                            else
+                                delete message.confidence;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.inTrials = value;
+                            else
+                                delete message.inTrials;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.gainThreshold = value;
+                            else
+                                delete message.gainThreshold;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 1)
+                                break;
+                            message.gainBound = reader.double();
+                            message._gainBound = "gainBound";
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.bestObserved = value;
+                            else
+                                delete message.bestObserved;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 1)
+                                break;
+                            message.bestLower = reader.double();
+                            message._bestLower = "bestLower";
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 1)
+                                break;
+                            message.bestUpper = reader.double();
+                            message._bestUpper = "bestUpper";
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.regimeThreshold = value;
+                            else
+                                delete message.regimeThreshold;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.tailPoints = value;
+                            else
+                                delete message.tailPoints;
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType === 2) {
+                                if (!(message.acceptedC && message.acceptedC.length))
+                                    message.acceptedC = [];
+                                reader.uint32s(message.acceptedC);
+                                continue;
+                            }
+                            if (wireType !== 0)
+                                break;
+                            if (!(message.acceptedC && message.acceptedC.length))
+                                message.acceptedC = [];
+                            message.acceptedC.push(reader.uint32());
+                            continue;
+                        }
+                    case 17: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                message.atUnixMs = value;
+                            else
+                                delete message.atUnixMs;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a StopperDecision message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.StopperDecision & nadir.v1.StopperDecision.$Shape} StopperDecision
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            StopperDecision.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a StopperDecision message.
+             * @function verify
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            StopperDecision.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                let properties = {};
+                if (message.studyId != null && $Object.hasOwnProperty.call(message, "studyId"))
+                    if (!$util.isString(message.studyId))
+                        return "studyId: string expected";
+                if (message.stop != null && $Object.hasOwnProperty.call(message, "stop"))
+                    if (typeof message.stop !== "boolean")
+                        return "stop: boolean expected";
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    if (!$util.isString(message.reason))
+                        return "reason: string expected";
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                    if (!$util.isString(message.message))
+                        return "message: string expected";
+                if (message.searchTrials != null && $Object.hasOwnProperty.call(message, "searchTrials"))
+                    if (!$util.isInteger(message.searchTrials))
+                        return "searchTrials: integer expected";
+                if (message.studyTrials != null && $Object.hasOwnProperty.call(message, "studyTrials"))
+                    if (!$util.isInteger(message.studyTrials))
+                        return "studyTrials: integer expected";
+                if (message.confidence != null && $Object.hasOwnProperty.call(message, "confidence"))
+                    if (typeof message.confidence !== "number")
+                        return "confidence: number expected";
+                if (message.inTrials != null && $Object.hasOwnProperty.call(message, "inTrials"))
+                    if (!$util.isInteger(message.inTrials))
+                        return "inTrials: integer expected";
+                if (message.gainThreshold != null && $Object.hasOwnProperty.call(message, "gainThreshold"))
+                    if (typeof message.gainThreshold !== "number")
+                        return "gainThreshold: number expected";
+                if (message.gainBound != null && $Object.hasOwnProperty.call(message, "gainBound")) {
+                    properties._gainBound = 1;
+                    if (typeof message.gainBound !== "number")
+                        return "gainBound: number expected";
+                }
+                if (message.bestObserved != null && $Object.hasOwnProperty.call(message, "bestObserved"))
+                    if (typeof message.bestObserved !== "number")
+                        return "bestObserved: number expected";
+                if (message.bestLower != null && $Object.hasOwnProperty.call(message, "bestLower")) {
+                    properties._bestLower = 1;
+                    if (typeof message.bestLower !== "number")
+                        return "bestLower: number expected";
+                }
+                if (message.bestUpper != null && $Object.hasOwnProperty.call(message, "bestUpper")) {
+                    properties._bestUpper = 1;
+                    if (typeof message.bestUpper !== "number")
+                        return "bestUpper: number expected";
+                }
+                if (message.regimeThreshold != null && $Object.hasOwnProperty.call(message, "regimeThreshold"))
+                    if (typeof message.regimeThreshold !== "number")
+                        return "regimeThreshold: number expected";
+                if (message.tailPoints != null && $Object.hasOwnProperty.call(message, "tailPoints"))
+                    if (!$util.isInteger(message.tailPoints))
+                        return "tailPoints: integer expected";
+                if (message.acceptedC != null && $Object.hasOwnProperty.call(message, "acceptedC")) {
+                    if (!$Array.isArray(message.acceptedC))
+                        return "acceptedC: array expected";
+                    for (let i = 0; i < message.acceptedC.length; ++i)
+                        if (!$util.isInteger(message.acceptedC[i]))
+                            return "acceptedC: integer[] expected";
+                }
+                if (message.atUnixMs != null && $Object.hasOwnProperty.call(message, "atUnixMs"))
+                    if (!$util.isInteger(message.atUnixMs) && !(message.atUnixMs && $util.isInteger(message.atUnixMs.low) && $util.isInteger(message.atUnixMs.high)))
+                        return "atUnixMs: integer|Long expected";
+                return null;
+            };
+
+            /**
+             * Creates a StopperDecision message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.StopperDecision} StopperDecision
+             */
+            StopperDecision.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.StopperDecision)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.StopperDecision: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.StopperDecision();
+                if (object.studyId != null)
+                    if (typeof object.studyId !== "string" || object.studyId.length)
+                        message.studyId = $String(object.studyId);
+                if (object.stop != null)
+                    if (object.stop)
+                        message.stop = $Boolean(object.stop);
+                if (object.reason != null)
+                    if (typeof object.reason !== "string" || object.reason.length)
+                        message.reason = $String(object.reason);
+                if (object.message != null)
+                    if (typeof object.message !== "string" || object.message.length)
+                        message.message = $String(object.message);
+                if (object.searchTrials != null)
+                    if ($Number(object.searchTrials) !== 0)
+                        message.searchTrials = object.searchTrials >>> 0;
+                if (object.studyTrials != null)
+                    if ($Number(object.studyTrials) !== 0)
+                        message.studyTrials = object.studyTrials >>> 0;
+                if (object.confidence != null)
+                    if (!$Object.is($Number(object.confidence), 0))
+                        message.confidence = $Number(object.confidence);
+                if (object.inTrials != null)
+                    if ($Number(object.inTrials) !== 0)
+                        message.inTrials = object.inTrials >>> 0;
+                if (object.gainThreshold != null)
+                    if (!$Object.is($Number(object.gainThreshold), 0))
+                        message.gainThreshold = $Number(object.gainThreshold);
+                if (object.gainBound != null)
+                    message.gainBound = $Number(object.gainBound);
+                if (object.bestObserved != null)
+                    if (!$Object.is($Number(object.bestObserved), 0))
+                        message.bestObserved = $Number(object.bestObserved);
+                if (object.bestLower != null)
+                    message.bestLower = $Number(object.bestLower);
+                if (object.bestUpper != null)
+                    message.bestUpper = $Number(object.bestUpper);
+                if (object.regimeThreshold != null)
+                    if (!$Object.is($Number(object.regimeThreshold), 0))
+                        message.regimeThreshold = $Number(object.regimeThreshold);
+                if (object.tailPoints != null)
+                    if ($Number(object.tailPoints) !== 0)
+                        message.tailPoints = object.tailPoints >>> 0;
+                if (object.acceptedC) {
+                    if (!$Array.isArray(object.acceptedC))
+                        throw $TypeError(".nadir.v1.StopperDecision.acceptedC: array expected");
+                    message.acceptedC = $Array(object.acceptedC.length);
+                    for (let i = 0; i < object.acceptedC.length; ++i)
+                        message.acceptedC[i] = object.acceptedC[i] >>> 0;
+                }
+                if (object.atUnixMs != null)
+                    if (typeof object.atUnixMs === "object" ? object.atUnixMs.low || object.atUnixMs.high : $Number(object.atUnixMs) !== 0)
+                        if ($util.Long)
+                            message.atUnixMs = $util.Long.fromValue(object.atUnixMs, false);
+                        else if (typeof object.atUnixMs === "string")
+                            message.atUnixMs = $parseInt(object.atUnixMs, 10);
+                        else if (typeof object.atUnixMs === "number")
+                            message.atUnixMs = object.atUnixMs;
+                        else if (typeof object.atUnixMs === "object")
+                            message.atUnixMs = new $util.LongBits(object.atUnixMs.low >>> 0, object.atUnixMs.high >>> 0).toNumber();
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a StopperDecision message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {nadir.v1.StopperDecision} message StopperDecision
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            StopperDecision.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.arrays || options.defaults)
+                    object.acceptedC = [];
+                if (options.defaults) {
+                    object.studyId = "";
+                    object.stop = false;
+                    object.reason = "";
+                    object.message = "";
+                    object.searchTrials = 0;
+                    object.studyTrials = 0;
+                    object.confidence = 0;
+                    object.inTrials = 0;
+                    object.gainThreshold = 0;
+                    object.bestObserved = 0;
+                    object.regimeThreshold = 0;
+                    object.tailPoints = 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, false);
+                        object.atUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.atUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                }
+                if (message.studyId != null && $Object.hasOwnProperty.call(message, "studyId"))
+                    object.studyId = message.studyId;
+                if (message.stop != null && $Object.hasOwnProperty.call(message, "stop"))
+                    object.stop = message.stop;
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    object.reason = message.reason;
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                    object.message = message.message;
+                if (message.searchTrials != null && $Object.hasOwnProperty.call(message, "searchTrials"))
+                    object.searchTrials = message.searchTrials;
+                if (message.studyTrials != null && $Object.hasOwnProperty.call(message, "studyTrials"))
+                    object.studyTrials = message.studyTrials;
+                if (message.confidence != null && $Object.hasOwnProperty.call(message, "confidence"))
+                    object.confidence = options.json && !$isFinite(message.confidence) ? $String(message.confidence) : message.confidence;
+                if (message.inTrials != null && $Object.hasOwnProperty.call(message, "inTrials"))
+                    object.inTrials = message.inTrials;
+                if (message.gainThreshold != null && $Object.hasOwnProperty.call(message, "gainThreshold"))
+                    object.gainThreshold = options.json && !$isFinite(message.gainThreshold) ? $String(message.gainThreshold) : message.gainThreshold;
+                if (message.gainBound != null && $Object.hasOwnProperty.call(message, "gainBound"))
+                    object.gainBound = options.json && !$isFinite(message.gainBound) ? $String(message.gainBound) : message.gainBound;
+                if (message.bestObserved != null && $Object.hasOwnProperty.call(message, "bestObserved"))
+                    object.bestObserved = options.json && !$isFinite(message.bestObserved) ? $String(message.bestObserved) : message.bestObserved;
+                if (message.bestLower != null && $Object.hasOwnProperty.call(message, "bestLower"))
+                    object.bestLower = options.json && !$isFinite(message.bestLower) ? $String(message.bestLower) : message.bestLower;
+                if (message.bestUpper != null && $Object.hasOwnProperty.call(message, "bestUpper"))
+                    object.bestUpper = options.json && !$isFinite(message.bestUpper) ? $String(message.bestUpper) : message.bestUpper;
+                if (message.regimeThreshold != null && $Object.hasOwnProperty.call(message, "regimeThreshold"))
+                    object.regimeThreshold = options.json && !$isFinite(message.regimeThreshold) ? $String(message.regimeThreshold) : message.regimeThreshold;
+                if (message.tailPoints != null && $Object.hasOwnProperty.call(message, "tailPoints"))
+                    object.tailPoints = message.tailPoints;
+                if (message.acceptedC && message.acceptedC.length) {
+                    object.acceptedC = $Array(message.acceptedC.length);
+                    for (let j = 0; j < message.acceptedC.length; ++j)
+                        object.acceptedC[j] = message.acceptedC[j];
+                }
+                if (message.atUnixMs != null && $Object.hasOwnProperty.call(message, "atUnixMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.atUnixMs = typeof message.atUnixMs === "number" ? $BigInt(message.atUnixMs) : $util.Long.fromBits(message.atUnixMs.low >>> 0, message.atUnixMs.high >>> 0, false).toBigInt();
+                    else if (typeof message.atUnixMs === "number")
+                        object.atUnixMs = options.longs === $String ? $String(message.atUnixMs) : message.atUnixMs;
+                    else
+                        object.atUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.atUnixMs) : options.longs === $Number ? new $util.LongBits(message.atUnixMs.low >>> 0, message.atUnixMs.high >>> 0).toNumber() : message.atUnixMs;
+                return object;
+            };
+
+            /**
+             * Converts this StopperDecision to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.StopperDecision
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            StopperDecision.prototype.toJSON = function() {
+                return StopperDecision.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for StopperDecision
+             * @function getTypeUrl
+             * @memberof nadir.v1.StopperDecision
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            StopperDecision.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.StopperDecision";
+            };
+
+            return StopperDecision;
+        })();
+
         v1.OptimizerDefaults = (function() {
 
             /**
@@ -20130,6 +14947,7 @@ export const nadir = $root.nadir = (() => {
              * @property {Object.<string,string>|null} [labels] StudySpec labels
              * @property {number|null} [createdUnixMs] StudySpec createdUnixMs
              * @property {number|null} [seed] StudySpec seed
+             * @property {nadir.v1.StudyStopperSpec.$Properties|null} [studyStopper] StudySpec studyStopper
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -20160,6 +14978,7 @@ export const nadir = $root.nadir = (() => {
              *   labels?: Object.<string,string>|null;
              *   createdUnixMs?: number|null;
              *   seed?: number|null;
+             *   studyStopper?: nadir.v1.StudyStopperSpec.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * }} nadir.v1.StudySpec.$Shape
              */
@@ -20309,6 +15128,14 @@ export const nadir = $root.nadir = (() => {
             StudySpec.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * StudySpec studyStopper.
+             * @member {nadir.v1.StudyStopperSpec.$Properties|null|undefined} studyStopper
+             * @memberof nadir.v1.StudySpec
+             * @instance
+             */
+            StudySpec.prototype.studyStopper = null;
+
+            /**
              * Creates a new StudySpec instance using the specified properties.
              * @function create
              * @memberof nadir.v1.StudySpec
@@ -20373,6 +15200,8 @@ export const nadir = $root.nadir = (() => {
                     writer.uint32(/* id 15, wireType 0 =*/120).int64(message.createdUnixMs);
                 if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
                     writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.seed);
+                if (message.studyStopper != null && $Object.hasOwnProperty.call(message, "studyStopper"))
+                    $root.nadir.v1.StudyStopperSpec.encode(message.studyStopper, writer.uint32(/* id 17, wireType 2 =*/138).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -20580,6 +15409,12 @@ export const nadir = $root.nadir = (() => {
                                 delete message.seed;
                             continue;
                         }
+                    case 17: {
+                            if (wireType !== 2)
+                                break;
+                            message.studyStopper = $root.nadir.v1.StudyStopperSpec.decode(reader, reader.size(), $undefined, _depth + 1, message.studyStopper);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -20695,6 +15530,11 @@ export const nadir = $root.nadir = (() => {
                 if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
                     if (!$util.isInteger(message.seed) && !(message.seed && $util.isInteger(message.seed.low) && $util.isInteger(message.seed.high)))
                         return "seed: integer|Long expected";
+                if (message.studyStopper != null && $Object.hasOwnProperty.call(message, "studyStopper")) {
+                    let error = $root.nadir.v1.StudyStopperSpec.verify(message.studyStopper, _depth + 1);
+                    if (error)
+                        return "studyStopper." + error;
+                }
                 return null;
             };
 
@@ -20813,6 +15653,11 @@ export const nadir = $root.nadir = (() => {
                             message.seed = object.seed;
                         else if (typeof object.seed === "object")
                             message.seed = new $util.LongBits(object.seed.low >>> 0, object.seed.high >>> 0).toNumber(true);
+                if (object.studyStopper != null) {
+                    if (!$util.isObject(object.studyStopper))
+                        throw $TypeError(".nadir.v1.StudySpec.studyStopper: object expected");
+                    message.studyStopper = $root.nadir.v1.StudyStopperSpec.fromObject(object.studyStopper, _depth + 1);
+                }
                 return message;
             };
 
@@ -20867,6 +15712,7 @@ export const nadir = $root.nadir = (() => {
                         object.seed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.seed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.studyStopper = null;
                 }
                 if (message.studyId != null && $Object.hasOwnProperty.call(message, "studyId"))
                     object.studyId = message.studyId;
@@ -20927,6 +15773,8 @@ export const nadir = $root.nadir = (() => {
                         object.seed = options.longs === $String ? $String(message.seed) : message.seed;
                     else
                         object.seed = options.longs === $String ? $util.Long.prototype.toString.call(message.seed) : options.longs === $Number ? new $util.LongBits(message.seed.low >>> 0, message.seed.high >>> 0).toNumber(true) : message.seed;
+                if (message.studyStopper != null && $Object.hasOwnProperty.call(message, "studyStopper"))
+                    object.studyStopper = $root.nadir.v1.StudyStopperSpec.toObject(message.studyStopper, options, _depth + 1);
                 return object;
             };
 
@@ -20956,6 +15804,6798 @@ export const nadir = $root.nadir = (() => {
             };
 
             return StudySpec;
+        })();
+
+        v1.Lease = (function() {
+
+            /**
+             * Properties of a Lease.
+             * @typedef {Object} nadir.v1.Lease.$Properties
+             * @property {string|null} [leaseId] Lease leaseId
+             * @property {number|null} [expiresUnixMs] Lease expiresUnixMs
+             * @property {number|null} [heartbeatIntervalMs] Lease heartbeatIntervalMs
+             * @property {number|null} [timeoutMs] Lease timeoutMs
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Lease.
+             * @memberof nadir.v1
+             * @interface ILease
+             * @augments nadir.v1.Lease.$Properties
+             * @deprecated Use nadir.v1.Lease.$Properties instead.
+             */
+
+            /**
+             * Shape of a Lease.
+             * @typedef {nadir.v1.Lease.$Properties} nadir.v1.Lease.$Shape
+             */
+
+            /**
+             * Constructs a new Lease.
+             * @memberof nadir.v1
+             * @classdesc Represents a Lease.
+             * @constructor
+             * @param {nadir.v1.Lease.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Lease = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Lease leaseId.
+             * @member {string} leaseId
+             * @memberof nadir.v1.Lease
+             * @instance
+             */
+            Lease.prototype.leaseId = "";
+
+            /**
+             * Lease expiresUnixMs.
+             * @member {number} expiresUnixMs
+             * @memberof nadir.v1.Lease
+             * @instance
+             */
+            Lease.prototype.expiresUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * Lease heartbeatIntervalMs.
+             * @member {number} heartbeatIntervalMs
+             * @memberof nadir.v1.Lease
+             * @instance
+             */
+            Lease.prototype.heartbeatIntervalMs = 0;
+
+            /**
+             * Lease timeoutMs.
+             * @member {number} timeoutMs
+             * @memberof nadir.v1.Lease
+             * @instance
+             */
+            Lease.prototype.timeoutMs = 0;
+
+            /**
+             * Creates a new Lease instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {nadir.v1.Lease.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.Lease} Lease instance
+             * @type {{
+             *   (properties: nadir.v1.Lease.$Shape): nadir.v1.Lease & nadir.v1.Lease.$Shape;
+             *   (properties?: nadir.v1.Lease.$Properties): nadir.v1.Lease;
+             * }}
+             */
+            Lease.create = function(properties) {
+                return new Lease(properties);
+            };
+
+            /**
+             * Encodes the specified Lease message. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {nadir.v1.Lease.$Properties} message Lease message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Lease.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.leaseId != null && $Object.hasOwnProperty.call(message, "leaseId") && message.leaseId !== "")
+                    writer.uint32(/* id 1, wireType 2 =*/10).string(message.leaseId);
+                if (message.expiresUnixMs != null && $Object.hasOwnProperty.call(message, "expiresUnixMs") && (typeof message.expiresUnixMs === "object" ? message.expiresUnixMs.low || message.expiresUnixMs.high : message.expiresUnixMs !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).int64(message.expiresUnixMs);
+                if (message.heartbeatIntervalMs != null && $Object.hasOwnProperty.call(message, "heartbeatIntervalMs") && message.heartbeatIntervalMs !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.heartbeatIntervalMs);
+                if (message.timeoutMs != null && $Object.hasOwnProperty.call(message, "timeoutMs") && message.timeoutMs !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.timeoutMs);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified Lease message, length delimited. Does not implicitly {@link nadir.v1.Lease.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {nadir.v1.Lease.$Properties} message Lease message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Lease.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a Lease message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Lease.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.Lease();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.leaseId = value;
+                            else
+                                delete message.leaseId;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                message.expiresUnixMs = value;
+                            else
+                                delete message.expiresUnixMs;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.heartbeatIntervalMs = value;
+                            else
+                                delete message.heartbeatIntervalMs;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.timeoutMs = value;
+                            else
+                                delete message.timeoutMs;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a Lease message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.Lease & nadir.v1.Lease.$Shape} Lease
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Lease.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a Lease message.
+             * @function verify
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            Lease.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.leaseId != null && $Object.hasOwnProperty.call(message, "leaseId"))
+                    if (!$util.isString(message.leaseId))
+                        return "leaseId: string expected";
+                if (message.expiresUnixMs != null && $Object.hasOwnProperty.call(message, "expiresUnixMs"))
+                    if (!$util.isInteger(message.expiresUnixMs) && !(message.expiresUnixMs && $util.isInteger(message.expiresUnixMs.low) && $util.isInteger(message.expiresUnixMs.high)))
+                        return "expiresUnixMs: integer|Long expected";
+                if (message.heartbeatIntervalMs != null && $Object.hasOwnProperty.call(message, "heartbeatIntervalMs"))
+                    if (!$util.isInteger(message.heartbeatIntervalMs))
+                        return "heartbeatIntervalMs: integer expected";
+                if (message.timeoutMs != null && $Object.hasOwnProperty.call(message, "timeoutMs"))
+                    if (!$util.isInteger(message.timeoutMs))
+                        return "timeoutMs: integer expected";
+                return null;
+            };
+
+            /**
+             * Creates a Lease message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.Lease} Lease
+             */
+            Lease.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.Lease)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.Lease: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.Lease();
+                if (object.leaseId != null)
+                    if (typeof object.leaseId !== "string" || object.leaseId.length)
+                        message.leaseId = $String(object.leaseId);
+                if (object.expiresUnixMs != null)
+                    if (typeof object.expiresUnixMs === "object" ? object.expiresUnixMs.low || object.expiresUnixMs.high : $Number(object.expiresUnixMs) !== 0)
+                        if ($util.Long)
+                            message.expiresUnixMs = $util.Long.fromValue(object.expiresUnixMs, false);
+                        else if (typeof object.expiresUnixMs === "string")
+                            message.expiresUnixMs = $parseInt(object.expiresUnixMs, 10);
+                        else if (typeof object.expiresUnixMs === "number")
+                            message.expiresUnixMs = object.expiresUnixMs;
+                        else if (typeof object.expiresUnixMs === "object")
+                            message.expiresUnixMs = new $util.LongBits(object.expiresUnixMs.low >>> 0, object.expiresUnixMs.high >>> 0).toNumber();
+                if (object.heartbeatIntervalMs != null)
+                    if ($Number(object.heartbeatIntervalMs) !== 0)
+                        message.heartbeatIntervalMs = object.heartbeatIntervalMs >>> 0;
+                if (object.timeoutMs != null)
+                    if ($Number(object.timeoutMs) !== 0)
+                        message.timeoutMs = object.timeoutMs >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a Lease message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {nadir.v1.Lease} message Lease
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Lease.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.leaseId = "";
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, false);
+                        object.expiresUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.expiresUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.heartbeatIntervalMs = 0;
+                    object.timeoutMs = 0;
+                }
+                if (message.leaseId != null && $Object.hasOwnProperty.call(message, "leaseId"))
+                    object.leaseId = message.leaseId;
+                if (message.expiresUnixMs != null && $Object.hasOwnProperty.call(message, "expiresUnixMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.expiresUnixMs = typeof message.expiresUnixMs === "number" ? $BigInt(message.expiresUnixMs) : $util.Long.fromBits(message.expiresUnixMs.low >>> 0, message.expiresUnixMs.high >>> 0, false).toBigInt();
+                    else if (typeof message.expiresUnixMs === "number")
+                        object.expiresUnixMs = options.longs === $String ? $String(message.expiresUnixMs) : message.expiresUnixMs;
+                    else
+                        object.expiresUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.expiresUnixMs) : options.longs === $Number ? new $util.LongBits(message.expiresUnixMs.low >>> 0, message.expiresUnixMs.high >>> 0).toNumber() : message.expiresUnixMs;
+                if (message.heartbeatIntervalMs != null && $Object.hasOwnProperty.call(message, "heartbeatIntervalMs"))
+                    object.heartbeatIntervalMs = message.heartbeatIntervalMs;
+                if (message.timeoutMs != null && $Object.hasOwnProperty.call(message, "timeoutMs"))
+                    object.timeoutMs = message.timeoutMs;
+                return object;
+            };
+
+            /**
+             * Converts this Lease to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.Lease
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Lease.prototype.toJSON = function() {
+                return Lease.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for Lease
+             * @function getTypeUrl
+             * @memberof nadir.v1.Lease
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Lease.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.Lease";
+            };
+
+            return Lease;
+        })();
+
+        v1.TrialAssignment = (function() {
+
+            /**
+             * Properties of a TrialAssignment.
+             * @typedef {Object} nadir.v1.TrialAssignment.$Properties
+             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialAssignment trial
+             * @property {Object.<string,nadir.v1.ParameterValue.$Properties>|null} [parameters] TrialAssignment parameters
+             * @property {number|null} [stepBudget] TrialAssignment stepBudget
+             * @property {number|null} [seed] TrialAssignment seed
+             * @property {nadir.v1.OptimizerConfig.$Properties|null} [optimizer] TrialAssignment optimizer
+             * @property {nadir.v1.Lease.$Properties|null} [lease] TrialAssignment lease
+             * @property {nadir.v1.Target.$Properties|null} [target] TrialAssignment target
+             * @property {nadir.v1.Objective.$Properties|null} [objective] TrialAssignment objective
+             * @property {string|null} [workload] TrialAssignment workload
+             * @property {number|null} [reportEverySteps] TrialAssignment reportEverySteps
+             * @property {string|null} [suggester] TrialAssignment suggester
+             * @property {number|null} [listIndex] TrialAssignment listIndex
+             * @property {number|null} [replicate] TrialAssignment replicate
+             * @property {string|null} [checkpointUri] TrialAssignment checkpointUri
+             * @property {number|null} [resumeStep] TrialAssignment resumeStep
+             * @property {number|null} [histogramEverySteps] TrialAssignment histogramEverySteps
+             * @property {Object.<string,string>|null} [labels] TrialAssignment labels
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TrialAssignment.
+             * @memberof nadir.v1
+             * @interface ITrialAssignment
+             * @augments nadir.v1.TrialAssignment.$Properties
+             * @deprecated Use nadir.v1.TrialAssignment.$Properties instead.
+             */
+
+            /**
+             * Shape of a TrialAssignment.
+             * @typedef {{
+             *   trial?: nadir.v1.TrialRef.$Shape|null;
+             *   parameters?: Object.<string,nadir.v1.ParameterValue.$Shape>|null;
+             *   stepBudget?: number|null;
+             *   seed?: number|null;
+             *   optimizer?: nadir.v1.OptimizerConfig.$Shape|null;
+             *   lease?: nadir.v1.Lease.$Shape|null;
+             *   target?: nadir.v1.Target.$Shape|null;
+             *   objective?: nadir.v1.Objective.$Shape|null;
+             *   workload?: string|null;
+             *   reportEverySteps?: number|null;
+             *   suggester?: string|null;
+             *   listIndex?: number|null;
+             *   replicate?: number|null;
+             *   checkpointUri?: string|null;
+             *   resumeStep?: number|null;
+             *   histogramEverySteps?: number|null;
+             *   labels?: Object.<string,string>|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} nadir.v1.TrialAssignment.$Shape
+             */
+
+            /**
+             * Constructs a new TrialAssignment.
+             * @memberof nadir.v1
+             * @classdesc Represents a TrialAssignment.
+             * @constructor
+             * @param {nadir.v1.TrialAssignment.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TrialAssignment = function (properties) {
+                this.parameters = {};
+                this.labels = {};
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TrialAssignment trial.
+             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.trial = null;
+
+            /**
+             * TrialAssignment parameters.
+             * @member {Object.<string,nadir.v1.ParameterValue.$Properties>} parameters
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.parameters = $util.emptyObject;
+
+            /**
+             * TrialAssignment stepBudget.
+             * @member {number} stepBudget
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.stepBudget = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TrialAssignment seed.
+             * @member {number} seed
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TrialAssignment optimizer.
+             * @member {nadir.v1.OptimizerConfig.$Properties|null|undefined} optimizer
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.optimizer = null;
+
+            /**
+             * TrialAssignment lease.
+             * @member {nadir.v1.Lease.$Properties|null|undefined} lease
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.lease = null;
+
+            /**
+             * TrialAssignment target.
+             * @member {nadir.v1.Target.$Properties|null|undefined} target
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.target = null;
+
+            /**
+             * TrialAssignment objective.
+             * @member {nadir.v1.Objective.$Properties|null|undefined} objective
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.objective = null;
+
+            /**
+             * TrialAssignment workload.
+             * @member {string} workload
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.workload = "";
+
+            /**
+             * TrialAssignment reportEverySteps.
+             * @member {number} reportEverySteps
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.reportEverySteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TrialAssignment suggester.
+             * @member {string} suggester
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.suggester = "";
+
+            /**
+             * TrialAssignment listIndex.
+             * @member {number|null|undefined} listIndex
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.listIndex = null;
+
+            /**
+             * TrialAssignment replicate.
+             * @member {number} replicate
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.replicate = 0;
+
+            /**
+             * TrialAssignment checkpointUri.
+             * @member {string} checkpointUri
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.checkpointUri = "";
+
+            /**
+             * TrialAssignment resumeStep.
+             * @member {number} resumeStep
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.resumeStep = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TrialAssignment histogramEverySteps.
+             * @member {number} histogramEverySteps
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.histogramEverySteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TrialAssignment labels.
+             * @member {Object.<string,string>} labels
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             */
+            TrialAssignment.prototype.labels = $util.emptyObject;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(TrialAssignment.prototype, "_listIndex", {
+                get: $util.oneOfGetter($oneOfFields = ["listIndex"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new TrialAssignment instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {nadir.v1.TrialAssignment.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TrialAssignment} TrialAssignment instance
+             * @type {{
+             *   (properties: nadir.v1.TrialAssignment.$Shape): nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape;
+             *   (properties?: nadir.v1.TrialAssignment.$Properties): nadir.v1.TrialAssignment;
+             * }}
+             */
+            TrialAssignment.create = function(properties) {
+                return new TrialAssignment(properties);
+            };
+
+            /**
+             * Encodes the specified TrialAssignment message. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {nadir.v1.TrialAssignment.$Properties} message TrialAssignment message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialAssignment.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters"))
+                    for (let keys = $Object.keys(message.parameters), i = 0; i < keys.length; ++i) {
+                        writer.uint32(/* id 2, wireType 2 =*/18).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                        $root.nadir.v1.ParameterValue.encode(message.parameters[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim().ldelim();
+                    }
+                if (message.stepBudget != null && $Object.hasOwnProperty.call(message, "stepBudget") && (typeof message.stepBudget === "object" ? message.stepBudget.low || message.stepBudget.high : message.stepBudget !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.stepBudget);
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint64(message.seed);
+                if (message.optimizer != null && $Object.hasOwnProperty.call(message, "optimizer"))
+                    $root.nadir.v1.OptimizerConfig.encode(message.optimizer, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.lease != null && $Object.hasOwnProperty.call(message, "lease"))
+                    $root.nadir.v1.Lease.encode(message.lease, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    $root.nadir.v1.Target.encode(message.target, writer.uint32(/* id 7, wireType 2 =*/58).fork(), _depth + 1).ldelim();
+                if (message.objective != null && $Object.hasOwnProperty.call(message, "objective"))
+                    $root.nadir.v1.Objective.encode(message.objective, writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+                if (message.workload != null && $Object.hasOwnProperty.call(message, "workload") && message.workload !== "")
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.workload);
+                if (message.reportEverySteps != null && $Object.hasOwnProperty.call(message, "reportEverySteps") && (typeof message.reportEverySteps === "object" ? message.reportEverySteps.low || message.reportEverySteps.high : message.reportEverySteps !== 0))
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint64(message.reportEverySteps);
+                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester") && message.suggester !== "")
+                    writer.uint32(/* id 11, wireType 2 =*/90).string(message.suggester);
+                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.listIndex);
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate") && message.replicate !== 0)
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint32(message.replicate);
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri") && message.checkpointUri !== "")
+                    writer.uint32(/* id 14, wireType 2 =*/114).string(message.checkpointUri);
+                if (message.resumeStep != null && $Object.hasOwnProperty.call(message, "resumeStep") && (typeof message.resumeStep === "object" ? message.resumeStep.low || message.resumeStep.high : message.resumeStep !== 0))
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint64(message.resumeStep);
+                if (message.histogramEverySteps != null && $Object.hasOwnProperty.call(message, "histogramEverySteps") && (typeof message.histogramEverySteps === "object" ? message.histogramEverySteps.low || message.histogramEverySteps.high : message.histogramEverySteps !== 0))
+                    writer.uint32(/* id 16, wireType 0 =*/128).uint64(message.histogramEverySteps);
+                if (message.labels != null && $Object.hasOwnProperty.call(message, "labels"))
+                    for (let keys = $Object.keys(message.labels), i = 0; i < keys.length; ++i)
+                        writer.uint32(/* id 17, wireType 2 =*/138).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]).uint32(/* id 2, wireType 2 =*/18).string(message.labels[keys[i]]).ldelim();
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TrialAssignment message, length delimited. Does not implicitly {@link nadir.v1.TrialAssignment.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {nadir.v1.TrialAssignment.$Properties} message TrialAssignment message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialAssignment.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TrialAssignment message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialAssignment.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TrialAssignment();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.parameters === $util.emptyObject)
+                                message.parameters = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = null;
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = $root.nadir.v1.ParameterValue.decode(reader, reader.size(), $undefined, _depth + 1, value);
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.parameters, key);
+                            message.parameters[key] = value || new $root.nadir.v1.ParameterValue();
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.stepBudget = value;
+                            else
+                                delete message.stepBudget;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seed = value;
+                            else
+                                delete message.seed;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.optimizer = $root.nadir.v1.OptimizerConfig.decode(reader, reader.size(), $undefined, _depth + 1, message.optimizer);
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.lease = $root.nadir.v1.Lease.decode(reader, reader.size(), $undefined, _depth + 1, message.lease);
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            message.target = $root.nadir.v1.Target.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 2)
+                                break;
+                            message.objective = $root.nadir.v1.Objective.decode(reader, reader.size(), $undefined, _depth + 1, message.objective);
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.workload = value;
+                            else
+                                delete message.workload;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.reportEverySteps = value;
+                            else
+                                delete message.reportEverySteps;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.suggester = value;
+                            else
+                                delete message.suggester;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 0)
+                                break;
+                            message.listIndex = reader.uint32();
+                            message._listIndex = "listIndex";
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replicate = value;
+                            else
+                                delete message.replicate;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.checkpointUri = value;
+                            else
+                                delete message.checkpointUri;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.resumeStep = value;
+                            else
+                                delete message.resumeStep;
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.histogramEverySteps = value;
+                            else
+                                delete message.histogramEverySteps;
+                            continue;
+                        }
+                    case 17: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.labels === $util.emptyObject)
+                                message.labels = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = "";
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = reader.stringVerify();
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.labels, key);
+                            message.labels[key] = value;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TrialAssignment message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialAssignment & nadir.v1.TrialAssignment.$Shape} TrialAssignment
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialAssignment.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TrialAssignment message.
+             * @function verify
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TrialAssignment.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                let properties = {};
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
+                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
+                    if (error)
+                        return "trial." + error;
+                }
+                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters")) {
+                    if (!$util.isObject(message.parameters))
+                        return "parameters: object expected";
+                    let key = $Object.keys(message.parameters);
+                    for (let i = 0; i < key.length; ++i) {
+                        let error = $root.nadir.v1.ParameterValue.verify(message.parameters[key[i]], _depth + 1);
+                        if (error)
+                            return "parameters." + error;
+                    }
+                }
+                if (message.stepBudget != null && $Object.hasOwnProperty.call(message, "stepBudget"))
+                    if (!$util.isInteger(message.stepBudget) && !(message.stepBudget && $util.isInteger(message.stepBudget.low) && $util.isInteger(message.stepBudget.high)))
+                        return "stepBudget: integer|Long expected";
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
+                    if (!$util.isInteger(message.seed) && !(message.seed && $util.isInteger(message.seed.low) && $util.isInteger(message.seed.high)))
+                        return "seed: integer|Long expected";
+                if (message.optimizer != null && $Object.hasOwnProperty.call(message, "optimizer")) {
+                    let error = $root.nadir.v1.OptimizerConfig.verify(message.optimizer, _depth + 1);
+                    if (error)
+                        return "optimizer." + error;
+                }
+                if (message.lease != null && $Object.hasOwnProperty.call(message, "lease")) {
+                    let error = $root.nadir.v1.Lease.verify(message.lease, _depth + 1);
+                    if (error)
+                        return "lease." + error;
+                }
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
+                    let error = $root.nadir.v1.Target.verify(message.target, _depth + 1);
+                    if (error)
+                        return "target." + error;
+                }
+                if (message.objective != null && $Object.hasOwnProperty.call(message, "objective")) {
+                    let error = $root.nadir.v1.Objective.verify(message.objective, _depth + 1);
+                    if (error)
+                        return "objective." + error;
+                }
+                if (message.workload != null && $Object.hasOwnProperty.call(message, "workload"))
+                    if (!$util.isString(message.workload))
+                        return "workload: string expected";
+                if (message.reportEverySteps != null && $Object.hasOwnProperty.call(message, "reportEverySteps"))
+                    if (!$util.isInteger(message.reportEverySteps) && !(message.reportEverySteps && $util.isInteger(message.reportEverySteps.low) && $util.isInteger(message.reportEverySteps.high)))
+                        return "reportEverySteps: integer|Long expected";
+                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
+                    if (!$util.isString(message.suggester))
+                        return "suggester: string expected";
+                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex")) {
+                    properties._listIndex = 1;
+                    if (!$util.isInteger(message.listIndex))
+                        return "listIndex: integer expected";
+                }
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    if (!$util.isInteger(message.replicate))
+                        return "replicate: integer expected";
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
+                    if (!$util.isString(message.checkpointUri))
+                        return "checkpointUri: string expected";
+                if (message.resumeStep != null && $Object.hasOwnProperty.call(message, "resumeStep"))
+                    if (!$util.isInteger(message.resumeStep) && !(message.resumeStep && $util.isInteger(message.resumeStep.low) && $util.isInteger(message.resumeStep.high)))
+                        return "resumeStep: integer|Long expected";
+                if (message.histogramEverySteps != null && $Object.hasOwnProperty.call(message, "histogramEverySteps"))
+                    if (!$util.isInteger(message.histogramEverySteps) && !(message.histogramEverySteps && $util.isInteger(message.histogramEverySteps.low) && $util.isInteger(message.histogramEverySteps.high)))
+                        return "histogramEverySteps: integer|Long expected";
+                if (message.labels != null && $Object.hasOwnProperty.call(message, "labels")) {
+                    if (!$util.isObject(message.labels))
+                        return "labels: object expected";
+                    let key = $Object.keys(message.labels);
+                    for (let i = 0; i < key.length; ++i)
+                        if (!$util.isString(message.labels[key[i]]))
+                            return "labels: string{k:string} expected";
+                }
+                return null;
+            };
+
+            /**
+             * Creates a TrialAssignment message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TrialAssignment} TrialAssignment
+             */
+            TrialAssignment.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TrialAssignment)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TrialAssignment: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TrialAssignment();
+                if (object.trial != null) {
+                    if (!$util.isObject(object.trial))
+                        throw $TypeError(".nadir.v1.TrialAssignment.trial: object expected");
+                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
+                }
+                if (object.parameters) {
+                    if (!$util.isObject(object.parameters))
+                        throw $TypeError(".nadir.v1.TrialAssignment.parameters: object expected");
+                    message.parameters = {};
+                    for (let keys = $Object.keys(object.parameters), i = 0; i < keys.length; ++i) {
+                        if (keys[i] === "__proto__")
+                            $util.makeProp(message.parameters, keys[i]);
+                        if (!$util.isObject(object.parameters[keys[i]]))
+                            throw $TypeError(".nadir.v1.TrialAssignment.parameters: object expected");
+                        message.parameters[keys[i]] = $root.nadir.v1.ParameterValue.fromObject(object.parameters[keys[i]], _depth + 1);
+                    }
+                }
+                if (object.stepBudget != null)
+                    if (typeof object.stepBudget === "object" ? object.stepBudget.low || object.stepBudget.high : $Number(object.stepBudget) !== 0)
+                        if ($util.Long)
+                            message.stepBudget = $util.Long.fromValue(object.stepBudget, true);
+                        else if (typeof object.stepBudget === "string")
+                            message.stepBudget = $parseInt(object.stepBudget, 10);
+                        else if (typeof object.stepBudget === "number")
+                            message.stepBudget = object.stepBudget;
+                        else if (typeof object.stepBudget === "object")
+                            message.stepBudget = new $util.LongBits(object.stepBudget.low >>> 0, object.stepBudget.high >>> 0).toNumber(true);
+                if (object.seed != null)
+                    if (typeof object.seed === "object" ? object.seed.low || object.seed.high : $Number(object.seed) !== 0)
+                        if ($util.Long)
+                            message.seed = $util.Long.fromValue(object.seed, true);
+                        else if (typeof object.seed === "string")
+                            message.seed = $parseInt(object.seed, 10);
+                        else if (typeof object.seed === "number")
+                            message.seed = object.seed;
+                        else if (typeof object.seed === "object")
+                            message.seed = new $util.LongBits(object.seed.low >>> 0, object.seed.high >>> 0).toNumber(true);
+                if (object.optimizer != null) {
+                    if (!$util.isObject(object.optimizer))
+                        throw $TypeError(".nadir.v1.TrialAssignment.optimizer: object expected");
+                    message.optimizer = $root.nadir.v1.OptimizerConfig.fromObject(object.optimizer, _depth + 1);
+                }
+                if (object.lease != null) {
+                    if (!$util.isObject(object.lease))
+                        throw $TypeError(".nadir.v1.TrialAssignment.lease: object expected");
+                    message.lease = $root.nadir.v1.Lease.fromObject(object.lease, _depth + 1);
+                }
+                if (object.target != null) {
+                    if (!$util.isObject(object.target))
+                        throw $TypeError(".nadir.v1.TrialAssignment.target: object expected");
+                    message.target = $root.nadir.v1.Target.fromObject(object.target, _depth + 1);
+                }
+                if (object.objective != null) {
+                    if (!$util.isObject(object.objective))
+                        throw $TypeError(".nadir.v1.TrialAssignment.objective: object expected");
+                    message.objective = $root.nadir.v1.Objective.fromObject(object.objective, _depth + 1);
+                }
+                if (object.workload != null)
+                    if (typeof object.workload !== "string" || object.workload.length)
+                        message.workload = $String(object.workload);
+                if (object.reportEverySteps != null)
+                    if (typeof object.reportEverySteps === "object" ? object.reportEverySteps.low || object.reportEverySteps.high : $Number(object.reportEverySteps) !== 0)
+                        if ($util.Long)
+                            message.reportEverySteps = $util.Long.fromValue(object.reportEverySteps, true);
+                        else if (typeof object.reportEverySteps === "string")
+                            message.reportEverySteps = $parseInt(object.reportEverySteps, 10);
+                        else if (typeof object.reportEverySteps === "number")
+                            message.reportEverySteps = object.reportEverySteps;
+                        else if (typeof object.reportEverySteps === "object")
+                            message.reportEverySteps = new $util.LongBits(object.reportEverySteps.low >>> 0, object.reportEverySteps.high >>> 0).toNumber(true);
+                if (object.suggester != null)
+                    if (typeof object.suggester !== "string" || object.suggester.length)
+                        message.suggester = $String(object.suggester);
+                if (object.listIndex != null)
+                    message.listIndex = object.listIndex >>> 0;
+                if (object.replicate != null)
+                    if ($Number(object.replicate) !== 0)
+                        message.replicate = object.replicate >>> 0;
+                if (object.checkpointUri != null)
+                    if (typeof object.checkpointUri !== "string" || object.checkpointUri.length)
+                        message.checkpointUri = $String(object.checkpointUri);
+                if (object.resumeStep != null)
+                    if (typeof object.resumeStep === "object" ? object.resumeStep.low || object.resumeStep.high : $Number(object.resumeStep) !== 0)
+                        if ($util.Long)
+                            message.resumeStep = $util.Long.fromValue(object.resumeStep, true);
+                        else if (typeof object.resumeStep === "string")
+                            message.resumeStep = $parseInt(object.resumeStep, 10);
+                        else if (typeof object.resumeStep === "number")
+                            message.resumeStep = object.resumeStep;
+                        else if (typeof object.resumeStep === "object")
+                            message.resumeStep = new $util.LongBits(object.resumeStep.low >>> 0, object.resumeStep.high >>> 0).toNumber(true);
+                if (object.histogramEverySteps != null)
+                    if (typeof object.histogramEverySteps === "object" ? object.histogramEverySteps.low || object.histogramEverySteps.high : $Number(object.histogramEverySteps) !== 0)
+                        if ($util.Long)
+                            message.histogramEverySteps = $util.Long.fromValue(object.histogramEverySteps, true);
+                        else if (typeof object.histogramEverySteps === "string")
+                            message.histogramEverySteps = $parseInt(object.histogramEverySteps, 10);
+                        else if (typeof object.histogramEverySteps === "number")
+                            message.histogramEverySteps = object.histogramEverySteps;
+                        else if (typeof object.histogramEverySteps === "object")
+                            message.histogramEverySteps = new $util.LongBits(object.histogramEverySteps.low >>> 0, object.histogramEverySteps.high >>> 0).toNumber(true);
+                if (object.labels) {
+                    if (!$util.isObject(object.labels))
+                        throw $TypeError(".nadir.v1.TrialAssignment.labels: object expected");
+                    message.labels = {};
+                    for (let keys = $Object.keys(object.labels), i = 0; i < keys.length; ++i) {
+                        if (keys[i] === "__proto__")
+                            $util.makeProp(message.labels, keys[i]);
+                        message.labels[keys[i]] = $String(object.labels[keys[i]]);
+                    }
+                }
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TrialAssignment message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {nadir.v1.TrialAssignment} message TrialAssignment
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TrialAssignment.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.objects || options.defaults) {
+                    object.parameters = {};
+                    object.labels = {};
+                }
+                if (options.defaults) {
+                    object.trial = null;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.stepBudget = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.stepBudget = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.seed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.seed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.optimizer = null;
+                    object.lease = null;
+                    object.target = null;
+                    object.objective = null;
+                    object.workload = "";
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.reportEverySteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.reportEverySteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.suggester = "";
+                    object.replicate = 0;
+                    object.checkpointUri = "";
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.resumeStep = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.resumeStep = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.histogramEverySteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.histogramEverySteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                }
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
+                let keys2;
+                if (message.parameters && (keys2 = $Object.keys(message.parameters)).length) {
+                    object.parameters = {};
+                    for (let j = 0; j < keys2.length; ++j) {
+                        if (keys2[j] === "__proto__")
+                            $util.makeProp(object.parameters, keys2[j]);
+                        object.parameters[keys2[j]] = $root.nadir.v1.ParameterValue.toObject(message.parameters[keys2[j]], options, _depth + 1);
+                    }
+                }
+                if (message.stepBudget != null && $Object.hasOwnProperty.call(message, "stepBudget"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.stepBudget = typeof message.stepBudget === "number" ? $BigInt(message.stepBudget) : $util.Long.fromBits(message.stepBudget.low >>> 0, message.stepBudget.high >>> 0, true).toBigInt();
+                    else if (typeof message.stepBudget === "number")
+                        object.stepBudget = options.longs === $String ? $String(message.stepBudget) : message.stepBudget;
+                    else
+                        object.stepBudget = options.longs === $String ? $util.Long.prototype.toString.call(message.stepBudget) : options.longs === $Number ? new $util.LongBits(message.stepBudget.low >>> 0, message.stepBudget.high >>> 0).toNumber(true) : message.stepBudget;
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.seed = typeof message.seed === "number" ? $BigInt(message.seed) : $util.Long.fromBits(message.seed.low >>> 0, message.seed.high >>> 0, true).toBigInt();
+                    else if (typeof message.seed === "number")
+                        object.seed = options.longs === $String ? $String(message.seed) : message.seed;
+                    else
+                        object.seed = options.longs === $String ? $util.Long.prototype.toString.call(message.seed) : options.longs === $Number ? new $util.LongBits(message.seed.low >>> 0, message.seed.high >>> 0).toNumber(true) : message.seed;
+                if (message.optimizer != null && $Object.hasOwnProperty.call(message, "optimizer"))
+                    object.optimizer = $root.nadir.v1.OptimizerConfig.toObject(message.optimizer, options, _depth + 1);
+                if (message.lease != null && $Object.hasOwnProperty.call(message, "lease"))
+                    object.lease = $root.nadir.v1.Lease.toObject(message.lease, options, _depth + 1);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    object.target = $root.nadir.v1.Target.toObject(message.target, options, _depth + 1);
+                if (message.objective != null && $Object.hasOwnProperty.call(message, "objective"))
+                    object.objective = $root.nadir.v1.Objective.toObject(message.objective, options, _depth + 1);
+                if (message.workload != null && $Object.hasOwnProperty.call(message, "workload"))
+                    object.workload = message.workload;
+                if (message.reportEverySteps != null && $Object.hasOwnProperty.call(message, "reportEverySteps"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.reportEverySteps = typeof message.reportEverySteps === "number" ? $BigInt(message.reportEverySteps) : $util.Long.fromBits(message.reportEverySteps.low >>> 0, message.reportEverySteps.high >>> 0, true).toBigInt();
+                    else if (typeof message.reportEverySteps === "number")
+                        object.reportEverySteps = options.longs === $String ? $String(message.reportEverySteps) : message.reportEverySteps;
+                    else
+                        object.reportEverySteps = options.longs === $String ? $util.Long.prototype.toString.call(message.reportEverySteps) : options.longs === $Number ? new $util.LongBits(message.reportEverySteps.low >>> 0, message.reportEverySteps.high >>> 0).toNumber(true) : message.reportEverySteps;
+                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
+                    object.suggester = message.suggester;
+                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
+                    object.listIndex = message.listIndex;
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    object.replicate = message.replicate;
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
+                    object.checkpointUri = message.checkpointUri;
+                if (message.resumeStep != null && $Object.hasOwnProperty.call(message, "resumeStep"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.resumeStep = typeof message.resumeStep === "number" ? $BigInt(message.resumeStep) : $util.Long.fromBits(message.resumeStep.low >>> 0, message.resumeStep.high >>> 0, true).toBigInt();
+                    else if (typeof message.resumeStep === "number")
+                        object.resumeStep = options.longs === $String ? $String(message.resumeStep) : message.resumeStep;
+                    else
+                        object.resumeStep = options.longs === $String ? $util.Long.prototype.toString.call(message.resumeStep) : options.longs === $Number ? new $util.LongBits(message.resumeStep.low >>> 0, message.resumeStep.high >>> 0).toNumber(true) : message.resumeStep;
+                if (message.histogramEverySteps != null && $Object.hasOwnProperty.call(message, "histogramEverySteps"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.histogramEverySteps = typeof message.histogramEverySteps === "number" ? $BigInt(message.histogramEverySteps) : $util.Long.fromBits(message.histogramEverySteps.low >>> 0, message.histogramEverySteps.high >>> 0, true).toBigInt();
+                    else if (typeof message.histogramEverySteps === "number")
+                        object.histogramEverySteps = options.longs === $String ? $String(message.histogramEverySteps) : message.histogramEverySteps;
+                    else
+                        object.histogramEverySteps = options.longs === $String ? $util.Long.prototype.toString.call(message.histogramEverySteps) : options.longs === $Number ? new $util.LongBits(message.histogramEverySteps.low >>> 0, message.histogramEverySteps.high >>> 0).toNumber(true) : message.histogramEverySteps;
+                if (message.labels && (keys2 = $Object.keys(message.labels)).length) {
+                    object.labels = {};
+                    for (let j = 0; j < keys2.length; ++j) {
+                        if (keys2[j] === "__proto__")
+                            $util.makeProp(object.labels, keys2[j]);
+                        object.labels[keys2[j]] = message.labels[keys2[j]];
+                    }
+                }
+                return object;
+            };
+
+            /**
+             * Converts this TrialAssignment to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TrialAssignment
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TrialAssignment.prototype.toJSON = function() {
+                return TrialAssignment.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TrialAssignment
+             * @function getTypeUrl
+             * @memberof nadir.v1.TrialAssignment
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TrialAssignment.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TrialAssignment";
+            };
+
+            return TrialAssignment;
+        })();
+
+        v1.TrialRejected = (function() {
+
+            /**
+             * Properties of a TrialRejected.
+             * @typedef {Object} nadir.v1.TrialRejected.$Properties
+             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialRejected trial
+             * @property {string|null} [reason] TrialRejected reason
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TrialRejected.
+             * @memberof nadir.v1
+             * @interface ITrialRejected
+             * @augments nadir.v1.TrialRejected.$Properties
+             * @deprecated Use nadir.v1.TrialRejected.$Properties instead.
+             */
+
+            /**
+             * Shape of a TrialRejected.
+             * @typedef {nadir.v1.TrialRejected.$Properties} nadir.v1.TrialRejected.$Shape
+             */
+
+            /**
+             * Constructs a new TrialRejected.
+             * @memberof nadir.v1
+             * @classdesc Represents a TrialRejected.
+             * @constructor
+             * @param {nadir.v1.TrialRejected.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TrialRejected = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TrialRejected trial.
+             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
+             * @memberof nadir.v1.TrialRejected
+             * @instance
+             */
+            TrialRejected.prototype.trial = null;
+
+            /**
+             * TrialRejected reason.
+             * @member {string} reason
+             * @memberof nadir.v1.TrialRejected
+             * @instance
+             */
+            TrialRejected.prototype.reason = "";
+
+            /**
+             * Creates a new TrialRejected instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {nadir.v1.TrialRejected.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TrialRejected} TrialRejected instance
+             * @type {{
+             *   (properties: nadir.v1.TrialRejected.$Shape): nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape;
+             *   (properties?: nadir.v1.TrialRejected.$Properties): nadir.v1.TrialRejected;
+             * }}
+             */
+            TrialRejected.create = function(properties) {
+                return new TrialRejected(properties);
+            };
+
+            /**
+             * Encodes the specified TrialRejected message. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {nadir.v1.TrialRejected.$Properties} message TrialRejected message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialRejected.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.reason);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TrialRejected message, length delimited. Does not implicitly {@link nadir.v1.TrialRejected.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {nadir.v1.TrialRejected.$Properties} message TrialRejected message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialRejected.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TrialRejected message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialRejected.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TrialRejected();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.reason = value;
+                            else
+                                delete message.reason;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TrialRejected message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialRejected & nadir.v1.TrialRejected.$Shape} TrialRejected
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialRejected.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TrialRejected message.
+             * @function verify
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TrialRejected.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
+                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
+                    if (error)
+                        return "trial." + error;
+                }
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    if (!$util.isString(message.reason))
+                        return "reason: string expected";
+                return null;
+            };
+
+            /**
+             * Creates a TrialRejected message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TrialRejected} TrialRejected
+             */
+            TrialRejected.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TrialRejected)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TrialRejected: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TrialRejected();
+                if (object.trial != null) {
+                    if (!$util.isObject(object.trial))
+                        throw $TypeError(".nadir.v1.TrialRejected.trial: object expected");
+                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
+                }
+                if (object.reason != null)
+                    if (typeof object.reason !== "string" || object.reason.length)
+                        message.reason = $String(object.reason);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TrialRejected message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {nadir.v1.TrialRejected} message TrialRejected
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TrialRejected.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.trial = null;
+                    object.reason = "";
+                }
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    object.reason = message.reason;
+                return object;
+            };
+
+            /**
+             * Converts this TrialRejected to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TrialRejected
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TrialRejected.prototype.toJSON = function() {
+                return TrialRejected.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TrialRejected
+             * @function getTypeUrl
+             * @memberof nadir.v1.TrialRejected
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TrialRejected.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TrialRejected";
+            };
+
+            return TrialRejected;
+        })();
+
+        v1.TrialReport = (function() {
+
+            /**
+             * Properties of a TrialReport.
+             * @typedef {Object} nadir.v1.TrialReport.$Properties
+             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialReport trial
+             * @property {nadir.v1.Measurement.$Properties|null} [measurement] TrialReport measurement
+             * @property {number|null} [sequence] TrialReport sequence
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TrialReport.
+             * @memberof nadir.v1
+             * @interface ITrialReport
+             * @augments nadir.v1.TrialReport.$Properties
+             * @deprecated Use nadir.v1.TrialReport.$Properties instead.
+             */
+
+            /**
+             * Shape of a TrialReport.
+             * @typedef {nadir.v1.TrialReport.$Properties} nadir.v1.TrialReport.$Shape
+             */
+
+            /**
+             * Constructs a new TrialReport.
+             * @memberof nadir.v1
+             * @classdesc Represents a TrialReport.
+             * @constructor
+             * @param {nadir.v1.TrialReport.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TrialReport = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TrialReport trial.
+             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
+             * @memberof nadir.v1.TrialReport
+             * @instance
+             */
+            TrialReport.prototype.trial = null;
+
+            /**
+             * TrialReport measurement.
+             * @member {nadir.v1.Measurement.$Properties|null|undefined} measurement
+             * @memberof nadir.v1.TrialReport
+             * @instance
+             */
+            TrialReport.prototype.measurement = null;
+
+            /**
+             * TrialReport sequence.
+             * @member {number} sequence
+             * @memberof nadir.v1.TrialReport
+             * @instance
+             */
+            TrialReport.prototype.sequence = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Creates a new TrialReport instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {nadir.v1.TrialReport.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TrialReport} TrialReport instance
+             * @type {{
+             *   (properties: nadir.v1.TrialReport.$Shape): nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape;
+             *   (properties?: nadir.v1.TrialReport.$Properties): nadir.v1.TrialReport;
+             * }}
+             */
+            TrialReport.create = function(properties) {
+                return new TrialReport(properties);
+            };
+
+            /**
+             * Encodes the specified TrialReport message. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {nadir.v1.TrialReport.$Properties} message TrialReport message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialReport.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.measurement != null && $Object.hasOwnProperty.call(message, "measurement"))
+                    $root.nadir.v1.Measurement.encode(message.measurement, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence") && (typeof message.sequence === "object" ? message.sequence.low || message.sequence.high : message.sequence !== 0))
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint64(message.sequence);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TrialReport message, length delimited. Does not implicitly {@link nadir.v1.TrialReport.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {nadir.v1.TrialReport.$Properties} message TrialReport message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialReport.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TrialReport message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialReport.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TrialReport();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.measurement = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.measurement);
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.sequence = value;
+                            else
+                                delete message.sequence;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TrialReport message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialReport & nadir.v1.TrialReport.$Shape} TrialReport
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialReport.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TrialReport message.
+             * @function verify
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TrialReport.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
+                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
+                    if (error)
+                        return "trial." + error;
+                }
+                if (message.measurement != null && $Object.hasOwnProperty.call(message, "measurement")) {
+                    let error = $root.nadir.v1.Measurement.verify(message.measurement, _depth + 1);
+                    if (error)
+                        return "measurement." + error;
+                }
+                if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence"))
+                    if (!$util.isInteger(message.sequence) && !(message.sequence && $util.isInteger(message.sequence.low) && $util.isInteger(message.sequence.high)))
+                        return "sequence: integer|Long expected";
+                return null;
+            };
+
+            /**
+             * Creates a TrialReport message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TrialReport} TrialReport
+             */
+            TrialReport.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TrialReport)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TrialReport: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TrialReport();
+                if (object.trial != null) {
+                    if (!$util.isObject(object.trial))
+                        throw $TypeError(".nadir.v1.TrialReport.trial: object expected");
+                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
+                }
+                if (object.measurement != null) {
+                    if (!$util.isObject(object.measurement))
+                        throw $TypeError(".nadir.v1.TrialReport.measurement: object expected");
+                    message.measurement = $root.nadir.v1.Measurement.fromObject(object.measurement, _depth + 1);
+                }
+                if (object.sequence != null)
+                    if (typeof object.sequence === "object" ? object.sequence.low || object.sequence.high : $Number(object.sequence) !== 0)
+                        if ($util.Long)
+                            message.sequence = $util.Long.fromValue(object.sequence, true);
+                        else if (typeof object.sequence === "string")
+                            message.sequence = $parseInt(object.sequence, 10);
+                        else if (typeof object.sequence === "number")
+                            message.sequence = object.sequence;
+                        else if (typeof object.sequence === "object")
+                            message.sequence = new $util.LongBits(object.sequence.low >>> 0, object.sequence.high >>> 0).toNumber(true);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TrialReport message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {nadir.v1.TrialReport} message TrialReport
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TrialReport.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.trial = null;
+                    object.measurement = null;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.sequence = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.sequence = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                }
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
+                if (message.measurement != null && $Object.hasOwnProperty.call(message, "measurement"))
+                    object.measurement = $root.nadir.v1.Measurement.toObject(message.measurement, options, _depth + 1);
+                if (message.sequence != null && $Object.hasOwnProperty.call(message, "sequence"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.sequence = typeof message.sequence === "number" ? $BigInt(message.sequence) : $util.Long.fromBits(message.sequence.low >>> 0, message.sequence.high >>> 0, true).toBigInt();
+                    else if (typeof message.sequence === "number")
+                        object.sequence = options.longs === $String ? $String(message.sequence) : message.sequence;
+                    else
+                        object.sequence = options.longs === $String ? $util.Long.prototype.toString.call(message.sequence) : options.longs === $Number ? new $util.LongBits(message.sequence.low >>> 0, message.sequence.high >>> 0).toNumber(true) : message.sequence;
+                return object;
+            };
+
+            /**
+             * Converts this TrialReport to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TrialReport
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TrialReport.prototype.toJSON = function() {
+                return TrialReport.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TrialReport
+             * @function getTypeUrl
+             * @memberof nadir.v1.TrialReport
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TrialReport.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TrialReport";
+            };
+
+            return TrialReport;
+        })();
+
+        v1.TargetOutcome = (function() {
+
+            /**
+             * Properties of a TargetOutcome.
+             * @typedef {Object} nadir.v1.TargetOutcome.$Properties
+             * @property {boolean|null} [reached] TargetOutcome reached
+             * @property {number|null} [step] TargetOutcome step
+             * @property {number|null} [elapsedSeconds] TargetOutcome elapsedSeconds
+             * @property {number|null} [value] TargetOutcome value
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TargetOutcome.
+             * @memberof nadir.v1
+             * @interface ITargetOutcome
+             * @augments nadir.v1.TargetOutcome.$Properties
+             * @deprecated Use nadir.v1.TargetOutcome.$Properties instead.
+             */
+
+            /**
+             * Shape of a TargetOutcome.
+             * @typedef {nadir.v1.TargetOutcome.$Properties} nadir.v1.TargetOutcome.$Shape
+             */
+
+            /**
+             * Constructs a new TargetOutcome.
+             * @memberof nadir.v1
+             * @classdesc Represents a TargetOutcome.
+             * @constructor
+             * @param {nadir.v1.TargetOutcome.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TargetOutcome = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TargetOutcome reached.
+             * @member {boolean} reached
+             * @memberof nadir.v1.TargetOutcome
+             * @instance
+             */
+            TargetOutcome.prototype.reached = false;
+
+            /**
+             * TargetOutcome step.
+             * @member {number} step
+             * @memberof nadir.v1.TargetOutcome
+             * @instance
+             */
+            TargetOutcome.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TargetOutcome elapsedSeconds.
+             * @member {number} elapsedSeconds
+             * @memberof nadir.v1.TargetOutcome
+             * @instance
+             */
+            TargetOutcome.prototype.elapsedSeconds = 0;
+
+            /**
+             * TargetOutcome value.
+             * @member {number} value
+             * @memberof nadir.v1.TargetOutcome
+             * @instance
+             */
+            TargetOutcome.prototype.value = 0;
+
+            /**
+             * Creates a new TargetOutcome instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {nadir.v1.TargetOutcome.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TargetOutcome} TargetOutcome instance
+             * @type {{
+             *   (properties: nadir.v1.TargetOutcome.$Shape): nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape;
+             *   (properties?: nadir.v1.TargetOutcome.$Properties): nadir.v1.TargetOutcome;
+             * }}
+             */
+            TargetOutcome.create = function(properties) {
+                return new TargetOutcome(properties);
+            };
+
+            /**
+             * Encodes the specified TargetOutcome message. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {nadir.v1.TargetOutcome.$Properties} message TargetOutcome message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TargetOutcome.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.reached != null && $Object.hasOwnProperty.call(message, "reached") && message.reached !== false)
+                    writer.uint32(/* id 1, wireType 0 =*/8).bool(message.reached);
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.step);
+                if (message.elapsedSeconds != null && $Object.hasOwnProperty.call(message, "elapsedSeconds") && !$Object.is(message.elapsedSeconds, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.elapsedSeconds);
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value") && !$Object.is(message.value, 0))
+                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.value);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TargetOutcome message, length delimited. Does not implicitly {@link nadir.v1.TargetOutcome.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {nadir.v1.TargetOutcome.$Properties} message TargetOutcome message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TargetOutcome.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TargetOutcome message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TargetOutcome.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TargetOutcome();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.reached = value;
+                            else
+                                delete message.reached;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.step = value;
+                            else
+                                delete message.step;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.elapsedSeconds = value;
+                            else
+                                delete message.elapsedSeconds;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.value = value;
+                            else
+                                delete message.value;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TargetOutcome message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TargetOutcome & nadir.v1.TargetOutcome.$Shape} TargetOutcome
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TargetOutcome.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TargetOutcome message.
+             * @function verify
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TargetOutcome.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.reached != null && $Object.hasOwnProperty.call(message, "reached"))
+                    if (typeof message.reached !== "boolean")
+                        return "reached: boolean expected";
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
+                    if (!$util.isInteger(message.step) && !(message.step && $util.isInteger(message.step.low) && $util.isInteger(message.step.high)))
+                        return "step: integer|Long expected";
+                if (message.elapsedSeconds != null && $Object.hasOwnProperty.call(message, "elapsedSeconds"))
+                    if (typeof message.elapsedSeconds !== "number")
+                        return "elapsedSeconds: number expected";
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+                    if (typeof message.value !== "number")
+                        return "value: number expected";
+                return null;
+            };
+
+            /**
+             * Creates a TargetOutcome message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TargetOutcome} TargetOutcome
+             */
+            TargetOutcome.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TargetOutcome)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TargetOutcome: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TargetOutcome();
+                if (object.reached != null)
+                    if (object.reached)
+                        message.reached = $Boolean(object.reached);
+                if (object.step != null)
+                    if (typeof object.step === "object" ? object.step.low || object.step.high : $Number(object.step) !== 0)
+                        if ($util.Long)
+                            message.step = $util.Long.fromValue(object.step, true);
+                        else if (typeof object.step === "string")
+                            message.step = $parseInt(object.step, 10);
+                        else if (typeof object.step === "number")
+                            message.step = object.step;
+                        else if (typeof object.step === "object")
+                            message.step = new $util.LongBits(object.step.low >>> 0, object.step.high >>> 0).toNumber(true);
+                if (object.elapsedSeconds != null)
+                    if (!$Object.is($Number(object.elapsedSeconds), 0))
+                        message.elapsedSeconds = $Number(object.elapsedSeconds);
+                if (object.value != null)
+                    if (!$Object.is($Number(object.value), 0))
+                        message.value = $Number(object.value);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TargetOutcome message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {nadir.v1.TargetOutcome} message TargetOutcome
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TargetOutcome.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.reached = false;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.step = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.step = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.elapsedSeconds = 0;
+                    object.value = 0;
+                }
+                if (message.reached != null && $Object.hasOwnProperty.call(message, "reached"))
+                    object.reached = message.reached;
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.step = typeof message.step === "number" ? $BigInt(message.step) : $util.Long.fromBits(message.step.low >>> 0, message.step.high >>> 0, true).toBigInt();
+                    else if (typeof message.step === "number")
+                        object.step = options.longs === $String ? $String(message.step) : message.step;
+                    else
+                        object.step = options.longs === $String ? $util.Long.prototype.toString.call(message.step) : options.longs === $Number ? new $util.LongBits(message.step.low >>> 0, message.step.high >>> 0).toNumber(true) : message.step;
+                if (message.elapsedSeconds != null && $Object.hasOwnProperty.call(message, "elapsedSeconds"))
+                    object.elapsedSeconds = options.json && !$isFinite(message.elapsedSeconds) ? $String(message.elapsedSeconds) : message.elapsedSeconds;
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+                    object.value = options.json && !$isFinite(message.value) ? $String(message.value) : message.value;
+                return object;
+            };
+
+            /**
+             * Converts this TargetOutcome to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TargetOutcome
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TargetOutcome.prototype.toJSON = function() {
+                return TargetOutcome.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TargetOutcome
+             * @function getTypeUrl
+             * @memberof nadir.v1.TargetOutcome
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TargetOutcome.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TargetOutcome";
+            };
+
+            return TargetOutcome;
+        })();
+
+        v1.TrialCompleted = (function() {
+
+            /**
+             * Properties of a TrialCompleted.
+             * @typedef {Object} nadir.v1.TrialCompleted.$Properties
+             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialCompleted trial
+             * @property {nadir.v1.Measurement.$Properties|null} [final] TrialCompleted final
+             * @property {nadir.v1.TargetOutcome.$Properties|null} [target] TrialCompleted target
+             * @property {string|null} [checkpointUri] TrialCompleted checkpointUri
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TrialCompleted.
+             * @memberof nadir.v1
+             * @interface ITrialCompleted
+             * @augments nadir.v1.TrialCompleted.$Properties
+             * @deprecated Use nadir.v1.TrialCompleted.$Properties instead.
+             */
+
+            /**
+             * Shape of a TrialCompleted.
+             * @typedef {nadir.v1.TrialCompleted.$Properties} nadir.v1.TrialCompleted.$Shape
+             */
+
+            /**
+             * Constructs a new TrialCompleted.
+             * @memberof nadir.v1
+             * @classdesc Represents a TrialCompleted.
+             * @constructor
+             * @param {nadir.v1.TrialCompleted.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TrialCompleted = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TrialCompleted trial.
+             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
+             * @memberof nadir.v1.TrialCompleted
+             * @instance
+             */
+            TrialCompleted.prototype.trial = null;
+
+            /**
+             * TrialCompleted final.
+             * @member {nadir.v1.Measurement.$Properties|null|undefined} final
+             * @memberof nadir.v1.TrialCompleted
+             * @instance
+             */
+            TrialCompleted.prototype.final = null;
+
+            /**
+             * TrialCompleted target.
+             * @member {nadir.v1.TargetOutcome.$Properties|null|undefined} target
+             * @memberof nadir.v1.TrialCompleted
+             * @instance
+             */
+            TrialCompleted.prototype.target = null;
+
+            /**
+             * TrialCompleted checkpointUri.
+             * @member {string} checkpointUri
+             * @memberof nadir.v1.TrialCompleted
+             * @instance
+             */
+            TrialCompleted.prototype.checkpointUri = "";
+
+            /**
+             * Creates a new TrialCompleted instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {nadir.v1.TrialCompleted.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TrialCompleted} TrialCompleted instance
+             * @type {{
+             *   (properties: nadir.v1.TrialCompleted.$Shape): nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape;
+             *   (properties?: nadir.v1.TrialCompleted.$Properties): nadir.v1.TrialCompleted;
+             * }}
+             */
+            TrialCompleted.create = function(properties) {
+                return new TrialCompleted(properties);
+            };
+
+            /**
+             * Encodes the specified TrialCompleted message. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {nadir.v1.TrialCompleted.$Properties} message TrialCompleted message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialCompleted.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
+                    $root.nadir.v1.Measurement.encode(message.final, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    $root.nadir.v1.TargetOutcome.encode(message.target, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri") && message.checkpointUri !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.checkpointUri);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TrialCompleted message, length delimited. Does not implicitly {@link nadir.v1.TrialCompleted.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {nadir.v1.TrialCompleted.$Properties} message TrialCompleted message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialCompleted.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TrialCompleted message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialCompleted.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TrialCompleted();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.final = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.final);
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.target = $root.nadir.v1.TargetOutcome.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.checkpointUri = value;
+                            else
+                                delete message.checkpointUri;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TrialCompleted message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialCompleted & nadir.v1.TrialCompleted.$Shape} TrialCompleted
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialCompleted.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TrialCompleted message.
+             * @function verify
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TrialCompleted.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
+                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
+                    if (error)
+                        return "trial." + error;
+                }
+                if (message.final != null && $Object.hasOwnProperty.call(message, "final")) {
+                    let error = $root.nadir.v1.Measurement.verify(message.final, _depth + 1);
+                    if (error)
+                        return "final." + error;
+                }
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
+                    let error = $root.nadir.v1.TargetOutcome.verify(message.target, _depth + 1);
+                    if (error)
+                        return "target." + error;
+                }
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
+                    if (!$util.isString(message.checkpointUri))
+                        return "checkpointUri: string expected";
+                return null;
+            };
+
+            /**
+             * Creates a TrialCompleted message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TrialCompleted} TrialCompleted
+             */
+            TrialCompleted.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TrialCompleted)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TrialCompleted: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TrialCompleted();
+                if (object.trial != null) {
+                    if (!$util.isObject(object.trial))
+                        throw $TypeError(".nadir.v1.TrialCompleted.trial: object expected");
+                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
+                }
+                if (object.final != null) {
+                    if (!$util.isObject(object.final))
+                        throw $TypeError(".nadir.v1.TrialCompleted.final: object expected");
+                    message.final = $root.nadir.v1.Measurement.fromObject(object.final, _depth + 1);
+                }
+                if (object.target != null) {
+                    if (!$util.isObject(object.target))
+                        throw $TypeError(".nadir.v1.TrialCompleted.target: object expected");
+                    message.target = $root.nadir.v1.TargetOutcome.fromObject(object.target, _depth + 1);
+                }
+                if (object.checkpointUri != null)
+                    if (typeof object.checkpointUri !== "string" || object.checkpointUri.length)
+                        message.checkpointUri = $String(object.checkpointUri);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TrialCompleted message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {nadir.v1.TrialCompleted} message TrialCompleted
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TrialCompleted.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.trial = null;
+                    object.final = null;
+                    object.target = null;
+                    object.checkpointUri = "";
+                }
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
+                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
+                    object.final = $root.nadir.v1.Measurement.toObject(message.final, options, _depth + 1);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    object.target = $root.nadir.v1.TargetOutcome.toObject(message.target, options, _depth + 1);
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
+                    object.checkpointUri = message.checkpointUri;
+                return object;
+            };
+
+            /**
+             * Converts this TrialCompleted to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TrialCompleted
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TrialCompleted.prototype.toJSON = function() {
+                return TrialCompleted.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TrialCompleted
+             * @function getTypeUrl
+             * @memberof nadir.v1.TrialCompleted
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TrialCompleted.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TrialCompleted";
+            };
+
+            return TrialCompleted;
+        })();
+
+        /**
+         * FailureKind enum.
+         * @name nadir.v1.FailureKind
+         * @enum {number}
+         * @property {number} FAILURE_KIND_UNSPECIFIED=0 FAILURE_KIND_UNSPECIFIED value
+         * @property {number} FAILURE_KIND_ERROR=1 FAILURE_KIND_ERROR value
+         * @property {number} FAILURE_KIND_OUT_OF_MEMORY=2 FAILURE_KIND_OUT_OF_MEMORY value
+         * @property {number} FAILURE_KIND_TIMEOUT=3 FAILURE_KIND_TIMEOUT value
+         * @property {number} FAILURE_KIND_DIVERGED=4 FAILURE_KIND_DIVERGED value
+         * @property {number} FAILURE_KIND_INFEASIBLE=5 FAILURE_KIND_INFEASIBLE value
+         * @property {number} FAILURE_KIND_PREEMPTED=6 FAILURE_KIND_PREEMPTED value
+         * @property {number} FAILURE_KIND_ENVIRONMENT=7 FAILURE_KIND_ENVIRONMENT value
+         */
+        v1.FailureKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "FAILURE_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "FAILURE_KIND_ERROR"] = 1;
+            values[valuesById[2] = "FAILURE_KIND_OUT_OF_MEMORY"] = 2;
+            values[valuesById[3] = "FAILURE_KIND_TIMEOUT"] = 3;
+            values[valuesById[4] = "FAILURE_KIND_DIVERGED"] = 4;
+            values[valuesById[5] = "FAILURE_KIND_INFEASIBLE"] = 5;
+            values[valuesById[6] = "FAILURE_KIND_PREEMPTED"] = 6;
+            values[valuesById[7] = "FAILURE_KIND_ENVIRONMENT"] = 7;
+            return values;
+        })();
+
+        v1.Divergence = (function() {
+
+            /**
+             * Properties of a Divergence.
+             * @typedef {Object} nadir.v1.Divergence.$Properties
+             * @property {number|null} [step] Divergence step
+             * @property {string|null} [metric] Divergence metric
+             * @property {number|null} [value] Divergence value
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Divergence.
+             * @memberof nadir.v1
+             * @interface IDivergence
+             * @augments nadir.v1.Divergence.$Properties
+             * @deprecated Use nadir.v1.Divergence.$Properties instead.
+             */
+
+            /**
+             * Shape of a Divergence.
+             * @typedef {nadir.v1.Divergence.$Properties} nadir.v1.Divergence.$Shape
+             */
+
+            /**
+             * Constructs a new Divergence.
+             * @memberof nadir.v1
+             * @classdesc Represents a Divergence.
+             * @constructor
+             * @param {nadir.v1.Divergence.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Divergence = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Divergence step.
+             * @member {number} step
+             * @memberof nadir.v1.Divergence
+             * @instance
+             */
+            Divergence.prototype.step = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * Divergence metric.
+             * @member {string} metric
+             * @memberof nadir.v1.Divergence
+             * @instance
+             */
+            Divergence.prototype.metric = "";
+
+            /**
+             * Divergence value.
+             * @member {number} value
+             * @memberof nadir.v1.Divergence
+             * @instance
+             */
+            Divergence.prototype.value = 0;
+
+            /**
+             * Creates a new Divergence instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {nadir.v1.Divergence.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.Divergence} Divergence instance
+             * @type {{
+             *   (properties: nadir.v1.Divergence.$Shape): nadir.v1.Divergence & nadir.v1.Divergence.$Shape;
+             *   (properties?: nadir.v1.Divergence.$Properties): nadir.v1.Divergence;
+             * }}
+             */
+            Divergence.create = function(properties) {
+                return new Divergence(properties);
+            };
+
+            /**
+             * Encodes the specified Divergence message. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {nadir.v1.Divergence.$Properties} message Divergence message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Divergence.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step") && (typeof message.step === "object" ? message.step.low || message.step.high : message.step !== 0))
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint64(message.step);
+                if (message.metric != null && $Object.hasOwnProperty.call(message, "metric") && message.metric !== "")
+                    writer.uint32(/* id 2, wireType 2 =*/18).string(message.metric);
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value") && !$Object.is(message.value, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.value);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified Divergence message, length delimited. Does not implicitly {@link nadir.v1.Divergence.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {nadir.v1.Divergence.$Properties} message Divergence message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Divergence.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a Divergence message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Divergence.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.Divergence();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.step = value;
+                            else
+                                delete message.step;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.metric = value;
+                            else
+                                delete message.metric;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.value = value;
+                            else
+                                delete message.value;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a Divergence message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.Divergence & nadir.v1.Divergence.$Shape} Divergence
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Divergence.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a Divergence message.
+             * @function verify
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            Divergence.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
+                    if (!$util.isInteger(message.step) && !(message.step && $util.isInteger(message.step.low) && $util.isInteger(message.step.high)))
+                        return "step: integer|Long expected";
+                if (message.metric != null && $Object.hasOwnProperty.call(message, "metric"))
+                    if (!$util.isString(message.metric))
+                        return "metric: string expected";
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+                    if (typeof message.value !== "number")
+                        return "value: number expected";
+                return null;
+            };
+
+            /**
+             * Creates a Divergence message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.Divergence} Divergence
+             */
+            Divergence.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.Divergence)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.Divergence: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.Divergence();
+                if (object.step != null)
+                    if (typeof object.step === "object" ? object.step.low || object.step.high : $Number(object.step) !== 0)
+                        if ($util.Long)
+                            message.step = $util.Long.fromValue(object.step, true);
+                        else if (typeof object.step === "string")
+                            message.step = $parseInt(object.step, 10);
+                        else if (typeof object.step === "number")
+                            message.step = object.step;
+                        else if (typeof object.step === "object")
+                            message.step = new $util.LongBits(object.step.low >>> 0, object.step.high >>> 0).toNumber(true);
+                if (object.metric != null)
+                    if (typeof object.metric !== "string" || object.metric.length)
+                        message.metric = $String(object.metric);
+                if (object.value != null)
+                    if (!$Object.is($Number(object.value), 0))
+                        message.value = $Number(object.value);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a Divergence message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {nadir.v1.Divergence} message Divergence
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Divergence.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.step = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.step = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.metric = "";
+                    object.value = 0;
+                }
+                if (message.step != null && $Object.hasOwnProperty.call(message, "step"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.step = typeof message.step === "number" ? $BigInt(message.step) : $util.Long.fromBits(message.step.low >>> 0, message.step.high >>> 0, true).toBigInt();
+                    else if (typeof message.step === "number")
+                        object.step = options.longs === $String ? $String(message.step) : message.step;
+                    else
+                        object.step = options.longs === $String ? $util.Long.prototype.toString.call(message.step) : options.longs === $Number ? new $util.LongBits(message.step.low >>> 0, message.step.high >>> 0).toNumber(true) : message.step;
+                if (message.metric != null && $Object.hasOwnProperty.call(message, "metric"))
+                    object.metric = message.metric;
+                if (message.value != null && $Object.hasOwnProperty.call(message, "value"))
+                    object.value = options.json && !$isFinite(message.value) ? $String(message.value) : message.value;
+                return object;
+            };
+
+            /**
+             * Converts this Divergence to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.Divergence
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Divergence.prototype.toJSON = function() {
+                return Divergence.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for Divergence
+             * @function getTypeUrl
+             * @memberof nadir.v1.Divergence
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Divergence.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.Divergence";
+            };
+
+            return Divergence;
+        })();
+
+        v1.TrialFailed = (function() {
+
+            /**
+             * Properties of a TrialFailed.
+             * @typedef {Object} nadir.v1.TrialFailed.$Properties
+             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialFailed trial
+             * @property {nadir.v1.FailureKind|null} [kind] TrialFailed kind
+             * @property {string|null} [message] TrialFailed message
+             * @property {string|null} [details] TrialFailed details
+             * @property {nadir.v1.Measurement.$Properties|null} [last] TrialFailed last
+             * @property {nadir.v1.Divergence.$Properties|null} [divergence] TrialFailed divergence
+             * @property {string|null} [errorType] TrialFailed errorType
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TrialFailed.
+             * @memberof nadir.v1
+             * @interface ITrialFailed
+             * @augments nadir.v1.TrialFailed.$Properties
+             * @deprecated Use nadir.v1.TrialFailed.$Properties instead.
+             */
+
+            /**
+             * Shape of a TrialFailed.
+             * @typedef {nadir.v1.TrialFailed.$Properties} nadir.v1.TrialFailed.$Shape
+             */
+
+            /**
+             * Constructs a new TrialFailed.
+             * @memberof nadir.v1
+             * @classdesc Represents a TrialFailed.
+             * @constructor
+             * @param {nadir.v1.TrialFailed.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TrialFailed = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TrialFailed trial.
+             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             */
+            TrialFailed.prototype.trial = null;
+
+            /**
+             * TrialFailed kind.
+             * @member {nadir.v1.FailureKind} kind
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             */
+            TrialFailed.prototype.kind = 0;
+
+            /**
+             * TrialFailed message.
+             * @member {string} message
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             */
+            TrialFailed.prototype.message = "";
+
+            /**
+             * TrialFailed details.
+             * @member {string} details
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             */
+            TrialFailed.prototype.details = "";
+
+            /**
+             * TrialFailed last.
+             * @member {nadir.v1.Measurement.$Properties|null|undefined} last
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             */
+            TrialFailed.prototype.last = null;
+
+            /**
+             * TrialFailed divergence.
+             * @member {nadir.v1.Divergence.$Properties|null|undefined} divergence
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             */
+            TrialFailed.prototype.divergence = null;
+
+            /**
+             * TrialFailed errorType.
+             * @member {string} errorType
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             */
+            TrialFailed.prototype.errorType = "";
+
+            /**
+             * Creates a new TrialFailed instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {nadir.v1.TrialFailed.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TrialFailed} TrialFailed instance
+             * @type {{
+             *   (properties: nadir.v1.TrialFailed.$Shape): nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape;
+             *   (properties?: nadir.v1.TrialFailed.$Properties): nadir.v1.TrialFailed;
+             * }}
+             */
+            TrialFailed.create = function(properties) {
+                return new TrialFailed(properties);
+            };
+
+            /**
+             * Encodes the specified TrialFailed message. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {nadir.v1.TrialFailed.$Properties} message TrialFailed message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialFailed.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.kind);
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.message);
+                if (message.details != null && $Object.hasOwnProperty.call(message, "details") && message.details !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.details);
+                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
+                    $root.nadir.v1.Measurement.encode(message.last, writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.divergence != null && $Object.hasOwnProperty.call(message, "divergence"))
+                    $root.nadir.v1.Divergence.encode(message.divergence, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.errorType != null && $Object.hasOwnProperty.call(message, "errorType") && message.errorType !== "")
+                    writer.uint32(/* id 7, wireType 2 =*/58).string(message.errorType);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TrialFailed message, length delimited. Does not implicitly {@link nadir.v1.TrialFailed.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {nadir.v1.TrialFailed.$Properties} message TrialFailed message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialFailed.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TrialFailed message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialFailed.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TrialFailed();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.message = value;
+                            else
+                                delete message.message;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.details = value;
+                            else
+                                delete message.details;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            message.last = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.last);
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.divergence = $root.nadir.v1.Divergence.decode(reader, reader.size(), $undefined, _depth + 1, message.divergence);
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.errorType = value;
+                            else
+                                delete message.errorType;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TrialFailed message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialFailed & nadir.v1.TrialFailed.$Shape} TrialFailed
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialFailed.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TrialFailed message.
+             * @function verify
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TrialFailed.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
+                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
+                    if (error)
+                        return "trial." + error;
+                }
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                    if (typeof message.kind !== "number" || (message.kind | 0) !== message.kind)
+                        return "kind: enum value expected";
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                    if (!$util.isString(message.message))
+                        return "message: string expected";
+                if (message.details != null && $Object.hasOwnProperty.call(message, "details"))
+                    if (!$util.isString(message.details))
+                        return "details: string expected";
+                if (message.last != null && $Object.hasOwnProperty.call(message, "last")) {
+                    let error = $root.nadir.v1.Measurement.verify(message.last, _depth + 1);
+                    if (error)
+                        return "last." + error;
+                }
+                if (message.divergence != null && $Object.hasOwnProperty.call(message, "divergence")) {
+                    let error = $root.nadir.v1.Divergence.verify(message.divergence, _depth + 1);
+                    if (error)
+                        return "divergence." + error;
+                }
+                if (message.errorType != null && $Object.hasOwnProperty.call(message, "errorType"))
+                    if (!$util.isString(message.errorType))
+                        return "errorType: string expected";
+                return null;
+            };
+
+            /**
+             * Creates a TrialFailed message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TrialFailed} TrialFailed
+             */
+            TrialFailed.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TrialFailed)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TrialFailed: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TrialFailed();
+                if (object.trial != null) {
+                    if (!$util.isObject(object.trial))
+                        throw $TypeError(".nadir.v1.TrialFailed.trial: object expected");
+                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
+                }
+                if (object.kind !== 0 && (typeof object.kind !== "string" || $root.nadir.v1.FailureKind[object.kind] !== 0))
+                    switch (object.kind) {
+                    case "FAILURE_KIND_UNSPECIFIED":
+                    case 0:
+                        message.kind = 0;
+                        break;
+                    case "FAILURE_KIND_ERROR":
+                    case 1:
+                        message.kind = 1;
+                        break;
+                    case "FAILURE_KIND_OUT_OF_MEMORY":
+                    case 2:
+                        message.kind = 2;
+                        break;
+                    case "FAILURE_KIND_TIMEOUT":
+                    case 3:
+                        message.kind = 3;
+                        break;
+                    case "FAILURE_KIND_DIVERGED":
+                    case 4:
+                        message.kind = 4;
+                        break;
+                    case "FAILURE_KIND_INFEASIBLE":
+                    case 5:
+                        message.kind = 5;
+                        break;
+                    case "FAILURE_KIND_PREEMPTED":
+                    case 6:
+                        message.kind = 6;
+                        break;
+                    case "FAILURE_KIND_ENVIRONMENT":
+                    case 7:
+                        message.kind = 7;
+                        break;
+                    default:
+                        if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
+                            message.kind = object.kind;
+                    }
+                if (object.message != null)
+                    if (typeof object.message !== "string" || object.message.length)
+                        message.message = $String(object.message);
+                if (object.details != null)
+                    if (typeof object.details !== "string" || object.details.length)
+                        message.details = $String(object.details);
+                if (object.last != null) {
+                    if (!$util.isObject(object.last))
+                        throw $TypeError(".nadir.v1.TrialFailed.last: object expected");
+                    message.last = $root.nadir.v1.Measurement.fromObject(object.last, _depth + 1);
+                }
+                if (object.divergence != null) {
+                    if (!$util.isObject(object.divergence))
+                        throw $TypeError(".nadir.v1.TrialFailed.divergence: object expected");
+                    message.divergence = $root.nadir.v1.Divergence.fromObject(object.divergence, _depth + 1);
+                }
+                if (object.errorType != null)
+                    if (typeof object.errorType !== "string" || object.errorType.length)
+                        message.errorType = $String(object.errorType);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TrialFailed message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {nadir.v1.TrialFailed} message TrialFailed
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TrialFailed.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.trial = null;
+                    object.kind = options.enums === $String ? "FAILURE_KIND_UNSPECIFIED" : 0;
+                    object.message = "";
+                    object.details = "";
+                    object.last = null;
+                    object.divergence = null;
+                    object.errorType = "";
+                }
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                    object.kind = options.enums === $String ? $root.nadir.v1.FailureKind[message.kind] === $undefined ? message.kind : $root.nadir.v1.FailureKind[message.kind] : message.kind;
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                    object.message = message.message;
+                if (message.details != null && $Object.hasOwnProperty.call(message, "details"))
+                    object.details = message.details;
+                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
+                    object.last = $root.nadir.v1.Measurement.toObject(message.last, options, _depth + 1);
+                if (message.divergence != null && $Object.hasOwnProperty.call(message, "divergence"))
+                    object.divergence = $root.nadir.v1.Divergence.toObject(message.divergence, options, _depth + 1);
+                if (message.errorType != null && $Object.hasOwnProperty.call(message, "errorType"))
+                    object.errorType = message.errorType;
+                return object;
+            };
+
+            /**
+             * Converts this TrialFailed to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TrialFailed
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TrialFailed.prototype.toJSON = function() {
+                return TrialFailed.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TrialFailed
+             * @function getTypeUrl
+             * @memberof nadir.v1.TrialFailed
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TrialFailed.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TrialFailed";
+            };
+
+            return TrialFailed;
+        })();
+
+        /**
+         * StopReason enum.
+         * @name nadir.v1.StopReason
+         * @enum {number}
+         * @property {number} STOP_REASON_UNSPECIFIED=0 STOP_REASON_UNSPECIFIED value
+         * @property {number} STOP_REASON_PRUNED=1 STOP_REASON_PRUNED value
+         * @property {number} STOP_REASON_TARGET_REACHED=2 STOP_REASON_TARGET_REACHED value
+         * @property {number} STOP_REASON_CANCELLED=3 STOP_REASON_CANCELLED value
+         * @property {number} STOP_REASON_BUDGET_EXHAUSTED=4 STOP_REASON_BUDGET_EXHAUSTED value
+         * @property {number} STOP_REASON_LEASE_REVOKED=5 STOP_REASON_LEASE_REVOKED value
+         * @property {number} STOP_REASON_PAUSED=6 STOP_REASON_PAUSED value
+         */
+        v1.StopReason = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "STOP_REASON_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "STOP_REASON_PRUNED"] = 1;
+            values[valuesById[2] = "STOP_REASON_TARGET_REACHED"] = 2;
+            values[valuesById[3] = "STOP_REASON_CANCELLED"] = 3;
+            values[valuesById[4] = "STOP_REASON_BUDGET_EXHAUSTED"] = 4;
+            values[valuesById[5] = "STOP_REASON_LEASE_REVOKED"] = 5;
+            values[valuesById[6] = "STOP_REASON_PAUSED"] = 6;
+            return values;
+        })();
+
+        v1.TrialStopped = (function() {
+
+            /**
+             * Properties of a TrialStopped.
+             * @typedef {Object} nadir.v1.TrialStopped.$Properties
+             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialStopped trial
+             * @property {nadir.v1.StopReason|null} [reason] TrialStopped reason
+             * @property {nadir.v1.Measurement.$Properties|null} [last] TrialStopped last
+             * @property {nadir.v1.TargetOutcome.$Properties|null} [target] TrialStopped target
+             * @property {string|null} [checkpointUri] TrialStopped checkpointUri
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TrialStopped.
+             * @memberof nadir.v1
+             * @interface ITrialStopped
+             * @augments nadir.v1.TrialStopped.$Properties
+             * @deprecated Use nadir.v1.TrialStopped.$Properties instead.
+             */
+
+            /**
+             * Shape of a TrialStopped.
+             * @typedef {nadir.v1.TrialStopped.$Properties} nadir.v1.TrialStopped.$Shape
+             */
+
+            /**
+             * Constructs a new TrialStopped.
+             * @memberof nadir.v1
+             * @classdesc Represents a TrialStopped.
+             * @constructor
+             * @param {nadir.v1.TrialStopped.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TrialStopped = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TrialStopped trial.
+             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
+             * @memberof nadir.v1.TrialStopped
+             * @instance
+             */
+            TrialStopped.prototype.trial = null;
+
+            /**
+             * TrialStopped reason.
+             * @member {nadir.v1.StopReason} reason
+             * @memberof nadir.v1.TrialStopped
+             * @instance
+             */
+            TrialStopped.prototype.reason = 0;
+
+            /**
+             * TrialStopped last.
+             * @member {nadir.v1.Measurement.$Properties|null|undefined} last
+             * @memberof nadir.v1.TrialStopped
+             * @instance
+             */
+            TrialStopped.prototype.last = null;
+
+            /**
+             * TrialStopped target.
+             * @member {nadir.v1.TargetOutcome.$Properties|null|undefined} target
+             * @memberof nadir.v1.TrialStopped
+             * @instance
+             */
+            TrialStopped.prototype.target = null;
+
+            /**
+             * TrialStopped checkpointUri.
+             * @member {string} checkpointUri
+             * @memberof nadir.v1.TrialStopped
+             * @instance
+             */
+            TrialStopped.prototype.checkpointUri = "";
+
+            /**
+             * Creates a new TrialStopped instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {nadir.v1.TrialStopped.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TrialStopped} TrialStopped instance
+             * @type {{
+             *   (properties: nadir.v1.TrialStopped.$Shape): nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape;
+             *   (properties?: nadir.v1.TrialStopped.$Properties): nadir.v1.TrialStopped;
+             * }}
+             */
+            TrialStopped.create = function(properties) {
+                return new TrialStopped(properties);
+            };
+
+            /**
+             * Encodes the specified TrialStopped message. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {nadir.v1.TrialStopped.$Properties} message TrialStopped message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialStopped.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.reason);
+                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
+                    $root.nadir.v1.Measurement.encode(message.last, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    $root.nadir.v1.TargetOutcome.encode(message.target, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri") && message.checkpointUri !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.checkpointUri);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TrialStopped message, length delimited. Does not implicitly {@link nadir.v1.TrialStopped.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {nadir.v1.TrialStopped.$Properties} message TrialStopped message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialStopped.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TrialStopped message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialStopped.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TrialStopped();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.reason = value;
+                            else
+                                delete message.reason;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.last = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.last);
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.target = $root.nadir.v1.TargetOutcome.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.checkpointUri = value;
+                            else
+                                delete message.checkpointUri;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TrialStopped message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialStopped & nadir.v1.TrialStopped.$Shape} TrialStopped
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialStopped.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TrialStopped message.
+             * @function verify
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TrialStopped.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
+                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
+                    if (error)
+                        return "trial." + error;
+                }
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    if (typeof message.reason !== "number" || (message.reason | 0) !== message.reason)
+                        return "reason: enum value expected";
+                if (message.last != null && $Object.hasOwnProperty.call(message, "last")) {
+                    let error = $root.nadir.v1.Measurement.verify(message.last, _depth + 1);
+                    if (error)
+                        return "last." + error;
+                }
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
+                    let error = $root.nadir.v1.TargetOutcome.verify(message.target, _depth + 1);
+                    if (error)
+                        return "target." + error;
+                }
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
+                    if (!$util.isString(message.checkpointUri))
+                        return "checkpointUri: string expected";
+                return null;
+            };
+
+            /**
+             * Creates a TrialStopped message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TrialStopped} TrialStopped
+             */
+            TrialStopped.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TrialStopped)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TrialStopped: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TrialStopped();
+                if (object.trial != null) {
+                    if (!$util.isObject(object.trial))
+                        throw $TypeError(".nadir.v1.TrialStopped.trial: object expected");
+                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
+                }
+                if (object.reason !== 0 && (typeof object.reason !== "string" || $root.nadir.v1.StopReason[object.reason] !== 0))
+                    switch (object.reason) {
+                    case "STOP_REASON_UNSPECIFIED":
+                    case 0:
+                        message.reason = 0;
+                        break;
+                    case "STOP_REASON_PRUNED":
+                    case 1:
+                        message.reason = 1;
+                        break;
+                    case "STOP_REASON_TARGET_REACHED":
+                    case 2:
+                        message.reason = 2;
+                        break;
+                    case "STOP_REASON_CANCELLED":
+                    case 3:
+                        message.reason = 3;
+                        break;
+                    case "STOP_REASON_BUDGET_EXHAUSTED":
+                    case 4:
+                        message.reason = 4;
+                        break;
+                    case "STOP_REASON_LEASE_REVOKED":
+                    case 5:
+                        message.reason = 5;
+                        break;
+                    case "STOP_REASON_PAUSED":
+                    case 6:
+                        message.reason = 6;
+                        break;
+                    default:
+                        if (typeof object.reason === "number" && (object.reason | 0) === object.reason)
+                            message.reason = object.reason;
+                    }
+                if (object.last != null) {
+                    if (!$util.isObject(object.last))
+                        throw $TypeError(".nadir.v1.TrialStopped.last: object expected");
+                    message.last = $root.nadir.v1.Measurement.fromObject(object.last, _depth + 1);
+                }
+                if (object.target != null) {
+                    if (!$util.isObject(object.target))
+                        throw $TypeError(".nadir.v1.TrialStopped.target: object expected");
+                    message.target = $root.nadir.v1.TargetOutcome.fromObject(object.target, _depth + 1);
+                }
+                if (object.checkpointUri != null)
+                    if (typeof object.checkpointUri !== "string" || object.checkpointUri.length)
+                        message.checkpointUri = $String(object.checkpointUri);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TrialStopped message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {nadir.v1.TrialStopped} message TrialStopped
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TrialStopped.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.trial = null;
+                    object.reason = options.enums === $String ? "STOP_REASON_UNSPECIFIED" : 0;
+                    object.last = null;
+                    object.target = null;
+                    object.checkpointUri = "";
+                }
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    object.reason = options.enums === $String ? $root.nadir.v1.StopReason[message.reason] === $undefined ? message.reason : $root.nadir.v1.StopReason[message.reason] : message.reason;
+                if (message.last != null && $Object.hasOwnProperty.call(message, "last"))
+                    object.last = $root.nadir.v1.Measurement.toObject(message.last, options, _depth + 1);
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    object.target = $root.nadir.v1.TargetOutcome.toObject(message.target, options, _depth + 1);
+                if (message.checkpointUri != null && $Object.hasOwnProperty.call(message, "checkpointUri"))
+                    object.checkpointUri = message.checkpointUri;
+                return object;
+            };
+
+            /**
+             * Converts this TrialStopped to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TrialStopped
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TrialStopped.prototype.toJSON = function() {
+                return TrialStopped.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TrialStopped
+             * @function getTypeUrl
+             * @memberof nadir.v1.TrialStopped
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TrialStopped.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TrialStopped";
+            };
+
+            return TrialStopped;
+        })();
+
+        v1.TrialResult = (function() {
+
+            /**
+             * Properties of a TrialResult.
+             * @typedef {Object} nadir.v1.TrialResult.$Properties
+             * @property {nadir.v1.TrialRef.$Properties|null} [trial] TrialResult trial
+             * @property {nadir.v1.TrialState|null} [state] TrialResult state
+             * @property {Object.<string,nadir.v1.ParameterValue.$Properties>|null} [parameters] TrialResult parameters
+             * @property {nadir.v1.Measurement.$Properties|null} [final] TrialResult final
+             * @property {Array.<nadir.v1.Measurement.$Properties>|null} [measurements] TrialResult measurements
+             * @property {nadir.v1.TargetOutcome.$Properties|null} [target] TrialResult target
+             * @property {number|null} [seed] TrialResult seed
+             * @property {number|null} [listIndex] TrialResult listIndex
+             * @property {string|null} [suggester] TrialResult suggester
+             * @property {string|null} [workerId] TrialResult workerId
+             * @property {nadir.v1.FailureKind|null} [failureKind] TrialResult failureKind
+             * @property {string|null} [message] TrialResult message
+             * @property {number|null} [startedUnixMs] TrialResult startedUnixMs
+             * @property {number|null} [endedUnixMs] TrialResult endedUnixMs
+             * @property {number|null} [replicate] TrialResult replicate
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a TrialResult.
+             * @memberof nadir.v1
+             * @interface ITrialResult
+             * @augments nadir.v1.TrialResult.$Properties
+             * @deprecated Use nadir.v1.TrialResult.$Properties instead.
+             */
+
+            /**
+             * Shape of a TrialResult.
+             * @typedef {{
+             *   trial?: nadir.v1.TrialRef.$Shape|null;
+             *   state?: nadir.v1.TrialState|null;
+             *   parameters?: Object.<string,nadir.v1.ParameterValue.$Shape>|null;
+             *   final?: nadir.v1.Measurement.$Shape|null;
+             *   measurements?: Array.<nadir.v1.Measurement.$Shape>|null;
+             *   target?: nadir.v1.TargetOutcome.$Shape|null;
+             *   seed?: number|null;
+             *   listIndex?: number|null;
+             *   suggester?: string|null;
+             *   workerId?: string|null;
+             *   failureKind?: nadir.v1.FailureKind|null;
+             *   message?: string|null;
+             *   startedUnixMs?: number|null;
+             *   endedUnixMs?: number|null;
+             *   replicate?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * }} nadir.v1.TrialResult.$Shape
+             */
+
+            /**
+             * Constructs a new TrialResult.
+             * @memberof nadir.v1
+             * @classdesc Represents a TrialResult.
+             * @constructor
+             * @param {nadir.v1.TrialResult.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const TrialResult = function (properties) {
+                this.parameters = {};
+                this.measurements = [];
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * TrialResult trial.
+             * @member {nadir.v1.TrialRef.$Properties|null|undefined} trial
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.trial = null;
+
+            /**
+             * TrialResult state.
+             * @member {nadir.v1.TrialState} state
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.state = 0;
+
+            /**
+             * TrialResult parameters.
+             * @member {Object.<string,nadir.v1.ParameterValue.$Properties>} parameters
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.parameters = $util.emptyObject;
+
+            /**
+             * TrialResult final.
+             * @member {nadir.v1.Measurement.$Properties|null|undefined} final
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.final = null;
+
+            /**
+             * TrialResult measurements.
+             * @member {Array.<nadir.v1.Measurement.$Properties>} measurements
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.measurements = $util.emptyArray;
+
+            /**
+             * TrialResult target.
+             * @member {nadir.v1.TargetOutcome.$Properties|null|undefined} target
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.target = null;
+
+            /**
+             * TrialResult seed.
+             * @member {number} seed
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.seed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * TrialResult listIndex.
+             * @member {number|null|undefined} listIndex
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.listIndex = null;
+
+            /**
+             * TrialResult suggester.
+             * @member {string} suggester
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.suggester = "";
+
+            /**
+             * TrialResult workerId.
+             * @member {string} workerId
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.workerId = "";
+
+            /**
+             * TrialResult failureKind.
+             * @member {nadir.v1.FailureKind} failureKind
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.failureKind = 0;
+
+            /**
+             * TrialResult message.
+             * @member {string} message
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.message = "";
+
+            /**
+             * TrialResult startedUnixMs.
+             * @member {number} startedUnixMs
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.startedUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * TrialResult endedUnixMs.
+             * @member {number} endedUnixMs
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.endedUnixMs = $util.Long ? $util.Long.fromBits(0,0,false) : 0;
+
+            /**
+             * TrialResult replicate.
+             * @member {number} replicate
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             */
+            TrialResult.prototype.replicate = 0;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(TrialResult.prototype, "_listIndex", {
+                get: $util.oneOfGetter($oneOfFields = ["listIndex"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new TrialResult instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {nadir.v1.TrialResult.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.TrialResult} TrialResult instance
+             * @type {{
+             *   (properties: nadir.v1.TrialResult.$Shape): nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape;
+             *   (properties?: nadir.v1.TrialResult.$Properties): nadir.v1.TrialResult;
+             * }}
+             */
+            TrialResult.create = function(properties) {
+                return new TrialResult(properties);
+            };
+
+            /**
+             * Encodes the specified TrialResult message. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {nadir.v1.TrialResult.$Properties} message TrialResult message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialResult.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    $root.nadir.v1.TrialRef.encode(message.trial, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state") && message.state !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).int32(message.state);
+                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters"))
+                    for (let keys = $Object.keys(message.parameters), i = 0; i < keys.length; ++i) {
+                        writer.uint32(/* id 3, wireType 2 =*/26).fork().uint32(/* id 1, wireType 2 =*/10).string(keys[i]);
+                        $root.nadir.v1.ParameterValue.encode(message.parameters[keys[i]], writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim().ldelim();
+                    }
+                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
+                    $root.nadir.v1.Measurement.encode(message.final, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
+                if (message.measurements != null && message.measurements.length)
+                    for (let i = 0; i < message.measurements.length; ++i)
+                        $root.nadir.v1.Measurement.encode(message.measurements[i], writer.uint32(/* id 5, wireType 2 =*/42).fork(), _depth + 1).ldelim();
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    $root.nadir.v1.TargetOutcome.encode(message.target, writer.uint32(/* id 6, wireType 2 =*/50).fork(), _depth + 1).ldelim();
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed") && (typeof message.seed === "object" ? message.seed.low || message.seed.high : message.seed !== 0))
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.seed);
+                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.listIndex);
+                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester") && message.suggester !== "")
+                    writer.uint32(/* id 9, wireType 2 =*/74).string(message.suggester);
+                if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId") && message.workerId !== "")
+                    writer.uint32(/* id 10, wireType 2 =*/82).string(message.workerId);
+                if (message.failureKind != null && $Object.hasOwnProperty.call(message, "failureKind") && message.failureKind !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).int32(message.failureKind);
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message") && message.message !== "")
+                    writer.uint32(/* id 12, wireType 2 =*/98).string(message.message);
+                if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs") && (typeof message.startedUnixMs === "object" ? message.startedUnixMs.low || message.startedUnixMs.high : message.startedUnixMs !== 0))
+                    writer.uint32(/* id 13, wireType 0 =*/104).int64(message.startedUnixMs);
+                if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs") && (typeof message.endedUnixMs === "object" ? message.endedUnixMs.low || message.endedUnixMs.high : message.endedUnixMs !== 0))
+                    writer.uint32(/* id 14, wireType 0 =*/112).int64(message.endedUnixMs);
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate") && message.replicate !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.replicate);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified TrialResult message, length delimited. Does not implicitly {@link nadir.v1.TrialResult.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {nadir.v1.TrialResult.$Properties} message TrialResult message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            TrialResult.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a TrialResult message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialResult.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, key, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.TrialResult();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.trial = $root.nadir.v1.TrialRef.decode(reader, reader.size(), $undefined, _depth + 1, message.trial);
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.state = value;
+                            else
+                                delete message.state;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if (message.parameters === $util.emptyObject)
+                                message.parameters = {};
+                            let end2 = reader.size() + reader.pos;
+                            if (end2 > reader.len)
+                                throw $RangeError("index out of range");
+                            reader.len = end2;
+                            key = "";
+                            value = null;
+                            while (reader.pos < end2) {
+                                let tag2 = reader.tag();
+                                wireType = tag2 & 7;
+                                switch (tag2 >>>= 3) {
+                                case 1:
+                                    if (wireType !== 2)
+                                        break;
+                                    key = reader.stringVerify();
+                                    continue;
+                                case 2:
+                                    if (wireType !== 2)
+                                        break;
+                                    value = $root.nadir.v1.ParameterValue.decode(reader, reader.size(), $undefined, _depth + 1, value);
+                                    continue;
+                                }
+                                reader.skipType(wireType, _depth, tag2);
+                            }
+                            if (reader.pos !== end2)
+                                throw $RangeError("index out of range");
+                            reader.len = end;
+                            if (key === "__proto__")
+                                $util.makeProp(message.parameters, key);
+                            message.parameters[key] = value || new $root.nadir.v1.ParameterValue();
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.final = $root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1, message.final);
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.measurements && message.measurements.length))
+                                message.measurements = [];
+                            message.measurements.push($root.nadir.v1.Measurement.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 2)
+                                break;
+                            message.target = $root.nadir.v1.TargetOutcome.decode(reader, reader.size(), $undefined, _depth + 1, message.target);
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.seed = value;
+                            else
+                                delete message.seed;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            message.listIndex = reader.uint32();
+                            message._listIndex = "listIndex";
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.suggester = value;
+                            else
+                                delete message.suggester;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.workerId = value;
+                            else
+                                delete message.workerId;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.failureKind = value;
+                            else
+                                delete message.failureKind;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.message = value;
+                            else
+                                delete message.message;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                message.startedUnixMs = value;
+                            else
+                                delete message.startedUnixMs;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.int64()) === "object" ? value.low || value.high : value !== 0)
+                                message.endedUnixMs = value;
+                            else
+                                delete message.endedUnixMs;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.replicate = value;
+                            else
+                                delete message.replicate;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a TrialResult message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.TrialResult & nadir.v1.TrialResult.$Shape} TrialResult
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            TrialResult.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a TrialResult message.
+             * @function verify
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            TrialResult.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                let properties = {};
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial")) {
+                    let error = $root.nadir.v1.TrialRef.verify(message.trial, _depth + 1);
+                    if (error)
+                        return "trial." + error;
+                }
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                    if (typeof message.state !== "number" || (message.state | 0) !== message.state)
+                        return "state: enum value expected";
+                if (message.parameters != null && $Object.hasOwnProperty.call(message, "parameters")) {
+                    if (!$util.isObject(message.parameters))
+                        return "parameters: object expected";
+                    let key = $Object.keys(message.parameters);
+                    for (let i = 0; i < key.length; ++i) {
+                        let error = $root.nadir.v1.ParameterValue.verify(message.parameters[key[i]], _depth + 1);
+                        if (error)
+                            return "parameters." + error;
+                    }
+                }
+                if (message.final != null && $Object.hasOwnProperty.call(message, "final")) {
+                    let error = $root.nadir.v1.Measurement.verify(message.final, _depth + 1);
+                    if (error)
+                        return "final." + error;
+                }
+                if (message.measurements != null && $Object.hasOwnProperty.call(message, "measurements")) {
+                    if (!$Array.isArray(message.measurements))
+                        return "measurements: array expected";
+                    for (let i = 0; i < message.measurements.length; ++i) {
+                        let error = $root.nadir.v1.Measurement.verify(message.measurements[i], _depth + 1);
+                        if (error)
+                            return "measurements." + error;
+                    }
+                }
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target")) {
+                    let error = $root.nadir.v1.TargetOutcome.verify(message.target, _depth + 1);
+                    if (error)
+                        return "target." + error;
+                }
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
+                    if (!$util.isInteger(message.seed) && !(message.seed && $util.isInteger(message.seed.low) && $util.isInteger(message.seed.high)))
+                        return "seed: integer|Long expected";
+                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex")) {
+                    properties._listIndex = 1;
+                    if (!$util.isInteger(message.listIndex))
+                        return "listIndex: integer expected";
+                }
+                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
+                    if (!$util.isString(message.suggester))
+                        return "suggester: string expected";
+                if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
+                    if (!$util.isString(message.workerId))
+                        return "workerId: string expected";
+                if (message.failureKind != null && $Object.hasOwnProperty.call(message, "failureKind"))
+                    if (typeof message.failureKind !== "number" || (message.failureKind | 0) !== message.failureKind)
+                        return "failureKind: enum value expected";
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                    if (!$util.isString(message.message))
+                        return "message: string expected";
+                if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs"))
+                    if (!$util.isInteger(message.startedUnixMs) && !(message.startedUnixMs && $util.isInteger(message.startedUnixMs.low) && $util.isInteger(message.startedUnixMs.high)))
+                        return "startedUnixMs: integer|Long expected";
+                if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs"))
+                    if (!$util.isInteger(message.endedUnixMs) && !(message.endedUnixMs && $util.isInteger(message.endedUnixMs.low) && $util.isInteger(message.endedUnixMs.high)))
+                        return "endedUnixMs: integer|Long expected";
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    if (!$util.isInteger(message.replicate))
+                        return "replicate: integer expected";
+                return null;
+            };
+
+            /**
+             * Creates a TrialResult message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.TrialResult} TrialResult
+             */
+            TrialResult.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.TrialResult)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.TrialResult: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.TrialResult();
+                if (object.trial != null) {
+                    if (!$util.isObject(object.trial))
+                        throw $TypeError(".nadir.v1.TrialResult.trial: object expected");
+                    message.trial = $root.nadir.v1.TrialRef.fromObject(object.trial, _depth + 1);
+                }
+                if (object.state !== 0 && (typeof object.state !== "string" || $root.nadir.v1.TrialState[object.state] !== 0))
+                    switch (object.state) {
+                    case "TRIAL_STATE_UNSPECIFIED":
+                    case 0:
+                        message.state = 0;
+                        break;
+                    case "TRIAL_STATE_QUEUED":
+                    case 1:
+                        message.state = 1;
+                        break;
+                    case "TRIAL_STATE_RUNNING":
+                    case 2:
+                        message.state = 2;
+                        break;
+                    case "TRIAL_STATE_PAUSED":
+                    case 3:
+                        message.state = 3;
+                        break;
+                    case "TRIAL_STATE_STOPPING":
+                    case 4:
+                        message.state = 4;
+                        break;
+                    case "TRIAL_STATE_COMPLETED":
+                    case 5:
+                        message.state = 5;
+                        break;
+                    case "TRIAL_STATE_PRUNED":
+                    case 6:
+                        message.state = 6;
+                        break;
+                    case "TRIAL_STATE_FAILED":
+                    case 7:
+                        message.state = 7;
+                        break;
+                    case "TRIAL_STATE_PREEMPTED":
+                    case 8:
+                        message.state = 8;
+                        break;
+                    case "TRIAL_STATE_INFEASIBLE":
+                    case 9:
+                        message.state = 9;
+                        break;
+                    case "TRIAL_STATE_DIVERGED":
+                    case 10:
+                        message.state = 10;
+                        break;
+                    case "TRIAL_STATE_ABANDONED":
+                    case 11:
+                        message.state = 11;
+                        break;
+                    default:
+                        if (typeof object.state === "number" && (object.state | 0) === object.state)
+                            message.state = object.state;
+                    }
+                if (object.parameters) {
+                    if (!$util.isObject(object.parameters))
+                        throw $TypeError(".nadir.v1.TrialResult.parameters: object expected");
+                    message.parameters = {};
+                    for (let keys = $Object.keys(object.parameters), i = 0; i < keys.length; ++i) {
+                        if (keys[i] === "__proto__")
+                            $util.makeProp(message.parameters, keys[i]);
+                        if (!$util.isObject(object.parameters[keys[i]]))
+                            throw $TypeError(".nadir.v1.TrialResult.parameters: object expected");
+                        message.parameters[keys[i]] = $root.nadir.v1.ParameterValue.fromObject(object.parameters[keys[i]], _depth + 1);
+                    }
+                }
+                if (object.final != null) {
+                    if (!$util.isObject(object.final))
+                        throw $TypeError(".nadir.v1.TrialResult.final: object expected");
+                    message.final = $root.nadir.v1.Measurement.fromObject(object.final, _depth + 1);
+                }
+                if (object.measurements) {
+                    if (!$Array.isArray(object.measurements))
+                        throw $TypeError(".nadir.v1.TrialResult.measurements: array expected");
+                    message.measurements = $Array(object.measurements.length);
+                    for (let i = 0; i < object.measurements.length; ++i) {
+                        if (!$util.isObject(object.measurements[i]))
+                            throw $TypeError(".nadir.v1.TrialResult.measurements: object expected");
+                        message.measurements[i] = $root.nadir.v1.Measurement.fromObject(object.measurements[i], _depth + 1);
+                    }
+                }
+                if (object.target != null) {
+                    if (!$util.isObject(object.target))
+                        throw $TypeError(".nadir.v1.TrialResult.target: object expected");
+                    message.target = $root.nadir.v1.TargetOutcome.fromObject(object.target, _depth + 1);
+                }
+                if (object.seed != null)
+                    if (typeof object.seed === "object" ? object.seed.low || object.seed.high : $Number(object.seed) !== 0)
+                        if ($util.Long)
+                            message.seed = $util.Long.fromValue(object.seed, true);
+                        else if (typeof object.seed === "string")
+                            message.seed = $parseInt(object.seed, 10);
+                        else if (typeof object.seed === "number")
+                            message.seed = object.seed;
+                        else if (typeof object.seed === "object")
+                            message.seed = new $util.LongBits(object.seed.low >>> 0, object.seed.high >>> 0).toNumber(true);
+                if (object.listIndex != null)
+                    message.listIndex = object.listIndex >>> 0;
+                if (object.suggester != null)
+                    if (typeof object.suggester !== "string" || object.suggester.length)
+                        message.suggester = $String(object.suggester);
+                if (object.workerId != null)
+                    if (typeof object.workerId !== "string" || object.workerId.length)
+                        message.workerId = $String(object.workerId);
+                if (object.failureKind !== 0 && (typeof object.failureKind !== "string" || $root.nadir.v1.FailureKind[object.failureKind] !== 0))
+                    switch (object.failureKind) {
+                    case "FAILURE_KIND_UNSPECIFIED":
+                    case 0:
+                        message.failureKind = 0;
+                        break;
+                    case "FAILURE_KIND_ERROR":
+                    case 1:
+                        message.failureKind = 1;
+                        break;
+                    case "FAILURE_KIND_OUT_OF_MEMORY":
+                    case 2:
+                        message.failureKind = 2;
+                        break;
+                    case "FAILURE_KIND_TIMEOUT":
+                    case 3:
+                        message.failureKind = 3;
+                        break;
+                    case "FAILURE_KIND_DIVERGED":
+                    case 4:
+                        message.failureKind = 4;
+                        break;
+                    case "FAILURE_KIND_INFEASIBLE":
+                    case 5:
+                        message.failureKind = 5;
+                        break;
+                    case "FAILURE_KIND_PREEMPTED":
+                    case 6:
+                        message.failureKind = 6;
+                        break;
+                    case "FAILURE_KIND_ENVIRONMENT":
+                    case 7:
+                        message.failureKind = 7;
+                        break;
+                    default:
+                        if (typeof object.failureKind === "number" && (object.failureKind | 0) === object.failureKind)
+                            message.failureKind = object.failureKind;
+                    }
+                if (object.message != null)
+                    if (typeof object.message !== "string" || object.message.length)
+                        message.message = $String(object.message);
+                if (object.startedUnixMs != null)
+                    if (typeof object.startedUnixMs === "object" ? object.startedUnixMs.low || object.startedUnixMs.high : $Number(object.startedUnixMs) !== 0)
+                        if ($util.Long)
+                            message.startedUnixMs = $util.Long.fromValue(object.startedUnixMs, false);
+                        else if (typeof object.startedUnixMs === "string")
+                            message.startedUnixMs = $parseInt(object.startedUnixMs, 10);
+                        else if (typeof object.startedUnixMs === "number")
+                            message.startedUnixMs = object.startedUnixMs;
+                        else if (typeof object.startedUnixMs === "object")
+                            message.startedUnixMs = new $util.LongBits(object.startedUnixMs.low >>> 0, object.startedUnixMs.high >>> 0).toNumber();
+                if (object.endedUnixMs != null)
+                    if (typeof object.endedUnixMs === "object" ? object.endedUnixMs.low || object.endedUnixMs.high : $Number(object.endedUnixMs) !== 0)
+                        if ($util.Long)
+                            message.endedUnixMs = $util.Long.fromValue(object.endedUnixMs, false);
+                        else if (typeof object.endedUnixMs === "string")
+                            message.endedUnixMs = $parseInt(object.endedUnixMs, 10);
+                        else if (typeof object.endedUnixMs === "number")
+                            message.endedUnixMs = object.endedUnixMs;
+                        else if (typeof object.endedUnixMs === "object")
+                            message.endedUnixMs = new $util.LongBits(object.endedUnixMs.low >>> 0, object.endedUnixMs.high >>> 0).toNumber();
+                if (object.replicate != null)
+                    if ($Number(object.replicate) !== 0)
+                        message.replicate = object.replicate >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a TrialResult message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {nadir.v1.TrialResult} message TrialResult
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            TrialResult.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.arrays || options.defaults)
+                    object.measurements = [];
+                if (options.objects || options.defaults)
+                    object.parameters = {};
+                if (options.defaults) {
+                    object.trial = null;
+                    object.state = options.enums === $String ? "TRIAL_STATE_UNSPECIFIED" : 0;
+                    object.final = null;
+                    object.target = null;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.seed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.seed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.suggester = "";
+                    object.workerId = "";
+                    object.failureKind = options.enums === $String ? "FAILURE_KIND_UNSPECIFIED" : 0;
+                    object.message = "";
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, false);
+                        object.startedUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.startedUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, false);
+                        object.endedUnixMs = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.endedUnixMs = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.replicate = 0;
+                }
+                if (message.trial != null && $Object.hasOwnProperty.call(message, "trial"))
+                    object.trial = $root.nadir.v1.TrialRef.toObject(message.trial, options, _depth + 1);
+                if (message.state != null && $Object.hasOwnProperty.call(message, "state"))
+                    object.state = options.enums === $String ? $root.nadir.v1.TrialState[message.state] === $undefined ? message.state : $root.nadir.v1.TrialState[message.state] : message.state;
+                let keys2;
+                if (message.parameters && (keys2 = $Object.keys(message.parameters)).length) {
+                    object.parameters = {};
+                    for (let j = 0; j < keys2.length; ++j) {
+                        if (keys2[j] === "__proto__")
+                            $util.makeProp(object.parameters, keys2[j]);
+                        object.parameters[keys2[j]] = $root.nadir.v1.ParameterValue.toObject(message.parameters[keys2[j]], options, _depth + 1);
+                    }
+                }
+                if (message.final != null && $Object.hasOwnProperty.call(message, "final"))
+                    object.final = $root.nadir.v1.Measurement.toObject(message.final, options, _depth + 1);
+                if (message.measurements && message.measurements.length) {
+                    object.measurements = $Array(message.measurements.length);
+                    for (let j = 0; j < message.measurements.length; ++j)
+                        object.measurements[j] = $root.nadir.v1.Measurement.toObject(message.measurements[j], options, _depth + 1);
+                }
+                if (message.target != null && $Object.hasOwnProperty.call(message, "target"))
+                    object.target = $root.nadir.v1.TargetOutcome.toObject(message.target, options, _depth + 1);
+                if (message.seed != null && $Object.hasOwnProperty.call(message, "seed"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.seed = typeof message.seed === "number" ? $BigInt(message.seed) : $util.Long.fromBits(message.seed.low >>> 0, message.seed.high >>> 0, true).toBigInt();
+                    else if (typeof message.seed === "number")
+                        object.seed = options.longs === $String ? $String(message.seed) : message.seed;
+                    else
+                        object.seed = options.longs === $String ? $util.Long.prototype.toString.call(message.seed) : options.longs === $Number ? new $util.LongBits(message.seed.low >>> 0, message.seed.high >>> 0).toNumber(true) : message.seed;
+                if (message.listIndex != null && $Object.hasOwnProperty.call(message, "listIndex"))
+                    object.listIndex = message.listIndex;
+                if (message.suggester != null && $Object.hasOwnProperty.call(message, "suggester"))
+                    object.suggester = message.suggester;
+                if (message.workerId != null && $Object.hasOwnProperty.call(message, "workerId"))
+                    object.workerId = message.workerId;
+                if (message.failureKind != null && $Object.hasOwnProperty.call(message, "failureKind"))
+                    object.failureKind = options.enums === $String ? $root.nadir.v1.FailureKind[message.failureKind] === $undefined ? message.failureKind : $root.nadir.v1.FailureKind[message.failureKind] : message.failureKind;
+                if (message.message != null && $Object.hasOwnProperty.call(message, "message"))
+                    object.message = message.message;
+                if (message.startedUnixMs != null && $Object.hasOwnProperty.call(message, "startedUnixMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.startedUnixMs = typeof message.startedUnixMs === "number" ? $BigInt(message.startedUnixMs) : $util.Long.fromBits(message.startedUnixMs.low >>> 0, message.startedUnixMs.high >>> 0, false).toBigInt();
+                    else if (typeof message.startedUnixMs === "number")
+                        object.startedUnixMs = options.longs === $String ? $String(message.startedUnixMs) : message.startedUnixMs;
+                    else
+                        object.startedUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.startedUnixMs) : options.longs === $Number ? new $util.LongBits(message.startedUnixMs.low >>> 0, message.startedUnixMs.high >>> 0).toNumber() : message.startedUnixMs;
+                if (message.endedUnixMs != null && $Object.hasOwnProperty.call(message, "endedUnixMs"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.endedUnixMs = typeof message.endedUnixMs === "number" ? $BigInt(message.endedUnixMs) : $util.Long.fromBits(message.endedUnixMs.low >>> 0, message.endedUnixMs.high >>> 0, false).toBigInt();
+                    else if (typeof message.endedUnixMs === "number")
+                        object.endedUnixMs = options.longs === $String ? $String(message.endedUnixMs) : message.endedUnixMs;
+                    else
+                        object.endedUnixMs = options.longs === $String ? $util.Long.prototype.toString.call(message.endedUnixMs) : options.longs === $Number ? new $util.LongBits(message.endedUnixMs.low >>> 0, message.endedUnixMs.high >>> 0).toNumber() : message.endedUnixMs;
+                if (message.replicate != null && $Object.hasOwnProperty.call(message, "replicate"))
+                    object.replicate = message.replicate;
+                return object;
+            };
+
+            /**
+             * Converts this TrialResult to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.TrialResult
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            TrialResult.prototype.toJSON = function() {
+                return TrialResult.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for TrialResult
+             * @function getTypeUrl
+             * @memberof nadir.v1.TrialResult
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            TrialResult.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.TrialResult";
+            };
+
+            return TrialResult;
+        })();
+
+        /**
+         * NadamwVariant enum.
+         * @name nadir.v1.NadamwVariant
+         * @enum {number}
+         * @property {number} NADAMW_VARIANT_UNSPECIFIED=0 NADAMW_VARIANT_UNSPECIFIED value
+         * @property {number} NADAMW_VARIANT_OPTAX=1 NADAMW_VARIANT_OPTAX value
+         * @property {number} NADAMW_VARIANT_ALGOPERF=2 NADAMW_VARIANT_ALGOPERF value
+         */
+        v1.NadamwVariant = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "NADAMW_VARIANT_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "NADAMW_VARIANT_OPTAX"] = 1;
+            values[valuesById[2] = "NADAMW_VARIANT_ALGOPERF"] = 2;
+            return values;
+        })();
+
+        v1.NadamwConfig = (function() {
+
+            /**
+             * Properties of a NadamwConfig.
+             * @typedef {Object} nadir.v1.NadamwConfig.$Properties
+             * @property {number|null} [learningRate] NadamwConfig learningRate
+             * @property {number|null} [beta1] NadamwConfig beta1
+             * @property {number|null} [beta2] NadamwConfig beta2
+             * @property {number|null} [epsilon] NadamwConfig epsilon
+             * @property {number|null} [epsilonRoot] NadamwConfig epsilonRoot
+             * @property {number|null} [weightDecay] NadamwConfig weightDecay
+             * @property {nadir.v1.NadamwVariant|null} [variant] NadamwConfig variant
+             * @property {boolean|null} [decayAllParameters] NadamwConfig decayAllParameters
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a NadamwConfig.
+             * @memberof nadir.v1
+             * @interface INadamwConfig
+             * @augments nadir.v1.NadamwConfig.$Properties
+             * @deprecated Use nadir.v1.NadamwConfig.$Properties instead.
+             */
+
+            /**
+             * Shape of a NadamwConfig.
+             * @typedef {nadir.v1.NadamwConfig.$Properties} nadir.v1.NadamwConfig.$Shape
+             */
+
+            /**
+             * Constructs a new NadamwConfig.
+             * @memberof nadir.v1
+             * @classdesc Represents a NadamwConfig.
+             * @constructor
+             * @param {nadir.v1.NadamwConfig.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const NadamwConfig = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * NadamwConfig learningRate.
+             * @member {number} learningRate
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.learningRate = 0;
+
+            /**
+             * NadamwConfig beta1.
+             * @member {number} beta1
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.beta1 = 0;
+
+            /**
+             * NadamwConfig beta2.
+             * @member {number} beta2
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.beta2 = 0;
+
+            /**
+             * NadamwConfig epsilon.
+             * @member {number} epsilon
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.epsilon = 0;
+
+            /**
+             * NadamwConfig epsilonRoot.
+             * @member {number} epsilonRoot
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.epsilonRoot = 0;
+
+            /**
+             * NadamwConfig weightDecay.
+             * @member {number} weightDecay
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.weightDecay = 0;
+
+            /**
+             * NadamwConfig variant.
+             * @member {nadir.v1.NadamwVariant} variant
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.variant = 0;
+
+            /**
+             * NadamwConfig decayAllParameters.
+             * @member {boolean} decayAllParameters
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             */
+            NadamwConfig.prototype.decayAllParameters = false;
+
+            /**
+             * Creates a new NadamwConfig instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {nadir.v1.NadamwConfig.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.NadamwConfig} NadamwConfig instance
+             * @type {{
+             *   (properties: nadir.v1.NadamwConfig.$Shape): nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape;
+             *   (properties?: nadir.v1.NadamwConfig.$Properties): nadir.v1.NadamwConfig;
+             * }}
+             */
+            NadamwConfig.create = function(properties) {
+                return new NadamwConfig(properties);
+            };
+
+            /**
+             * Encodes the specified NadamwConfig message. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {nadir.v1.NadamwConfig.$Properties} message NadamwConfig message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            NadamwConfig.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.learningRate != null && $Object.hasOwnProperty.call(message, "learningRate") && !$Object.is(message.learningRate, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.learningRate);
+                if (message.beta1 != null && $Object.hasOwnProperty.call(message, "beta1") && !$Object.is(message.beta1, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.beta1);
+                if (message.beta2 != null && $Object.hasOwnProperty.call(message, "beta2") && !$Object.is(message.beta2, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.beta2);
+                if (message.epsilon != null && $Object.hasOwnProperty.call(message, "epsilon") && !$Object.is(message.epsilon, 0))
+                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.epsilon);
+                if (message.epsilonRoot != null && $Object.hasOwnProperty.call(message, "epsilonRoot") && !$Object.is(message.epsilonRoot, 0))
+                    writer.uint32(/* id 5, wireType 1 =*/41).double(message.epsilonRoot);
+                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay") && !$Object.is(message.weightDecay, 0))
+                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.weightDecay);
+                if (message.variant != null && $Object.hasOwnProperty.call(message, "variant") && message.variant !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).int32(message.variant);
+                if (message.decayAllParameters != null && $Object.hasOwnProperty.call(message, "decayAllParameters") && message.decayAllParameters !== false)
+                    writer.uint32(/* id 8, wireType 0 =*/64).bool(message.decayAllParameters);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified NadamwConfig message, length delimited. Does not implicitly {@link nadir.v1.NadamwConfig.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {nadir.v1.NadamwConfig.$Properties} message NadamwConfig message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            NadamwConfig.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a NadamwConfig message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            NadamwConfig.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.NadamwConfig();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.learningRate = value;
+                            else
+                                delete message.learningRate;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.beta1 = value;
+                            else
+                                delete message.beta1;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.beta2 = value;
+                            else
+                                delete message.beta2;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.epsilon = value;
+                            else
+                                delete message.epsilon;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.epsilonRoot = value;
+                            else
+                                delete message.epsilonRoot;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.weightDecay = value;
+                            else
+                                delete message.weightDecay;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.variant = value;
+                            else
+                                delete message.variant;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.decayAllParameters = value;
+                            else
+                                delete message.decayAllParameters;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a NadamwConfig message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.NadamwConfig & nadir.v1.NadamwConfig.$Shape} NadamwConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            NadamwConfig.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a NadamwConfig message.
+             * @function verify
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            NadamwConfig.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.learningRate != null && $Object.hasOwnProperty.call(message, "learningRate"))
+                    if (typeof message.learningRate !== "number")
+                        return "learningRate: number expected";
+                if (message.beta1 != null && $Object.hasOwnProperty.call(message, "beta1"))
+                    if (typeof message.beta1 !== "number")
+                        return "beta1: number expected";
+                if (message.beta2 != null && $Object.hasOwnProperty.call(message, "beta2"))
+                    if (typeof message.beta2 !== "number")
+                        return "beta2: number expected";
+                if (message.epsilon != null && $Object.hasOwnProperty.call(message, "epsilon"))
+                    if (typeof message.epsilon !== "number")
+                        return "epsilon: number expected";
+                if (message.epsilonRoot != null && $Object.hasOwnProperty.call(message, "epsilonRoot"))
+                    if (typeof message.epsilonRoot !== "number")
+                        return "epsilonRoot: number expected";
+                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay"))
+                    if (typeof message.weightDecay !== "number")
+                        return "weightDecay: number expected";
+                if (message.variant != null && $Object.hasOwnProperty.call(message, "variant"))
+                    if (typeof message.variant !== "number" || (message.variant | 0) !== message.variant)
+                        return "variant: enum value expected";
+                if (message.decayAllParameters != null && $Object.hasOwnProperty.call(message, "decayAllParameters"))
+                    if (typeof message.decayAllParameters !== "boolean")
+                        return "decayAllParameters: boolean expected";
+                return null;
+            };
+
+            /**
+             * Creates a NadamwConfig message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.NadamwConfig} NadamwConfig
+             */
+            NadamwConfig.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.NadamwConfig)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.NadamwConfig: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.NadamwConfig();
+                if (object.learningRate != null)
+                    if (!$Object.is($Number(object.learningRate), 0))
+                        message.learningRate = $Number(object.learningRate);
+                if (object.beta1 != null)
+                    if (!$Object.is($Number(object.beta1), 0))
+                        message.beta1 = $Number(object.beta1);
+                if (object.beta2 != null)
+                    if (!$Object.is($Number(object.beta2), 0))
+                        message.beta2 = $Number(object.beta2);
+                if (object.epsilon != null)
+                    if (!$Object.is($Number(object.epsilon), 0))
+                        message.epsilon = $Number(object.epsilon);
+                if (object.epsilonRoot != null)
+                    if (!$Object.is($Number(object.epsilonRoot), 0))
+                        message.epsilonRoot = $Number(object.epsilonRoot);
+                if (object.weightDecay != null)
+                    if (!$Object.is($Number(object.weightDecay), 0))
+                        message.weightDecay = $Number(object.weightDecay);
+                if (object.variant !== 0 && (typeof object.variant !== "string" || $root.nadir.v1.NadamwVariant[object.variant] !== 0))
+                    switch (object.variant) {
+                    case "NADAMW_VARIANT_UNSPECIFIED":
+                    case 0:
+                        message.variant = 0;
+                        break;
+                    case "NADAMW_VARIANT_OPTAX":
+                    case 1:
+                        message.variant = 1;
+                        break;
+                    case "NADAMW_VARIANT_ALGOPERF":
+                    case 2:
+                        message.variant = 2;
+                        break;
+                    default:
+                        if (typeof object.variant === "number" && (object.variant | 0) === object.variant)
+                            message.variant = object.variant;
+                    }
+                if (object.decayAllParameters != null)
+                    if (object.decayAllParameters)
+                        message.decayAllParameters = $Boolean(object.decayAllParameters);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a NadamwConfig message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {nadir.v1.NadamwConfig} message NadamwConfig
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            NadamwConfig.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.learningRate = 0;
+                    object.beta1 = 0;
+                    object.beta2 = 0;
+                    object.epsilon = 0;
+                    object.epsilonRoot = 0;
+                    object.weightDecay = 0;
+                    object.variant = options.enums === $String ? "NADAMW_VARIANT_UNSPECIFIED" : 0;
+                    object.decayAllParameters = false;
+                }
+                if (message.learningRate != null && $Object.hasOwnProperty.call(message, "learningRate"))
+                    object.learningRate = options.json && !$isFinite(message.learningRate) ? $String(message.learningRate) : message.learningRate;
+                if (message.beta1 != null && $Object.hasOwnProperty.call(message, "beta1"))
+                    object.beta1 = options.json && !$isFinite(message.beta1) ? $String(message.beta1) : message.beta1;
+                if (message.beta2 != null && $Object.hasOwnProperty.call(message, "beta2"))
+                    object.beta2 = options.json && !$isFinite(message.beta2) ? $String(message.beta2) : message.beta2;
+                if (message.epsilon != null && $Object.hasOwnProperty.call(message, "epsilon"))
+                    object.epsilon = options.json && !$isFinite(message.epsilon) ? $String(message.epsilon) : message.epsilon;
+                if (message.epsilonRoot != null && $Object.hasOwnProperty.call(message, "epsilonRoot"))
+                    object.epsilonRoot = options.json && !$isFinite(message.epsilonRoot) ? $String(message.epsilonRoot) : message.epsilonRoot;
+                if (message.weightDecay != null && $Object.hasOwnProperty.call(message, "weightDecay"))
+                    object.weightDecay = options.json && !$isFinite(message.weightDecay) ? $String(message.weightDecay) : message.weightDecay;
+                if (message.variant != null && $Object.hasOwnProperty.call(message, "variant"))
+                    object.variant = options.enums === $String ? $root.nadir.v1.NadamwVariant[message.variant] === $undefined ? message.variant : $root.nadir.v1.NadamwVariant[message.variant] : message.variant;
+                if (message.decayAllParameters != null && $Object.hasOwnProperty.call(message, "decayAllParameters"))
+                    object.decayAllParameters = message.decayAllParameters;
+                return object;
+            };
+
+            /**
+             * Converts this NadamwConfig to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.NadamwConfig
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            NadamwConfig.prototype.toJSON = function() {
+                return NadamwConfig.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for NadamwConfig
+             * @function getTypeUrl
+             * @memberof nadir.v1.NadamwConfig
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            NadamwConfig.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.NadamwConfig";
+            };
+
+            return NadamwConfig;
+        })();
+
+        /**
+         * ScheduleKind enum.
+         * @name nadir.v1.ScheduleKind
+         * @enum {number}
+         * @property {number} SCHEDULE_KIND_UNSPECIFIED=0 SCHEDULE_KIND_UNSPECIFIED value
+         * @property {number} SCHEDULE_KIND_CONSTANT=1 SCHEDULE_KIND_CONSTANT value
+         * @property {number} SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY=2 SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY value
+         * @property {number} SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY=3 SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY value
+         */
+        v1.ScheduleKind = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "SCHEDULE_KIND_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "SCHEDULE_KIND_CONSTANT"] = 1;
+            values[valuesById[2] = "SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY"] = 2;
+            values[valuesById[3] = "SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY"] = 3;
+            return values;
+        })();
+
+        /**
+         * WarmupRounding enum.
+         * @name nadir.v1.WarmupRounding
+         * @enum {number}
+         * @property {number} WARMUP_ROUNDING_UNSPECIFIED=0 WARMUP_ROUNDING_UNSPECIFIED value
+         * @property {number} WARMUP_ROUNDING_FLOOR=1 WARMUP_ROUNDING_FLOOR value
+         * @property {number} WARMUP_ROUNDING_ROUND=2 WARMUP_ROUNDING_ROUND value
+         */
+        v1.WarmupRounding = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "WARMUP_ROUNDING_UNSPECIFIED"] = 0;
+            values[valuesById[1] = "WARMUP_ROUNDING_FLOOR"] = 1;
+            values[valuesById[2] = "WARMUP_ROUNDING_ROUND"] = 2;
+            return values;
+        })();
+
+        v1.LearningRateSchedule = (function() {
+
+            /**
+             * Properties of a LearningRateSchedule.
+             * @typedef {Object} nadir.v1.LearningRateSchedule.$Properties
+             * @property {nadir.v1.ScheduleKind|null} [kind] LearningRateSchedule kind
+             * @property {number|null} [warmupSteps] LearningRateSchedule warmupSteps
+             * @property {number|null} [warmupFraction] LearningRateSchedule warmupFraction
+             * @property {nadir.v1.WarmupRounding|null} [warmupRounding] LearningRateSchedule warmupRounding
+             * @property {number|null} [totalSteps] LearningRateSchedule totalSteps
+             * @property {number|null} [initValue] LearningRateSchedule initValue
+             * @property {number|null} [endValue] LearningRateSchedule endValue
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a LearningRateSchedule.
+             * @memberof nadir.v1
+             * @interface ILearningRateSchedule
+             * @augments nadir.v1.LearningRateSchedule.$Properties
+             * @deprecated Use nadir.v1.LearningRateSchedule.$Properties instead.
+             */
+
+            /**
+             * Shape of a LearningRateSchedule.
+             * @typedef {nadir.v1.LearningRateSchedule.$Properties} nadir.v1.LearningRateSchedule.$Shape
+             */
+
+            /**
+             * Constructs a new LearningRateSchedule.
+             * @memberof nadir.v1
+             * @classdesc Represents a LearningRateSchedule.
+             * @constructor
+             * @param {nadir.v1.LearningRateSchedule.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const LearningRateSchedule = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * LearningRateSchedule kind.
+             * @member {nadir.v1.ScheduleKind} kind
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             */
+            LearningRateSchedule.prototype.kind = 0;
+
+            /**
+             * LearningRateSchedule warmupSteps.
+             * @member {number} warmupSteps
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             */
+            LearningRateSchedule.prototype.warmupSteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * LearningRateSchedule warmupFraction.
+             * @member {number} warmupFraction
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             */
+            LearningRateSchedule.prototype.warmupFraction = 0;
+
+            /**
+             * LearningRateSchedule warmupRounding.
+             * @member {nadir.v1.WarmupRounding} warmupRounding
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             */
+            LearningRateSchedule.prototype.warmupRounding = 0;
+
+            /**
+             * LearningRateSchedule totalSteps.
+             * @member {number} totalSteps
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             */
+            LearningRateSchedule.prototype.totalSteps = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
+             * LearningRateSchedule initValue.
+             * @member {number} initValue
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             */
+            LearningRateSchedule.prototype.initValue = 0;
+
+            /**
+             * LearningRateSchedule endValue.
+             * @member {number} endValue
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             */
+            LearningRateSchedule.prototype.endValue = 0;
+
+            /**
+             * Creates a new LearningRateSchedule instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {nadir.v1.LearningRateSchedule.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.LearningRateSchedule} LearningRateSchedule instance
+             * @type {{
+             *   (properties: nadir.v1.LearningRateSchedule.$Shape): nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape;
+             *   (properties?: nadir.v1.LearningRateSchedule.$Properties): nadir.v1.LearningRateSchedule;
+             * }}
+             */
+            LearningRateSchedule.create = function(properties) {
+                return new LearningRateSchedule(properties);
+            };
+
+            /**
+             * Encodes the specified LearningRateSchedule message. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {nadir.v1.LearningRateSchedule.$Properties} message LearningRateSchedule message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LearningRateSchedule.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.kind);
+                if (message.warmupSteps != null && $Object.hasOwnProperty.call(message, "warmupSteps") && (typeof message.warmupSteps === "object" ? message.warmupSteps.low || message.warmupSteps.high : message.warmupSteps !== 0))
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.warmupSteps);
+                if (message.warmupFraction != null && $Object.hasOwnProperty.call(message, "warmupFraction") && !$Object.is(message.warmupFraction, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.warmupFraction);
+                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding") && message.warmupRounding !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).int32(message.warmupRounding);
+                if (message.totalSteps != null && $Object.hasOwnProperty.call(message, "totalSteps") && (typeof message.totalSteps === "object" ? message.totalSteps.low || message.totalSteps.high : message.totalSteps !== 0))
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint64(message.totalSteps);
+                if (message.initValue != null && $Object.hasOwnProperty.call(message, "initValue") && !$Object.is(message.initValue, 0))
+                    writer.uint32(/* id 6, wireType 1 =*/49).double(message.initValue);
+                if (message.endValue != null && $Object.hasOwnProperty.call(message, "endValue") && !$Object.is(message.endValue, 0))
+                    writer.uint32(/* id 7, wireType 1 =*/57).double(message.endValue);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified LearningRateSchedule message, length delimited. Does not implicitly {@link nadir.v1.LearningRateSchedule.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {nadir.v1.LearningRateSchedule.$Properties} message LearningRateSchedule message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            LearningRateSchedule.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a LearningRateSchedule message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LearningRateSchedule.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.LearningRateSchedule();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.warmupSteps = value;
+                            else
+                                delete message.warmupSteps;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.warmupFraction = value;
+                            else
+                                delete message.warmupFraction;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.warmupRounding = value;
+                            else
+                                delete message.warmupRounding;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.totalSteps = value;
+                            else
+                                delete message.totalSteps;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.initValue = value;
+                            else
+                                delete message.initValue;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.endValue = value;
+                            else
+                                delete message.endValue;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a LearningRateSchedule message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.LearningRateSchedule & nadir.v1.LearningRateSchedule.$Shape} LearningRateSchedule
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            LearningRateSchedule.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a LearningRateSchedule message.
+             * @function verify
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            LearningRateSchedule.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                    if (typeof message.kind !== "number" || (message.kind | 0) !== message.kind)
+                        return "kind: enum value expected";
+                if (message.warmupSteps != null && $Object.hasOwnProperty.call(message, "warmupSteps"))
+                    if (!$util.isInteger(message.warmupSteps) && !(message.warmupSteps && $util.isInteger(message.warmupSteps.low) && $util.isInteger(message.warmupSteps.high)))
+                        return "warmupSteps: integer|Long expected";
+                if (message.warmupFraction != null && $Object.hasOwnProperty.call(message, "warmupFraction"))
+                    if (typeof message.warmupFraction !== "number")
+                        return "warmupFraction: number expected";
+                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding"))
+                    if (typeof message.warmupRounding !== "number" || (message.warmupRounding | 0) !== message.warmupRounding)
+                        return "warmupRounding: enum value expected";
+                if (message.totalSteps != null && $Object.hasOwnProperty.call(message, "totalSteps"))
+                    if (!$util.isInteger(message.totalSteps) && !(message.totalSteps && $util.isInteger(message.totalSteps.low) && $util.isInteger(message.totalSteps.high)))
+                        return "totalSteps: integer|Long expected";
+                if (message.initValue != null && $Object.hasOwnProperty.call(message, "initValue"))
+                    if (typeof message.initValue !== "number")
+                        return "initValue: number expected";
+                if (message.endValue != null && $Object.hasOwnProperty.call(message, "endValue"))
+                    if (typeof message.endValue !== "number")
+                        return "endValue: number expected";
+                return null;
+            };
+
+            /**
+             * Creates a LearningRateSchedule message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.LearningRateSchedule} LearningRateSchedule
+             */
+            LearningRateSchedule.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.LearningRateSchedule)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.LearningRateSchedule: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.LearningRateSchedule();
+                if (object.kind !== 0 && (typeof object.kind !== "string" || $root.nadir.v1.ScheduleKind[object.kind] !== 0))
+                    switch (object.kind) {
+                    case "SCHEDULE_KIND_UNSPECIFIED":
+                    case 0:
+                        message.kind = 0;
+                        break;
+                    case "SCHEDULE_KIND_CONSTANT":
+                    case 1:
+                        message.kind = 1;
+                        break;
+                    case "SCHEDULE_KIND_LINEAR_WARMUP_COSINE_DECAY":
+                    case 2:
+                        message.kind = 2;
+                        break;
+                    case "SCHEDULE_KIND_LINEAR_WARMUP_LINEAR_DECAY":
+                    case 3:
+                        message.kind = 3;
+                        break;
+                    default:
+                        if (typeof object.kind === "number" && (object.kind | 0) === object.kind)
+                            message.kind = object.kind;
+                    }
+                if (object.warmupSteps != null)
+                    if (typeof object.warmupSteps === "object" ? object.warmupSteps.low || object.warmupSteps.high : $Number(object.warmupSteps) !== 0)
+                        if ($util.Long)
+                            message.warmupSteps = $util.Long.fromValue(object.warmupSteps, true);
+                        else if (typeof object.warmupSteps === "string")
+                            message.warmupSteps = $parseInt(object.warmupSteps, 10);
+                        else if (typeof object.warmupSteps === "number")
+                            message.warmupSteps = object.warmupSteps;
+                        else if (typeof object.warmupSteps === "object")
+                            message.warmupSteps = new $util.LongBits(object.warmupSteps.low >>> 0, object.warmupSteps.high >>> 0).toNumber(true);
+                if (object.warmupFraction != null)
+                    if (!$Object.is($Number(object.warmupFraction), 0))
+                        message.warmupFraction = $Number(object.warmupFraction);
+                if (object.warmupRounding !== 0 && (typeof object.warmupRounding !== "string" || $root.nadir.v1.WarmupRounding[object.warmupRounding] !== 0))
+                    switch (object.warmupRounding) {
+                    case "WARMUP_ROUNDING_UNSPECIFIED":
+                    case 0:
+                        message.warmupRounding = 0;
+                        break;
+                    case "WARMUP_ROUNDING_FLOOR":
+                    case 1:
+                        message.warmupRounding = 1;
+                        break;
+                    case "WARMUP_ROUNDING_ROUND":
+                    case 2:
+                        message.warmupRounding = 2;
+                        break;
+                    default:
+                        if (typeof object.warmupRounding === "number" && (object.warmupRounding | 0) === object.warmupRounding)
+                            message.warmupRounding = object.warmupRounding;
+                    }
+                if (object.totalSteps != null)
+                    if (typeof object.totalSteps === "object" ? object.totalSteps.low || object.totalSteps.high : $Number(object.totalSteps) !== 0)
+                        if ($util.Long)
+                            message.totalSteps = $util.Long.fromValue(object.totalSteps, true);
+                        else if (typeof object.totalSteps === "string")
+                            message.totalSteps = $parseInt(object.totalSteps, 10);
+                        else if (typeof object.totalSteps === "number")
+                            message.totalSteps = object.totalSteps;
+                        else if (typeof object.totalSteps === "object")
+                            message.totalSteps = new $util.LongBits(object.totalSteps.low >>> 0, object.totalSteps.high >>> 0).toNumber(true);
+                if (object.initValue != null)
+                    if (!$Object.is($Number(object.initValue), 0))
+                        message.initValue = $Number(object.initValue);
+                if (object.endValue != null)
+                    if (!$Object.is($Number(object.endValue), 0))
+                        message.endValue = $Number(object.endValue);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a LearningRateSchedule message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {nadir.v1.LearningRateSchedule} message LearningRateSchedule
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            LearningRateSchedule.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.kind = options.enums === $String ? "SCHEDULE_KIND_UNSPECIFIED" : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.warmupSteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.warmupSteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.warmupFraction = 0;
+                    object.warmupRounding = options.enums === $String ? "WARMUP_ROUNDING_UNSPECIFIED" : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.totalSteps = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.totalSteps = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.initValue = 0;
+                    object.endValue = 0;
+                }
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                    object.kind = options.enums === $String ? $root.nadir.v1.ScheduleKind[message.kind] === $undefined ? message.kind : $root.nadir.v1.ScheduleKind[message.kind] : message.kind;
+                if (message.warmupSteps != null && $Object.hasOwnProperty.call(message, "warmupSteps"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.warmupSteps = typeof message.warmupSteps === "number" ? $BigInt(message.warmupSteps) : $util.Long.fromBits(message.warmupSteps.low >>> 0, message.warmupSteps.high >>> 0, true).toBigInt();
+                    else if (typeof message.warmupSteps === "number")
+                        object.warmupSteps = options.longs === $String ? $String(message.warmupSteps) : message.warmupSteps;
+                    else
+                        object.warmupSteps = options.longs === $String ? $util.Long.prototype.toString.call(message.warmupSteps) : options.longs === $Number ? new $util.LongBits(message.warmupSteps.low >>> 0, message.warmupSteps.high >>> 0).toNumber(true) : message.warmupSteps;
+                if (message.warmupFraction != null && $Object.hasOwnProperty.call(message, "warmupFraction"))
+                    object.warmupFraction = options.json && !$isFinite(message.warmupFraction) ? $String(message.warmupFraction) : message.warmupFraction;
+                if (message.warmupRounding != null && $Object.hasOwnProperty.call(message, "warmupRounding"))
+                    object.warmupRounding = options.enums === $String ? $root.nadir.v1.WarmupRounding[message.warmupRounding] === $undefined ? message.warmupRounding : $root.nadir.v1.WarmupRounding[message.warmupRounding] : message.warmupRounding;
+                if (message.totalSteps != null && $Object.hasOwnProperty.call(message, "totalSteps"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.totalSteps = typeof message.totalSteps === "number" ? $BigInt(message.totalSteps) : $util.Long.fromBits(message.totalSteps.low >>> 0, message.totalSteps.high >>> 0, true).toBigInt();
+                    else if (typeof message.totalSteps === "number")
+                        object.totalSteps = options.longs === $String ? $String(message.totalSteps) : message.totalSteps;
+                    else
+                        object.totalSteps = options.longs === $String ? $util.Long.prototype.toString.call(message.totalSteps) : options.longs === $Number ? new $util.LongBits(message.totalSteps.low >>> 0, message.totalSteps.high >>> 0).toNumber(true) : message.totalSteps;
+                if (message.initValue != null && $Object.hasOwnProperty.call(message, "initValue"))
+                    object.initValue = options.json && !$isFinite(message.initValue) ? $String(message.initValue) : message.initValue;
+                if (message.endValue != null && $Object.hasOwnProperty.call(message, "endValue"))
+                    object.endValue = options.json && !$isFinite(message.endValue) ? $String(message.endValue) : message.endValue;
+                return object;
+            };
+
+            /**
+             * Converts this LearningRateSchedule to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.LearningRateSchedule
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            LearningRateSchedule.prototype.toJSON = function() {
+                return LearningRateSchedule.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for LearningRateSchedule
+             * @function getTypeUrl
+             * @memberof nadir.v1.LearningRateSchedule
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            LearningRateSchedule.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.LearningRateSchedule";
+            };
+
+            return LearningRateSchedule;
+        })();
+
+        v1.Regularization = (function() {
+
+            /**
+             * Properties of a Regularization.
+             * @typedef {Object} nadir.v1.Regularization.$Properties
+             * @property {number|null} [dropoutRate] Regularization dropoutRate
+             * @property {number|null} [auxDropoutRate] Regularization auxDropoutRate
+             * @property {number|null} [labelSmoothing] Regularization labelSmoothing
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Regularization.
+             * @memberof nadir.v1
+             * @interface IRegularization
+             * @augments nadir.v1.Regularization.$Properties
+             * @deprecated Use nadir.v1.Regularization.$Properties instead.
+             */
+
+            /**
+             * Shape of a Regularization.
+             * @typedef {nadir.v1.Regularization.$Properties} nadir.v1.Regularization.$Shape
+             */
+
+            /**
+             * Constructs a new Regularization.
+             * @memberof nadir.v1
+             * @classdesc Represents a Regularization.
+             * @constructor
+             * @param {nadir.v1.Regularization.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Regularization = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Regularization dropoutRate.
+             * @member {number} dropoutRate
+             * @memberof nadir.v1.Regularization
+             * @instance
+             */
+            Regularization.prototype.dropoutRate = 0;
+
+            /**
+             * Regularization auxDropoutRate.
+             * @member {number} auxDropoutRate
+             * @memberof nadir.v1.Regularization
+             * @instance
+             */
+            Regularization.prototype.auxDropoutRate = 0;
+
+            /**
+             * Regularization labelSmoothing.
+             * @member {number} labelSmoothing
+             * @memberof nadir.v1.Regularization
+             * @instance
+             */
+            Regularization.prototype.labelSmoothing = 0;
+
+            /**
+             * Creates a new Regularization instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {nadir.v1.Regularization.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.Regularization} Regularization instance
+             * @type {{
+             *   (properties: nadir.v1.Regularization.$Shape): nadir.v1.Regularization & nadir.v1.Regularization.$Shape;
+             *   (properties?: nadir.v1.Regularization.$Properties): nadir.v1.Regularization;
+             * }}
+             */
+            Regularization.create = function(properties) {
+                return new Regularization(properties);
+            };
+
+            /**
+             * Encodes the specified Regularization message. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {nadir.v1.Regularization.$Properties} message Regularization message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Regularization.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.dropoutRate != null && $Object.hasOwnProperty.call(message, "dropoutRate") && !$Object.is(message.dropoutRate, 0))
+                    writer.uint32(/* id 1, wireType 1 =*/9).double(message.dropoutRate);
+                if (message.auxDropoutRate != null && $Object.hasOwnProperty.call(message, "auxDropoutRate") && !$Object.is(message.auxDropoutRate, 0))
+                    writer.uint32(/* id 2, wireType 1 =*/17).double(message.auxDropoutRate);
+                if (message.labelSmoothing != null && $Object.hasOwnProperty.call(message, "labelSmoothing") && !$Object.is(message.labelSmoothing, 0))
+                    writer.uint32(/* id 3, wireType 1 =*/25).double(message.labelSmoothing);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified Regularization message, length delimited. Does not implicitly {@link nadir.v1.Regularization.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {nadir.v1.Regularization.$Properties} message Regularization message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Regularization.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes a Regularization message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Regularization.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.Regularization();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.dropoutRate = value;
+                            else
+                                delete message.dropoutRate;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.auxDropoutRate = value;
+                            else
+                                delete message.auxDropoutRate;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 1)
+                                break;
+                            if (!$Object.is(value = reader.double(), 0))
+                                message.labelSmoothing = value;
+                            else
+                                delete message.labelSmoothing;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes a Regularization message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.Regularization & nadir.v1.Regularization.$Shape} Regularization
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Regularization.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies a Regularization message.
+             * @function verify
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            Regularization.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                if (message.dropoutRate != null && $Object.hasOwnProperty.call(message, "dropoutRate"))
+                    if (typeof message.dropoutRate !== "number")
+                        return "dropoutRate: number expected";
+                if (message.auxDropoutRate != null && $Object.hasOwnProperty.call(message, "auxDropoutRate"))
+                    if (typeof message.auxDropoutRate !== "number")
+                        return "auxDropoutRate: number expected";
+                if (message.labelSmoothing != null && $Object.hasOwnProperty.call(message, "labelSmoothing"))
+                    if (typeof message.labelSmoothing !== "number")
+                        return "labelSmoothing: number expected";
+                return null;
+            };
+
+            /**
+             * Creates a Regularization message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.Regularization} Regularization
+             */
+            Regularization.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.Regularization)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.Regularization: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.Regularization();
+                if (object.dropoutRate != null)
+                    if (!$Object.is($Number(object.dropoutRate), 0))
+                        message.dropoutRate = $Number(object.dropoutRate);
+                if (object.auxDropoutRate != null)
+                    if (!$Object.is($Number(object.auxDropoutRate), 0))
+                        message.auxDropoutRate = $Number(object.auxDropoutRate);
+                if (object.labelSmoothing != null)
+                    if (!$Object.is($Number(object.labelSmoothing), 0))
+                        message.labelSmoothing = $Number(object.labelSmoothing);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a Regularization message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {nadir.v1.Regularization} message Regularization
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Regularization.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.dropoutRate = 0;
+                    object.auxDropoutRate = 0;
+                    object.labelSmoothing = 0;
+                }
+                if (message.dropoutRate != null && $Object.hasOwnProperty.call(message, "dropoutRate"))
+                    object.dropoutRate = options.json && !$isFinite(message.dropoutRate) ? $String(message.dropoutRate) : message.dropoutRate;
+                if (message.auxDropoutRate != null && $Object.hasOwnProperty.call(message, "auxDropoutRate"))
+                    object.auxDropoutRate = options.json && !$isFinite(message.auxDropoutRate) ? $String(message.auxDropoutRate) : message.auxDropoutRate;
+                if (message.labelSmoothing != null && $Object.hasOwnProperty.call(message, "labelSmoothing"))
+                    object.labelSmoothing = options.json && !$isFinite(message.labelSmoothing) ? $String(message.labelSmoothing) : message.labelSmoothing;
+                return object;
+            };
+
+            /**
+             * Converts this Regularization to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.Regularization
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Regularization.prototype.toJSON = function() {
+                return Regularization.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for Regularization
+             * @function getTypeUrl
+             * @memberof nadir.v1.Regularization
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            Regularization.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.Regularization";
+            };
+
+            return Regularization;
+        })();
+
+        v1.OptimizerConfig = (function() {
+
+            /**
+             * Properties of an OptimizerConfig.
+             * @typedef {Object} nadir.v1.OptimizerConfig.$Properties
+             * @property {nadir.v1.NadamwConfig.$Properties|null} [nadamw] OptimizerConfig nadamw
+             * @property {nadir.v1.LearningRateSchedule.$Properties|null} [schedule] OptimizerConfig schedule
+             * @property {nadir.v1.Regularization.$Properties|null} [regularization] OptimizerConfig regularization
+             * @property {number|null} [gradClipNorm] OptimizerConfig gradClipNorm
+             * @property {number|null} [globalBatchSize] OptimizerConfig globalBatchSize
+             * @property {"nadamw"} [optimizer] OptimizerConfig optimizer
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of an OptimizerConfig.
+             * @memberof nadir.v1
+             * @interface IOptimizerConfig
+             * @augments nadir.v1.OptimizerConfig.$Properties
+             * @deprecated Use nadir.v1.OptimizerConfig.$Properties instead.
+             */
+
+            /**
+             * Narrowed shape of an OptimizerConfig.
+             * @typedef {{
+             *   nadamw?: nadir.v1.NadamwConfig.$Shape|null;
+             *   schedule?: nadir.v1.LearningRateSchedule.$Shape|null;
+             *   regularization?: nadir.v1.Regularization.$Shape|null;
+             *   gradClipNorm?: number|null;
+             *   globalBatchSize?: number|null;
+             *   $unknowns?: Array.<Uint8Array>;
+             * } & (
+             *   ({ optimizer?: undefined; nadamw?: null }|{ optimizer?: "nadamw"; nadamw: nadir.v1.NadamwConfig.$Shape })
+             * )} nadir.v1.OptimizerConfig.$Shape
+             */
+
+            /**
+             * Constructs a new OptimizerConfig.
+             * @memberof nadir.v1
+             * @classdesc Represents an OptimizerConfig.
+             * @constructor
+             * @param {nadir.v1.OptimizerConfig.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const OptimizerConfig = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * OptimizerConfig nadamw.
+             * @member {nadir.v1.NadamwConfig.$Properties|null|undefined} nadamw
+             * @memberof nadir.v1.OptimizerConfig
+             * @instance
+             */
+            OptimizerConfig.prototype.nadamw = null;
+
+            /**
+             * OptimizerConfig schedule.
+             * @member {nadir.v1.LearningRateSchedule.$Properties|null|undefined} schedule
+             * @memberof nadir.v1.OptimizerConfig
+             * @instance
+             */
+            OptimizerConfig.prototype.schedule = null;
+
+            /**
+             * OptimizerConfig regularization.
+             * @member {nadir.v1.Regularization.$Properties|null|undefined} regularization
+             * @memberof nadir.v1.OptimizerConfig
+             * @instance
+             */
+            OptimizerConfig.prototype.regularization = null;
+
+            /**
+             * OptimizerConfig gradClipNorm.
+             * @member {number|null|undefined} gradClipNorm
+             * @memberof nadir.v1.OptimizerConfig
+             * @instance
+             */
+            OptimizerConfig.prototype.gradClipNorm = null;
+
+            /**
+             * OptimizerConfig globalBatchSize.
+             * @member {number} globalBatchSize
+             * @memberof nadir.v1.OptimizerConfig
+             * @instance
+             */
+            OptimizerConfig.prototype.globalBatchSize = 0;
+
+            // OneOf field names bound to virtual getters and setters
+            let $oneOfFields;
+
+            /**
+             * OptimizerConfig optimizer.
+             * @member {"nadamw"|undefined} optimizer
+             * @memberof nadir.v1.OptimizerConfig
+             * @instance
+             */
+            $Object.defineProperty(OptimizerConfig.prototype, "optimizer", {
+                get: $util.oneOfGetter($oneOfFields = ["nadamw"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            // Virtual OneOf for proto3 optional field
+            $Object.defineProperty(OptimizerConfig.prototype, "_gradClipNorm", {
+                get: $util.oneOfGetter($oneOfFields = ["gradClipNorm"]),
+                set: $util.oneOfSetter($oneOfFields)
+            });
+
+            /**
+             * Creates a new OptimizerConfig instance using the specified properties.
+             * @function create
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {nadir.v1.OptimizerConfig.$Properties=} [properties] Properties to set
+             * @returns {nadir.v1.OptimizerConfig} OptimizerConfig instance
+             * @type {{
+             *   (properties: nadir.v1.OptimizerConfig.$Shape): nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape;
+             *   (properties?: nadir.v1.OptimizerConfig.$Properties): nadir.v1.OptimizerConfig;
+             * }}
+             */
+            OptimizerConfig.create = function(properties) {
+                return new OptimizerConfig(properties);
+            };
+
+            /**
+             * Encodes the specified OptimizerConfig message. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
+             * @function encode
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {nadir.v1.OptimizerConfig.$Properties} message OptimizerConfig message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            OptimizerConfig.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.nadamw != null && $Object.hasOwnProperty.call(message, "nadamw"))
+                    $root.nadir.v1.NadamwConfig.encode(message.nadamw, writer.uint32(/* id 1, wireType 2 =*/10).fork(), _depth + 1).ldelim();
+                if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule"))
+                    $root.nadir.v1.LearningRateSchedule.encode(message.schedule, writer.uint32(/* id 2, wireType 2 =*/18).fork(), _depth + 1).ldelim();
+                if (message.regularization != null && $Object.hasOwnProperty.call(message, "regularization"))
+                    $root.nadir.v1.Regularization.encode(message.regularization, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
+                if (message.gradClipNorm != null && $Object.hasOwnProperty.call(message, "gradClipNorm"))
+                    writer.uint32(/* id 4, wireType 1 =*/33).double(message.gradClipNorm);
+                if (message.globalBatchSize != null && $Object.hasOwnProperty.call(message, "globalBatchSize") && message.globalBatchSize !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.globalBatchSize);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Encodes the specified OptimizerConfig message, length delimited. Does not implicitly {@link nadir.v1.OptimizerConfig.verify|verify} messages.
+             * @function encodeDelimited
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {nadir.v1.OptimizerConfig.$Properties} message OptimizerConfig message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            OptimizerConfig.encodeDelimited = function(message, writer) {
+                return this.encode(message, (writer || $Writer.create()).fork()).ldelim();
+            };
+
+            /**
+             * Decodes an OptimizerConfig message from the specified reader or buffer.
+             * @function decode
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            OptimizerConfig.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.nadir.v1.OptimizerConfig();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 2)
+                                break;
+                            message.nadamw = $root.nadir.v1.NadamwConfig.decode(reader, reader.size(), $undefined, _depth + 1, message.nadamw);
+                            message.optimizer = "nadamw";
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 2)
+                                break;
+                            message.schedule = $root.nadir.v1.LearningRateSchedule.decode(reader, reader.size(), $undefined, _depth + 1, message.schedule);
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            message.regularization = $root.nadir.v1.Regularization.decode(reader, reader.size(), $undefined, _depth + 1, message.regularization);
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 1)
+                                break;
+                            message.gradClipNorm = reader.double();
+                            message._gradClipNorm = "gradClipNorm";
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.globalBatchSize = value;
+                            else
+                                delete message.globalBatchSize;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Decodes an OptimizerConfig message from the specified reader or buffer, length delimited.
+             * @function decodeDelimited
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @returns {nadir.v1.OptimizerConfig & nadir.v1.OptimizerConfig.$Shape} OptimizerConfig
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            OptimizerConfig.decodeDelimited = function(reader) {
+                if (!(reader instanceof $Reader))
+                    reader = new $Reader(reader);
+                return this.decode(reader, reader.size());
+            };
+
+            /**
+             * Verifies an OptimizerConfig message.
+             * @function verify
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {Object.<string,*>} message Plain object to verify
+             * @returns {string|null} `null` if valid, otherwise the reason why it is not
+             */
+            OptimizerConfig.verify = function (message, _depth) {
+                if (typeof message !== "object" || message === null)
+                    return "object expected";
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    return "max depth exceeded";
+                let properties = {};
+                if (message.nadamw != null && $Object.hasOwnProperty.call(message, "nadamw")) {
+                    properties.optimizer = 1;
+                    {
+                        let error = $root.nadir.v1.NadamwConfig.verify(message.nadamw, _depth + 1);
+                        if (error)
+                            return "nadamw." + error;
+                    }
+                }
+                if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule")) {
+                    let error = $root.nadir.v1.LearningRateSchedule.verify(message.schedule, _depth + 1);
+                    if (error)
+                        return "schedule." + error;
+                }
+                if (message.regularization != null && $Object.hasOwnProperty.call(message, "regularization")) {
+                    let error = $root.nadir.v1.Regularization.verify(message.regularization, _depth + 1);
+                    if (error)
+                        return "regularization." + error;
+                }
+                if (message.gradClipNorm != null && $Object.hasOwnProperty.call(message, "gradClipNorm")) {
+                    properties._gradClipNorm = 1;
+                    if (typeof message.gradClipNorm !== "number")
+                        return "gradClipNorm: number expected";
+                }
+                if (message.globalBatchSize != null && $Object.hasOwnProperty.call(message, "globalBatchSize"))
+                    if (!$util.isInteger(message.globalBatchSize))
+                        return "globalBatchSize: integer expected";
+                return null;
+            };
+
+            /**
+             * Creates an OptimizerConfig message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {nadir.v1.OptimizerConfig} OptimizerConfig
+             */
+            OptimizerConfig.fromObject = function (object, _depth) {
+                if (object instanceof $root.nadir.v1.OptimizerConfig)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".nadir.v1.OptimizerConfig: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.nadir.v1.OptimizerConfig();
+                if (object.nadamw != null) {
+                    if (!$util.isObject(object.nadamw))
+                        throw $TypeError(".nadir.v1.OptimizerConfig.nadamw: object expected");
+                    message.nadamw = $root.nadir.v1.NadamwConfig.fromObject(object.nadamw, _depth + 1);
+                }
+                if (object.schedule != null) {
+                    if (!$util.isObject(object.schedule))
+                        throw $TypeError(".nadir.v1.OptimizerConfig.schedule: object expected");
+                    message.schedule = $root.nadir.v1.LearningRateSchedule.fromObject(object.schedule, _depth + 1);
+                }
+                if (object.regularization != null) {
+                    if (!$util.isObject(object.regularization))
+                        throw $TypeError(".nadir.v1.OptimizerConfig.regularization: object expected");
+                    message.regularization = $root.nadir.v1.Regularization.fromObject(object.regularization, _depth + 1);
+                }
+                if (object.gradClipNorm != null)
+                    message.gradClipNorm = $Number(object.gradClipNorm);
+                if (object.globalBatchSize != null)
+                    if ($Number(object.globalBatchSize) !== 0)
+                        message.globalBatchSize = object.globalBatchSize >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from an OptimizerConfig message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {nadir.v1.OptimizerConfig} message OptimizerConfig
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            OptimizerConfig.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.schedule = null;
+                    object.regularization = null;
+                    object.globalBatchSize = 0;
+                }
+                if (message.nadamw != null && $Object.hasOwnProperty.call(message, "nadamw")) {
+                    object.nadamw = $root.nadir.v1.NadamwConfig.toObject(message.nadamw, options, _depth + 1);
+                    if (options.oneofs)
+                        object.optimizer = "nadamw";
+                }
+                if (message.schedule != null && $Object.hasOwnProperty.call(message, "schedule"))
+                    object.schedule = $root.nadir.v1.LearningRateSchedule.toObject(message.schedule, options, _depth + 1);
+                if (message.regularization != null && $Object.hasOwnProperty.call(message, "regularization"))
+                    object.regularization = $root.nadir.v1.Regularization.toObject(message.regularization, options, _depth + 1);
+                if (message.gradClipNorm != null && $Object.hasOwnProperty.call(message, "gradClipNorm"))
+                    object.gradClipNorm = options.json && !$isFinite(message.gradClipNorm) ? $String(message.gradClipNorm) : message.gradClipNorm;
+                if (message.globalBatchSize != null && $Object.hasOwnProperty.call(message, "globalBatchSize"))
+                    object.globalBatchSize = message.globalBatchSize;
+                return object;
+            };
+
+            /**
+             * Converts this OptimizerConfig to JSON.
+             * @function toJSON
+             * @memberof nadir.v1.OptimizerConfig
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            OptimizerConfig.prototype.toJSON = function() {
+                return OptimizerConfig.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            /**
+             * Gets the type url for OptimizerConfig
+             * @function getTypeUrl
+             * @memberof nadir.v1.OptimizerConfig
+             * @static
+             * @param {string} [prefix] Custom type url prefix, defaults to `"type.googleapis.com"`
+             * @returns {string} The type url
+             */
+            OptimizerConfig.getTypeUrl = function(prefix) {
+                if (prefix === $undefined)
+                    prefix = "type.googleapis.com";
+                return prefix + "/nadir.v1.OptimizerConfig";
+            };
+
+            return OptimizerConfig;
         })();
 
         /**
@@ -31020,6 +32660,7 @@ export const nadir = $root.nadir = (() => {
              * @property {string|null} [studyId] StudyStateChanged studyId
              * @property {nadir.v1.StudyStateChanged.StudyState|null} [state] StudyStateChanged state
              * @property {string|null} [reason] StudyStateChanged reason
+             * @property {nadir.v1.StopperDecision.$Properties|null} [stopper] StudyStateChanged stopper
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -31076,6 +32717,14 @@ export const nadir = $root.nadir = (() => {
             StudyStateChanged.prototype.reason = "";
 
             /**
+             * StudyStateChanged stopper.
+             * @member {nadir.v1.StopperDecision.$Properties|null|undefined} stopper
+             * @memberof nadir.v1.StudyStateChanged
+             * @instance
+             */
+            StudyStateChanged.prototype.stopper = null;
+
+            /**
              * Creates a new StudyStateChanged instance using the specified properties.
              * @function create
              * @memberof nadir.v1.StudyStateChanged
@@ -31113,6 +32762,8 @@ export const nadir = $root.nadir = (() => {
                     writer.uint32(/* id 2, wireType 0 =*/16).int32(message.state);
                 if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
                     writer.uint32(/* id 3, wireType 2 =*/26).string(message.reason);
+                if (message.stopper != null && $Object.hasOwnProperty.call(message, "stopper"))
+                    $root.nadir.v1.StopperDecision.encode(message.stopper, writer.uint32(/* id 4, wireType 2 =*/34).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -31197,6 +32848,12 @@ export const nadir = $root.nadir = (() => {
                                 delete message.reason;
                             continue;
                         }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            message.stopper = $root.nadir.v1.StopperDecision.decode(reader, reader.size(), $undefined, _depth + 1, message.stopper);
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -31254,6 +32911,11 @@ export const nadir = $root.nadir = (() => {
                 if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
                     if (!$util.isString(message.reason))
                         return "reason: string expected";
+                if (message.stopper != null && $Object.hasOwnProperty.call(message, "stopper")) {
+                    let error = $root.nadir.v1.StopperDecision.verify(message.stopper, _depth + 1);
+                    if (error)
+                        return "stopper." + error;
+                }
                 return null;
             };
 
@@ -31303,6 +32965,11 @@ export const nadir = $root.nadir = (() => {
                 if (object.reason != null)
                     if (typeof object.reason !== "string" || object.reason.length)
                         message.reason = $String(object.reason);
+                if (object.stopper != null) {
+                    if (!$util.isObject(object.stopper))
+                        throw $TypeError(".nadir.v1.StudyStateChanged.stopper: object expected");
+                    message.stopper = $root.nadir.v1.StopperDecision.fromObject(object.stopper, _depth + 1);
+                }
                 return message;
             };
 
@@ -31327,6 +32994,7 @@ export const nadir = $root.nadir = (() => {
                     object.studyId = "";
                     object.state = options.enums === $String ? "STUDY_STATE_UNSPECIFIED" : 0;
                     object.reason = "";
+                    object.stopper = null;
                 }
                 if (message.studyId != null && $Object.hasOwnProperty.call(message, "studyId"))
                     object.studyId = message.studyId;
@@ -31334,6 +33002,8 @@ export const nadir = $root.nadir = (() => {
                     object.state = options.enums === $String ? $root.nadir.v1.StudyStateChanged.StudyState[message.state] === $undefined ? message.state : $root.nadir.v1.StudyStateChanged.StudyState[message.state] : message.state;
                 if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
                     object.reason = message.reason;
+                if (message.stopper != null && $Object.hasOwnProperty.call(message, "stopper"))
+                    object.stopper = $root.nadir.v1.StopperDecision.toObject(message.stopper, options, _depth + 1);
                 return object;
             };
 
@@ -31838,8 +33508,9 @@ export const nadir = $root.nadir = (() => {
              * @property {nadir.v1.TrialEvent.$Properties|null} [trialEvent] JournalRecord trialEvent
              * @property {nadir.v1.GradientHistogram.$Properties|null} [gradientHistogram] JournalRecord gradientHistogram
              * @property {nadir.v1.Snapshot.$Properties|null} [snapshot] JournalRecord snapshot
+             * @property {nadir.v1.StopperDecision.$Properties|null} [stopperDecision] JournalRecord stopperDecision
              * @property {nadir.v1.Envelope.$Properties|null} [envelope] JournalRecord envelope
-             * @property {"studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"envelope"} [entry] JournalRecord entry
+             * @property {"studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"stopperDecision"|"envelope"} [entry] JournalRecord entry
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -31867,10 +33538,11 @@ export const nadir = $root.nadir = (() => {
              *   trialEvent?: nadir.v1.TrialEvent.$Shape|null;
              *   gradientHistogram?: nadir.v1.GradientHistogram.$Shape|null;
              *   snapshot?: nadir.v1.Snapshot.$Shape|null;
+             *   stopperDecision?: nadir.v1.StopperDecision.$Shape|null;
              *   envelope?: nadir.v1.Envelope.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ entry?: undefined; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "studyCreated"; studyCreated: nadir.v1.StudySpec.$Shape; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "studyStateChanged"; studyCreated?: null; studyStateChanged: nadir.v1.StudyStateChanged.$Shape; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialCreated"; studyCreated?: null; studyStateChanged?: null; trialCreated: nadir.v1.TrialCreated.$Shape; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "attemptAssigned"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned: nadir.v1.AttemptAssigned.$Shape; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialReport"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport: nadir.v1.TrialReport.$Shape; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialCompleted"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted: nadir.v1.TrialCompleted.$Shape; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialFailed"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed: nadir.v1.TrialFailed.$Shape; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialStopped"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped: nadir.v1.TrialStopped.$Shape; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "trialEvent"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent: nadir.v1.TrialEvent.$Shape; gradientHistogram?: null; snapshot?: null; envelope?: null }|{ entry?: "gradientHistogram"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram: nadir.v1.GradientHistogram.$Shape; snapshot?: null; envelope?: null }|{ entry?: "snapshot"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot: nadir.v1.Snapshot.$Shape; envelope?: null }|{ entry?: "envelope"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; envelope: nadir.v1.Envelope.$Shape })
+             *   ({ entry?: undefined; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "studyCreated"; studyCreated: nadir.v1.StudySpec.$Shape; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "studyStateChanged"; studyCreated?: null; studyStateChanged: nadir.v1.StudyStateChanged.$Shape; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialCreated"; studyCreated?: null; studyStateChanged?: null; trialCreated: nadir.v1.TrialCreated.$Shape; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "attemptAssigned"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned: nadir.v1.AttemptAssigned.$Shape; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialReport"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport: nadir.v1.TrialReport.$Shape; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialCompleted"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted: nadir.v1.TrialCompleted.$Shape; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialFailed"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed: nadir.v1.TrialFailed.$Shape; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialStopped"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped: nadir.v1.TrialStopped.$Shape; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "trialEvent"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent: nadir.v1.TrialEvent.$Shape; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "gradientHistogram"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram: nadir.v1.GradientHistogram.$Shape; snapshot?: null; stopperDecision?: null; envelope?: null }|{ entry?: "snapshot"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot: nadir.v1.Snapshot.$Shape; stopperDecision?: null; envelope?: null }|{ entry?: "stopperDecision"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision: nadir.v1.StopperDecision.$Shape; envelope?: null }|{ entry?: "envelope"; studyCreated?: null; studyStateChanged?: null; trialCreated?: null; attemptAssigned?: null; trialReport?: null; trialCompleted?: null; trialFailed?: null; trialStopped?: null; trialEvent?: null; gradientHistogram?: null; snapshot?: null; stopperDecision?: null; envelope: nadir.v1.Envelope.$Shape })
              * )} nadir.v1.JournalRecord.$Shape
              */
 
@@ -31994,6 +33666,14 @@ export const nadir = $root.nadir = (() => {
             JournalRecord.prototype.snapshot = null;
 
             /**
+             * JournalRecord stopperDecision.
+             * @member {nadir.v1.StopperDecision.$Properties|null|undefined} stopperDecision
+             * @memberof nadir.v1.JournalRecord
+             * @instance
+             */
+            JournalRecord.prototype.stopperDecision = null;
+
+            /**
              * JournalRecord envelope.
              * @member {nadir.v1.Envelope.$Properties|null|undefined} envelope
              * @memberof nadir.v1.JournalRecord
@@ -32006,12 +33686,12 @@ export const nadir = $root.nadir = (() => {
 
             /**
              * JournalRecord entry.
-             * @member {"studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"envelope"|undefined} entry
+             * @member {"studyCreated"|"studyStateChanged"|"trialCreated"|"attemptAssigned"|"trialReport"|"trialCompleted"|"trialFailed"|"trialStopped"|"trialEvent"|"gradientHistogram"|"snapshot"|"stopperDecision"|"envelope"|undefined} entry
              * @memberof nadir.v1.JournalRecord
              * @instance
              */
             $Object.defineProperty(JournalRecord.prototype, "entry", {
-                get: $util.oneOfGetter($oneOfFields = ["studyCreated", "studyStateChanged", "trialCreated", "attemptAssigned", "trialReport", "trialCompleted", "trialFailed", "trialStopped", "trialEvent", "gradientHistogram", "snapshot", "envelope"]),
+                get: $util.oneOfGetter($oneOfFields = ["studyCreated", "studyStateChanged", "trialCreated", "attemptAssigned", "trialReport", "trialCompleted", "trialFailed", "trialStopped", "trialEvent", "gradientHistogram", "snapshot", "stopperDecision", "envelope"]),
                 set: $util.oneOfSetter($oneOfFields)
             });
 
@@ -32073,6 +33753,8 @@ export const nadir = $root.nadir = (() => {
                     $root.nadir.v1.GradientHistogram.encode(message.gradientHistogram, writer.uint32(/* id 19, wireType 2 =*/154).fork(), _depth + 1).ldelim();
                 if (message.snapshot != null && $Object.hasOwnProperty.call(message, "snapshot"))
                     $root.nadir.v1.Snapshot.encode(message.snapshot, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
+                if (message.stopperDecision != null && $Object.hasOwnProperty.call(message, "stopperDecision"))
+                    $root.nadir.v1.StopperDecision.encode(message.stopperDecision, writer.uint32(/* id 21, wireType 2 =*/170).fork(), _depth + 1).ldelim();
                 if (message.envelope != null && $Object.hasOwnProperty.call(message, "envelope"))
                     $root.nadir.v1.Envelope.encode(message.envelope, writer.uint32(/* id 30, wireType 2 =*/242).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
@@ -32225,6 +33907,13 @@ export const nadir = $root.nadir = (() => {
                                 break;
                             message.snapshot = $root.nadir.v1.Snapshot.decode(reader, reader.size(), $undefined, _depth + 1, message.snapshot);
                             message.entry = "snapshot";
+                            continue;
+                        }
+                    case 21: {
+                            if (wireType !== 2)
+                                break;
+                            message.stopperDecision = $root.nadir.v1.StopperDecision.decode(reader, reader.size(), $undefined, _depth + 1, message.stopperDecision);
+                            message.entry = "stopperDecision";
                             continue;
                         }
                     case 30: {
@@ -32397,6 +34086,16 @@ export const nadir = $root.nadir = (() => {
                             return "snapshot." + error;
                     }
                 }
+                if (message.stopperDecision != null && $Object.hasOwnProperty.call(message, "stopperDecision")) {
+                    if (properties.entry === 1)
+                        return "entry: multiple values";
+                    properties.entry = 1;
+                    {
+                        let error = $root.nadir.v1.StopperDecision.verify(message.stopperDecision, _depth + 1);
+                        if (error)
+                            return "stopperDecision." + error;
+                    }
+                }
                 if (message.envelope != null && $Object.hasOwnProperty.call(message, "envelope")) {
                     if (properties.entry === 1)
                         return "entry: multiple values";
@@ -32503,6 +34202,11 @@ export const nadir = $root.nadir = (() => {
                         throw $TypeError(".nadir.v1.JournalRecord.snapshot: object expected");
                     message.snapshot = $root.nadir.v1.Snapshot.fromObject(object.snapshot, _depth + 1);
                 }
+                if (object.stopperDecision != null) {
+                    if (!$util.isObject(object.stopperDecision))
+                        throw $TypeError(".nadir.v1.JournalRecord.stopperDecision: object expected");
+                    message.stopperDecision = $root.nadir.v1.StopperDecision.fromObject(object.stopperDecision, _depth + 1);
+                }
                 if (object.envelope != null) {
                     if (!$util.isObject(object.envelope))
                         throw $TypeError(".nadir.v1.JournalRecord.envelope: object expected");
@@ -32608,6 +34312,11 @@ export const nadir = $root.nadir = (() => {
                     object.snapshot = $root.nadir.v1.Snapshot.toObject(message.snapshot, options, _depth + 1);
                     if (options.oneofs)
                         object.entry = "snapshot";
+                }
+                if (message.stopperDecision != null && $Object.hasOwnProperty.call(message, "stopperDecision")) {
+                    object.stopperDecision = $root.nadir.v1.StopperDecision.toObject(message.stopperDecision, options, _depth + 1);
+                    if (options.oneofs)
+                        object.entry = "stopperDecision";
                 }
                 if (message.envelope != null && $Object.hasOwnProperty.call(message, "envelope")) {
                     object.envelope = $root.nadir.v1.Envelope.toObject(message.envelope, options, _depth + 1);

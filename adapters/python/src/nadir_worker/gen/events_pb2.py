@@ -23,10 +23,11 @@ _sym_db = _symbol_database.Default()
 
 
 from . import common_pb2 as nadir_dot_v1_dot_common__pb2
+from . import study_pb2 as nadir_dot_v1_dot_study__pb2
 from . import trial_pb2 as nadir_dot_v1_dot_trial__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15nadir/v1/events.proto\x12\x08nadir.v1\x1a\x15nadir/v1/common.proto\x1a\x14nadir/v1/trial.proto\"\x8c\x02\n\nTrialEvent\x12!\n\x05trial\x18\x01 \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12,\n\x0eprevious_state\x18\x02 \x01(\x0e\x32\x14.nadir.v1.TrialState\x12#\n\x05state\x18\x03 \x01(\x0e\x32\x14.nadir.v1.TrialState\x12\x12\n\nat_unix_ms\x18\x04 \x01(\x03\x12\x11\n\tworker_id\x18\x05 \x01(\t\x12*\n\x0bmeasurement\x18\x06 \x01(\x0b\x32\x15.nadir.v1.Measurement\x12%\n\x06result\x18\x07 \x01(\x0b\x32\x15.nadir.v1.TrialResult\x12\x0e\n\x06reason\x18\x08 \x01(\t\"\xa5\x02\n\rStudyProgress\x12\x10\n\x08study_id\x18\x01 \x01(\t\x12\x0e\n\x06queued\x18\x02 \x01(\r\x12\x0f\n\x07running\x18\x03 \x01(\r\x12\x11\n\tcompleted\x18\x04 \x01(\r\x12\x0e\n\x06pruned\x18\x05 \x01(\r\x12\x0e\n\x06\x66\x61iled\x18\x06 \x01(\r\x12\x11\n\tpreempted\x18\x07 \x01(\r\x12\x10\n\x08\x64iverged\x18\x08 \x01(\r\x12\x12\n\ninfeasible\x18\t \x01(\r\x12\x11\n\tabandoned\x18\n \x01(\r\x12\x17\n\nbest_value\x18\x0b \x01(\x01H\x00\x88\x01\x01\x12&\n\nbest_trial\x18\x0c \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12\x12\n\nat_unix_ms\x18\r \x01(\x03\x42\r\n\x0b_best_value\"\"\n\rStatusRequest\x12\x11\n\tstudy_ids\x18\x01 \x03(\t\"j\n\x0bPeerSummary\x12\x0f\n\x07peer_id\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x0f\n\x07running\x18\x03 \x01(\r\x12\x10\n\x08\x63\x61pacity\x18\x04 \x01(\r\x12\x19\n\x11last_seen_unix_ms\x18\x05 \x01(\x03\"\x87\x01\n\x0eStatusResponse\x12(\n\x07studies\x18\x01 \x03(\x0b\x32\x17.nadir.v1.StudyProgress\x12$\n\x05peers\x18\x02 \x03(\x0b\x32\x15.nadir.v1.PeerSummary\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x04 \x01(\x01\x42W\n\x15\x64\x65v.nadir.protocol.v1P\x01Z<github.com/nadir-hpo/nadir/protocols/gen/go/nadir/v1;nadirv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15nadir/v1/events.proto\x12\x08nadir.v1\x1a\x15nadir/v1/common.proto\x1a\x14nadir/v1/study.proto\x1a\x14nadir/v1/trial.proto\"\x8c\x02\n\nTrialEvent\x12!\n\x05trial\x18\x01 \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12,\n\x0eprevious_state\x18\x02 \x01(\x0e\x32\x14.nadir.v1.TrialState\x12#\n\x05state\x18\x03 \x01(\x0e\x32\x14.nadir.v1.TrialState\x12\x12\n\nat_unix_ms\x18\x04 \x01(\x03\x12\x11\n\tworker_id\x18\x05 \x01(\t\x12*\n\x0bmeasurement\x18\x06 \x01(\x0b\x32\x15.nadir.v1.Measurement\x12%\n\x06result\x18\x07 \x01(\x0b\x32\x15.nadir.v1.TrialResult\x12\x0e\n\x06reason\x18\x08 \x01(\t\"\xd1\x02\n\rStudyProgress\x12\x10\n\x08study_id\x18\x01 \x01(\t\x12\x0e\n\x06queued\x18\x02 \x01(\r\x12\x0f\n\x07running\x18\x03 \x01(\r\x12\x11\n\tcompleted\x18\x04 \x01(\r\x12\x0e\n\x06pruned\x18\x05 \x01(\r\x12\x0e\n\x06\x66\x61iled\x18\x06 \x01(\r\x12\x11\n\tpreempted\x18\x07 \x01(\r\x12\x10\n\x08\x64iverged\x18\x08 \x01(\r\x12\x12\n\ninfeasible\x18\t \x01(\r\x12\x11\n\tabandoned\x18\n \x01(\r\x12\x17\n\nbest_value\x18\x0b \x01(\x01H\x00\x88\x01\x01\x12&\n\nbest_trial\x18\x0c \x01(\x0b\x32\x12.nadir.v1.TrialRef\x12\x12\n\nat_unix_ms\x18\r \x01(\x03\x12*\n\x07stopper\x18\x0e \x01(\x0b\x32\x19.nadir.v1.StopperDecisionB\r\n\x0b_best_value\"\"\n\rStatusRequest\x12\x11\n\tstudy_ids\x18\x01 \x03(\t\"j\n\x0bPeerSummary\x12\x0f\n\x07peer_id\x18\x01 \x01(\t\x12\x0c\n\x04role\x18\x02 \x01(\t\x12\x0f\n\x07running\x18\x03 \x01(\r\x12\x10\n\x08\x63\x61pacity\x18\x04 \x01(\r\x12\x19\n\x11last_seen_unix_ms\x18\x05 \x01(\x03\"\x87\x01\n\x0eStatusResponse\x12(\n\x07studies\x18\x01 \x03(\x0b\x32\x17.nadir.v1.StudyProgress\x12$\n\x05peers\x18\x02 \x03(\x0b\x32\x15.nadir.v1.PeerSummary\x12\r\n\x05\x61gent\x18\x03 \x01(\t\x12\x16\n\x0euptime_seconds\x18\x04 \x01(\x01\x42W\n\x15\x64\x65v.nadir.protocol.v1P\x01Z<github.com/nadir-hpo/nadir/protocols/gen/go/nadir/v1;nadirv1b\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,14 +35,14 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'nadir.v1.events_pb2', _glob
 if not _descriptor._USE_C_DESCRIPTORS:
   _globals['DESCRIPTOR']._loaded_options = None
   _globals['DESCRIPTOR']._serialized_options = b'\n\025dev.nadir.protocol.v1P\001Z<github.com/nadir-hpo/nadir/protocols/gen/go/nadir/v1;nadirv1'
-  _globals['_TRIALEVENT']._serialized_start=81
-  _globals['_TRIALEVENT']._serialized_end=349
-  _globals['_STUDYPROGRESS']._serialized_start=352
-  _globals['_STUDYPROGRESS']._serialized_end=645
-  _globals['_STATUSREQUEST']._serialized_start=647
-  _globals['_STATUSREQUEST']._serialized_end=681
-  _globals['_PEERSUMMARY']._serialized_start=683
-  _globals['_PEERSUMMARY']._serialized_end=789
-  _globals['_STATUSRESPONSE']._serialized_start=792
-  _globals['_STATUSRESPONSE']._serialized_end=927
+  _globals['_TRIALEVENT']._serialized_start=103
+  _globals['_TRIALEVENT']._serialized_end=371
+  _globals['_STUDYPROGRESS']._serialized_start=374
+  _globals['_STUDYPROGRESS']._serialized_end=711
+  _globals['_STATUSREQUEST']._serialized_start=713
+  _globals['_STATUSREQUEST']._serialized_end=747
+  _globals['_PEERSUMMARY']._serialized_start=749
+  _globals['_PEERSUMMARY']._serialized_end=855
+  _globals['_STATUSRESPONSE']._serialized_start=858
+  _globals['_STATUSRESPONSE']._serialized_end=993
 # @@protoc_insertion_point(module_scope)

@@ -1,4 +1,5 @@
 from . import common_pb2 as _common_pb2
+from . import study_pb2 as _study_pb2
 from . import trial_pb2 as _trial_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -29,7 +30,7 @@ class TrialEvent(_message.Message):
     def __init__(self, trial: _Optional[_Union[_common_pb2.TrialRef, _Mapping]] = ..., previous_state: _Optional[_Union[_common_pb2.TrialState, str]] = ..., state: _Optional[_Union[_common_pb2.TrialState, str]] = ..., at_unix_ms: _Optional[int] = ..., worker_id: _Optional[str] = ..., measurement: _Optional[_Union[_common_pb2.Measurement, _Mapping]] = ..., result: _Optional[_Union[_trial_pb2.TrialResult, _Mapping]] = ..., reason: _Optional[str] = ...) -> None: ...
 
 class StudyProgress(_message.Message):
-    __slots__ = ("study_id", "queued", "running", "completed", "pruned", "failed", "preempted", "diverged", "infeasible", "abandoned", "best_value", "best_trial", "at_unix_ms")
+    __slots__ = ("study_id", "queued", "running", "completed", "pruned", "failed", "preempted", "diverged", "infeasible", "abandoned", "best_value", "best_trial", "at_unix_ms", "stopper")
     STUDY_ID_FIELD_NUMBER: _ClassVar[int]
     QUEUED_FIELD_NUMBER: _ClassVar[int]
     RUNNING_FIELD_NUMBER: _ClassVar[int]
@@ -43,6 +44,7 @@ class StudyProgress(_message.Message):
     BEST_VALUE_FIELD_NUMBER: _ClassVar[int]
     BEST_TRIAL_FIELD_NUMBER: _ClassVar[int]
     AT_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    STOPPER_FIELD_NUMBER: _ClassVar[int]
     study_id: str
     queued: int
     running: int
@@ -56,7 +58,8 @@ class StudyProgress(_message.Message):
     best_value: float
     best_trial: _common_pb2.TrialRef
     at_unix_ms: int
-    def __init__(self, study_id: _Optional[str] = ..., queued: _Optional[int] = ..., running: _Optional[int] = ..., completed: _Optional[int] = ..., pruned: _Optional[int] = ..., failed: _Optional[int] = ..., preempted: _Optional[int] = ..., diverged: _Optional[int] = ..., infeasible: _Optional[int] = ..., abandoned: _Optional[int] = ..., best_value: _Optional[float] = ..., best_trial: _Optional[_Union[_common_pb2.TrialRef, _Mapping]] = ..., at_unix_ms: _Optional[int] = ...) -> None: ...
+    stopper: _study_pb2.StopperDecision
+    def __init__(self, study_id: _Optional[str] = ..., queued: _Optional[int] = ..., running: _Optional[int] = ..., completed: _Optional[int] = ..., pruned: _Optional[int] = ..., failed: _Optional[int] = ..., preempted: _Optional[int] = ..., diverged: _Optional[int] = ..., infeasible: _Optional[int] = ..., abandoned: _Optional[int] = ..., best_value: _Optional[float] = ..., best_trial: _Optional[_Union[_common_pb2.TrialRef, _Mapping]] = ..., at_unix_ms: _Optional[int] = ..., stopper: _Optional[_Union[_study_pb2.StopperDecision, _Mapping]] = ...) -> None: ...
 
 class StatusRequest(_message.Message):
     __slots__ = ("study_ids",)

@@ -56,7 +56,7 @@ class AttemptAssigned(_message.Message):
     def __init__(self, assignment: _Optional[_Union[_trial_pb2.TrialAssignment, _Mapping]] = ..., worker_id: _Optional[str] = ..., worker_key: _Optional[str] = ...) -> None: ...
 
 class StudyStateChanged(_message.Message):
-    __slots__ = ("study_id", "state", "reason")
+    __slots__ = ("study_id", "state", "reason", "stopper")
     class StudyState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         STUDY_STATE_UNSPECIFIED: _ClassVar[StudyStateChanged.StudyState]
@@ -70,10 +70,12 @@ class StudyStateChanged(_message.Message):
     STUDY_ID_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    STOPPER_FIELD_NUMBER: _ClassVar[int]
     study_id: str
     state: StudyStateChanged.StudyState
     reason: str
-    def __init__(self, study_id: _Optional[str] = ..., state: _Optional[_Union[StudyStateChanged.StudyState, str]] = ..., reason: _Optional[str] = ...) -> None: ...
+    stopper: _study_pb2.StopperDecision
+    def __init__(self, study_id: _Optional[str] = ..., state: _Optional[_Union[StudyStateChanged.StudyState, str]] = ..., reason: _Optional[str] = ..., stopper: _Optional[_Union[_study_pb2.StopperDecision, _Mapping]] = ...) -> None: ...
 
 class Snapshot(_message.Message):
     __slots__ = ("studies", "trials", "covers_through_sequence", "study_states")
@@ -88,7 +90,7 @@ class Snapshot(_message.Message):
     def __init__(self, studies: _Optional[_Iterable[_Union[_study_pb2.StudySpec, _Mapping]]] = ..., trials: _Optional[_Iterable[_Union[_trial_pb2.TrialResult, _Mapping]]] = ..., covers_through_sequence: _Optional[int] = ..., study_states: _Optional[_Iterable[_Union[StudyStateChanged, _Mapping]]] = ...) -> None: ...
 
 class JournalRecord(_message.Message):
-    __slots__ = ("sequence", "recorded_unix_ms", "study_created", "study_state_changed", "trial_created", "attempt_assigned", "trial_report", "trial_completed", "trial_failed", "trial_stopped", "trial_event", "gradient_histogram", "snapshot", "envelope")
+    __slots__ = ("sequence", "recorded_unix_ms", "study_created", "study_state_changed", "trial_created", "attempt_assigned", "trial_report", "trial_completed", "trial_failed", "trial_stopped", "trial_event", "gradient_histogram", "snapshot", "stopper_decision", "envelope")
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
     STUDY_CREATED_FIELD_NUMBER: _ClassVar[int]
@@ -102,6 +104,7 @@ class JournalRecord(_message.Message):
     TRIAL_EVENT_FIELD_NUMBER: _ClassVar[int]
     GRADIENT_HISTOGRAM_FIELD_NUMBER: _ClassVar[int]
     SNAPSHOT_FIELD_NUMBER: _ClassVar[int]
+    STOPPER_DECISION_FIELD_NUMBER: _ClassVar[int]
     ENVELOPE_FIELD_NUMBER: _ClassVar[int]
     sequence: int
     recorded_unix_ms: int
@@ -116,5 +119,6 @@ class JournalRecord(_message.Message):
     trial_event: _events_pb2.TrialEvent
     gradient_histogram: _histogram_pb2.GradientHistogram
     snapshot: Snapshot
+    stopper_decision: _study_pb2.StopperDecision
     envelope: _envelope_pb2.Envelope
-    def __init__(self, sequence: _Optional[int] = ..., recorded_unix_ms: _Optional[int] = ..., study_created: _Optional[_Union[_study_pb2.StudySpec, _Mapping]] = ..., study_state_changed: _Optional[_Union[StudyStateChanged, _Mapping]] = ..., trial_created: _Optional[_Union[TrialCreated, _Mapping]] = ..., attempt_assigned: _Optional[_Union[AttemptAssigned, _Mapping]] = ..., trial_report: _Optional[_Union[_trial_pb2.TrialReport, _Mapping]] = ..., trial_completed: _Optional[_Union[_trial_pb2.TrialCompleted, _Mapping]] = ..., trial_failed: _Optional[_Union[_trial_pb2.TrialFailed, _Mapping]] = ..., trial_stopped: _Optional[_Union[_trial_pb2.TrialStopped, _Mapping]] = ..., trial_event: _Optional[_Union[_events_pb2.TrialEvent, _Mapping]] = ..., gradient_histogram: _Optional[_Union[_histogram_pb2.GradientHistogram, _Mapping]] = ..., snapshot: _Optional[_Union[Snapshot, _Mapping]] = ..., envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ...) -> None: ...
+    def __init__(self, sequence: _Optional[int] = ..., recorded_unix_ms: _Optional[int] = ..., study_created: _Optional[_Union[_study_pb2.StudySpec, _Mapping]] = ..., study_state_changed: _Optional[_Union[StudyStateChanged, _Mapping]] = ..., trial_created: _Optional[_Union[TrialCreated, _Mapping]] = ..., attempt_assigned: _Optional[_Union[AttemptAssigned, _Mapping]] = ..., trial_report: _Optional[_Union[_trial_pb2.TrialReport, _Mapping]] = ..., trial_completed: _Optional[_Union[_trial_pb2.TrialCompleted, _Mapping]] = ..., trial_failed: _Optional[_Union[_trial_pb2.TrialFailed, _Mapping]] = ..., trial_stopped: _Optional[_Union[_trial_pb2.TrialStopped, _Mapping]] = ..., trial_event: _Optional[_Union[_events_pb2.TrialEvent, _Mapping]] = ..., gradient_histogram: _Optional[_Union[_histogram_pb2.GradientHistogram, _Mapping]] = ..., snapshot: _Optional[_Union[Snapshot, _Mapping]] = ..., stopper_decision: _Optional[_Union[_study_pb2.StopperDecision, _Mapping]] = ..., envelope: _Optional[_Union[_envelope_pb2.Envelope, _Mapping]] = ...) -> None: ...

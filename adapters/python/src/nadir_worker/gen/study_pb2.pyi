@@ -242,6 +242,70 @@ class EarlyStoppingSpec(_message.Message):
     metric: str
     def __init__(self, asha: _Optional[_Union[AshaSpec, _Mapping]] = ..., median: _Optional[_Union[MedianStoppingSpec, _Mapping]] = ..., metric: _Optional[str] = ...) -> None: ...
 
+class StudyStopperSpec(_message.Message):
+    __slots__ = ("asymptotic",)
+    ASYMPTOTIC_FIELD_NUMBER: _ClassVar[int]
+    asymptotic: AsymptoticStopperSpec
+    def __init__(self, asymptotic: _Optional[_Union[AsymptoticStopperSpec, _Mapping]] = ...) -> None: ...
+
+class AsymptoticStopperSpec(_message.Message):
+    __slots__ = ("gain", "in_trials", "min_trials", "every", "max_interval_width", "confidence", "threshold", "min_tail_points")
+    GAIN_FIELD_NUMBER: _ClassVar[int]
+    IN_TRIALS_FIELD_NUMBER: _ClassVar[int]
+    MIN_TRIALS_FIELD_NUMBER: _ClassVar[int]
+    EVERY_FIELD_NUMBER: _ClassVar[int]
+    MAX_INTERVAL_WIDTH_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    MIN_TAIL_POINTS_FIELD_NUMBER: _ClassVar[int]
+    gain: float
+    in_trials: int
+    min_trials: int
+    every: int
+    max_interval_width: float
+    confidence: float
+    threshold: float
+    min_tail_points: int
+    def __init__(self, gain: _Optional[float] = ..., in_trials: _Optional[int] = ..., min_trials: _Optional[int] = ..., every: _Optional[int] = ..., max_interval_width: _Optional[float] = ..., confidence: _Optional[float] = ..., threshold: _Optional[float] = ..., min_tail_points: _Optional[int] = ...) -> None: ...
+
+class StopperDecision(_message.Message):
+    __slots__ = ("study_id", "stop", "reason", "message", "search_trials", "study_trials", "confidence", "in_trials", "gain_threshold", "gain_bound", "best_observed", "best_lower", "best_upper", "regime_threshold", "tail_points", "accepted_c", "at_unix_ms")
+    STUDY_ID_FIELD_NUMBER: _ClassVar[int]
+    STOP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    SEARCH_TRIALS_FIELD_NUMBER: _ClassVar[int]
+    STUDY_TRIALS_FIELD_NUMBER: _ClassVar[int]
+    CONFIDENCE_FIELD_NUMBER: _ClassVar[int]
+    IN_TRIALS_FIELD_NUMBER: _ClassVar[int]
+    GAIN_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    GAIN_BOUND_FIELD_NUMBER: _ClassVar[int]
+    BEST_OBSERVED_FIELD_NUMBER: _ClassVar[int]
+    BEST_LOWER_FIELD_NUMBER: _ClassVar[int]
+    BEST_UPPER_FIELD_NUMBER: _ClassVar[int]
+    REGIME_THRESHOLD_FIELD_NUMBER: _ClassVar[int]
+    TAIL_POINTS_FIELD_NUMBER: _ClassVar[int]
+    ACCEPTED_C_FIELD_NUMBER: _ClassVar[int]
+    AT_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
+    study_id: str
+    stop: bool
+    reason: str
+    message: str
+    search_trials: int
+    study_trials: int
+    confidence: float
+    in_trials: int
+    gain_threshold: float
+    gain_bound: float
+    best_observed: float
+    best_lower: float
+    best_upper: float
+    regime_threshold: float
+    tail_points: int
+    accepted_c: _containers.RepeatedScalarFieldContainer[int]
+    at_unix_ms: int
+    def __init__(self, study_id: _Optional[str] = ..., stop: _Optional[bool] = ..., reason: _Optional[str] = ..., message: _Optional[str] = ..., search_trials: _Optional[int] = ..., study_trials: _Optional[int] = ..., confidence: _Optional[float] = ..., in_trials: _Optional[int] = ..., gain_threshold: _Optional[float] = ..., gain_bound: _Optional[float] = ..., best_observed: _Optional[float] = ..., best_lower: _Optional[float] = ..., best_upper: _Optional[float] = ..., regime_threshold: _Optional[float] = ..., tail_points: _Optional[int] = ..., accepted_c: _Optional[_Iterable[int]] = ..., at_unix_ms: _Optional[int] = ...) -> None: ...
+
 class OptimizerDefaults(_message.Message):
     __slots__ = ("optimizer", "variant", "epsilon", "schedule", "warmup_rounding")
     OPTIMIZER_FIELD_NUMBER: _ClassVar[int]
@@ -257,7 +321,7 @@ class OptimizerDefaults(_message.Message):
     def __init__(self, optimizer: _Optional[str] = ..., variant: _Optional[str] = ..., epsilon: _Optional[float] = ..., schedule: _Optional[str] = ..., warmup_rounding: _Optional[str] = ...) -> None: ...
 
 class StudySpec(_message.Message):
-    __slots__ = ("study_id", "name", "search_space", "objective", "budget", "step_budget", "target", "suggester", "early_stopping", "optimizer_defaults", "workload", "report_every_steps", "replicates", "labels", "created_unix_ms", "seed")
+    __slots__ = ("study_id", "name", "search_space", "objective", "budget", "step_budget", "target", "suggester", "early_stopping", "optimizer_defaults", "workload", "report_every_steps", "replicates", "labels", "created_unix_ms", "seed", "study_stopper")
     class LabelsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -281,6 +345,7 @@ class StudySpec(_message.Message):
     LABELS_FIELD_NUMBER: _ClassVar[int]
     CREATED_UNIX_MS_FIELD_NUMBER: _ClassVar[int]
     SEED_FIELD_NUMBER: _ClassVar[int]
+    STUDY_STOPPER_FIELD_NUMBER: _ClassVar[int]
     study_id: str
     name: str
     search_space: SearchSpace
@@ -297,4 +362,5 @@ class StudySpec(_message.Message):
     labels: _containers.ScalarMap[str, str]
     created_unix_ms: int
     seed: int
-    def __init__(self, study_id: _Optional[str] = ..., name: _Optional[str] = ..., search_space: _Optional[_Union[SearchSpace, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ..., step_budget: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., suggester: _Optional[_Union[SuggesterSpec, _Mapping]] = ..., early_stopping: _Optional[_Union[EarlyStoppingSpec, _Mapping]] = ..., optimizer_defaults: _Optional[_Union[OptimizerDefaults, _Mapping]] = ..., workload: _Optional[str] = ..., report_every_steps: _Optional[int] = ..., replicates: _Optional[int] = ..., labels: _Optional[_Mapping[str, str]] = ..., created_unix_ms: _Optional[int] = ..., seed: _Optional[int] = ...) -> None: ...
+    study_stopper: StudyStopperSpec
+    def __init__(self, study_id: _Optional[str] = ..., name: _Optional[str] = ..., search_space: _Optional[_Union[SearchSpace, _Mapping]] = ..., objective: _Optional[_Union[Objective, _Mapping]] = ..., budget: _Optional[_Union[Budget, _Mapping]] = ..., step_budget: _Optional[int] = ..., target: _Optional[_Union[Target, _Mapping]] = ..., suggester: _Optional[_Union[SuggesterSpec, _Mapping]] = ..., early_stopping: _Optional[_Union[EarlyStoppingSpec, _Mapping]] = ..., optimizer_defaults: _Optional[_Union[OptimizerDefaults, _Mapping]] = ..., workload: _Optional[str] = ..., report_every_steps: _Optional[int] = ..., replicates: _Optional[int] = ..., labels: _Optional[_Mapping[str, str]] = ..., created_unix_ms: _Optional[int] = ..., seed: _Optional[int] = ..., study_stopper: _Optional[_Union[StudyStopperSpec, _Mapping]] = ...) -> None: ...
