@@ -212,7 +212,8 @@ export function validateStudySpec(spec: StudySpec): void {
   if (ss?.rule === "asymptotic") {
     const a = ss.asymptotic as nadir.v1.AsymptoticStopperSpec;
     const at = (f: string): string => `studyStopper.asymptotic.${f}`;
-    if (!(Number.isFinite(a.gain) && a.gain > 0)) throw new StudyValidationError(at("gain"), "must be a number > 0");
+    if (!(Number.isFinite(a.gain) && a.gain > 0))
+      throw new StudyValidationError(at("gain"), "must be a number > 0");
     if (!(a.inTrials >= 1)) throw new StudyValidationError(at("inTrials"), "must be an integer >= 1");
     if (!(a.confidence === 0 || (a.confidence > 0 && a.confidence < 1)))
       throw new StudyValidationError(at("confidence"), "must be in (0, 1) (0 = the default 0.8)");
@@ -220,6 +221,11 @@ export function validateStudySpec(spec: StudySpec): void {
       throw new StudyValidationError(at("maxIntervalWidth"), "must be a number >= 0 (0 = no interval rule)");
     if (a.threshold !== undefined && a.threshold !== null && !Number.isFinite(a.threshold))
       throw new StudyValidationError(at("threshold"), "must be finite");
+    if (spec.earlyStopping?.rule)
+      throw new StudyValidationError(
+        "studyStopper",
+        "cannot be combined with earlyStopping: pruned search trials leave a selected subset, not the i.i.d. sample the stopper's law needs",
+      );
   }
   if ((spec.replicates ?? 0) > 1000) throw new StudyValidationError("replicates", "must be <= 1000");
 }

@@ -511,6 +511,17 @@ function semanticStudy(study: StudyJson): ValidationIssue[] {
     );
   }
   const ss = study.studyStopper;
+  if (ss && study.earlyStopping) {
+    // Pruned trials are censored: the survivors of a pruning rule are a selected subset, not i.i.d. draws
+    // of the final score, so the law the stopper fits would not describe random search.
+    out.push(
+      issue(
+        "/studyStopper",
+        "semantic",
+        `no studyStopper together with earlyStopping ("${study.earlyStopping.kind}" prunes search trials, so the survivors are not the i.i.d. sample the stopper's law needs)`,
+      ),
+    );
+  }
   if (ss && ss.minTrials !== undefined && ss.minTrials > study.budget.trials) {
     out.push(
       issue(

@@ -187,6 +187,7 @@ describe("schemas", () => {
 
   it("validate the study stopper and convert it with its defaults", () => {
     const s = example();
+    delete s.earlyStopping;
     s.studyStopper = { kind: "asymptotic", gain: 0, inTrials: 0.5, confidence: 1 } as never;
     expect(messages(validateStudy(s))).toEqual([
       "/studyStopper/confidence: expected a number < 1, got 1",
@@ -200,6 +201,11 @@ describe("schemas", () => {
       "/studyStopper/minTrials: expected minTrials <= budget.trials (20); the stopper would never be evaluated, got 500",
     ]);
     s.studyStopper = { kind: "asymptotic", gain: 0.01, inTrials: 32 };
+    s.earlyStopping = { kind: "median" };
+    expect(messages(validateStudy(s))[0]).toMatch(
+      /^\/studyStopper: expected no studyStopper together with earlyStopping/,
+    );
+    delete s.earlyStopping;
     const spec = studyToSpec(assertStudy(s));
     expect(spec.studyStopper).toEqual({
       asymptotic: {

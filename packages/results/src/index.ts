@@ -7,6 +7,8 @@
  *   an Optuna import ({@link tableFromOptuna}).
  * - The i.i.d. sample ({@link selectIid}): the trials the tuning-curve analysis may use, and every other
  *   trial counted apart with its reason, warnings and notes (the analysis JSON's `selection`).
+ * - The study stopper ({@link evaluateStudyStopper}): one evaluation of StudySpec.study_stopper on the
+ *   i.i.d. search sample, as the StopperDecision the coordinator journals.
  * - The study's bounds: {@link searchedDimensions} (the effective-dimension bound), {@link studyScoreBounds}.
  *
  * Every error is a {@link ResultsError}.
@@ -39,6 +41,15 @@ export {
   type SourceKind,
 } from "./source.js";
 export { searchedDimensions, searchedParameterNames, studyScoreBounds, studySelectOptions } from "./space.js";
+export {
+  type EvaluateStudyStopperOptions,
+  evaluateStudyStopper,
+  STUDY_STOPPER_DEFAULTS,
+  type StudyStopperEvaluation,
+  type StudyStopperRule,
+  stopperSample,
+  studyStopperRule,
+} from "./study-stopper.js";
 export {
   type CurvePoint,
   type MetricValue,

@@ -10,6 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { nadir } from "@nadir/protocol";
+import { searchedDimensions, selectIid, tableFromRows, tableFromStudy } from "@nadir/results";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   Coordinator,
   exportStudy,
@@ -17,10 +20,7 @@ import {
   loadJournalStudies,
   readJournal,
   studyFromJson,
-} from "@nadir/coordinator";
-import { nadir } from "@nadir/protocol";
-import { afterEach, describe, expect, it } from "vitest";
-import { searchedDimensions, selectIid, tableFromRows, tableFromStudy } from "../src/index.js";
+} from "../src/index.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const workerFixture = path.join(repoRoot, "packages/coordinator/test/fixtures/synthetic-worker.mjs");
