@@ -29,12 +29,15 @@ import {
   isTerminal,
   refOf,
   resultOf,
+  type SchedulerView,
   StateBook,
   type StopDecision,
   type StudyCounts,
+  type StudyState,
   type TrialState,
 } from "./state/book.js";
 import { specFingerprint, validateStudySpec } from "./study.js";
+import { type StopperEvaluator, StudyStopper, ThreadEvaluator } from "./study-stopper.js";
 import { COORDINATOR_AGENT, Handlers } from "./wire/handlers.js";
 import { type Peer, PeerTable } from "./wire/peers.js";
 import { RateLimiter } from "./wire/rate-limit.js";
@@ -83,6 +86,12 @@ export interface CoordinatorOptions {
   /** Extra suggester plugins, tried before the built-ins. */
   suggesters?: SuggesterFactory[];
   /**
+   * How a study stopper's evaluation runs (default: on a worker thread, off the event loop). Tests of a
+   * single module may pass their own.
+   * @internal
+   */
+  stopperEvaluator?: StopperEvaluator;
+  /**
    * Receives one human-readable line, without a trailing newline, per event worth an operator's
    * attention: torn journal tails, dropped peers, preemptions, finished studies, suggester failures,
    * compactions, bad messages (the first 20, then every 1000th, so a misbehaving peer cannot flood it).
@@ -98,7 +107,9 @@ export class CoordinatorConfigError extends CoordinatorError {
   }
 }
 
-type ResolvedOptions = Required<Omit<CoordinatorOptions, "eventsBind" | "curve" | "suggesters">> &
+type ResolvedOptions = Required<
+  Omit<CoordinatorOptions, "eventsBind" | "curve" | "suggesters" | "stopperEvaluator">
+> &
   CoordinatorOptions;
 
 /**
@@ -125,6 +136,8 @@ export class Coordinator implements SuggesterLink {
   private readonly scheduler: Scheduler<Peer>;
   private readonly handlers: Handlers;
   private readonly limiter: RateLimiter;
+  private readonly stopperThread = new ThreadEvaluator();
+  private readonly studyStopper: StudyStopper;
   private timer: NodeJS.Timeout | undefined;
   private scheduled = false;
   stopping = false;
@@ -230,6 +243,17 @@ export class Coordinator implements SuggesterLink {
       this,
       this.opts.suggesters ?? [],
     );
+    this.studyStopper = new StudyStopper(
+      this.book,
+      {
+        commit: (e) => this.commit(e),
+        decided: (st, d) => this.stopperDecided(st, d),
+        settled: () => this.checkDone(),
+        log: (l) => this.opts.log(l),
+        now: () => Date.now(),
+      },
+      options.stopperEvaluator ?? this.stopperThread.evaluate,
+    );
   }
 
   get heartbeatIntervalMs(): number {
@@ -272,6 +296,10 @@ export class Coordinator implements SuggesterLink {
       await this.commit({ studyCreated: full });
       await this.commit({ studyStateChanged: { studyId: spec.studyId, state: ACTIVE } });
     }
+    // A stop decided before a crash: abandon what is still queued (the running trials finish).
+    for (const st of this.book.studies.values())
+      if (st.state === ACTIVE && st.stopDecision) this.abandonQueued(st, st.stopDecision);
+    this.studyStopper.resume();
     await this.sockets.bind();
     this.endpoints = this.sockets.endpoints;
     this.eventsEndpoint = this.sockets.eventsEndpoint;
@@ -320,6 +348,8 @@ export class Coordinator implements SuggesterLink {
       clearTimeout(p.timer);
       p.reject(new Error("coordinator stopping"));
     }
+    this.studyStopper.close();
+    await this.stopperThread.close();
     await this.scheduler.close();
     await this.opts.store.close();
     this.sockets.close();
@@ -400,7 +430,7 @@ export class Coordinator implements SuggesterLink {
     this.sockets.publish(t.study.spec.studyId, { trialEvent: ev });
     if (measurement) return;
     this.sockets.publish(t.study.spec.studyId, {
-      studyProgress: this.book.progressOf(t.study, this.scheduler.view(t.study)),
+      studyProgress: this.book.progressOf(t.study, this.view(t.study)),
     });
   }
 
@@ -410,6 +440,7 @@ export class Coordinator implements SuggesterLink {
    * recorded the result.
    */
   observe(t: TrialState): void {
+    this.studyStopper.finished(t);
     void this.scheduler.observe(t);
   }
 
@@ -577,11 +608,52 @@ export class Coordinator implements SuggesterLink {
     });
   }
 
+  // ------------------------------------------------------------------------------------ study stopper
+
+  /** What the scheduler and the study stopper add to a study's done-ness. */
+  private view(st: StudyState): SchedulerView {
+    return { ...this.scheduler.view(st), evaluating: this.studyStopper.evaluating(st) };
+  }
+
+  /**
+   * A study-stopper decision was journaled: a stop abandons the study's queued trials (its running
+   * trials finish and are kept); either way the study's progress, with the decision, goes out on the
+   * event stream.
+   */
+  private stopperDecided(st: StudyState, d: nadir.v1.StopperDecision): void {
+    if (d.stop) this.abandonQueued(st, d);
+    if (this.sockets.publishing)
+      this.sockets.publish(st.spec.studyId, { studyProgress: this.book.progressOf(st, this.view(st)) });
+    this.checkDone();
+  }
+
+  /** Journals every queued trial of a stopped study as ABANDONED, with the stop's reason. */
+  private abandonQueued(st: StudyState, d: nadir.v1.StopperDecision): void {
+    for (const t of [...st.queue]) {
+      const previous = t.state;
+      const reason = `study stopped: ${d.message}`;
+      this.commit({
+        trialEvent: {
+          trial: refOf(t),
+          previousState: previous,
+          state: S.TRIAL_STATE_ABANDONED,
+          reason,
+          atUnixMs: Date.now(),
+        },
+      }).then(
+        () => {
+          this.changed(t, previous, reason);
+          this.checkDone();
+        },
+        (err: Error) => this.opts.log(`coordinator: journal append failed: ${err.message}`),
+      );
+    }
+  }
+
   // ------------------------------------------------------------------------------------ done / status
 
   private allDone(): boolean {
-    for (const st of this.book.studies.values())
-      if (!this.book.studyDone(st, this.scheduler.view(st))) return false;
+    for (const st of this.book.studies.values()) if (!this.book.studyDone(st, this.view(st))) return false;
     return true;
   }
 
@@ -591,10 +663,11 @@ export class Coordinator implements SuggesterLink {
    */
   checkDone(): void {
     for (const st of this.book.studies.values()) {
-      if (st.state === ACTIVE && this.book.studyDone(st, this.scheduler.view(st))) {
+      if (st.state === ACTIVE && this.book.studyDone(st, this.view(st))) {
         const reason = this.scheduler.finishReason(st);
         const state = v1.StudyStateChanged.StudyState.STUDY_STATE_COMPLETED;
-        this.commit({ studyStateChanged: { studyId: st.spec.studyId, state, reason } }).then(
+        const stopper = st.stopDecision ? { stopper: st.stopDecision } : {};
+        this.commit({ studyStateChanged: { studyId: st.spec.studyId, state, reason, ...stopper } }).then(
           () => this.checkDone(),
           () => {},
         );
@@ -613,7 +686,7 @@ export class Coordinator implements SuggesterLink {
 
   /** Progress of every study. */
   progress(): StudyCounts[] {
-    return this.book.progress((st) => this.scheduler.view(st));
+    return this.book.progress((st) => this.view(st));
   }
 
   /**
@@ -649,7 +722,7 @@ export class Coordinator implements SuggesterLink {
     );
     const seeAll = asker.role === v1.PeerRole.PEER_ROLE_OBSERVER;
     return {
-      studies: studies.map((s) => this.book.progressOf(s, this.scheduler.view(s))),
+      studies: studies.map((s) => this.book.progressOf(s, this.view(s))),
       peers: [...this.peers.values()]
         .filter((p) => seeAll || p === asker)
         .map((p) => ({

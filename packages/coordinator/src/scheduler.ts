@@ -124,6 +124,7 @@ export class Scheduler<W extends WorkerSlot> {
 
   /** Why a finished study finished (for its StudyStateChanged record). */
   finishReason(st: StudyState): string {
+    if (st.stopDecision) return st.stopDecision.message;
     const rt = this.rt(st);
     if (rt.error) return `suggester unavailable: ${rt.error}`;
     return rt.exhausted || st.exhausted ? "suggester exhausted" : "budget spent";
@@ -152,7 +153,8 @@ export class Scheduler<W extends WorkerSlot> {
       workers.push(p);
       freeSlots += Math.max(0, p.capacity - p.running.size);
     }
-    const studies = [...this.book.studies.values()].filter((s) => s.state === ACTIVE);
+    // A study its stopper stopped takes no new attempts: its queued trials are being abandoned.
+    const studies = [...this.book.studies.values()].filter((s) => s.state === ACTIVE && !s.stopDecision);
     if (freeSlots === 0 || studies.length === 0) return;
     let progress = true;
     while (progress) {
@@ -255,7 +257,7 @@ export class Scheduler<W extends WorkerSlot> {
 
   private refill(st: StudyState, workers: readonly W[]): void {
     const rt = this.rt(st);
-    if (rt.suggesting || rt.exhausted || st.exhausted || !rt.suggester) return;
+    if (rt.suggesting || rt.exhausted || st.exhausted || !rt.suggester || st.stopDecision) return;
     if (rt.retryAt !== undefined && this.host.now() < rt.retryAt) return;
     const maxTrials = st.spec.budget?.maxTrials ?? 0;
     const created = st.trials.size;
@@ -290,7 +292,8 @@ export class Scheduler<W extends WorkerSlot> {
           const commits: Promise<void>[] = [];
           const last = batch.suggestions[Math.min(points, batch.suggestions.length) - 1];
           for (const s of batch.suggestions.slice(0, points)) {
-            for (let r = 0; r < replicates && st.trials.size < maxTrials; r++) {
+            // Suggestions that arrive after the stopper stopped the study are not created.
+            for (let r = 0; r < replicates && st.trials.size < maxTrials && !st.stopDecision; r++) {
               const id = st.nextTrialId;
               const seed = seedFor(st.spec, id, st.points, r);
               const exhaustedHere = batch.exhausted && s === last && r === replicates - 1;

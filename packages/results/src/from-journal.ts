@@ -11,7 +11,7 @@ import type { CurvePoint, TrialRow, TrialStateName, TrialTable } from "./table.j
 import { parseState } from "./table.js";
 
 /** A coordinator record of one trial (protocol TrialResult) with its replicate number. */
-export type StudyTrialRecord = nadir.v1.TrialResult.$Properties & { replicate?: number };
+export type StudyTrialRecord = nadir.v1.TrialResult.$Properties & { replicate?: number | null };
 
 /** Options of {@link tableFromStudy}. */
 export interface TableFromStudyOptions {

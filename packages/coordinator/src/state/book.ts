@@ -94,6 +94,13 @@ export interface StudyState {
   live: Set<TrialState>;
   /** Every trial's TrialResult view (no measurements), in trial-id order: what suggesters are shown. */
   history: TrialResult[];
+  /** Every study-stopper decision journaled, in order (StopperDecision records). */
+  decisions: nadir.v1.StopperDecision[];
+  /**
+   * The study stopper decided to stop: no trial is created or assigned any more; the study completes
+   * once its running trials have finished (queued ones are abandoned by the coordinator).
+   */
+  stopDecision: nadir.v1.StopperDecision | undefined;
 }
 
 /** One trial (its current attempt). */
@@ -154,6 +161,8 @@ export interface SchedulerView {
   noSuggester: boolean;
   /** The suggester said it is exhausted without creating a trial that records it. */
   exhausted: boolean;
+  /** A study-stopper evaluation is in flight (its decision must land before the study can end). */
+  evaluating?: boolean;
 }
 
 /** A stop decision taken while applying a live report (target reached or pruned by the stopper). */
@@ -260,6 +269,7 @@ export class StateBook {
     else if (e.trialFailed) this.applyFailed(e.trialFailed, at);
     else if (e.trialStopped) this.applyStopped(e.trialStopped, at);
     else if (e.trialEvent) this.applyEvent(e.trialEvent, at);
+    else if (e.stopperDecision) this.applyStopperDecision(e.stopperDecision);
     return undefined;
   }
 
@@ -285,13 +295,38 @@ export class StateBook {
       running: new Set(),
       live: new Set(),
       history: [],
+      decisions: [],
+      stopDecision: undefined,
     });
   }
 
   /** StudyStateChanged: sets the study's state (e.g. COMPLETED once its budget is spent); unknown ids are ignored. */
   applyStudyState(c: nadir.v1.StudyStateChanged.$Properties): void {
     const st = this.studies.get(c.studyId ?? "");
-    if (st) st.state = c.state ?? st.state;
+    if (!st) return;
+    st.state = c.state ?? st.state;
+    if (c.stopper?.stop && !st.stopDecision) st.stopDecision = v1.StopperDecision.fromObject(c.stopper);
+  }
+
+  /**
+   * StopperDecision: appends the study stopper's decision to its study's list; a decision to stop also
+   * stops the study from growing ({@link StudyState.stopDecision}). Unknown study ids are ignored; a
+   * decision already applied (same time stamp and search-trial count) is not appended twice.
+   */
+  applyStopperDecision(d: nadir.v1.StopperDecision.$Properties): void {
+    const st = this.studies.get(d.studyId ?? "");
+    if (!st) return;
+    const decision = v1.StopperDecision.fromObject(d);
+    const last = st.decisions[st.decisions.length - 1];
+    if (
+      last &&
+      Number(last.atUnixMs) === Number(decision.atUnixMs) &&
+      last.searchTrials === decision.searchTrials &&
+      last.stop === decision.stop
+    )
+      return;
+    st.decisions.push(decision);
+    if (decision.stop && !st.stopDecision) st.stopDecision = decision;
   }
 
   /**
@@ -719,7 +754,8 @@ export class StateBook {
   /** Whether the study's budget (or its suggester) is spent and nothing is left unfinished. */
   studyDone(st: StudyState, sched?: SchedulerView): boolean {
     if (st.state !== ACTIVE) return true;
-    if (st.live.size > 0 || sched?.suggesting) return false;
+    if (st.live.size > 0 || sched?.suggesting || sched?.evaluating) return false;
+    if (st.stopDecision) return true;
     const maxFailed = st.spec.budget?.maxFailedTrials ?? 0;
     return (
       st.trials.size >= (st.spec.budget?.maxTrials ?? 0) ||
@@ -770,6 +806,7 @@ export class StateBook {
       abandoned: c.abandoned,
       ...(st.best ? { bestValue: st.best.raw, bestTrial: st.best.ref } : {}),
       atUnixMs: this.clock(),
+      ...(st.decisions.length ? { stopper: st.decisions[st.decisions.length - 1] } : {}),
     };
   }
 
@@ -853,10 +890,16 @@ export class StateBook {
         {
           snapshot: {
             studies: studies.map((s) => s.spec),
-            studyStates: studies.map((s) => ({ studyId: s.spec.studyId, state: s.state })),
+            studyStates: studies.map((s) => ({
+              studyId: s.spec.studyId,
+              state: s.state,
+              ...(s.stopDecision && s.state !== ACTIVE ? { stopper: s.stopDecision } : {}),
+            })),
             trials: terminal,
           },
         },
+        // Every stopper decision survives compaction (the report shows their history).
+        ...studies.flatMap((s) => s.decisions.map((d): JournalEntry => ({ stopperDecision: d }))),
         ...live,
       ],
       finished: terminal.length,
