@@ -627,6 +627,8 @@ sup{font-size:11px}
 details summary{cursor:pointer;color:var(--muted);font-size:13px}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 .sample{font-size:13px;color:#3e4c59;margin:0 0 14px}
+.stop-headline{font-size:15px;margin:0 0 8px}
+.stop-story{font-size:14px;margin:0 0 12px;color:#25303b}
 .table-wrap{overflow-x:auto}
 @media (max-width:${NARROW_BREAKPOINT - 0.02}px){
 main{padding:14px 10px 32px}
