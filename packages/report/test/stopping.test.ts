@@ -3,17 +3,22 @@
  * (numbers exact), the plot spec (threshold rule, log-scale switch), validation of the input, and text a
  * reader can trust (escaped, no NaN/Infinity/exponent).
  */
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type AnalyzeResult,
+  CONTINUE_REASONS,
   ReportInputError,
   renderReport,
   SECTION_IDS,
   type StoppingDecisionView,
   type StoppingStory,
+  stoppingHeadline,
   stoppingRowsShown,
+  stoppingStoryText,
 } from "../src/index.js";
 import { renderSvg, stoppingGainSpec, stoppingLogScale } from "../src/plots.js";
+import { validateStopping } from "../src/stopping-input.js";
 import { MIN_PLOT_FONT } from "../src/theme.js";
 import { analyzeLike, derivedScores } from "./fixtures.js";
 
@@ -517,5 +522,61 @@ describe("the plot's spec", () => {
     const labels = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1] as string);
     expect(labels.some((l) => /^0\.000\d+$/.test(l))).toBe(true);
     for (const l of labels) expect(l).not.toMatch(/\d[eE][+\-−]?\d/);
+  });
+});
+
+describe("property: any valid story reads without NaN, Infinity, undefined or null", () => {
+  const num = fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true });
+  const pos = fc.double({ min: 1e-9, max: 1e3, noNaN: true, noDefaultInfinity: true });
+  const reason = fc.constantFrom(...CONTINUE_REASONS);
+  const story = fc
+    .record({
+      bounds: fc.array(fc.option(pos, { nil: null }), { maxLength: 15 }),
+      reasons: fc.array(reason, { minLength: 15, maxLength: 15 }),
+      lows: fc.array(fc.option(num, { nil: null }), { minLength: 15, maxLength: 15 }),
+      outcome: fc.constantFrom("stopped", "budget-spent", "running"),
+      list: fc.option(fc.record({ trials: fc.nat(20), best: fc.option(num, { nil: null }) }), { nil: null }),
+      searchBest: fc.option(num, { nil: null }),
+      width: fc.option(pos, { nil: null }),
+      // A message is the coordinator's text, printed as given: keep words that the check looks for out of it.
+      message: fc.string().filter((m) => !/nan|infinity|undefined|null|n\/a|∞|\d/i.test(m)),
+    })
+    .map((r): StoppingStory => {
+      const n = r.bounds.length;
+      const outcome = n === 0 && r.outcome === "stopped" ? "running" : r.outcome;
+      const decisions = r.bounds.map((g, i): StoppingDecisionView => {
+        const stop = outcome === "stopped" && i === n - 1;
+        const lo = r.lows[i] ?? null;
+        return decision(16 + 8 * i, stop ? (g ?? 0.001) : g, {
+          stop,
+          reason: stop ? "gain-below-threshold" : (r.reasons[i] as string),
+          message: r.message,
+          best_lower: lo,
+          best_upper: lo === null ? null : lo + 0.01,
+        });
+      });
+      const search = 16 + 8 * Math.max(0, n - 1);
+      return {
+        rule: { ...RULE, max_interval_width: r.width },
+        decisions,
+        outcome,
+        max_trials: 1000,
+        final_trials: search + 10,
+        list: r.list === null ? null : { name: "L", ...r.list },
+        search: { trials: search, best: r.searchBest },
+      };
+    });
+
+  it("validates, and its headline and story print only numbers", () => {
+    fc.assert(
+      fc.property(story, fc.constantFrom("minimize", "maximize"), (s, direction) => {
+        validateStopping(s);
+        const t =
+          text(stoppingHeadline(s)) + text(stoppingStoryText(s, direction as "minimize" | "maximize"));
+        expect(t).not.toMatch(/\bNaN\b|Infinity|undefined|\bnull\b|∞|\bn\/a\b/);
+        expect(t).not.toMatch(/\d(?:\.\d+)?[eE][+\-−]?\d/);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
