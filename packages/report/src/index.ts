@@ -27,7 +27,16 @@ export {
   studyName,
 } from "./report.js";
 export {
+  STOPPING_SECTION_ID,
+  STOPPING_TABLE_MAX,
+  stoppingHeadline,
+  stoppingRowsShown,
+  stoppingStoryText,
+  stoppingTitle,
+} from "./stopping.js";
+export {
   type AnalyzeResult,
+  CONTINUE_REASONS,
   type ExtrapolationRow,
   type FitSummary,
   type GainRow,
@@ -40,6 +49,9 @@ export {
   type ReportInput,
   type SampleCounts,
   type Section,
+  STOP_REASONS,
+  type StoppingDecisionView,
+  type StoppingStory,
   type TuningCurveRow,
   validateReportInput,
 } from "./types.js";

@@ -36,5 +36,11 @@ export {
   tuningCurveSpec,
   tuningDomain,
 } from "./specs.js";
+export {
+  type StoppingPlotInput,
+  stoppingDomain,
+  stoppingGainSpec,
+  stoppingLogScale,
+} from "./stopping-plot.js";
 export { dejaVuWidth } from "./text-metrics.js";
 export { type Layout, MIN_PLOT_FONT, NARROW_BREAKPOINT, PLOT_SIZE } from "./theme.js";

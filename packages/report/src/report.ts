@@ -7,10 +7,9 @@
  * reader) can check it against `nadir analyze --json` exactly.
  */
 
-import type { TopLevelSpec } from "vega-lite";
 import { fittedCdf, fittedDistribution, fittedTuningCurve, type TailDistribution } from "./fitted.js";
+import { figure, notAvailable, pctText, renderBoth, section, tableRows } from "./html.js";
 import { escapeHtml, formatNumber, intervalHtml, numSpan, toNumber } from "./numbers.js";
-import { renderSvg } from "./render.js";
 import {
   anyClamped,
   type Bounds,
@@ -22,7 +21,8 @@ import {
   tuningCurveSpec,
   tuningDomain,
 } from "./specs.js";
-import { COLORS, FONT, type Layout, NARROW_BREAKPOINT } from "./theme.js";
+import { stoppingSection } from "./stopping.js";
+import { COLORS, FONT, NARROW_BREAKPOINT } from "./theme.js";
 import {
   type AnalyzeResult,
   isListWorkloads,
@@ -35,7 +35,10 @@ import {
   validateReportInput,
 } from "./types.js";
 
-/** Section ids, in page order; every one is always present (with data or a "not available" note). */
+/**
+ * Section ids, in page order; every one is always present (with data or a "not available" note). The
+ * stopper's section (`STOPPING_SECTION_ID`) comes after the summary only when the input has `stopping`.
+ */
 export const SECTION_IDS = [
   "summary",
   "tuning-curve",
@@ -50,32 +53,6 @@ export const SECTION_IDS = [
 export const MAX_BACKGROUND_CURVES = 250;
 /** The best few trials drawn in colour. */
 export const HIGHLIGHTED_CURVES = 5;
-
-const pctText = (c: number) => `${+(c * 100).toFixed(2)}%`;
-
-function notAvailable(why: string): string {
-  return `<p class="na"><strong>Not available:</strong> ${escapeHtml(why)}</p>`;
-}
-
-function section(id: string, title: string, body: string, extraClass = ""): string {
-  return `<section id="${id}" class="panel${extraClass ? ` ${extraClass}` : ""}" data-section="${id}">\n<h2>${escapeHtml(title)}</h2>\n${body}\n</section>`;
-}
-
-/**
- * Both renderings of one plot, wide (desktop) then narrow (phones); CSS shows one of them by the
- * viewport's width. Each keeps its own id prefix so their clip paths never clash.
- */
-async function renderBoth(
-  name: string,
-  specFor: (layout: Layout) => TopLevelSpec,
-  idPrefix: string,
-): Promise<string> {
-  const wide = await renderSvg(name, specFor("wide"), idPrefix);
-  const narrow = await renderSvg(name, specFor("narrow"), `${idPrefix}-n`);
-  return (
-    wide.replace(/^<svg/, '<svg data-layout="wide"') + narrow.replace(/^<svg/, '<svg data-layout="narrow"')
-  );
-}
 
 /** The score's bounds of the analysis (`bounds` of the analyze JSON), (−∞, ∞) when it has none. */
 function scoreBounds(a: AnalyzeResult): Bounds {
@@ -129,10 +106,6 @@ function integerRuns(values: number[], path: string): string {
     i = j + 1;
   }
   return parts.join(", ");
-}
-
-function figure(name: string, svg: string, how: string): string {
-  return `<figure class="plot" data-plot="${name}">${svg}<figcaption><strong>How to read it.</strong> ${how}</figcaption></figure>`;
 }
 
 /** Mass of each ECDF step, cdf[i] − cdf[i−1] (zero at the support bounds and ±∞ sentinels). */
@@ -289,10 +262,6 @@ export function sampleHtml(input: ReportInput): string {
       ? ` Kept out of it: ${excluded.map((e) => `<span data-excluded="${escapeHtml(e.reason)}">${e.count} ${escapeHtml(e.reason)}</span>`).join("; ")}.`
       : " No trial was kept out of it.";
   return `<p class="sample" data-iid="${iid}" data-excluded-total="${excluded.reduce((t, e) => t + e.count, 0)}"><strong>Trials analysed:</strong> ${iid} ${what}${left}</p>`;
-}
-
-function tableRows(rows: string[][], head: string[]): string {
-  return `<div class="table-wrap"><table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join("")}</tr>`).join("")}</tbody></table></div>`;
 }
 
 async function tuningSection(
@@ -658,6 +627,8 @@ sup{font-size:11px}
 details summary{cursor:pointer;color:var(--muted);font-size:13px}
 footer{color:var(--muted);font-size:12px;margin-top:24px}
 .sample{font-size:13px;color:#3e4c59;margin:0 0 14px}
+.stop-headline{font-size:15px;margin:0 0 8px}
+.stop-story{font-size:14px;margin:0 0 12px;color:#25303b}
 .table-wrap{overflow-x:auto}
 @media (max-width:${NARROW_BREAKPOINT - 0.02}px){
 main{padding:14px 10px 32px}
@@ -690,7 +661,8 @@ export async function renderReport(input: ReportInput): Promise<string> {
       ? "no threshold θ was given (pass --threshold to fit the tail)"
       : "the analysis has no fitted tail");
   const dist = a.fit ? fittedDistribution(a.fit) : null;
-  const [tc, cdf, lvr, lc] = [
+  const [stop, tc, cdf, lvr, lc] = [
+    await stoppingSection(input),
     await tuningSection(input, metric, dist),
     await cdfSection(input, metric, dist),
     await listSection(input, metric),
@@ -728,7 +700,7 @@ export async function renderReport(input: ReportInput): Promise<string> {
 <header class="top"><div class="inner"><h1>${escapeHtml(title)}</h1><div class="meta">${meta.join(" · ")}</div></div></header>
 <main>
 ${summary}
-${tc}
+${stop ? `${stop}\n` : ""}${tc}
 ${cdf}
 ${lvr}
 ${lc}

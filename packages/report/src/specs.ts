@@ -76,7 +76,7 @@ function clampTo(v: number, [lo, hi]: [number, number]): number {
 }
 
 /** Colour legend shared by all layers of one plot: `series` names in order, with their colours. */
-function colorEnc(series: Array<[string, string]>, title: string | null = null) {
+export function colorEnc(series: Array<[string, string]>, title: string | null = null) {
   return {
     field: "series",
     type: "nominal",
@@ -86,7 +86,12 @@ function colorEnc(series: Array<[string, string]>, title: string | null = null) 
   };
 }
 
-function base(layout: Layout = "wide", width = PLOT_SIZE[layout].width, height = PLOT_SIZE[layout].height) {
+/** The frame every plot shares: schema, plot-area size for the layout, the theme. */
+export function base(
+  layout: Layout = "wide",
+  width = PLOT_SIZE[layout].width,
+  height = PLOT_SIZE[layout].height,
+) {
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width,
@@ -99,7 +104,7 @@ function base(layout: Layout = "wide", width = PLOT_SIZE[layout].width, height =
  * Number format of count axes (trials k, budgets): d3's "r" rounds to significant digits without
  * ever switching to exponents, "," groups thousands (15,360 rather than 1.536e+4 or 15.4k).
  */
-const COUNT_FORMAT = ",~r";
+export const COUNT_FORMAT = ",~r";
 
 function pct(confidence: number): string {
   return `${+(confidence * 100).toFixed(2)}%`;

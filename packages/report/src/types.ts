@@ -6,6 +6,9 @@
  * "not available: <why>" note instead of vanishing.
  */
 import { ReportInputError } from "./errors.js";
+import { validateStopping } from "./stopping-input.js";
+
+export { CONTINUE_REASONS, STOP_REASONS } from "./stopping-input.js";
 
 /** A number as the analyze JSON writes it: non-finite values are the strings "inf", "-inf", "nan". */
 export type JsonNumber = number | "inf" | "-inf" | "nan";
@@ -162,6 +165,71 @@ export interface SampleCounts {
 }
 
 /**
+ * One evaluation of the study's asymptotic stopper, as the coordinator journals it (the protocol's
+ * `StopperDecision`, in the report's snake_case). The stopper fits the noisy-quadratic tail (Lourie, He &
+ * Cho 2025) to the i.i.d. search trials and bounds, at `confidence`, what `in_trials` more of them would
+ * gain over `best_observed`: Ĝ = `gain_bound`.
+ */
+export interface StoppingDecisionView {
+  /** i.i.d. search trials the fit used. */
+  search_trials: number;
+  /** Trials the study had created when the decision was taken (every source: list, search, replicates). */
+  study_trials: number;
+  stop: boolean;
+  /**
+   * Closed set (see {@link STOP_REASONS}, {@link CONTINUE_REASONS}): gain-below-threshold, interval-narrow
+   * (stop); gain-above-threshold, too-few-trials, no-fit, no-consistent-tail, too-few-tail-points,
+   * set-touches-edge, analysis-failed (continue).
+   */
+  reason: string;
+  /** One sentence for people, e.g. "stop after 64 trials: 64 more would gain at most 0.0012 at 80% (threshold 0.002)". */
+  message: string;
+  /** Ĝ, the bound on the gain of `in_trials` more search trials; null when there was no fit. */
+  gain_bound: number | null;
+  /** The rule's threshold G: stop when Ĝ is below it. */
+  gain_threshold: number;
+  in_trials: number;
+  confidence: number;
+  /** Best i.i.d. search score y* the bound is measured from. */
+  best_observed: number;
+  /** The best reachable score's interval at `confidence`; an end is null when not fitted (or unbounded). */
+  best_lower: number | null;
+  best_upper: number | null;
+  /** Effective numbers of hyperparameters c consistent with the scores. */
+  accepted_c: number[];
+  /** The asymptotic-regime threshold θ of the fit. */
+  regime_threshold: number;
+  /** Scores at or beyond θ. */
+  tail_points: number;
+}
+
+/**
+ * The stopper's story of one study ("list then law"): the rule, every evaluation in the order taken,
+ * how the study ended, and what the list and then the search reached.
+ */
+export interface StoppingStory {
+  rule: {
+    gain: number;
+    in_trials: number;
+    min_trials: number;
+    every: number;
+    confidence: number;
+    max_interval_width: number | null;
+  };
+  /** In the order they were taken (may be empty: the stopper never evaluated). */
+  decisions: StoppingDecisionView[];
+  outcome: "stopped" | "budget-spent" | "running";
+  /** The study's trial budget. */
+  max_trials: number;
+  /** Trials the study ended with (when stopped, trials running at the decision still finish). */
+  final_trials: number;
+  /** What the list reached (null when the study ran no list). */
+  list: { name: string; trials: number; best: number | null } | null;
+  /** The i.i.d. search trials at the end and their best. */
+  search: { trials: number; best: number | null } | null;
+}
+
+/**
  * What {@link renderReport} renders: the `nadir analyze --json` result plus optional sections (each takes its
  * data or `{ unavailable: "<why>" }`) and presentation fields with documented fallbacks.
  */
@@ -190,6 +258,8 @@ export interface ReportInput {
   analysis: AnalyzeResult;
   learning_curves?: Section<LearningCurves>;
   list_vs_random?: Section<ListVsRandom | ListWorkloads>;
+  /** The study stopper's story: why the study stopped (or why it went on), shown after the summary. */
+  stopping?: Section<StoppingStory>;
 }
 
 /** True when the section is the `{ unavailable }` marker. */
@@ -455,4 +525,5 @@ export function validateReportInput(input: ReportInput): void {
       });
     }
   }
+  if (input.stopping !== undefined && !isUnavailable(input.stopping)) validateStopping(input.stopping);
 }

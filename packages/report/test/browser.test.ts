@@ -10,7 +10,7 @@ import path from "node:path";
 import { type BrowserContext, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderReport } from "../src/index.js";
-import { analyzeLike, debertaCurves, derivedScores } from "./fixtures.js";
+import { analyzeLike, debertaCurves, derivedScores, stoppingStory } from "./fixtures.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const outDir = path.resolve(import.meta.dirname, "output");
@@ -36,6 +36,7 @@ beforeAll(async () => {
       name: "first 8 runs as a list",
       points: ys.slice(0, 8).map((score, i) => ({ index: i + 1, score })),
     },
+    stopping: stoppingStory(),
   });
   fs.mkdirSync(outDir, { recursive: true });
   fs.writeFileSync(htmlPath, html);
@@ -131,7 +132,13 @@ async function inspect(width: number, png: string) {
 describe("report in headless Chromium", () => {
   it("desktop (1000 px): the wide plots, every one rendered, text ≥ 11 px, no console error, no outside request", async () => {
     const r = await inspect(1000, desktopPng);
-    expect(r.plots.map((p) => p.name)).toEqual(["tuning-curve", "cdf", "list-vs-random", "learning-curves"]);
+    expect(r.plots.map((p) => p.name)).toEqual([
+      "stopping",
+      "tuning-curve",
+      "cdf",
+      "list-vs-random",
+      "learning-curves",
+    ]);
     for (const p of r.plots) {
       expect(p.visible, `${p.name} shown`).toEqual(["wide"]);
       expect(p.width, `${p.name} width`).toBeGreaterThan(700);
@@ -152,7 +159,13 @@ describe("report in headless Chromium", () => {
 
   it("phone (390 px): the narrow plots, shown at full size with text ≥ 11 px, nothing wider than the screen", async () => {
     const r = await inspect(390, phonePng);
-    expect(r.plots.map((p) => p.name)).toEqual(["tuning-curve", "cdf", "list-vs-random", "learning-curves"]);
+    expect(r.plots.map((p) => p.name)).toEqual([
+      "stopping",
+      "tuning-curve",
+      "cdf",
+      "list-vs-random",
+      "learning-curves",
+    ]);
     for (const p of r.plots) {
       expect(p.visible, `${p.name} shown`).toEqual(["narrow"]);
       expect(p.width, `${p.name} width`).toBeGreaterThan(300);

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { analyzeScores, toJsonSafe } from "@nadir/analysis";
-import type { AnalyzeResult, LearningCurves } from "../src/index.js";
+import type { AnalyzeResult, LearningCurves, StoppingStory } from "../src/index.js";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../../..");
 export const sharedDir = path.resolve(repoRoot, "../shared");
@@ -81,4 +81,41 @@ export function numberSpans(html: string): Array<{ path: string; value: string; 
     value: m[2] as string,
     text: m[3] as string,
   }));
+}
+
+/**
+ * A study stopper's story with made-up but consistent numbers (the report only shows them): ten
+ * evaluations whose gain bound falls over three decades to below the threshold, after a 5-point list.
+ */
+export function stoppingStory(): StoppingStory {
+  const bounds = [null, 0.4, 0.15, 0.06, 0.03, 0.012, 0.006, 0.003, 0.0016, 0.0008];
+  const decisions = bounds.map((g, i) => {
+    const stop = g !== null && g < 0.001;
+    return {
+      search_trials: 16 + 8 * i,
+      study_trials: 21 + 8 * i,
+      stop,
+      reason: g === null ? "too-few-tail-points" : stop ? "gain-below-threshold" : "gain-above-threshold",
+      message: `${stop ? "stop" : "continue"} after ${16 + 8 * i} trials`,
+      gain_bound: g,
+      gain_threshold: 0.001,
+      in_trials: 64,
+      confidence: 0.8,
+      best_observed: 0.0925,
+      best_lower: g === null ? null : 0.09,
+      best_upper: g === null ? null : 0.0925,
+      accepted_c: [1, 2],
+      regime_threshold: 0.11,
+      tail_points: 12 + 4 * i,
+    };
+  });
+  return {
+    rule: { gain: 0.001, in_trials: 64, min_trials: 16, every: 8, confidence: 0.8, max_interval_width: null },
+    decisions,
+    outcome: "stopped",
+    max_trials: 256,
+    final_trials: 96,
+    list: { name: "deberta-list", trials: 5, best: 0.1 },
+    search: { trials: 90, best: 0.0925 },
+  };
 }
