@@ -13,7 +13,7 @@
 import { type AnalyzeResult, analyzeScores, toJsonSafe } from "@nadir/analysis";
 import { classifyNumber } from "@nadir/core";
 import type { nadir } from "@nadir/protocol";
-import type { SampleCounts } from "@nadir/report";
+import type { SampleCounts, StoppingDecisionView, StoppingStory } from "@nadir/report";
 import {
   type Selection,
   type SelectionGroupName,
@@ -21,6 +21,7 @@ import {
   type StudyTrialRecord,
   searchedDimensions,
   selectIid,
+  studyStopperRule,
   type TrialRow,
   type TrialTable,
   tableFromStudy,
@@ -255,4 +256,70 @@ export function selectionText(summary: SelectionSummary): string[] {
   }
   for (const n of summary.notes) out.push(`note: ${n.message}`);
   return out;
+}
+
+/** A journaled StopperDecision in the report's words (snake_case, unset optional numbers as null). */
+export function decisionView(d: nadir.v1.StopperDecision.$Properties): StoppingDecisionView {
+  const opt = (x: number | null | undefined): number | null =>
+    typeof x === "number" && Number.isFinite(x) ? x : null;
+  return {
+    search_trials: d.searchTrials ?? 0,
+    study_trials: d.studyTrials ?? 0,
+    stop: !!d.stop,
+    reason: d.reason ?? "",
+    message: d.message ?? "",
+    gain_bound: opt(d.gainBound),
+    gain_threshold: Number(d.gainThreshold ?? 0),
+    in_trials: d.inTrials ?? 0,
+    confidence: Number(d.confidence ?? 0),
+    best_observed: Number(d.bestObserved ?? 0),
+    best_lower: opt(d.bestLower),
+    best_upper: opt(d.bestUpper),
+    accepted_c: [...(d.acceptedC ?? [])],
+    regime_threshold: Number(d.regimeThreshold ?? 0),
+    tail_points: d.tailPoints ?? 0,
+  };
+}
+
+/**
+ * The study stopper's story for the report ("list then law"): the rule, every decision in the order
+ * journaled, how the study ended, what the list's trials reached and what the i.i.d. search reached.
+ * Undefined when the study has no stopper.
+ */
+export function stoppingStory(
+  spec: nadir.v1.StudySpec,
+  decisions: readonly nadir.v1.StopperDecision.$Properties[],
+  sel: Selection,
+  end: { done: boolean; created: number },
+  direction: "minimize" | "maximize",
+): StoppingStory | undefined {
+  const rule = studyStopperRule(spec);
+  if (!rule) return undefined;
+  const best = (xs: readonly number[]): number | null =>
+    xs.length === 0 ? null : direction === "minimize" ? Math.min(...xs) : Math.max(...xs);
+  const stopped = decisions.some((d) => d.stop);
+  const list = spec.suggester?.list;
+  return {
+    rule: {
+      gain: rule.gain,
+      in_trials: rule.inTrials,
+      min_trials: rule.minTrials,
+      every: rule.every,
+      confidence: rule.confidence,
+      max_interval_width: rule.maxIntervalWidth ?? null,
+    },
+    decisions: decisions.map(decisionView),
+    outcome: stopped ? "stopped" : end.done ? "budget-spent" : "running",
+    max_trials: spec.budget?.maxTrials ?? 0,
+    final_trials: end.created,
+    list:
+      list && sel.listPoints.length > 0
+        ? {
+            name: list.listName || "the study's list",
+            trials: sel.listPoints.length,
+            best: best(sel.listPoints.map((p) => p.score)),
+          }
+        : null,
+    search: { trials: sel.scores.length, best: best(sel.scores) },
+  };
 }

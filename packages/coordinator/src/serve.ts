@@ -2,6 +2,7 @@
  * `nadir serve` as a library call: loads study files, opens the journal, starts a {@link Coordinator}
  * and reports progress. The CLI only parses flags, calls {@link startServe}, prints and handles signals.
  */
+import type { nadir } from "@nadir/protocol";
 import { Coordinator, type StudyCounts } from "./coordinator.js";
 import { FileJournal, type FsyncPolicy, MemoryStore, type TrialStore } from "./journal.js";
 import { serverCurveFromDir } from "./keys.js";
@@ -76,13 +77,30 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   };
 }
 
-/** One-line progress summary, e.g. "s1: 12/40 done, 4 running, 2 queued, best 0.1234". */
+/**
+ * A study stopper's decision in a few words, e.g. "stopper: continue at 48 search trials (gain <= 0.51,
+ * threshold 0.5)" or "stopper: STOP at 64 search trials (gain <= 0.0012, threshold 0.002)"; the decision's
+ * own `message` is the full sentence.
+ */
+export function stopperSummary(d: nadir.v1.StopperDecision.$Properties): string {
+  const g = d.gainBound;
+  const bound =
+    g === null || g === undefined ? d.reason : `gain <= ${Number(Number(g).toPrecision(3)).toString()}`;
+  const why = d.reason === "interval-narrow" ? "interval narrow enough" : bound;
+  return `stopper: ${d.stop ? "STOP" : "continue"} at ${d.searchTrials ?? 0} search trials (${why}, threshold ${Number(d.gainThreshold ?? 0)})`;
+}
+
+/**
+ * One-line progress summary, e.g. "s1: 12/40 done, 4 running, 2 queued, best 0.1234", with the study
+ * stopper's latest decision when there is one.
+ */
 export function progressLine(counts: readonly StudyCounts[]): string {
   return counts
     .map((c) => {
       const done = c.completed + c.pruned + c.failed + c.diverged + c.infeasible + c.abandoned;
       const best = c.best === undefined ? "-" : Number(c.best.toPrecision(6)).toString();
-      return `${c.studyId}: ${done}/${c.maxTrials} done, ${c.running} running, ${c.queued} queued, best ${best}${c.done ? " (finished)" : ""}`;
+      const stopper = c.stopper ? `, ${stopperSummary(c.stopper)}` : "";
+      return `${c.studyId}: ${done}/${c.maxTrials} done, ${c.running} running, ${c.queued} queued, best ${best}${stopper}${c.done ? " (finished)" : ""}`;
     })
     .join(" | ");
 }

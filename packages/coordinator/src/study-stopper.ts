@@ -52,7 +52,9 @@ interface Progress {
 export function countsAsSearch(t: TrialState): boolean {
   if (t.replicate !== 0) return false;
   const kind = parseSource(t.suggester).kind;
-  if (kind !== "random" && kind !== "halton") return false;
+  // A replay study's list points are recorded random-search runs (see stopperSample).
+  const replay = kind === "list" && !!t.study.spec.labels?.["nadir.replay"];
+  if (kind !== "random" && kind !== "halton" && !replay) return false;
   if (t.state === S.TRIAL_STATE_COMPLETED || t.state === S.TRIAL_STATE_DIVERGED) return true;
   return t.state === S.TRIAL_STATE_FAILED && t.failureKind !== v1.FailureKind.FAILURE_KIND_ENVIRONMENT;
 }

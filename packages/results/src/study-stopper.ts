@@ -94,7 +94,8 @@ function lowerMedian(xs: readonly number[]): number {
 
 /**
  * The i.i.d. search scores the stopper would fit on (random or Halton, first seed, full budget; list,
- * adaptive, pruned and unfinished trials apart; diverged/failed at the declared worst bound).
+ * adaptive, pruned and unfinished trials apart; diverged/failed at the declared worst bound). A replay
+ * study's list points are recorded random-search runs, so they are draws.
  */
 export function stopperSample(
   spec: nadir.v1.StudySpec.$Properties,
@@ -104,7 +105,9 @@ export function stopperSample(
   const table = tableFromStudy(spec, trials);
   if (everyCompletedIsFull)
     for (const t of table.trials) if (t.state === "COMPLETED" && t.steps !== null) t.fullBudget = true;
-  return selectIid(table, { ...studySelectOptions(spec), lists: "separate" }).scores;
+  // A replay study serves recorded random-search runs as list points (to keep their order): draws.
+  const lists = spec.labels?.["nadir.replay"] ? "include" : "separate";
+  return selectIid(table, { ...studySelectOptions(spec), lists }).scores;
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError } from "@nadir/analysis";
-import { formatStudyExport, loadJournalStudies } from "@nadir/coordinator";
+import { formatStudyExport, replayJournal } from "@nadir/coordinator";
 import type { nadir } from "@nadir/protocol";
 import {
   type AnalyzeResult,
@@ -22,6 +22,7 @@ import {
   type PipelineOptions,
   reportSample,
   selectSample,
+  stoppingStory,
   studySpace,
   studyTable,
   type TableInput,
@@ -82,6 +83,8 @@ function loadInput(
   table: TableInput;
   spec: nadir.v1.StudySpec | undefined;
   curves: Section<LearningCurves> | undefined;
+  /** A journal's study stopper decisions and how the study stands (for the stopping section). */
+  stopper?: { decisions: nadir.v1.StopperDecision[]; done: boolean; created: number };
 } {
   let isDir = false;
   try {
@@ -90,7 +93,8 @@ function loadInput(
     throw new CliError("invalid-input", `cannot read ${input}: ${(err as Error).message}`);
   }
   if (isDir) {
-    const { studies } = loadJournalStudies(input);
+    const { book } = replayJournal(input);
+    const studies = book.results();
     const ids = [...studies.keys()];
     let study = o.study;
     if (study === undefined) {
@@ -123,6 +127,12 @@ function loadInput(
       table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: studyTable(st.spec, st.trials) },
       spec: st.spec,
       curves,
+      ...(() => {
+        const bs = book.studies.get(study);
+        return bs
+          ? { stopper: { decisions: bs.decisions, done: book.counts(bs).done, created: bs.trials.size } }
+          : {};
+      })(),
     };
   }
   const text = readText(input);
@@ -245,7 +255,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         return setExit(2);
       }
       try {
-        const { table, spec, curves } = loadInput(input, o);
+        const { table, spec, curves, stopper } = loadInput(input, o);
         const mode = o.listTrials as ListTrialsMode;
         // A journal's study declares its score's bounds (labels) and its searched hyperparameters (maxC).
         const popts: PipelineOptions = {
@@ -287,6 +297,13 @@ export const register: RegisterCommand = (program: Command, setExit) => {
                 : "a CSV results file has no learning curves (pass a journal, or JSONL with --curve)",
           },
           list_vs_random: list,
+          ...(() => {
+            const story =
+              spec && stopper
+                ? stoppingStory(spec, stopper.decisions, sel, stopper, o.direction as "minimize" | "maximize")
+                : undefined;
+            return story ? { stopping: story } : {};
+          })(),
         });
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
         fs.writeFileSync(o.out, html);

@@ -2,7 +2,14 @@ import * as fs from "node:fs";
 import os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { formatStudyExport, loadJournalStudies, loadStudyFile, type StudyCounts } from "@nadir/coordinator";
+import {
+  formatStudyExport,
+  loadJournalStudies,
+  loadStudyFile,
+  replayJournal,
+  type StudyCounts,
+  stopperSummary,
+} from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
 import {
   curvesFromExport,
@@ -35,6 +42,7 @@ import {
   reportSample,
   selectionText,
   selectSample,
+  stoppingStory,
   studySpace,
   studyTable,
   type TableInput,
@@ -66,6 +74,11 @@ interface RunFlags {
   lower?: string;
   upper?: string;
   maxC?: string;
+  gain?: string;
+  inTrials?: string;
+  minTrials?: string;
+  every?: string;
+  maxWidth?: string;
   confidence: string;
   report: boolean;
   progress: boolean;
@@ -207,7 +220,7 @@ function progressDisplay(enabled: boolean): { update(c: StudyCounts[], ms: numbe
   const bar = new SingleBar({
     stream: process.stderr,
     format:
-      "{study} [{bar}] {value}/{total} done | {running} running | {queued} queued | best {best} | {elapsed}s",
+      "{study} [{bar}] {value}/{total} done | {running} running | {queued} queued | best {best} | {elapsed}s{stopper}",
     barsize: 24,
     hideCursor: tty,
     noTTYOutput: !tty,
@@ -225,6 +238,7 @@ function progressDisplay(enabled: boolean): { update(c: StudyCounts[], ms: numbe
         queued: c.queued,
         best: fmt(c.best),
         elapsed: (ms / 1000).toFixed(1),
+        stopper: c.stopper ? ` | ${stopperSummary(c.stopper)}` : "",
       };
       if (!started) {
         bar.start(c.maxTrials, doneCount(c), payload);
@@ -235,6 +249,58 @@ function progressDisplay(enabled: boolean): { update(c: StudyCounts[], ms: numbe
       if (started) bar.stop();
     },
   };
+}
+
+/**
+ * `--gain G --in-trials K [--min-trials N] [--every M] [--max-width W]`: the study's asymptotic stopper
+ * (StudySpec.study_stopper), at the run's --confidence, fitted above `threshold` when one is known. The
+ * flags replace a stopper the study file declares.
+ */
+function applyStopperFlags(study: nadir.v1.StudySpec, o: RunFlags, threshold: number | undefined): void {
+  const given = [
+    ["--in-trials", o.inTrials],
+    ["--min-trials", o.minTrials],
+    ["--every", o.every],
+    ["--max-width", o.maxWidth],
+  ].filter(([, v]) => v !== undefined);
+  if (o.gain === undefined) {
+    if (given.length > 0)
+      throw usage(
+        `${given.map(([f]) => f).join(", ")} go with --gain (the study stopper's threshold)`,
+        given[0]?.[0],
+      );
+    return;
+  }
+  const gain = finite("--gain", o.gain) as number;
+  if (!(gain > 0)) throw usage(`--gain must be a number > 0, got ${JSON.stringify(o.gain)}`, "--gain");
+  const inTrials = int("--in-trials", o.inTrials, 1);
+  if (inTrials === undefined)
+    throw usage(
+      "--gain needs --in-trials K (stop when K more search trials would gain at most G)",
+      "--in-trials",
+    );
+  const minTrials = int("--min-trials", o.minTrials, 2) ?? 16;
+  const every = int("--every", o.every, 1) ?? 8;
+  const maxWidth = finite("--max-width", o.maxWidth);
+  if (maxWidth !== undefined && !(maxWidth > 0))
+    throw usage(`--max-width must be a number > 0, got ${JSON.stringify(o.maxWidth)}`, "--max-width");
+  if (study.earlyStopping?.rule)
+    throw usage(
+      `--gain: the study prunes trials (earlyStopping ${study.earlyStopping.rule}), so its survivors are not the i.i.d. sample the stopper's law needs; drop earlyStopping from the study to use the stopper`,
+      "--gain",
+    );
+  study.studyStopper = nadir.v1.StudyStopperSpec.create({
+    asymptotic: nadir.v1.AsymptoticStopperSpec.create({
+      gain,
+      inTrials,
+      minTrials,
+      every,
+      maxIntervalWidth: maxWidth ?? 0,
+      confidence: Number(o.confidence),
+      minTailPoints: Math.min(8, minTrials),
+      ...(threshold !== undefined ? { threshold } : {}),
+    }),
+  });
 }
 
 /** `nadir run`: a real tuning study on this machine, or a replay of a recorded one, then its analysis and report. */
@@ -285,6 +351,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "--max-c <C>",
       "largest effective dimension c for the tail fit (1..10; default: the study's number of searched hyperparameters)",
     )
+    .option(
+      "--gain <G>",
+      "study stopper: end the study once --in-trials more search trials would gain at most G (objective units) at --confidence",
+    )
+    .option("--in-trials <K>", "study stopper: the further search trials the promise is about")
+    .option("--min-trials <N>", "study stopper: fewest search trials before its first decision (default 16)")
+    .option("--every <M>", "study stopper: decide again after every M more search trials (default 8)")
+    .option("--max-width <W>", "study stopper: also stop once the best-score interval is at most W wide")
     .option("--no-report", "skip the HTML report")
     .option("--no-progress", "no progress display")
     .action(async (o: RunFlags, cmd: Command) => {
@@ -417,6 +491,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             }
           }
         }
+        applyStopperFlags(study, o, threshold ?? defaultThreshold);
         // Known bounds of the score (an error rate lies in [0, 1]) keep the bands and the interval for
         // the best reachable score inside what is possible.
         lower = finite("--lower", o.lower ?? study.labels?.["nadir.metric_lower"]);
@@ -483,6 +558,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         process.off("SIGTERM", onSignal);
       }
       const c = result.counts.find((x) => x.studyId === study.studyId);
+      const stopped = c?.stopper?.stop ? c.stopper : undefined;
       if (result.replayed > 0)
         process.stdout.write(
           `resumed: ${result.finishedAtStart} finished trial(s) restored from the journal\n`,
@@ -492,6 +568,12 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           `trials: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed, ${c.diverged} diverged, ${c.infeasible} infeasible in ${(result.elapsedMs / 1000).toFixed(1)} s; best ${study.objective?.metric} ${fmt(c.best)}\n`,
         );
       }
+      if (stopped)
+        process.stdout.write(
+          `stopped after ${stopped.searchTrials} search trials (${c?.created ?? 0} trials of the ${c?.maxTrials ?? 0} budgeted): ${stopped.message.replace(/^stop after \d+ trials: /, "")}\n`,
+        );
+      else if (c?.stopper)
+        process.stdout.write(`stopper: did not stop; its last word: ${c.stopper.message}\n`);
       if (result.interrupted) {
         const again = givenFlags(cmd, new Set(["runDir"]));
         process.stdout.write(
@@ -505,7 +587,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       const metric = study.objective?.metric ?? "";
       const direction =
         study.objective?.direction === nadir.v1.Direction.DIRECTION_MAXIMIZE ? "maximize" : "minimize";
-      const st = loadJournalStudies(result.journalDir).studies.get(study.studyId);
+      const { book } = replayJournal(result.journalDir);
+      const st = book.results().get(study.studyId);
+      const bookStudy = book.studies.get(study.studyId);
       if (!st) {
         process.stderr.write(`nadir run: the journal in ${runDir} has no study ${study.studyId}\n`);
         return setExit(1);
@@ -605,6 +689,15 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             : `= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json`
         })\n`,
       );
+      const story =
+        bookStudy &&
+        stoppingStory(
+          st.spec,
+          bookStudy.decisions,
+          sel,
+          { done: book.counts(bookStudy).done, created: bookStudy.trials.size },
+          direction,
+        );
       if (o.report) {
         const out = path.join(runDir, "report.html");
         let curves: Section<LearningCurves>;
@@ -626,6 +719,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             sample: reportSample(sel.summary, table.table),
             learning_curves: curves,
             list_vs_random: points.length ? { name: "the list's trials", points } : undefined,
+            ...(story ? { stopping: story } : {}),
           });
           fs.writeFileSync(out, html);
           process.stdout.write(`report:   ${out} (${Math.round(html.length / 1024)} KiB)\n`);

@@ -1,4 +1,4 @@
-import { journalProgress, progressLine, queryStatus, readKeyPair } from "@nadir/coordinator";
+import { journalProgress, progressLine, queryStatus, readKeyPair, stopperSummary } from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
 import type { Command } from "commander";
 import { exitCodeFor } from "../errors.js";
@@ -30,6 +30,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             if (o.json) process.stdout.write(`${JSON.stringify({ studies: counts, problem }, null, 2)}\n`);
             else {
               process.stdout.write(`${progressLine(counts) || "no studies"}\n`);
+              for (const c of counts)
+                if (c.stopper) process.stdout.write(`${c.studyId}: ${c.stopper.message}\n`);
               if (problem) process.stdout.write(`journal tail: ${problem}\n`);
             }
             return setExit(0);
@@ -54,6 +56,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
               process.stdout.write(
                 `${s.studyId}: ${s.completed} completed, ${s.pruned} pruned, ${s.failed} failed, ${s.running} running, ${s.queued} queued, best ${best}\n`,
               );
+              if (s.stopper) process.stdout.write(`  ${stopperSummary(s.stopper)}\n  ${s.stopper.message}\n`);
             }
             process.stdout.write(`${r.peers.length} peers; ${r.agent}, up ${r.uptimeSeconds.toFixed(0)} s\n`);
           }

@@ -151,6 +151,8 @@ export interface StudyCounts {
   maxTrials: number;
   best: number | undefined;
   done: boolean;
+  /** The study stopper's latest decision (undefined without a stopper or before its first evaluation). */
+  stopper: nadir.v1.StopperDecision | undefined;
 }
 
 /** What the live scheduler adds to a study's done-ness (the book alone knows only the journal). */
@@ -783,6 +785,7 @@ export class StateBook {
       maxTrials: st.spec.budget?.maxTrials ?? 0,
       best: st.best?.raw,
       done: this.studyDone(st, sched),
+      stopper: st.decisions[st.decisions.length - 1],
     };
   }
 
