@@ -130,6 +130,27 @@ describe("study stopper", () => {
     expect(tight.gainBound).toBe(stop.gainBound);
   });
 
+  it("gives the same bound for a maximized score as for its mirror image", () => {
+    // An odd n, so that the default θ (the lower median) is the same order statistic both ways.
+    const ys = quadratic(11, 201, 1, 2, 2);
+    const min = evaluateStudyStopper(spec({ gain: 0.3, inTrials: 32 }), records(ys)).decision;
+    const maxSpec = spec(
+      { gain: 0.3, inTrials: 32 },
+      { objective: { metric: "loss", direction: "DIRECTION_MAXIMIZE" } },
+    );
+    const max = evaluateStudyStopper(maxSpec, records(ys.map((y) => -y))).decision;
+    expect(max.searchTrials).toBe(201);
+    expect(max.bestObserved).toBe(-min.bestObserved);
+    expect(max.regimeThreshold).toBe(-(min.regimeThreshold as number));
+    expect(max.gainBound).toBeCloseTo(min.gainBound as number, 9);
+    expect([max.stop, max.reason, max.tailPoints, max.acceptedC]).toEqual([
+      min.stop,
+      min.reason,
+      min.tailPoints,
+      min.acceptedC,
+    ]);
+  });
+
   it("never stops on a fit it cannot rely on: too few scores in the asymptotic regime", () => {
     const ys = quadratic(5, 48, 1, 2, 2);
     // A gain threshold of 10 (five times the score range) stops on any fit that is relied on ...
