@@ -16,6 +16,24 @@ export const workerFixture = path.join(repoRoot, "packages/coordinator/test/fixt
 /** The real `serve` command module under its own program (see fixtures/serve.mjs). */
 export const serveFixture = path.join(repoRoot, "packages/coordinator/test/fixtures/serve.mjs");
 
+/**
+ * The search space the synthetic worker's loss depends on: learning_rate on a log scale (its loss is a
+ * bowl around 1e-3 in log10 units) and a β1 it ignores, given as 1 − β1.
+ */
+export function syntheticSpace() {
+  return {
+    parameters: [
+      { name: "learning_rate", floatDomain: { min: 1e-5, max: 1e-1, scale: "SCALE_LOG" } },
+      {
+        name: "one_minus_beta1",
+        floatDomain: { min: 0.01, max: 0.1 },
+        transform: "TRANSFORM_ONE_MINUS",
+        as: "beta1",
+      },
+    ],
+  };
+}
+
 export interface Proc {
   child: ChildProcess;
   out(): string;

@@ -21,6 +21,7 @@ import {
   readJournal,
   studyFromJson,
 } from "../src/index.js";
+import { syntheticSpace } from "./helpers.js";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 const workerFixture = path.join(repoRoot, "packages/coordinator/test/fixtures/synthetic-worker.mjs");
@@ -45,17 +46,7 @@ describe("the trial table of a real ASHA run", () => {
       budget: { maxTrials: 20, parallelism: 2 },
       stepBudget: BUDGET,
       reportEverySteps: 5,
-      searchSpace: {
-        parameters: [
-          { name: "learning_rate", floatDomain: { min: 1e-5, max: 1e-1, scale: "SCALE_LOG" } },
-          {
-            name: "one_minus_beta1",
-            floatDomain: { min: 0.01, max: 0.1 },
-            transform: "TRANSFORM_ONE_MINUS",
-            as: "beta1",
-          },
-        ],
-      },
+      searchSpace: syntheticSpace(),
       suggester: {
         kind: "list",
         list: {

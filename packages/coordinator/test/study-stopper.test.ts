@@ -10,23 +10,17 @@
  * Q(p) = a + 4p², and k more draws reach below a + 4(1 − q^{1/k})² with probability exactly 1 − q: the
  * stopper's bound Ĝ must be at least y* − that (its set holds the true tail when it covers).
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { fileURLToPath } from "node:url";
 import { nadir } from "@nadir/protocol";
 import { decodeFrames } from "@nadir/protocol/framing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Subscriber } from "zeromq";
 import { Coordinator, FileJournal, readJournal, StateBook, studyFromJson } from "../src/index.js";
+import { killAll, startWorker, syntheticSpace } from "./helpers.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const workerFixture = path.join(here, "fixtures/synthetic-worker.mjs");
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-});
+afterEach(killAll);
 
 const S = nadir.v1.TrialState;
 const A = 1 / (1 + 45 / 10);
@@ -42,17 +36,7 @@ function study() {
     budget: { maxTrials: 200, parallelism: 4 },
     stepBudget: 45,
     reportEverySteps: 15,
-    searchSpace: {
-      parameters: [
-        { name: "learning_rate", floatDomain: { min: 1e-5, max: 1e-1, scale: "SCALE_LOG" } },
-        {
-          name: "one_minus_beta1",
-          floatDomain: { min: 0.01, max: 0.1 },
-          transform: "TRANSFORM_ONE_MINUS",
-          as: "beta1",
-        },
-      ],
-    },
+    searchSpace: syntheticSpace(),
     suggester: {
       kind: "list",
       list: { points: [point(3e-3), point(3e-4)], fallback: { kind: "SAMPLER_KIND_HALTON", seed: 11 } },
@@ -62,14 +46,7 @@ function study() {
 }
 
 function startWorkers(endpoint: string, n: number): void {
-  for (let i = 0; i < n; i++) {
-    const w = spawn(
-      process.execPath,
-      [workerFixture, "--endpoint", endpoint, "--id", `w${i}`, "--capacity", "2", "--step-ms", "1"],
-      { stdio: "ignore" },
-    );
-    children.push(w);
-  }
+  for (let i = 0; i < n; i++) startWorker(endpoint, `w${i}`, { capacity: 2, stepMs: 1 });
 }
 
 describe("the study stopper in a real run", () => {
