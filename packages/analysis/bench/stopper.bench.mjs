@@ -43,7 +43,7 @@ const EVERY = 16;
 const K = 64;
 const BIG = 1024;
 const CONFIDENCE = 0.8;
-const GAINS = [0.001, 0.003, 0.01];
+const GAINS = [0.001, 0.003, 0.01, 0.03];
 const BUDGETS = [16, 32, 64, 128, 256].filter((b) => b <= CAP);
 const only = opt("--workloads", "");
 

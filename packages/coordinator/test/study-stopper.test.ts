@@ -17,7 +17,14 @@ import { nadir } from "@nadir/protocol";
 import { decodeFrames } from "@nadir/protocol/framing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Subscriber } from "zeromq";
-import { Coordinator, FileJournal, readJournal, StateBook, studyFromJson } from "../src/index.js";
+import {
+  Coordinator,
+  FileJournal,
+  queryStatus,
+  readJournal,
+  StateBook,
+  studyFromJson,
+} from "../src/index.js";
 import { killAll, startWorker, syntheticSpace } from "./helpers.js";
 
 afterEach(killAll);
@@ -81,6 +88,9 @@ describe("the study stopper in a real run", () => {
         setTimeout(() => reject(new Error("study did not finish in 150 s")), 150_000),
       ),
     ]);
+    // `nadir status --connect` asks over the wire: the study's progress carries the stopping decision.
+    const status = await queryStatus(endpoints[0] as string, { timeoutMs: 5000 });
+    const statusStopper = status.studies[0]?.stopper;
     await c.stop({ shutdownWorkers: true });
     sub.close();
     await reading;
@@ -150,6 +160,8 @@ describe("the study stopper in a real run", () => {
     expect(end[0]?.studyStateChanged?.reason).toBe(stop.message);
     expect(end[0]?.studyStateChanged?.stopper).toEqual(stop);
     expect(logs).toContain(`study stops: stopper: ${stop.message}`);
+    expect(statusStopper?.stop).toBe(true);
+    expect(statusStopper?.message).toBe(stop.message);
 
     // The event stream carried the study's progress with the stopper's latest decision.
     expect(progressWithStopper.some((d) => d.stop && d.message === stop.message)).toBe(true);
