@@ -44,6 +44,7 @@ export { searchedDimensions, searchedParameterNames, studyScoreBounds, studySele
 export {
   type EvaluateStudyStopperOptions,
   evaluateStudyStopper,
+  lowerMedian,
   STUDY_STOPPER_DEFAULTS,
   type StudyStopperEvaluation,
   type StudyStopperRule,

@@ -86,8 +86,11 @@ export interface StudyStopperEvaluation {
   analysis: AnalyzeResult | null;
 }
 
-/** The lower median (the threshold `nadir run` uses by default). */
-function lowerMedian(xs: readonly number[]): number {
+/**
+ * The lower median: the default asymptotic-regime threshold θ of both the study stopper and `nadir run`'s
+ * analysis, so the two fit the same tail.
+ */
+export function lowerMedian(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor((s.length - 1) / 2)] as number;
 }

@@ -18,6 +18,7 @@ import {
   renderReport,
   type Section,
 } from "@nadir/report";
+import { lowerMedian } from "@nadir/results";
 import {
   assignDevices,
   checkPythonModule,
@@ -629,10 +630,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         return setExit(st.trials.length > 0 ? 0 : 1);
       }
       threshold ??= defaultThreshold;
-      if (threshold === undefined) {
-        const sorted = [...sel.scores].sort((a, b) => a - b);
-        threshold = sorted[Math.floor((sorted.length - 1) / 2)];
-      }
+      threshold ??= lowerMedian(sel.scores);
       popts.threshold = threshold;
       const { json, analysis } = analyzeSelection(table, sel, popts);
       const bound = maxCBound(maxC, space);
