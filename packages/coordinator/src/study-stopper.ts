@@ -16,7 +16,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { nadir } from "@nadir/protocol";
-import { parseSource, studyStopperRule } from "@nadir/results";
+import { parseSource, type StudyStopperRule, studyStopperRule } from "@nadir/results";
 import type { JournalEntry } from "./journal.js";
 import { resultOf, type StateBook, type StudyState, type TrialState } from "./state/book.js";
 import type { StopperAnswer, StopperRequest } from "./study-stopper-thread.js";
@@ -41,6 +41,8 @@ export interface StudyStopperHost {
 }
 
 interface Progress {
+  /** The study's rule, read from its spec once. */
+  rule: StudyStopperRule;
   /** Finished trials that can be in the i.i.d. search sample. */
   search: number;
   /** `search` when the last evaluation was asked for (undefined: never). */
@@ -73,11 +75,12 @@ export class StudyStopper {
   /** Rebuilds the counts from the book (after replay) and evaluates studies that are due. */
   resume(): void {
     for (const st of this.book.studies.values()) {
-      if (!studyStopperRule(st.spec)) continue;
+      const rule = studyStopperRule(st.spec);
+      if (!rule) continue;
       let search = 0;
       for (const t of st.trials.values()) if (countsAsSearch(t)) search++;
       const last = st.decisions[st.decisions.length - 1];
-      this.progress.set(st, { search, lastAt: last?.searchTrials, inFlight: false });
+      this.progress.set(st, { rule, search, lastAt: last?.searchTrials, inFlight: false });
       this.maybeEvaluate(st);
     }
   }
@@ -102,8 +105,10 @@ export class StudyStopper {
 
   private progressOf(st: StudyState): Progress | undefined {
     let p = this.progress.get(st);
-    if (!p && studyStopperRule(st.spec)) {
-      p = { search: 0, lastAt: undefined, inFlight: false };
+    if (!p) {
+      const rule = studyStopperRule(st.spec);
+      if (!rule) return undefined;
+      p = { rule, search: 0, lastAt: undefined, inFlight: false };
       this.progress.set(st, p);
     }
     return p;
@@ -111,8 +116,8 @@ export class StudyStopper {
 
   private maybeEvaluate(st: StudyState): void {
     const p = this.progress.get(st);
-    const rule = studyStopperRule(st.spec);
-    if (!p || !rule || p.inFlight || this.closed) return;
+    if (!p || p.inFlight || this.closed) return;
+    const { rule } = p;
     if (st.state !== ACTIVE || st.stopDecision) return;
     if (p.search < rule.minTrials) return;
     if (p.lastAt !== undefined && p.search - p.lastAt < rule.every) return;
