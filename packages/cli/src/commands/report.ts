@@ -122,17 +122,15 @@ function loadInput(
         curves = { unavailable: (err as Error).message };
       }
     }
+    const bs = book.studies.get(study);
     // Named `<journal>#<study>.jsonl`, as the report names a journal's study.
     return {
       table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: studyTable(st.spec, st.trials) },
       spec: st.spec,
       curves,
-      ...(() => {
-        const bs = book.studies.get(study);
-        return bs
-          ? { stopper: { decisions: bs.decisions, done: book.counts(bs).done, created: bs.trials.size } }
-          : {};
-      })(),
+      ...(bs
+        ? { stopper: { decisions: bs.decisions, done: book.counts(bs).done, created: bs.trials.size } }
+        : {}),
     };
   }
   const text = readText(input);
@@ -283,6 +281,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
               : undefined;
         const name = table.file;
         const studyTitle = spec ? spec.name || spec.studyId : table.table.study || undefined;
+        const story =
+          spec && stopper
+            ? stoppingStory(spec, stopper.decisions, sel, stopper, o.direction as "minimize" | "maximize")
+            : undefined;
         const html = await renderReport({
           title: o.title,
           ...(studyTitle ? { study: studyTitle } : {}),
@@ -297,13 +299,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
                 : "a CSV results file has no learning curves (pass a journal, or JSONL with --curve)",
           },
           list_vs_random: list,
-          ...(() => {
-            const story =
-              spec && stopper
-                ? stoppingStory(spec, stopper.decisions, sel, stopper, o.direction as "minimize" | "maximize")
-                : undefined;
-            return story ? { stopping: story } : {};
-          })(),
+          ...(story ? { stopping: story } : {}),
         });
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
         fs.writeFileSync(o.out, html);
