@@ -60,6 +60,8 @@ describe("nadir run with the study stopper", () => {
     // Every decision before it continued, and said why.
     for (const r of rs.slice(0, i))
       if (r.stopperDecision) expect(r.stopperDecision.message).toMatch(/^continue: /);
+    // Decisions sit on the grid of finished search trials: 16, then every 8 (the defaults).
+    for (const r of rs) if (r.stopperDecision) expect((r.stopperDecision.searchTrials - 16) % 8).toBe(0);
   });
 
   it("rested on the recorded scores: its best and its tail count agree with the journal", () => {

@@ -5,7 +5,13 @@
  *
  * After `min_trials` finished i.i.d. search trials (random or Halton, first seed; list points and other
  * suggesters do not count) and then after every `every` further ones, the study's records go to a worker
- * thread that fits the law and decides (`evaluateStudyStopper` of @nadir/results). Every decision is
+ * thread that fits the law and decides (`evaluateStudyStopper` of @nadir/results).
+ *
+ * Decisions sit on the grid G = min_trials + j·every of finished search trials, and each one sees the
+ * trials that had finished when the G-th search trial finished (in the journal's order). So a decision
+ * depends only on the journal, not on how fast the law was fitted, and can be recomputed from it. When trials finish faster than the law is
+ * fitted, the grid points passed during one evaluation are coalesced into the latest of them (the lag of a
+ * decision stays at most one evaluation). Every decision is
  * journaled as a StopperDecision record, continue or stop, so the journal says why the study went on or
  * ended; a stop also stops the study from growing (the state book's `stopDecision`), after which the host
  * abandons the queued trials and lets the running ones finish, and the study completes with the decision
@@ -18,7 +24,7 @@ import { Worker } from "node:worker_threads";
 import { nadir } from "@nadir/protocol";
 import { parseSource, type StudyStopperRule, studyStopperRule } from "@nadir/results";
 import type { JournalEntry } from "./journal.js";
-import { resultOf, type StateBook, type StudyState, type TrialState } from "./state/book.js";
+import { isTerminal, resultOf, type StateBook, type StudyState, type TrialState } from "./state/book.js";
 import type { StopperAnswer, StopperRequest } from "./study-stopper-thread.js";
 
 const v1 = nadir.v1;
@@ -45,7 +51,7 @@ interface Progress {
   rule: StudyStopperRule;
   /** Finished trials that can be in the i.i.d. search sample. */
   search: number;
-  /** `search` when the last evaluation was asked for (undefined: never). */
+  /** The grid point of the last evaluation asked for (undefined: never). */
   lastAt: number | undefined;
   inFlight: boolean;
 }
@@ -78,9 +84,17 @@ export class StudyStopper {
       const rule = studyStopperRule(st.spec);
       if (!rule) continue;
       let search = 0;
-      for (const t of st.trials.values()) if (countsAsSearch(t)) search++;
+      let before = 0;
       const last = st.decisions[st.decisions.length - 1];
-      this.progress.set(st, { rule, search, lastAt: last?.searchTrials, inFlight: false });
+      const at = Number(last?.atUnixMs ?? 0);
+      for (const t of st.trials.values())
+        if (countsAsSearch(t)) {
+          search++;
+          if (t.ended <= at) before++;
+        }
+      // The last decision's grid point: the latest one reached when it was asked for.
+      const lastAt = last ? gridPoint(rule, before) : undefined;
+      this.progress.set(st, { rule, search, lastAt, inFlight: false });
       this.maybeEvaluate(st);
     }
   }
@@ -119,11 +133,11 @@ export class StudyStopper {
     if (!p || p.inFlight || this.closed) return;
     const { rule } = p;
     if (st.state !== ACTIVE || st.stopDecision) return;
-    if (p.search < rule.minTrials) return;
-    if (p.lastAt !== undefined && p.search - p.lastAt < rule.every) return;
+    const g = gridPoint(rule, p.search);
+    if (g === undefined || (p.lastAt !== undefined && g <= p.lastAt)) return;
     p.inFlight = true;
-    p.lastAt = p.search;
-    const trials = [...st.trials.values()].map((t) => resultOf(t, false));
+    p.lastAt = g;
+    const trials = finishedAt(st, g).map((t) => resultOf(t, false));
     const snapshot = v1.Snapshot.encode({ studies: [st.spec], trials }).finish();
     const now = this.host.now();
     this.evaluate(snapshot, now)
@@ -155,6 +169,35 @@ export class StudyStopper {
         this.host.settled();
       });
   }
+}
+
+/**
+ * The latest decision point min_trials + j·every (j ≥ 0) at or below `search` finished search trials, or
+ * undefined before min_trials.
+ */
+export function gridPoint(rule: StudyStopperRule, search: number): number | undefined {
+  if (search < rule.minTrials) return undefined;
+  return rule.minTrials + Math.floor((search - rule.minTrials) / rule.every) * rule.every;
+}
+
+/**
+ * The study's trials that had finished when its `g`-th search trial finished (in the order they finished,
+ * which a journal replay reproduces), in id order: what the decision at grid point `g` sees, so it can be
+ * recomputed from the journal alone. O(n log n) per decision.
+ */
+export function finishedAt(st: StudyState, g: number): TrialState[] {
+  const finished = [...st.trials.values()].filter((t) => isTerminal(t.state));
+  finished.sort((a, b) => a.endOrder - b.endOrder);
+  let seen = 0;
+  let cut = finished.length;
+  for (let i = 0; i < finished.length; i++) {
+    if (!countsAsSearch(finished[i] as TrialState)) continue;
+    if (++seen === g) {
+      cut = i + 1;
+      break;
+    }
+  }
+  return finished.slice(0, cut).sort((a, b) => a.id - b.id);
 }
 
 /**

@@ -10,7 +10,8 @@ import { describe, expect, it } from "vitest";
 import type { JournalEntry, JournalRecord } from "../src/journal.js";
 import { StateBook, type StudyState } from "../src/state/book.js";
 import { studyFromJson } from "../src/study.js";
-import { countsAsSearch, StudyStopper } from "../src/study-stopper.js";
+import fc from "fast-check";
+import { countsAsSearch, gridPoint, finishedAt, StudyStopper } from "../src/study-stopper.js";
 
 const v1 = nadir.v1;
 const S = v1.TrialState;
@@ -27,15 +28,15 @@ function spec(): nadir.v1.StudySpec {
 }
 
 /** A book, a stopper whose evaluator the test settles by hand, and the records it committed. */
-function rig() {
-  const book = new StateBook({ leaseMs: 1000, clock: () => 0 });
+function rig(book = new StateBook({ leaseMs: 1000, clock: () => 0 }), fresh = true) {
   const committed: JournalEntry[] = [];
   const decided: nadir.v1.StopperDecision[] = [];
   const calls: { snapshot: nadir.v1.Snapshot; settle: (d: nadir.v1.StopperDecision | Error) => void }[] = [];
-  let seq = 0;
-  const apply = (e: JournalEntry) => {
+  let seq = 1000;
+  /** Applies an entry at time `at` (default: one millisecond after the last). */
+  const apply = (e: JournalEntry, at = ++seq) => {
     committed.push(e);
-    book.apply({ ...e, recordedUnixMs: ++seq }, false);
+    book.apply({ ...e, recordedUnixMs: at }, false);
   };
   const stopper = new StudyStopper(
     book,
@@ -54,11 +55,13 @@ function rig() {
         });
       }),
   );
-  apply({ studyCreated: spec() });
-  apply({ studyStateChanged: { studyId: "s", state: v1.StudyStateChanged.StudyState.STUDY_STATE_ACTIVE } });
+  if (fresh) {
+    apply({ studyCreated: spec() });
+    apply({ studyStateChanged: { studyId: "s", state: v1.StudyStateChanged.StudyState.STUDY_STATE_ACTIVE } });
+  }
   const st = book.studies.get("s") as StudyState;
-  /** Creates, assigns and completes trial `id` from `suggester` with score `loss`. */
-  const finish = (id: number, suggester: string, loss: number, replicate = 0) => {
+  /** Creates, assigns and completes trial `id` from `suggester` with score `loss` (at time `at`). */
+  const finish = (id: number, suggester: string, loss: number, replicate = 0, at?: number) => {
     apply({
       trialCreated: {
         trial: { studyId: "s", trialId: id, attempt: 0 },
@@ -70,12 +73,15 @@ function rig() {
     apply({
       attemptAssigned: { assignment: { trial: { studyId: "s", trialId: id, attempt: 1 } }, workerId: "w" },
     });
-    apply({
-      trialCompleted: {
-        trial: { studyId: "s", trialId: id, attempt: 1 },
-        final: { step: 10, metrics: { loss } },
+    apply(
+      {
+        trialCompleted: {
+          trial: { studyId: "s", trialId: id, attempt: 1 },
+          final: { step: 10, metrics: { loss } },
+        },
       },
-    });
+      at,
+    );
     const t = st.trials.get(id);
     if (!t) throw new Error("no trial");
     stopper.finished(t);
@@ -192,6 +198,96 @@ describe("the study stopper module", () => {
     // Re-applying a decision record changes nothing.
     again.applyStopperDecision(decision(true, 4));
     expect(st2.decisions).toHaveLength(1);
+  });
+
+  it("decides on the grid min_trials + j*every: grid points passed during an evaluation are coalesced, and the sample is the records when the grid point was reached", async () => {
+    const r = rig();
+    for (let i = 1; i <= 4; i++) r.finish(i, "halton", i / 10);
+    expect(r.calls).toHaveLength(1);
+    // Five more search trials finish while the first evaluation is in flight (grid points 6 and 8 pass),
+    // and a list point finishes after the 8th search trial.
+    for (let i = 5; i <= 8; i++) r.finish(i, "halton", i / 10);
+    r.finish(9, "list:medapati-nadamw-5", 0.5);
+    r.finish(10, "halton", 0.05);
+    r.calls[0]?.settle(decision(false, 4));
+    await tick();
+    await tick();
+    expect(r.calls).toHaveLength(2);
+    // The next evaluation is at grid point 8, not 9: trials 9 and 10 ended after the 8th search trial.
+    expect(r.calls[1]?.snapshot.trials.map((t) => t.trial?.trialId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    r.calls[1]?.settle(decision(false, 8));
+    await tick();
+    await tick();
+    // 9 search trials < the next grid point 10: nothing in flight.
+    expect(r.calls).toHaveLength(2);
+    r.finish(11, "halton", 0.06);
+    expect(r.calls).toHaveLength(3);
+    expect(r.calls[2]?.snapshot.trials).toHaveLength(11);
+  });
+
+  it("takes the finished trials in the order they finished (the journal's), also after a compaction", () => {
+    const r = rig();
+    // Trials 3, 2 and 1 finish in that order, 2 and 1 in the same millisecond; 4 is still queued.
+    r.finish(3, "random", 0.3, 0, 5000);
+    r.finish(2, "random", 0.2, 0, 6000);
+    r.finish(1, "random", 0.1, 0, 6000);
+    r.apply({
+      trialCreated: { trial: { studyId: "s", trialId: 4, attempt: 0 }, suggester: "random", parameters: {} },
+    });
+    const ids = (st: StudyState, g: number) => finishedAt(st, g).map((t) => t.id);
+    expect([1, 2, 3].map((g) => ids(r.st, g))).toEqual([[3], [2, 3], [1, 2, 3]]);
+    // A fresh book from the compaction snapshot keeps the finishing order.
+    const again = new StateBook({ leaseMs: 1000, clock: () => 0 });
+    for (const [i, e] of r.book.snapshotEntries().entries.entries())
+      again.applyRecord(
+        v1.JournalRecord.decode(v1.JournalRecord.encode({ ...e, sequence: i + 1 }).finish()) as JournalRecord,
+      );
+    const st2 = again.studies.get("s") as StudyState;
+    expect([1, 2, 3].map((g) => ids(st2, g))).toEqual([1, 2, 3].map((g) => ids(r.st, g)));
+  });
+
+  it("gridPoint is the latest min_trials + j*every at or below the count", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 500 }),
+        fc.integer({ min: 1, max: 100 }),
+        fc.nat(5000),
+        (m, e, n) => {
+          const g = gridPoint(
+            {
+              gain: 1,
+              inTrials: 1,
+              minTrials: m,
+              every: e,
+              minTailPoints: 1,
+              confidence: 0.8,
+              threshold: undefined,
+            },
+            n,
+          );
+          if (n < m) return g === undefined;
+          return g !== undefined && g <= n && g >= m && (g - m) % e === 0 && g + e > n;
+        },
+      ),
+    );
+  });
+
+  it("after a restart, evaluates again only at the next grid point after the last decision", async () => {
+    const r = rig();
+    for (let i = 1; i <= 4; i++) r.finish(i, "halton", i / 10);
+    r.finish(5, "halton", 0.5); // while in flight: 5 search trials, grid point 4 only
+    r.calls[0]?.settle(decision(false, 4, { atUnixMs: 100_000 }));
+    await tick();
+    await tick();
+    expect(r.calls).toHaveLength(1);
+    // A restarted coordinator rebuilds the count from the book: the last decision was at grid point 4
+    // (only search trials that ended before it was asked count), so 5 trials are not due; 6 are.
+    const again = rig(r.book, false);
+    again.stopper.resume();
+    expect(again.calls).toHaveLength(0);
+    again.finish(6, "halton", 0.6);
+    expect(again.calls).toHaveLength(1);
+    expect(again.calls[0]?.snapshot.trials).toHaveLength(6);
   });
 
   it("counts as search only first-seed random or Halton trials that can be in the sample", () => {

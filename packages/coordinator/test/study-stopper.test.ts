@@ -14,6 +14,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { nadir } from "@nadir/protocol";
+import { evaluateStudyStopper } from "@nadir/results";
 import { decodeFrames } from "@nadir/protocol/framing";
 import { afterEach, describe, expect, it } from "vitest";
 import { Subscriber } from "zeromq";
@@ -25,6 +26,8 @@ import {
   StateBook,
   studyFromJson,
 } from "../src/index.js";
+import { resultOf, type StudyState } from "../src/state/book.js";
+import { finishedAt } from "../src/study-stopper.js";
 import { killAll, startWorker, syntheticSpace } from "./helpers.js";
 
 afterEach(killAll);
@@ -115,7 +118,7 @@ describe("the study stopper in a real run", () => {
     );
 
     // The search scores the decision rested on: the first searchTrials finished Halton trials in journal
-    // order (the evaluation ran on the trials finished when it was asked for; more finished meanwhile).
+    // order (the trials finished at its grid point; more may have finished while it was evaluated).
     const finishedBefore = records
       .slice(0, stopAt)
       .filter((r) => r.trialCompleted)
@@ -172,6 +175,20 @@ describe("the study stopper in a real run", () => {
     const st = book.studies.get("stops");
     expect(st?.decisions).toEqual(decisions);
     expect(book.progressOf(st as never).stopper).toEqual(stop);
+    // Every decision sits on the grid 16 + 8j (every trial here completes at full budget, so the sample
+    // is the count) and is recomputed exactly from the journal alone: the trials finished at its grid
+    // point, evaluated again at its time stamp.
+    for (const d of decisions) {
+      expect((d.searchTrials - 16) % 8).toBe(0);
+      const trials = finishedAt(st as StudyState, d.searchTrials).map((t) => resultOf(t, false));
+      const snap = nadir.v1.Snapshot.decode(
+        nadir.v1.Snapshot.encode({ studies: [study()], trials }).finish(),
+      );
+      const again = evaluateStudyStopper(snap.studies[0] as nadir.v1.StudySpec, snap.trials, {
+        now: Number(d.atUnixMs),
+      }).decision;
+      expect(nadir.v1.StopperDecision.fromObject(again).toJSON()).toEqual(d.toJSON());
+    }
     const again = new Coordinator({
       bind: ["tcp://127.0.0.1:0"],
       store: new FileJournal(journal),

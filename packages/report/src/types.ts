@@ -173,7 +173,7 @@ export interface SampleCounts {
 export interface StoppingDecisionView {
   /** i.i.d. search trials the fit used. */
   search_trials: number;
-  /** Trials the study had created when the decision was taken (every source: list, search, replicates). */
+  /** Trials of the study (every source: list, search, replicates) that had finished when the decision point was reached. */
   study_trials: number;
   stop: boolean;
   /**

@@ -130,6 +130,11 @@ export interface TrialState {
   message: string;
   started: number;
   ended: number;
+  /**
+   * Rank among the book's finished trials, in the order they finished (the journal's order; a compacted
+   * journal's snapshot lists finished trials in this order, so it survives compaction). 0 while unfinished.
+   */
+  endOrder: number;
   stopReason: number;
   stopMessage: string;
   /** Position in `study.history`. */
@@ -237,6 +242,7 @@ export class StateBook {
   private readonly clock: () => number;
   private readonly leaseMs: number;
   private readonly onRelease: (t: TrialState) => void;
+  private finishedCount = 0;
 
   constructor(opts: StateBookOptions) {
     if (!(Number.isFinite(opts.leaseMs) && opts.leaseMs > 0))
@@ -365,6 +371,7 @@ export class StateBook {
       message: "",
       started: 0,
       ended: 0,
+      endOrder: 0,
       stopReason: 0,
       stopMessage: "",
       historyIndex: -1,
@@ -629,6 +636,7 @@ export class StateBook {
     message = "",
   ): void {
     t.ended = at;
+    t.endOrder = ++this.finishedCount;
     if (last) t.final = last;
     else if (!t.final) t.final = t.measurements[t.measurements.length - 1];
     t.message = message;
@@ -833,12 +841,12 @@ export class StateBook {
    * trial) followed by the records that re-create each unfinished trial, so replay treats those as usual.
    */
   snapshotEntries(): { entries: JournalEntry[]; finished: number } {
-    const terminal: TrialResult[] = [];
+    const terminal: TrialState[] = [];
     const live: JournalEntry[] = [];
     for (const st of this.studies.values()) {
       for (const t of st.trials.values()) {
         if (isTerminal(t.state)) {
-          terminal.push(resultOf(t, true));
+          terminal.push(t);
           continue;
         }
         live.push({
@@ -898,7 +906,8 @@ export class StateBook {
               state: s.state,
               ...(s.stopDecision && s.state !== ACTIVE ? { stopper: s.stopDecision } : {}),
             })),
-            trials: terminal,
+            // In the order they finished, so a replay of the compacted journal keeps each endOrder.
+            trials: terminal.sort((a, b) => a.endOrder - b.endOrder).map((t) => resultOf(t, true)),
           },
         },
         // Every stopper decision survives compaction (the report shows their history).
