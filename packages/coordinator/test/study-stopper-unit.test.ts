@@ -6,12 +6,12 @@
  * book's decisions survive a compaction snapshot and re-applied records.
  */
 import { nadir } from "@nadir/protocol";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { JournalEntry, JournalRecord } from "../src/journal.js";
 import { StateBook, type StudyState } from "../src/state/book.js";
 import { studyFromJson } from "../src/study.js";
-import fc from "fast-check";
-import { countsAsSearch, gridPoint, finishedAt, StudyStopper } from "../src/study-stopper.js";
+import { countsAsSearch, finishedAt, gridPoint, StudyStopper } from "../src/study-stopper.js";
 
 const v1 = nadir.v1;
 const S = v1.TrialState;

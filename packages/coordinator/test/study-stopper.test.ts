@@ -14,8 +14,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { nadir } from "@nadir/protocol";
-import { evaluateStudyStopper } from "@nadir/results";
 import { decodeFrames } from "@nadir/protocol/framing";
+import { evaluateStudyStopper } from "@nadir/results";
 import { afterEach, describe, expect, it } from "vitest";
 import { Subscriber } from "zeromq";
 import {
