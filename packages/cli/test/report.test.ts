@@ -291,6 +291,29 @@ describe("nadir report <journal dir>", () => {
     expect(page).toContain("in grey, the other 19 trials");
     // No threshold: the fit is explicitly not available.
     expect(page).toContain("no threshold θ was given");
+    // Without --metric and --direction, the journal's study objective (loss, minimize) is used: the same
+    // analysis, byte for byte.
+    const bare = path.join(dir, "bare.html");
+    const b = await run("report", journal, "--bands", "dkw", "--out", bare);
+    expect(b.code, b.err).toBe(0);
+    expect(b.out).toContain("trials of loss");
+    const bareEmbedded = JSON.parse(
+      (
+        readFileSync(bare, "utf8").match(/id="nadir-analysis">([\s\S]*?)<\/script>/) as RegExpMatchArray
+      )[1] as string,
+    );
+    expect(bareEmbedded).toEqual(embedded);
+    // A results file has no study: both flags are needed, and naming the missing one is a usage error.
+    const noFlags = await run(
+      "report",
+      exported,
+      "--direction",
+      "minimize",
+      "--out",
+      path.join(dir, "x.html"),
+    );
+    expect(noFlags.code).toBe(2);
+    expect(noFlags.err).toContain("--metric is required for a results file");
     // An unknown study, and a directory that is not a journal, are invalid input.
     const unknown = await run(
       "report",

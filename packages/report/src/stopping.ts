@@ -246,7 +246,7 @@ function ruleText(s: StoppingStory): string {
     r.max_interval_width === null
       ? ""
       : `, or when the best reachable score's interval is at most ${num("rule.max_interval_width", r.max_interval_width)} wide`
-  }; first evaluated after ${int(r.min_trials)} search trials, then after every ${int(r.every)} more. Trials proposed by the list are not part of the fit (they are not random-search draws).</p>`;
+  }; first evaluated after ${int(r.min_trials)} search trials, then after every ${int(r.every)} more, each time on exactly the trials finished by then. Trials proposed by the list are not part of the fit (they are not random-search draws). The gain bound Ĝ is an upper bound that holds at ${pctText(r.confidence)} confidence, so it is larger than the median gain the "k more trials gain about" card gives.</p>`;
 }
 
 /** The plot of Ĝ against search trials, or a note when no evaluation had a bound. */

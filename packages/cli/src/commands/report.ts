@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError } from "@nadir/analysis";
 import { formatStudyExport, replayJournal } from "@nadir/coordinator";
-import type { nadir } from "@nadir/protocol";
+import { nadir } from "@nadir/protocol";
 import {
   type AnalyzeResult,
   curvesFromExport,
@@ -29,12 +29,14 @@ import {
 } from "../results-pipeline.js";
 import type { RegisterCommand } from "./index.js";
 
+const v1 = nadir.v1;
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
 type Bands = (typeof BANDS)[number];
 
 interface ReportFlags {
-  metric: string;
-  direction: string;
+  /** Optional for a journal: its study's objective names the metric and direction. */
+  metric?: string;
+  direction?: string;
   confidence: string;
   bands: string;
   lower?: string;
@@ -85,6 +87,8 @@ function loadInput(
   curves: Section<LearningCurves> | undefined;
   /** A journal's study stopper decisions and how the study stands (for the stopping section). */
   stopper?: { decisions: nadir.v1.StopperDecision[]; done: boolean; created: number };
+  /** A journal's study objective (the defaults of --metric and --direction). */
+  objective?: { metric: string; direction: "minimize" | "maximize" };
 } {
   let isDir = false;
   try {
@@ -112,12 +116,19 @@ function loadInput(
         "invalid-input",
         `no study ${JSON.stringify(study)} in ${input} (studies: ${ids.join(", ") || "none"})`,
       );
+    const objective = {
+      metric: st.spec.objective?.metric ?? "",
+      direction:
+        st.spec.objective?.direction === v1.Direction.DIRECTION_MAXIMIZE
+          ? ("maximize" as const)
+          : ("minimize" as const),
+    };
     const curvesText = formatStudyExport(study, st, "curves-jsonl");
     let curves: Section<LearningCurves>;
     if (curvesText.trim() === "") curves = { unavailable: `study ${study} has no intermediate reports` };
     else {
       try {
-        curves = curvesFromExport(curvesText, o.metric);
+        curves = curvesFromExport(curvesText, o.metric ?? objective.metric);
       } catch (err) {
         curves = { unavailable: (err as Error).message };
       }
@@ -128,13 +139,22 @@ function loadInput(
       table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: studyTable(st.spec, st.trials) },
       spec: st.spec,
       curves,
+      objective,
       ...(bs
         ? { stopper: { decisions: bs.decisions, done: book.counts(bs).done, created: bs.trials.size } }
         : {}),
     };
   }
+  const missing = [o.metric === undefined && "--metric", o.direction === undefined && "--direction"].filter(
+    (f): f is string => typeof f === "string",
+  );
+  if (missing.length)
+    usage(
+      `${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} required for a results file (a journal directory's study names its objective)`,
+    );
+  const metric = o.metric as string;
   const text = readText(input);
-  const file = readTrialsTable(text, input, o.metric);
+  const file = readTrialsTable(text, input, metric);
   let curves: Section<LearningCurves> | undefined;
   if (o.curve !== undefined) {
     const transform = o.curveTransform === "one-minus" ? (v: number) => 1 - v : undefined;
@@ -145,7 +165,7 @@ function loadInput(
       transform,
     });
     curves.y_label =
-      o.curveTransform === "one-minus" ? `1 − ${o.curveValue ?? o.curve}` : (o.curveValue ?? o.metric);
+      o.curveTransform === "one-minus" ? `1 − ${o.curveValue ?? o.curve}` : (o.curveValue ?? metric);
   }
   return {
     table: { file: input, format: file.format, table: file.table, rawMetric: file.rawMetric },
@@ -184,8 +204,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "Self-contained HTML report (SVG plots, no network at view time) of a results file or a journal directory",
     )
     .argument("<input>", "trials as CSV / JSON Lines (as `nadir analyze` reads), or a journal directory")
-    .requiredOption("--metric <name>", "column / field holding the score")
-    .requiredOption("--direction <dir>", "minimize | maximize")
+    .option("--metric <name>", "column / field holding the score (a journal: default its study's objective)")
+    .option("--direction <dir>", "minimize | maximize (a journal: default its study's objective)")
     .option("--confidence <c>", "simultaneous confidence of the band", "0.8")
     .option("--bands <method>", "dkw | ks | ld_equal_tailed | ld_highest_density", "ld_highest_density")
     .option("--lower <A>", "lowest possible score (e.g. 0)")
@@ -216,10 +236,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "list evaluation to compare with random search (`nadir lists build --json` output)",
     )
     .action(async (input: string, o: ReportFlags) => {
-      let options: Omit<PipelineOptions, "lists">;
+      let options: Omit<PipelineOptions, "lists" | "metric" | "direction">;
       try {
         // Same flags and checks as `nadir analyze`, so that the numbers are the same.
-        if (o.direction !== "minimize" && o.direction !== "maximize")
+        if (o.direction !== undefined && o.direction !== "minimize" && o.direction !== "maximize")
           usage(`--direction must be minimize or maximize, got ${JSON.stringify(o.direction)}`);
         if (!BANDS.includes(o.bands as Bands))
           usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
@@ -238,8 +258,6 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         if ((o.curveStep !== undefined || o.curveValue !== undefined) && o.curve === undefined)
           usage("--curve-step / --curve-value need --curve");
         options = {
-          metric: o.metric,
-          direction: o.direction,
           maxC,
           confidence,
           bands: o.bands as Bands,
@@ -253,13 +271,18 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         return setExit(2);
       }
       try {
-        const { table, spec, curves, stopper } = loadInput(input, o);
+        const { table, spec, curves, stopper, objective } = loadInput(input, o);
+        // Given flags win; a journal's study objective fills the rest (a results file has both: loadInput).
+        const metric = (o.metric ?? objective?.metric) as string;
+        const direction = (o.direction ?? objective?.direction) as "minimize" | "maximize";
         const mode = o.listTrials as ListTrialsMode;
         // A journal's study declares its score's bounds (labels) and its searched hyperparameters (maxC).
         const popts: PipelineOptions = {
           ...(spec ? studyScoreBounds(spec) : {}),
           ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
           ...(spec ? { spec: studySpace(spec) } : {}),
+          metric,
+          direction,
           lists: mode,
         } as PipelineOptions;
         const sel = selectSample(table, popts);
@@ -267,7 +290,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           throw new CliError(
             "invalid-input",
 
-            `no usable values of ${JSON.stringify(o.metric)} in ${table.file} (${sel.summary.trials} rows: ${sel.summary.groups.map((g) => `${g.count} ${g.group.replace("_", " ")}`).join(", ") || "none"})`,
+            `no usable values of ${JSON.stringify(metric)} in ${table.file} (${sel.summary.trials} rows: ${sel.summary.groups.map((g) => `${g.count} ${g.group.replace("_", " ")}`).join(", ") || "none"})`,
           );
         // Exactly what `nadir analyze --json` prints for the same input and flags.
         const analysis = analyzeSelection(table, sel, popts).json as unknown as AnalyzeResult;
@@ -282,15 +305,13 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         const name = table.file;
         const studyTitle = spec ? spec.name || spec.studyId : table.table.study || undefined;
         const story =
-          spec && stopper
-            ? stoppingStory(spec, stopper.decisions, sel, stopper, o.direction as "minimize" | "maximize")
-            : undefined;
+          spec && stopper ? stoppingStory(spec, stopper.decisions, sel, stopper, direction) : undefined;
         const html = await renderReport({
           title: o.title,
           ...(studyTitle ? { study: studyTitle } : {}),
           sample: reportSample(sel.summary, table.table),
           source: name,
-          metric: o.metric,
+          metric,
           analysis,
           learning_curves: curves ?? {
             unavailable:
@@ -304,7 +325,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         fs.mkdirSync(path.dirname(path.resolve(o.out)), { recursive: true });
         fs.writeFileSync(o.out, html);
         process.stdout.write(
-          `wrote ${o.out} (${Math.round(html.length / 1024)} KiB): ${analysis.n} trials of ${o.metric}${analysis.warnings?.length ? `, ${analysis.warnings.length} warning(s)` : ""}\n`,
+          `wrote ${o.out} (${Math.round(html.length / 1024)} KiB): ${analysis.n} trials of ${metric}${analysis.warnings?.length ? `, ${analysis.warnings.length} warning(s)` : ""}\n`,
         );
         setExit(0);
       } catch (err) {
