@@ -15,16 +15,15 @@ import { classifyNumber } from "@nadir/core";
 import type { nadir } from "@nadir/protocol";
 import type { SampleCounts, StoppingDecisionView, StoppingStory } from "@nadir/report";
 import {
+  isReplayStudy,
   type Selection,
   type SelectionGroupName,
   type SelectionSummary,
-  type StudyTrialRecord,
   searchedDimensions,
   selectIid,
   studyStopperRule,
   type TrialRow,
   type TrialTable,
-  tableFromStudy,
 } from "@nadir/results";
 import type { ListTrialsMode, SkippedRow, TrialsFormat } from "./read-trials.js";
 
@@ -42,24 +41,11 @@ export interface TableInput {
 }
 
 /**
- * The trial table of a journal's study. A replay study (label `nadir.replay`) serves recorded runs
- * whose training length is itself a searched hyperparameter (epochs, batch size): each run's final
- * step is the end of its own schedule, while the study's step budget is the longest run's. Every
- * replayed run that completed is therefore a full-budget draw, not a trial stopped short.
- */
-export function studyTable(spec: nadir.v1.StudySpec, trials: readonly StudyTrialRecord[]): TrialTable {
-  const table = tableFromStudy(spec, trials);
-  if (spec.labels?.["nadir.replay"])
-    for (const t of table.trials) if (t.state === "COMPLETED" && t.steps !== null) t.fullBudget = true;
-  return table;
-}
-
-/**
  * The searched space that bounds the effective dimension: the study's, less a replay's `iteration`
  * parameter (it only says which recorded run to serve; it is not a hyperparameter).
  */
 export function studySpace(spec: nadir.v1.StudySpec): NonNullable<PipelineOptions["spec"]> {
-  if (!spec.labels?.["nadir.replay"]) return spec;
+  if (!isReplayStudy(spec)) return spec;
   return { parameters: (spec.searchSpace?.parameters ?? []).filter((p) => p.name !== "iteration") };
 }
 

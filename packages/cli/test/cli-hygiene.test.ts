@@ -58,6 +58,19 @@ describe("nadir: version and help", () => {
     expect(bare.status).toBe(2);
     expect(bare.stderr).toContain("Usage: nadir");
   });
+  it("report of a results file without --metric is a usage error naming the flag (a journal names it)", () => {
+    const f = path.join(dir, "no-metric.csv");
+    writeFileSync(f, "trial,loss\n0,0.5\n1,0.4\n");
+    const r = nadir(["report", f, "--out", path.join(dir, "no-metric.html")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      "--metric and --direction are required for a results file (a journal directory's study names its objective)",
+    );
+    const one = nadir(["report", f, "--direction", "minimize", "--out", path.join(dir, "no-metric.html")]);
+    expect(one.status).toBe(2);
+    expect(one.stderr).toContain("--metric is required for a results file");
+    expect(existsSync(path.join(dir, "no-metric.html"))).toBe(false);
+  });
 });
 
 describe("nadir run: every flag and the study are checked before anything starts", () => {

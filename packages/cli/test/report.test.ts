@@ -271,14 +271,14 @@ describe("nadir report <journal dir>", () => {
     expect(embedded.max_c_from).toBe("study");
     expect(analyzed.max_c_from).toBe("flag");
     expect(embedded.effective_dimension).toMatchObject({ max_c: 2, max_c_source: "given" });
-    // The journal records the step budget; the export's is inferred from the trials' steps (a note).
+    // The journal records the step budget and the export carries it per trial (its full_budget
+    // column), so neither infers it from the trials' steps: no notes on either side.
     expect(embedded.selection.notes).toEqual([]);
-    expect(analyzed.selection.notes.map((x: { code: string }) => x.code)).toEqual(["budget_inferred"]);
+    expect(analyzed.selection.notes).toEqual([]);
     const same = (j: Record<string, any>) => ({
       ...j,
       input: { ...j.input, file: "" },
       max_c_from: "",
-      selection: { ...j.selection, notes: [] },
     });
     expect(same(embedded)).toEqual(same(analyzed));
     expect(embedded.selection).toMatchObject({ trials: 24, sample_count: 24, groups: [] });

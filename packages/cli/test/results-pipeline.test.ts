@@ -153,13 +153,9 @@ describe("nadir run of a study with ASHA", () => {
     const r = nadirCli(["analyze", m[1] as string, ...(m[2] as string).split(" "), "--json"]);
     expect(r.status, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout);
-    // The export does not record the step budget: analyze infers it (a note) and is told --max-c.
-    const same = (j: Record<string, any>) => ({
-      ...j,
-      max_c_from: "",
-      selection: { ...j.selection, notes: [] },
-    });
-    expect(printed.selection.notes.map((x: { code: string }) => x.code)).toEqual(["budget_inferred"]);
+    // The export carries full_budget (no budget inferred, the same notes); analyze is told --max-c.
+    const same = (j: Record<string, any>) => ({ ...j, max_c_from: "" });
+    expect(printed.selection.notes).toEqual(analysis.selection.notes);
     expect(same(printed)).toEqual(same(analysis));
   });
 });

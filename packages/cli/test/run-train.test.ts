@@ -112,16 +112,12 @@ describe("nadir run (default study, real JAX workers)", () => {
         },
       ),
     );
-    // The export does not record the step budget: analyze infers it (a note); c is bounded by the
-    // study's searched hyperparameters in the run, by the printed --max-c in analyze.
-    expect(printed.selection.notes.map((x: { code: string }) => x.code)).toEqual(["budget_inferred"]);
+    // The export carries full_budget, so analyze selects exactly what the run did (no budget inferred);
+    // c is bounded by the study's searched hyperparameters in the run, by the printed --max-c in analyze.
+    expect(printed.selection.notes).toEqual([]);
     expect(analysis.selection.notes).toEqual([]);
     expect(analysis.max_c_from).toBe("study");
-    const same = (j: Record<string, any>) => ({
-      ...j,
-      max_c_from: "",
-      selection: { ...j.selection, notes: [] },
-    });
+    const same = (j: Record<string, any>) => ({ ...j, max_c_from: "" });
     expect(same(analysis)).toEqual(same(printed));
     expect(analysis.n).toBe(TRIALS - 5);
     expect(analysis.selection.groups).toEqual([expect.objectContaining({ group: "list", count: 5 })]);

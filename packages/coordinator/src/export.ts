@@ -7,7 +7,10 @@
  *   `unknown` when the journal does not say; the same value as `suggester`, under the name the results
  *   pipeline reads), list_index, seed, then `param.<name>` for every
  *   search-space parameter (search-space values, before materialisation), then every final metric by its
- *   own name (so `--metric accuracy` works), then steps (step of the final measurement), elapsed_seconds,
+ *   own name (so `--metric accuracy` works), then steps (step of the final measurement), full_budget
+ *   (whether the trial ran its full step budget, as @nadir/results' `tableFromStudy` decides it: final
+ *   step ≥ the study's step budget, every completed run of a replay study; empty when unknown), so an
+ *   analysis of the export selects exactly the trials an analysis of the journal does; elapsed_seconds,
  *   and steps_to_target when the study has a target (empty when not reached).
  * - `curves-jsonl`: one line per intermediate report: study, trial, attempt, step, elapsed_seconds, then
  *   the report's metrics by name.
@@ -17,6 +20,7 @@
  * Infinity, -Infinity.
  */
 import { nadir } from "@nadir/protocol";
+import { tableFromStudy } from "@nadir/results";
 import type { TrialResult } from "@nadir/sdk";
 import { parameterValue } from "@nadir/sdk";
 import { CoordinatorError } from "./errors.js";
@@ -101,10 +105,12 @@ export function trialRows(
     ...params.map((p) => `param.${p}`),
     ...metrics,
     "steps",
+    "full_budget",
     "elapsed_seconds",
     ...(hasTarget ? ["steps_to_target"] : []),
   ];
-  const rows = trials.map((t) => {
+  const full = tableFromStudy(spec, trials).trials.map((r) => r.fullBudget);
+  const rows = trials.map((t, i) => {
     const row: ExportRow = {
       study: spec.studyId,
       trial: t.trial?.trialId ?? 0,
@@ -125,6 +131,7 @@ export function trialRows(
       row[m] = v === undefined || v === null ? null : v;
     }
     row.steps = t.final ? Number(t.final.step ?? 0) : null;
+    row.full_budget = full[i] ?? null;
     row.elapsed_seconds = t.final ? (t.final.elapsedSeconds ?? 0) : null;
     if (hasTarget) row.steps_to_target = t.target?.reached ? Number(t.target.step ?? 0) : null;
     return row;

@@ -22,7 +22,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { nadir } from "@nadir/protocol";
-import { parseSource, type StudyStopperRule, studyStopperRule } from "@nadir/results";
+import { isReplayStudy, parseSource, type StudyStopperRule, studyStopperRule } from "@nadir/results";
 import type { JournalEntry } from "./journal.js";
 import { isTerminal, resultOf, type StateBook, type StudyState, type TrialState } from "./state/book.js";
 import type { StopperAnswer, StopperRequest } from "./study-stopper-thread.js";
@@ -61,7 +61,7 @@ export function countsAsSearch(t: TrialState): boolean {
   if (t.replicate !== 0) return false;
   const kind = parseSource(t.suggester).kind;
   // A replay study's list points are recorded random-search runs (see stopperSample).
-  const replay = kind === "list" && !!t.study.spec.labels?.["nadir.replay"];
+  const replay = kind === "list" && isReplayStudy(t.study.spec);
   if (kind !== "random" && kind !== "halton" && !replay) return false;
   if (t.state === S.TRIAL_STATE_COMPLETED || t.state === S.TRIAL_STATE_DIVERGED) return true;
   return t.state === S.TRIAL_STATE_FAILED && t.failureKind !== v1.FailureKind.FAILURE_KIND_ENVIRONMENT;

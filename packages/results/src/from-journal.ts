@@ -6,6 +6,7 @@
  */
 import { nadir } from "@nadir/protocol";
 import { ResultsError } from "./errors.js";
+import { isReplayStudy } from "./replay.js";
 import { parseSource } from "./source.js";
 import type { CurvePoint, TrialRow, TrialStateName, TrialTable } from "./table.js";
 import { parseState } from "./table.js";
@@ -38,7 +39,8 @@ function stateOf(s: number | null | undefined, where: string): TrialStateName {
  * One row per trial of a study, from the coordinator's records and the study's spec.
  *
  * `fullBudget` compares the final measurement's step with `spec.stepBudget` (unknown when the study has
- * no step budget or the trial no final measurement). Throws ResultsError("invalid_table") for a record
+ * no step budget or the trial no final measurement); in a replay study every completed run is full
+ * budget (see replay.ts). Throws ResultsError("invalid_table") for a record
  * whose state is not a TrialState.
  */
 export function tableFromStudy(
@@ -47,6 +49,7 @@ export function tableFromStudy(
   options: TableFromStudyOptions = {},
 ): TrialTable {
   const stepBudget = num(spec.stepBudget) > 0 ? num(spec.stepBudget) : null;
+  const replay = isReplayStudy(spec);
   const study = spec.studyId ?? "";
   const rows = trials.map((t): TrialRow => {
     const id = t.trial?.trialId ?? 0;
@@ -65,7 +68,14 @@ export function tableFromStudy(
       origin: parseSource(source),
       listIndex: t.listIndex ?? null,
       steps,
-      fullBudget: stepBudget === null || steps === null ? null : steps >= stepBudget,
+      fullBudget:
+        steps === null
+          ? null
+          : replay && state === "COMPLETED"
+            ? true
+            : stepBudget === null
+              ? null
+              : steps >= stepBudget,
       metrics,
     };
     if (t.failureKind)

@@ -3,8 +3,12 @@
  * Optuna import (`nadir import optuna`), or any table with a metric column. The caller parses the file
  * (CSV or JSON Lines) into one object per data row, column name → cell; cells may be text (CSV) or JSON
  * values. Columns read: `study`, `trial`, `attempt`, `replicate`, `state`, `source` (else `suggester`),
- * `list_index`, `steps`, `failure_kind`, the metric columns asked for, and `intermediate` (Optuna's
- * `[[step, value], ...]`) when curves are asked for. Every other column is ignored.
+ * `list_index`, `steps`, `full_budget`, `failure_kind`, the metric columns asked for, and `intermediate`
+ * (Optuna's `[[step, value], ...]`) when curves are asked for. Every other column is ignored.
+ *
+ * Whether a trial ran its full step budget: its `full_budget` cell when the file has one (`nadir export`
+ * writes it, so a replay's runs of their own lengths stay full-budget draws); else its `steps` against
+ * the given step budget; else against the largest final step (inferred).
  */
 import { ResultsError } from "./errors.js";
 import { normalizeSampler, parseSource, type SourceInfo } from "./source.js";
@@ -69,12 +73,27 @@ function intCell(v: unknown, column: string, where: string): number | undefined 
   return n;
 }
 
+/** A true/false cell (JSON boolean or text), undefined when empty; throws with the row's number otherwise. */
+function boolCell(v: unknown, column: string, where: string): boolean | undefined {
+  if (typeof v === "boolean") return v;
+  const s = cellText(v).toLowerCase();
+  if (s === "") return undefined;
+  if (s === "true") return true;
+  if (s === "false") return false;
+  throw new ResultsError(
+    "invalid_table",
+    where,
+    `${column} must be true or false, got ${JSON.stringify(cellText(v).slice(0, 40))}`,
+  );
+}
+
 /**
  * One row per trial from parsed file rows (see the module comment for the columns read).
  *
  * Missing columns are recorded in `columns` (the selection then says what it assumes). Throws
- * ResultsError("invalid_table") naming the row when a `state` is not a trial state or `trial`,
- * `attempt`, `replicate`, `list_index` or `steps` is not a non-negative integer, and
+ * ResultsError("invalid_table") naming the row when a `state` is not a trial state, `trial`,
+ * `attempt`, `replicate`, `list_index` or `steps` is not a non-negative integer, or `full_budget` is
+ * not true/false, and
  * ResultsError("invalid_argument") when no metric is asked for.
  */
 export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFromRowsOptions): TrialTable {
@@ -89,6 +108,7 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
     listIndex: has("list_index"),
     steps: has("steps"),
   };
+  const hasFull = has("full_budget");
   const studies = new Set<string>();
   // A million rows hold a handful of distinct states and sources: parse each once.
   const stateCache = new Map<string, TrialStateName | undefined>();
@@ -136,7 +156,7 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
       origin,
       listIndex: intCell(r.list_index, "list_index", where) ?? null,
       steps,
-      fullBudget: null,
+      fullBudget: boolCell(r.full_budget, "full_budget", where) ?? null,
       metrics,
       row: rowNo,
     };
@@ -154,18 +174,21 @@ export function tableFromRows(rows: readonly TrialsFileRow[], options: TableFrom
     return row;
   });
   let stepBudget = given;
-  if (stepBudget === null && options.from !== "optuna") {
+  // A full_budget column says it per trial: nothing to infer.
+  if (stepBudget === null && options.from !== "optuna" && !hasFull) {
     let max = 0;
     for (const t of trials)
       if (t.steps !== null && (t.state === null || t.state === "COMPLETED") && t.steps > max) max = t.steps;
     if (max > 0) stepBudget = max;
   }
-  if (stepBudget !== null) for (const t of trials) if (t.steps !== null) t.fullBudget = t.steps >= stepBudget;
+  if (stepBudget !== null)
+    for (const t of trials)
+      if (t.steps !== null && t.fullBudget === null) t.fullBudget = t.steps >= stepBudget;
   return {
     from: options.from ?? "rows",
     study: studies.size === 1 ? ([...studies][0] as string) || null : null,
     stepBudget,
-    stepBudgetFrom: stepBudget === null ? null : given === null ? "inferred" : "study",
+    stepBudgetFrom: given !== null ? "study" : hasFull ? "column" : stepBudget === null ? null : "inferred",
     columns,
     trials,
   };

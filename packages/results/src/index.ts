@@ -23,6 +23,7 @@ export {
   tableFromOptuna,
   tableFromRows,
 } from "./from-rows.js";
+export { isReplayStudy, REPLAY_LABEL } from "./replay.js";
 export {
   type ListPoint,
   type SelectIidOptions,

@@ -377,7 +377,12 @@ export function selectIid(table: TrialTable, options: SelectIidOptions): Selecti
       count: table.stepBudget as number,
       message: `the step budget is not recorded: taken as ${table.stepBudget}, the largest final step of the completed trials; trials that completed with fewer steps are shown apart`,
     });
-  else if (table.columns.state && table.stepBudget === null && table.from !== "optuna")
+  else if (
+    table.columns.state &&
+    table.stepBudget === null &&
+    table.stepBudgetFrom !== "column" &&
+    table.from !== "optuna"
+  )
     notes.push({
       code: "budget_unknown",
       message:

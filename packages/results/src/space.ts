@@ -3,6 +3,7 @@
  * effective dimension c of the noisy quadratic law) and the score's declared bounds.
  */
 import { nadir } from "@nadir/protocol";
+import { isReplayStudy } from "./replay.js";
 
 type ParameterSpec = nadir.v1.ParameterSpec.$Properties;
 
@@ -59,16 +60,23 @@ export function studyScoreBounds(study: nadir.v1.StudySpec.$Properties): { lower
 }
 
 /**
- * The selection options a study implies: its objective metric and direction, and its declared score
- * bounds (labels `nadir.metric_lower`/`nadir.metric_upper`). Command-line flags override them.
+ * The selection options a study implies: its objective metric and direction, its declared score bounds
+ * (labels `nadir.metric_lower`/`nadir.metric_upper`), and where its list points go (a replay study's are
+ * recorded random-search draws: "include"; otherwise "separate"). Command-line flags override them.
  */
 export function studySelectOptions(study: nadir.v1.StudySpec.$Properties): {
   metric: string;
   direction: "minimize" | "maximize";
   lower?: number;
   upper?: number;
+  lists: "include" | "separate";
 } {
   const maximize = study.objective?.direction === nadir.v1.Direction.DIRECTION_MAXIMIZE;
   const direction = maximize ? "maximize" : "minimize";
-  return { metric: study.objective?.metric ?? "", direction, ...studyScoreBounds(study) };
+  return {
+    metric: study.objective?.metric ?? "",
+    direction,
+    ...studyScoreBounds(study),
+    lists: isReplayStudy(study) ? "include" : "separate",
+  };
 }

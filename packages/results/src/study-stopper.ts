@@ -74,8 +74,8 @@ export interface EvaluateStudyStopperOptions {
   /** The decision's time stamp (Unix ms; default Date.now()). */
   now?: number;
   /**
-   * Whether a completed trial counts as run to the full budget whatever its final step (a replay study
-   * serves recorded runs whose length is itself searched). Default: the label `nadir.replay` decides.
+   * Whether a completed trial counts as run to the full budget whatever its final step (default false;
+   * a replay study's completed runs always do, see replay.ts).
    */
   everyCompletedIsFull?: boolean;
 }
@@ -98,19 +98,17 @@ export function lowerMedian(xs: readonly number[]): number {
 /**
  * The i.i.d. search scores the stopper would fit on (random or Halton, first seed, full budget; list,
  * adaptive, pruned and unfinished trials apart; diverged/failed at the declared worst bound). A replay
- * study's list points are recorded random-search runs, so they are draws.
+ * study's list points are recorded random-search runs, so they are draws (replay.ts).
  */
 export function stopperSample(
   spec: nadir.v1.StudySpec.$Properties,
   trials: readonly StudyTrialRecord[],
-  everyCompletedIsFull = !!spec.labels?.["nadir.replay"],
+  everyCompletedIsFull = false,
 ): number[] {
   const table = tableFromStudy(spec, trials);
   if (everyCompletedIsFull)
     for (const t of table.trials) if (t.state === "COMPLETED" && t.steps !== null) t.fullBudget = true;
-  // A replay study serves recorded random-search runs as list points (to keep their order): draws.
-  const lists = spec.labels?.["nadir.replay"] ? "include" : "separate";
-  return selectIid(table, { ...studySelectOptions(spec), lists }).scores;
+  return selectIid(table, studySelectOptions(spec)).scores;
 }
 
 /**

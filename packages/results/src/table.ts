@@ -80,10 +80,11 @@ export interface TrialTable {
   /** The study's per-trial step budget; null when unknown. */
   stepBudget: number | null;
   /**
-   * Where the step budget comes from: the study ("study"), or the largest final step of the completed
-   * trials of a file that records steps but not the budget ("inferred"); null when unknown.
+   * Where the step budget comes from: the study ("study"), the largest final step of the completed
+   * trials of a file that records steps but not the budget ("inferred"), or a file's `full_budget` column,
+   * which says it per trial ("column"; `stepBudget` stays null); null when unknown.
    */
-  stepBudgetFrom: "study" | "inferred" | null;
+  stepBudgetFrom: "study" | "inferred" | "column" | null;
   columns: TableColumns;
   trials: TrialRow[];
 }

@@ -71,6 +71,28 @@ describe("tableFromStudy", () => {
     ]);
   });
 
+  it("a replay study's completed runs are full-budget draws whatever their final step", () => {
+    const rec = (id: number, state: number, step: number) => ({
+      trial: { trialId: id },
+      state,
+      suggester: "list:replay",
+      listIndex: id - 1,
+      final: { step, metrics: { err: 0.1 * id } },
+    });
+    const trials = [
+      rec(1, S.TRIAL_STATE_COMPLETED, 30),
+      rec(2, S.TRIAL_STATE_PRUNED, 30),
+      rec(3, S.TRIAL_STATE_COMPLETED, 100),
+    ];
+    const spec = (labels: Record<string, string>) =>
+      nadir.v1.StudySpec.fromObject({ studyId: "rp", stepBudget: 100, labels });
+    expect(
+      tableFromStudy(spec({ "nadir.replay": "deberta-v3-base" }), trials).trials.map((t) => t.fullBudget),
+    ).toEqual([true, false, true]);
+    // The same records in a study that is not a replay: the first run stopped short of the budget.
+    expect(tableFromStudy(spec({}), trials).trials.map((t) => t.fullBudget)).toEqual([false, false, true]);
+  });
+
   it("a study without a step budget leaves fullBudget unknown and the selection says what it assumed", () => {
     const spec = nadir.v1.StudySpec.fromObject({ studyId: "nb" });
     const table = tableFromStudy(spec, [

@@ -268,6 +268,36 @@ describe("selectIid: what the input does not say", () => {
     ]);
   });
 
+  it("a full_budget column decides per trial: no budget is inferred, and it wins over a given budget", () => {
+    const t = tableFromRows(
+      rows([
+        ["COMPLETED", "random", 0.3, { steps: "40", full_budget: "true" }],
+        ["COMPLETED", "random", 0.1, { steps: "400", full_budget: "FALSE" }],
+        ["COMPLETED", "random", 0.2, { steps: "60", full_budget: "" }],
+      ]),
+      { metrics: ["loss"] },
+    );
+    // A replay's runs of their own lengths: the short first run is a full-budget draw, the long one is not.
+    expect([t.stepBudget, t.stepBudgetFrom]).toEqual([null, "column"]);
+    expect(t.trials.map((x) => x.fullBudget)).toEqual([true, false, null]);
+    const sel = selectIid(t, MIN);
+    expect(sel.scores).toEqual([0.3, 0.2]);
+    expect(group(sel, "short")?.trials).toEqual([2]);
+    expect(codes(sel.summary.notes)).toEqual([]);
+    // JSON Lines booleans; a given budget decides only the empty cells.
+    const given = tableFromRows(
+      [
+        { state: "COMPLETED", source: "random", loss: 0.1, steps: 10, full_budget: true },
+        { state: "COMPLETED", source: "random", loss: 0.2, steps: 10, full_budget: null },
+      ],
+      { metrics: ["loss"], stepBudget: 50 },
+    );
+    expect(given.trials.map((x) => x.fullBudget)).toEqual([true, false]);
+    expect(() =>
+      tableFromRows([{ state: "COMPLETED", loss: 0.1, full_budget: "yes" }], { metrics: ["loss"] }),
+    ).toThrow(/row 1: full_budget must be true or false, got "yes"/);
+  });
+
   it("a source column with empty cells: those trials are assumed random and counted in a note", () => {
     const sel = selectIid(
       table(

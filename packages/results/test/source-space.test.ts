@@ -73,7 +73,7 @@ describe("searchedDimensions", () => {
     expect(studyScoreBounds(spec)).toEqual({ lower: 0, upper: 1 });
   });
 
-  it("gives the selection options a study implies (objective, direction, bounds)", () => {
+  it("gives the selection options a study implies (objective, direction, bounds, list mode)", () => {
     const spec = nadir.v1.StudySpec.fromObject({
       studyId: "o",
       objective: { metric: "validation/accuracy", direction: "DIRECTION_MAXIMIZE" },
@@ -84,9 +84,17 @@ describe("searchedDimensions", () => {
       direction: "maximize",
       lower: 0,
       upper: 1,
+      lists: "separate",
     });
     const min = nadir.v1.StudySpec.fromObject({ studyId: "m", objective: { metric: "loss", direction: 1 } });
-    expect(studySelectOptions(min)).toEqual({ metric: "loss", direction: "minimize" });
+    expect(studySelectOptions(min)).toEqual({ metric: "loss", direction: "minimize", lists: "separate" });
+    // A replay study's list points are recorded random-search draws: in the sample.
+    const replay = nadir.v1.StudySpec.fromObject({
+      studyId: "r",
+      objective: { metric: "error_rate", direction: 1 },
+      labels: { "nadir.replay": "deberta-v3-base" },
+    });
+    expect(studySelectOptions(replay).lists).toBe("include");
   });
 
   it("reads only finite declared bounds", () => {

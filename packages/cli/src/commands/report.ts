@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError } from "@nadir/analysis";
 import { formatStudyExport, replayJournal } from "@nadir/coordinator";
-import { nadir } from "@nadir/protocol";
+import type { nadir } from "@nadir/protocol";
 import {
   type AnalyzeResult,
   curvesFromExport,
@@ -13,7 +13,7 @@ import {
   renderReport,
   type Section,
 } from "@nadir/report";
-import { studyScoreBounds } from "@nadir/results";
+import { studyScoreBounds, studySelectOptions, tableFromStudy } from "@nadir/results";
 import type { Command } from "commander";
 import { CliError, usage as cliUsage, exitCodeFor } from "../errors.js";
 import { type ListTrialsMode, readTrialsTable } from "../read-trials.js";
@@ -24,12 +24,10 @@ import {
   selectSample,
   stoppingStory,
   studySpace,
-  studyTable,
   type TableInput,
 } from "../results-pipeline.js";
 import type { RegisterCommand } from "./index.js";
 
-const v1 = nadir.v1;
 const BANDS = ["dkw", "ks", "ld_equal_tailed", "ld_highest_density"] as const;
 type Bands = (typeof BANDS)[number];
 
@@ -44,7 +42,8 @@ interface ReportFlags {
   maxK?: string;
   maxC?: string;
   threshold?: string;
-  listTrials: string;
+  /** Default: a journal's study's mode (include for a replay), else separate. */
+  listTrials?: string;
   out: string;
   title?: string;
   study?: string;
@@ -87,8 +86,8 @@ function loadInput(
   curves: Section<LearningCurves> | undefined;
   /** A journal's study stopper decisions and how the study stands (for the stopping section). */
   stopper?: { decisions: nadir.v1.StopperDecision[]; done: boolean; created: number };
-  /** A journal's study objective (the defaults of --metric and --direction). */
-  objective?: { metric: string; direction: "minimize" | "maximize" };
+  /** A journal's study objective and list mode (the defaults of --metric, --direction, --list-trials). */
+  objective?: { metric: string; direction: "minimize" | "maximize"; lists: ListTrialsMode };
 } {
   let isDir = false;
   try {
@@ -116,13 +115,8 @@ function loadInput(
         "invalid-input",
         `no study ${JSON.stringify(study)} in ${input} (studies: ${ids.join(", ") || "none"})`,
       );
-    const objective = {
-      metric: st.spec.objective?.metric ?? "",
-      direction:
-        st.spec.objective?.direction === v1.Direction.DIRECTION_MAXIMIZE
-          ? ("maximize" as const)
-          : ("minimize" as const),
-    };
+    const { metric, direction, lists } = studySelectOptions(st.spec);
+    const objective = { metric, direction, lists };
     const curvesText = formatStudyExport(study, st, "curves-jsonl");
     let curves: Section<LearningCurves>;
     if (curvesText.trim() === "") curves = { unavailable: `study ${study} has no intermediate reports` };
@@ -136,7 +130,7 @@ function loadInput(
     const bs = book.studies.get(study);
     // Named `<journal>#<study>.jsonl`, as the report names a journal's study.
     return {
-      table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: studyTable(st.spec, st.trials) },
+      table: { file: `${input}#${study}.jsonl`, format: "jsonl", table: tableFromStudy(st.spec, st.trials) },
       spec: st.spec,
       curves,
       objective,
@@ -218,8 +212,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option("--threshold <T>", "asymptotic-regime threshold: fit the noisy quadratic to scores beyond it")
     .option(
       "--list-trials <mode>",
-      "rows with a list_index (list points, not random draws): separate (held out of the sample) | include",
-      "separate",
+      "rows with a list_index (list points, not random draws): separate (held out of the sample) | include (default: separate; a replay journal's recorded runs: include)",
     )
     .option("--out <file>", "where to write the HTML", "report.html")
     .option("--title <text>", "page title")
@@ -245,7 +238,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           usage(`--bands must be one of ${BANDS.join(", ")}, got ${JSON.stringify(o.bands)}`);
         const confidence = num("--confidence", o.confidence) as number;
         if (!(confidence > 0 && confidence < 1)) usage(`--confidence must be in (0, 1), got ${o.confidence}`);
-        if (o.listTrials !== "separate" && o.listTrials !== "include")
+        if (o.listTrials !== undefined && o.listTrials !== "separate" && o.listTrials !== "include")
           usage(`--list-trials must be separate or include, got ${JSON.stringify(o.listTrials)}`);
         const maxK = num("--max-k", o.maxK);
         if (maxK !== undefined && !(Number.isInteger(maxK) && maxK >= 1))
@@ -275,7 +268,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         // Given flags win; a journal's study objective fills the rest (a results file has both: loadInput).
         const metric = (o.metric ?? objective?.metric) as string;
         const direction = (o.direction ?? objective?.direction) as "minimize" | "maximize";
-        const mode = o.listTrials as ListTrialsMode;
+        const mode = (o.listTrials ?? objective?.lists ?? "separate") as ListTrialsMode;
         // A journal's study declares its score's bounds (labels) and its searched hyperparameters (maxC).
         const popts: PipelineOptions = {
           ...(spec ? studyScoreBounds(spec) : {}),

@@ -18,7 +18,7 @@ import {
   renderReport,
   type Section,
 } from "@nadir/report";
-import { lowerMedian } from "@nadir/results";
+import { lowerMedian, studySelectOptions, tableFromStudy } from "@nadir/results";
 import {
   assignDevices,
   checkPythonModule,
@@ -45,9 +45,14 @@ import {
   selectSample,
   stoppingStory,
   studySpace,
-  studyTable,
   type TableInput,
 } from "../results-pipeline.js";
+import {
+  addStopperOptions,
+  checkStopperFits,
+  type StopperFlags,
+  stopperFromFlags,
+} from "../stopper-flags.js";
 import { checkStudy } from "../study-check.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -58,7 +63,7 @@ export const DEFAULT_WORKER_MODULE = "nadir_worker.examples.digits";
 /** What to pip install for {@link DEFAULT_WORKER_MODULE}. */
 export const DEFAULT_WORKER_EXTRA = "nadir-worker[jax,examples]";
 
-interface RunFlags {
+interface RunFlags extends StopperFlags {
   study?: string;
   replay?: string;
   limit?: string;
@@ -75,11 +80,6 @@ interface RunFlags {
   lower?: string;
   upper?: string;
   maxC?: string;
-  gain?: string;
-  inTrials?: string;
-  minTrials?: string;
-  every?: string;
-  maxWidth?: string;
   confidence: string;
   report: boolean;
   progress: boolean;
@@ -252,61 +252,9 @@ function progressDisplay(enabled: boolean): { update(c: StudyCounts[], ms: numbe
   };
 }
 
-/**
- * `--gain G --in-trials K [--min-trials N] [--every M] [--max-width W]`: the study's asymptotic stopper
- * (StudySpec.study_stopper), at the run's --confidence, fitted above `threshold` when one is known. The
- * flags replace a stopper the study file declares.
- */
-function applyStopperFlags(study: nadir.v1.StudySpec, o: RunFlags, threshold: number | undefined): void {
-  const given = [
-    ["--in-trials", o.inTrials],
-    ["--min-trials", o.minTrials],
-    ["--every", o.every],
-    ["--max-width", o.maxWidth],
-  ].filter(([, v]) => v !== undefined);
-  if (o.gain === undefined) {
-    if (given.length > 0)
-      throw usage(
-        `${given.map(([f]) => f).join(", ")} go with --gain (the study stopper's threshold)`,
-        given[0]?.[0],
-      );
-    return;
-  }
-  const gain = finite("--gain", o.gain) as number;
-  if (!(gain > 0)) throw usage(`--gain must be a number > 0, got ${JSON.stringify(o.gain)}`, "--gain");
-  const inTrials = int("--in-trials", o.inTrials, 1);
-  if (inTrials === undefined)
-    throw usage(
-      "--gain needs --in-trials K (stop when K more search trials would gain at most G)",
-      "--in-trials",
-    );
-  const minTrials = int("--min-trials", o.minTrials, 2) ?? 16;
-  const every = int("--every", o.every, 1) ?? 8;
-  const maxWidth = finite("--max-width", o.maxWidth);
-  if (maxWidth !== undefined && !(maxWidth > 0))
-    throw usage(`--max-width must be a number > 0, got ${JSON.stringify(o.maxWidth)}`, "--max-width");
-  if (study.earlyStopping?.rule)
-    throw usage(
-      `--gain: the study prunes trials (earlyStopping ${study.earlyStopping.rule}), so its survivors are not the i.i.d. sample the stopper's law needs; drop earlyStopping from the study to use the stopper`,
-      "--gain",
-    );
-  study.studyStopper = nadir.v1.StudyStopperSpec.create({
-    asymptotic: nadir.v1.AsymptoticStopperSpec.create({
-      gain,
-      inTrials,
-      minTrials,
-      every,
-      maxIntervalWidth: maxWidth ?? 0,
-      confidence: Number(o.confidence),
-      minTailPoints: Math.min(8, minTrials),
-      ...(threshold !== undefined ? { threshold } : {}),
-    }),
-  });
-}
-
 /** `nadir run`: a real tuning study on this machine, or a replay of a recorded one, then its analysis and report. */
 export const register: RegisterCommand = (program: Command, setExit) => {
-  program
+  const run = program
     .command("run")
     .description(
       "Run a study locally (embedded coordinator + journal, spawned workers), then write results, analysis and an HTML report",
@@ -351,15 +299,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     .option(
       "--max-c <C>",
       "largest effective dimension c for the tail fit (1..10; default: the study's number of searched hyperparameters)",
-    )
-    .option(
-      "--gain <G>",
-      "study stopper: end the study once --in-trials more search trials would gain at most G (objective units) at --confidence",
-    )
-    .option("--in-trials <K>", "study stopper: the further search trials the promise is about")
-    .option("--min-trials <N>", "study stopper: fewest search trials before its first decision (default 16)")
-    .option("--every <M>", "study stopper: decide again after every M more search trials (default 8)")
-    .option("--max-width <W>", "study stopper: also stop once the best-score interval is at most W wide")
+    );
+  addStopperOptions(run)
     .option("--no-report", "skip the HTML report")
     .option("--no-progress", "no progress display")
     .action(async (o: RunFlags, cmd: Command) => {
@@ -492,7 +433,14 @@ export const register: RegisterCommand = (program: Command, setExit) => {
             }
           }
         }
-        applyStopperFlags(study, o, threshold ?? defaultThreshold);
+        const stopper = stopperFromFlags(o, {
+          confidence: Number(o.confidence),
+          threshold: threshold ?? defaultThreshold,
+        });
+        if (stopper) {
+          checkStopperFits(study);
+          study.studyStopper = stopper;
+        }
         // Known bounds of the score (an error rate lies in [0, 1]) keep the bands and the interval for
         // the best reachable score inside what is possible.
         lower = finite("--lower", o.lower ?? study.labels?.["nadir.metric_lower"]);
@@ -599,13 +547,13 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       fs.writeFileSync(resultsFile, formatStudyExport(study.studyId, st, "jsonl"));
       const curvesText = formatStudyExport(study.studyId, st, "curves-jsonl");
       fs.writeFileSync(path.join(runDir, "curves.jsonl"), curvesText);
-      // A replay serves recorded random-search runs as an inline list (to keep their order): those
-      // points are random draws, so they stay in the sample. A real study's list points are not.
-      const listMode = o.replay ? "include" : "separate";
+      // A replay's list points are recorded random-search draws, so they stay in the sample; a real
+      // study's list points are not (studySelectOptions decides, as for the stopper and the report).
+      const listMode = studySelectOptions(st.spec).lists;
       const table: TableInput = {
         file: resultsFile,
         format: "jsonl",
-        table: studyTable(st.spec, st.trials),
+        table: tableFromStudy(st.spec, st.trials),
       };
       // The effective dimension is bounded by the searched hyperparameters.
       const space = studySpace(st.spec);
@@ -678,14 +626,9 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           } (${sel.scores.length} search trials analysed)\n`,
         );
       }
-      // A replay's runs each trained to their own recorded length, which an export does not say (analyze
-      // would take the longest run's steps as the budget): the same analysis is `nadir report` of the journal.
+      // The export carries state, source and full_budget, so analyze of it selects what this run did.
       process.stdout.write(
-        `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (${
-          o.replay
-            ? `as nadir report ${result.journalDir} ${analyzeArgs.join(" ")} embeds it`
-            : `= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json`
-        })\n`,
+        `results:  ${resultsFile}\nanalysis: ${path.join(runDir, "analysis.json")}  (= nadir analyze ${resultsFile} ${analyzeArgs.join(" ")} --json)\n`,
       );
       const story =
         bookStudy &&
