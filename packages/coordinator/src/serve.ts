@@ -2,15 +2,20 @@
  * `nadir serve` as a library call: loads study files, opens the journal, starts a {@link Coordinator}
  * and reports progress. The CLI only parses flags, calls {@link startServe}, prints and handles signals.
  */
-import type { nadir } from "@nadir/protocol";
+import { nadir } from "@nadir/protocol";
 import { Coordinator, type StudyCounts } from "./coordinator.js";
 import { FileJournal, type FsyncPolicy, MemoryStore, type TrialStore } from "./journal.js";
 import { serverCurveFromDir } from "./keys.js";
-import { loadStudyFile } from "./study.js";
+import { loadStudyFile, StudyValidationError } from "./study.js";
 
 /** Options of {@link startServe}. */
 export interface ServeOptions {
   studyFiles: string[];
+  /**
+   * A study stopper for every study served (`nadir serve --gain ... --in-trials ...`): replaces the one a
+   * study file declares. A study that prunes (earlyStopping) cannot take it, and the error names the file.
+   */
+  studyStopper?: nadir.v1.StudyStopperSpec.$Properties;
   /** Default ["tcp://127.0.0.1:5555"]. Port 0 picks a free port. */
   bind?: string[];
   /** Journal directory; without it nothing is persisted. */
@@ -46,7 +51,18 @@ export interface ServeHandle {
 /** Starts a coordinator from files and flags (see ServeOptions). */
 export async function startServe(o: ServeOptions): Promise<ServeHandle> {
   if (o.studyFiles.length === 0) throw new RangeError("serve: at least one --study file is required");
-  const studies = o.studyFiles.map((f) => loadStudyFile(f));
+  const studies = o.studyFiles.map((f) => {
+    const spec = loadStudyFile(f);
+    if (o.studyStopper) {
+      if (spec.earlyStopping?.rule)
+        throw new StudyValidationError(
+          "studyStopper",
+          `${f} prunes trials (earlyStopping ${spec.earlyStopping.rule}), so its survivors are not the i.i.d. sample the study stopper's law needs; serve it without the stopper flags, or drop earlyStopping`,
+        );
+      spec.studyStopper = nadir.v1.StudyStopperSpec.create(o.studyStopper);
+    }
+    return spec;
+  });
   const log = o.log ?? (() => {});
   const store: TrialStore = o.journal
     ? new FileJournal(o.journal, { fsync: o.fsync ?? "always", onWarning: log })

@@ -1,6 +1,7 @@
 import { type FsyncPolicy, progressLine, startServe } from "@nadir/coordinator";
 import type { Command } from "commander";
-import { exitCodeFor } from "../errors.js";
+import { exitCodeFor, usage } from "../errors.js";
+import { addStopperOptions, type StopperFlags, stopperFromFlags } from "../stopper-flags.js";
 import type { RegisterCommand } from "./index.js";
 
 function collect(v: string, prev: string[]): string[] {
@@ -16,9 +17,29 @@ function int(name: string): (v: string) => number {
   };
 }
 
+function confidenceFlag(v: string): number {
+  const x = Number(v);
+  if (!(v.trim() !== "" && x > 0 && x < 1))
+    throw usage(`--confidence must be in (0, 1), got ${JSON.stringify(v)}`, "--confidence");
+  return x;
+}
+
+function thresholdFlag(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const x = Number(v);
+  if (v.trim() === "" || !Number.isFinite(x))
+    throw usage(`--threshold must be a finite number, got ${JSON.stringify(v)}`, "--threshold");
+  return x;
+}
+
+/** commander's key of a long flag: --max-width → maxWidth. */
+function flagKey(flag: string): string {
+  return flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** `nadir serve`: run a coordinator for one or more studies (see packages/coordinator/README.md). */
 export const register: RegisterCommand = (program: Command, setExit) => {
-  program
+  const serve = program
     .command("serve")
     .description("Serve studies to workers over ZeroMQ (prints 'nadir: serving <endpoint>' on stdout)")
     .requiredOption("--study <file>", "study JSON file (repeatable)", collect, [])
@@ -50,59 +71,85 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       "exit 0 once every study's budget is finished (workers are told to shut down)",
     )
     .option("--quiet", "no progress line")
-    .action(async (o: Record<string, unknown>) => {
-      const fsync = o.fsync as string;
-      if (!["always", "interval", "never"].includes(fsync)) {
-        process.stderr.write(`nadir serve: --fsync must be always, interval or never\n`);
-        return setExit(2);
-      }
-      const log = (line: string): void => {
-        process.stderr.write(`${line}\n`);
-      };
-      let handle: Awaited<ReturnType<typeof startServe>>;
-      try {
-        handle = await startServe({
-          studyFiles: o.study as string[],
-          bind: (o.bind as string[]).length > 0 ? (o.bind as string[]) : ["tcp://127.0.0.1:5555"],
-          fsync: fsync as FsyncPolicy,
-          log,
-          ...(o.journal ? { journal: o.journal as string } : {}),
-          ...(o.curveKeys ? { curveKeysDir: o.curveKeys as string } : {}),
-          ...(o.events ? { eventsBind: o.events as string } : {}),
-          ...(o.heartbeatMs !== undefined ? { heartbeatIntervalMs: o.heartbeatMs as number } : {}),
-          ...(o.peerTimeoutMs !== undefined ? { peerTimeoutMs: o.peerTimeoutMs as number } : {}),
-          ...(o.reattachGraceMs !== undefined ? { reattachGraceMs: o.reattachGraceMs as number } : {}),
-          ...(o.maxFrameBytes !== undefined ? { maxFrameBytes: o.maxFrameBytes as number } : {}),
-          ...(o.rateLimit !== undefined ? { rateLimitPerSecond: o.rateLimit as number } : {}),
-        });
-      } catch (err) {
-        process.stderr.write(`nadir serve: ${(err as Error).message}\n`);
-        return setExit(exitCodeFor(err));
-      }
-      if (!o.journal) log("nadir serve: no --journal given; results are not persisted");
-      for (const ep of handle.endpoints) process.stdout.write(`nadir: serving ${ep}\n`);
-      if (handle.eventsEndpoint) process.stdout.write(`nadir: events ${handle.eventsEndpoint}\n`);
-      let last = "";
-      const tty = process.stderr.isTTY;
-      const progress = o.quiet
-        ? undefined
-        : setInterval(() => {
-            const line = progressLine(handle.coordinator.progress());
-            if (tty) process.stderr.write(`\r\x1b[2K${line}`);
-            else if (line !== last) process.stderr.write(`${line}\n`);
-            last = line;
-          }, 1000);
-      const finished = await new Promise<"signal" | "done">((resolve) => {
-        const onSignal = (): void => resolve("signal");
-        process.once("SIGTERM", onSignal);
-        process.once("SIGINT", onSignal);
-        if (o.exitWhenDone) void handle.done.then(() => resolve("done"));
+    .option("--confidence <c>", "study stopper: confidence of its promise", "0.8")
+    .option(
+      "--threshold <T>",
+      "study stopper: asymptotic-regime threshold of its tail fit (default: the lower median of the search trials)",
+    );
+  addStopperOptions(serve).action(async (o: Record<string, unknown> & StopperFlags) => {
+    const fsync = o.fsync as string;
+    if (!["always", "interval", "never"].includes(fsync)) {
+      process.stderr.write(`nadir serve: --fsync must be always, interval or never\n`);
+      return setExit(2);
+    }
+    let studyStopper: ReturnType<typeof stopperFromFlags>;
+    try {
+      studyStopper = stopperFromFlags(o, {
+        confidence: confidenceFlag(o.confidence as string),
+        threshold: thresholdFlag(o.threshold as string | undefined),
       });
-      if (progress) clearInterval(progress);
-      if (tty && !o.quiet) process.stderr.write("\n");
-      process.stderr.write(`${progressLine(handle.coordinator.progress())}\n`);
-      await handle.stop({ shutdownWorkers: finished === "done" });
-      process.stdout.write(finished === "done" ? "nadir: done\n" : "nadir: stopped\n");
-      setExit(0);
+      if (!studyStopper)
+        for (const flag of ["--confidence", "--threshold"] as const)
+          if (serve.getOptionValueSource(flagKey(flag)) === "cli")
+            throw usage(`${flag} goes with --gain (it sets the study stopper's promise)`, flag);
+    } catch (err) {
+      process.stderr.write(`nadir serve: ${(err as Error).message}\n`);
+      return setExit(exitCodeFor(err));
+    }
+    const log = (line: string): void => {
+      process.stderr.write(`${line}\n`);
+    };
+    let handle: Awaited<ReturnType<typeof startServe>>;
+    try {
+      handle = await startServe({
+        studyFiles: o.study as string[],
+        ...(studyStopper ? { studyStopper } : {}),
+        bind: (o.bind as string[]).length > 0 ? (o.bind as string[]) : ["tcp://127.0.0.1:5555"],
+        fsync: fsync as FsyncPolicy,
+        log,
+        ...(o.journal ? { journal: o.journal as string } : {}),
+        ...(o.curveKeys ? { curveKeysDir: o.curveKeys as string } : {}),
+        ...(o.events ? { eventsBind: o.events as string } : {}),
+        ...(o.heartbeatMs !== undefined ? { heartbeatIntervalMs: o.heartbeatMs as number } : {}),
+        ...(o.peerTimeoutMs !== undefined ? { peerTimeoutMs: o.peerTimeoutMs as number } : {}),
+        ...(o.reattachGraceMs !== undefined ? { reattachGraceMs: o.reattachGraceMs as number } : {}),
+        ...(o.maxFrameBytes !== undefined ? { maxFrameBytes: o.maxFrameBytes as number } : {}),
+        ...(o.rateLimit !== undefined ? { rateLimitPerSecond: o.rateLimit as number } : {}),
+      });
+    } catch (err) {
+      process.stderr.write(`nadir serve: ${(err as Error).message}\n`);
+      return setExit(exitCodeFor(err));
+    }
+    if (!o.journal) log("nadir serve: no --journal given; results are not persisted");
+    for (const ep of handle.endpoints) process.stdout.write(`nadir: serving ${ep}\n`);
+    if (handle.eventsEndpoint) process.stdout.write(`nadir: events ${handle.eventsEndpoint}\n`);
+    let last = "";
+    const tty = process.stderr.isTTY;
+    const progress = o.quiet
+      ? undefined
+      : setInterval(() => {
+          const line = progressLine(handle.coordinator.progress());
+          if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+          else if (line !== last) process.stderr.write(`${line}\n`);
+          last = line;
+        }, 1000);
+    const finished = await new Promise<"signal" | "done">((resolve) => {
+      const onSignal = (): void => resolve("signal");
+      process.once("SIGTERM", onSignal);
+      process.once("SIGINT", onSignal);
+      if (o.exitWhenDone) void handle.done.then(() => resolve("done"));
     });
+    if (progress) clearInterval(progress);
+    if (tty && !o.quiet) process.stderr.write("\n");
+    process.stderr.write(`${progressLine(handle.coordinator.progress())}\n`);
+    // A study its stopper ended: the reason, in the words `nadir run` uses (stdout, one line each).
+    for (const c of handle.coordinator.progress())
+      if (c.stopper?.stop)
+        process.stdout.write(
+          `nadir: ${c.studyId} stopped after ${c.stopper.searchTrials} search trials (${c.created} trials of the ${c.maxTrials} budgeted): ${c.stopper.message.replace(/^stop after \d+ trials: /, "")}\n`,
+        );
+    await handle.stop({ shutdownWorkers: finished === "done" });
+    process.stdout.write(finished === "done" ? "nadir: done\n" : "nadir: stopped\n");
+    setExit(0);
+  });
 };
