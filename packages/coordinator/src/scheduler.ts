@@ -52,6 +52,11 @@ export interface SchedulerHost<W extends WorkerSlot> {
   wake(): void;
   /** Something that may end a study happened. */
   settled(): void;
+  /**
+   * Whether the study's queued trials must wait before they start (its study stopper is deciding whether
+   * they should run at all; see StudyStopper.holds). Default: never.
+   */
+  holds?(st: StudyState): boolean;
   /** One human-readable line (suggester failures and retries, journal append failures); never throws. */
   log(line: string): void;
   /** Clock (ms). */
@@ -162,6 +167,7 @@ export class Scheduler<W extends WorkerSlot> {
       for (const st of studies) {
         const par = st.spec.budget?.parallelism || Number.POSITIVE_INFINITY;
         if (st.running.size >= par) continue;
+        if (this.host.holds?.(st)) continue;
         const t = st.queue[0];
         if (!t) continue;
         const w = workers.find(

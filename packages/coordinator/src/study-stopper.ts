@@ -11,7 +11,9 @@
  * trials that had finished when the G-th search trial finished (in the journal's order). So a decision
  * depends only on the journal, not on how fast the law was fitted, and can be recomputed from it. When trials finish faster than the law is
  * fitted, the grid points passed during one evaluation are coalesced into the latest of them (the lag of a
- * decision stays at most one evaluation). Every decision is
+ * decision stays at most one evaluation), and once the next grid point is reached while an evaluation is
+ * in flight the study's queued trials wait for it (`holds`), so a stop is never overtaken by a run of fast
+ * trials. Every decision is
  * journaled as a StopperDecision record, continue or stop, so the journal says why the study went on or
  * ended; a stop also stops the study from growing (the state book's `stopDecision`), after which the host
  * abandons the queued trials and lets the running ones finish, and the study completes with the decision
@@ -42,6 +44,8 @@ export interface StudyStopperHost {
   decided(st: StudyState, decision: nadir.v1.StopperDecision): void;
   /** Something that may end a study happened. */
   settled(): void;
+  /** Asks for a scheduling pass (a study's held attempts may go on once its evaluation landed). */
+  wake?(): void;
   log(line: string): void;
   now(): number;
 }
@@ -112,6 +116,19 @@ export class StudyStopper {
     return this.progress.get(st)?.inFlight ?? false;
   }
 
+  /**
+   * Whether the study's queued trials must wait before they start: an evaluation is in flight and the
+   * study has already reached the next grid point after it. Search trials that are fast next to a fit (a
+   * replay; a toy model at a few milliseconds per trial; a fit takes about a second at a few hundred
+   * trials) would otherwise run many decision intervals past the point where a stop was due; trials that
+   * train for minutes never wait. So the overshoot of a stop is at most `every` finished search trials
+   * plus those running when the grid point was reached.
+   */
+  holds(st: StudyState): boolean {
+    const p = this.progress.get(st);
+    return !!p && p.inFlight && p.lastAt !== undefined && p.search >= p.lastAt + p.rule.every;
+  }
+
   /** No evaluation is started after this; answers still in flight are dropped. */
   close(): void {
     this.closed = true;
@@ -167,6 +184,7 @@ export class StudyStopper {
         p.inFlight = false;
         this.maybeEvaluate(st);
         this.host.settled();
+        this.host.wake?.();
       });
   }
 }

@@ -33,6 +33,7 @@ function rig(book = new StateBook({ leaseMs: 1000, clock: () => 0 }), fresh = tr
   const decided: nadir.v1.StopperDecision[] = [];
   const calls: { snapshot: nadir.v1.Snapshot; settle: (d: nadir.v1.StopperDecision | Error) => void }[] = [];
   let seq = 1000;
+  const woken = { count: 0 };
   /** Applies an entry at time `at` (default: one millisecond after the last). */
   const apply = (e: JournalEntry, at = ++seq) => {
     committed.push(e);
@@ -44,6 +45,9 @@ function rig(book = new StateBook({ leaseMs: 1000, clock: () => 0 }), fresh = tr
       commit: async (e) => apply(e),
       decided: (_st, d) => decided.push(d),
       settled: () => {},
+      wake: () => {
+        woken.count++;
+      },
       log: () => {},
       now: () => 42,
     },
@@ -87,7 +91,7 @@ function rig(book = new StateBook({ leaseMs: 1000, clock: () => 0 }), fresh = tr
     stopper.finished(t);
     return t;
   };
-  return { book, st, stopper, committed, decided, calls, finish, apply };
+  return { book, st, stopper, committed, decided, calls, finish, apply, woken };
 }
 
 const decision = (stop: boolean, searchTrials: number, extra: object = {}) =>
@@ -223,6 +227,27 @@ describe("the study stopper module", () => {
     r.finish(11, "halton", 0.06);
     expect(r.calls).toHaveLength(3);
     expect(r.calls[2]?.snapshot.trials).toHaveLength(11);
+  });
+
+  it("holds the study's queued trials once the next grid point is reached while an evaluation is in flight, and wakes the scheduler when it lands", async () => {
+    const r = rig();
+    for (let i = 1; i <= 3; i++) r.finish(i, "halton", i / 10);
+    expect(r.stopper.holds(r.st)).toBe(false); // before min_trials: nothing to wait for
+    r.finish(4, "halton", 0.4); // grid point 4: evaluation in flight
+    expect(r.calls).toHaveLength(1);
+    expect(r.stopper.holds(r.st)).toBe(false); // trials up to the next grid point (6) may still start
+    r.finish(5, "halton", 0.5);
+    r.finish(6, "list:medapati-nadamw-5", 0.5); // not a search trial: does not bring the grid point closer
+    expect(r.stopper.holds(r.st)).toBe(false);
+    r.finish(7, "halton", 0.6); // 6 search trials = the next grid point, the fit at 4 still running
+    expect(r.stopper.holds(r.st)).toBe(true);
+    r.calls[0]?.settle(decision(false, 4));
+    await tick();
+    await tick();
+    // The decision landed: the next evaluation (grid point 6) is in flight, 6 < 6 + 2, so nothing waits.
+    expect(r.woken.count).toBe(1);
+    expect(r.calls).toHaveLength(2);
+    expect(r.stopper.holds(r.st)).toBe(false);
   });
 
   it("takes the finished trials in the order they finished (the journal's), also after a compaction", () => {
