@@ -170,8 +170,14 @@ describe("the trial table of a real ASHA run", () => {
       sel.summary.groups.map((g) => [g.group, g.trials]),
     );
     expect(fromCsv.summary.warnings).toEqual(sel.summary.warnings);
-    // Without the study, the budget is inferred from the completed trials' steps: the same sample.
-    const inferred = tableFromRows(rows, { metrics: ["loss"] });
+    // Without the study, the export's full_budget column says which trials ran the full budget: the
+    // same sample, and nothing is inferred.
+    const fromColumn = tableFromRows(rows, { metrics: ["loss"] });
+    expect([fromColumn.stepBudget, fromColumn.stepBudgetFrom]).toEqual([null, "column"]);
+    expect(selectIid(fromColumn, { metric: "loss", direction: "minimize" }).scores).toEqual(sel.scores);
+    // Without the column either, the budget is inferred from the completed trials' steps: the same sample.
+    const bare = rows.map(({ full_budget: _, ...r }) => r);
+    const inferred = tableFromRows(bare, { metrics: ["loss"] });
     expect([inferred.stepBudget, inferred.stepBudgetFrom]).toEqual([BUDGET, "inferred"]);
     expect(selectIid(inferred, { metric: "loss", direction: "minimize" }).scores).toEqual(sel.scores);
     fs.rmSync(dir, { recursive: true, force: true });
