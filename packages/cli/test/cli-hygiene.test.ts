@@ -201,6 +201,9 @@ describe("nadir run: workers that cannot start, journals that disagree", () => {
     );
     expect(first.status, `${first.stdout}\n${first.stderr}`).toBe(0);
     expect(first.stdout).toContain("trials: 7 completed, 0 pruned, 0 failed");
+    // Two search trials after the five list points: too few for a point estimate, said in words.
+    expect(first.stdout).not.toMatch(/\bnan\b|infinity/i);
+    expect(first.stdout).toMatch(/more trials (gain about \d|gain: no point estimate)/);
     expect(existsSync(path.join(dir, "proj/run/report.html"))).toBe(true);
 
     const more = nadir([...args, "--trials", "9", "--run-dir", "proj/run"]);

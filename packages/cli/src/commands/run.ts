@@ -599,19 +599,37 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       fs.writeFileSync(path.join(runDir, "analysis.json"), `${JSON.stringify(json)}\n`);
       process.stdout.write(`${selLines.join("\n")}\n`);
       for (const w of sel.summary.warnings) process.stdout.write(`warning: ${w.message}\n`);
-      if (analysis.best_score_interval) {
+      const bs = analysis.best_score_interval;
+      if (bs && !Number.isNaN(bs.lower) && !Number.isNaN(bs.upper)) {
+        // An infinite end is said in words, and an interval no narrower than the scores' range is
+        // called uninformative, as `nadir analyze` and the report do.
+        const iv =
+          Number.isFinite(bs.lower) && Number.isFinite(bs.upper)
+            ? `[${fmt(bs.lower)}, ${fmt(bs.upper)}]`
+            : Number.isFinite(bs.lower)
+              ? `at least ${fmt(bs.lower)} (no upper end)`
+              : Number.isFinite(bs.upper)
+                ? `at most ${fmt(bs.upper)} (no lower end)`
+                : "unbounded";
+        const note = bs.informative === false ? " (uninformative: no narrower than the scores' range)" : "";
         process.stdout.write(
-          `best reachable ${metric}: [${fmt(analysis.best_score_interval.lower)}, ${fmt(analysis.best_score_interval.upper)}] at ${Number(o.confidence) * 100}% confidence\n`,
+          `best reachable ${metric}: ${iv} at ${Number(o.confidence) * 100}% confidence${note}\n`,
         );
       }
       if (analysis.fit)
         process.stdout.write(
           `tail fit: c = ${analysis.fit.c}, objective ${fmt(analysis.fit.objective)}; effective dimensions accepted: {${analysis.effective_dimension.accepted.join(", ")}} (c searched in 1..${analysis.effective_dimension.max_c}: ${bound.from === "study" ? "the study's searched hyperparameters" : bound.from === "flag" ? "--max-c" : "the default bound"})\n`,
         );
-      for (const g of analysis.gain)
-        process.stdout.write(
-          `${g.more_trials} more trials gain about ${fmt(g.gain)} (range over the accepted tails: ${fmt(g.lower)} to ${fmt(g.upper)})\n`,
-        );
+      // As `nadir analyze` words it: no "NaN" when the fit failed or no tail was accepted.
+      for (const g of analysis.gain) {
+        const range = Number.isNaN(g.lower)
+          ? "no accepted tails"
+          : `range over the accepted tails: ${fmt(g.lower)} to ${fmt(g.upper)}`;
+        const point = Number.isNaN(g.gain)
+          ? `gain: no point estimate${analysis.fit ? "" : " (the tail fit failed; the report says why)"}`
+          : `gain about ${fmt(g.gain)}`;
+        process.stdout.write(`${g.more_trials} more trials ${point} (${range})\n`);
+      }
       // The list against random search: the smallest k whose median best-of-k matches the list's best.
       const points = listMode === "separate" ? sel.listPoints : [];
       if (points.length) {
