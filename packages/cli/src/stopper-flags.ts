@@ -9,6 +9,7 @@
 import { nadir } from "@nadir/protocol";
 import type { Command } from "commander";
 import { usage } from "./errors.js";
+import { intFlag, positiveFlag } from "./flag-values.js";
 
 /** The flags as commander hands them over (text, unparsed). */
 export interface StopperFlags {
@@ -41,22 +42,6 @@ export function addStopperOptions(cmd: Command): Command {
     .option("--max-width <W>", "study stopper: also stop once the best-score interval is at most W wide");
 }
 
-function int(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!(v.trim() !== "" && Number.isInteger(x) && x >= min))
-    throw usage(`${flag} must be an integer >= ${min}, got ${JSON.stringify(v)}`, flag);
-  return x;
-}
-
-function positive(flag: string, v: string): number {
-  const x = Number(v);
-  if (v.trim() === "" || !Number.isFinite(x))
-    throw usage(`${flag} must be a finite number, got ${JSON.stringify(v)}`, flag);
-  if (!(x > 0)) throw usage(`${flag} must be a number > 0, got ${JSON.stringify(v)}`, flag);
-  return x;
-}
-
 /**
  * The stopper the flags ask for, or undefined when `--gain` is not given (then no other stopper flag may
  * be). `confidence` is the command's `--confidence`; `threshold`, when known, is the tail fit's
@@ -83,16 +68,16 @@ export function stopperFromFlags(
       );
     return undefined;
   }
-  const gain = positive("--gain", o.gain);
-  const inTrials = int("--in-trials", o.inTrials, 1);
+  const gain = positiveFlag("--gain", o.gain);
+  const inTrials = intFlag("--in-trials", o.inTrials, 1);
   if (inTrials === undefined)
     throw usage(
       "--gain needs --in-trials K (stop when K more search trials would gain at most G)",
       "--in-trials",
     );
-  const minTrials = int("--min-trials", o.minTrials, 2) ?? STOPPER_FLAG_DEFAULTS.minTrials;
-  const every = int("--every", o.every, 1) ?? STOPPER_FLAG_DEFAULTS.every;
-  const maxWidth = o.maxWidth === undefined ? 0 : positive("--max-width", o.maxWidth);
+  const minTrials = intFlag("--min-trials", o.minTrials, 2) ?? STOPPER_FLAG_DEFAULTS.minTrials;
+  const every = intFlag("--every", o.every, 1) ?? STOPPER_FLAG_DEFAULTS.every;
+  const maxWidth = o.maxWidth === undefined ? 0 : positiveFlag("--max-width", o.maxWidth);
   return nadir.v1.StudyStopperSpec.create({
     asymptotic: nadir.v1.AsymptoticStopperSpec.create({
       gain,
@@ -113,10 +98,10 @@ export function stopperFromFlags(
  * The usage error for a stopper on a study that prunes: ASHA's survivors are a selected subset, not the
  * i.i.d. sample the law is about (the coordinator refuses the combination too, with a study error).
  */
-export function checkStopperFits(study: nadir.v1.StudySpec.$Properties, where = ""): void {
+export function checkStopperFits(study: nadir.v1.StudySpec.$Properties): void {
   if (study.earlyStopping?.rule)
     throw usage(
-      `--gain: the study${where} prunes trials (earlyStopping ${study.earlyStopping.rule}), so its survivors are not the i.i.d. sample the stopper's law needs; drop earlyStopping from the study to use the stopper`,
+      `--gain: the study prunes trials (earlyStopping ${study.earlyStopping.rule}), so its survivors are not the i.i.d. sample the stopper's law needs; drop earlyStopping from the study to use the stopper`,
       "--gain",
     );
 }

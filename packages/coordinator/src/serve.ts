@@ -94,6 +94,17 @@ export async function startServe(o: ServeOptions): Promise<ServeHandle> {
 }
 
 /**
+ * The sentence for a study its stopper ended, e.g. "stopped after 64 search trials (80 trials of the 200
+ * budgeted): 32 more would gain at most 0.0012 at 80% (threshold 0.002)"; undefined when the study's
+ * stopper has not stopped it. `nadir run` and `nadir serve` print it when the study ends.
+ */
+export function stoppedSentence(c: StudyCounts): string | undefined {
+  const d = c.stopper;
+  if (!d?.stop) return undefined;
+  return `stopped after ${d.searchTrials} search trials (${c.created} trials of the ${c.maxTrials} budgeted): ${d.message.replace(/^stop after \d+ trials: /, "")}`;
+}
+
+/**
  * A study stopper's decision in a few words, e.g. "stopper: continue at 48 search trials (gain <= 0.51,
  * threshold 0.5)" or "stopper: STOP at 64 search trials (gain <= 0.0012, threshold 0.002)"; the decision's
  * own `message` is the full sentence.

@@ -8,6 +8,7 @@ import {
   loadStudyFile,
   replayJournal,
   type StudyCounts,
+  stoppedSentence,
   stopperSummary,
 } from "@nadir/coordinator";
 import { nadir } from "@nadir/protocol";
@@ -36,6 +37,7 @@ import {
 import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { CliError, EXIT_CODES, exitCodeFor, usage } from "../errors.js";
+import { confidenceFlag, finiteFlag, intFlag } from "../flag-values.js";
 import {
   analyzeSelection,
   maxCBound,
@@ -85,14 +87,6 @@ interface RunFlags extends StopperFlags {
   progress: boolean;
 }
 
-function int(flag: string, v: string | undefined, min: number): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!(v.trim() !== "" && Number.isInteger(x) && x >= min))
-    throw usage(`${flag} must be an integer >= ${min}, got ${JSON.stringify(v)}`, flag);
-  return x;
-}
-
 /**
  * `--gpus none|auto|<id>,<id>,...` → the device ids to spread workers over (empty: leave the environment
  * alone). `auto` asks nvidia-smi and falls back to the CPU, saying so once on stderr.
@@ -116,14 +110,6 @@ function gpuIds(v: string | undefined): string[] {
       "--gpus",
     );
   }
-}
-
-function finite(flag: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === "" || !Number.isFinite(x))
-    throw usage(`${flag} must be a finite number, got ${JSON.stringify(v)}`, flag);
-  return x;
 }
 
 /** `--worker-cmd "python my_worker.py --endpoint {endpoint} --index {index}"` → a WorkerCommand. */
@@ -316,13 +302,11 @@ export const register: RegisterCommand = (program: Command, setExit) => {
       let devices: string[];
       // Every flag and the study are checked here, before a journal, socket or process exists.
       try {
-        workers = int("--workers", o.workers, 1) ?? Math.max(1, os.availableParallelism());
+        workers = intFlag("--workers", o.workers, 1) ?? Math.max(1, os.availableParallelism());
         devices = gpuIds(o.gpus);
-        const confidence = Number(o.confidence);
-        if (!(o.confidence.trim() !== "" && confidence > 0 && confidence < 1))
-          throw usage(`--confidence must be in (0, 1), got ${JSON.stringify(o.confidence)}`, "--confidence");
-        threshold = finite("--threshold", o.threshold);
-        maxC = o.maxC === undefined ? undefined : int("--max-c", o.maxC, 1);
+        confidenceFlag("--confidence", o.confidence);
+        threshold = finiteFlag("--threshold", o.threshold);
+        maxC = o.maxC === undefined ? undefined : intFlag("--max-c", o.maxC, 1);
         if (maxC !== undefined && maxC > 10)
           throw usage(`--max-c must be an integer from 1 to 10, got ${JSON.stringify(o.maxC)}`, "--max-c");
         const workerFlags = [
@@ -347,8 +331,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
                 `--replay and ${flag} exclude each other (a replay serves recorded runs with its own worker; --limit sets how many)`,
                 flag,
               );
-          const limit = int("--limit", o.limit, 1);
-          const pace = int("--replay-pace-ms", o.replayPaceMs, 0) ?? 0;
+          const limit = intFlag("--limit", o.limit, 1);
+          const pace = intFlag("--replay-pace-ms", o.replayPaceMs, 0) ?? 0;
           const ds = loadReplayDataset(o.replay);
           study = replayStudySpec(ds, {
             parallelism: 64 * workers,
@@ -377,8 +361,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           if (o.limit !== undefined) throw usage("--limit applies to --replay only", "--limit");
           if (o.replayPaceMs !== undefined)
             throw usage("--replay-pace-ms applies to --replay only", "--replay-pace-ms");
-          const trials = int("--trials", o.trials, 1);
-          const steps = int("--steps", o.steps, 1);
+          const trials = intFlag("--trials", o.trials, 1);
+          const steps = intFlag("--steps", o.steps, 1);
           const file = o.study ?? DEFAULT_STUDY;
           if (!fs.existsSync(file))
             throw new CliError("invalid-input", `--study ${file}: no such file`, "--study");
@@ -443,8 +427,8 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         }
         // Known bounds of the score (an error rate lies in [0, 1]) keep the bands and the interval for
         // the best reachable score inside what is possible.
-        lower = finite("--lower", o.lower ?? study.labels?.["nadir.metric_lower"]);
-        upper = finite("--upper", o.upper ?? study.labels?.["nadir.metric_upper"]);
+        lower = finiteFlag("--lower", o.lower ?? study.labels?.["nadir.metric_lower"]);
+        upper = finiteFlag("--upper", o.upper ?? study.labels?.["nadir.metric_upper"]);
         if (lower !== undefined && upper !== undefined && !(lower < upper))
           throw usage(`--lower (${lower}) must be below --upper (${upper})`, "--lower");
         runDir = path.resolve(o.runDir ?? path.join("runs", study.studyId));
@@ -507,7 +491,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
         process.off("SIGTERM", onSignal);
       }
       const c = result.counts.find((x) => x.studyId === study.studyId);
-      const stopped = c?.stopper?.stop ? c.stopper : undefined;
+      const stopped = c && stoppedSentence(c);
       if (result.replayed > 0)
         process.stdout.write(
           `resumed: ${result.finishedAtStart} finished trial(s) restored from the journal\n`,
@@ -517,10 +501,7 @@ export const register: RegisterCommand = (program: Command, setExit) => {
           `trials: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed, ${c.diverged} diverged, ${c.infeasible} infeasible in ${(result.elapsedMs / 1000).toFixed(1)} s; best ${study.objective?.metric} ${fmt(c.best)}\n`,
         );
       }
-      if (stopped)
-        process.stdout.write(
-          `stopped after ${stopped.searchTrials} search trials (${c?.created ?? 0} trials of the ${c?.maxTrials ?? 0} budgeted): ${stopped.message.replace(/^stop after \d+ trials: /, "")}\n`,
-        );
+      if (stopped) process.stdout.write(`${stopped}\n`);
       else if (c?.stopper)
         process.stdout.write(`stopper: did not stop; its last word: ${c.stopper.message}\n`);
       if (result.interrupted) {

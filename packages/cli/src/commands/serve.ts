@@ -1,6 +1,7 @@
-import { type FsyncPolicy, progressLine, startServe } from "@nadir/coordinator";
+import { type FsyncPolicy, progressLine, startServe, stoppedSentence } from "@nadir/coordinator";
 import type { Command } from "commander";
 import { exitCodeFor, usage } from "../errors.js";
+import { confidenceFlag, finiteFlag } from "../flag-values.js";
 import { addStopperOptions, type StopperFlags, stopperFromFlags } from "../stopper-flags.js";
 import type { RegisterCommand } from "./index.js";
 
@@ -15,26 +16,6 @@ function int(name: string): (v: string) => number {
       throw new Error(`${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
     return n;
   };
-}
-
-function confidenceFlag(v: string): number {
-  const x = Number(v);
-  if (!(v.trim() !== "" && x > 0 && x < 1))
-    throw usage(`--confidence must be in (0, 1), got ${JSON.stringify(v)}`, "--confidence");
-  return x;
-}
-
-function thresholdFlag(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (v.trim() === "" || !Number.isFinite(x))
-    throw usage(`--threshold must be a finite number, got ${JSON.stringify(v)}`, "--threshold");
-  return x;
-}
-
-/** commander's key of a long flag: --max-width → maxWidth. */
-function flagKey(flag: string): string {
-  return flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /** `nadir serve`: run a coordinator for one or more studies (see packages/coordinator/README.md). */
@@ -85,12 +66,15 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     let studyStopper: ReturnType<typeof stopperFromFlags>;
     try {
       studyStopper = stopperFromFlags(o, {
-        confidence: confidenceFlag(o.confidence as string),
-        threshold: thresholdFlag(o.threshold as string | undefined),
+        confidence: confidenceFlag("--confidence", o.confidence as string),
+        threshold: finiteFlag("--threshold", o.threshold as string | undefined),
       });
       if (!studyStopper)
-        for (const flag of ["--confidence", "--threshold"] as const)
-          if (serve.getOptionValueSource(flagKey(flag)) === "cli")
+        for (const [flag, key] of [
+          ["--confidence", "confidence"],
+          ["--threshold", "threshold"],
+        ] as const)
+          if (serve.getOptionValueSource(key) === "cli")
             throw usage(`${flag} goes with --gain (it sets the study stopper's promise)`, flag);
     } catch (err) {
       process.stderr.write(`nadir serve: ${(err as Error).message}\n`);
@@ -143,11 +127,10 @@ export const register: RegisterCommand = (program: Command, setExit) => {
     if (tty && !o.quiet) process.stderr.write("\n");
     process.stderr.write(`${progressLine(handle.coordinator.progress())}\n`);
     // A study its stopper ended: the reason, in the words `nadir run` uses (stdout, one line each).
-    for (const c of handle.coordinator.progress())
-      if (c.stopper?.stop)
-        process.stdout.write(
-          `nadir: ${c.studyId} stopped after ${c.stopper.searchTrials} search trials (${c.created} trials of the ${c.maxTrials} budgeted): ${c.stopper.message.replace(/^stop after \d+ trials: /, "")}\n`,
-        );
+    for (const c of handle.coordinator.progress()) {
+      const stopped = stoppedSentence(c);
+      if (stopped) process.stdout.write(`nadir: ${c.studyId} ${stopped}\n`);
+    }
     await handle.stop({ shutdownWorkers: finished === "done" });
     process.stdout.write(finished === "done" ? "nadir: done\n" : "nadir: stopped\n");
     setExit(0);
